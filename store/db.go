@@ -1,0 +1,259 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+)
+
+// DB is an open database of either dialect.
+type DB struct {
+	dialect Dialect
+	sqlite  *sql.DB       // SQLite: one connection, WAL
+	pool    *pgxpool.Pool // PostgreSQL
+}
+
+var _ Querier = (*DB)(nil)
+var _ Transactor = (*DB)(nil)
+
+// Open connects to url: "sqlite://path/to/file.db" (parent folders are
+// created), "sqlite::memory:" for tests, or "postgres://…" / "postgresql://…".
+// It does not migrate; call Migrate.
+func Open(ctx context.Context, url string) (*DB, error) {
+	switch {
+	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
+		cfg, err := pgxpool.ParseConfig(url)
+		if err != nil {
+			return nil, fmt.Errorf("store: parse postgres url: %w", redact(err))
+		}
+		pool, err := pgxpool.NewWithConfig(ctx, cfg)
+		if err != nil {
+			return nil, fmt.Errorf("store: connect postgres: %w", redact(err))
+		}
+		if err := pool.Ping(ctx); err != nil {
+			pool.Close()
+			return nil, fmt.Errorf("store: ping postgres: %w", redact(err))
+		}
+		return &DB{dialect: Postgres, pool: pool}, nil
+	case strings.HasPrefix(url, "sqlite:"):
+		path := strings.TrimPrefix(strings.TrimPrefix(url, "sqlite:"), "//")
+		if path == "" {
+			return nil, errors.New("store: sqlite url has no path")
+		}
+		dsn := "file::memory:?cache=shared"
+		if path != ":memory:" {
+			if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+				return nil, fmt.Errorf("store: create data folder: %w", err)
+			}
+			dsn = "file:" + path + "?"
+		} else {
+			dsn += "&"
+		}
+		// WAL so CLI processes can read while serve writes; IMMEDIATE
+		// transactions so a writer waits (busy_timeout) instead of failing
+		// to upgrade a read lock.
+		dsn += "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+		db, err := sql.Open("sqlite", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("store: open sqlite: %w", err)
+		}
+		// River's SQLite driver and SQLite itself want one writer; one
+		// connection serialises all access in-process without SQLITE_BUSY.
+		db.SetMaxOpenConns(1)
+		if err := db.PingContext(ctx); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
+		}
+		return &DB{dialect: SQLite, sqlite: db}, nil
+	}
+	return nil, fmt.Errorf("store: unsupported database url (want sqlite://… or postgres://…)")
+}
+
+// redact drops a connection error's text that could carry a password.
+func redact(err error) error {
+	msg := err.Error()
+	if i := strings.Index(msg, "://"); i >= 0 {
+		if j := strings.Index(msg[i:], "@"); j >= 0 {
+			msg = msg[:i+3] + "…" + msg[i+j:]
+		}
+	}
+	return errors.New(msg)
+}
+
+// Dialect tells which engine this DB is.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// SQL returns the *sql.DB of a SQLite database (nil for PostgreSQL).
+func (db *DB) SQL() *sql.DB { return db.sqlite }
+
+// Pool returns the pgx pool of a PostgreSQL database (nil for SQLite).
+func (db *DB) Pool() *pgxpool.Pool { return db.pool }
+
+// Close releases the database.
+func (db *DB) Close() error {
+	if db.pool != nil {
+		db.pool.Close()
+		return nil
+	}
+	return db.sqlite.Close()
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	if db.pool != nil {
+		return db.pool.Ping(ctx)
+	}
+	return db.sqlite.PingContext(ctx)
+}
+
+// Exec implements Querier.
+func (db *DB) Exec(ctx context.Context, q string, args ...any) (int64, error) {
+	if db.pool != nil {
+		tag, err := db.pool.Exec(ctx, Rebind(Postgres, q), args...)
+		return tag.RowsAffected(), err
+	}
+	return sqlExec(ctx, db.sqlite, q, args)
+}
+
+// Query implements Querier.
+func (db *DB) Query(ctx context.Context, q string, args ...any) (Rows, error) {
+	if db.pool != nil {
+		rows, err := db.pool.Query(ctx, Rebind(Postgres, q), args...)
+		return pgRows{rows}, err
+	}
+	rows, err := db.sqlite.QueryContext(ctx, q, args...)
+	return sqlRows{rows}, err
+}
+
+// QueryRow implements Querier.
+func (db *DB) QueryRow(ctx context.Context, q string, args ...any) Row {
+	if db.pool != nil {
+		return pgRow{db.pool.QueryRow(ctx, Rebind(Postgres, q), args...)}
+	}
+	return sqlRow{db.sqlite.QueryRowContext(ctx, q, args...)}
+}
+
+// InTx implements Transactor.
+func (db *DB) InTx(ctx context.Context, fn func(tx Tx) error) (err error) {
+	if db.pool != nil {
+		ptx, err := db.pool.Begin(ctx)
+		if err != nil {
+			return fmt.Errorf("store: begin: %w", err)
+		}
+		defer func() {
+			if err != nil {
+				_ = ptx.Rollback(context.WithoutCancel(ctx))
+			}
+		}()
+		if err = fn(pgTx{ptx}); err != nil {
+			return err
+		}
+		if err = ptx.Commit(ctx); err != nil {
+			return fmt.Errorf("store: commit: %w", err)
+		}
+		return nil
+	}
+	stx, err := db.sqlite.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			_ = stx.Rollback()
+		}
+	}()
+	if err = fn(sqlTx{stx}); err != nil {
+		return err
+	}
+	if err = stx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+type sqlExecer interface {
+	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
+}
+
+func sqlExec(ctx context.Context, e sqlExecer, q string, args []any) (int64, error) {
+	res, err := e.ExecContext(ctx, q, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+type sqlTx struct{ tx *sql.Tx }
+
+func (t sqlTx) Exec(ctx context.Context, q string, args ...any) (int64, error) {
+	return sqlExec(ctx, t.tx, q, args)
+}
+func (t sqlTx) Query(ctx context.Context, q string, args ...any) (Rows, error) {
+	rows, err := t.tx.QueryContext(ctx, q, args...)
+	return sqlRows{rows}, err
+}
+func (t sqlTx) QueryRow(ctx context.Context, q string, args ...any) Row {
+	return sqlRow{t.tx.QueryRowContext(ctx, q, args...)}
+}
+func (t sqlTx) Dialect() Dialect { return SQLite }
+func (t sqlTx) Raw() any         { return t.tx }
+
+type pgTx struct{ tx pgx.Tx }
+
+func (t pgTx) Exec(ctx context.Context, q string, args ...any) (int64, error) {
+	tag, err := t.tx.Exec(ctx, Rebind(Postgres, q), args...)
+	return tag.RowsAffected(), err
+}
+func (t pgTx) Query(ctx context.Context, q string, args ...any) (Rows, error) {
+	rows, err := t.tx.Query(ctx, Rebind(Postgres, q), args...)
+	return pgRows{rows}, err
+}
+func (t pgTx) QueryRow(ctx context.Context, q string, args ...any) Row {
+	return pgRow{t.tx.QueryRow(ctx, Rebind(Postgres, q), args...)}
+}
+func (t pgTx) Dialect() Dialect { return Postgres }
+func (t pgTx) Raw() any         { return t.tx }
+
+type sqlRows struct{ *sql.Rows }
+
+func (r sqlRows) Close() {
+	if r.Rows != nil {
+		_ = r.Rows.Close()
+	}
+}
+
+type sqlRow struct{ *sql.Row }
+
+func (r sqlRow) Scan(dest ...any) error {
+	if err := r.Row.Scan(dest...); errors.Is(err, sql.ErrNoRows) {
+		return ErrNoRows
+	} else {
+		return err
+	}
+}
+
+type pgRows struct{ pgx.Rows }
+
+func (r pgRows) Close() {
+	if r.Rows != nil {
+		r.Rows.Close()
+	}
+}
+
+type pgRow struct{ pgx.Row }
+
+func (r pgRow) Scan(dest ...any) error {
+	if err := r.Row.Scan(dest...); errors.Is(err, pgx.ErrNoRows) {
+		return ErrNoRows
+	} else {
+		return err
+	}
+}
