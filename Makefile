@@ -1,0 +1,27 @@
+# The README's two commands: `make run` and `make test`.
+GO ?= go
+BIN := bin/soisnode
+
+.PHONY: run build test test-short bench openapi fmt vet check clean
+
+run: build ## build and start `soisnode demo` (SQLite, local agent, sample data)
+	./$(BIN) demo
+
+build:
+	$(GO) build -o $(BIN) ./cmd/soisnode
+
+test: ## every test, with -race, on SQLite and PostgreSQL
+	$(GO) vet ./...
+	$(GO) test -race -count=1 -timeout 20m ./...
+
+bench: ## benchmarks next to their baselines, with peak memory
+	$(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 30m ./...
+
+openapi: ## regenerate openapi/openapi.yaml
+	$(GO) run ./cmd/soisnode openapi > openapi/openapi.yaml
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+clean:
+	rm -rf bin data

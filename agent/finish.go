@@ -1,0 +1,69 @@
+package agent
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/soisnode/soisnode/conversation"
+	"github.com/soisnode/soisnode/store"
+	"github.com/soisnode/soisnode/workspace"
+)
+
+// SignedReply is the payload of a signed_reply JWS (DESIGN §5).
+type SignedReply struct {
+	Issuer         string              `json:"iss"`
+	ConversationID string              `json:"conversation_id"`
+	Turn           int                 `json:"turn"`
+	Status         string              `json:"status"`
+	Reply          string              `json:"reply"`
+	Actions        []workspace.Receipt `json:"actions"`
+	CostUSD        string              `json:"cost_usd"`
+	IssuedAt       int64               `json:"iat"`
+}
+
+// finish signs and records the outcome, runs the finish hook in the same
+// transaction, and wakes waiters after commit.
+func (r *Runner) finish(ctx context.Context, t *turnRun, o conversation.Outcome) error {
+	ctx = context.WithoutCancel(ctx) // a turn that ran must be recorded even if the job is being stopped
+	o.Now = r.Now()
+	if o.Actions == nil {
+		o.Actions = []workspace.Receipt{}
+	}
+	if r.Signer != nil && o.Status != "" {
+		payload, err := json.Marshal(SignedReply{
+			Issuer: r.NodeID, ConversationID: t.conv.ID, Turn: t.turn, Status: string(o.Status),
+			Reply: o.Reply, Actions: o.Actions, CostUSD: t.prog.cost.String(), IssuedAt: o.Now.Unix(),
+		})
+		if err != nil {
+			return err
+		}
+		if o.SignedReply, err = r.Signer.SignCompact(ctx, payload, map[string]any{"typ": "sois-reply+jws"}); err != nil {
+			t.log.Error("signing the reply failed", "err", err)
+		}
+	}
+	var finished bool
+	err := r.DB.InTx(ctx, func(tx store.Tx) error {
+		var err error
+		if finished, err = conversation.Finish(ctx, tx, t.conv.ID, t.turn, o); err != nil || !finished {
+			return err
+		}
+		if r.OnFinish == nil {
+			return nil
+		}
+		conv, err := conversation.Load(ctx, tx, t.conv.ID)
+		if err != nil {
+			return err
+		}
+		return r.OnFinish(ctx, tx, conv, conv.Last())
+	})
+	if err != nil {
+		return err
+	}
+	if finished {
+		t.log.Info("turn finished", "status", o.Status, "actions", len(o.Actions), "cost_usd", t.prog.cost.String())
+	}
+	if r.Done != nil {
+		r.Done(t.conv.ID)
+	}
+	return nil
+}

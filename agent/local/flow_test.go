@@ -1,0 +1,393 @@
+package local
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/soisnode/soisnode/agent"
+)
+
+// turn is one message of the caller and what must follow.
+type turn struct {
+	say string
+	// calls are the tool calls the turn must make, in order: "tool" checks
+	// the name only, `tool {"k":"v"}` also the exact arguments.
+	calls []string
+	asked bool   // the turn must end with a question
+	reply string // the reply (or question) must contain this; "^…" means start with
+}
+
+type flowCase struct {
+	name  string
+	setup func(*fakeWS)
+	tools []string // nil: every tool
+	turns []turn
+}
+
+func noContacts(w *fakeWS) { w.contacts = nil }
+
+// acmeSeven puts seven contacts at Acme in the workspace.
+func acmeSeven(w *fakeWS) {
+	for i := 2; i <= 7; i++ {
+		w.contacts = append(w.contacts, obj{"id": fmt.Sprintf("ac%d", i), "name": fmt.Sprintf("Person %c", 'A'+i), "company": "Acme Corp"})
+	}
+}
+
+func without(tools ...string) []string {
+	return slices.DeleteFunc(slices.Clone(allTools), func(t string) bool { return slices.Contains(tools, t) })
+}
+
+var flowCases = []flowCase{
+	// Contacts.
+	{name: "create headline", setup: noContacts, turns: []turn{{
+		say:   "Create a contact for Jane Doe, CEO of Acme Corp, jane@acme.com",
+		calls: []string{`contacts_create {"name":"Jane Doe","title":"CEO","company":"Acme Corp","email":"jane@acme.com"}`},
+		reply: "^Contact created: Jane Doe (CEO, Acme Corp, jane@acme.com).",
+	}}},
+	{name: "create duplicate reports the tool error", turns: []turn{{
+		say:   "Create a contact for Jane Doe, CEO of Acme Corp, jane@acme.com",
+		calls: []string{"contacts_create"},
+		reply: "^Could not create the contact: a contact with email jane@acme.com already exists.",
+	}}},
+	{name: "add with from/in/phone", turns: []turn{{
+		say:   "Add Bob Smith from Initech in Berlin, phone +49 30 1234",
+		calls: []string{`contacts_create {"name":"Bob Smith","company":"Initech","city":"Berlin","phone":"+49 30 1234"}`},
+		reply: "^Contact created: Bob Smith (Initech, +49 30 1234, Berlin).",
+	}}},
+	{name: "search from city", turns: []turn{{
+		say:   "Find all contacts from London",
+		calls: []string{`contacts_search {"city":"London"}`},
+		reply: "^Found 2 contacts in London: Jane Doe",
+	}}},
+	{name: "search from company falls back", turns: []turn{{
+		say:   "Find contacts from Initech",
+		calls: []string{`contacts_search {"city":"Initech"}`, `contacts_search {"company":"Initech"}`},
+		reply: "^Found 2 contacts at Initech: Jane Roe",
+	}}},
+	{name: "search at company", turns: []turn{{
+		say: "Show contacts at Acme", calls: []string{`contacts_search {"company":"Acme"}`}, reply: "Found 1 contact at Acme: Jane Doe",
+	}}},
+	{name: "search by name", turns: []turn{{
+		say: "find Jane", calls: []string{`contacts_search {"query":"Jane"}`}, reply: "Jane Doe", // and Jane Roe
+	}}},
+	{name: "search by tag", turns: []turn{{
+		say: "list contacts tagged vip", calls: []string{`contacts_search {"tag":"vip"}`}, reply: "Found 1 contact tagged vip: Jane Doe",
+	}}},
+	{name: "search none", turns: []turn{{
+		say: "Find all contacts in Tokyo", calls: []string{`contacts_search {"city":"Tokyo"}`}, reply: "^No contacts found in Tokyo.",
+	}}},
+	{name: "update phone", turns: []turn{{
+		say:   "Update Jane Doe's phone to +44 20 7946 0000",
+		calls: []string{`contacts_search {"name":"Jane Doe"}`, `contacts_update {"id":"ct1","phone":"+44 20 7946 0000"}`},
+		reply: "^Contact updated: Jane Doe (phone +44 20 7946 0000).",
+	}}},
+	{name: "moved to city", turns: []turn{{
+		say:   "Jane Doe moved to Paris",
+		calls: []string{`contacts_search {"name":"Jane Doe"}`, `contacts_update {"id":"ct1","city":"Paris"}`},
+		reply: "Contact updated: Jane Doe (city Paris).",
+	}}},
+	{name: "update ambiguous, answered by company", turns: []turn{
+		{say: "Change Jane's email to x@y.com", calls: []string{`contacts_search {"name":"Jane"}`}, asked: true,
+			reply: `^2 contacts match "Jane": 1) Jane Doe (CEO, Acme Corp, jane@acme.com`},
+		{say: "the one at Acme", calls: []string{`contacts_update {"id":"ct1","email":"x@y.com"}`}, reply: "^Contact updated: Jane Doe (email x@y.com)."},
+	}},
+	{name: "update ambiguous, answered by number", turns: []turn{
+		{say: "Change Jane's email to x@y.com", calls: []string{"contacts_search"}, asked: true},
+		{say: "2", calls: []string{`contacts_update {"id":"ct2","email":"x@y.com"}`}, reply: "Contact updated: Jane Roe"},
+	}},
+	{name: "update ambiguous, answered by email", turns: []turn{
+		{say: "Change Jane's email to x@y.com", calls: []string{"contacts_search"}, asked: true},
+		{say: "jane@initech.com", calls: []string{`contacts_update {"id":"ct2","email":"x@y.com"}`}, reply: "Contact updated: Jane Roe"},
+	}},
+	{name: "update ambiguous, answered by full name", turns: []turn{
+		{say: "Change Jane's email to x@y.com", calls: []string{"contacts_search"}, asked: true},
+		{say: "Jane Doe", calls: []string{`contacts_update {"id":"ct1","email":"x@y.com"}`}, reply: "Contact updated: Jane Doe"},
+	}},
+	{name: "update ambiguous, unclear then clear", turns: []turn{
+		{say: "Change Jane's email to x@y.com", calls: []string{"contacts_search"}, asked: true},
+		{say: "purple", asked: true, reply: `^I could not tell which contact you meant by "purple". 2 contacts match`},
+		{say: "the second one", calls: []string{`contacts_update {"id":"ct2","email":"x@y.com"}`}, reply: "Contact updated: Jane Roe"},
+	}},
+	{name: "update ambiguous, cancelled", turns: []turn{
+		{say: "Change Jane's email to x@y.com", calls: []string{"contacts_search"}, asked: true},
+		{say: "cancel", reply: "^OK, nothing was changed."},
+	}},
+	{name: "update ambiguous, answer is a new request", turns: []turn{
+		{say: "Change Jane's email to x@y.com", calls: []string{"contacts_search"}, asked: true},
+		{say: "List departments", calls: []string{"org_departments"}, reply: "^2 departments: Engineering, Sales."},
+	}},
+	{name: "delete one", turns: []turn{{
+		say:   "Delete the contact Jane Doe",
+		calls: []string{`contacts_search {"name":"Jane Doe"}`, `contacts_delete {"id":"ct1"}`},
+		reply: "^Contact deleted: Jane Doe (CEO, Acme Corp, jane@acme.com",
+	}}},
+	{name: "delete none matched", turns: []turn{{
+		say: "Delete the contact Nobody Here", calls: []string{"contacts_search"}, reply: `^No contact matched "Nobody Here"; nothing was deleted.`,
+	}}},
+	{name: "bulk delete of 5 or fewer is direct", turns: []turn{{
+		say:   "Delete all contacts from Initech",
+		calls: []string{`contacts_search {"city":"Initech","limit":100}`, `contacts_search {"company":"Initech","limit":100}`, `contacts_delete {"id":"ct2"}`, `contacts_delete {"id":"ct4"}`},
+		reply: "^Deleted 2 contacts at Initech: Jane Roe, Bob Stone.",
+	}}},
+	{name: "bulk delete above 5 confirmed", setup: acmeSeven, turns: []turn{
+		{say: "Delete all contacts from Acme", calls: []string{"contacts_search", "contacts_search"}, asked: true,
+			reply: "^This would delete 7 contacts at Acme: Jane Doe, Person C"},
+		{say: "yes", calls: []string{"contacts_delete", "contacts_delete", "contacts_delete", "contacts_delete", "contacts_delete", "contacts_delete", "contacts_delete"},
+			reply: "^Deleted 7 contacts at Acme: Jane Doe"},
+	}},
+	{name: "bulk delete above 5 declined", setup: acmeSeven, turns: []turn{
+		{say: "Delete all contacts from Acme", calls: []string{"contacts_search", "contacts_search"}, asked: true, reply: "Reply 'yes' to confirm."},
+		{say: "no, wait", reply: "^Cancelled: no contacts were deleted."},
+	}},
+	{name: "bulk delete reads every page", setup: func(w *fakeWS) { acmeSeven(w); w.pageSize = 3 }, turns: []turn{
+		{say: "Delete contacts at Acme", calls: []string{
+			`contacts_search {"company":"Acme","limit":100}`, `contacts_search {"company":"Acme","limit":100,"cursor":"3"}`,
+			`contacts_search {"company":"Acme","limit":100,"cursor":"6"}`}, asked: true, reply: "This would delete 7 contacts at Acme"},
+		{say: "confirm", calls: slices.Repeat([]string{"contacts_delete"}, 7), reply: "Deleted 7 contacts"},
+	}},
+	{name: "contact then task about her", setup: noContacts, turns: []turn{{
+		say: "Create a contact for Ana Lima at Umbrella and a task to send her the onboarding pack",
+		calls: []string{`contacts_create {"name":"Ana Lima","company":"Umbrella"}`,
+			`tasks_create {"title":"Send Ana Lima the onboarding pack","contact_id":"ct101"}`},
+		reply: `^Contact created: Ana Lima (Umbrella). Task created: "Send Ana Lima the onboarding pack" (contact Ana Lima).`,
+	}}},
+	{name: "company with and is not split", setup: noContacts, turns: []turn{{
+		say:   "Create a contact for Ana Lima at Johnson and Johnson",
+		calls: []string{`contacts_create {"name":"Ana Lima","company":"Johnson and Johnson"}`},
+	}}},
+	{name: "failed contact skips the task about her", turns: []turn{{
+		say:   "Create a contact for Jane Doe, jane@acme.com and a task to call her",
+		calls: []string{"contacts_create", `tasks_create {"title":"Call her"}`},
+		reply: "^Could not create the contact: a contact with email jane@acme.com already exists. Task created",
+	}}},
+
+	// Tasks.
+	{name: "task tomorrow", turns: []turn{{
+		say: "Create a task to call Jane tomorrow", calls: []string{`tasks_create {"title":"Call Jane","due":"2026-03-05"}`},
+		reply: `^Task created: "Call Jane" (due 2026-03-05).`,
+	}}},
+	{name: "task quoted, due, assigned", turns: []turn{{
+		say:   "Add a task 'Send Q1 report' due 2026-12-05 assigned to Maria",
+		calls: []string{`org_members {"query":"Maria"}`, `tasks_create {"title":"Send Q1 report","due":"2026-12-05","assignee_id":"m1"}`},
+		reply: `^Task created: "Send Q1 report" (due 2026-12-05, assigned to Maria Garcia).`,
+	}}},
+	{name: "task next Monday", turns: []turn{{
+		say: "Remind me to call Bob next Monday", calls: []string{`tasks_create {"title":"Call Bob","due":"2026-03-09"}`},
+	}}},
+	{name: "task in 3 days", turns: []turn{{
+		say: "Create a task to renew the lease in 3 days", calls: []string{`tasks_create {"title":"Renew the lease","due":"2026-03-07"}`},
+	}}},
+	{name: "task assignee unknown", turns: []turn{{
+		say: "Add a task 'Plan offsite' assigned to Zed", calls: []string{`org_members {"query":"Zed"}`},
+		reply: `^No member matched "Zed"; nothing was created.`,
+	}}},
+	{name: "assign asks which Tom", turns: []turn{
+		{say: "Assign the task Send Q1 report to Tom", calls: []string{`tasks_search {"query":"Send Q1 report"}`, `org_members {"query":"Tom"}`},
+			asked: true, reply: `^2 members match "Tom": 1) Tom Lee (tom@example.com, member); 2) Tom Hardy`},
+		{say: "Tom Lee", calls: []string{`tasks_assign {"id":"t1","assignee_id":"m2"}`}, reply: `^Task "Send Q1 report" assigned to Tom Lee.`},
+	}},
+	{name: "mark done", turns: []turn{{
+		say: "Mark the task Send Q1 report as done", calls: []string{`tasks_search {"query":"Send Q1 report"}`, `tasks_complete {"id":"t1"}`},
+		reply: `^Task done: "Send Q1 report".`,
+	}}},
+	{name: "open tasks", turns: []turn{{
+		say: "What tasks are open?", calls: []string{`tasks_search {"status":"open"}`}, reply: `^Found 2 open tasks: "Send Q1 report" (open, due 2026-12-05); "Call Jane" (open).`,
+	}}},
+	{name: "tasks assigned to", turns: []turn{{
+		say: "Show tasks assigned to Maria", calls: []string{`org_members {"query":"Maria"}`, `tasks_search {"assignee_id":"m1"}`},
+		reply: `^Found 1 task assigned to Maria Garcia: "Send Q1 report"`,
+	}}},
+	{name: "delete task", turns: []turn{{
+		say: "Delete the task Call Jane", calls: []string{`tasks_search {"query":"Call Jane"}`, `tasks_delete {"id":"t2"}`}, reply: `^Task deleted: "Call Jane".`,
+	}}},
+	{name: "reschedule task", turns: []turn{{
+		say: "Reschedule the task Call Jane to 2026-04-01", calls: []string{"tasks_search", `tasks_update {"id":"t2","due":"2026-04-01"}`},
+		reply: `^Task "Call Jane" is now due 2026-04-01.`,
+	}}},
+
+	// Email.
+	{name: "email a file to a contact, not sent", turns: []turn{{
+		say: "Email John the Q1 report",
+		calls: []string{`contacts_search {"name":"John"}`, `files_search {"query":"Q1 report"}`,
+			`email_send {"to":["john@globex.com"],"subject":"Q1 report","body":"Hi John,\n\nPlease find the Q1 report attached.","attachments":["f2"]}`},
+		reply: "^The email was not sent: no SMTP relay configured. It is kept in the outbox",
+	}}},
+	{name: "email a file, sent", setup: func(w *fakeWS) { w.smtp = true }, turns: []turn{{
+		say: "Email John the Q1 report", calls: []string{"contacts_search", "files_search", "email_send"},
+		reply: `^Email sent to John Smith <john@globex.com>: "Q1 report", with Q1 report.pdf attached.`,
+	}}},
+	{name: "email with ambiguous file", turns: []turn{
+		{say: "Email John the budget", calls: []string{"contacts_search", "files_search"}, asked: true, reply: `2 files match "budget"`},
+		{say: "the 2025 one", calls: []string{`email_send {"to":["john@globex.com"],"subject":"Budget","body":"Hi John,\n\nPlease find the budget attached.","attachments":["f4"]}`}},
+	}},
+	{name: "email with no such file", turns: []turn{{
+		say: "Email John the contract", calls: []string{"contacts_search", "files_search"}, reply: `^No file matched "contract"; nothing was sent.`,
+	}}},
+	{name: "email with ambiguous recipient", turns: []turn{
+		{say: "Email Jane the Q1 report", calls: []string{`contacts_search {"name":"Jane"}`, "files_search"}, asked: true, reply: `2 contacts match "Jane"`},
+		{say: "Jane Roe", calls: []string{`email_send {"to":["jane@initech.com"],"subject":"Q1 report","body":"Hi Jane,\n\nPlease find the Q1 report attached.","attachments":["f2"]}`}},
+	}},
+	{name: "email an address with a body", turns: []turn{{
+		say:   "Send an email to jane@acme.com saying the meeting moved to 3pm",
+		calls: []string{`email_send {"to":["jane@acme.com"],"subject":"The meeting moved to 3pm","body":"The meeting moved to 3pm."}`},
+		reply: "^The email was not sent: no SMTP relay configured. It is kept in the outbox",
+	}}},
+	{name: "email asks for the body", turns: []turn{
+		{say: "Email Jane Doe about the offsite", calls: []string{"contacts_search"}, asked: true, reply: "^What should the email to Jane Doe <jane@acme.com> say?"},
+		{say: "We meet at 10 in the lobby", calls: []string{`email_send {"to":["jane@acme.com"],"subject":"The offsite","body":"We meet at 10 in the lobby."}`}},
+	}},
+	{name: "emails sent to a contact", setup: func(w *fakeWS) {
+		w.emails = []obj{{"id": "e1", "to": []any{"jane@acme.com"}, "subject": "Hello", "status": "sent", "sent_at": "2026-03-01T10:00:00Z"}}
+	}, turns: []turn{
+		{say: "Show emails I sent to Jane", calls: []string{`contacts_search {"name":"Jane"}`}, asked: true},
+		{say: "1", calls: []string{`email_search {"to":"jane@acme.com"}`}, reply: `^Found 1 emails to Jane Doe: "Hello" (sent, to jane@acme.com, 2026-03-01T10:00:00Z).`},
+	}},
+
+	// Files.
+	{name: "list folder", turns: []turn{{
+		say: "List files in Reports", calls: []string{`files_search {"query":"Reports"}`, `files_list {"folder_id":"f1"}`},
+		reply: "^1 item in the folder Reports: Q1 report.pdf (121 KB).",
+	}}},
+	{name: "list root", turns: []turn{{say: "List files", calls: []string{`files_list {}`}, reply: "^2 items in the root folder"}}},
+	{name: "find files", turns: []turn{{
+		say: "Find files named budget", calls: []string{`files_search {"query":"budget"}`}, reply: `^Found 2 files matching "budget": budget-2026.xlsx (2 KB); budget-2025.xlsx (2 KB).`,
+	}}},
+	{name: "create folder", turns: []turn{{
+		say: "Create a folder Contracts", calls: []string{`files_create_folder {"name":"Contracts"}`}, reply: "^Folder created: Contracts.",
+	}}},
+	{name: "rename file", turns: []turn{{
+		say: "Rename file budget-2026.xlsx to budget-final.xlsx", calls: []string{"files_search", `files_rename {"id":"f3","name":"budget-final.xlsx"}`},
+		reply: `^Renamed the file "budget-2026.xlsx" to "budget-final.xlsx".`,
+	}}},
+	{name: "move file", turns: []turn{{
+		say:   "Move Q1 report.pdf to folder Archive",
+		calls: []string{`files_search {"query":"Q1 report.pdf"}`, `files_search {"query":"Archive"}`, `files_move {"id":"f2","folder_id":"f5"}`},
+		reply: `^Moved the file "Q1 report.pdf" to the folder Archive.`,
+	}}},
+	{name: "move to root", turns: []turn{{
+		say: "Move Q1 report.pdf to the root", calls: []string{"files_search", `files_move {"id":"f2","folder_id":""}`}, reply: "to the root folder",
+	}}},
+	{name: "delete file", turns: []turn{{
+		say: "Delete file budget-2025.xlsx", calls: []string{"files_search", `files_delete {"id":"f4"}`}, reply: `^Deleted the file "budget-2025.xlsx".`,
+	}}},
+
+	// Org and extensions.
+	{name: "departments", turns: []turn{{say: "List departments", calls: []string{"org_departments"}, reply: "^2 departments: Engineering, Sales."}}},
+	{name: "team members", turns: []turn{{
+		say: "Who is in the Sales team?", calls: []string{"org_teams"}, reply: "^Members of the Sales team: Maria Garcia, Tom Lee.",
+	}}},
+	{name: "team members by id", turns: []turn{{
+		say: "Who is in Platform?", calls: []string{"org_departments", "org_teams", `org_members {"team_id":"tm2","limit":100}`},
+		reply: "^Members of the Platform team: Mariana Silva, Ada Lovelace.",
+	}}},
+	{name: "member's team", turns: []turn{{
+		say: "Which team is Maria in?", calls: []string{`org_members {"query":"Maria"}`, `org_teams {"member_id":"m1"}`}, reply: "^Maria Garcia is in the Sales team.",
+	}}},
+	{name: "lead", turns: []turn{{
+		say: "Who leads Engineering?", calls: []string{"org_departments", "org_teams", `org_members {"department_id":"d1","limit":100}`},
+		reply: "^Ada Lovelace (ada@example.com, owner) leads the Engineering department.",
+	}}},
+	{name: "team or department asked", turns: []turn{
+		{say: "Who is in Sales?", calls: []string{"org_departments", "org_teams"}, asked: true, reply: "1) Sales (department); 2) Sales (team)"},
+		{say: "the team", reply: "^Members of the Sales team: Maria Garcia, Tom Lee."},
+	}},
+	{name: "extensions", turns: []turn{{
+		say: "What extensions are installed?", calls: []string{`extensions_list {}`}, reply: "^Installed extensions: weather (version 1.2.0, 1 tool).",
+	}}},
+
+	// Refusals and permissions.
+	{name: "unknown request", turns: []turn{{say: "Make me a sandwich", reply: `^I can't do that yet: I don't understand "Make me a sandwich". See docs/local-agent.md`}}},
+	{name: "unparsed contact detail", turns: []turn{{say: "Create a contact for Jane Dow, Acme Corp", reply: `^I can't do that yet: I could not tell what "Acme Corp" is`}}},
+	{name: "my tasks", turns: []turn{{say: "Show my tasks", reply: "^I can't do that yet: "}}},
+	{name: "one unknown clause refuses the whole message", turns: []turn{{say: "Find Jane. Then bake a cake", reply: `^I can't do that yet: I don't understand "bake a cake"`}}},
+	{name: "create not allowed", tools: without("contacts_create"), turns: []turn{{
+		say: "Create a contact for Jane Doe, CEO of Acme Corp, jane@acme.com", reply: "^I can't do that: your key does not allow contacts_create.",
+	}}},
+	{name: "update not allowed", tools: without("contacts_update", "contacts_search"), turns: []turn{{
+		say: "Update Jane Doe's phone to +44 20 7946 0000", reply: "^I can't do that: your key does not allow contacts_search or contacts_update.",
+	}}},
+	{name: "later action not allowed: nothing runs", tools: without("tasks_create"), turns: []turn{{
+		say: "Create a contact for Ana Lima at Umbrella and a task to send her the onboarding pack", reply: "^I can't do that: your key does not allow tasks_create.",
+	}}},
+	{name: "member fallback not allowed", tools: without("org_members"), turns: []turn{{
+		say: "Email Zed Zulu saying hi", calls: []string{"contacts_search"}, reply: `^No contact matched "Zed Zulu"; the email was not sent.`,
+	}}},
+	{name: "member fallback", turns: []turn{{
+		say: "Email Ada saying hi", calls: []string{"contacts_search", `org_members {"query":"Ada"}`, `email_send {"to":["ada@example.com"],"subject":"Hi","body":"Hi."}`},
+	}}},
+	{name: "no ask tool: the question is the reply", tools: without(agent.AskTool), turns: []turn{{
+		say: "Change Jane's email to x@y.com", calls: []string{"contacts_search"}, reply: `^2 contacts match "Jane"`,
+	}}},
+	{name: "lookup error is reported", setup: func(w *fakeWS) { w.fail["contacts_search"] = "database is locked" }, turns: []turn{{
+		say: "Delete the contact Jane Doe", calls: []string{"contacts_search"}, reply: `^Could not look up "Jane Doe": database is locked.`,
+	}}},
+	{name: "write error is reported", setup: func(w *fakeWS) { w.fail["tasks_complete"] = "task is archived" }, turns: []turn{{
+		say: "Mark the task Call Jane as done", calls: []string{"tasks_search", "tasks_complete"}, reply: `^Could not complete the task "Call Jane": task is archived.`,
+	}}},
+
+	// Several turns in one conversation.
+	{name: "a new request after a completed one", setup: noContacts, turns: []turn{
+		{say: "Create a contact for Jane Doe, CEO of Acme Corp, jane@acme.com", calls: []string{"contacts_create"}, reply: "^Contact created"},
+		{say: "find Jane", calls: []string{`contacts_search {"query":"Jane"}`}, reply: "^Found 1 contact"},
+		{say: "thanks a lot", reply: "^I can't do that yet: "},
+	}},
+}
+
+func TestFlows(t *testing.T) {
+	for _, tc := range flowCases {
+		for _, askResults := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/askResults=%v", tc.name, askResults), func(t *testing.T) {
+				ws := newWS()
+				if tc.setup != nil {
+					tc.setup(ws)
+				}
+				c := newConvo(t, ws, tc.tools...)
+				c.askResults = askResults
+				for i, tn := range tc.turns {
+					from := len(ws.calls)
+					reply, asked := c.send(tn.say)
+					checkCalls(t, i, ws, from, tn.calls)
+					if asked != tn.asked {
+						t.Fatalf("turn %d (%q): asked=%v, want %v; reply %q", i, tn.say, asked, tn.asked, reply)
+					}
+					if want, ok := strings.CutPrefix(tn.reply, "^"); ok {
+						if !strings.HasPrefix(reply, want) {
+							t.Fatalf("turn %d (%q): reply\n  %q\nwant prefix\n  %q", i, tn.say, reply, want)
+						}
+					} else if !strings.Contains(reply, tn.reply) {
+						t.Fatalf("turn %d (%q): reply\n  %q\nwant it to contain\n  %q", i, tn.say, reply, tn.reply)
+					}
+				}
+			})
+		}
+	}
+}
+
+func checkCalls(t *testing.T, turn int, ws *fakeWS, from int, want []string) {
+	t.Helper()
+	got := ws.calls[from:]
+	if len(got) != len(want) {
+		t.Fatalf("turn %d: calls %v, want %v", turn, ws.callNames(from), want)
+	}
+	for i, w := range want {
+		name, args, _ := strings.Cut(w, " ")
+		if got[i].Name != name {
+			t.Fatalf("turn %d: call %d is %s, want %s (all: %v)", turn, i, got[i].Name, name, ws.callNames(from))
+		}
+		if args == "" {
+			continue
+		}
+		var wantArgs, gotArgs map[string]any
+		if err := json.Unmarshal([]byte(args), &wantArgs); err != nil {
+			t.Fatalf("bad test args %s: %v", args, err)
+		}
+		_ = json.Unmarshal(got[i].Args, &gotArgs)
+		if !reflect.DeepEqual(gotArgs, wantArgs) {
+			t.Fatalf("turn %d: %s args\n  %s\nwant\n  %s", turn, name, got[i].Args, args)
+		}
+	}
+}

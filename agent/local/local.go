@@ -1,0 +1,96 @@
+// Package local is the built-in model provider: offline, deterministic and
+// free. It understands a documented set of plain-English requests for every
+// workspace tool family (docs/local-agent.md) and says plainly when it does
+// not understand one.
+//
+// It keeps no state between calls. Each call re-reads the conversation:
+// it finds the request the current turn serves (following its own
+// questions back to the message that raised them), parses that request
+// into intents, and replays its plan against the tool calls, results and
+// answers already in the history. The first step the history does not yet
+// hold is the answer, so the same messages always give the same step.
+package local
+
+import (
+	"context"
+
+	"github.com/soisnode/soisnode/agent"
+)
+
+// ModelName is the model name the local provider reports.
+const ModelName = "local"
+
+// Provider is the local model. It never touches the network and reports
+// zero usage. The zero value is ready to use and safe for concurrent use.
+type Provider struct{}
+
+var _ agent.Provider = (*Provider)(nil)
+
+// New returns the local provider.
+func New() *Provider { return &Provider{} }
+
+// Name returns "local".
+func (*Provider) Name() string { return "local" }
+
+// Model returns "local".
+func (*Provider) Model() string { return ModelName }
+
+// Generate returns the next step of the turn: tool calls, a question for
+// the caller (a call of agent.AskTool), or the final reply. It is a pure
+// function of req; only a cancelled ctx makes it fail.
+func (*Provider) Generate(ctx context.Context, req agent.Request) (agent.Response, error) {
+	if err := ctx.Err(); err != nil {
+		return agent.Response{}, err
+	}
+	return agent.Response{Message: nextStep(req), Model: ModelName}, nil
+}
+
+// nextStep decides the model message that continues req.
+func nextStep(req agent.Request) agent.Message {
+	tools := make(map[string]bool, len(req.Tools))
+	for _, t := range req.Tools {
+		tools[t.Name] = true
+	}
+	cal := calendarFrom(req.System)
+	start := requestStart(req.Messages)
+	if start < 0 {
+		return textMessage(cantYet("there is no message to act on"))
+	}
+	for {
+		intents, perr := parse(req.Messages[start].Text, cal)
+		if perr != nil {
+			return textMessage(perr.reply())
+		}
+		if missing := missingTools(intents, tools); len(missing) > 0 {
+			return textMessage(denied(missing))
+		}
+		r := newRunner(req.Messages, start, tools, cal)
+		r.run(intents)
+		if r.restart > start {
+			// An answer to one of our questions was a new request.
+			start = r.restart
+			continue
+		}
+		return *r.next
+	}
+}
+
+// missingTools lists, in order and once each, the tools the intents need
+// that the caller was not given.
+func missingTools(intents []intent, tools map[string]bool) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, it := range intents {
+		for _, t := range it.needs() {
+			if !tools[t] && !seen[t] {
+				seen[t] = true
+				out = append(out, t)
+			}
+		}
+	}
+	return out
+}
+
+func textMessage(text string) agent.Message {
+	return agent.Message{Role: agent.RoleModel, Text: text}
+}

@@ -1,0 +1,300 @@
+package local
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// docsPointer ends every "can't do that yet" reply.
+const docsPointer = "See docs/local-agent.md for the requests I understand."
+
+// cantYet is the reply to a request the local agent does not understand.
+func cantYet(reason string) string {
+	return "I can't do that yet: " + strings.TrimRight(reason, ". ") + ". " + docsPointer
+}
+
+// parseError says why a request was not understood. Its reason completes
+// "I can't do that yet: …".
+type parseError struct{ reason string }
+
+func refuse(format string, a ...any) *parseError {
+	return &parseError{reason: fmt.Sprintf(format, a...)}
+}
+
+func (e *parseError) reply() string { return cantYet(e.reason) }
+
+// clauseParser recognises one family's requests. ok is false when the
+// clause is not of its family; err is set when it is, but a part of it
+// cannot be read with confidence.
+type clauseParser func(s string, cal calendar) (it intent, ok bool, err *parseError)
+
+// parsers, most specific first: "Move the task X to Friday" is a task,
+// "Move X to Y" a file; "find Jane" falls through to contacts.
+var parsers = []clauseParser{parseHelp, parseExtensions, parseOrg, parseTask, parseEmail, parseFile, parseContact}
+
+// parse turns a request into the intents it asks for, in order.
+func parse(text string, cal calendar) ([]intent, *parseError) {
+	s := tidy(text)
+	if s == "" {
+		return nil, refuse("the message is empty")
+	}
+	var out []intent
+	for _, c := range splitClauses(s, cal) {
+		it, err := parseClause(c, cal)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, it)
+	}
+	if err := checkPronouns(out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// parseClause parses one action.
+func parseClause(s string, cal calendar) (intent, *parseError) {
+	s = tidy(s)
+	if s == "" {
+		return nil, refuse("part of the message is empty")
+	}
+	for _, p := range parsers {
+		it, ok, err := p(s, cal)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return it, nil
+		}
+	}
+	return nil, refuse("I don't understand %q", s)
+}
+
+// re compiles a case-insensitive pattern.
+func re(p string) *regexp.Regexp { return regexp.MustCompile(`(?i)` + p) }
+
+var (
+	quoteFixer = strings.NewReplacer("\u2019", "'", "\u2018", "'", "\u201c", `"`, "\u201d", `"`, "\u00a0", " ")
+	rePolite   = re(`^(?:(?:please|pls|kindly|hey|hi|hello|ok|okay|so|now|then|also|afterwards|and)[,!]?\s+|(?:can|could|would|will)\s+you\s+(?:please\s+)?|i(?:'d|\s+would)\s+like\s+you\s+to\s+|i\s+(?:want|need)\s+you\s+to\s+)`)
+	reThanks   = re(`[,;]?\s+(?:please|thanks|thank\s+you|for\s+me|asap)$`)
+)
+
+// tidy normalises quotes and spaces and strips politeness and the final
+// punctuation, keeping the caller's capitalisation.
+func tidy(s string) string {
+	s = strings.Join(strings.Fields(quoteFixer.Replace(s)), " ")
+	for {
+		before := s
+		s = strings.TrimSpace(strings.TrimRight(s, ".!?"))
+		s = rePolite.ReplaceAllString(s, "")
+		s = reThanks.ReplaceAllString(s, "")
+		if s == before {
+			return s
+		}
+	}
+}
+
+// Clause splitting. A message may hold several actions joined by "and",
+// "then" or sentence ends; a join splits the message only where the next
+// part starts a recognised action, so "Johnson and Johnson" stays whole.
+const (
+	actionVerbs = `create|add|make|new|save|register|find|search|look|lookup|list|show|get|display|give|update|change|set|edit|delete|remove|erase|mark|complete|finish|close|assign|reassign|rename|move|email|e-mail|send|write|who|which|what|tag|remind|schedule|reschedule|postpone`
+	actionNouns = `contacts?|tasks?|to-?dos?|reminders?|folders?|files?|documents?|e-?mails?|messages?|departments?|teams?|members?|extensions?`
+	// joinWords may open a clause after a join: "Find Jane. Then delete …".
+	joinWords = `(?:(?:then|also|afterwards|please|and)[,]?\s+)*`
+)
+
+var (
+	reJoin         = re(`\s*[.;!?]\s+|,?\s+and\s+then\s+|,?\s+and\s+also\s+|,?\s+and\s+|,?\s+then\s+|,\s+also\s+`)
+	reContinuation = re(`^` + joinWords + `(?:a|an|another)\s+(?:new\s+)?(?:contact|task|to-?do|reminder|folder)\b`)
+	reStrongStart  = re(`^` + joinWords + `(?:` + actionVerbs + `)\s+(?:(?:a|an|the|all|my|our|new|another|every|of)\s+)*(?:` + actionNouns + `)\b`)
+	reVerbStart    = re(`^` + joinWords + `(?:` + actionVerbs + `)\b`)
+	// Free text (a task title, an email body, notes) may hold "and <verb>"
+	// without starting a new action: "a task to call Jane and send her X".
+	reFreeText   = re(`^(?:(?:create|add|make|new|schedule|set\s+up)\s+)?(?:a\s+|an\s+|another\s+)?(?:new\s+)?(?:task|to-?do|reminder)\b|^remind\s+me\b|\b(?:saying|that\s+says|to\s+say|notes?)\b`)
+	reCreateVerb = re(`^(create|add|make|new|schedule)\b`)
+)
+
+// splitClauses splits s into one clause per action. A clause that only
+// names another record ("… and a task to …") borrows the verb before it.
+func splitClauses(s string, cal calendar) []string {
+	joins := reJoin.FindAllStringIndex(s, -1)
+	var out []string
+	start := 0
+	for i, m := range joins {
+		left, right := s[start:m[0]], s[m[1]:]
+		end := len(s)
+		if i+1 < len(joins) {
+			end = joins[i+1][0]
+		}
+		sentence := strings.ContainsAny(s[m[0]:m[1]], ".;!?")
+		split := reContinuation.MatchString(right) || reStrongStart.MatchString(right) ||
+			(reVerbStart.MatchString(right) && (sentence || (!reFreeText.MatchString(left) && parsesAlone(s[m[1]:end], cal))))
+		if split {
+			out = append(out, left)
+			start = m[1]
+		}
+	}
+	out = append(out, s[start:])
+	for i := range out {
+		out[i] = tidy(out[i])
+	}
+	for i := 1; i < len(out); i++ {
+		if reContinuation.MatchString(out[i]) {
+			verb := "create"
+			if v := reCreateVerb.FindStringSubmatch(out[i-1]); v != nil {
+				verb = strings.ToLower(v[1])
+			}
+			out[i] = verb + " " + out[i]
+		}
+	}
+	return out
+}
+
+func parsesAlone(s string, cal calendar) bool {
+	_, err := parseClause(s, cal)
+	return err == nil
+}
+
+// checkPronouns refuses "her"/"him" that no earlier contact in the same
+// request explains.
+func checkPronouns(intents []intent) *parseError {
+	seen := false
+	for _, it := range intents {
+		if p, ok := it.(interface{ pronoun() string }); ok && p.pronoun() != "" && !seen {
+			return refuse("I can't tell who %q is; name the contact instead", p.pronoun())
+		}
+		switch it.(type) {
+		case contactCreate, contactUpdate:
+			seen = true
+		}
+	}
+	return nil
+}
+
+// Shared helpers for the family parsers.
+
+var (
+	reEmail    = regexp.MustCompile(`^[^\s@,;<>()"']+@[^\s@,;<>()"']+\.[^\s@,;<>()"']+$`)
+	rePhone    = regexp.MustCompile(`^\+?[0-9][0-9 ().\-/]*[0-9]$`)
+	reNameWord = regexp.MustCompile(`^[\p{L}][\p{L}\p{M}.'-]*$`)
+	rePronoun  = re(`^(?:her|him|them|his|their)$`)
+)
+
+// notNameWords cannot start a name; "the" and "to" cannot appear in one.
+var notNameWords = map[string]bool{
+	"a": true, "an": true, "the": true, "this": true, "that": true, "my": true, "our": true,
+	"your": true, "her": true, "his": true, "their": true, "them": true, "him": true, "me": true,
+	"someone": true, "somebody": true, "all": true, "every": true, "contact": true, "contacts": true,
+	"task": true, "tasks": true, "file": true, "files": true, "folder": true, "it": true, "one": true,
+}
+
+// validName reports whether s reads as a person's name: one to six words
+// of letters (with . ' -), not starting with an article or pronoun.
+func validName(s string) bool {
+	words := strings.Fields(s)
+	if len(words) == 0 || len(words) > 6 || notNameWords[strings.ToLower(words[0])] {
+		return false
+	}
+	for _, w := range words {
+		lw := strings.ToLower(w)
+		if !reNameWord.MatchString(w) || lw == "the" || lw == "to" {
+			return false
+		}
+	}
+	return true
+}
+
+// looksLikePhone reports whether s is a phone number (at least 5 digits).
+func looksLikePhone(s string) bool {
+	if !rePhone.MatchString(s) {
+		return false
+	}
+	digits := 0
+	for _, r := range s {
+		if unicode.IsDigit(r) {
+			digits++
+		}
+	}
+	return digits >= 5
+}
+
+// unquote trims s and removes one pair of surrounding quotes.
+func unquote(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) >= 2 && (s[0] == '"' || s[0] == '\'') && s[len(s)-1] == s[0] {
+		return strings.TrimSpace(s[1 : len(s)-1])
+	}
+	return s
+}
+
+// leadingQuote splits `'Send Q1 report' due …` into the quoted text and
+// the rest. A closing quote must end a word, so "Jane's" does not close.
+func leadingQuote(s string) (quoted, rest string, ok bool) {
+	if s == "" || (s[0] != '"' && s[0] != '\'') {
+		return "", s, false
+	}
+	q := s[0]
+	for i := 1; i < len(s); i++ {
+		if s[i] == q && (i+1 == len(s) || s[i+1] == ' ' || s[i+1] == ',') {
+			return strings.TrimSpace(s[1:i]), s[i+1:], true
+		}
+	}
+	return "", s, false
+}
+
+// capFirst upper-cases the first letter of s.
+func capFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[n:]
+}
+
+// splitList splits "vip, partner and press" into its items.
+func splitList(s string) []string {
+	var out []string
+	for _, p := range regexp.MustCompile(`(?i)\s*,\s*|\s+and\s+|\s*;\s*`).Split(s, -1) {
+		if p = unquote(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// markerPiece is a value introduced by a marker word: "from Initech".
+type markerPiece struct {
+	marker string // lower case, single-spaced: "based in"
+	word   string // as written
+	value  string
+}
+
+// splitMarkers cuts s at every match of markers (whose group 1 is the
+// marker word) into the text before the first marker and the pieces.
+func splitMarkers(s string, markers *regexp.Regexp) (lead string, pieces []markerPiece) {
+	locs := markers.FindAllStringSubmatchIndex(s, -1)
+	if len(locs) == 0 {
+		return strings.TrimSpace(s), nil
+	}
+	lead = strings.TrimSpace(s[:locs[0][0]])
+	for i, l := range locs {
+		end := len(s)
+		if i+1 < len(locs) {
+			end = locs[i+1][0]
+		}
+		marker := strings.ToLower(strings.Join(strings.Fields(s[l[2]:l[3]]), " "))
+		pieces = append(pieces, markerPiece{marker: marker, word: s[l[2]:l[3]], value: strings.TrimSpace(s[l[1]:end])})
+	}
+	return lead, pieces
+}
+
+// absorb appends p, marker word included, to the value of the last piece:
+// "from Bank" + "of America" reads "Bank of America".
+func absorb(pieces []markerPiece, p markerPiece) {
+	last := &pieces[len(pieces)-1]
+	last.value = strings.TrimSpace(last.value + " " + p.word + " " + p.value)
+}

@@ -1,0 +1,218 @@
+package local
+
+import (
+	"regexp"
+	"strings"
+)
+
+// Email intents.
+type (
+	// emailSend: "Email John the Q1 report", "Send an email to
+	// jane@acme.com saying the meeting moved to 3pm".
+	emailSend struct {
+		to            []recipient
+		subject, body string
+		attach        string // a file to find and attach, as the request names it
+	}
+	// emailFind: "Show emails I sent to Jane".
+	emailFind struct {
+		to            recipient
+		status, query string
+	}
+)
+
+// recipient is how a request names who an email goes to.
+type recipient struct {
+	addr, name, pron string
+}
+
+func (e emailSend) pronoun() string {
+	for _, t := range e.to {
+		if t.pron != "" {
+			return t.pron
+		}
+	}
+	return ""
+}
+
+func (f emailFind) pronoun() string { return f.to.pron }
+
+var (
+	reEmailFind     = re(`^(?:show|list|find|get|display|search|give)\s+(?:me\s+)?(?:all\s+)?(?:the\s+|my\s+)?(?:(unsent|failed|sent|outgoing|pending)\s+)?(e-?mails|mails|messages|outbox)\b\s*(.*)$`)
+	reEmailWhat     = re(`^(?:what|which)\s+(?:e-?mails|messages)\s+(.*)$`)
+	reEmailTo       = re(`^(?:send|write|compose|draft)\s+(?:an?\s+)?(?:new\s+)?(?:e-?mail|mail|message|note)\s+to\s+(.+)$`)
+	reEmailVerb     = re(`^e-?mail\s+(.+)$`)
+	reSendVerb      = re(`^(?:send|forward|share)\s+(.+)$`)
+	reBodyMarker    = re(`\s+(?:saying|that\s+says|to\s+say|telling\s+(?:him|her|them)(?:\s+that)?|with\s+the\s+message|with\s+message|with\s+(?:the\s+)?(?:text|body)|that)\s+|:\s+`)
+	reSubjectMarker = re(`\s+(?:with\s+(?:the\s+)?subject(?:\s+line)?|subject|about|regarding)\s+`)
+	reAttachMarker  = re(`\s+(?:with\s+(?:the\s+)?(?:file|attachment|document)|attaching)\s+`)
+	reThingTo       = re(`^(?:the\s+)?(?:file\s+|document\s+)?(.+?)\s+to\s+(.+)$`)
+	reWhoThe        = re(`^(.+?)\s+the\s+(?:file\s+|document\s+)?(.+)$`)
+	reRecipientSep  = regexp.MustCompile(`(?i)\s*,\s*|\s+and\s+`)
+	reEmailStatus   = re(`(?:^|\s+)(?:that\s+|which\s+)?(?:were\s+|was\s+|have\s+)?(not\s+(?:been\s+)?sent|unsent|failed)\b`)
+	reSentLead      = re(`^(?:(?:that|which)\s+)?(?:did\s+)?(?:i|we)?\s*(?:have\s+)?(?:sent|send|were\s+sent|went\s+out)\b\s*`)
+	reEmailMarker   = re(`(?:^|\s+)(to|about|regarding|matching|containing|with\s+subject)\s+`)
+)
+
+// parseEmail recognises email requests.
+func parseEmail(s string, _ calendar) (intent, bool, *parseError) {
+	if m := reEmailFind.FindStringSubmatch(s); m != nil {
+		return parseEmailFilter(m[1], m[2], m[3])
+	}
+	if m := reEmailWhat.FindStringSubmatch(s); m != nil {
+		return parseEmailFilter("", "", m[1])
+	}
+	if m := reEmailTo.FindStringSubmatch(s); m != nil {
+		return parseSend(m[1], true)
+	}
+	if m := reEmailVerb.FindStringSubmatch(s); m != nil {
+		return parseSend(m[1], true)
+	}
+	if m := reSendVerb.FindStringSubmatch(s); m != nil {
+		return parseSend(m[1], false)
+	}
+	return nil, false, nil
+}
+
+// parseSend reads recipients, subject, body and attachment. mailVerb says
+// the request said "email"; a bare "send" must carry a file or a body.
+func parseSend(rest string, mailVerb bool) (intent, bool, *parseError) {
+	var e emailSend
+	head := rest
+	if loc := reBodyMarker.FindStringIndex(head); loc != nil {
+		e.body, head = strings.TrimSpace(head[loc[1]:]), head[:loc[0]]
+	}
+	if loc := reSubjectMarker.FindStringIndex(head); loc != nil {
+		e.subject, head = capFirst(unquote(head[loc[1]:])), head[:loc[0]]
+	}
+	if loc := reAttachMarker.FindStringIndex(head); loc != nil {
+		e.attach, head = unquote(head[loc[1]:]), head[:loc[0]]
+	}
+	if e.attach == "" {
+		if m := reWhoThe.FindStringSubmatch(head); m != nil {
+			if to, ok := recipients(m[1]); ok {
+				e.to, e.attach = to, unquote(m[2])
+			}
+		}
+		if e.to == nil {
+			if m := reThingTo.FindStringSubmatch(head); m != nil {
+				if to, ok := recipients(m[2]); ok {
+					e.to, e.attach = to, unquote(m[1])
+				}
+			}
+		}
+	}
+	if e.to == nil {
+		to, ok := recipients(head)
+		if !ok {
+			if !mailVerb {
+				return nil, false, nil
+			}
+			return nil, true, refuse("I could not tell who %q is; give a name or an email address", strings.TrimSpace(head))
+		}
+		e.to = to
+	}
+	if !mailVerb && e.attach == "" && e.body == "" {
+		return nil, false, nil
+	}
+	if e.body != "" {
+		e.body = sentence(unquote(e.body))
+		if e.subject == "" {
+			e.subject = subjectFrom(e.body)
+		}
+	}
+	if e.subject == "" && e.attach != "" {
+		e.subject = capFirst(e.attach)
+	}
+	return e, true, nil
+}
+
+// recipients reads "Jane, bob@x.com and Tom".
+func recipients(s string) ([]recipient, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil, false
+	}
+	var out []recipient
+	for _, p := range reRecipientSep.Split(s, -1) {
+		p = unquote(p)
+		switch {
+		case reEmail.MatchString(p):
+			out = append(out, recipient{addr: p})
+		case rePronoun.MatchString(p):
+			out = append(out, recipient{pron: strings.ToLower(p)})
+		case validName(p):
+			out = append(out, recipient{name: p})
+		default:
+			return nil, false
+		}
+	}
+	return out, true
+}
+
+// sentence capitalises s and ends it with a full stop.
+func sentence(s string) string {
+	s = capFirst(strings.TrimSpace(s))
+	if s != "" && !strings.ContainsAny(s[len(s)-1:], ".!?") {
+		s += "."
+	}
+	return s
+}
+
+// subjectFrom makes a subject of a body's first sentence, cut to about
+// 60 characters at a word boundary.
+func subjectFrom(body string) string {
+	s := body
+	if i := strings.IndexAny(s, ".!?\n"); i > 0 {
+		s = s[:i]
+	}
+	s = strings.TrimSpace(s)
+	if len(s) > 60 {
+		cut := strings.LastIndex(s[:60], " ")
+		if cut < 20 {
+			cut = 60
+		}
+		s = strings.TrimSpace(s[:cut]) + "…"
+	}
+	return capFirst(s)
+}
+
+// parseEmailFilter reads "emails I sent to Jane", "unsent emails",
+// "emails about the offsite".
+func parseEmailFilter(adj, noun, rest string) (intent, bool, *parseError) {
+	var f emailFind
+	switch strings.ToLower(adj) {
+	case "unsent", "pending":
+		f.status = "not_sent"
+	case "failed":
+		f.status = "failed"
+	}
+	if strings.EqualFold(noun, "outbox") {
+		f.status = "not_sent"
+	}
+	rest = strings.TrimSpace(rest)
+	if m := reEmailStatus.FindStringSubmatchIndex(rest); m != nil {
+		f.status = "not_sent"
+		if strings.Contains(strings.ToLower(rest[m[2]:m[3]]), "fail") {
+			f.status = "failed"
+		}
+		rest = strings.TrimSpace(rest[:m[0]] + " " + rest[m[1]:])
+	}
+	rest = reSentLead.ReplaceAllString(rest, "")
+	lead, pieces := splitMarkers(rest, reEmailMarker)
+	if lead != "" {
+		return nil, true, refuse("I could not read %q in the email filter", lead)
+	}
+	for _, p := range pieces {
+		if p.marker == "to" {
+			to, ok := recipients(p.value)
+			if !ok || len(to) != 1 {
+				return nil, true, refuse("I could not tell who %q is; give one name or email address", p.value)
+			}
+			f.to = to[0]
+			continue
+		}
+		f.query = unquote(p.value)
+	}
+	return f, true, nil
+}

@@ -1,0 +1,118 @@
+package local
+
+import (
+	"regexp"
+	"strings"
+)
+
+// File intents.
+type (
+	// filesList: "List files in Reports"; an empty folder is the root.
+	filesList struct{ folder string }
+	// filesFind: "Find files named budget".
+	filesFind struct{ query string }
+	// folderCreate: "Create a folder Contracts", "… in Legal".
+	folderCreate struct{ name, parent string }
+	// fileChange is one operation on one file or folder found by name:
+	// rename (value is the new name), move (value is the destination
+	// folder, toRoot for the root) or delete.
+	fileChange struct {
+		name   string
+		kind   string // "file", "folder" or "" for either
+		op     string
+		value  string
+		toRoot bool
+	}
+)
+
+var (
+	reFilesIn      = re(`^(?:list|show|display|get|what\s+are)\s+(?:me\s+)?(?:all\s+)?(?:the\s+|my\s+|our\s+)?(?:files|documents|contents)(?:\s+(?:are\s+)?(?:in|inside|under|of)\s+(?:the\s+)?(.+?))?$`)
+	reFilesWhatIn  = re(`^what(?:'s|\s+is|\s+files\s+are|\s+documents\s+are|\s+are\s+the\s+files)\s+in\s+(?:the\s+)?(.+?)$`)
+	reFilesFind    = re(`^(?:find|search(?:\s+for)?|look\s+for|show|list|get)\s+(?:me\s+)?(?:all\s+)?(?:the\s+)?(?:files?|documents?)\s+(?:named|called|matching|containing|with\s+names?\s+(?:containing|like)|like|about|with)\s+(.+)$`)
+	reFileFind     = re(`^(?:find|search\s+for|look\s+for|locate)\s+(?:the\s+)?(?:file|document)\s+(.+)$`)
+	reSearchFiles  = re(`^search\s+(?:the\s+)?files\s+for\s+(.+)$`)
+	reFolderCreate = re(`^(?:create|make|add|new)\s+(?:a\s+|an\s+)?(?:new\s+)?folder\s+(?:called\s+|named\s+)?(.+)$`)
+	reFolderParent = re(`^(.+?)\s+(?:in|inside|under|within)\s+(.+)$`)
+	reFileRename   = re(`^rename\s+(?:the\s+)?(?:(file|folder|document)\s+)?(.+?)\s+(?:to|as|into)\s+(.+)$`)
+	reFileMove     = re(`^move\s+(?:the\s+)?(?:(file|folder|document)\s+)?(.+?)\s+(?:in)?to\s+(.+)$`)
+	reFileDelete   = re(`^(?:delete|remove|trash|erase)\s+(?:the\s+)?(file|folder|document)\s+(.+)$`)
+	reFolderWord   = re(`^(?:the\s+)?(?:folder\s+)?(.+?)(?:\s+folder)?$`)
+	reRoot         = re(`^(?:the\s+)?(?:root|top(?:\s+level)?|top-level)(?:\s+folder)?$`)
+)
+
+// parseFile recognises file and folder requests.
+func parseFile(s string, _ calendar) (intent, bool, *parseError) {
+	for _, rx := range []*regexp.Regexp{reFilesIn, reFilesWhatIn} {
+		if m := rx.FindStringSubmatch(s); m != nil {
+			if m[1] == "" || reRoot.MatchString(m[1]) {
+				return filesList{}, true, nil
+			}
+			return filesList{folder: folderName(m[1])}, true, nil
+		}
+	}
+	for _, rx := range []*regexp.Regexp{reFilesFind, reFileFind, reSearchFiles} {
+		if m := rx.FindStringSubmatch(s); m != nil {
+			return filesFind{query: unquote(m[1])}, true, nil
+		}
+	}
+	if m := reFolderCreate.FindStringSubmatch(s); m != nil {
+		return parseFolderCreate(m[1])
+	}
+	if m := reFileRename.FindStringSubmatch(s); m != nil {
+		name := unquote(m[3])
+		if name == "" {
+			return nil, true, refuse("the new name is empty")
+		}
+		return fileChange{name: unquote(m[2]), kind: fileKind(m[1]), op: "rename", value: name}, true, nil
+	}
+	if m := reFileMove.FindStringSubmatch(s); m != nil {
+		c := fileChange{name: unquote(m[2]), kind: fileKind(m[1]), op: "move"}
+		if reRoot.MatchString(m[3]) {
+			c.toRoot = true
+		} else {
+			c.value = folderName(m[3])
+		}
+		return c, true, nil
+	}
+	if m := reFileDelete.FindStringSubmatch(s); m != nil {
+		return fileChange{name: unquote(m[2]), kind: fileKind(m[1]), op: "delete"}, true, nil
+	}
+	return nil, false, nil
+}
+
+func parseFolderCreate(v string) (intent, bool, *parseError) {
+	v = strings.TrimSpace(v)
+	if name, rest, ok := leadingQuote(v); ok {
+		rest = strings.TrimSpace(rest)
+		if rest == "" {
+			return folderCreate{name: name}, true, nil
+		}
+		if m := reFolderParent.FindStringSubmatch("x " + rest); m != nil && m[1] == "x" {
+			return folderCreate{name: name, parent: folderName(m[2])}, true, nil
+		}
+		return nil, true, refuse("I could not read %q after the folder name", rest)
+	}
+	if m := reFolderParent.FindStringSubmatch(v); m != nil {
+		return folderCreate{name: unquote(m[1]), parent: folderName(m[2])}, true, nil
+	}
+	return folderCreate{name: unquote(v)}, true, nil
+}
+
+// folderName strips "the", "folder" and quotes from a folder reference.
+func folderName(s string) string {
+	s = strings.TrimSpace(s)
+	if m := reFolderWord.FindStringSubmatch(s); m != nil {
+		s = m[1]
+	}
+	return unquote(s)
+}
+
+func fileKind(w string) string {
+	switch strings.ToLower(w) {
+	case "folder":
+		return "folder"
+	case "file", "document":
+		return "file"
+	}
+	return ""
+}

@@ -1,0 +1,259 @@
+package local
+
+import (
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Task intents.
+type (
+	// taskCreate: "Add a task 'Send Q1 report' due 2026-12-05 assigned to Maria".
+	taskCreate struct{ title, due, assignee string }
+	// taskFind: "What tasks are open?", "Show tasks assigned to Maria".
+	taskFind struct {
+		status, assignee, query, dueFrom, dueTo string
+		overdue                                 bool
+	}
+	// taskChange is one operation on one task named by its title:
+	// assign, complete, status, due, title or delete.
+	taskChange struct {
+		task  string
+		op    string
+		value string // assignee name, status, due date or new title
+	}
+)
+
+const taskNoun = `(?:task|to-?do|reminder)`
+
+var (
+	reTaskCreate   = re(`^(?:create|add|make|new|schedule|set\s+up)\s+(?:a\s+|an\s+|another\s+)?(?:new\s+)?` + taskNoun + `\b\s*[:,-]?\s*(?:(?:to|called|named|titled|for\s+me\s+to)\s+)?(.*)$`)
+	reRemind       = re(`^remind\s+me\s+to\s+(.+)$`)
+	reTaskAssign   = re(`^(?:assign|reassign|give)\s+(?:the\s+)?` + taskNoun + `\s+(.+?)\s+to\s+(.+)$`)
+	reTaskStatus   = re(`^(?:mark|set|flag)\s+(?:the\s+)?` + taskNoun + `\s+(.+?)\s+(?:as\s+|to\s+)?(done|complete|completed|finished|closed|in\s+progress|in-progress|started|open|to\s+do|todo|not\s+done)$`)
+	reTaskComplete = re(`^(?:complete|finish|close|tick\s+off)\s+(?:the\s+)?` + taskNoun + `\s+(.+)$`)
+	reTaskDelete   = re(`^(?:delete|remove|cancel|drop)\s+(?:the\s+)?` + taskNoun + `\s+(.+)$`)
+	reTaskDue      = re(`^(?:reschedule|move|postpone|push|defer)\s+(?:the\s+)?` + taskNoun + `\s+(.+?)\s+(?:to|until|till|for)\s+(.+)$`)
+	reTaskDueOf    = re(`^(?:set|change|update|move)\s+the\s+(?:due\s+date|deadline)\s+(?:of|for)\s+(?:the\s+)?` + taskNoun + `\s+(.+?)\s+to\s+(.+)$`)
+	reTaskRename   = re(`^(?:rename|retitle)\s+(?:the\s+)?` + taskNoun + `\s+(.+?)\s+(?:to|as)\s+(.+)$`)
+	reTaskList     = re(`^(?:(?:what|which)\s+(?:tasks|to-?dos)|(?:show|list|find|get|display|give)\s+(?:me\s+)?(?:all\s+(?:of\s+)?|every\s+)?(?:the\s+|our\s+|my\s+)?(?:tasks|to-?dos))\b\s*(.*)$`)
+	reTaskListAdj  = re(`^(?:show|list|find|get|display|give)\s+(?:me\s+)?(?:all\s+(?:of\s+)?)?(?:the\s+|our\s+|my\s+)?(open|done|completed|finished|closed|in[\s-]progress|overdue|pending)\s+(?:tasks|to-?dos)\b\s*(.*)$`)
+	reMyTasks      = re(`\b(?:my|i)\b|\b(?:to|for)\s+me\b`)
+	reTaskListAny  = re(`\b(?:tasks|to-?dos)\b`)
+)
+
+// parseTask recognises task requests.
+func parseTask(s string, cal calendar) (intent, bool, *parseError) {
+	if m := reTaskCreate.FindStringSubmatch(s); m != nil {
+		t, err := parseTaskBody(m[1], cal)
+		return t, true, err
+	}
+	if m := reRemind.FindStringSubmatch(s); m != nil {
+		t, err := parseTaskBody(m[1], cal)
+		return t, true, err
+	}
+	if m := reTaskAssign.FindStringSubmatch(s); m != nil {
+		who := unquote(m[2])
+		if !validName(who) && !reEmail.MatchString(who) {
+			return nil, true, refuse("%q does not look like a member's name", who)
+		}
+		return taskChange{task: taskRef(m[1]), op: "assign", value: who}, true, nil
+	}
+	if m := reTaskStatus.FindStringSubmatch(s); m != nil {
+		switch st := statusOf(m[2]); st {
+		case "done":
+			return taskChange{task: taskRef(m[1]), op: "complete"}, true, nil
+		default:
+			return taskChange{task: taskRef(m[1]), op: "status", value: st}, true, nil
+		}
+	}
+	if m := reTaskComplete.FindStringSubmatch(s); m != nil {
+		return taskChange{task: taskRef(m[1]), op: "complete"}, true, nil
+	}
+	if m := reTaskDelete.FindStringSubmatch(s); m != nil {
+		return taskChange{task: taskRef(m[1]), op: "delete"}, true, nil
+	}
+	for _, rx := range []*regexp.Regexp{reTaskDue, reTaskDueOf} {
+		if m := rx.FindStringSubmatch(s); m != nil {
+			d, err := parseDate(m[2], cal)
+			if err != nil {
+				return nil, true, err
+			}
+			return taskChange{task: taskRef(m[1]), op: "due", value: d}, true, nil
+		}
+	}
+	if m := reTaskRename.FindStringSubmatch(s); m != nil {
+		title := capFirst(unquote(m[2]))
+		if title == "" {
+			return nil, true, refuse("the new task title is empty")
+		}
+		return taskChange{task: taskRef(m[1]), op: "title", value: title}, true, nil
+	}
+	if m := reTaskListAdj.FindStringSubmatch(s); m != nil {
+		return parseTaskFilter(m[1]+" "+m[2], s, cal)
+	}
+	if m := reTaskList.FindStringSubmatch(s); m != nil {
+		return parseTaskFilter(m[1], s, cal)
+	}
+	return nil, false, nil
+}
+
+// taskRef reads how a request names a task: its title, maybe quoted.
+func taskRef(s string) string {
+	return unquote(reTitledPrefix.ReplaceAllString(strings.TrimSpace(s), ""))
+}
+
+var reTitledPrefix = re(`^(?:called|named|titled)\s+`)
+
+// statusOf maps a status word to a tasks_search status ("overdue" aside).
+func statusOf(w string) string {
+	switch strings.ToLower(strings.Join(strings.Fields(strings.ReplaceAll(w, "-", " ")), " ")) {
+	case "done", "complete", "completed", "finished", "closed":
+		return "done"
+	case "in progress", "started":
+		return "in_progress"
+	case "overdue":
+		return "overdue"
+	}
+	return "open" // open, to do, todo, not done, pending
+}
+
+var (
+	reDueSuffix    = re(`,?\s+(?:due(?:\s+(?:on|by))?|by|on|before)\s+(` + dateExpr + `)$`)
+	reBareDate     = re(`,?(?:\s+(?:for|due))?\s+(` + relDate + `)$`)
+	reAssignSuffix = re(`,?\s+(?:and\s+)?(?:assigned|assign(?:\s+it)?|give\s+it)\s+to\s+(.+)$`)
+	reToPrefix     = re(`^to\s+`)
+)
+
+// parseTaskBody reads what follows "create a task": a title (quoted or
+// not) and, at the end, a due date and an assignee in either order.
+func parseTaskBody(body string, cal calendar) (taskCreate, *parseError) {
+	var t taskCreate
+	title, rest, isQuoted := leadingQuote(strings.TrimSpace(body))
+	work := " " + rest
+	if !isQuoted {
+		work = " " + strings.TrimSpace(body)
+	}
+	for {
+		if t.due == "" {
+			m := reDueSuffix.FindStringSubmatchIndex(work)
+			if m == nil {
+				m = reBareDate.FindStringSubmatchIndex(work)
+			}
+			if m != nil {
+				d, err := parseDate(work[m[2]:m[3]], cal)
+				if err != nil {
+					return t, err
+				}
+				t.due, work = d, work[:m[0]]
+				continue
+			}
+		}
+		if t.assignee == "" {
+			if m := reAssignSuffix.FindStringSubmatchIndex(work); m != nil {
+				if who := unquote(work[m[2]:m[3]]); validName(who) || reEmail.MatchString(who) {
+					t.assignee, work = who, work[:m[0]]
+					continue
+				}
+			}
+		}
+		break
+	}
+	if isQuoted {
+		if left := strings.TrimSpace(work); left != "" {
+			return t, refuse("I could not read %q after the task title", left)
+		}
+	} else {
+		title = work
+	}
+	t.title = capFirst(unquote(reToPrefix.ReplaceAllString(strings.Trim(strings.TrimSpace(title), ",;:"), "")))
+	if t.title == "" {
+		return t, refuse("the task needs a title, e.g. \"Create a task to call Jane tomorrow\"")
+	}
+	return t, nil
+}
+
+var (
+	reTaskFilterLead = re(`^(?:(?:that|which)\s+)?(?:are\s+there|there\s+are|are|is)\b\s*`)
+	reTaskStatusLead = re(`^(?:still\s+)?(open|done|completed|finished|closed|in[\s-]progress|overdue|pending|to\s+do)\b\s*`)
+	reTaskStatusTail = re(`\s+(?:that\s+are\s+|which\s+are\s+)?(?:still\s+)?(open|done|completed|finished|closed|in[\s-]progress|overdue|pending)$`)
+	reTaskMarker     = re(`(?:^|\s+)(assigned\s+to|for|due(?:\s+(?:on|by|before))?|before|about|matching|named|called|containing|titled)\s+`)
+)
+
+// parseTaskFilter reads what follows "tasks": "are open", "assigned to
+// Maria", "due this week", "about the report". whole is the clause, for
+// spotting "my tasks" (the local agent does not know who "I" am).
+func parseTaskFilter(rest, whole string, cal calendar) (intent, bool, *parseError) {
+	if reMyTasks.MatchString(whole) && reTaskListAny.MatchString(whole) {
+		return nil, true, refuse("I don't know which member \"my\" or \"I\" is; ask for the tasks assigned to a name instead")
+	}
+	var f taskFind
+	rest = strings.TrimSpace(reTaskFilterLead.ReplaceAllString(strings.TrimSpace(rest), ""))
+	if m := reTaskStatusLead.FindStringSubmatch(rest); m != nil {
+		f.status, rest = statusOf(m[1]), rest[len(m[0]):]
+	}
+	if m := reTaskStatusTail.FindStringSubmatchIndex(" " + rest); m != nil && f.status == "" {
+		f.status, rest = statusOf((" " + rest)[m[2]:m[3]]), (" " + rest)[:m[0]]
+	}
+	if f.status == "overdue" {
+		if !cal.known {
+			return nil, true, refuse("I don't know today's date, so I can't tell which tasks are overdue")
+		}
+		f.status, f.overdue, f.dueTo = "", true, day(cal.today, -1)
+	}
+	lead, pieces := splitMarkers(strings.TrimSpace(rest), reTaskMarker)
+	if lead != "" {
+		return nil, true, refuse("I could not read %q in the task filter", lead)
+	}
+	for _, p := range pieces {
+		v := unquote(p.value)
+		switch {
+		case p.marker == "assigned to" || p.marker == "for":
+			if !validName(v) && !reEmail.MatchString(v) {
+				return nil, true, refuse("%q does not look like a member's name", v)
+			}
+			f.assignee = v
+		case strings.HasPrefix(p.marker, "due") || p.marker == "before":
+			from, to, err := dueRange(p.marker, v, cal)
+			if err != nil {
+				return nil, true, err
+			}
+			f.dueFrom, f.dueTo = from, to
+		default:
+			f.query = v
+		}
+	}
+	return f, true, nil
+}
+
+// dueRange turns "due today", "due this week", "due before 2026-12-05"
+// into a due_from / due_to range.
+func dueRange(marker, v string, cal calendar) (from, to string, err *parseError) {
+	lv := strings.ToLower(v)
+	if lv == "this week" || lv == "next week" {
+		if !cal.known {
+			return "", "", refuse("I don't know today's date, so I can't work out %q", v)
+		}
+		t := cal.today
+		if lv == "this week" {
+			return day(t, 0), day(t, (7-int(t.Weekday()))%7), nil
+		}
+		toMonday := (8 - int(t.Weekday())) % 7
+		if toMonday == 0 {
+			toMonday = 7
+		}
+		return day(t, toMonday), day(t, toMonday+6), nil
+	}
+	d, err := parseDate(v, cal)
+	if err != nil {
+		return "", "", err
+	}
+	switch marker {
+	case "due before", "before":
+		t, _ := time.Parse(time.DateOnly, d)
+		return "", day(t, -1), nil
+	case "due by":
+		return "", d, nil
+	}
+	return d, d, nil
+}

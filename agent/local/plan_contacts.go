@@ -1,0 +1,251 @@
+package local
+
+import (
+	"fmt"
+	"strings"
+)
+
+func (contactCreate) needs() []string { return []string{"contacts_create"} }
+
+func (c contactCreate) run(r *runner) bool {
+	res, ok := r.exec(mk("contacts_create", "", c.fields.args()))
+	if !ok {
+		return false
+	}
+	r.contact = nil
+	if res[0].failed() {
+		r.say("Could not create the contact: %s.", res[0].err)
+		return true
+	}
+	ct := res[0].data.record("contact")
+	if ct == nil {
+		r.say("Contact created.")
+		return true
+	}
+	r.contact = ct
+	r.say("Contact created: %s.", contactLine(ct))
+	return true
+}
+
+func (contactFind) needs() []string { return []string{"contacts_search"} }
+
+func (c contactFind) run(r *runner) bool {
+	list, f, more, fl := r.searchContacts(c.filter, false)
+	if fl != proceed {
+		return cont(fl)
+	}
+	desc := sp(f.describe())
+	if len(list) == 0 {
+		r.say("No contacts found%s.", desc)
+		return true
+	}
+	reply := fmt.Sprintf("Found %s%s: %s.", count(len(list), kContact), desc, listOf(lines(list, contactLine)))
+	if more {
+		reply += morePages
+	}
+	r.say("%s", reply)
+	return true
+}
+
+func (u contactUpdate) needs() []string {
+	if u.who.pron != "" {
+		return []string{"contacts_update"}
+	}
+	return []string{"contacts_search", "contacts_update"}
+}
+
+func (u contactUpdate) run(r *runner) bool {
+	c, fl := r.oneContact(u.who, "changed")
+	if fl != proceed {
+		return cont(fl)
+	}
+	args := u.set.args()
+	args["id"] = c.str("id")
+	order := u.set.order
+	if len(u.addTags) > 0 {
+		args["tags"] = union(c.strs("tags"), u.addTags)
+		order = append(order, "tags")
+	}
+	res, ok := r.exec(mk("contacts_update", "", args))
+	if !ok {
+		return false
+	}
+	r.contact = nil
+	if res[0].failed() {
+		r.say("Could not update %s: %s.", contactName(c), res[0].err)
+		return true
+	}
+	nc := res[0].data.record("contact")
+	if nc == nil {
+		r.say("Contact updated: %s.", contactName(c))
+		return true
+	}
+	r.contact = nc
+	var changed []string
+	for _, k := range order {
+		v := nc.str(k)
+		if k == "tags" {
+			v = strings.Join(nc.strs("tags"), ", ")
+		}
+		if v != "" {
+			changed = append(changed, k+" "+v)
+		}
+	}
+	r.say("Contact updated: %s.", withDetails(contactName(nc), changed))
+	return true
+}
+
+func (d contactDelete) needs() []string {
+	if d.who.pron != "" {
+		return []string{"contacts_delete"}
+	}
+	return []string{"contacts_search", "contacts_delete"}
+}
+
+func (d contactDelete) run(r *runner) bool {
+	c, fl := r.oneContact(d.who, "deleted")
+	if fl != proceed {
+		return cont(fl)
+	}
+	res, ok := r.exec(mk("contacts_delete", "id", c.str("id")))
+	if !ok {
+		return false
+	}
+	if res[0].failed() {
+		r.say("Could not delete %s: %s.", contactName(c), res[0].err)
+		return true
+	}
+	if r.contact != nil && r.contact.str("id") == c.str("id") {
+		r.contact = nil
+	}
+	r.say("Contact deleted: %s.", contactLine(c))
+	return true
+}
+
+func (contactDeleteAll) needs() []string { return []string{"contacts_search", "contacts_delete"} }
+
+func (d contactDeleteAll) run(r *runner) bool {
+	list, f, more, fl := r.searchContacts(d.filter, true)
+	if fl != proceed {
+		return cont(fl)
+	}
+	desc := sp(f.describe())
+	if len(list) == 0 {
+		r.say("No contacts matched%s; nothing was deleted.", desc)
+		return true
+	}
+	if len(list) > bulkLimit {
+		ans, ok := r.ask(fmt.Sprintf("This would delete %d contacts%s: %s. Reply 'yes' to confirm.",
+			len(list), desc, namesOf(list, contactName, listShown)))
+		if !ok {
+			return false
+		}
+		if !isYes(ans) {
+			r.say("Cancelled: no contacts were deleted.")
+			return true
+		}
+	}
+	calls := make([]call, len(list))
+	for i, c := range list {
+		calls[i] = mk("contacts_delete", "id", c.str("id"))
+	}
+	res, ok := r.exec(calls...)
+	if !ok {
+		return false
+	}
+	var done []obj
+	var failed []string
+	for i, x := range res {
+		if x.failed() {
+			failed = append(failed, fmt.Sprintf("%s (%s)", contactName(list[i]), x.err))
+		} else {
+			done = append(done, list[i])
+		}
+	}
+	if len(done) > 0 {
+		r.say("Deleted %s%s: %s.", count(len(done), kContact), desc, namesOf(done, contactName, shownInReply))
+	}
+	if len(failed) > 0 {
+		r.say("Could not delete %s: %s.", count(len(failed), kContact), strings.Join(failed, "; "))
+	}
+	if more {
+		r.say("More contacts matched than one request may look up; send the request again to delete the rest.")
+	}
+	return true
+}
+
+// oneContact finds the contact ref names, asking when several match.
+// action completes "nothing was …" ("changed", "deleted").
+func (r *runner) oneContact(ref contactRef, action string) (obj, flow) {
+	if ref.pron != "" {
+		if r.contact == nil {
+			r.say("Nothing was %s for %q: the contact it refers to was not created.", action, ref.pron)
+			return nil, skip
+		}
+		return r.contact, proceed
+	}
+	res, ok := r.exec(mk("contacts_search", "name", ref.name, "email", ref.email))
+	if !ok {
+		return nil, halt
+	}
+	if res[0].failed() {
+		return nil, r.lookupFailed(quoted(ref.String()), res[0])
+	}
+	return r.resolveOne(kContact, ref.String(), contactCands(res[0].data.list("contacts")), action)
+}
+
+func contactCands(list []obj) []candidate {
+	out := make([]candidate, len(list))
+	for i, c := range list {
+		out[i] = candidate{rec: c, id: c.str("id"), name: c.str("name"), label: contactLine(c),
+			keys: []string{c.str("email"), c.str("company"), c.str("city"), c.str("title"), c.str("phone")}}
+	}
+	return out
+}
+
+// searchContacts runs a contact search. "from X" tries X as a city, then
+// as a company. With every set it reads all pages (up to maxPages); more
+// reports matches left unread. f is the filter that gave the results.
+func (r *runner) searchContacts(filter contactFilter, every bool) (list []obj, f contactFilter, more bool, fl flow) {
+	if filter.from == "" {
+		list, more, fl = r.contactPages(filter, every)
+		return list, filter, more, fl
+	}
+	f = filter
+	f.city, f.from = filter.from, ""
+	list, more, fl = r.contactPages(f, every)
+	if fl != proceed || len(list) > 0 {
+		return list, f, more, fl
+	}
+	f = filter
+	f.company, f.from = filter.from, ""
+	list, more, fl = r.contactPages(f, every)
+	return list, f, more, fl
+}
+
+func (r *runner) contactPages(f contactFilter, every bool) ([]obj, bool, flow) {
+	var all []obj
+	cursor := ""
+	for page := 1; ; page++ {
+		kv := f.kv()
+		if every {
+			kv = append(kv, "limit", 100, "cursor", cursor)
+		}
+		res, ok := r.exec(mk("contacts_search", kv...))
+		if !ok {
+			return nil, false, halt
+		}
+		if res[0].failed() {
+			r.say("Could not search contacts: %s.", res[0].err)
+			return nil, false, skip
+		}
+		all = append(all, res[0].data.list("contacts")...)
+		cursor = res[0].data.str("next_cursor")
+		if cursor == "" {
+			return all, false, proceed
+		}
+		if !every || page >= maxPages {
+			return all, true, proceed
+		}
+	}
+}

@@ -1,0 +1,306 @@
+package local
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+func (t taskCreate) needs() []string {
+	if t.assignee != "" {
+		return []string{"org_members", "tasks_create"}
+	}
+	return []string{"tasks_create"}
+}
+
+func (t taskCreate) run(r *runner) bool {
+	var member obj
+	if t.assignee != "" {
+		m, fl := r.oneMember(t.assignee, "created")
+		if fl != proceed {
+			return cont(fl)
+		}
+		member = m
+	}
+	title, contactID := r.aboutContact(t.title)
+	res, ok := r.exec(mk("tasks_create", "title", title, "due", t.due,
+		"assignee_id", member.str("id"), "contact_id", contactID))
+	if !ok {
+		return false
+	}
+	if res[0].failed() {
+		r.say("Could not create the task %q: %s.", title, res[0].err)
+		return true
+	}
+	task := res[0].data.record("task")
+	if task == nil {
+		r.say("Task created: %q.", title)
+		return true
+	}
+	var d []string
+	if due := task.str("due"); due != "" {
+		d = append(d, "due "+due)
+	}
+	if member != nil {
+		d = append(d, "assigned to "+memberName(member))
+	}
+	if contactID != "" {
+		d = append(d, "contact "+contactName(r.contact))
+	}
+	r.say("Task created: %s.", withDetails(taskTitle(task), d))
+	return true
+}
+
+var (
+	rePronounWord = re(`\b(her|him|them|his|their)\b`)
+	reHer         = regexp.MustCompile(`\b[Hh]er\b(\s+\S+)?`)
+)
+
+// objectFollowers are words after which "her" is an object ("send her
+// the pack") rather than a possessive ("review her contract").
+var objectFollowers = wordSet(`the a an our my your this that these those some all`)
+
+// aboutContact links a task to the contact this request created or
+// changed: pronouns in the title become the contact's name, and the
+// task gets its id when the title refers to it.
+func (r *runner) aboutContact(title string) (string, string) {
+	if r.contact == nil {
+		return title, ""
+	}
+	name := contactName(r.contact)
+	replaced := false
+	out := rePronounWord.ReplaceAllStringFunc(title, func(w string) string {
+		replaced = true
+		switch strings.ToLower(w) {
+		case "him", "them":
+			return name
+		case "his", "their":
+			return name + "'s"
+		}
+		return w // "her": decided below, it needs the next word
+	})
+	out = reHer.ReplaceAllStringFunc(out, func(m string) string {
+		next := strings.TrimSpace(m[3:])
+		if next == "" || objectFollowers[strings.ToLower(next)] {
+			return name + m[3:]
+		}
+		return name + "'s" + m[3:]
+	})
+	first := strings.Fields(name)
+	if replaced || (len(first) > 0 && containsWords(words(title), words(first[0]))) {
+		return out, r.contact.str("id")
+	}
+	return out, ""
+}
+
+func (f taskFind) needs() []string {
+	if f.assignee != "" {
+		return []string{"org_members", "tasks_search"}
+	}
+	return []string{"tasks_search"}
+}
+
+func (f taskFind) run(r *runner) bool {
+	var member obj
+	if f.assignee != "" {
+		m, fl := r.oneMember(f.assignee, "")
+		if fl != proceed {
+			return cont(fl)
+		}
+		member = m
+	}
+	res, ok := r.exec(mk("tasks_search", "query", f.query, "status", f.status,
+		"assignee_id", member.str("id"), "due_from", f.dueFrom, "due_to", f.dueTo))
+	if !ok {
+		return false
+	}
+	if res[0].failed() {
+		r.say("Could not search tasks: %s.", res[0].err)
+		return true
+	}
+	var tasks []obj
+	for _, t := range res[0].data.list("tasks") {
+		if !f.overdue || t.str("status") != "done" {
+			tasks = append(tasks, t)
+		}
+	}
+	desc := f.describe(member)
+	if len(tasks) == 0 {
+		r.say("No %s.", desc)
+		return true
+	}
+	reply := fmt.Sprintf("Found %d %s: %s.", len(tasks), desc, listOf(lines(tasks, taskLine)))
+	if len(tasks) == 1 {
+		reply = fmt.Sprintf("Found 1 %s: %s.", strings.Replace(desc, "tasks", "task", 1), taskLine(tasks[0]))
+	}
+	if res[0].data.str("next_cursor") != "" {
+		reply += morePages
+	}
+	r.say("%s", reply)
+	return true
+}
+
+// describe phrases the filter: "open tasks assigned to Maria Garcia".
+func (f taskFind) describe(member obj) string {
+	var b strings.Builder
+	switch {
+	case f.overdue:
+		b.WriteString("overdue ")
+	case f.status != "":
+		b.WriteString(strings.ReplaceAll(f.status, "_", "-") + " ")
+	}
+	b.WriteString("tasks")
+	if member != nil {
+		b.WriteString(" assigned to " + memberName(member))
+	}
+	switch {
+	case f.overdue:
+	case f.dueFrom != "" && f.dueFrom == f.dueTo:
+		b.WriteString(" due " + f.dueFrom)
+	case f.dueFrom != "" && f.dueTo != "":
+		b.WriteString(" due " + f.dueFrom + " to " + f.dueTo)
+	case f.dueTo != "":
+		b.WriteString(" due by " + f.dueTo)
+	}
+	if f.query != "" {
+		b.WriteString(" matching " + quoted(f.query))
+	}
+	return b.String()
+}
+
+// taskOps maps each taskChange op to its tool and the past tense used
+// when nothing was done.
+var taskOps = map[string]struct{ tool, done string }{
+	"assign":   {"tasks_assign", "assigned"},
+	"complete": {"tasks_complete", "changed"},
+	"status":   {"tasks_update", "changed"},
+	"due":      {"tasks_update", "changed"},
+	"title":    {"tasks_update", "renamed"},
+	"delete":   {"tasks_delete", "deleted"},
+}
+
+func (c taskChange) needs() []string {
+	if c.op == "assign" {
+		return []string{"tasks_search", "org_members", "tasks_assign"}
+	}
+	return []string{"tasks_search", taskOps[c.op].tool}
+}
+
+func (c taskChange) run(r *runner) bool {
+	op := taskOps[c.op]
+	calls := []call{mk("tasks_search", "query", c.task)}
+	if c.op == "assign" {
+		calls = append(calls, mk("org_members", "query", c.value))
+	}
+	res, ok := r.exec(calls...)
+	if !ok {
+		return false
+	}
+	if res[0].failed() {
+		return cont(r.lookupFailed("the task "+quoted(c.task), res[0]))
+	}
+	task, fl := r.resolveOne(kTask, c.task, taskCands(res[0].data.list("tasks")), op.done)
+	if fl != proceed {
+		return cont(fl)
+	}
+	id := task.str("id")
+	var act call
+	assignee := ""
+	switch c.op {
+	case "assign":
+		if res[1].failed() {
+			return cont(r.lookupFailed("the member "+quoted(c.value), res[1]))
+		}
+		m, fl := r.resolveOne(kMember, c.value, memberCands(res[1].data.list("members")), op.done)
+		if fl != proceed {
+			return cont(fl)
+		}
+		act = mk(op.tool, "id", id, "assignee_id", m.str("id"))
+		assignee = memberName(m)
+	case "complete", "delete":
+		act = mk(op.tool, "id", id)
+	case "status":
+		act = mk(op.tool, "id", id, "status", c.value)
+	case "due":
+		act = mk(op.tool, "id", id, "due", c.value)
+	case "title":
+		act = mk(op.tool, "id", id, "title", c.value)
+	}
+	out, ok := r.exec(act)
+	if !ok {
+		return false
+	}
+	r.taskChanged(c, task, out[0], assignee)
+	return true
+}
+
+// taskChanged reports the outcome of a taskChange.
+func (r *runner) taskChanged(c taskChange, before obj, res result, assignee string) {
+	name := taskTitle(before)
+	if res.failed() {
+		verb := map[string]string{"assign": "assign", "complete": "complete", "status": "update",
+			"due": "reschedule", "title": "rename", "delete": "delete"}[c.op]
+		r.say("Could not %s the task %s: %s.", verb, name, res.err)
+		return
+	}
+	after := res.data.record("task")
+	if after == nil {
+		after = obj{}
+	}
+	switch c.op {
+	case "assign":
+		r.say("Task %s assigned to %s.", name, assignee)
+	case "complete":
+		r.say("Task done: %s.", name)
+	case "status":
+		st := after.str("status")
+		if st == "" {
+			st = c.value
+		}
+		r.say("Task %s is now %s.", name, strings.ReplaceAll(st, "_", " "))
+	case "due":
+		due := after.str("due")
+		if due == "" {
+			due = c.value
+		}
+		r.say("Task %s is now due %s.", name, due)
+	case "title":
+		title := after.str("title")
+		if title == "" {
+			title = c.value
+		}
+		r.say("Task renamed: %s is now %q.", name, title)
+	case "delete":
+		r.say("Task deleted: %s.", name)
+	}
+}
+
+// oneMember finds the member a name means, asking when several match.
+func (r *runner) oneMember(name, action string) (obj, flow) {
+	res, ok := r.exec(mk("org_members", "query", name))
+	if !ok {
+		return nil, halt
+	}
+	if res[0].failed() {
+		return nil, r.lookupFailed("the member "+quoted(name), res[0])
+	}
+	return r.resolveOne(kMember, name, memberCands(res[0].data.list("members")), action)
+}
+
+func memberCands(list []obj) []candidate {
+	out := make([]candidate, len(list))
+	for i, m := range list {
+		out[i] = candidate{rec: m, id: m.str("id"), name: memberName(m), label: memberLine(m),
+			keys: []string{m.str("email"), m.str("role")}}
+	}
+	return out
+}
+
+func taskCands(list []obj) []candidate {
+	out := make([]candidate, len(list))
+	for i, t := range list {
+		out[i] = candidate{rec: t, id: t.str("id"), name: t.str("title"), label: taskLine(t),
+			keys: []string{t.str("due")}}
+	}
+	return out
+}

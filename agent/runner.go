@@ -1,0 +1,93 @@
+package agent
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/soisnode/soisnode/conversation"
+	"github.com/soisnode/soisnode/money"
+	"github.com/soisnode/soisnode/store"
+	"github.com/soisnode/soisnode/workspace"
+)
+
+// Pricer prices model calls. The price package's table implements it.
+type Pricer interface {
+	// MaxCost is the most a call can cost: estimated prompt tokens plus the
+	// request's maximum output. ok is false for a model with no price.
+	MaxCost(model string, req Request) (cost money.Micro, ok bool)
+	// Cost prices a finished call from its reported usage.
+	Cost(model string, u Usage) (cost money.Micro, ok bool)
+}
+
+// FreePricer prices every call at zero (the local provider).
+type FreePricer struct{}
+
+// MaxCost implements Pricer.
+func (FreePricer) MaxCost(string, Request) (money.Micro, bool) { return 0, true }
+
+// Cost implements Pricer.
+func (FreePricer) Cost(string, Usage) (money.Micro, bool) { return 0, true }
+
+// Signer signs finished turns (signing.Keyring implements it).
+type Signer interface {
+	SignCompact(ctx context.Context, payload []byte, headers map[string]any) (string, error)
+}
+
+// FinishHook runs inside the transaction that finishes a turn, so what it
+// writes (a webhook delivery) commits together with the outcome.
+type FinishHook func(ctx context.Context, tx store.Tx, conv conversation.Conversation, turn conversation.Turn) error
+
+// Runner runs conversation turns. Build it once; it is safe for
+// concurrent use by many turns.
+type Runner struct {
+	DB       *store.DB
+	Registry *workspace.Registry
+	Provider Provider
+	Pricer   Pricer   // nil: FreePricer
+	Reserver Reserver // nil: NoBudget
+	Signer   Signer   // nil: replies are not signed
+	NodeID   string   // "iss" of signed replies
+	OnFinish FinishHook
+	// Done is told, after commit, that a turn stopped (wakes ?wait= requests).
+	Done func(conversationID string)
+	Log  *slog.Logger
+	Now  func() time.Time
+
+	MaxSteps        int           // model calls per turn; default 10
+	TurnTimeout     time.Duration // default 2 minutes
+	MaxOutputTokens int           // per model call; default 2048
+	HistoryTurns    int           // earlier turns given to the model; default 20
+
+	once sync.Once
+}
+
+func (r *Runner) defaults() { r.once.Do(r.setDefaults) }
+
+func (r *Runner) setDefaults() {
+	if r.Pricer == nil {
+		r.Pricer = FreePricer{}
+	}
+	if r.Reserver == nil {
+		r.Reserver = NoBudget{}
+	}
+	if r.Log == nil {
+		r.Log = slog.Default()
+	}
+	if r.Now == nil {
+		r.Now = time.Now
+	}
+	if r.MaxSteps == 0 {
+		r.MaxSteps = 10
+	}
+	if r.TurnTimeout == 0 {
+		r.TurnTimeout = 2 * time.Minute
+	}
+	if r.MaxOutputTokens == 0 {
+		r.MaxOutputTokens = 2048
+	}
+	if r.HistoryTurns == 0 {
+		r.HistoryTurns = 20
+	}
+}

@@ -1,0 +1,39 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/soisnode/soisnode/node"
+)
+
+func runDemo(ctx context.Context, e *Env, args []string) error {
+	fs := newFlags("demo", e)
+	listen := fs.String("listen", "", "address to listen on (SOIS_LISTEN, default 127.0.0.1:8080)")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, err := config(e)
+	if err != nil {
+		return err
+	}
+	if *listen != "" {
+		cfg.Listen = *listen
+	}
+	db, err := openDB(ctx, e)
+	if err != nil {
+		return err
+	}
+	creds, err := createWorkspace(ctx, e, db, "Demo Workspace", "Alice Owner", "alice@example.com")
+	if err == nil {
+		err = seedDemo(ctx, e, db, creds)
+	}
+	db.Close()
+	if err != nil {
+		return err
+	}
+	return serve(ctx, e, cfg, func(n *node.Node) {
+		printCredentials(e.Stdout, creds)
+		fmt.Fprintf(e.Stdout, "Sample data: members, departments, teams, contacts, tasks and files (docs/local-agent.md lists what to ask).\nServing on %s — Ctrl-C to stop.\n", n.URL())
+	})
+}

@@ -1,0 +1,133 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/soisnode/soisnode/access"
+	"github.com/soisnode/soisnode/workspace"
+)
+
+func runMembers(ctx context.Context, e *Env, args []string) error {
+	if len(args) == 0 {
+		return usagef("members add --name N --email E [--role member] | members list")
+	}
+	sub, args := args[0], args[1:]
+	fs := newFlags("members "+sub, e)
+	wsFlag := fs.String("workspace", "", "workspace id (default SOIS_WORKSPACE, else the newest)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	name := fs.String("name", "", "member's name")
+	email := fs.String("email", "", "member's email")
+	role := fs.String("role", "member", "owner, admin, member or viewer")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := openDB(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ws, err := pickWorkspace(ctx, e, db, *wsFlag)
+	if err != nil {
+		return err
+	}
+	switch sub {
+	case "add":
+		m, err := access.AddMember(ctx, db, ws, *name, *email, workspace.Role(*role), e.Now())
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return printJSON(e.Stdout, m)
+		}
+		fmt.Fprintf(e.Stdout, "Member %s added: %s <%s> (%s)\n", m.ID, m.Name, m.Email, m.Role)
+		return nil
+	case "list":
+		ms, err := access.ListMembers(ctx, db, ws)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			if ms == nil {
+				ms = []access.Member{}
+			}
+			return printJSON(e.Stdout, ms)
+		}
+		tw := tabwriter.NewWriter(e.Stdout, 2, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tNAME\tEMAIL\tROLE")
+		for _, m := range ms {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", m.ID, m.Name, m.Email, m.Role)
+		}
+		return tw.Flush()
+	}
+	return usagef("unknown members command %q (add, list)", sub)
+}
+
+func runTokens(ctx context.Context, e *Env, args []string) error {
+	if len(args) == 0 {
+		return usagef("tokens create [--member ID|EMAIL] [--name N] | tokens revoke ID")
+	}
+	sub, args := args[0], args[1:]
+	fs := newFlags("tokens "+sub, e)
+	wsFlag := fs.String("workspace", "", "workspace id (default SOIS_WORKSPACE, else the newest)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	member := fs.String("member", "", "member id or email (default: the workspace's first owner)")
+	name := fs.String("name", "", "token name")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	db, err := openDB(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ws, err := pickWorkspace(ctx, e, db, *wsFlag)
+	if err != nil {
+		return err
+	}
+	switch sub {
+	case "create":
+		memberID := *member
+		if memberID == "" {
+			ms, err := access.ListMembers(ctx, db, ws)
+			if err != nil {
+				return err
+			}
+			for _, m := range ms {
+				if m.Role == workspace.Owner && memberID == "" {
+					memberID = m.ID
+				}
+			}
+			if memberID == "" {
+				return usagef("the workspace has no owner; pass --member")
+			}
+		} else {
+			m, err := access.GetMember(ctx, db, ws, memberID)
+			if err != nil {
+				return err
+			}
+			memberID = m.ID
+		}
+		t, secret, err := access.CreateToken(ctx, db, ws, memberID, *name, e.Now())
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return printJSON(e.Stdout, map[string]any{"id": t.ID, "token": secret, "member_id": t.MemberID})
+		}
+		fmt.Fprintf(e.Stdout, "Token %s created for member %s. Access token (shown once):\n%s\n", t.ID, t.MemberID, secret)
+		return nil
+	case "revoke":
+		if len(pos) != 1 {
+			return usagef("tokens revoke ID")
+		}
+		if err := access.RevokeToken(ctx, db, ws, pos[0], e.Now()); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.Stdout, "Token %s revoked.\n", pos[0])
+		return nil
+	}
+	return usagef("unknown tokens command %q (create, revoke)", sub)
+}

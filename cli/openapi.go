@@ -1,0 +1,20 @@
+package cli
+
+import (
+	"context"
+
+	"github.com/soisnode/soisnode/node"
+)
+
+func runOpenAPI(ctx context.Context, e *Env, args []string) error {
+	fs := newFlags("openapi", e)
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	doc, err := node.OpenAPIYAML()
+	if err != nil {
+		return err
+	}
+	_, err = e.Stdout.Write(doc)
+	return err
+}

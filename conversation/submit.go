@@ -1,0 +1,145 @@
+package conversation
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+
+	"github.com/soisnode/soisnode/errs"
+	"github.com/soisnode/soisnode/store"
+)
+
+// IdempotencyWindow is how long an Idempotency-Key is remembered.
+const IdempotencyWindow = 24 * time.Hour
+
+// SubmitParams is one accepted message from a caller.
+type SubmitParams struct {
+	WorkspaceID    string
+	KeyID          string
+	MemberID       string
+	ConversationID string          // empty: start a new conversation
+	Message        string          // validated by the caller
+	Metadata       json.RawMessage // nil: keep (or {} for a new conversation)
+	IdempotencyKey string          // optional
+	RequestHash    string          // hash of the request body, for idempotency
+	Now            time.Time
+}
+
+// Submitted says what Submit did.
+type Submitted struct {
+	ConversationID string
+	Turn           int
+	Replayed       bool // an earlier request with the same Idempotency-Key
+}
+
+// Enqueuer queues a turn for the agent inside the submitting transaction.
+type Enqueuer func(ctx context.Context, tx store.Tx, conversationID string, turn int) error
+
+// Submit records a message as a new queued turn and queues it, all in tx.
+func Submit(ctx context.Context, tx store.Tx, p SubmitParams, enqueue Enqueuer) (Submitted, error) {
+	convID := p.ConversationID
+	if convID == "" {
+		convID = ulid.Make().String()
+	}
+	if p.IdempotencyKey != "" {
+		if prior, found, err := claimIdempotency(ctx, tx, p, convID); err != nil || found {
+			return prior, err
+		}
+	}
+	var turn int
+	if p.ConversationID == "" {
+		meta := p.Metadata
+		if len(meta) == 0 {
+			meta = json.RawMessage(`{}`)
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO conversations (id, workspace_id, key_id, member_id, status, turn_count, metadata, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)`,
+			convID, p.WorkspaceID, p.KeyID, p.MemberID, string(Queued), string(meta), micros(p.Now), micros(p.Now))
+		if err != nil {
+			return Submitted{}, fmt.Errorf("conversation: create: %w", err)
+		}
+		turn = 1
+	} else {
+		var err error
+		if turn, err = nextTurn(ctx, tx, p); err != nil {
+			return Submitted{}, err
+		}
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO turns (conversation_id, turn, message, status, created_at) VALUES (?, ?, ?, ?, ?)`,
+		convID, turn, p.Message, string(Queued), micros(p.Now))
+	if err != nil {
+		return Submitted{}, fmt.Errorf("conversation: add turn: %w", err)
+	}
+	if p.IdempotencyKey != "" {
+		if _, err := tx.Exec(ctx, `UPDATE idempotency_keys SET turn = ? WHERE key_id = ? AND idem_key = ?`, turn, p.KeyID, p.IdempotencyKey); err != nil {
+			return Submitted{}, fmt.Errorf("conversation: idempotency: %w", err)
+		}
+	}
+	if err := enqueue(ctx, tx, convID, turn); err != nil {
+		return Submitted{}, fmt.Errorf("conversation: enqueue turn: %w", err)
+	}
+	return Submitted{ConversationID: convID, Turn: turn}, nil
+}
+
+// nextTurn moves an existing conversation to a new queued turn, refusing
+// while its current turn is still running.
+func nextTurn(ctx context.Context, tx store.Tx, p SubmitParams) (int, error) {
+	var status string
+	var count int
+	err := tx.QueryRow(ctx, `SELECT status, turn_count FROM conversations WHERE id = ? AND workspace_id = ?`,
+		p.ConversationID, p.WorkspaceID).Scan(&status, &count)
+	if err == store.ErrNoRows {
+		return 0, errs.E(errs.NotFound, "no conversation %q", p.ConversationID)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("conversation: load: %w", err)
+	}
+	metaSet, meta := 0, "{}"
+	if len(p.Metadata) > 0 {
+		metaSet, meta = 1, string(p.Metadata)
+	}
+	// The status condition makes this atomic against a concurrent message.
+	n, err := tx.Exec(ctx, `UPDATE conversations SET status = ?, turn_count = turn_count + 1, updated_at = ?,
+		metadata = CASE WHEN ? = 1 THEN ? ELSE metadata END
+		WHERE id = ? AND status NOT IN (?, ?)`,
+		string(Queued), micros(p.Now), metaSet, meta, p.ConversationID, string(Queued), string(Running))
+	if err != nil {
+		return 0, fmt.Errorf("conversation: next turn: %w", err)
+	}
+	if n == 0 {
+		return 0, errs.E(errs.Conflict, "conversation %s still has a turn %s; wait for it to finish or cancel it", p.ConversationID, status)
+	}
+	return count + 1, nil
+}
+
+// claimIdempotency records the key, or finds the earlier request that used it.
+func claimIdempotency(ctx context.Context, tx store.Tx, p SubmitParams, convID string) (Submitted, bool, error) {
+	// Forget keys older than the window so they can be reused.
+	if _, err := tx.Exec(ctx, `DELETE FROM idempotency_keys WHERE key_id = ? AND idem_key = ? AND created_at < ?`,
+		p.KeyID, p.IdempotencyKey, micros(p.Now.Add(-IdempotencyWindow))); err != nil {
+		return Submitted{}, false, fmt.Errorf("conversation: idempotency: %w", err)
+	}
+	n, err := tx.Exec(ctx, `INSERT INTO idempotency_keys (key_id, idem_key, request_hash, conversation_id, turn, created_at)
+		VALUES (?, ?, ?, ?, 0, ?) ON CONFLICT DO NOTHING`,
+		p.KeyID, p.IdempotencyKey, p.RequestHash, convID, micros(p.Now))
+	if err != nil {
+		return Submitted{}, false, fmt.Errorf("conversation: idempotency: %w", err)
+	}
+	if n == 1 {
+		return Submitted{}, false, nil
+	}
+	var hash, prior string
+	var turn int
+	err = tx.QueryRow(ctx, `SELECT request_hash, conversation_id, turn FROM idempotency_keys WHERE key_id = ? AND idem_key = ?`,
+		p.KeyID, p.IdempotencyKey).Scan(&hash, &prior, &turn)
+	if err != nil {
+		return Submitted{}, false, fmt.Errorf("conversation: idempotency: %w", err)
+	}
+	if hash != p.RequestHash {
+		return Submitted{}, false, errs.E(errs.Unprocessable, "Idempotency-Key %q was already used with a different request body", p.IdempotencyKey)
+	}
+	return Submitted{ConversationID: prior, Turn: turn, Replayed: true}, true, nil
+}

@@ -1,0 +1,126 @@
+package node
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+
+	"github.com/soisnode/soisnode/agent"
+	"github.com/soisnode/soisnode/agent/local"
+	"github.com/soisnode/soisnode/budget"
+	"github.com/soisnode/soisnode/queue"
+	"github.com/soisnode/soisnode/workspace"
+	"github.com/soisnode/soisnode/workspace/contacts"
+	"github.com/soisnode/soisnode/workspace/email"
+	"github.com/soisnode/soisnode/workspace/files"
+	"github.com/soisnode/soisnode/workspace/org"
+	"github.com/soisnode/soisnode/workspace/tasks"
+)
+
+// Version is the node's version, shown in the OpenAPI document.
+const Version = "0.1.0"
+
+// assemble builds every part of the node, in dependency order.
+func (n *Node) assemble(ctx context.Context) error {
+	if err := Migrate(ctx, n.db); err != nil {
+		return err
+	}
+	n.registry = workspace.NewRegistry(n.db, n.now)
+	if err := n.addTools(); err != nil {
+		return err
+	}
+	provider, pricer, err := n.provider(ctx)
+	if err != nil {
+		return err
+	}
+	n.freeProvider = provider.Name() == "local"
+	n.budgets = budget.New(n.db, n.now, budget.Options{
+		HoldTTL: n.cfg.TurnTimeout + 5*time.Minute, Logger: n.log,
+	})
+	n.stops = append(n.stops, func(context.Context) error { n.budgets.Close(); return nil })
+	n.runner = &agent.Runner{
+		DB: n.db, Registry: n.registry, Provider: provider, Pricer: pricer, Reserver: n.budgets,
+		Log: n.log, Now: n.now, MaxSteps: n.cfg.MaxSteps, TurnTimeout: n.cfg.TurnTimeout,
+		Done: n.waiters.notify,
+	}
+	n.queue, err = queue.New(n.db, queue.Config{
+		Workers: n.cfg.Workers, JobTimeout: n.cfg.TurnTimeout + time.Minute, RescueAfter: n.cfg.RescueAfter, Logger: n.log,
+	}, n.runner.Run)
+	if err != nil {
+		return err
+	}
+	n.handler = n.routes()
+	return nil
+}
+
+// addTools registers the workspace's built-in tools and extension sources.
+func (n *Node) addTools() error {
+	getenv := n.cfg.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	smtp, err := email.ConfigFromEnv(getenv)
+	if err != nil {
+		return err
+	}
+	n.files = &files.Service{MaxSize: n.cfg.MaxFileSize, Now: n.now}
+	n.registry.Add(contacts.Tools()...)
+	n.registry.Add(tasks.Tools()...)
+	n.registry.Add(org.Tools()...)
+	n.registry.Add(n.files.Tools()...)
+	n.registry.Add(email.New(smtp).Tools()...)
+	return nil
+}
+
+// provider picks the model provider from the configuration.
+func (n *Node) provider(ctx context.Context) (agent.Provider, agent.Pricer, error) {
+	if n.cfg.Provider != nil {
+		pricer := n.cfg.Pricer
+		if pricer == nil {
+			pricer = agent.FreePricer{}
+		}
+		return n.cfg.Provider, pricer, nil
+	}
+	return local.New(), agent.FreePricer{}, nil
+}
+
+// NewAPI builds the Huma API with every operation registered on mux.
+func (n *Node) newAPI(mux *http.ServeMux) huma.API {
+	cfg := huma.DefaultConfig("soisnode", Version)
+	cfg.CreateHooks = nil // no $schema links in response bodies: the wire shapes are the contract
+	cfg.Info.Description = "A self-hosted agent federation node. Send plain English to POST /api/agent; the node's agent acts across the workspace and replies by signed webhook or polling."
+	cfg.Components.SecuritySchemes = n.securitySchemes()
+	cfg.Servers = []*huma.Server{{URL: "http://127.0.0.1:8080", Description: "A local node (make run)"}}
+	cfg.DocsPath = "/docs"
+	api := humago.New(mux, cfg)
+	api.UseMiddleware(n.authMiddleware(api))
+	n.registerAgent(api)
+	n.registerConversations(api)
+	n.registerBudget(api)
+	return api
+}
+
+func (n *Node) routes() http.Handler {
+	mux := http.NewServeMux()
+	n.api = n.newAPI(mux)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"status":"ok"}`)
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if err := n.db.Ping(r.Context()); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprint(w, `{"status":"database unavailable"}`)
+			return
+		}
+		fmt.Fprint(w, `{"status":"ready"}`)
+	})
+	mux.Handle("GET /metrics", n.metrics.handler())
+	return n.logRequests(mux)
+}

@@ -1,0 +1,83 @@
+package node
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/soisnode/soisnode/access"
+	"github.com/soisnode/soisnode/workspace"
+)
+
+type principalKey struct{}
+
+// securityBoth is the OpenAPI security requirement of the caller API:
+// both credentials together.
+var securityBoth = []map[string][]string{{"bearerToken": {}, "apiKey": {}}}
+
+func (n *Node) securitySchemes() map[string]*huma.SecurityScheme {
+	return map[string]*huma.SecurityScheme{
+		"bearerToken": {Type: "http", Scheme: "bearer", Description: "A member's access token, `sois_tok_…`. The agent acts as this member."},
+		"apiKey":      {Type: "apiKey", In: "header", Name: "X-Api-Key", Description: "The integration key, `sois_…`: scopes, budgets and response_url."},
+	}
+}
+
+// authenticate checks both credentials of a request.
+func (n *Node) authenticate(ctx context.Context, authz, apiKey string) (access.Principal, error) {
+	token, _ := strings.CutPrefix(strings.TrimSpace(authz), "Bearer ")
+	return access.Authenticate(ctx, n.db, strings.TrimSpace(token), strings.TrimSpace(apiKey))
+}
+
+// authMiddleware authenticates every operation that declares security,
+// before its body is read, so a rejected request stores nothing.
+func (n *Node) authMiddleware(api huma.API) func(huma.Context, func(huma.Context)) {
+	return func(ctx huma.Context, next func(huma.Context)) {
+		if len(ctx.Operation().Security) == 0 {
+			next(ctx)
+			return
+		}
+		if !n.limiter.allow(clientIP(ctx.RemoteAddr())) {
+			p := newProblem(http.StatusTooManyRequests, "too many failed authentication attempts; try again later")
+			ctx.SetHeader("Retry-After", "60")
+			_ = huma.WriteErr(api, ctx, p.Status, p.Detail)
+			return
+		}
+		pr, err := n.authenticate(ctx.Context(), ctx.Header("Authorization"), ctx.Header("X-Api-Key"))
+		if err != nil {
+			n.limiter.fail(clientIP(ctx.RemoteAddr()))
+			p := problemFor(n.log, err)
+			_ = huma.WriteErr(api, ctx, p.Status, p.Detail)
+			return
+		}
+		next(huma.WithValue(ctx, principalKey{}, pr))
+	}
+}
+
+// principal returns the authenticated caller of an operation.
+func principal(ctx context.Context) access.Principal {
+	pr, _ := ctx.Value(principalKey{}).(access.Principal)
+	return pr
+}
+
+// callerFromRequest authenticates a plain HTTP request (the MCP endpoint).
+func (n *Node) callerFromRequest(r *http.Request) (workspace.Caller, error) {
+	ip := clientIP(r.RemoteAddr)
+	if !n.limiter.allow(ip) {
+		return workspace.Caller{}, errTooMany
+	}
+	pr, err := n.authenticate(r.Context(), r.Header.Get("Authorization"), r.Header.Get("X-Api-Key"))
+	if err != nil {
+		n.limiter.fail(ip)
+		return workspace.Caller{}, err
+	}
+	return pr.Caller, nil
+}
+
+func clientIP(remote string) string {
+	if i := strings.LastIndexByte(remote, ':'); i > 0 {
+		return strings.Trim(remote[:i], "[]")
+	}
+	return remote
+}

@@ -1,0 +1,155 @@
+package node
+
+import (
+	"fmt"
+
+	"github.com/soisnode/soisnode/agent"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is everything a node is told at start. Each field documents its
+// default and its SOIS_* variable (DESIGN §9); Validate checks it once.
+type Config struct {
+	Listen      string // SOIS_LISTEN; default 127.0.0.1:8080
+	DatabaseURL string // SOIS_DATABASE_URL; default sqlite://./data/sois.db
+	PublicURL   string // SOIS_PUBLIC_URL; default http://<Listen>
+	DataDir     string // SOIS_DATA_DIR; default ./data (key-encryption key file)
+	NodeID      string // SOIS_NODE_ID; default: generated once and stored in the database
+	NodeName    string // SOIS_NODE_NAME; default "soisnode"
+
+	GeminiAPIKey  string // GEMINI_API_KEY: selects the gemini provider
+	GeminiBaseURL string // SOIS_GEMINI_BASE_URL (or the SDK's GOOGLE_GEMINI_BASE_URL)
+	LLMBaseURL    string // SOIS_LLM_BASE_URL: selects the OpenAI-compatible provider
+	LLMAPIKey     string // SOIS_LLM_API_KEY
+	Model         string // SOIS_MODEL; default per provider
+	PricesFile    string // SOIS_PRICES_FILE: overrides of the shipped price table
+
+	MasterKey         string   // SOIS_MASTER_KEY: base64 key-encryption key for signing keys
+	WebhookAllowHosts []string // SOIS_WEBHOOK_ALLOW_HOSTS
+	PeerAllowHosts    []string // SOIS_PEER_ALLOW_HOSTS
+
+	MaxAgentBody int64         // SOIS_MAX_BODY_BYTES; default 64 KiB
+	MaxFileSize  int64         // SOIS_MAX_FILE_BYTES; default 25 MiB
+	Workers      int           // SOIS_WORKERS: concurrent turns per process; default 8
+	TurnTimeout  time.Duration // SOIS_TURN_TIMEOUT; default 2m
+	MaxSteps     int           // SOIS_MAX_STEPS: model calls per turn; default 10
+	RescueAfter  time.Duration // SOIS_RESCUE_AFTER: a running turn older than this is resumed elsewhere; default turn timeout + 2m
+	ShutdownWait time.Duration // time to drain on SIGTERM; default 30s
+
+	Getenv func(string) string // for settings read by parts (SMTP); default os.Getenv
+
+	// Provider and Pricer, when set, replace the configured model provider
+	// (tests drive the node with scripted models this way).
+	Provider agent.Provider
+	Pricer   agent.Pricer
+	// Now replaces the clock (tests of budget windows).
+	Now func() time.Time
+}
+
+// ConfigFromEnv reads a Config from SOIS_* variables.
+func ConfigFromEnv(getenv func(string) string) (Config, error) {
+	c := Config{
+		Listen: getenv("SOIS_LISTEN"), DatabaseURL: getenv("SOIS_DATABASE_URL"), PublicURL: getenv("SOIS_PUBLIC_URL"),
+		DataDir: getenv("SOIS_DATA_DIR"), NodeID: getenv("SOIS_NODE_ID"), NodeName: getenv("SOIS_NODE_NAME"),
+		GeminiAPIKey: getenv("GEMINI_API_KEY"), GeminiBaseURL: getenv("SOIS_GEMINI_BASE_URL"),
+		LLMBaseURL: getenv("SOIS_LLM_BASE_URL"), LLMAPIKey: getenv("SOIS_LLM_API_KEY"), Model: getenv("SOIS_MODEL"),
+		PricesFile: getenv("SOIS_PRICES_FILE"), MasterKey: getenv("SOIS_MASTER_KEY"),
+		WebhookAllowHosts: splitList(getenv("SOIS_WEBHOOK_ALLOW_HOSTS")),
+		PeerAllowHosts:    splitList(getenv("SOIS_PEER_ALLOW_HOSTS")),
+		Getenv:            getenv,
+	}
+	var err error
+	for _, f := range []struct {
+		name string
+		dst  *int64
+	}{{"SOIS_MAX_BODY_BYTES", &c.MaxAgentBody}, {"SOIS_MAX_FILE_BYTES", &c.MaxFileSize}} {
+		if v := getenv(f.name); v != "" {
+			if *f.dst, err = strconv.ParseInt(v, 10, 64); err != nil || *f.dst <= 0 {
+				return c, fmt.Errorf("config: %s must be a positive integer", f.name)
+			}
+		}
+	}
+	for _, f := range []struct {
+		name string
+		dst  *int
+	}{{"SOIS_WORKERS", &c.Workers}, {"SOIS_MAX_STEPS", &c.MaxSteps}} {
+		if v := getenv(f.name); v != "" {
+			if *f.dst, err = strconv.Atoi(v); err != nil || *f.dst <= 0 {
+				return c, fmt.Errorf("config: %s must be a positive integer", f.name)
+			}
+		}
+	}
+	for _, f := range []struct {
+		name string
+		dst  *time.Duration
+	}{{"SOIS_TURN_TIMEOUT", &c.TurnTimeout}, {"SOIS_RESCUE_AFTER", &c.RescueAfter}} {
+		if v := getenv(f.name); v != "" {
+			if *f.dst, err = time.ParseDuration(v); err != nil || *f.dst <= 0 {
+				return c, fmt.Errorf("config: %s must be a duration like 90s", f.name)
+			}
+		}
+	}
+	return c, nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// withDefaults fills unset fields.
+func (c Config) withDefaults() Config {
+	if c.Listen == "" {
+		c.Listen = "127.0.0.1:8080"
+	}
+	if c.DatabaseURL == "" {
+		c.DatabaseURL = "sqlite://./data/sois.db"
+	}
+	if c.DataDir == "" {
+		c.DataDir = "./data"
+	}
+	if c.NodeName == "" {
+		c.NodeName = "soisnode"
+	}
+	if c.MaxAgentBody == 0 {
+		c.MaxAgentBody = MaxAgentBody
+	}
+	if c.MaxFileSize == 0 {
+		c.MaxFileSize = 25 << 20
+	}
+	if c.Workers == 0 {
+		c.Workers = 8
+	}
+	if c.TurnTimeout == 0 {
+		c.TurnTimeout = 2 * time.Minute
+	}
+	if c.MaxSteps == 0 {
+		c.MaxSteps = 10
+	}
+	if c.RescueAfter == 0 {
+		c.RescueAfter = c.TurnTimeout + 2*time.Minute
+	}
+	if c.ShutdownWait == 0 {
+		c.ShutdownWait = 30 * time.Second
+	}
+	return c
+}
+
+// ShutdownWaitOrDefault is ShutdownWait, or its default when unset.
+func (c Config) ShutdownWaitOrDefault() time.Duration { return c.withDefaults().ShutdownWait }
+
+// BaseURL is the URL callers use: PublicURL, or http://Listen.
+func (c Config) BaseURL() string {
+	c = c.withDefaults()
+	if c.PublicURL != "" {
+		return strings.TrimRight(c.PublicURL, "/")
+	}
+	return "http://" + c.Listen
+}

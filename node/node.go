@@ -1,0 +1,143 @@
+// Package node assembles a soisnode process: it opens the database,
+// builds the workspace tools, the agent and the job queue, and serves the
+// HTTP surface (the caller API with Huma, the MCP endpoint, the
+// well-known documents, health and metrics). It is the one place where
+// dependencies meet; no other package imports it.
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/soisnode/soisnode/agent"
+	"github.com/soisnode/soisnode/budget"
+	"github.com/soisnode/soisnode/queue"
+	"github.com/soisnode/soisnode/store"
+	"github.com/soisnode/soisnode/workspace"
+	"github.com/soisnode/soisnode/workspace/files"
+)
+
+// Node is one running soisnode process.
+type Node struct {
+	cfg          Config
+	log          *slog.Logger
+	now          func() time.Time
+	db           *store.DB
+	queue        *queue.Queue
+	registry     *workspace.Registry
+	files        *files.Service
+	runner       *agent.Runner
+	budgets      *budget.Budgets
+	freeProvider bool
+	waiters      *waiters
+	limiter      *failLimiter
+	metrics      *metrics
+	api          huma.API
+	handler      http.Handler
+	server       *http.Server
+	listener     net.Listener
+	background   []func(context.Context) // loops started by Start, stopped by Shutdown
+	stops        []func(context.Context) error
+}
+
+// New builds a node: opens and migrates the database and assembles every
+// part. It serves nothing until Start.
+func New(ctx context.Context, cfg Config, log *slog.Logger) (*Node, error) {
+	cfg = cfg.withDefaults()
+	if log == nil {
+		log = slog.Default()
+	}
+	installProblems()
+	db, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	n := &Node{cfg: cfg, log: log, now: now, db: db, waiters: newWaiters()}
+	n.limiter = newFailLimiter(n.now)
+	n.metrics = newMetrics()
+	if err := n.assemble(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return n, nil
+}
+
+// Migrate applies the schema (soisnode's and the job queue's) to db.
+func Migrate(ctx context.Context, db *store.DB) error {
+	if err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	return queue.Migrate(ctx, db)
+}
+
+// DB returns the node's database (for the CLI and tests).
+func (n *Node) DB() *store.DB { return n.db }
+
+// Handler returns the node's HTTP handler.
+func (n *Node) Handler() http.Handler { return n.handler }
+
+// API returns the Huma API (for the OpenAPI document).
+func (n *Node) API() huma.API { return n.api }
+
+// Start listens on the configured address and starts the background
+// workers. It returns once the node accepts connections.
+func (n *Node) Start(ctx context.Context) error {
+	l, err := net.Listen("tcp", n.cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("node: listen %s: %w", n.cfg.Listen, err)
+	}
+	n.listener = l
+	if n.cfg.PublicURL == "" {
+		n.cfg.PublicURL = "http://" + l.Addr().String()
+	}
+	if err := n.queue.Start(context.WithoutCancel(ctx)); err != nil {
+		l.Close()
+		return fmt.Errorf("node: start queue: %w", err)
+	}
+	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	n.stops = append(n.stops, func(context.Context) error { cancel(); return nil })
+	for _, loop := range n.background {
+		go loop(bg)
+	}
+	n.server = &http.Server{Handler: n.handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	go func() {
+		if err := n.server.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			n.log.Error("http server stopped", "err", err)
+		}
+	}()
+	n.log.Info("soisnode serving", "addr", l.Addr().String(), "public_url", n.cfg.PublicURL,
+		"database", n.db.Dialect().String(), "provider", n.runner.Provider.Name(), "model", n.runner.Provider.Model())
+	return nil
+}
+
+// Addr is the address the node listens on (after Start).
+func (n *Node) Addr() string { return n.listener.Addr().String() }
+
+// URL is the node's base URL (after Start).
+func (n *Node) URL() string { return "http://" + n.Addr() }
+
+// Shutdown stops accepting requests, lets running turns finish (or ctx
+// end), stops the background loops and closes the database.
+func (n *Node) Shutdown(ctx context.Context) error {
+	var errs []error
+	if n.server != nil {
+		errs = append(errs, n.server.Shutdown(ctx))
+	}
+	errs = append(errs, n.queue.Stop(ctx))
+	for _, stop := range n.stops {
+		errs = append(errs, stop(ctx))
+	}
+	errs = append(errs, n.db.Close())
+	return errors.Join(errs...)
+}

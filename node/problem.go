@@ -1,0 +1,100 @@
+package node
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/soisnode/soisnode/errs"
+)
+
+// Problem is an RFC 9457 problem detail, the body of every error response.
+// The budget fields are set on 402 responses.
+type Problem struct {
+	Type     string              `json:"type,omitempty" doc:"A URI reference identifying the problem type" example:"about:blank"`
+	Title    string              `json:"title,omitempty" doc:"Short summary of the problem type" example:"Payment Required"`
+	Status   int                 `json:"status,omitempty" doc:"HTTP status code" example:"402"`
+	Detail   string              `json:"detail,omitempty" doc:"Explanation of this occurrence" example:"daily budget of $5.00 is spent"`
+	Instance string              `json:"instance,omitempty" doc:"URI reference of this occurrence"`
+	Errors   []*huma.ErrorDetail `json:"errors,omitempty" doc:"Validation errors"`
+
+	Budget      string `json:"budget,omitempty" doc:"Which budget is spent: daily, monthly or total" enum:"daily,monthly,total"`
+	LimitUSD    string `json:"limit_usd,omitempty" doc:"The budget's limit in USD (decimal string)"`
+	SpentUSD    string `json:"spent_usd,omitempty" doc:"Spent in the budget's window, in USD"`
+	ReservedUSD string `json:"reserved_usd,omitempty" doc:"Held for calls in flight, in USD"`
+	ResetsAt    string `json:"resets_at,omitempty" doc:"When the budget resets (RFC 3339, UTC); absent for the total budget"`
+}
+
+// Error implements error.
+func (p *Problem) Error() string { return p.Detail }
+
+// GetStatus implements huma.StatusError.
+func (p *Problem) GetStatus() int { return p.Status }
+
+// ContentType implements huma.ContentTypeFilter.
+func (p *Problem) ContentType(ct string) string {
+	if ct == "application/json" {
+		return "application/problem+json"
+	}
+	return ct
+}
+
+// statusOf is THE table from error kinds to HTTP statuses.
+var statusOf = map[errs.Kind]int{
+	errs.Malformed:     http.StatusBadRequest,
+	errs.Invalid:       http.StatusUnprocessableEntity,
+	errs.Unauthorized:  http.StatusUnauthorized,
+	errs.Forbidden:     http.StatusForbidden,
+	errs.NotFound:      http.StatusNotFound,
+	errs.Conflict:      http.StatusConflict,
+	errs.TooLarge:      http.StatusRequestEntityTooLarge,
+	errs.Unprocessable: http.StatusUnprocessableEntity,
+	errs.BudgetSpent:   http.StatusPaymentRequired,
+	errs.RateLimited:   http.StatusTooManyRequests,
+	errs.Unavailable:   http.StatusServiceUnavailable,
+	errs.Internal:      http.StatusInternalServerError,
+}
+
+func newProblem(status int, detail string) *Problem {
+	return &Problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail}
+}
+
+// problemFor maps any error from the domain to a problem. Internal errors
+// are logged in full and shown as a bare "internal error".
+func problemFor(log *slog.Logger, err error) *Problem {
+	var p *Problem
+	if errors.As(err, &p) {
+		return p
+	}
+	kind := errs.KindOf(err)
+	if kind == errs.Internal {
+		log.Error("internal error", "err", err)
+	}
+	prob := newProblem(statusOf[kind], errs.Message(err))
+	var e *errs.Error
+	if errors.As(err, &e) && kind == errs.BudgetSpent {
+		str := func(k string) string { s, _ := e.Detail[k].(string); return s }
+		prob.Budget, prob.LimitUSD, prob.SpentUSD = str("budget"), str("limit_usd"), str("spent_usd")
+		prob.ReservedUSD, prob.ResetsAt = str("reserved_usd"), str("resets_at")
+	}
+	return prob
+}
+
+// installProblems makes Huma's own errors (validation, body too large,
+// malformed JSON) use Problem too.
+func installProblems() {
+	huma.NewError = func(status int, msg string, es ...error) huma.StatusError {
+		p := newProblem(status, msg)
+		for _, e := range es {
+			var d *huma.ErrorDetail
+			if errors.As(e, &d) {
+				p.Errors = append(p.Errors, d)
+			} else if e != nil {
+				p.Errors = append(p.Errors, &huma.ErrorDetail{Message: e.Error()})
+			}
+		}
+		return p
+	}
+}

@@ -1,0 +1,110 @@
+package contacts
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/soisnode/soisnode/errs"
+	"github.com/soisnode/soisnode/store"
+)
+
+// Filter selects contacts. Text filters match case-insensitively anywhere
+// in the field; Tag matches one whole tag. Empty filters match everything.
+type Filter struct {
+	Query   string `json:"query"` // every word must appear in some field
+	Name    string `json:"name"`
+	Email   string `json:"email"`
+	Company string `json:"company"`
+	City    string `json:"city"`
+	Tag     string `json:"tag"`
+	Limit   int    `json:"limit"`  // default 20, at most 100
+	Cursor  string `json:"cursor"` // next_cursor of the previous page
+}
+
+// Page is one page of contacts in (name, id) order.
+type Page struct {
+	Contacts   []Contact `json:"contacts"`
+	NextCursor string    `json:"next_cursor"` // "" on the last page
+}
+
+// cursor is the keyset position after the last contact of a page.
+type cursor struct {
+	Name string `json:"n"`
+	ID   string `json:"i"`
+}
+
+// searchFields are the columns free-text queries look in.
+var searchFields = []string{"name", "email", "company", "title", "city", "notes", "tags"}
+
+// Search returns the workspace's contacts matching f, ordered by name.
+func Search(ctx context.Context, tx store.Tx, workspaceID string, f Filter) (Page, error) {
+	where := []string{"workspace_id = ?"}
+	args := []any{workspaceID}
+	like := func(col, v string) {
+		where = append(where, "lower("+col+`) LIKE lower(?) ESCAPE '\'`)
+		args = append(args, contains(v))
+	}
+	filters := []struct{ col, v string }{
+		{"name", f.Name}, {"email", f.Email}, {"company", f.Company}, {"city", f.City}, {"tag", f.Tag}, {"query", f.Query},
+	}
+	for _, c := range filters {
+		if err := checkText(c.col, c.v, maxQuery, false); err != nil {
+			return Page{}, err
+		}
+	}
+	for _, word := range strings.Fields(f.Query) {
+		var anyField []string
+		for _, col := range searchFields {
+			anyField = append(anyField, "lower("+col+`) LIKE lower(?) ESCAPE '\'`)
+			args = append(args, contains(word))
+		}
+		where = append(where, "("+strings.Join(anyField, " OR ")+")")
+	}
+	for _, c := range filters[:4] {
+		if v := strings.TrimSpace(c.v); v != "" {
+			like(c.col, v)
+		}
+	}
+	if tag := strings.TrimSpace(f.Tag); tag != "" {
+		b, _ := json.Marshal(tag) // the tag as it appears, quoted, in the stored array
+		like("tags", string(b))
+	}
+	if f.Cursor != "" {
+		var c cursor
+		if err := decodeCursor(f.Cursor, &c); err != nil {
+			return Page{}, err
+		}
+		if c.ID == "" {
+			return Page{}, errs.E(errs.Invalid, "cursor is not a contacts cursor")
+		}
+		where = append(where, "(name > ? OR (name = ? AND id > ?))")
+		args = append(args, c.Name, c.Name, c.ID)
+	}
+	limit := pageLimit(f.Limit)
+	args = append(args, limit+1)
+	rows, err := tx.Query(ctx, `SELECT `+columns+` FROM contacts WHERE `+strings.Join(where, " AND ")+
+		` ORDER BY name, id LIMIT ?`, args...)
+	if err != nil {
+		return Page{}, fmt.Errorf("contacts: search: %w", err)
+	}
+	defer rows.Close()
+	page := Page{Contacts: []Contact{}}
+	for rows.Next() {
+		c, err := scan(rows)
+		if err != nil {
+			return Page{}, fmt.Errorf("contacts: search: %w", err)
+		}
+		page.Contacts = append(page.Contacts, c)
+	}
+	if err := rows.Err(); err != nil {
+		return Page{}, fmt.Errorf("contacts: search: %w", err)
+	}
+	if len(page.Contacts) > limit {
+		page.Contacts = page.Contacts[:limit]
+		last := page.Contacts[limit-1]
+		page.NextCursor = encodeCursor(cursor{Name: last.Name, ID: last.ID})
+	}
+	return page, nil
+}

@@ -1,0 +1,121 @@
+package contacts
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/soisnode/soisnode/workspace"
+)
+
+// Tools returns the contacts_* workspace tools.
+func Tools() []workspace.Tool {
+	return []workspace.Tool{
+		{
+			Name:        "contacts_search",
+			Description: "Search the workspace's contacts by free text or by name, email, company, city or tag; results are paged by name.",
+			Schema:      searchSchema, Scope: "contacts:read", Effect: workspace.Read, Run: runSearch,
+		},
+		{
+			Name:        "contacts_get",
+			Description: "Get one contact by id, with all its fields.",
+			Schema:      idSchema, Scope: "contacts:read", Effect: workspace.Read, Run: runGet,
+		},
+		{
+			Name:        "contacts_create",
+			Description: "Create a contact (a person outside the workspace); name is required and the email must not belong to another contact.",
+			Schema:      createSchema, Scope: "contacts:write", Effect: workspace.Write, Run: runCreate,
+		},
+		{
+			Name:        "contacts_update",
+			Description: "Change fields of a contact by id; only the fields you pass change (an empty string clears a field, null leaves it).",
+			Schema:      updateSchema, Scope: "contacts:write", Effect: workspace.Write, Run: runUpdate,
+		},
+		{
+			Name:        "contacts_delete",
+			Description: "Delete a contact by id; tasks linked to it are kept but unlinked.",
+			Schema:      idSchema, Scope: "contacts:write", Effect: workspace.Destroy, Run: runDelete,
+		},
+	}
+}
+
+// one is the result shape of the single-contact tools.
+type one struct {
+	Contact Contact `json:"contact"`
+	Deleted bool    `json:"deleted,omitempty"`
+}
+
+func runSearch(ctx context.Context, env workspace.Env, args json.RawMessage) (workspace.Result, error) {
+	var f Filter
+	if err := decodeArgs(args, &f); err != nil {
+		return workspace.Result{}, err
+	}
+	page, err := Search(ctx, env.Tx, env.Caller.WorkspaceID, f)
+	if err != nil {
+		return workspace.Result{}, err
+	}
+	return workspace.Result{Data: page}, nil
+}
+
+func runGet(ctx context.Context, env workspace.Env, args json.RawMessage) (workspace.Result, error) {
+	var a struct{ ID string }
+	if err := decodeArgs(args, &a); err != nil {
+		return workspace.Result{}, err
+	}
+	c, err := Get(ctx, env.Tx, env.Caller.WorkspaceID, a.ID)
+	if err != nil {
+		return workspace.Result{}, err
+	}
+	return workspace.Result{Data: one{Contact: c}}, nil
+}
+
+func runCreate(ctx context.Context, env workspace.Env, args json.RawMessage) (workspace.Result, error) {
+	var f Fields
+	if err := decodeArgs(args, &f); err != nil {
+		return workspace.Result{}, err
+	}
+	c, err := Create(ctx, env.Tx, env.Caller.WorkspaceID, env.Caller.MemberID, f, env.Now)
+	if err != nil {
+		return workspace.Result{}, err
+	}
+	return receipt("contacts_create", c, "Created contact "+c.Label(), false), nil
+}
+
+func runUpdate(ctx context.Context, env workspace.Env, args json.RawMessage) (workspace.Result, error) {
+	var a struct {
+		ID string `json:"id"`
+		Patch
+	}
+	if err := decodeArgs(args, &a); err != nil {
+		return workspace.Result{}, err
+	}
+	c, changed, err := Update(ctx, env.Tx, env.Caller.WorkspaceID, a.ID, a.Patch, env.Now)
+	if err != nil {
+		return workspace.Result{}, err
+	}
+	return receipt("contacts_update", c, fmt.Sprintf("Updated contact %s: %s", c.Label(), strings.Join(changed, ", ")), false), nil
+}
+
+func runDelete(ctx context.Context, env workspace.Env, args json.RawMessage) (workspace.Result, error) {
+	var a struct{ ID string }
+	if err := decodeArgs(args, &a); err != nil {
+		return workspace.Result{}, err
+	}
+	c, unlinked, err := Delete(ctx, env.Tx, env.Caller.WorkspaceID, a.ID, env.Now)
+	if err != nil {
+		return workspace.Result{}, err
+	}
+	summary := "Deleted contact " + c.Label()
+	if unlinked > 0 {
+		summary += fmt.Sprintf(" and unlinked %d task(s)", unlinked)
+	}
+	return receipt("contacts_delete", c, summary, true), nil
+}
+
+func receipt(tool string, c Contact, summary string, deleted bool) workspace.Result {
+	return workspace.Result{
+		Data:    one{Contact: c, Deleted: deleted},
+		Actions: []workspace.Receipt{{Tool: tool, OK: true, Ref: c.Ref(), Summary: summary}},
+	}
+}

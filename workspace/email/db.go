@@ -1,0 +1,80 @@
+package email
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/soisnode/soisnode/store"
+)
+
+// columns are the emails columns in scanEmail's order.
+const columns = `id, sender_member_id, from_addr, to_addrs, cc_addrs, subject, body, attachments, status, error, message_id, created_at, sent_at`
+
+// insert records e in the outbox of ws.
+func insert(ctx context.Context, q store.Querier, ws string, e *Email) error {
+	to, cc, atts := jsonText(e.To), jsonText(e.Cc), jsonText(e.Attachments)
+	_, err := q.Exec(ctx, `INSERT INTO emails (workspace_id, `+columns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		ws, e.ID, e.SenderMemberID, e.From, to, cc, e.Subject, e.Body, atts, e.Status, e.Error, e.MessageID,
+		e.CreatedAt.UnixMicro(), micros(e.SentAt))
+	if err != nil {
+		return fmt.Errorf("email: record %s: %w", e.ID, err)
+	}
+	return nil
+}
+
+// finish records the outcome of a delivery attempt.
+func finish(ctx context.Context, q store.Querier, ws string, e Email) error {
+	_, err := q.Exec(ctx, `UPDATE emails SET status = ?, error = ?, message_id = ?, sent_at = ? WHERE workspace_id = ? AND id = ?`,
+		e.Status, e.Error, e.MessageID, micros(e.SentAt), ws, e.ID)
+	if err != nil {
+		return fmt.Errorf("email: record outcome of %s: %w", e.ID, err)
+	}
+	return nil
+}
+
+func scanEmail(r interface{ Scan(...any) error }) (Email, error) {
+	var e Email
+	var to, cc, atts string
+	var created, sent int64
+	if err := r.Scan(&e.ID, &e.SenderMemberID, &e.From, &to, &cc, &e.Subject, &e.Body, &atts,
+		&e.Status, &e.Error, &e.MessageID, &created, &sent); err != nil {
+		return Email{}, err
+	}
+	for _, f := range []struct {
+		text string
+		dst  any
+	}{{to, &e.To}, {cc, &e.Cc}, {atts, &e.Attachments}} {
+		if err := json.Unmarshal([]byte(f.text), f.dst); err != nil {
+			return Email{}, fmt.Errorf("email %s: stored JSON: %w", e.ID, err)
+		}
+	}
+	e.CreatedAt = time.UnixMicro(created).UTC()
+	if sent != 0 {
+		t := time.UnixMicro(sent).UTC()
+		e.SentAt = &t
+	}
+	return e, nil
+}
+
+// jsonText encodes v for a JSON TEXT column, readably ("<" stays "<"):
+// nil slices become [].
+func jsonText[T any](v []T) string {
+	if v == nil {
+		v = []T{}
+	}
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v) // slices of strings and plain structs always encode
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+func micros(t *time.Time) int64 {
+	if t == nil {
+		return 0
+	}
+	return t.UnixMicro()
+}

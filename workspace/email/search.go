@@ -1,0 +1,111 @@
+package email
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/soisnode/soisnode/errs"
+	"github.com/soisnode/soisnode/workspace"
+)
+
+// Page limits of email_search.
+const (
+	DefaultLimit = 20
+	MaxLimit     = 100
+)
+
+// search is email_search: newest first, over sent and unsent mail.
+func (s *Service) search(ctx context.Context, env workspace.Env, raw json.RawMessage) (workspace.Result, error) {
+	var a struct {
+		Query  string `json:"query"`
+		To     string `json:"to"`
+		Status string `json:"status"`
+		Limit  int    `json:"limit"`
+		Cursor string `json:"cursor"`
+	}
+	if len(raw) > 0 {
+		if err := json.Unmarshal(raw, &a); err != nil {
+			return workspace.Result{}, errs.E(errs.Invalid, "arguments: %v", err)
+		}
+	}
+	ws := env.Caller.WorkspaceID
+	where := []string{"workspace_id = ?"}
+	args := []any{ws}
+	if q := strings.TrimSpace(a.Query); q != "" {
+		where = append(where, `(lower(subject) LIKE lower(?) ESCAPE '\' OR lower(body) LIKE lower(?) ESCAPE '\' OR lower(to_addrs) LIKE lower(?) ESCAPE '\' OR lower(cc_addrs) LIKE lower(?) ESCAPE '\')`)
+		p := contains(q)
+		args = append(args, p, p, p, p)
+	}
+	if to := strings.TrimSpace(a.To); to != "" {
+		if !strings.Contains(to, "@") {
+			// A member or contact id stands for their address.
+			if addr, err := lookup(ctx, env.Tx, ws, to); err == nil {
+				to = addr.Address
+			} else if !errs.Is(err, errs.NotFound) && !errs.Is(err, errs.Invalid) {
+				return workspace.Result{}, err
+			}
+		}
+		where = append(where, `(lower(to_addrs) LIKE lower(?) ESCAPE '\' OR lower(cc_addrs) LIKE lower(?) ESCAPE '\')`)
+		p := contains(to)
+		args = append(args, p, p)
+	}
+	if a.Status != "" {
+		pat := statusFilter(a.Status)
+		if pat == "" {
+			return workspace.Result{}, errs.E(errs.Invalid, "status must be sent, not_sent or failed")
+		}
+		where = append(where, `status LIKE ? ESCAPE '\'`)
+		args = append(args, pat)
+	}
+	if a.Cursor != "" {
+		after, err := base64.RawURLEncoding.DecodeString(a.Cursor)
+		if err != nil || len(after) == 0 {
+			return workspace.Result{}, errs.E(errs.Invalid, "cursor is not one this tool returned")
+		}
+		where = append(where, "id < ?")
+		args = append(args, string(after))
+	}
+	limit := a.Limit
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	limit = min(limit, MaxLimit)
+	args = append(args, limit+1)
+	rows, err := env.Tx.Query(ctx, `SELECT `+columns+` FROM emails WHERE `+strings.Join(where, " AND ")+` ORDER BY id DESC LIMIT ?`, args...)
+	if err != nil {
+		return workspace.Result{}, fmt.Errorf("email: search: %w", err)
+	}
+	defer rows.Close()
+	found := []Email{}
+	for rows.Next() {
+		e, err := scanEmail(rows)
+		if err != nil {
+			return workspace.Result{}, fmt.Errorf("email: search: %w", err)
+		}
+		found = append(found, e)
+	}
+	if err := rows.Err(); err != nil {
+		return workspace.Result{}, fmt.Errorf("email: search: %w", err)
+	}
+	next := ""
+	if len(found) > limit {
+		found = found[:limit]
+		next = base64.RawURLEncoding.EncodeToString([]byte(found[limit-1].ID))
+	}
+	// Bodies may quote mail from outside: they are data, never instructions.
+	return workspace.Result{
+		Data: struct {
+			Emails     []Email `json:"emails"`
+			NextCursor string  `json:"next_cursor"`
+		}{found, next},
+		Untrusted: true,
+	}, nil
+}
+
+// contains is a LIKE pattern matching s literally anywhere.
+func contains(s string) string {
+	return "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s) + "%"
+}

@@ -1,0 +1,213 @@
+package extensions
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"strings"
+	"syscall"
+	"unicode/utf8"
+
+	"github.com/google/jsonschema-go/jsonschema"
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
+	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/soisnode/soisnode/errs"
+	"github.com/soisnode/soisnode/workspace"
+)
+
+// Limits on what an extension may declare, so one misbehaving server cannot
+// blow up a tool listing.
+const (
+	maxToolsPerExtension = 100
+	maxNameLen           = 64 // full ext_<name>_<tool>; what LLM function-calling APIs accept
+	maxDescriptionLen    = 1024
+	maxSchemaBytes       = 64 << 10
+)
+
+// remoteTool is one tool an extension declares, as we will offer it.
+type remoteTool struct {
+	Name        string // the extension's own name for it
+	Description string
+	Schema      json.RawMessage
+	Effect      workspace.Effect
+}
+
+var toolNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+
+// connect opens an MCP client session to e.
+func (s *Source) connect(ctx context.Context, e Extension) (*sdk.ClientSession, error) {
+	client := sdk.NewClient(&sdk.Implementation{Name: "soisnode", Version: s.opts.Version}, nil)
+	return client.Connect(ctx, &sdk.StreamableClientTransport{
+		Endpoint:             e.URL,
+		HTTPClient:           s.opts.HTTPClient,
+		DisableStandaloneSSE: true, // we only ever ask and wait for the answer
+	}, nil)
+}
+
+// fetchTools lists e's tools. Tools we cannot offer (bad name, schema that
+// is not an object or does not compile) are left out and logged.
+func (s *Source) fetchTools(ctx context.Context, e Extension) ([]remoteTool, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.opts.ListTimeout)
+	defer cancel()
+	cs, err := s.connect(ctx, e)
+	if err != nil {
+		return nil, s.unreachable(ctx, e, err)
+	}
+	defer cs.Close()
+	var out []remoteTool
+	for t, err := range cs.Tools(ctx, nil) {
+		if err != nil {
+			return nil, s.unreachable(ctx, e, err)
+		}
+		if len(out) == maxToolsPerExtension {
+			s.opts.Logger.Warn("extension declares too many tools; the rest are ignored", "extension", e, "max", maxToolsPerExtension)
+			break
+		}
+		rt, why := convert(e.Name, t)
+		if why != "" {
+			s.opts.Logger.Warn("extension tool skipped", "extension", e, "tool", clip(t.Name, 80), "reason", why)
+			continue
+		}
+		out = append(out, rt)
+	}
+	return out, nil
+}
+
+// convert checks one declared tool; a non-empty reason says why it is skipped.
+func convert(ext string, t *sdk.Tool) (remoteTool, string) {
+	if !toolNameRE.MatchString(t.Name) || len("ext_"+ext+"_"+t.Name) > maxNameLen {
+		return remoteTool{}, fmt.Sprintf("name must match [A-Za-z0-9_-] and ext_%s_<tool> must fit %d characters", ext, maxNameLen)
+	}
+	schema, err := json.Marshal(t.InputSchema)
+	if err != nil || len(schema) > maxSchemaBytes {
+		return remoteTool{}, "input schema is not JSON or too large"
+	}
+	var js jsonschema.Schema
+	if err := json.Unmarshal(schema, &js); err != nil || js.Type != "object" {
+		return remoteTool{}, `input schema is not of type "object"`
+	}
+	if _, err := js.Resolve(nil); err != nil {
+		return remoteTool{}, "input schema does not compile"
+	}
+	desc := strings.TrimSpace(t.Description)
+	if desc == "" && t.Annotations != nil {
+		desc = t.Annotations.Title
+	}
+	return remoteTool{
+		Name:        t.Name,
+		Description: clip(fmt.Sprintf("(extension %s) %s", ext, desc), maxDescriptionLen),
+		Schema:      schema,
+		Effect:      effectOf(t.Annotations),
+	}, ""
+}
+
+// effectOf reads a tool's annotations the way MCP defines their defaults:
+// read-only only when it says so, destructive unless it says it is not.
+func effectOf(a *sdk.ToolAnnotations) workspace.Effect {
+	switch {
+	case a != nil && a.ReadOnlyHint:
+		return workspace.Read
+	case a == nil || a.DestructiveHint == nil || *a.DestructiveHint:
+		return workspace.Destroy
+	default:
+		return workspace.Write
+	}
+}
+
+// callRemote calls tool on e with args (a JSON object).
+func (s *Source) callRemote(ctx context.Context, e Extension, tool string, args json.RawMessage) (*sdk.CallToolResult, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.opts.CallTimeout)
+	defer cancel()
+	cs, err := s.connect(ctx, e)
+	if err != nil {
+		return nil, s.unreachable(ctx, e, err)
+	}
+	defer cs.Close()
+	if len(strings.TrimSpace(string(args))) == 0 {
+		args = json.RawMessage(`{}`)
+	}
+	res, err := cs.CallTool(ctx, &sdk.CallToolParams{Name: tool, Arguments: args})
+	if err != nil {
+		var rpc *jsonrpc.Error
+		if errors.As(err, &rpc) && ctx.Err() == nil {
+			return nil, errs.E(errs.Unprocessable, "extension %s refused the call to %s: %s", e.Name, tool, clip(scrub(rpc.Message, e.URL), 300))
+		}
+		return nil, s.unreachable(ctx, e, err)
+	}
+	return res, nil
+}
+
+// unreachable turns a transport error into the caller-facing Unavailable
+// error. Neither the message nor anything logged carries the URL: the raw
+// error is reduced to a short, scrubbed reason and the cause is dropped.
+func (s *Source) unreachable(ctx context.Context, e Extension, err error) error {
+	reason := reasonOf(ctx, err, e.URL)
+	s.opts.Logger.Warn("extension unreachable", "extension", e, "reason", reason)
+	return errs.E(errs.Unavailable, "extension %s is unreachable: %s", e.Name, reason)
+}
+
+func reasonOf(ctx context.Context, err error, rawURL string) string {
+	var dns *net.DNSError
+	var cert *tls.CertificateVerificationError
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return "no answer in time"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.As(err, &dns):
+		return "host not found"
+	case errors.As(err, &cert):
+		return "TLS certificate not trusted"
+	}
+	return clip(scrub(err.Error(), rawURL), 200)
+}
+
+// urlRE matches anything URL-shaped in an error text.
+var urlRE = regexp.MustCompile(`(?i)[a-z][a-z0-9+.-]*://[^\s"'<>]+`)
+
+// scrub removes the extension's URL, and any credential-looking part of it,
+// from msg.
+func scrub(msg, rawURL string) string {
+	msg = urlRE.ReplaceAllString(msg, "<url>")
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return msg
+	}
+	secrets := []string{rawURL, u.RawQuery, u.User.String()}
+	if u.User != nil {
+		p, _ := u.User.Password()
+		secrets = append(secrets, u.User.Username(), p)
+	}
+	for _, vs := range u.Query() {
+		secrets = append(secrets, vs...)
+	}
+	for _, seg := range strings.Split(u.Path, "/") {
+		if len(seg) >= 8 { // long path segments are often tokens
+			secrets = append(secrets, seg)
+		}
+	}
+	for _, sec := range secrets {
+		if len(sec) >= 3 { // shorter ones would mangle the message, and say little
+			msg = strings.ReplaceAll(msg, sec, "***")
+		}
+	}
+	return msg
+}
+
+// clip shortens s to at most n bytes on a rune boundary, marking the cut.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	s = s[:n]
+	for len(s) > 0 && !utf8.ValidString(s) {
+		s = s[:len(s)-1]
+	}
+	return s + "…"
+}

@@ -1,0 +1,131 @@
+package tasks
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/soisnode/soisnode/errs"
+	"github.com/soisnode/soisnode/store"
+)
+
+// Filter selects tasks. Empty fields match everything.
+type Filter struct {
+	Query      string `json:"query"` // every word must appear in the title, description or contact name
+	Status     Status `json:"status"`
+	AssigneeID string `json:"assignee_id"`
+	ContactID  string `json:"contact_id"`
+	DueFrom    string `json:"due_from"` // inclusive; tasks without a due date do not match
+	DueTo      string `json:"due_to"`   // inclusive
+	Limit      int    `json:"limit"`    // default 20, at most 100
+	Cursor     string `json:"cursor"`   // next_cursor of the previous page
+}
+
+// Page is one page of tasks, oldest first.
+type Page struct {
+	Tasks      []Task `json:"tasks"`
+	NextCursor string `json:"next_cursor"` // "" on the last page
+}
+
+// cursor is the keyset position after the last task of a page.
+type cursor struct {
+	CreatedAt int64  `json:"t"`
+	ID        string `json:"i"`
+}
+
+// Search returns the workspace's tasks matching f, in creation order. An
+// assignee or contact filter naming no member or contact of the workspace
+// is errs.NotFound.
+func Search(ctx context.Context, tx store.Tx, workspaceID string, f Filter) (Page, error) {
+	if err := f.check(); err != nil {
+		return Page{}, err
+	}
+	where := []string{"t.workspace_id = ?"}
+	args := []any{workspaceID}
+	for _, word := range strings.Fields(f.Query) {
+		where = append(where, `(lower(t.title) LIKE lower(?) ESCAPE '\' OR lower(t.description) LIKE lower(?) ESCAPE '\' OR lower(COALESCE(c.name, '')) LIKE lower(?) ESCAPE '\')`)
+		p := contains(word)
+		args = append(args, p, p, p)
+	}
+	if f.Status != "" {
+		where, args = append(where, "t.status = ?"), append(args, string(f.Status))
+	}
+	if f.AssigneeID != "" {
+		if _, err := memberName(ctx, tx, workspaceID, f.AssigneeID); err != nil {
+			return Page{}, err
+		}
+		where, args = append(where, "t.assignee_id = ?"), append(args, f.AssigneeID)
+	}
+	if f.ContactID != "" {
+		if err := checkContact(ctx, tx, workspaceID, f.ContactID); err != nil {
+			return Page{}, err
+		}
+		where, args = append(where, "t.contact_id = ?"), append(args, f.ContactID)
+	}
+	if f.DueFrom != "" {
+		where, args = append(where, "t.due <> '' AND t.due >= ?"), append(args, f.DueFrom)
+	}
+	if f.DueTo != "" {
+		where, args = append(where, "t.due <> '' AND t.due <= ?"), append(args, f.DueTo)
+	}
+	if f.Cursor != "" {
+		var c cursor
+		if err := decodeCursor(f.Cursor, &c); err != nil {
+			return Page{}, err
+		}
+		if c.ID == "" {
+			return Page{}, errs.E(errs.Invalid, "cursor is not a tasks cursor")
+		}
+		where = append(where, "(t.created_at > ? OR (t.created_at = ? AND t.id > ?))")
+		args = append(args, c.CreatedAt, c.CreatedAt, c.ID)
+	}
+	limit := pageLimit(f.Limit)
+	args = append(args, limit+1)
+	rows, err := tx.Query(ctx, selectTasks+` WHERE `+strings.Join(where, " AND ")+` ORDER BY t.created_at, t.id LIMIT ?`, args...)
+	if err != nil {
+		return Page{}, fmt.Errorf("tasks: search: %w", err)
+	}
+	defer rows.Close()
+	page := Page{Tasks: []Task{}}
+	for rows.Next() {
+		t, err := scan(rows)
+		if err != nil {
+			return Page{}, fmt.Errorf("tasks: search: %w", err)
+		}
+		page.Tasks = append(page.Tasks, t)
+	}
+	if err := rows.Err(); err != nil {
+		return Page{}, fmt.Errorf("tasks: search: %w", err)
+	}
+	if len(page.Tasks) > limit {
+		page.Tasks = page.Tasks[:limit]
+		last := page.Tasks[limit-1]
+		page.NextCursor = encodeCursor(cursor{CreatedAt: micros(last.CreatedAt), ID: last.ID})
+	}
+	return page, nil
+}
+
+// check validates a filter's free-form fields.
+func (f Filter) check() error {
+	if err := checkText("query", f.Query, maxQuery, false); err != nil {
+		return err
+	}
+	if f.Status != "" && !f.Status.Valid() {
+		return errs.E(errs.Invalid, "status must be open, in_progress or done")
+	}
+	if err := checkDate("due_from", f.DueFrom); err != nil {
+		return err
+	}
+	if err := checkDate("due_to", f.DueTo); err != nil {
+		return err
+	}
+	if f.ContactID != "" {
+		if err := checkID("contact_id", f.ContactID); err != nil {
+			return err
+		}
+	}
+	if f.DueFrom != "" && f.DueTo != "" && f.DueFrom > f.DueTo {
+		return errs.E(errs.Invalid, "due_from %s is after due_to %s", f.DueFrom, f.DueTo)
+	}
+	return nil
+}
