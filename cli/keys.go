@@ -10,6 +10,7 @@ import (
 	"github.com/soisnode/soisnode/access"
 	"github.com/soisnode/soisnode/money"
 	"github.com/soisnode/soisnode/store"
+	"github.com/soisnode/soisnode/webhook"
 )
 
 // KeyView is how keys are printed (money as decimal strings, no secret).
@@ -202,6 +203,11 @@ func runKeys(ctx context.Context, e *Env, args []string) error {
 		if err != nil {
 			return err
 		}
+		if k.ResponseURL != "" {
+			if err := webhook.NewQueue(db, e.Now).EnableURL(ctx, ws, k.ResponseURL); err != nil {
+				return err
+			}
+		}
 		if *asJSON {
 			return printJSON(e.Stdout, viewKey(k))
 		}
@@ -229,5 +235,9 @@ func orDash(s *string) string {
 
 // urlChecker validates response URLs like the node does.
 func urlChecker(e *Env) (func(string) error, error) {
-	return nil, nil
+	cfg, err := config(e)
+	if err != nil {
+		return nil, err
+	}
+	return webhook.Guard{AllowHosts: cfg.WebhookAllowHosts}.CheckURL, nil
 }

@@ -14,18 +14,18 @@ type Kind int
 
 // Kinds. Append only: the values are not stored, but tests match on them.
 const (
-	Internal     Kind = iota // a bug or an outage; never the caller's fault
-	Invalid                  // malformed or semantically invalid input (400 / 422)
-	Unauthorized             // missing or wrong credentials (401)
-	Forbidden                // authenticated but not allowed (403)
-	NotFound                 // no such thing, or not visible to this workspace (404)
-	Conflict                 // state conflict, e.g. a turn is still running (409)
-	TooLarge                 // body or upload over the limit (413)
-	Unprocessable            // well-formed but unacceptable, e.g. reused idempotency key (422)
-	BudgetSpent              // a budget has no money left (402)
-	RateLimited              // abuse protection (429)
-	Unavailable              // a dependency is down; the caller may retry (503)
-	Malformed                // syntactically broken input (400)
+	Internal      Kind = iota // a bug or an outage; never the caller's fault
+	Invalid                   // malformed or semantically invalid input (400 / 422)
+	Unauthorized              // missing or wrong credentials (401)
+	Forbidden                 // authenticated but not allowed (403)
+	NotFound                  // no such thing, or not visible to this workspace (404)
+	Conflict                  // state conflict, e.g. a turn is still running (409)
+	TooLarge                  // body or upload over the limit (413)
+	Unprocessable             // well-formed but unacceptable, e.g. reused idempotency key (422)
+	BudgetSpent               // a budget has no money left (402)
+	RateLimited               // abuse protection (429)
+	Unavailable               // a dependency is down; the caller may retry (503)
+	Malformed                 // syntactically broken input (400)
 )
 
 var kindNames = map[Kind]string{

@@ -42,7 +42,7 @@ func TestParse(t *testing.T) {
 
 func TestString(t *testing.T) {
 	tests := []struct {
-		in         Micro
+		in          Micro
 		want, short string
 	}{
 		{0, "0.000000", "0.00"},

@@ -30,6 +30,9 @@ func (n *Node) assemble(ctx context.Context) error {
 	if err := Migrate(ctx, n.db); err != nil {
 		return err
 	}
+	if err := n.assembleSigning(ctx); err != nil {
+		return err
+	}
 	n.registry = workspace.NewRegistry(n.db, n.now)
 	if err := n.addTools(); err != nil {
 		return err
@@ -46,7 +49,7 @@ func (n *Node) assemble(ctx context.Context) error {
 	n.runner = &agent.Runner{
 		DB: n.db, Registry: n.registry, Provider: provider, Pricer: pricer, Reserver: n.budgets,
 		Log: n.log, Now: n.now, MaxSteps: n.cfg.MaxSteps, TurnTimeout: n.cfg.TurnTimeout,
-		Done: n.waiters.notify,
+		Signer: n.keys, NodeID: n.nodeID, OnFinish: n.onTurnFinished, Done: n.turnDone,
 	}
 	n.queue, err = queue.New(n.db, queue.Config{
 		Workers: n.cfg.Workers, JobTimeout: n.cfg.TurnTimeout + time.Minute, RescueAfter: n.cfg.RescueAfter, Logger: n.log,
@@ -122,5 +125,6 @@ func (n *Node) routes() http.Handler {
 		fmt.Fprint(w, `{"status":"ready"}`)
 	})
 	mux.Handle("GET /metrics", n.metrics.handler())
+	mux.HandleFunc("GET /.well-known/jwks.json", n.serveJWKS)
 	return n.logRequests(mux)
 }

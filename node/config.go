@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/soisnode/soisnode/agent"
+	"github.com/soisnode/soisnode/webhook"
 	"strconv"
 	"strings"
 	"time"
@@ -46,6 +47,9 @@ type Config struct {
 	Pricer   agent.Pricer
 	// Now replaces the clock (tests of budget windows).
 	Now func() time.Time
+	// OnDeliveryAttempt, when set, is told of every webhook attempt (a
+	// test signal).
+	OnDeliveryAttempt func(webhook.AttemptEvent)
 }
 
 // ConfigFromEnv reads a Config from SOIS_* variables.

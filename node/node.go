@@ -19,7 +19,9 @@ import (
 	"github.com/soisnode/soisnode/agent"
 	"github.com/soisnode/soisnode/budget"
 	"github.com/soisnode/soisnode/queue"
+	"github.com/soisnode/soisnode/signing"
 	"github.com/soisnode/soisnode/store"
+	"github.com/soisnode/soisnode/webhook"
 	"github.com/soisnode/soisnode/workspace"
 	"github.com/soisnode/soisnode/workspace/files"
 )
@@ -32,6 +34,11 @@ type Node struct {
 	db           *store.DB
 	queue        *queue.Queue
 	registry     *workspace.Registry
+	keys         *signing.Keyring
+	nodeID       string
+	guard        webhook.Guard
+	deliveries   *webhook.Queue
+	dispatcher   *webhook.Dispatcher
 	files        *files.Service
 	runner       *agent.Runner
 	budgets      *budget.Budgets
@@ -80,6 +87,9 @@ func Migrate(ctx context.Context, db *store.DB) error {
 	}
 	return queue.Migrate(ctx, db)
 }
+
+// NodeID is the node's id, the "iss" of what it signs.
+func (n *Node) NodeID() string { return n.nodeID }
 
 // DB returns the node's database (for the CLI and tests).
 func (n *Node) DB() *store.DB { return n.db }

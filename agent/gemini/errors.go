@@ -131,6 +131,7 @@ func withCapture(ctx context.Context, c *captured) context.Context {
 // headerCapture is the RoundTripper that fills the request's captured.
 type headerCapture struct{ next http.RoundTripper }
 
+// RoundTrip sends req and records the response status and headers.
 func (t headerCapture) RoundTrip(req *http.Request) (*http.Response, error) {
 	next := t.next
 	if next == nil {

@@ -6,8 +6,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -325,4 +327,32 @@ func jsonEqual(raw json.RawMessage, want string) bool {
 	a, ok1 := canon(raw)
 	b, ok2 := canon([]byte(want))
 	return ok1 && ok2 && a == b
+}
+
+func TestConcurrentUse(t *testing.T) {
+	p, fake := setup(t, "")
+	fake.Handle(func(r geminifake.Request) geminifake.Reply {
+		return geminifake.Text("echo " + r.Parsed.Contents[0].Text())
+	})
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for i := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			in := fmt.Sprintf("m%d", i)
+			resp, err := p.Generate(context.Background(), userRequest(in))
+			if err == nil && resp.Message.Text != "echo "+in {
+				err = fmt.Errorf("reply %q for %q", resp.Message.Text, in)
+			}
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
 }

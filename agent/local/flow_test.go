@@ -252,7 +252,7 @@ var flowCases = []flowCase{
 		say: "List files in Reports", calls: []string{`files_search {"query":"Reports"}`, `files_list {"folder_id":"f1"}`},
 		reply: "^1 item in the folder Reports: Q1 report.pdf (121 KB).",
 	}}},
-	{name: "list root", turns: []turn{{say: "List files", calls: []string{`files_list {}`}, reply: "^2 items in the root folder"}}},
+	{name: "list root", turns: []turn{{say: "List files", calls: []string{`files_list {}`}, reply: "^4 items in the root folder: Reports (folder); budget-2026.xlsx (2 KB)"}}},
 	{name: "find files", turns: []turn{{
 		say: "Find files named budget", calls: []string{`files_search {"query":"budget"}`}, reply: `^Found 2 files matching "budget": budget-2026.xlsx (2 KB); budget-2025.xlsx (2 KB).`,
 	}}},

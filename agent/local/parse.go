@@ -52,8 +52,17 @@ func parse(text string, cal calendar) ([]intent, *parseError) {
 	if err := checkPronouns(out); err != nil {
 		return nil, err
 	}
+	// tidy dropped the final "?" or "!", which an email body keeps.
+	if e, ok := out[len(out)-1].(emailSend); ok && e.body != "" {
+		if end := reFinalMark.FindString(strings.TrimSpace(text)); end != "" {
+			e.body = strings.TrimRight(e.body, ".") + end[:1]
+			out[len(out)-1] = e
+		}
+	}
 	return out, nil
 }
+
+var reFinalMark = regexp.MustCompile(`[!?][.!?]*$`)
 
 // parseClause parses one action.
 func parseClause(s string, cal calendar) (intent, *parseError) {
@@ -79,7 +88,7 @@ func re(p string) *regexp.Regexp { return regexp.MustCompile(`(?i)` + p) }
 var (
 	quoteFixer = strings.NewReplacer("\u2019", "'", "\u2018", "'", "\u201c", `"`, "\u201d", `"`, "\u00a0", " ")
 	rePolite   = re(`^(?:(?:please|pls|kindly|hey|hi|hello|ok|okay|so|now|then|also|afterwards|and)[,!]?\s+|(?:can|could|would|will)\s+you\s+(?:please\s+)?|i(?:'d|\s+would)\s+like\s+you\s+to\s+|i\s+(?:want|need)\s+you\s+to\s+)`)
-	reThanks   = re(`[,;]?\s+(?:please|thanks|thank\s+you|for\s+me|asap)$`)
+	reThanks   = re(`(?:[,;]\s*(?:please|thanks|thank\s+you)|\s+please)$`)
 )
 
 // tidy normalises quotes and spaces and strips politeness and the final
@@ -130,9 +139,12 @@ func splitClauses(s string, cal calendar) []string {
 		if i+1 < len(joins) {
 			end = joins[i+1][0]
 		}
-		sentence := strings.ContainsAny(s[m[0]:m[1]], ".;!?")
-		split := reContinuation.MatchString(right) || reStrongStart.MatchString(right) ||
-			(reVerbStart.MatchString(right) && (sentence || (!reFreeText.MatchString(left) && parsesAlone(s[m[1]:end], cal))))
+		sentence := strings.ContainsAny(s[m[0]:m[1]], ".!?")
+		// A sentence end always splits, unless the period ends an
+		// abbreviation or an initial ("Dr. Jane Smith", "J. Smith").
+		split := (sentence && !abbreviated(left)) ||
+			reContinuation.MatchString(right) || reStrongStart.MatchString(right) ||
+			(reVerbStart.MatchString(right) && !reFreeText.MatchString(left) && parsesAlone(s[m[1]:end], cal))
 		if split {
 			out = append(out, left)
 			start = m[1]
@@ -152,6 +164,19 @@ func splitClauses(s string, cal calendar) []string {
 		}
 	}
 	return out
+}
+
+var abbreviations = wordSet(`dr mr mrs ms mx prof st inc ltd co corp jr sr no vs etc e.g i.e approx dept`)
+
+// abbreviated reports whether text ends with an abbreviation or an
+// initial, so a following period does not end a sentence.
+func abbreviated(text string) bool {
+	w := strings.Fields(text)
+	if len(w) == 0 {
+		return false
+	}
+	last := strings.ToLower(w[len(w)-1])
+	return utf8.RuneCountInString(last) == 1 || abbreviations[last]
 }
 
 func parsesAlone(s string, cal calendar) bool {
@@ -184,13 +209,16 @@ var (
 	rePronoun  = re(`^(?:her|him|them|his|their)$`)
 )
 
-// notNameWords cannot start a name; "the" and "to" cannot appear in one.
+// notNameWords cannot start a name.
 var notNameWords = map[string]bool{
 	"a": true, "an": true, "the": true, "this": true, "that": true, "my": true, "our": true,
 	"your": true, "her": true, "his": true, "their": true, "them": true, "him": true, "me": true,
 	"someone": true, "somebody": true, "all": true, "every": true, "contact": true, "contacts": true,
 	"task": true, "tasks": true, "file": true, "files": true, "folder": true, "it": true, "one": true,
 }
+
+// notInName are words that never appear inside a person's name.
+var notInName = wordSet(`the to a an and or`)
 
 // validName reports whether s reads as a person's name: one to six words
 // of letters (with . ' -), not starting with an article or pronoun.
@@ -201,7 +229,7 @@ func validName(s string) bool {
 	}
 	for _, w := range words {
 		lw := strings.ToLower(w)
-		if !reNameWord.MatchString(w) || lw == "the" || lw == "to" {
+		if !reNameWord.MatchString(w) || notInName[lw] {
 			return false
 		}
 	}

@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -311,4 +313,32 @@ func jsonEqual(got, want string) bool {
 	a, ok1 := canon(got)
 	b, ok2 := canon(want)
 	return ok1 && ok2 && a == b
+}
+
+func TestConcurrentUse(t *testing.T) {
+	p, fake := setup(t, openai.Config{})
+	fake.Handle(func(r openaifake.Request) openaifake.Reply {
+		return openaifake.Text("echo " + r.Parsed.Messages[1].Text())
+	})
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for i := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			in := fmt.Sprintf("m%d", i)
+			resp, err := p.Generate(context.Background(), userRequest(in))
+			if err == nil && resp.Message.Text != "echo "+in {
+				err = fmt.Errorf("reply %q for %q", resp.Message.Text, in)
+			}
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
 }

@@ -1,0 +1,111 @@
+package node
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+
+	"github.com/soisnode/soisnode/access"
+	"github.com/soisnode/soisnode/agent"
+	"github.com/soisnode/soisnode/conversation"
+	"github.com/soisnode/soisnode/signing"
+	"github.com/soisnode/soisnode/store"
+	"github.com/soisnode/soisnode/webhook"
+)
+
+// eventFor maps a finished turn's status to its webhook event ("" for none).
+var eventFor = map[conversation.Status]string{
+	conversation.Completed:      webhook.EventCompleted,
+	conversation.InputRequired:  webhook.EventInputRequired,
+	conversation.Failed:         webhook.EventFailed,
+	conversation.BudgetExceeded: webhook.EventBudgetExceeded,
+}
+
+// assembleSigning loads the node's signing keys and the webhook dispatcher.
+func (n *Node) assembleSigning(ctx context.Context) error {
+	kek, err := signing.LoadKEK(n.cfg.MasterKey, n.cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	if n.keys, err = signing.New(n.db, kek, signing.Options{Now: n.now}); err != nil {
+		return err
+	}
+	if err := n.keys.Ensure(ctx); err != nil {
+		return err
+	}
+	if n.nodeID, err = nodeID(ctx, n.db, n.cfg.NodeID); err != nil {
+		return err
+	}
+	n.guard = webhook.Guard{AllowHosts: n.cfg.WebhookAllowHosts}
+	n.deliveries = webhook.NewQueue(n.db, n.now)
+	n.dispatcher, err = webhook.NewDispatcher(webhook.Config{DB: n.db, Signer: n.keys, Guard: n.guard, Now: n.now, Logger: n.log, OnAttempt: n.cfg.OnDeliveryAttempt})
+	if err != nil {
+		return err
+	}
+	n.background = append(n.background, func(ctx context.Context) { _ = n.dispatcher.Run(ctx) })
+	return nil
+}
+
+// nodeID returns the configured node id, or the one generated on first
+// start and kept in the database (so every process on it agrees).
+func nodeID(ctx context.Context, db *store.DB, configured string) (string, error) {
+	if configured != "" {
+		return configured, nil
+	}
+	var id string
+	err := db.InTx(ctx, func(tx store.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO node_settings (name, value) VALUES ('node_id', ?) ON CONFLICT DO NOTHING`, "node_"+access.NewID()); err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, `SELECT value FROM node_settings WHERE name = 'node_id'`).Scan(&id)
+	})
+	if err != nil {
+		return "", fmt.Errorf("node: node id: %w", err)
+	}
+	return id, nil
+}
+
+// onTurnFinished queues the webhook of a finished turn, in the finishing
+// transaction, when the key has a response_url.
+func (n *Node) onTurnFinished(ctx context.Context, tx store.Tx, conv conversation.Conversation, turn conversation.Turn) error {
+	event := eventFor[turn.Status]
+	if event == "" {
+		return nil
+	}
+	key, err := access.FindKey(ctx, tx, conv.KeyID)
+	if err != nil || key.ResponseURL == "" {
+		return err
+	}
+	d, err := webhook.NewDelivery(conv.WorkspaceID, key.ID, event, key.ResponseURL, webhook.Payload{Conversation: conv, SignedReply: conv.SignedReply})
+	if err != nil {
+		return err
+	}
+	d.CreatedAt = n.now()
+	return webhook.Enqueue(ctx, tx, d)
+}
+
+// turnDone runs after a turn's outcome is committed.
+func (n *Node) turnDone(conversationID string) {
+	n.waiters.notify(conversationID)
+	n.dispatcher.Notify()
+}
+
+// CheckResponseURL applies the SSRF rules to a response_url being saved.
+func (n *Node) CheckResponseURL(raw string) error { return n.guard.CheckURL(raw) }
+
+func (n *Node) serveJWKS(w http.ResponseWriter, r *http.Request) {
+	body, err := n.keys.JWKS(r.Context())
+	if err != nil {
+		p := problemFor(n.log, err)
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(p.Status)
+		_ = json.NewEncoder(w).Encode(p)
+		return
+	}
+	w.Header().Set("Content-Type", "application/jwk-set+json")
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	_, _ = w.Write(body)
+}
+
+var _ agent.Signer = (*signing.Keyring)(nil)
