@@ -220,7 +220,7 @@ func (t *turnRun) callModel(ctx context.Context, decls []ToolDecl) (conversation
 	}
 	resp, err := t.generate(ctx, req)
 	if err != nil {
-		_ = hold.Release(context.WithoutCancel(ctx))
+		t.chargeFailed(ctx, spend, hold, req.Model, resp.Usage, maxCost)
 		return t.fail(err, providerFailure(err)), true
 	}
 	model := resp.Model
@@ -257,6 +257,36 @@ func (t *turnRun) callModel(ctx context.Context, decls []ToolDecl) (conversation
 	}
 	_ = t.prog.apply(conversation.Step{Turn: t.turn, Seq: t.prog.seq, Kind: conversation.StepModel, Payload: payload}, true)
 	return conversation.Outcome{}, false
+}
+
+// chargeFailed settles a failed call: usage the provider reported (a
+// blocked or empty answer is still billed) goes to the ledger; otherwise
+// the hold is released.
+func (t *turnRun) chargeFailed(ctx context.Context, spend Spend, hold Hold, model string, u Usage, maxCost money.Micro) {
+	ctx = context.WithoutCancel(ctx)
+	if u == (Usage{}) {
+		_ = hold.Release(ctx)
+		return
+	}
+	cost, ok := t.Pricer.Cost(model, u)
+	if !ok {
+		cost = maxCost
+	}
+	err := t.DB.InTx(ctx, func(tx store.Tx) error {
+		if err := writeLedger(ctx, tx, spend, model, u, cost, t.Now()); err != nil {
+			return err
+		}
+		if err := hold.Settle(ctx, tx, cost); err != nil {
+			return err
+		}
+		return conversation.AddCost(ctx, tx, t.conv.ID, t.turn, cost)
+	})
+	if err != nil {
+		t.log.Error("could not record a failed call's usage", "err", err)
+		_ = hold.Release(ctx)
+		return
+	}
+	t.prog.cost += cost
 }
 
 func (t *turnRun) systemPrompt() string {

@@ -11,7 +11,6 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
 	"github.com/soisnode/soisnode/agent"
-	"github.com/soisnode/soisnode/agent/local"
 	"github.com/soisnode/soisnode/budget"
 	"github.com/soisnode/soisnode/queue"
 	"github.com/soisnode/soisnode/workspace"
@@ -78,18 +77,6 @@ func (n *Node) addTools() error {
 	n.registry.Add(n.files.Tools()...)
 	n.registry.Add(email.New(smtp).Tools()...)
 	return nil
-}
-
-// provider picks the model provider from the configuration.
-func (n *Node) provider(ctx context.Context) (agent.Provider, agent.Pricer, error) {
-	if n.cfg.Provider != nil {
-		pricer := n.cfg.Pricer
-		if pricer == nil {
-			pricer = agent.FreePricer{}
-		}
-		return n.cfg.Provider, pricer, nil
-	}
-	return local.New(), agent.FreePricer{}, nil
 }
 
 // NewAPI builds the Huma API with every operation registered on mux.

@@ -56,9 +56,10 @@ func TestSignedReplyAndWebhook(t *testing.T) {
 			select {
 			case body := <-got:
 				var p struct {
-					Event, DeliveryID string `json:"event"`
-					Conversation      conv   `json:"conversation"`
-					SignedReply       string `json:"signed_reply"`
+					Event        string `json:"event"`
+					DeliveryID   string `json:"delivery_id"`
+					Conversation conv   `json:"conversation"`
+					SignedReply  string `json:"signed_reply"`
 				}
 				if err := json.Unmarshal(body, &p); err != nil || p.Conversation.ID != cv.ID || p.SignedReply != cv.SignedReply {
 					t.Fatalf("webhook body %s (%v)", body, err)

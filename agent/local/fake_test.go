@@ -25,14 +25,14 @@ var allTools = []string{
 // fakeWS is a small in-memory workspace that answers tool calls the way
 // the real tools do (docs/tools.md), enough to drive whole conversations.
 type fakeWS struct {
-	seq                       int
-	contacts, tasks, files    []obj
-	members, teams, depts     []obj
-	emails, exts              []obj
-	smtp                      bool
-	fail                      map[string]string // tool → error it returns
-	calls                     []agent.ToolCall  // every call made, in order
-	pageSize                  int               // contacts_search page size cap (0: limit only)
+	seq                    int
+	contacts, tasks, files []obj
+	members, teams, depts  []obj
+	emails, exts           []obj
+	smtp                   bool
+	fail                   map[string]string // tool → error it returns
+	calls                  []agent.ToolCall  // every call made, in order
+	pageSize               int               // contacts_search page size cap (0: limit only)
 }
 
 func newWS() *fakeWS {

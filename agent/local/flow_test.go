@@ -143,6 +143,10 @@ var flowCases = []flowCase{
 		{say: "Delete all contacts from Acme", calls: []string{"contacts_search", "contacts_search"}, asked: true, reply: "Reply 'yes' to confirm."},
 		{say: "no, wait", reply: "^Cancelled: no contacts were deleted."},
 	}},
+	{name: "deleting every contact is always confirmed", turns: []turn{
+		{say: "Delete all contacts", calls: []string{`contacts_search {"limit":100}`}, asked: true, reply: "^This would delete 4 contacts: Jane Doe, Jane Roe, John Smith, Bob Stone. Reply 'yes' to confirm."},
+		{say: "yes", calls: slices.Repeat([]string{"contacts_delete"}, 4), reply: "^Deleted 4 contacts: "},
+	}},
 	{name: "bulk delete reads every page", setup: func(w *fakeWS) { acmeSeven(w); w.pageSize = 3 }, turns: []turn{
 		{say: "Delete contacts at Acme", calls: []string{
 			`contacts_search {"company":"Acme","limit":100}`, `contacts_search {"company":"Acme","limit":100,"cursor":"3"}`,
@@ -161,8 +165,8 @@ var flowCases = []flowCase{
 	}}},
 	{name: "failed contact skips the task about her", turns: []turn{{
 		say:   "Create a contact for Jane Doe, jane@acme.com and a task to call her",
-		calls: []string{"contacts_create", `tasks_create {"title":"Call her"}`},
-		reply: "^Could not create the contact: a contact with email jane@acme.com already exists. Task created",
+		calls: []string{"contacts_create"},
+		reply: `^Could not create the contact: a contact with email jane@acme.com already exists. The task "Call her" was not created: the contact it is about was not created or changed.`,
 	}}},
 
 	// Tasks.

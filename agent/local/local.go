@@ -71,6 +71,12 @@ func nextStep(req agent.Request) agent.Message {
 			start = r.restart
 			continue
 		}
+		if last := lastUser(req.Messages, len(req.Messages)); r.lostWay && last > start {
+			// The questions were not ours (another model asked them):
+			// take the last message as a request of its own.
+			start = last
+			continue
+		}
 		return *r.next
 	}
 }

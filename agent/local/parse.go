@@ -185,16 +185,19 @@ func parsesAlone(s string, cal calendar) bool {
 }
 
 // checkPronouns refuses "her"/"him" that no earlier contact in the same
-// request explains.
+// request explains, and marks tasks whose title points at that contact.
 func checkPronouns(intents []intent) *parseError {
 	seen := false
-	for _, it := range intents {
+	for i, it := range intents {
 		if p, ok := it.(interface{ pronoun() string }); ok && p.pronoun() != "" && !seen {
 			return refuse("I can't tell who %q is; name the contact instead", p.pronoun())
 		}
-		switch it.(type) {
+		switch v := it.(type) {
 		case contactCreate, contactUpdate:
 			seen = true
+		case taskCreate:
+			v.about = seen && rePronounWord.MatchString(v.title)
+			intents[i] = v
 		}
 	}
 	return nil

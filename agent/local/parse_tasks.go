@@ -9,7 +9,12 @@ import (
 // Task intents.
 type (
 	// taskCreate: "Add a task 'Send Q1 report' due 2026-12-05 assigned to Maria".
-	taskCreate struct{ title, due, assignee string }
+	taskCreate struct {
+		title, due, assignee string
+		// about: the title's "her"/"him" is the contact created or
+		// changed earlier in the same request.
+		about bool
+	}
 	// taskFind: "What tasks are open?", "Show tasks assigned to Maria".
 	taskFind struct {
 		status, assignee, query, dueFrom, dueTo string

@@ -149,7 +149,7 @@ func TestParse(t *testing.T) {
 		{"What can you do?", []intent{help{}}},
 		// Several actions.
 		{"Create a contact for Ana Lima at Umbrella and a task to send her the onboarding pack",
-			[]intent{contactCreate{cf("name", "Ana Lima", "company", "Umbrella")}, taskCreate{title: "Send her the onboarding pack"}}},
+			[]intent{contactCreate{cf("name", "Ana Lima", "company", "Umbrella")}, taskCreate{title: "Send her the onboarding pack", about: true}}},
 		{"Add a task to review the contract and create a contact for Bob Smith",
 			[]intent{taskCreate{title: "Review the contract"}, contactCreate{cf("name", "Bob Smith")}}},
 		{"Find Jane. Then delete the task Call Jane.",

@@ -134,7 +134,8 @@ func (d contactDeleteAll) run(r *runner) bool {
 		r.say("No contacts matched%s; nothing was deleted.", desc)
 		return true
 	}
-	if len(list) > bulkLimit {
+	// Above the limit, or with no filter at all, the caller confirms first.
+	if len(list) > bulkLimit || desc == "" {
 		ans, ok := r.ask(fmt.Sprintf("This would delete %d contacts%s: %s. Reply 'yes' to confirm.",
 			len(list), desc, namesOf(list, contactName, listShown)))
 		if !ok {

@@ -14,6 +14,10 @@ func (t taskCreate) needs() []string {
 }
 
 func (t taskCreate) run(r *runner) bool {
+	if t.about && r.contact == nil {
+		r.say("The task %q was not created: the contact it is about was not created or changed.", t.title)
+		return true
+	}
 	var member obj
 	if t.assignee != "" {
 		m, fl := r.oneMember(t.assignee, "created")

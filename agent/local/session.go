@@ -111,6 +111,7 @@ type runner struct {
 	restart  int            // a user message to treat as a new request, or -1
 	answerAt int            // index of the answer ask last returned
 	contact  obj            // the contact this request last created or changed
+	lostWay  bool           // the history does not follow the plan
 }
 
 func newRunner(msgs []agent.Message, start int, tools map[string]bool, cal calendar) *runner {
@@ -159,7 +160,7 @@ func (r *runner) exec(calls ...call) (res []result, ok bool) {
 // becomes the final reply.
 func (r *runner) ask(question string) (answer string, ok bool) {
 	if !r.tools[agent.AskTool] {
-		r.stop(question)
+		r.stop(question + " (This conversation cannot take an answer, so I stopped here.)")
 		return "", false
 	}
 	if r.pos >= len(r.msgs) {
@@ -214,6 +215,7 @@ func (r *runner) finish() {
 // lost ends a replay whose history does not follow the plan, e.g. because
 // another model made the earlier steps.
 func (r *runner) lost() {
+	r.lostWay = true
 	r.stop("I can't continue this request: the earlier steps of this conversation are not the ones I would have taken. Please send the request again.")
 }
 

@@ -43,9 +43,6 @@ type Tier struct {
 	Rates
 }
 
-// Free is the price of a model that costs nothing (the local provider).
-var Free = Price{Model: LocalModel}
-
 // rates returns the tier that applies to a prompt of inputTokens.
 func (p Price) rates(inputTokens int64) Rates {
 	if p.LongContext != nil && inputTokens > p.LongContext.AboveInputTokens {
@@ -74,7 +71,9 @@ func (p Price) Cost(u agent.Usage) money.Micro {
 // MaxCost is the most a call can cost with a prompt of promptTokens and at
 // most maxOutputTokens of output: the amount to reserve before the call.
 // All prompt tokens are charged at the higher of the input and cached rates.
-// When maxOutputTokens is zero or less, the model's MaxOutputTokens is used.
+// When maxOutputTokens is zero or less, the model's MaxOutputTokens is used;
+// when that is unknown too, no output is reserved, so callers should always
+// bound a request's output.
 func (p Price) MaxCost(promptTokens, maxOutputTokens int64) money.Micro {
 	promptTokens = max(promptTokens, 0)
 	if maxOutputTokens <= 0 {

@@ -31,7 +31,7 @@ func TestCost(t *testing.T) {
 		{"negative counts are zero", flat, agent.Usage{InputTokens: -5, CachedInputTokens: -1, OutputTokens: -9}, 0},
 		{"tier below threshold", tiered, agent.Usage{InputTokens: 200_000, OutputTokens: 1000}, 260_000}, // 0.25 + 0.01
 		{"tier above threshold", tiered, agent.Usage{InputTokens: 200_001, OutputTokens: 1000}, 515_003}, // 200001×2.5=500002.5 + 15000
-		{"free", Free, agent.Usage{InputTokens: 1e9, OutputTokens: 1e9}, 0},
+		{"free", Price{Model: LocalModel}, agent.Usage{InputTokens: 1e9, OutputTokens: 1e9}, 0},
 		{"saturates", Price{Rates: Rates{Input: math.MaxInt64}}, agent.Usage{InputTokens: math.MaxInt64}, math.MaxInt64},
 		{"large but exact", Price{Rates: Rates{Output: 200_000_000}}, agent.Usage{OutputTokens: 1e12}, 200_000_000_000_000},
 	}
@@ -62,7 +62,7 @@ func TestMaxCost(t *testing.T) {
 		{"negative prompt", p, -1, 1, 3},                          // 2.5 → 3
 		{"higher of input and cached", odd, 1, 0, 3},              // cached rate is higher
 		{"long tier by prompt size", tiered, 200_001, 1, 500_018}, // 500002.5 + 15 → 500018
-		{"free", Free, 1e6, 1e6, 0},
+		{"free", Price{Model: LocalModel}, 1e6, 1e6, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

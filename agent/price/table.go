@@ -123,7 +123,7 @@ func (t *Table) Models() []string {
 func (t *Table) Lookup(model string) (Price, bool) {
 	name := strings.TrimPrefix(strings.ToLower(strings.TrimSpace(model)), "models/")
 	if name == LocalModel {
-		return Free, true
+		return Price{Model: LocalModel}, true
 	}
 	if p, ok := t.prices[name]; ok {
 		return p, true

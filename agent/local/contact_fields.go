@@ -1,0 +1,263 @@
+package local
+
+import (
+	"regexp"
+	"strings"
+)
+
+// Contact attributes: how "Jane Doe, CEO of Acme Corp, jane@acme.com"
+// becomes name, title, company and email.
+
+// contactFields are the contact attributes a request names.
+type contactFields struct {
+	order []string          // keys in the order named
+	vals  map[string]string // name, email, phone, company, title, city, notes
+	tags  []string
+}
+
+func (f *contactFields) get(key string) string { return f.vals[key] }
+
+// set validates and records one attribute under its canonical key.
+func (f *contactFields) set(key, value string) *parseError {
+	value = unquote(strings.TrimRight(strings.TrimSpace(value), ",;"))
+	if value == "" {
+		return refuse("the %s is empty", key)
+	}
+	switch key {
+	case "email":
+		if !reEmail.MatchString(value) {
+			return refuse("%q does not look like an email address", value)
+		}
+	case "phone":
+		if !looksLikePhone(value) {
+			return refuse("%q does not look like a phone number", value)
+		}
+	case "name":
+		if !validName(value) {
+			return refuse("%q does not look like a name", value)
+		}
+	case "tags":
+		f.tags = append(f.tags, splitList(value)...)
+		f.note(key)
+		return nil
+	}
+	if f.vals == nil {
+		f.vals = map[string]string{}
+	}
+	if old, dup := f.vals[key]; dup && !strings.EqualFold(old, value) {
+		return refuse("the %s is given twice (%q and %q)", key, old, value)
+	}
+	f.vals[key] = value
+	f.note(key)
+	return nil
+}
+
+func (f *contactFields) note(key string) {
+	for _, k := range f.order {
+		if k == key {
+			return
+		}
+	}
+	f.order = append(f.order, key)
+}
+
+// args are the tool arguments for the named attributes.
+func (f contactFields) args() map[string]any {
+	out := map[string]any{}
+	for k, v := range f.vals {
+		out[k] = v
+	}
+	if len(f.tags) > 0 {
+		out["tags"] = f.tags
+	}
+	return out
+}
+
+const fieldWords = `phone\s+number|phone|mobile\s+number|mobile|telephone|tel|cell|e-?mail\s+address|e-?mail|job\s+title|title|role|position|company|employer|organi[sz]ation|city|location|town|notes?|name|tags`
+
+// fieldKey maps a field word to its tool argument.
+func fieldKey(word string) string {
+	w := strings.ToLower(strings.Join(strings.Fields(word), " "))
+	switch {
+	case strings.Contains(w, "mail"):
+		return "email"
+	case strings.HasPrefix(w, "phone"), strings.HasPrefix(w, "mobile"), w == "telephone", w == "tel", w == "cell":
+		return "phone"
+	case w == "job title", w == "title", w == "role", w == "position":
+		return "title"
+	case w == "company", w == "employer", strings.HasPrefix(w, "organi"):
+		return "company"
+	case w == "city", w == "location", w == "town":
+		return "city"
+	case strings.HasPrefix(w, "note"):
+		return "notes"
+	}
+	return w // name, tags
+}
+
+var (
+	reDetailMarker = re(`\s+(who\s+works\s+(?:at|for)|works\s+(?:at|for)|working\s+(?:at|for)|from|at|of|based\s+in|who\s+lives\s+in|lives\s+in|living\s+in|located\s+in|in|tagged(?:\s+(?:as|with))?|(?:with\s+(?:the\s+)?)?e-?mail(?:\s+address)?|(?:with\s+(?:the\s+)?)?(?:phone|mobile|tel)(?:\s+number)?)\s+`)
+	reTagsSeg      = re(`^(?:tagged(?:\s+(?:as|with))?|tags?\s*:?|with\s+(?:the\s+)?tags?)\s+(.+)$`)
+	reNotesSeg     = re(`^(?:notes?|with\s+(?:the\s+)?notes?|comment)\s*:?\s+(.+)$`)
+	reSegments     = regexp.MustCompile(`\s*[,;]\s*`)
+	reLeadingAnd   = re(`^and\s+`)
+)
+
+// parseContactDetails reads "Jane Doe, CEO of Acme Corp, jane@acme.com":
+// the name first, then attributes separated by commas.
+func parseContactDetails(s string) (contactFields, *parseError) {
+	var f contactFields
+	segs := reSegments.Split(strings.TrimSpace(s), -1)
+	lead, err := f.markers(segs[0])
+	if err != nil {
+		return f, err
+	}
+	// An email written straight after the name: "Jane Doe jane@acme.com".
+	if w := strings.Fields(lead); len(w) > 1 && reEmail.MatchString(w[len(w)-1]) {
+		if err := f.set("email", w[len(w)-1]); err != nil {
+			return f, err
+		}
+		lead = strings.Join(w[:len(w)-1], " ")
+	}
+	if !validName(unquote(lead)) {
+		return f, refuse("I could not find the contact's name in %q", segs[0])
+	}
+	if err := f.set("name", lead); err != nil {
+		return f, err
+	}
+	for i := 1; i < len(segs); i++ {
+		seg := reLeadingAnd.ReplaceAllString(strings.TrimSpace(segs[i]), "")
+		rest := strings.Join(segs[i+1:], ", ")
+		if m := reTagsSeg.FindStringSubmatch(seg); m != nil {
+			return f, f.set("tags", strings.TrimSuffix(m[1]+", "+rest, ", "))
+		}
+		if m := reNotesSeg.FindStringSubmatch(seg); m != nil {
+			return f, f.set("notes", strings.TrimSuffix(m[1]+", "+rest, ", "))
+		}
+		if err := f.segment(seg); err != nil {
+			return f, err
+		}
+	}
+	return f, nil
+}
+
+// segment reads one attribute: an email, a phone, "title CTO", "CEO of
+// Acme", "from Initech", "in Berlin".
+func (f *contactFields) segment(seg string) *parseError {
+	seg = unquote(seg)
+	switch {
+	case reEmail.MatchString(seg):
+		return f.set("email", seg)
+	case looksLikePhone(seg):
+		return f.set("phone", seg)
+	}
+	if m := reFieldValue.FindStringSubmatch(seg); m != nil {
+		return f.set(fieldKey(m[1]), m[2])
+	}
+	if title, company, ok := titleOf(seg); ok {
+		if err := f.set("title", title); err != nil {
+			return err
+		}
+		_, err := f.markers(" at " + company)
+		return err
+	}
+	if loc := reDetailMarker.FindStringIndex(" " + seg); loc != nil && loc[0] == 0 {
+		_, err := f.markers(" " + seg)
+		return err
+	}
+	if isTitle(seg) {
+		return f.set("title", seg)
+	}
+	return refuse("I could not tell what %q is in the contact details (write e.g. \"at Acme Corp\", \"in Berlin\", \"title CEO\" or \"phone +1 555 0100\")", seg)
+}
+
+// markers applies "from Initech in Berlin"-style attributes in s and
+// returns the text before the first marker. A company or city already
+// named absorbs a later marker ("from Bank of America").
+func (f *contactFields) markers(s string) (string, *parseError) {
+	lead, pieces := splitMarkers(s, reDetailMarker)
+	var kept []markerPiece
+	seen := map[string]bool{}
+	for i, p := range pieces {
+		k := markerKind(p.marker)
+		if len(kept) > 0 && (seen[k] || (p.marker == "of" && i > 0)) {
+			absorb(kept, p)
+			continue
+		}
+		seen[k] = true
+		kept = append(kept, p)
+	}
+	for _, p := range kept {
+		if err := f.set(markerKind(p.marker), p.value); err != nil {
+			return lead, err
+		}
+	}
+	return lead, nil
+}
+
+func markerKind(m string) string {
+	switch {
+	case strings.Contains(m, "mail"):
+		return "email"
+	case strings.Contains(m, "phone"), strings.Contains(m, "mobile"), strings.HasSuffix(m, "tel"), strings.Contains(m, "tel "):
+		return "phone"
+	case strings.HasPrefix(m, "tagged"):
+		return "tags"
+	case m == "in", strings.HasSuffix(m, " in"):
+		return "city"
+	}
+	return "company"
+}
+
+// titleOf splits "CEO of Acme Corp" or "Head of Sales at Acme" into a job
+// title and a company; the title must contain a known title word.
+func titleOf(seg string) (title, company string, ok bool) {
+	l := strings.ToLower(seg)
+	i := strings.Index(l, " at ")
+	if i < 0 {
+		i = strings.Index(l, " of ")
+	}
+	if i <= 0 {
+		return "", "", false
+	}
+	title, company = strings.TrimSpace(seg[:i]), strings.TrimSpace(seg[i+4:])
+	title = strings.TrimSpace(reArticle.ReplaceAllString(title, ""))
+	if company == "" || !isTitle(title) {
+		return "", "", false
+	}
+	return title, company, true
+}
+
+var reArticle = re(`^(?:the|a|an)\s+`)
+
+// titleWords are words that make a phrase a job title.
+var titleWords = wordSet(`ceo cto cfo coo cmo cio cpo ciso vp svp evp president vice chair chairman
+	chairwoman founder cofounder co-founder owner partner director head manager lead engineer developer
+	designer consultant analyst officer secretary assistant advisor adviser architect specialist
+	coordinator administrator accountant attorney lawyer counsel recruiter representative rep editor
+	chief principal associate intern executive supervisor treasurer scientist researcher professor
+	teacher doctor nurse buyer agent broker salesperson marketer controller strategist programmer
+	producer writer journalist`)
+
+func wordSet(s string) map[string]bool {
+	out := map[string]bool{}
+	for _, w := range strings.Fields(s) {
+		out[w] = true
+	}
+	return out
+}
+
+// isTitle reports whether s reads as a job title: up to five words, one
+// of them a title word.
+func isTitle(s string) bool {
+	w := strings.Fields(strings.ToLower(s))
+	if len(w) == 0 || len(w) > 5 || strings.ContainsAny(s, "@0123456789") {
+		return false
+	}
+	for _, x := range w {
+		if titleWords[strings.Trim(x, ".,")] {
+			return true
+		}
+	}
+	return false
+}
