@@ -25,3 +25,6 @@ fmt:
 
 clean:
 	rm -rf bin data
+
+lint-openapi: ## lint the OpenAPI document with Redocly's recommended rules (needs npm)
+	npx --yes @redocly/cli@latest lint openapi/openapi.yaml

@@ -87,11 +87,20 @@ func (n *Node) newAPI(mux *http.ServeMux) huma.API {
 	cfg.Components.SecuritySchemes = n.securitySchemes()
 	cfg.Servers = []*huma.Server{{URL: "http://127.0.0.1:8080", Description: "A local node (make run)"}}
 	cfg.DocsPath = "/docs"
+	cfg.Info.License = &huma.License{Name: "Proprietary", Identifier: "LicenseRef-Proprietary"}
+	cfg.Info.Contact = &huma.Contact{Name: "soisnode", URL: "https://github.com/soisnode/soisnode"}
+	cfg.Tags = []*huma.Tag{
+		{Name: "Agent", Description: "Send plain English to the node's agent and read the results."},
+		{Name: "Webhooks", Description: "Signed deliveries to the integration key's response_url."},
+	}
 	api := humago.New(mux, cfg)
 	api.UseMiddleware(n.authMiddleware(api))
 	n.registerAgent(api)
 	n.registerConversations(api)
 	n.registerBudget(api)
+	n.registerAdmin(api)
+	n.registerFiles(api)
+	documentWebhooks(api)
 	return api
 }
 

@@ -15,8 +15,6 @@ type contactFields struct {
 	tags  []string
 }
 
-func (f *contactFields) get(key string) string { return f.vals[key] }
-
 // set validates and records one attribute under its canonical key.
 func (f *contactFields) set(key, value string) *parseError {
 	value = unquote(strings.TrimRight(strings.TrimSpace(value), ",;"))

@@ -43,15 +43,11 @@ const (
 
 var (
 	reISODate  = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
-	reDateExpr = re(`^(?:` + dateExpr + `)$`)
 	reMonthDay = re(`^(` + monthNames + `)\.? (\d{1,2})(?:st|nd|rd|th)?(?:,? (\d{4}))?$`)
 	reDayMonth = re(`^(\d{1,2})(?:st|nd|rd|th)? (?:of )?(` + monthNames + `)\.?(?:,? (\d{4}))?$`)
 	reInN      = re(`^in (` + numberWords + `) (days?|weeks?)$`)
 	reWeekday  = re(`^(?:(?:next|this|coming) )?(` + weekdayNames + `)$`)
 )
-
-// isDate reports whether s is one of the understood date forms.
-func isDate(s string) bool { return reDateExpr.MatchString(strings.TrimSpace(s)) }
 
 // parseDate turns a date expression into YYYY-MM-DD. A weekday ("Monday",
 // "next Monday") is the first such day after today.

@@ -451,20 +451,3 @@ func (w *fakeWS) callNames(from int) []string {
 	}
 	return out
 }
-
-// args decodes the arguments of the i-th call.
-func (w *fakeWS) args(i int) map[string]any {
-	var a map[string]any
-	_ = json.Unmarshal(w.calls[i].Args, &a)
-	return a
-}
-
-// last returns the arguments of the last call of tool.
-func (w *fakeWS) last(tool string) map[string]any {
-	for i := len(w.calls) - 1; i >= 0; i-- {
-		if w.calls[i].Name == tool {
-			return w.args(i)
-		}
-	}
-	return nil
-}

@@ -112,6 +112,12 @@ var flowCases = []flowCase{
 		{say: "purple", asked: true, reply: `^I could not tell which contact you meant by "purple". 2 contacts match`},
 		{say: "the second one", calls: []string{`contacts_update {"id":"ct2","email":"x@y.com"}`}, reply: "Contact updated: Jane Roe"},
 	}},
+	{name: "update ambiguous, never made clear", turns: []turn{
+		{say: "Change Jane's email to x@y.com", calls: []string{"contacts_search"}, asked: true},
+		{say: "purple", asked: true},
+		{say: "green", asked: true},
+		{say: "blue", reply: `^I could not tell which contact you meant by "Jane", so I stopped there.`},
+	}},
 	{name: "update ambiguous, cancelled", turns: []turn{
 		{say: "Change Jane's email to x@y.com", calls: []string{"contacts_search"}, asked: true},
 		{say: "cancel", reply: "^OK, nothing was changed."},
@@ -248,7 +254,7 @@ var flowCases = []flowCase{
 		w.emails = []obj{{"id": "e1", "to": []any{"jane@acme.com"}, "subject": "Hello", "status": "sent", "sent_at": "2026-03-01T10:00:00Z"}}
 	}, turns: []turn{
 		{say: "Show emails I sent to Jane", calls: []string{`contacts_search {"name":"Jane"}`}, asked: true},
-		{say: "1", calls: []string{`email_search {"to":"jane@acme.com"}`}, reply: `^Found 1 emails to Jane Doe: "Hello" (sent, to jane@acme.com, 2026-03-01T10:00:00Z).`},
+		{say: "1", calls: []string{`email_search {"to":"jane@acme.com"}`}, reply: `^Found 1 email to Jane Doe: "Hello" (sent, to jane@acme.com, 2026-03-01T10:00:00Z).`},
 	}},
 
 	// Files.

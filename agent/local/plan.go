@@ -53,6 +53,9 @@ func (r *runner) resolveOne(k kind, ref string, cands []candidate, action string
 			r.say("OK, nothing was %s.", action)
 		}
 		return nil, skip
+	case pickUnclear:
+		r.say("I could not tell which %s you meant by %q, so I stopped there.", k.one, ref)
+		return nil, skip
 	}
 	return nil, halt
 }

@@ -131,7 +131,7 @@ func (d contactDeleteAll) run(r *runner) bool {
 	}
 	desc := sp(f.describe())
 	if len(list) == 0 {
-		r.say("No contacts matched%s; nothing was deleted.", desc)
+		r.say("Found no contacts%s; nothing was deleted.", desc)
 		return true
 	}
 	// Above the limit, or with no filter at all, the caller confirms first.

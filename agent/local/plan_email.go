@@ -283,6 +283,9 @@ func (f emailFind) run(r *runner) bool {
 		r.say("No %s found.", desc)
 		return true
 	}
+	if len(emails) == 1 {
+		desc = strings.Replace(desc, "emails", "email", 1)
+	}
 	reply := fmt.Sprintf("Found %d %s: %s.", len(emails), desc, listOf(lines(emails, emailLine)))
 	if res[0].data.str("next_cursor") != "" {
 		reply += morePages

@@ -210,7 +210,7 @@ func (r *runner) oneUnit(name, kindWord string) (candidate, flow) {
 	case pickNone:
 		r.say("No %s is named %q.", noun.one, name)
 		return candidate{}, skip
-	case pickCancelled:
+	case pickCancelled, pickUnclear:
 		r.say("OK, I stopped there.")
 		return candidate{}, skip
 	}

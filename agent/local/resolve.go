@@ -38,7 +38,8 @@ type pickOutcome int
 const (
 	picked        pickOutcome = iota // one candidate chosen
 	pickNone                         // no candidates at all
-	pickCancelled                    // the caller declined, or never made it clear
+	pickCancelled                    // the caller declined
+	pickUnclear                      // the caller's answers never named one
 	pickHalted                       // the runner holds the next step
 )
 
@@ -79,7 +80,7 @@ func (r *runner) pick(k kind, ref string, cands []candidate) (candidate, pickOut
 		}
 		q = fmt.Sprintf("I could not tell which %s you meant by %q. %s", k.one, clip(tidy(ans), 80), question(k, ref, cands))
 	}
-	return candidate{}, pickCancelled
+	return candidate{}, pickUnclear
 }
 
 // question asks which of cands ref means.

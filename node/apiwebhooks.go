@@ -1,0 +1,59 @@
+package node
+
+import (
+	"reflect"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/soisnode/soisnode/conversation"
+	"github.com/soisnode/soisnode/webhook"
+)
+
+// WebhookPayload documents the body of conversation webhooks (DESIGN §6).
+type WebhookPayload struct {
+	Event        string                    `json:"event" enum:"conversation.completed,conversation.input_required,conversation.failed,conversation.budget_exceeded" doc:"What happened"`
+	DeliveryID   string                    `json:"delivery_id" doc:"Unique per event; the same on every retry. De-duplicate on it."`
+	Conversation conversation.Conversation `json:"conversation" doc:"The conversation as GET /api/agent/conversations/{id} returns it"`
+	SignedReply  string                    `json:"signed_reply" doc:"Compact JWS of the turn's result (verify with /.well-known/jwks.json)"`
+}
+
+var webhookEvents = []struct{ event, summary string }{
+	{webhook.EventCompleted, "A turn completed"},
+	{webhook.EventInputRequired, "The agent asks the caller a question"},
+	{webhook.EventFailed, "A turn failed"},
+	{webhook.EventBudgetExceeded, "A turn stopped because a budget is spent"},
+}
+
+// documentWebhooks describes the deliveries sent to a key's response_url
+// in the OpenAPI document's webhooks section.
+func documentWebhooks(api huma.API) {
+	oa := api.OpenAPI()
+	schema := oa.Components.Schemas.Schema(reflect.TypeOf(WebhookPayload{}), true, "WebhookPayload")
+	str := &huma.Schema{Type: "string"}
+	headers := []*huma.Param{
+		{Name: "Sois-Signature", In: "header", Required: true, Schema: str, Description: "Compact JWS with detached payload over the exact body bytes (EdDSA; protected header: alg, kid, typ, iat, delivery_id). Reject when older than 5 minutes."},
+		{Name: "Sois-Delivery-Id", In: "header", Required: true, Schema: str, Description: "The delivery id (same as delivery_id in the body)"},
+		{Name: "Sois-Event", In: "header", Required: true, Schema: str, Description: "The event name"},
+		{Name: "webhook-id", In: "header", Required: true, Schema: str, Description: "Standard Webhooks: the delivery id"},
+		{Name: "webhook-timestamp", In: "header", Required: true, Schema: str, Description: "Standard Webhooks: unix seconds of this attempt"},
+		{Name: "webhook-signature", In: "header", Required: true, Schema: str, Description: "Standard Webhooks: v1a,<base64 Ed25519 signature of id.timestamp.body>"},
+	}
+	if oa.Webhooks == nil {
+		oa.Webhooks = map[string]*huma.PathItem{}
+	}
+	for _, e := range webhookEvents {
+		oa.Webhooks[e.event] = &huma.PathItem{Post: &huma.Operation{
+			OperationID: "webhook-" + e.event,
+			Summary:     e.summary,
+			Description: "Sent to the integration key's response_url. Only a 2xx answer counts as delivered; 410 Gone stops deliveries to the URL. Retried with backoff for at least 24 hours.",
+			Tags:        []string{"Webhooks"},
+			Security:    []map[string][]string{{"webhookSignature": {}}},
+			Parameters:  headers,
+			RequestBody: &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{"application/json": {Schema: schema}}},
+			Responses: map[string]*huma.Response{
+				"200": {Description: "Received (any 2xx)"},
+				"410": {Description: "Gone: stop sending to this URL"},
+			},
+		}}
+	}
+}
