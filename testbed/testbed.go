@@ -29,6 +29,9 @@ type Node struct {
 func Start(t testing.TB, cfg node.Config) *Node {
 	t.Helper()
 	cfg.Listen = "127.0.0.1:0"
+	if cfg.DataDir == "" {
+		cfg.DataDir = t.TempDir()
+	}
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
