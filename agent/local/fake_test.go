@@ -22,6 +22,9 @@ var allTools = []string{
 	"extensions_list", agent.AskTool,
 }
 
+// callerID is the member the fake workspace's caller is ("me").
+const callerID = "m2"
+
 // fakeWS is a small in-memory workspace that answers tool calls the way
 // the real tools do (docs/tools.md), enough to drive whole conversations.
 type fakeWS struct {
@@ -50,9 +53,11 @@ func newWS() *fakeWS {
 		{"id": "m4", "name": "Ada Lovelace", "email": "ada@example.com", "role": "owner"},
 		{"id": "m5", "name": "Tom Hardy", "email": "hardy@example.com", "role": "viewer"},
 	}
+	// Departments carry their lead as a person (the org tools' shape),
+	// teams only its id (the shape the brief described): both are read.
 	w.depts = []obj{
-		{"id": "d1", "name": "Engineering", "lead_id": "m4"},
-		{"id": "d2", "name": "Sales", "lead_id": "m1"},
+		{"id": "d1", "name": "Engineering", "lead": map[string]any{"id": "m4", "name": "Ada Lovelace", "email": "ada@example.com", "role": "owner"}},
+		{"id": "d2", "name": "Sales", "lead": nil},
 	}
 	w.teams = []obj{
 		{"id": "tm1", "name": "Sales", "department_id": "d2", "lead_id": "m1", "members": []any{
@@ -71,7 +76,11 @@ func newWS() *fakeWS {
 		{"id": "f4", "name": "budget-2025.xlsx", "kind": "file", "size": 2048.0},
 		{"id": "f5", "name": "Archive", "kind": "folder"},
 	}
-	w.exts = []obj{{"name": "weather", "version": "1.2.0", "tools": []any{map[string]any{"name": "forecast"}}}}
+	w.exts = []obj{
+		{"name": "weather", "version": "1.2.0", "tools": []any{map[string]any{"name": "forecast"}}},
+		{"name": "crm", "host": "crm.example.com", "status": "unreachable", "error": "connection refused", "tools": []any{}},
+		{"name": "erp", "host": "erp.example.com", "status": "reachable", "tools": []any{"ext_erp_orders", "ext_erp_stock"}},
+	}
 	return w
 }
 
@@ -90,9 +99,18 @@ func (w *fakeWS) run(c agent.ToolCall) agent.ToolResult {
 	if msg, ok := w.fail[c.Name]; ok {
 		return errResult(c, msg)
 	}
+	for _, k := range []string{"assignee_id", "member_id"} {
+		if a.str(k) == "me" {
+			a[k] = callerID
+		}
+	}
 	data, err := w.dispatch(c.Name, a)
 	if err != "" {
 		return errResult(c, err)
+	}
+	if c.Name == "email_search" {
+		// Email bodies come from outside: the loop wraps them as data.
+		data = map[string]any{"untrusted_data": data, "note": "Content from outside the workspace."}
 	}
 	raw, _ := json.Marshal(data)
 	return agent.ToolResult{CallID: c.ID, Name: c.Name, Content: raw}

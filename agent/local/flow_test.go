@@ -124,7 +124,7 @@ var flowCases = []flowCase{
 	}},
 	{name: "update ambiguous, answer is a new request", turns: []turn{
 		{say: "Change Jane's email to x@y.com", calls: []string{"contacts_search"}, asked: true},
-		{say: "List departments", calls: []string{"org_departments"}, reply: "^2 departments: Engineering, Sales."},
+		{say: "List departments", calls: []string{"org_departments"}, reply: "^2 departments: Engineering (lead Ada Lovelace), Sales."},
 	}},
 	{name: "delete one", turns: []turn{{
 		say:   "Delete the contact Jane Doe",
@@ -175,7 +175,28 @@ var flowCases = []flowCase{
 		reply: `^Could not create the contact: a contact with email jane@acme.com already exists. The task "Call her" was not created: the contact it is about was not created or changed.`,
 	}}},
 
+	{name: "tag keeps the other tags", turns: []turn{{
+		say: "Tag Jane Doe as partner", calls: []string{"contacts_search", `contacts_update {"id":"ct1","tags":["vip","partner"]}`},
+		reply: "^Contact updated: Jane Doe (tags vip, partner).",
+	}}},
+	{name: "contact then email her", setup: noContacts, turns: []turn{{
+		say: "Create a contact for Ana Lima, ana@umbrella.com and email her the Q1 report",
+		calls: []string{"contacts_create", `files_search {"query":"Q1 report"}`,
+			`email_send {"to":["ana@umbrella.com"],"subject":"Q1 report","body":"Hi Ana,\n\nPlease find the Q1 report attached.","attachments":["f2"]}`},
+		reply: "^Contact created: Ana Lima (ana@umbrella.com). The email was not sent: no SMTP relay configured.",
+	}}},
+	{name: "contact without email cannot be emailed", setup: noContacts, turns: []turn{{
+		say: "Create a contact for Ana Lima and email her saying welcome", calls: []string{"contacts_create"},
+		reply: "^Contact created: Ana Lima. The email was not sent: Ana Lima has no email address.",
+	}}},
+
 	// Tasks.
+	{name: "overdue tasks leave out done ones", setup: func(w *fakeWS) {
+		w.tasks = append(w.tasks, obj{"id": "t8", "title": "File taxes", "status": "open", "due": "2026-03-01"},
+			obj{"id": "t9", "title": "Old thing", "status": "done", "due": "2026-02-01"})
+	}, turns: []turn{{
+		say: "Show overdue tasks", calls: []string{`tasks_search {"due_to":"2026-03-03"}`}, reply: `^Found 1 overdue task: "File taxes" (open, due 2026-03-01).`,
+	}}},
 	{name: "task tomorrow", turns: []turn{{
 		say: "Create a task to call Jane tomorrow", calls: []string{`tasks_create {"title":"Call Jane","due":"2026-03-05"}`},
 		reply: `^Task created: "Call Jane" (due 2026-03-05).`,
@@ -186,7 +207,8 @@ var flowCases = []flowCase{
 		reply: `^Task created: "Send Q1 report" (due 2026-12-05, assigned to Maria Garcia).`,
 	}}},
 	{name: "task next Monday", turns: []turn{{
-		say: "Remind me to call Bob next Monday", calls: []string{`tasks_create {"title":"Call Bob","due":"2026-03-09"}`},
+		say: "Remind me to call Bob next Monday", calls: []string{`tasks_create {"title":"Call Bob","due":"2026-03-09","assignee_id":"me"}`},
+		reply: `^Task created: "Call Bob" (due 2026-03-09, assigned to you).`,
 	}}},
 	{name: "task in 3 days", turns: []turn{{
 		say: "Create a task to renew the lease in 3 days", calls: []string{`tasks_create {"title":"Renew the lease","due":"2026-03-07"}`},
@@ -286,7 +308,11 @@ var flowCases = []flowCase{
 	}}},
 
 	// Org and extensions.
-	{name: "departments", turns: []turn{{say: "List departments", calls: []string{"org_departments"}, reply: "^2 departments: Engineering, Sales."}}},
+	{name: "departments", turns: []turn{{say: "List departments", calls: []string{"org_departments"}, reply: "^2 departments: Engineering (lead Ada Lovelace), Sales."}}},
+	{name: "no lead", turns: []turn{{say: "Who heads the Sales department?", calls: []string{"org_departments"}, reply: "^The Sales department has no lead set."}}},
+	{name: "team lead by id", turns: []turn{{
+		say: "Who runs the Platform team?", calls: []string{"org_teams", `org_members {"team_id":"tm2","limit":100}`}, reply: "^Ada Lovelace (ada@example.com, owner) leads the Platform team.",
+	}}},
 	{name: "team members", turns: []turn{{
 		say: "Who is in the Sales team?", calls: []string{"org_teams"}, reply: "^Members of the Sales team: Maria Garcia, Tom Lee.",
 	}}},
@@ -298,21 +324,40 @@ var flowCases = []flowCase{
 		say: "Which team is Maria in?", calls: []string{`org_members {"query":"Maria"}`, `org_teams {"member_id":"m1"}`}, reply: "^Maria Garcia is in the Sales team.",
 	}}},
 	{name: "lead", turns: []turn{{
-		say: "Who leads Engineering?", calls: []string{"org_departments", "org_teams", `org_members {"department_id":"d1","limit":100}`},
+		say: "Who leads Engineering?", calls: []string{"org_departments", "org_teams"},
 		reply: "^Ada Lovelace (ada@example.com, owner) leads the Engineering department.",
 	}}},
 	{name: "team or department asked", turns: []turn{
 		{say: "Who is in Sales?", calls: []string{"org_departments", "org_teams"}, asked: true, reply: "1) Sales (department); 2) Sales (team)"},
 		{say: "the team", reply: "^Members of the Sales team: Maria Garcia, Tom Lee."},
 	}},
+	{name: "teams", turns: []turn{{say: "List teams", calls: []string{`org_teams {}`}, reply: "^2 teams: Sales, Platform."}}},
+	{name: "teams of a department", turns: []turn{{
+		say: "List the teams in Engineering", calls: []string{"org_departments", `org_teams {"department_id":"d1"}`}, reply: "^1 team in the Engineering department: Platform.",
+	}}},
+	{name: "members", turns: []turn{{say: "List members", calls: []string{`org_members {"limit":100}`}, reply: "^5 members: Maria Garcia (maria@example.com, admin); Tom Lee"}}},
+	{name: "help", turns: []turn{{say: "What can you do?", reply: "docs/local-agent.md"}}},
+	{name: "create folder in a folder", turns: []turn{{
+		say: "Create a folder Contracts in Reports", calls: []string{`files_search {"query":"Reports"}`, `files_create_folder {"name":"Contracts","parent_id":"f1"}`},
+		reply: "^Folder created: Contracts (in Reports).",
+	}}},
 	{name: "extensions", turns: []turn{{
-		say: "What extensions are installed?", calls: []string{`extensions_list {}`}, reply: "^Installed extensions: weather (version 1.2.0, 1 tool).",
+		say: "What extensions are installed?", calls: []string{`extensions_list {}`},
+		reply: "^Installed extensions: weather (version 1.2.0, 1 tool); crm (unreachable: connection refused); erp (2 tools).",
 	}}},
 
 	// Refusals and permissions.
 	{name: "unknown request", turns: []turn{{say: "Make me a sandwich", reply: `^I can't do that yet: I don't understand "Make me a sandwich". See docs/local-agent.md`}}},
 	{name: "unparsed contact detail", turns: []turn{{say: "Create a contact for Jane Dow, Acme Corp", reply: `^I can't do that yet: I could not tell what "Acme Corp" is`}}},
-	{name: "my tasks", turns: []turn{{say: "Show my tasks", reply: "^I can't do that yet: "}}},
+	{name: "my tasks", setup: func(w *fakeWS) { w.tasks[1]["assignee_id"] = "m2" }, turns: []turn{{
+		say: "Show my open tasks", calls: []string{`tasks_search {"assignee_id":"me","status":"open"}`}, reply: `^Found 1 open task assigned to you: "Call Jane" (open).`,
+	}}},
+	{name: "assign to me", turns: []turn{{
+		say: "Assign the task Call Jane to me", calls: []string{"tasks_search", `tasks_assign {"id":"t2","assignee_id":"me"}`}, reply: `^Task "Call Jane" assigned to you.`,
+	}}},
+	{name: "my teams", turns: []turn{{
+		say: "Which team am I in?", calls: []string{`org_teams {"member_id":"me"}`}, reply: "^You are in the Sales team.",
+	}}},
 	{name: "one unknown clause refuses the whole message", turns: []turn{{say: "Find Jane. Then bake a cake", reply: `^I can't do that yet: I don't understand "bake a cake"`}}},
 	{name: "create not allowed", tools: without("contacts_create"), turns: []turn{{
 		say: "Create a contact for Jane Doe, CEO of Acme Corp, jane@acme.com", reply: "^I can't do that: your key does not allow contacts_create.",

@@ -26,7 +26,7 @@ var (
 	reTeams       = re(`^(?:(?:list|show|get|display|give)\s+(?:me\s+)?(?:all\s+)?(?:the\s+|our\s+)?teams|(?:what|which)\s+teams\s+(?:are\s+there|do\s+we\s+have|exist)|teams)(?:\s+(?:in|of)\s+(?:the\s+)?(.+?))?$`)
 	reMembersList = re(`^(?:(?:list|show|get|display|give)\s+(?:me\s+)?(?:all\s+)?(?:the\s+|our\s+)?(?:members|people|colleagues|employees|staff)|who\s+(?:are\s+the\s+members|is\s+in\s+the\s+` + orgWords + `|works\s+here)|members)(?:\s+(?:of|in)\s+(?:the\s+)?(.+?))?$`)
 	reWhoIn       = re(`^who(?:'s|\s+is|\s+are)\s+(?:in|on|part\s+of|a\s+member\s+of|members\s+of|the\s+members\s+of)\s+(?:the\s+)?(.+?)$`)
-	reWhichTeam   = re(`^(?:which|what)\s+teams?\s+(?:is|are|does)\s+(.+?)\s+(?:in|on|part\s+of|a\s+member\s+of|belong\s+to)$`)
+	reWhichTeam   = re(`^(?:which|what)\s+teams?\s+(?:is|are|am|does|do)\s+(.+?)\s+(?:in|on|part\s+of|a\s+member\s+of|belong\s+to)$`)
 	reWhoLeads    = re(`^who\s+(?:leads|heads|runs|manages|is\s+(?:the\s+)?(?:lead|leader|head|manager)\s+(?:of|for))\s+(?:the\s+)?(.+?)$`)
 	reUnitKind    = re(`^(?:(team|department|dept)\s+)?(.+?)(?:\s+(team|department|dept))?$`)
 )
@@ -52,6 +52,9 @@ func parseOrg(s string, _ calendar) (intent, bool, *parseError) {
 	}
 	if m := reWhichTeam.FindStringSubmatch(s); m != nil {
 		who := unquote(m[1])
+		if isMe(who) {
+			return orgMemberTeams{member: me}, true, nil
+		}
 		if !validName(who) && !reEmail.MatchString(who) {
 			return nil, true, refuse("%q does not look like a member's name", who)
 		}

@@ -43,8 +43,8 @@ var (
 	reTaskRename   = re(`^(?:rename|retitle)\s+(?:the\s+)?` + taskNoun + `\s+(.+?)\s+(?:to|as)\s+(.+)$`)
 	reTaskList     = re(`^(?:(?:what|which)\s+(?:tasks|to-?dos)|(?:show|list|find|get|display|give)\s+(?:me\s+)?(?:all\s+(?:of\s+)?|every\s+)?(?:the\s+|our\s+|my\s+)?(?:tasks|to-?dos))\b\s*(.*)$`)
 	reTaskListAdj  = re(`^(?:show|list|find|get|display|give)\s+(?:me\s+)?(?:all\s+(?:of\s+)?)?(?:the\s+|our\s+|my\s+)?(open|done|completed|finished|closed|in[\s-]progress|overdue|pending)\s+(?:tasks|to-?dos)\b\s*(.*)$`)
-	reMyTasks      = re(`\b(?:my|i)\b|\b(?:to|for)\s+me\b`)
-	reTaskListAny  = re(`\b(?:tasks|to-?dos)\b`)
+	reMyTasks      = re(`\bmy\s+(?:\S+\s+)?(?:tasks|to-?dos)\b`)
+	reDoIHave      = re(`(?:^|\s+)(?:do\s+i\s+have|have\s+i\s+got|are\s+mine)\b`)
 )
 
 // parseTask recognises task requests.
@@ -55,11 +55,16 @@ func parseTask(s string, cal calendar) (intent, bool, *parseError) {
 	}
 	if m := reRemind.FindStringSubmatch(s); m != nil {
 		t, err := parseTaskBody(m[1], cal)
+		if t.assignee == "" {
+			t.assignee = me // "remind me": the task is the caller's
+		}
 		return t, true, err
 	}
 	if m := reTaskAssign.FindStringSubmatch(s); m != nil {
 		who := unquote(m[2])
-		if !validName(who) && !reEmail.MatchString(who) {
+		if isMe(who) {
+			who = me
+		} else if !validName(who) && !reEmail.MatchString(who) {
 			return nil, true, refuse("%q does not look like a member's name", who)
 		}
 		return taskChange{task: taskRef(m[1]), op: "assign", value: who}, true, nil
@@ -101,6 +106,18 @@ func parseTask(s string, cal calendar) (intent, bool, *parseError) {
 		return parseTaskFilter(m[1], s, cal)
 	}
 	return nil, false, nil
+}
+
+// me is the assignee or member id the tools read as "the calling member".
+const me = "me"
+
+// isMe reports whether a member reference means the caller.
+func isMe(s string) bool {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "me", "myself", "i":
+		return true
+	}
+	return false
 }
 
 // taskRef reads how a request names a task: its title, maybe quoted.
@@ -156,7 +173,11 @@ func parseTaskBody(body string, cal calendar) (taskCreate, *parseError) {
 		}
 		if t.assignee == "" {
 			if m := reAssignSuffix.FindStringSubmatchIndex(work); m != nil {
-				if who := unquote(work[m[2]:m[3]]); validName(who) || reEmail.MatchString(who) {
+				who := unquote(work[m[2]:m[3]])
+				if isMe(who) {
+					who = me
+				}
+				if who == me || validName(who) || reEmail.MatchString(who) {
 					t.assignee, work = who, work[:m[0]]
 					continue
 				}
@@ -187,12 +208,15 @@ var (
 
 // parseTaskFilter reads what follows "tasks": "are open", "assigned to
 // Maria", "due this week", "about the report". whole is the clause, for
-// spotting "my tasks" (the local agent does not know who "I" am).
+// spotting "my tasks".
 func parseTaskFilter(rest, whole string, cal calendar) (intent, bool, *parseError) {
-	if reMyTasks.MatchString(whole) && reTaskListAny.MatchString(whole) {
-		return nil, true, refuse("I don't know which member \"my\" or \"I\" is; ask for the tasks assigned to a name instead")
-	}
 	var f taskFind
+	if reMyTasks.MatchString(whole) {
+		f.assignee = me
+	}
+	if loc := reDoIHave.FindStringIndex(rest); loc != nil {
+		f.assignee, rest = me, rest[:loc[0]]+" "+rest[loc[1]:]
+	}
 	rest = strings.TrimSpace(reTaskFilterLead.ReplaceAllString(strings.TrimSpace(rest), ""))
 	if m := reTaskStatusLead.FindStringSubmatch(rest); m != nil {
 		f.status, rest = statusOf(m[1]), rest[len(m[0]):]
@@ -213,6 +237,8 @@ func parseTaskFilter(rest, whole string, cal calendar) (intent, bool, *parseErro
 	for _, p := range pieces {
 		v := unquote(p.value)
 		switch {
+		case (p.marker == "assigned to" || p.marker == "for") && isMe(v):
+			f.assignee = me
 		case p.marker == "assigned to" || p.marker == "for":
 			if !validName(v) && !reEmail.MatchString(v) {
 				return nil, true, refuse("%q does not look like a member's name", v)

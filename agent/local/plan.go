@@ -20,8 +20,9 @@ func cont(f flow) bool { return f == skip }
 // bulkLimit is how many records a bulk delete removes without asking.
 const bulkLimit = 5
 
-// maxPages bounds how many pages a search that must see every match reads.
-const maxPages = 20
+// maxPages bounds how many pages a search that must see every match reads,
+// so a bulk delete fits the loop's step limit (10 model calls by default).
+const maxPages = 6
 
 // sp prefixes a non-empty phrase with a space.
 func sp(s string) string {
@@ -125,6 +126,9 @@ func (extensionsList) run(r *runner) bool {
 			d = append(d, count(len(t), kind{"tool", "tools", ""}))
 		} else if t := e.strs("tools"); len(t) > 0 {
 			d = append(d, count(len(t), kind{"tool", "tools", ""}))
+		}
+		if st := e.str("status"); st != "" && st != "reachable" {
+			d = append(d, strings.TrimSpace(st+": "+e.str("error")))
 		}
 		names = append(names, withDetails(n, d))
 	}

@@ -18,7 +18,7 @@ func (orgDepartments) run(r *runner) bool {
 		r.say("There are no departments.")
 		return true
 	}
-	r.say("%s: %s.", count(len(deps), kind{"department", "departments", ""}), namesOf(deps, unitName, shownInReply))
+	r.say("%s: %s.", count(len(deps), kind{"department", "departments", ""}), namesOf(deps, unitWithLead, shownInReply))
 	return true
 }
 
@@ -99,7 +99,12 @@ func (u orgUnitMembers) run(r *runner) bool {
 	return true
 }
 
-func (orgMemberTeams) needs() []string { return []string{"org_members", "org_teams"} }
+func (m orgMemberTeams) needs() []string {
+	if m.member == me {
+		return []string{"org_teams"}
+	}
+	return []string{"org_members", "org_teams"}
+}
 
 func (m orgMemberTeams) run(r *runner) bool {
 	member, fl := r.oneMember(m.member, "")
@@ -115,13 +120,17 @@ func (m orgMemberTeams) run(r *runner) bool {
 		return true
 	}
 	teams := res[0].data.list("teams")
+	who, is := memberName(member), "is"
+	if m.member == me {
+		who, is = "You", "are"
+	}
 	switch len(teams) {
 	case 0:
-		r.say("%s is not in any team.", memberName(member))
+		r.say("%s %s not in any team.", who, is)
 	case 1:
-		r.say("%s is in the %s team.", memberName(member), unitName(teams[0]))
+		r.say("%s %s in the %s team.", who, is, unitName(teams[0]))
 	default:
-		r.say("%s is in %d teams: %s.", memberName(member), len(teams), namesOf(teams, unitName, shownInReply))
+		r.say("%s %s in %d teams: %s.", who, is, len(teams), namesOf(teams, unitName, shownInReply))
 	}
 	return true
 }
@@ -134,7 +143,15 @@ func (l orgLead) run(r *runner) bool {
 		return cont(fl)
 	}
 	name := "the " + unitName(unit.rec) + " " + unit.group
+	// The org tools return the lead as a person; older shapes only an id.
+	if lead := unit.rec.sub("lead"); lead.str("name") != "" {
+		r.say("%s leads %s.", memberLine(lead), name)
+		return true
+	}
 	leadID := unit.rec.str("lead_id")
+	if leadID == "" {
+		leadID = unit.rec.sub("lead").str("id")
+	}
 	if leadID == "" {
 		r.say("%s has no lead set.", capFirst(name))
 		return true
@@ -247,6 +264,15 @@ func filterCands(cands []candidate, keep func(candidate) bool) []candidate {
 		}
 	}
 	return out
+}
+
+// unitWithLead is "Engineering (lead Ada Lovelace)" when the lead's name
+// is known.
+func unitWithLead(u obj) string {
+	if n := u.sub("lead").str("name"); n != "" {
+		return unitName(u) + " (lead " + n + ")"
+	}
+	return unitName(u)
 }
 
 // unitName is a team's or department's name.

@@ -7,7 +7,7 @@ import (
 )
 
 func (t taskCreate) needs() []string {
-	if t.assignee != "" {
+	if t.assignee != "" && t.assignee != me {
 		return []string{"org_members", "tasks_create"}
 	}
 	return []string{"tasks_create"}
@@ -98,7 +98,7 @@ func (r *runner) aboutContact(title string) (string, string) {
 }
 
 func (f taskFind) needs() []string {
-	if f.assignee != "" {
+	if f.assignee != "" && f.assignee != me {
 		return []string{"org_members", "tasks_search"}
 	}
 	return []string{"tasks_search"}
@@ -184,7 +184,7 @@ var taskOps = map[string]struct{ tool, done string }{
 }
 
 func (c taskChange) needs() []string {
-	if c.op == "assign" {
+	if c.op == "assign" && c.value != me {
 		return []string{"tasks_search", "org_members", "tasks_assign"}
 	}
 	return []string{"tasks_search", taskOps[c.op].tool}
@@ -193,7 +193,7 @@ func (c taskChange) needs() []string {
 func (c taskChange) run(r *runner) bool {
 	op := taskOps[c.op]
 	calls := []call{mk("tasks_search", "query", c.task)}
-	if c.op == "assign" {
+	if c.op == "assign" && c.value != me {
 		calls = append(calls, mk("org_members", "query", c.value))
 	}
 	res, ok := r.exec(calls...)
@@ -212,12 +212,15 @@ func (c taskChange) run(r *runner) bool {
 	assignee := ""
 	switch c.op {
 	case "assign":
-		if res[1].failed() {
-			return cont(r.lookupFailed("the member "+quoted(c.value), res[1]))
-		}
-		m, fl := r.resolveOne(kMember, c.value, memberCands(res[1].data.list("members")), op.done)
-		if fl != proceed {
-			return cont(fl)
+		m := you()
+		if c.value != me {
+			if res[1].failed() {
+				return cont(r.lookupFailed("the member "+quoted(c.value), res[1]))
+			}
+			var fl flow
+			if m, fl = r.resolveOne(kMember, c.value, memberCands(res[1].data.list("members")), op.done); fl != proceed {
+				return cont(fl)
+			}
 		}
 		act = mk(op.tool, "id", id, "assignee_id", m.str("id"))
 		assignee = memberName(m)
@@ -279,8 +282,15 @@ func (r *runner) taskChanged(c taskChange, before obj, res result, assignee stri
 	}
 }
 
+// you stands for the calling member, whom the tools know as "me".
+func you() obj { return obj{"id": me, "name": "you"} }
+
 // oneMember finds the member a name means, asking when several match.
+// "me" is the caller and needs no lookup.
 func (r *runner) oneMember(name, action string) (obj, flow) {
+	if name == me {
+		return you(), proceed
+	}
 	res, ok := r.exec(mk("org_members", "query", name))
 	if !ok {
 		return nil, halt

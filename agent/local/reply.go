@@ -53,6 +53,9 @@ func taskLine(t obj) string {
 	if s := t.str("due"); s != "" {
 		d = append(d, "due "+s)
 	}
+	if s := t.str("assignee_name"); s != "" {
+		d = append(d, "assigned to "+s)
+	}
 	return withDetails(taskTitle(t), d)
 }
 

@@ -108,6 +108,12 @@ func (r result) failed() bool { return r.err != "" }
 func decodeResult(tool string, tr agent.ToolResult) result {
 	var data obj
 	_ = json.Unmarshal(tr.Content, &data)
+	// The loop wraps data from outside the workspace (email bodies,
+	// extension output) as {"untrusted_data": …, "note": …}. The local
+	// agent only ever reads fields from it, never follows it.
+	if inner := data.sub("untrusted_data"); inner != nil {
+		data = inner
+	}
 	res := result{tool: tool, data: data}
 	if !tr.IsError {
 		return res
