@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"sync"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -83,8 +84,14 @@ func problemFor(log *slog.Logger, err error) *Problem {
 }
 
 // installProblems makes Huma's own errors (validation, body too large,
-// malformed JSON) use Problem too.
-func installProblems() {
+// malformed JSON) use Problem too. huma.NewError is a package variable,
+// so it is set once per process: several nodes may be built concurrently
+// in one process (tests, a multi-node testbed) while others serve.
+func installProblems() { problemsOnce.Do(setProblems) }
+
+var problemsOnce sync.Once
+
+func setProblems() {
 	huma.NewError = func(status int, msg string, es ...error) huma.StatusError {
 		p := newProblem(status, msg)
 		for _, e := range es {
