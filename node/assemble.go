@@ -12,10 +12,12 @@ import (
 
 	"github.com/soisnode/soisnode/agent"
 	"github.com/soisnode/soisnode/budget"
+	"github.com/soisnode/soisnode/mcp"
 	"github.com/soisnode/soisnode/queue"
 	"github.com/soisnode/soisnode/workspace"
 	"github.com/soisnode/soisnode/workspace/contacts"
 	"github.com/soisnode/soisnode/workspace/email"
+	"github.com/soisnode/soisnode/workspace/extensions"
 	"github.com/soisnode/soisnode/workspace/files"
 	"github.com/soisnode/soisnode/workspace/org"
 	"github.com/soisnode/soisnode/workspace/tasks"
@@ -76,6 +78,9 @@ func (n *Node) addTools() error {
 	n.registry.Add(org.Tools()...)
 	n.registry.Add(n.files.Tools()...)
 	n.registry.Add(email.New(smtp).Tools()...)
+	ext := extensions.NewSource(n.db, extensions.Options{})
+	n.registry.AddSource(ext)
+	n.registry.Add(extensions.Tools(ext)...)
 	return nil
 }
 
@@ -122,5 +127,6 @@ func (n *Node) routes() http.Handler {
 	})
 	mux.Handle("GET /metrics", n.metrics.handler())
 	mux.HandleFunc("GET /.well-known/jwks.json", n.serveJWKS)
+	mux.Handle("/mcp", mcp.NewHandler(n.registry, n.callerFromRequest, mcp.Options{Name: "soisnode", Version: Version, Logger: n.log}))
 	return n.logRequests(mux)
 }

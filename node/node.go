@@ -151,3 +151,6 @@ func (n *Node) Shutdown(ctx context.Context) error {
 	errs = append(errs, n.db.Close())
 	return errors.Join(errs...)
 }
+
+// Registry is the node's tool registry (tests and the MCP server use it).
+func (n *Node) Registry() *workspace.Registry { return n.registry }
