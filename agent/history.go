@@ -54,6 +54,11 @@ func rebuild(turns []conversation.Turn, steps []conversation.Step, turn, keep in
 				return progress{}, err
 			}
 		}
+		if !current {
+			// A turn that stopped on a question (or was cut short) left
+			// calls unanswered; providers reject a context like that.
+			p.messages = answerOpenCalls(p.messages)
+		}
 		if !current && t.Reply != "" && (len(p.messages) == 0 || p.messages[len(p.messages)-1].Role != RoleModel) {
 			// A turn that ended without a final model message (failed,
 			// canceled, budget) still tells the model what the caller saw.
@@ -103,4 +108,42 @@ func (p *progress) apply(s conversation.Step, current bool) error {
 		p.seq = s.Seq + 1
 	}
 	return nil
+}
+
+// answerOpenCalls gives every call of the last model message a result, in
+// the calls' order, when the turn ended before they all ran: ask_caller's
+// result says the question went to the caller (whose answer is the next
+// user message); any other call is reported as not run.
+func answerOpenCalls(msgs []Message) []Message {
+	i := len(msgs) - 1
+	if i >= 0 && msgs[i].Role == RoleTool {
+		i--
+	}
+	if i < 0 || msgs[i].Role != RoleModel || len(msgs[i].Calls) == 0 {
+		return msgs
+	}
+	var have []ToolResult
+	if i+1 < len(msgs) {
+		have = msgs[i+1].Results
+	}
+	if len(have) == len(msgs[i].Calls) {
+		return msgs
+	}
+	byID := map[string]ToolResult{}
+	for _, r := range have {
+		byID[r.CallID] = r
+	}
+	results := make([]ToolResult, 0, len(msgs[i].Calls))
+	for _, c := range msgs[i].Calls {
+		r, ok := byID[c.ID]
+		switch {
+		case ok:
+		case c.Name == AskTool:
+			r = ToolResult{CallID: c.ID, Name: c.Name, Content: json.RawMessage(`{"asked":true,"note":"The question was sent to the caller; their answer is the next user message."}`)}
+		default:
+			r = ToolResult{CallID: c.ID, Name: c.Name, IsError: true, Content: json.RawMessage(`{"error":"not run: the turn ended before this call"}`)}
+		}
+		results = append(results, r)
+	}
+	return append(msgs[:i+1], Message{Role: RoleTool, Results: results})
 }
