@@ -41,8 +41,9 @@ type Config struct {
 	// RescueAfter is how long a job may stay running before it is presumed
 	// to belong to a dead process and is retried; default JobTimeout + 1 min.
 	RescueAfter time.Duration
-	// PollInterval is how often idle workers look for new jobs; default 1 s
-	// (PostgreSQL also gets LISTEN/NOTIFY wake-ups).
+	// PollInterval is how often idle workers look for new jobs; default
+	// 100 ms on SQLite, 1 s on PostgreSQL (which also gets LISTEN/NOTIFY
+	// wake-ups).
 	PollInterval time.Duration
 	Logger       *slog.Logger
 }
@@ -87,7 +88,12 @@ func New(db *store.DB, cfg Config, run TurnFunc) (*Queue, error) {
 		cfg.RescueAfter = cfg.JobTimeout + time.Minute
 	}
 	if cfg.PollInterval == 0 {
+		// SQLite has no LISTEN/NOTIFY, so new jobs are found by polling; a
+		// local poll is cheap, and it bounds how long a turn waits to start.
 		cfg.PollInterval = time.Second
+		if db.Dialect() == store.SQLite {
+			cfg.PollInterval = 100 * time.Millisecond
+		}
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()

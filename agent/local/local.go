@@ -42,7 +42,36 @@ func (*Provider) Generate(ctx context.Context, req agent.Request) (agent.Respons
 	if err := ctx.Err(); err != nil {
 		return agent.Response{}, err
 	}
+	req.Messages = dropAskEchoes(req.Messages)
 	return agent.Response{Message: nextStep(req), Model: ModelName}, nil
+}
+
+// dropAskEchoes removes what the loop adds after a question when it
+// replays an earlier turn for real models — the ask_caller result and the
+// question repeated as model text — so a question is followed directly by
+// the caller's answer, as the planner expects.
+func dropAskEchoes(msgs []agent.Message) []agent.Message {
+	out := make([]agent.Message, 0, len(msgs))
+	for i := 0; i < len(msgs); i++ {
+		m := msgs[i]
+		if m.Role == agent.RoleTool && len(m.Results) > 0 && allAsks(m.Results) {
+			if i+1 < len(msgs) && msgs[i+1].Role == agent.RoleModel && len(msgs[i+1].Calls) == 0 {
+				i++ // the question, echoed as the turn's reply
+			}
+			continue
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func allAsks(rs []agent.ToolResult) bool {
+	for _, r := range rs {
+		if r.Name != agent.AskTool {
+			return false
+		}
+	}
+	return true
 }
 
 // nextStep decides the model message that continues req.
