@@ -1,0 +1,227 @@
+package testbed
+
+// Helpers for benchmarks that compare soisnode with a baseline in the same
+// run (docs/benchmarks.md): a load driver that interleaves contenders, an
+// HTTP poster for POST /api/agent, and resident-memory readings from
+// /proc.
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// StandardMessage is the request every benchmark sends: the README's first
+// example.
+const StandardMessage = "Create a contact for Jane Doe, CEO of Acme Corp, jane@acme.com"
+
+// StandardBody is the JSON body of POST /api/agent with StandardMessage.
+var StandardBody = []byte(`{"message":"` + StandardMessage + `","metadata":{"source":"bench"}}`)
+
+// Contender is one side of a comparison: Op performs one operation (one
+// request, one signature) and returns an error when it did not succeed.
+type Contender struct {
+	Name string
+	Op   func(ctx context.Context) error
+}
+
+// Result is what one contender achieved.
+type Result struct {
+	Name    string
+	Ops     int
+	Elapsed time.Duration
+}
+
+// OpsPerSec is the contender's throughput.
+func (r Result) OpsPerSec() float64 {
+	if r.Elapsed <= 0 {
+		return 0
+	}
+	return float64(r.Ops) / r.Elapsed.Seconds()
+}
+
+// NsPerOp is the contender's wall time per operation (with clients
+// working in parallel, not the latency of one operation).
+func (r Result) NsPerOp() float64 {
+	if r.Ops == 0 {
+		return 0
+	}
+	return float64(r.Elapsed.Nanoseconds()) / float64(r.Ops)
+}
+
+// Race runs every contender for n operations in total with the given
+// number of parallel clients, split into rounds: in each round the
+// contenders run one after another, n/rounds operations each, and the
+// order rotates every round. Drift in the machine's speed (other
+// processes, thermal limits, a database growing) therefore falls on all
+// contenders alike, and the ratio of their throughputs is what to read.
+func Race(ctx context.Context, n, clients, rounds int, cs ...Contender) ([]Result, error) {
+	if n < 1 {
+		n = 1
+	}
+	rounds = max(1, min(rounds, n))
+	res := make([]Result, len(cs))
+	for i, c := range cs {
+		res[i].Name = c.Name
+	}
+	for r := range rounds {
+		ops := n / rounds
+		if r == rounds-1 {
+			ops = n - ops*(rounds-1)
+		}
+		for k := range cs {
+			i := (r + k) % len(cs)
+			d, err := Load(ctx, ops, clients, cs[i].Op)
+			if err != nil {
+				return res, fmt.Errorf("%s: %w", cs[i].Name, err)
+			}
+			res[i].Ops += ops
+			res[i].Elapsed += d
+		}
+	}
+	return res, nil
+}
+
+// Load calls op n times from `clients` goroutines and returns how long
+// that took. The first error stops the load and is returned.
+func Load(ctx context.Context, n, clients int, op func(ctx context.Context) error) (time.Duration, error) {
+	clients = max(1, min(clients, n))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	var once sync.Once
+	var firstErr error
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	start := time.Now()
+	for range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for next.Add(1) <= int64(n) {
+				if err := op(ctx); err != nil {
+					once.Do(func() { firstErr = err; cancel() })
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return time.Since(start), firstErr
+}
+
+// NewHTTPClient returns a client for load on loopback that keeps one idle
+// connection per parallel client, so requests reuse connections instead
+// of measuring TCP handshakes.
+func NewHTTPClient(clients int) *http.Client {
+	return &http.Client{
+		Timeout: time.Minute,
+		Transport: &http.Transport{
+			Proxy:               nil,
+			MaxIdleConns:        clients * 2,
+			MaxIdleConnsPerHost: clients * 2,
+			IdleConnTimeout:     time.Minute,
+		},
+	}
+}
+
+// Poster sends POST /api/agent with fixed credentials and body.
+type Poster struct {
+	Client *http.Client
+	URL    string // the server's base URL
+	Creds  Creds
+	Body   []byte // StandardBody when nil
+}
+
+// Post sends one message and requires 202 Accepted.
+func (p Poster) Post(ctx context.Context) error {
+	body := p.Body
+	if body == nil {
+		body = StandardBody
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.URL+"/api/agent", bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+p.Creds.Token)
+	req.Header.Set("X-Api-Key", p.Creds.APIKey)
+	resp, err := p.Client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusAccepted {
+		return fmt.Errorf("POST /api/agent = %d %s", resp.StatusCode, b)
+	}
+	return nil
+}
+
+// Mem is a process's resident memory, in bytes, from /proc/<pid>/status.
+type Mem struct {
+	RSS  int64 // VmRSS: resident now
+	Peak int64 // VmHWM: the high-water mark of VmRSS
+}
+
+// MB converts bytes to MiB for reports.
+func MB(b int64) float64 { return float64(b) / (1 << 20) }
+
+// ReadMem reads VmRSS and VmHWM of pid (0: this process).
+func ReadMem(pid int) (Mem, error) {
+	f, err := os.Open(procPath(pid, "status"))
+	if err != nil {
+		return Mem{}, err
+	}
+	defer f.Close()
+	var m Mem
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		name, rest, ok := strings.Cut(sc.Text(), ":")
+		if !ok || (name != "VmRSS" && name != "VmHWM") {
+			continue
+		}
+		fields := strings.Fields(rest) // "12345 kB"
+		if len(fields) != 2 || fields[1] != "kB" {
+			return Mem{}, fmt.Errorf("testbed: unexpected %s line %q", name, sc.Text())
+		}
+		kb, err := strconv.ParseInt(fields[0], 10, 64)
+		if err != nil {
+			return Mem{}, err
+		}
+		if name == "VmRSS" {
+			m.RSS = kb << 10
+		} else {
+			m.Peak = kb << 10
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return Mem{}, err
+	}
+	if m.RSS == 0 {
+		return Mem{}, errors.New("testbed: no VmRSS in " + procPath(pid, "status"))
+	}
+	return m, nil
+}
+
+// ResetPeak sets pid's VmHWM back to its current VmRSS (Linux
+// clear_refs value 5), so a later ReadMem reports the peak since now.
+func ResetPeak(pid int) error {
+	return os.WriteFile(procPath(pid, "clear_refs"), []byte("5"), 0)
+}
+
+func procPath(pid int, file string) string {
+	if pid == 0 {
+		return "/proc/self/" + file
+	}
+	return "/proc/" + strconv.Itoa(pid) + "/" + file
+}

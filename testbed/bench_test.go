@@ -1,0 +1,161 @@
+package testbed_test
+
+import (
+	"context"
+	"net/http/httptest"
+	"os"
+	"strconv"
+	"testing"
+
+	"github.com/soisnode/soisnode/access"
+	"github.com/soisnode/soisnode/node"
+	"github.com/soisnode/soisnode/store"
+	"github.com/soisnode/soisnode/store/storetest"
+	"github.com/soisnode/soisnode/testbed"
+	"github.com/soisnode/soisnode/workspace"
+)
+
+func TestMain(m *testing.M) {
+	if url := os.Getenv(baselineURLEnv); url != "" {
+		// Re-executed by BenchmarkMemory as the baseline server process.
+		os.Exit(serveBaselineChild(url, os.Getenv(baselineListenEnv)))
+	}
+	storetest.Main(m)
+}
+
+// benchClients is how many parallel clients drive each contender
+// (SOIS_BENCH_CLIENTS, default 16).
+func benchClients() int {
+	if n, err := strconv.Atoi(os.Getenv("SOIS_BENCH_CLIENTS")); err == nil && n > 0 {
+		return n
+	}
+	return 16
+}
+
+// benchRounds is how many times the contenders take turns.
+const benchRounds = 6
+
+// BenchmarkAcceptPath measures POST /api/agent → 202 with the message
+// durably stored (conversation, turn and River job committed), over HTTP
+// on loopback with parallel clients, on SQLite and PostgreSQL, next to two
+// hand-written baselines in the same run:
+//
+//   - base: bare net/http + database/sql/pgx that checks both credentials
+//     and inserts the same three rows (the same work, no framework);
+//   - insert: the same without the credential check (the bare insert).
+//
+// The node's model provider holds every turn it is given (a gated
+// testbed.Script), so after the first few jobs the workers sit idle and
+// the numbers are the accept path alone; BenchmarkAcceptPathWorking lets
+// the turns run.
+//
+// Metrics: node-ops/s, base-ops/s, ratio (= node/base, target ≥ 0.8),
+// insert-ops/s, ratio-insert, peak-RSS-MB (this whole process: node,
+// baselines and clients).
+func BenchmarkAcceptPath(b *testing.B) {
+	for _, d := range storetest.Dialects {
+		b.Run(d, func(b *testing.B) { benchAccept(b, d, false) })
+	}
+}
+
+// BenchmarkAcceptPathWorking is BenchmarkAcceptPath with the node's
+// workers running the turns (an echoing testbed.Script) while messages
+// arrive: the accept path sharing the machine and the database with the
+// agent loop, River's fetches and the turn transactions. The baselines do
+// no such work, so the ratio is a floor, not the framework's cost.
+func BenchmarkAcceptPathWorking(b *testing.B) {
+	for _, d := range storetest.Dialects {
+		b.Run(d, func(b *testing.B) { benchAccept(b, d, true) })
+	}
+}
+
+func benchAccept(b *testing.B, dialect string, working bool) {
+	ctx := context.Background()
+	_ = testbed.ResetPeak(0)
+	script := &testbed.Script{Step: testbed.Echo}
+	if !working {
+		script.Gate = make(chan struct{})
+	}
+	n := testbed.Start(b, node.Config{DatabaseURL: storetest.URLTB(b, dialect), Provider: script})
+	if !working {
+		b.Cleanup(func() { close(script.Gate) }) // before the node's shutdown (cleanups run last-in first-out)
+	}
+	creds := testbed.Workspace(b, n.DB(), workspace.Owner, access.KeyParams{})
+
+	base, baseCreds := startBaseline(b, dialect, true)
+	insert, insertCreds := startBaseline(b, dialect, false)
+
+	clients := benchClients()
+	hc := testbed.NewHTTPClient(clients)
+	contenders := []testbed.Contender{
+		{Name: "node", Op: testbed.Poster{Client: hc, URL: n.URL(), Creds: creds}.Post},
+		{Name: "base", Op: testbed.Poster{Client: hc, URL: base.URL, Creds: baseCreds}.Post},
+		{Name: "insert", Op: testbed.Poster{Client: hc, URL: insert.URL, Creds: insertCreds}.Post},
+	}
+	b.ResetTimer()
+	res, err := testbed.Race(ctx, b.N, clients, benchRounds, contenders...)
+	b.StopTimer()
+	if err != nil {
+		b.Fatal(err)
+	}
+	// Durably stored: every 202 left a conversation, a turn and a job.
+	requireRows(b, n.DB(), b.N)
+
+	node, baseline, bare := res[0], res[1], res[2]
+	b.ReportMetric(node.NsPerOp(), "ns/op")
+	b.ReportMetric(node.OpsPerSec(), "node-ops/s")
+	b.ReportMetric(baseline.OpsPerSec(), "base-ops/s")
+	b.ReportMetric(node.OpsPerSec()/baseline.OpsPerSec(), "ratio")
+	b.ReportMetric(bare.OpsPerSec(), "insert-ops/s")
+	b.ReportMetric(node.OpsPerSec()/bare.OpsPerSec(), "ratio-insert")
+	reportPeak(b)
+}
+
+// startBaseline migrates a fresh database of dialect like a node would,
+// creates a workspace in it and serves a testbed.Baseline on loopback.
+func startBaseline(b *testing.B, dialect string, auth bool) (*httptest.Server, testbed.Creds) {
+	b.Helper()
+	ctx := context.Background()
+	url := storetest.URLTB(b, dialect)
+	db, err := store.Open(ctx, url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := node.Migrate(ctx, db); err != nil {
+		b.Fatal(err)
+	}
+	creds := testbed.Workspace(b, db, workspace.Owner, access.KeyParams{})
+	db.Close()
+	bl, err := testbed.OpenBaseline(ctx, url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	bl.Auth, bl.Fixed = auth, creds
+	srv := httptest.NewServer(bl)
+	b.Cleanup(func() { srv.Close(); bl.Close() })
+	return srv, creds
+}
+
+// requireRows fails b unless db holds at least n accepted conversations,
+// each with its turn and its job.
+func requireRows(b *testing.B, db *store.DB, n int) {
+	b.Helper()
+	ctx := context.Background()
+	for _, table := range []string{"conversations", "turns", "river_job"} {
+		var got int
+		if err := db.QueryRow(ctx, "SELECT count(*) FROM "+table).Scan(&got); err != nil {
+			b.Fatal(err)
+		}
+		if got < n {
+			b.Fatalf("%s holds %d rows after %d accepted messages", table, got, n)
+		}
+	}
+}
+
+// reportPeak reports this process's peak resident memory since the
+// benchmark began (testbed.ResetPeak(0) at its start).
+func reportPeak(b *testing.B) {
+	if m, err := testbed.ReadMem(0); err == nil {
+		b.ReportMetric(testbed.MB(m.Peak), "peak-RSS-MB")
+	}
+}
