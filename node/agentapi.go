@@ -14,6 +14,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/soisnode/soisnode/access"
 	"github.com/soisnode/soisnode/conversation"
 	"github.com/soisnode/soisnode/store"
 )
@@ -89,7 +90,9 @@ func (n *Node) sendMessage(ctx context.Context, in *agentInput) (*agentOutput, e
 	}
 	canonical, _ := json.Marshal(in.Body)
 	sum := sha256.Sum256(canonical)
-	if n.budgets != nil && !n.freeProvider {
+	// A key with no budget set cannot be over one: skip the query (the key
+	// was read by authentication a moment ago).
+	if n.budgets != nil && !n.freeProvider && hasBudget(pr.Key) {
 		if err := n.budgets.Check(ctx, pr.Key.ID); err != nil {
 			return nil, problemFor(n.log, err)
 		}
@@ -117,23 +120,32 @@ func (n *Node) sendMessage(ctx context.Context, in *agentInput) (*agentOutput, e
 func (n *Node) conversationResponse(ctx context.Context, workspaceID, id string, wait time.Duration) (*agentOutput, error) {
 	poll := "/api/agent/conversations/" + id
 	out := &agentOutput{Status: http.StatusAccepted, Location: poll}
+	if wait <= 0 {
+		// Nothing to wait for: the 202 body is known without reading the
+		// conversation back (it was committed, or found by its
+		// Idempotency-Key, in this request).
+		out.Body = Accepted{ConversationID: id, Status: conversation.Queued, PollURL: poll}
+		return out, nil
+	}
 	c, err := conversation.Get(ctx, n.db, workspaceID, id)
-	if err == nil && wait > 0 && c.Status.Active() {
+	if err == nil && c.Status.Active() {
 		c, err = n.waitStopped(ctx, workspaceID, id, wait)
 	}
 	if err != nil {
 		return nil, problemFor(n.log, err)
 	}
-	if wait > 0 && !c.Status.Active() {
+	if !c.Status.Active() {
 		out.Status, out.Body = http.StatusOK, c
 		return out, nil
 	}
-	status := conversation.Queued
-	if wait > 0 {
-		status = c.Status
-	}
-	out.Body = Accepted{ConversationID: id, Status: status, PollURL: poll}
+	out.Body = Accepted{ConversationID: id, Status: c.Status, PollURL: poll}
 	return out, nil
+}
+
+// hasBudget reports whether any of k's budgets is set (NoBudget is
+// negative; a zero limit is a budget that allows nothing).
+func hasBudget(k access.Key) bool {
+	return k.BudgetDaily >= 0 || k.BudgetMonthly >= 0 || k.BudgetTotal >= 0
 }
 
 type convIDInput struct {
