@@ -43,12 +43,12 @@ type AttemptView struct {
 // DeliveryDetail is a delivery with every attempt, oldest first.
 type DeliveryDetail struct {
 	DeliveryView
-	AttemptLog []AttemptView `json:"attempt_log" doc:"Every attempt, oldest first"`
+	AttemptLog []AttemptView `json:"attempt_log" nullable:"false" doc:"Every attempt, oldest first"`
 }
 
 // DeliveryPage is a page of deliveries, newest first.
 type DeliveryPage struct {
-	Deliveries []DeliveryView `json:"deliveries"`
+	Deliveries []DeliveryView `json:"deliveries" nullable:"false"`
 	NextCursor string         `json:"next_cursor,omitempty" doc:"Pass as ?cursor= for the next page; absent on the last page"`
 }
 
@@ -115,6 +115,7 @@ func isAdmin(pr access.Principal) bool {
 }
 
 func (n *Node) registerAdmin(api huma.API) {
+	addTag(api, "Admin", "Operations for the workspace's owners and admins: webhook deliveries.")
 	huma.Register(api, huma.Operation{
 		OperationID: "list-deliveries", Method: http.MethodGet, Path: "/api/admin/deliveries",
 		Summary:     "List webhook deliveries",

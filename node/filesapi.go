@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
@@ -28,9 +29,32 @@ type uploadInput struct {
 	RawBody multipart.Form
 }
 
+// FileView is a file or folder's metadata as the API shows it.
+type FileView struct {
+	ID          string    `json:"id" doc:"The file's id"`
+	Name        string    `json:"name" doc:"Its name, unique in its folder" example:"report.pdf"`
+	Kind        string    `json:"kind" enum:"file,folder" doc:"file or folder"`
+	FolderID    string    `json:"folder_id" doc:"The folder it is in; empty for the root"`
+	Size        int64     `json:"size" doc:"Size in bytes (0 for a folder)"`
+	ContentType string    `json:"content_type" doc:"Media type (empty for a folder)" example:"application/pdf"`
+	ContentURL  string    `json:"content_url,omitempty" doc:"Where to download a file's content" example:"/api/files/01JD7X3K9Q6M2B5V8N4R0T1W2Y/content"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+// ViewFile converts a file for display.
+func ViewFile(f files.File) FileView {
+	v := FileView{ID: f.ID, Name: f.Name, Kind: string(f.Kind), FolderID: f.FolderID, Size: f.Size,
+		ContentType: f.ContentType, CreatedAt: f.CreatedAt, UpdatedAt: f.UpdatedAt}
+	if f.Kind == files.KindFile {
+		v.ContentURL = "/api/files/" + f.ID + "/content"
+	}
+	return v
+}
+
 type fileOutput struct {
 	Location string `header:"Location" doc:"The file's URL"`
-	Body     files.File
+	Body     FileView
 }
 
 type fileIDInput struct {
@@ -38,7 +62,7 @@ type fileIDInput struct {
 }
 
 type fileMetaOutput struct {
-	Body files.File
+	Body FileView
 }
 
 type downloadOutput struct {
@@ -51,6 +75,7 @@ type downloadOutput struct {
 }
 
 func (n *Node) registerFiles(api huma.API) {
+	addTag(api, "Files", "Upload and download the workspace's files.")
 	bodyLimit := n.cfg.MaxFileSize + uploadOverhead
 	huma.Register(api, huma.Operation{
 		OperationID: "upload-file", Method: http.MethodPost, Path: "/api/files",
@@ -84,7 +109,7 @@ func (n *Node) registerFiles(api huma.API) {
 		if err != nil {
 			return nil, problemFor(n.log, err)
 		}
-		return &fileMetaOutput{Body: f}, nil
+		return &fileMetaOutput{Body: ViewFile(f)}, nil
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "download-file", Method: http.MethodGet, Path: "/api/files/{id}/content",
@@ -108,13 +133,35 @@ func (n *Node) registerFiles(api huma.API) {
 
 func intPtr(i int) *int { return &i }
 
+// byteSize is n as the operator configured it: "25 MiB", "4 KiB" or bytes.
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// addTag documents an operation tag once.
+func addTag(api huma.API, name, description string) {
+	doc := api.OpenAPI()
+	for _, t := range doc.Tags {
+		if t.Name == name {
+			return
+		}
+	}
+	doc.Tags = append(doc.Tags, &huma.Tag{Name: name, Description: description})
+}
+
 // limitUpload refuses an upload body larger than limit with 413 and parses
 // the multipart form within it, after authentication (an anonymous caller
 // never makes the node read a body).
 func (n *Node) limitUpload(api huma.API, limit int64) func(huma.Context, func(huma.Context)) {
 	tooLarge := func(ctx huma.Context) {
 		_ = huma.WriteErr(api, ctx, http.StatusRequestEntityTooLarge,
-			fmt.Sprintf("the upload is larger than the limit of %d bytes for a file", n.cfg.MaxFileSize))
+			"the upload is larger than the file size limit of "+byteSize(n.cfg.MaxFileSize))
 	}
 	return func(ctx huma.Context, next func(huma.Context)) {
 		r, w := humago.Unwrap(ctx)
@@ -172,7 +219,7 @@ func (n *Node) uploadFile(ctx context.Context, in *uploadInput) (*fileOutput, er
 		return nil, problemFor(n.log, err)
 	}
 	n.log.Info("file uploaded", "file_id", f.ID, "workspace_id", pr.Caller.WorkspaceID, "member_id", pr.Member.ID, "size", f.Size)
-	return &fileOutput{Location: "/api/files/" + f.ID, Body: f}, nil
+	return &fileOutput{Location: "/api/files/" + f.ID, Body: ViewFile(f)}, nil
 }
 
 func formValue(form multipart.Form, key string) string {

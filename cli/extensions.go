@@ -1,0 +1,100 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/soisnode/soisnode/store"
+	"github.com/soisnode/soisnode/workspace/extensions"
+)
+
+// ExtensionView is how extensions are printed: the URL may carry
+// credentials, so only its host is shown.
+type ExtensionView struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	Host      string    `json:"host"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func runExtensions(ctx context.Context, e *Env, args []string) error {
+	const use = "extensions add NAME URL | extensions list [--json] | extensions remove NAME"
+	if len(args) == 0 {
+		return usagef(use)
+	}
+	sub, args := args[0], args[1:]
+	fs := newFlags("extensions "+sub, e)
+	wsFlag := fs.String("workspace", "", "workspace id (default SOIS_WORKSPACE, else the newest)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	want := map[string]int{"add": 2, "list": 0, "remove": 1}
+	n, ok := want[sub]
+	if !ok {
+		return usagef("unknown extensions command %q (add, list, remove)", sub)
+	}
+	if len(pos) != n {
+		return usagef(use)
+	}
+	db, err := openDB(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ws, err := pickWorkspace(ctx, e, db, *wsFlag)
+	if err != nil {
+		return err
+	}
+	switch sub {
+	case "add":
+		var x extensions.Extension
+		err := db.InTx(ctx, func(tx store.Tx) error {
+			var err error
+			x, err = extensions.Add(ctx, tx, ws, pos[0], pos[1])
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return printJSON(e.Stdout, viewExtension(x))
+		}
+		fmt.Fprintf(e.Stdout, "Extension %s added (%s); its tools are offered as ext_%s_<tool>.\n", x.Name, x.Host(), x.Name)
+		return nil
+	case "remove":
+		if err := db.InTx(ctx, func(tx store.Tx) error { return extensions.Remove(ctx, tx, ws, pos[0]) }); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.Stdout, "Extension %s removed.\n", pos[0])
+		return nil
+	}
+	xs, err := extensions.List(ctx, db, ws)
+	if err != nil {
+		return err
+	}
+	views := make([]ExtensionView, 0, len(xs))
+	for _, x := range xs {
+		views = append(views, viewExtension(x))
+	}
+	if *asJSON {
+		return printJSON(e.Stdout, views)
+	}
+	if len(views) == 0 {
+		fmt.Fprintln(e.Stdout, "No extensions installed.")
+		return nil
+	}
+	tw := tabwriter.NewWriter(e.Stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tHOST\tADDED")
+	for _, v := range views {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", v.Name, v.Host, stamp(&v.CreatedAt))
+	}
+	return tw.Flush()
+}
+
+func viewExtension(x extensions.Extension) ExtensionView {
+	return ExtensionView{ID: x.ID, Name: x.Name, Host: x.Host(), CreatedAt: x.CreatedAt}
+}

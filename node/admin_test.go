@@ -1,0 +1,244 @@
+package node_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/soisnode/soisnode/access"
+	"github.com/soisnode/soisnode/node"
+	"github.com/soisnode/soisnode/store"
+	"github.com/soisnode/soisnode/store/storetest"
+	"github.com/soisnode/soisnode/testbed"
+	"github.com/soisnode/soisnode/webhook"
+	"github.com/soisnode/soisnode/workspace"
+)
+
+// hookReceiver answers webhook deliveries with the next scripted status
+// and records the delivery ids it saw.
+type hookReceiver struct {
+	mu     sync.Mutex
+	status []int // one per request; the last repeats
+	seen   []string
+}
+
+func (h *hookReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.mu.Lock()
+	code := h.status[0]
+	if len(h.status) > 1 {
+		h.status = h.status[1:]
+	}
+	h.seen = append(h.seen, r.Header.Get("Sois-Delivery-Id"))
+	h.mu.Unlock()
+	w.WriteHeader(code)
+	w.Write([]byte("answer " + http.StatusText(code)))
+}
+
+func (h *hookReceiver) ids() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]string(nil), h.seen...)
+}
+
+// addMember adds a member of role to an existing workspace and returns
+// credentials pairing its token with key.
+func addMember(t *testing.T, db *store.DB, c testbed.Creds, role workspace.Role, email string) testbed.Creds {
+	t.Helper()
+	ctx := context.Background()
+	m, err := access.AddMember(ctx, db, c.WorkspaceID, "Other "+string(role), email, role, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, tok, err := access.CreateToken(ctx, db, c.WorkspaceID, m.ID, "test", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := c
+	out.MemberID, out.Token = m.ID, tok
+	return out
+}
+
+// addKey adds an integration key with scopes to c's workspace.
+func addKey(t *testing.T, db *store.DB, c testbed.Creds, scopes ...string) testbed.Creds {
+	t.Helper()
+	k, secret, err := access.CreateKey(context.Background(), db, c.WorkspaceID, access.KeyParams{Name: "scoped", Scopes: scopes,
+		BudgetDaily: access.NoBudget, BudgetMonthly: access.NoBudget, BudgetTotal: access.NoBudget}, nil, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := c
+	out.KeyID, out.APIKey = k.ID, secret
+	return out
+}
+
+func waitAttempt(t *testing.T, events <-chan webhook.AttemptEvent, want webhook.Status) webhook.AttemptEvent {
+	t.Helper()
+	select {
+	case ev := <-events:
+		if ev.Status != want {
+			t.Fatalf("attempt %d of %s: status %s, want %s", ev.Attempt, ev.DeliveryID, ev.Status, want)
+		}
+		return ev
+	case <-time.After(30 * time.Second):
+		t.Fatalf("no delivery attempt (waiting for %s)", want)
+	}
+	return webhook.AttemptEvent{}
+}
+
+// TestAdminDeliveries: an owner or admin lists a workspace's deliveries,
+// reads one with its attempts, and redelivers it under the same id; other
+// roles, narrowed keys and other workspaces cannot.
+func TestAdminDeliveries(t *testing.T) {
+	for name, url := range storetest.URLs(t) {
+		t.Run(name, func(t *testing.T) {
+			recv := &hookReceiver{status: []int{http.StatusGone, http.StatusOK}}
+			srv := httptest.NewServer(recv)
+			defer srv.Close()
+			events := make(chan webhook.AttemptEvent, 8)
+			n := testbed.Start(t, node.Config{DatabaseURL: url, Provider: &testbed.Script{Step: testbed.Echo},
+				WebhookAllowHosts: []string{"127.0.0.1"}, OnDeliveryAttempt: func(ev webhook.AttemptEvent) { events <- ev }})
+			owner := testbed.Workspace(t, n.DB(), workspace.Owner, access.KeyParams{ResponseURL: srv.URL + "/hook"})
+			admin := addMember(t, n.DB(), owner, workspace.Admin, "admin@example.com")
+			member := addMember(t, n.DB(), owner, workspace.Member, "plain@example.com")
+			viewer := addMember(t, n.DB(), owner, workspace.Viewer, "viewer@example.com")
+			narrowed := addKey(t, n.DB(), owner, "contacts:read")
+			stranger := testbed.Workspace(t, n.DB(), workspace.Owner, access.KeyParams{})
+
+			if r := n.Do("POST", "/api/agent?wait=20", owner, map[string]any{"message": "hook me"}); r.Status != http.StatusOK {
+				t.Fatalf("agent = %d %s", r.Status, r.Body)
+			}
+			first := waitAttempt(t, events, webhook.StatusDisabled) // the receiver said 410 Gone
+
+			r := n.Do("GET", "/api/admin/deliveries", owner, nil)
+			var page node.DeliveryPage
+			r.JSON(t, &page)
+			if r.Status != http.StatusOK || len(page.Deliveries) != 1 || page.NextCursor != "" {
+				t.Fatalf("list = %d %s", r.Status, r.Body)
+			}
+			d := page.Deliveries[0]
+			if d.ID != first.DeliveryID || d.Status != "disabled" || d.Event != "conversation.completed" || d.LastStatus != 410 || d.KeyID != owner.KeyID {
+				t.Fatalf("delivery %+v", d)
+			}
+			for status, want := range map[string]int{"disabled": 1, "dead": 0, "pending": 0} {
+				r := n.Do("GET", "/api/admin/deliveries?status="+status, admin, nil)
+				var p node.DeliveryPage
+				r.JSON(t, &p)
+				if r.Status != http.StatusOK || len(p.Deliveries) != want {
+					t.Errorf("?status=%s = %d %s, want %d deliveries", status, r.Status, r.Body, want)
+				}
+			}
+			if r := n.Do("GET", "/api/admin/deliveries?status=lost", owner, nil); r.Status != http.StatusUnprocessableEntity {
+				t.Errorf("?status=lost = %d %s", r.Status, r.Body)
+			}
+
+			r = n.Do("GET", "/api/admin/deliveries/"+d.ID, owner, nil)
+			var got node.DeliveryDetail
+			r.JSON(t, &got)
+			if r.Status != http.StatusOK || len(got.AttemptLog) != 1 {
+				t.Fatalf("get = %d %s", r.Status, r.Body)
+			}
+			if a := got.AttemptLog[0]; a.Attempt != 1 || a.StatusCode != 410 || a.Response != "answer Gone" || a.LatencyMS < 0 || a.At.IsZero() {
+				t.Fatalf("attempt %+v", a)
+			}
+
+			// Who may not: other roles, a narrowed key, no credentials,
+			// another workspace (which cannot even tell the id exists).
+			paths := []struct{ method, path string }{
+				{"GET", "/api/admin/deliveries"},
+				{"GET", "/api/admin/deliveries/" + d.ID},
+				{"POST", "/api/admin/deliveries/" + d.ID + "/redeliver"},
+			}
+			for _, p := range paths {
+				for who, c := range map[string]testbed.Creds{"member": member, "viewer": viewer, "narrowed key": narrowed} {
+					if r := n.Do(p.method, p.path, c, nil); r.Status != http.StatusForbidden || r.Header.Get("Content-Type") != "application/problem+json" {
+						t.Errorf("%s %s as %s = %d %s", p.method, p.path, who, r.Status, r.Body)
+					}
+				}
+				if r := n.Do(p.method, p.path, testbed.Creds{}, nil); r.Status != http.StatusUnauthorized {
+					t.Errorf("%s %s without credentials = %d", p.method, p.path, r.Status)
+				}
+			}
+			for _, p := range paths[1:] {
+				if r := n.Do(p.method, p.path, stranger, nil); r.Status != http.StatusNotFound {
+					t.Errorf("%s %s from another workspace = %d %s", p.method, p.path, r.Status, r.Body)
+				}
+			}
+			r = n.Do("GET", "/api/admin/deliveries", stranger, nil)
+			var none node.DeliveryPage
+			r.JSON(t, &none)
+			if len(none.Deliveries) != 0 {
+				t.Errorf("another workspace lists %s", r.Body)
+			}
+			if r := n.Do("GET", "/api/admin/deliveries/01JUNKNOWN0000000000000000", owner, nil); r.Status != http.StatusNotFound {
+				t.Errorf("unknown id = %d", r.Status)
+			}
+
+			// Redelivery: same id, fresh schedule, sent at once; it lifts the 410 block.
+			r = n.Do("POST", "/api/admin/deliveries/"+d.ID+"/redeliver", admin, nil)
+			var re node.DeliveryDetail
+			r.JSON(t, &re)
+			if r.Status != http.StatusAccepted || re.ID != d.ID || re.Status != "pending" || re.Attempts != 0 {
+				t.Fatalf("redeliver = %d %s", r.Status, r.Body)
+			}
+			second := waitAttempt(t, events, webhook.StatusDelivered)
+			if second.DeliveryID != d.ID || second.Attempt != 2 {
+				t.Fatalf("redelivery attempt %+v", second)
+			}
+			r = n.Do("GET", "/api/admin/deliveries/"+d.ID, owner, nil)
+			got = node.DeliveryDetail{}
+			r.JSON(t, &got)
+			if got.Status != "delivered" || len(got.AttemptLog) != 2 || got.AttemptLog[1].StatusCode != 200 {
+				t.Fatalf("after redelivery %s", r.Body)
+			}
+			if ids := recv.ids(); len(ids) != 2 || ids[0] != d.ID || ids[1] != d.ID {
+				t.Fatalf("receiver saw %v, want %s twice", ids, d.ID)
+			}
+		})
+	}
+}
+
+// TestAdminDeliveriesPaging walks a workspace's deliveries page by page.
+func TestAdminDeliveriesPaging(t *testing.T) {
+	n := testbed.Start(t, node.Config{DatabaseURL: storetest.SQLiteURL(t), Provider: &testbed.Script{}})
+	c := testbed.Workspace(t, n.DB(), workspace.Admin, access.KeyParams{})
+	ctx := context.Background()
+	want := map[string]bool{}
+	for range 5 {
+		d, err := webhook.NewDelivery(c.WorkspaceID, c.KeyID, webhook.EventCompleted, "https://receiver.invalid/hook", webhook.Payload{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Far in the future: the dispatcher leaves them alone.
+		d.CreatedAt = time.Now().Add(time.Hour)
+		if err := n.DB().InTx(ctx, func(tx store.Tx) error { return webhook.Enqueue(ctx, tx, d) }); err != nil {
+			t.Fatal(err)
+		}
+		want[d.ID] = true
+	}
+	seen := map[string]bool{}
+	cursor := ""
+	for pages := 0; ; pages++ {
+		if pages > 3 {
+			t.Fatal("paging does not end")
+		}
+		r := n.Do("GET", "/api/admin/deliveries?limit=2&cursor="+cursor, c, nil)
+		var p node.DeliveryPage
+		r.JSON(t, &p)
+		for _, d := range p.Deliveries {
+			if seen[d.ID] || !want[d.ID] || d.Status != "pending" || d.NextAttemptAt == nil {
+				t.Fatalf("page %d: %+v", pages, d)
+			}
+			seen[d.ID] = true
+		}
+		if p.NextCursor == "" {
+			break
+		}
+		cursor = p.NextCursor
+	}
+	if len(seen) != 5 {
+		t.Fatalf("saw %d of 5 deliveries", len(seen))
+	}
+}
