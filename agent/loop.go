@@ -130,6 +130,19 @@ func (t *turnRun) answerPending(ctx context.Context) (conversation.Outcome, bool
 func (t *turnRun) runTool(ctx context.Context, call ToolCall) error {
 	step := toolStep{Result: ToolResult{CallID: call.ID, Name: call.Name}}
 	var toolErr error
+	if tool, err := t.Registry.Lookup(ctx, t.caller, call.Name); err == nil && tool.External() {
+		// An extension call is remote I/O: never inside a transaction
+		// (SQLite has one connection). Its result is recorded after it.
+		res, err := t.Registry.Call(ctx, t.caller, call.Name, call.Args)
+		if err == nil {
+			step.Result.Content, step.Receipts = resultContent(res), res.Actions
+			if err = t.DB.InTx(ctx, func(tx store.Tx) error { return t.recordTool(ctx, tx, step) }); err == nil {
+				t.applyTool(step)
+			}
+			return err
+		}
+		return t.recordToolError(ctx, call, step, err)
+	}
 	err := t.DB.InTx(ctx, func(tx store.Tx) error {
 		res, err := t.Registry.CallTx(ctx, tx, t.caller, call.Name, call.Args)
 		if err != nil {
@@ -146,6 +159,12 @@ func (t *turnRun) runTool(ctx context.Context, call ToolCall) error {
 		}
 		return err
 	}
+	return t.recordToolError(ctx, call, step, toolErr)
+}
+
+// recordToolError records a failed call: the model is told the caller-safe
+// message, and a failed write leaves an ok=false receipt.
+func (t *turnRun) recordToolError(ctx context.Context, call ToolCall, step toolStep, toolErr error) error {
 	if errs.KindOf(toolErr) == errs.Internal {
 		t.log.Error("tool failed", "tool", call.Name, "err", toolErr)
 	}
@@ -154,7 +173,7 @@ func (t *turnRun) runTool(ctx context.Context, call ToolCall) error {
 	if tool, lerr := t.Registry.Lookup(ctx, t.caller, call.Name); lerr == nil && tool.Effect != workspace.Read {
 		step.Receipts = []workspace.Receipt{{Tool: call.Name, OK: false, Summary: errs.Message(toolErr)}}
 	}
-	err = t.DB.InTx(ctx, func(tx store.Tx) error { return t.recordTool(ctx, tx, step) })
+	err := t.DB.InTx(ctx, func(tx store.Tx) error { return t.recordTool(ctx, tx, step) })
 	if err == nil {
 		t.applyTool(step)
 	}

@@ -92,6 +92,9 @@ func isObjectSchema(schema json.RawMessage) bool {
 // call runs a tool for c through the registry, which checks permission and
 // arguments. Failures become tool errors with a caller-safe message.
 func (h *handler) call(ctx context.Context, c workspace.Caller, name string, args json.RawMessage) *sdk.CallToolResult {
+	if bytes.Equal(bytes.TrimSpace(args), []byte("null")) {
+		args = nil // "no arguments", as some clients say it
+	}
 	start := time.Now()
 	res, err := h.reg.Call(ctx, c, name, args)
 	log := h.opts.Logger.With("tool", name, "workspace_id", c.WorkspaceID, "member_id", c.MemberID, "key_id", c.KeyID,

@@ -206,7 +206,7 @@ func (r *Registry) Call(ctx context.Context, c Caller, name string, args json.Ra
 	if err := t.Validate(args); err != nil {
 		return Result{}, err
 	}
-	if t.isDynamic() {
+	if t.External() {
 		return t.Run(ctx, Env{Caller: c, Now: r.now()}, args)
 	}
 	var res Result
@@ -229,11 +229,13 @@ func (r *Registry) CallTx(ctx context.Context, tx store.Tx, c Caller, name strin
 	if err := t.Validate(args); err != nil {
 		return Result{}, err
 	}
-	if t.isDynamic() {
+	if t.External() {
 		tx = nil
 	}
 	return t.Run(ctx, Env{Tx: tx, Caller: c, Now: r.now()}, args)
 }
 
-// isDynamic reports whether t comes from a Source rather than Add.
-func (t Tool) isDynamic() bool { return len(t.Name) > 4 && t.Name[:4] == "ext_" }
+// External reports whether t comes from a Source (an installed extension)
+// rather than Add: it runs outside any transaction and its effects are
+// outside the database.
+func (t Tool) External() bool { return len(t.Name) > 4 && t.Name[:4] == "ext_" }

@@ -16,12 +16,14 @@ type cache[V any] struct {
 	m   map[string]*slot[V]
 }
 
-// slot holds one value; its fields are written once, before ready closes.
+// slot holds one value; its fields are written once, before ready closes
+// (except refreshing, which c.mu guards).
 type slot[V any] struct {
-	ready   chan struct{}
-	val     V
-	err     error
-	expires time.Time
+	ready      chan struct{}
+	val        V
+	err        error
+	expires    time.Time
+	refreshing bool
 }
 
 func newCache[V any](max int, now func() time.Time) *cache[V] {
@@ -65,6 +67,39 @@ func (c *cache[V]) get(ctx context.Context, key string, fetch func() (V, error),
 		var zero V
 		return zero, ctx.Err()
 	}
+}
+
+// getOrStale is get, except that a value that has expired (and was not an
+// error) is returned at once while a single background fetch replaces it.
+// Callers that may hold the database's only connection (a SQLite
+// transaction) then do not wait on a query that needs that connection.
+func (c *cache[V]) getOrStale(ctx context.Context, key string, fetch func() (V, error), ttl func(error) time.Duration) (V, error) {
+	c.mu.Lock()
+	if s := c.m[key]; s != nil {
+		select {
+		case <-s.ready:
+			if s.err == nil && !c.now().Before(s.expires) {
+				if !s.refreshing {
+					s.refreshing = true
+					go func() {
+						v, err := fetch()
+						if err == nil {
+							c.put(key, v, nil, ttl(nil))
+							return
+						}
+						c.mu.Lock()
+						s.refreshing = false
+						c.mu.Unlock()
+					}()
+				}
+				c.mu.Unlock()
+				return s.val, nil
+			}
+		default:
+		}
+	}
+	c.mu.Unlock()
+	return c.get(ctx, key, fetch, ttl)
 }
 
 // put stores a value as if it had just been fetched.

@@ -125,3 +125,48 @@ func TestClip(t *testing.T) {
 		t.Fatalf("clip = %q", got)
 	}
 }
+
+func TestCacheServesStaleWhileRefreshing(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Unix(0, 0)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	c := newCache[string](10, clock)
+	c.put("ws", "old", nil, time.Minute)
+	mu.Lock()
+	now = now.Add(2 * time.Minute)
+	mu.Unlock()
+
+	release := make(chan struct{})
+	var fetches atomic.Int64
+	fetch := func() (string, error) {
+		fetches.Add(1)
+		<-release // the database is busy: the callers below must not wait
+		return "new", nil
+	}
+	ttl := func(error) time.Duration { return time.Minute }
+	for range 3 {
+		if v, err := c.getOrStale(context.Background(), "ws", fetch, ttl); v != "old" || err != nil {
+			t.Fatalf("getOrStale = %q, %v; want the stale value at once", v, err)
+		}
+	}
+	close(release)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		v, _ := c.getOrStale(context.Background(), "ws", fetch, ttl)
+		if v == "new" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("background refresh never landed")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if n := fetches.Load(); n != 1 {
+		t.Fatalf("refreshed %d times, want 1", n)
+	}
+
+	// Nothing cached yet: the caller waits for the fetch.
+	if v, _ := c.getOrStale(context.Background(), "other", func() (string, error) { return "fresh", nil }, ttl); v != "fresh" {
+		t.Fatalf("miss = %q", v)
+	}
+}

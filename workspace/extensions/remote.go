@@ -55,15 +55,23 @@ func (s *Source) connect(ctx context.Context, e Extension) (*sdk.ClientSession, 
 func (s *Source) fetchTools(ctx context.Context, e Extension) ([]remoteTool, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.opts.ListTimeout)
 	defer cancel()
-	cs, err := s.connect(ctx, e)
+	tools, err := bounded(ctx, func() ([]remoteTool, error) { return s.listTools(ctx, e) })
 	if err != nil {
 		return nil, s.unreachable(ctx, e, err)
+	}
+	return tools, nil
+}
+
+func (s *Source) listTools(ctx context.Context, e Extension) ([]remoteTool, error) {
+	cs, err := s.connect(ctx, e)
+	if err != nil {
+		return nil, err
 	}
 	defer cs.Close()
 	var out []remoteTool
 	for t, err := range cs.Tools(ctx, nil) {
 		if err != nil {
-			return nil, s.unreachable(ctx, e, err)
+			return nil, err
 		}
 		if len(out) == maxToolsPerExtension {
 			s.opts.Logger.Warn("extension declares too many tools; the rest are ignored", "extension", e, "max", maxToolsPerExtension)
@@ -120,27 +128,73 @@ func effectOf(a *sdk.ToolAnnotations) workspace.Effect {
 	}
 }
 
-// callRemote calls tool on e with args (a JSON object).
+// callRemote calls tool on e with args (a JSON object). A protocol error
+// from the extension is Unprocessable; no answer at all is Unavailable.
 func (s *Source) callRemote(ctx context.Context, e Extension, tool string, args json.RawMessage) (*sdk.CallToolResult, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.opts.CallTimeout)
 	defer cancel()
+	res, err := bounded(ctx, func() (*sdk.CallToolResult, error) { return s.callTool(ctx, e, tool, args) })
+	var rpc *jsonrpc.Error
+	switch {
+	case err == nil:
+		return res, nil
+	case errors.As(err, &rpc) && rpc.Code != codeRejected && !errors.As(err, new(notConnected)) && ctx.Err() == nil:
+		// The extension answered, with a protocol error (unknown tool, bad params).
+		return nil, errs.E(errs.Unprocessable, "extension %s refused the call to %s: %s", e.Name, tool, clip(scrub(rpc.Message, e.URL), 300))
+	default:
+		uerr := s.unreachable(ctx, e, err)
+		if errors.As(err, new(notConnected)) {
+			// It does not even connect: hide its tools until it answers again,
+			// rather than for a whole TTL. (A slow tool is no reason to.)
+			s.tools.put(e.ID, nil, uerr, s.opts.DownTTL)
+		}
+		return nil, uerr
+	}
+}
+
+// codeRejected is the SDK's JSON-RPC code for "rejected by transport": an
+// HTTP failure dressed as an error response, not an answer from the tool.
+const codeRejected = -32005
+
+// notConnected marks an error from opening the session: whatever it wraps,
+// the extension never saw the call.
+type notConnected struct{ error }
+
+func (n notConnected) Unwrap() error { return n.error }
+
+// bounded runs f but returns as soon as ctx ends: after a timeout the SDK
+// may spend a few more seconds telling a silent server the request was
+// cancelled, and that must not stretch our deadline. f's goroutine ends
+// with that clean-up.
+func bounded[T any](ctx context.Context, f func() (T, error)) (T, error) {
+	type result struct {
+		v   T
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := f()
+		done <- result{v, err}
+	}()
+	select {
+	case r := <-done:
+		return r.v, r.err
+	case <-ctx.Done():
+		var zero T
+		return zero, ctx.Err()
+	}
+}
+
+func (s *Source) callTool(ctx context.Context, e Extension, tool string, args json.RawMessage) (*sdk.CallToolResult, error) {
 	cs, err := s.connect(ctx, e)
 	if err != nil {
-		return nil, s.unreachable(ctx, e, err)
+		return nil, notConnected{err}
 	}
 	defer cs.Close()
 	if len(strings.TrimSpace(string(args))) == 0 {
 		args = json.RawMessage(`{}`)
 	}
-	res, err := cs.CallTool(ctx, &sdk.CallToolParams{Name: tool, Arguments: args})
-	if err != nil {
-		var rpc *jsonrpc.Error
-		if errors.As(err, &rpc) && ctx.Err() == nil {
-			return nil, errs.E(errs.Unprocessable, "extension %s refused the call to %s: %s", e.Name, tool, clip(scrub(rpc.Message, e.URL), 300))
-		}
-		return nil, s.unreachable(ctx, e, err)
-	}
-	return res, nil
+	return cs.CallTool(ctx, &sdk.CallToolParams{Name: tool, Arguments: args})
 }
 
 // unreachable turns a transport error into the caller-facing Unavailable

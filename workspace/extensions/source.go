@@ -31,8 +31,10 @@ type Options struct {
 	// asked again. Default 15 s.
 	DownTTL time.Duration
 	// InstalledTTL is how long a workspace's list of installed extensions is
-	// reused, so tool listings and lookups rarely touch the database. Other
-	// processes' installs show up within it; Forget is immediate. Default 10 s.
+	// reused, so tool listings and lookups rarely touch the database. After
+	// it, the old list is still served once while a fresh one is read in the
+	// background. Other processes' installs show up within about it; Forget
+	// is immediate. Default 10 s.
 	InstalledTTL time.Duration
 	// MaxCached bounds the tool lists and the installed lists kept in memory,
 	// each. Default 1024.
@@ -93,9 +95,8 @@ type Source struct {
 
 var _ workspace.Source = (*Source)(nil)
 
-// NewSource returns a Source reading installed extensions from db. db must
-// not be used inside a transaction on SQLite (one connection): Tools runs
-// outside any.
+// NewSource returns a Source that reads installed extensions from db, on
+// its own (outside any transaction), and caches them as opts say.
 func NewSource(db store.Querier, opts Options) *Source {
 	opts = opts.withDefaults()
 	return &Source{
@@ -113,8 +114,12 @@ func (s *Source) Forget(workspaceID string) { s.installed.forget(workspaceID) }
 // Tools implements workspace.Source: the tools of every reachable extension
 // installed in the workspace. It fails only when the database does.
 func (s *Source) Tools(ctx context.Context, workspaceID string) ([]workspace.Tool, error) {
-	exts, err := s.installed.get(ctx, workspaceID, func() ([]Extension, error) {
-		return List(context.WithoutCancel(ctx), s.db, workspaceID)
+	// Served stale while refreshed: the agent looks tools up inside its
+	// transaction, which on SQLite holds the only connection.
+	exts, err := s.installed.getOrStale(ctx, workspaceID, func() ([]Extension, error) {
+		qctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		return List(qctx, s.db, workspaceID)
 	}, func(err error) time.Duration {
 		if err != nil {
 			return 0 // never remember a database error

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/soisnode/soisnode/errs"
@@ -33,7 +35,8 @@ type echoOut struct {
 
 // remote is an extension: a go-sdk MCP server over streamable HTTP with a
 // read-only tool, a non-destructive write, a tool without annotations
-// (destructive by default) that reports failure, and one we cannot offer.
+// (destructive by default) that reports failure, a tool answering with a
+// protocol error, and one we cannot offer.
 type remote struct {
 	*httptest.Server
 	lists atomic.Int64 // tools/list requests seen
@@ -56,8 +59,14 @@ func newRemote(t *testing.T) *remote {
 		func(ctx context.Context, req *sdk.CallToolRequest) (*sdk.CallToolResult, error) {
 			return &sdk.CallToolResult{IsError: true, Content: []sdk.Content{&sdk.TextContent{Text: "nothing to wipe"}}}, nil
 		})
+	s.AddTool(&sdk.Tool{Name: "strict", InputSchema: json.RawMessage(`{"type":"object"}`), Annotations: &sdk.ToolAnnotations{ReadOnlyHint: true}},
+		func(ctx context.Context, req *sdk.CallToolRequest) (*sdk.CallToolResult, error) {
+			return nil, &jsonrpc.Error{Code: jsonrpc.CodeInvalidParams, Message: "strict says no"}
+		})
 	s.AddTool(&sdk.Tool{Name: "bad.name", InputSchema: json.RawMessage(`{"type":"object"}`)},
-		func(ctx context.Context, req *sdk.CallToolRequest) (*sdk.CallToolResult, error) { return &sdk.CallToolResult{}, nil })
+		func(ctx context.Context, req *sdk.CallToolRequest) (*sdk.CallToolResult, error) {
+			return &sdk.CallToolResult{}, nil
+		})
 	r := &remote{}
 	h := sdk.NewStreamableHTTPHandler(func(*http.Request) *sdk.Server { return s }, nil)
 	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
@@ -104,8 +113,12 @@ type logBuffer struct {
 	b  bytes.Buffer
 }
 
-func (l *logBuffer) Write(p []byte) (int, error) { l.mu.Lock(); defer l.mu.Unlock(); return l.b.Write(p) }
-func (l *logBuffer) String() string             { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+func (l *logBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
 
 type env struct {
 	db   *store.DB
@@ -170,7 +183,7 @@ func TestExtensionThroughRegistry(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		want := []string{"ext_demo_echo", "ext_demo_update_note", "ext_demo_wipe", "extensions_list"}
+		want := []string{"ext_demo_echo", "ext_demo_strict", "ext_demo_update_note", "ext_demo_wipe", "extensions_list"}
 		if got := names(t, e.reg, member); !slices.Equal(got, want) {
 			t.Fatalf("member tools = %v, want %v", got, want)
 		}
@@ -189,9 +202,9 @@ func TestExtensionThroughRegistry(t *testing.T) {
 			c    workspace.Caller
 			want []string
 		}{
-			{workspace.Caller{WorkspaceID: "ws1", Role: workspace.Viewer}, []string{"ext_demo_echo", "extensions_list"}},
+			{workspace.Caller{WorkspaceID: "ws1", Role: workspace.Viewer}, []string{"ext_demo_echo", "ext_demo_strict", "extensions_list"}},
 			{workspace.Caller{WorkspaceID: "ws1", Role: workspace.Owner, Scopes: []string{"contacts:read"}}, nil},
-			{workspace.Caller{WorkspaceID: "ws1", Role: workspace.Owner, Scopes: []string{"extensions:use"}}, want[:3]},
+			{workspace.Caller{WorkspaceID: "ws1", Role: workspace.Owner, Scopes: []string{"extensions:use"}}, want[:4]},
 			{workspace.Caller{WorkspaceID: "ws2", Role: workspace.Owner}, []string{"extensions_list"}},
 		} {
 			if got := names(t, e.reg, tc.c); !slices.Equal(got, tc.want) {
@@ -225,6 +238,12 @@ func TestExtensionThroughRegistry(t *testing.T) {
 			t.Fatalf("wipe = %+v %v", res, got)
 		}
 
+		// An extension that answers with a protocol error refused the call.
+		_, err = e.reg.Call(ctx, member, "ext_demo_strict", nil)
+		if !errs.Is(err, errs.Unprocessable) || errs.Message(err) != "extension demo refused the call to strict: strict says no" {
+			t.Fatalf("strict: %v", err)
+		}
+
 		// The extension's schema is enforced here, before the extension is asked.
 		if _, err := e.reg.Call(ctx, member, "ext_demo_echo", json.RawMessage(`{"text":5}`)); !errs.Is(err, errs.Invalid) {
 			t.Fatalf("bad args: %v", err)
@@ -243,7 +262,7 @@ func TestExtensionThroughRegistry(t *testing.T) {
 			t.Fatalf("extensions_list = %v", list)
 		}
 		got := list[0].(map[string]any)
-		if got["name"] != "demo" || got["status"] != "reachable" || got["host"] != strings.TrimPrefix(rem.URL, "http://") || len(got["tools"].([]any)) != 3 {
+		if got["name"] != "demo" || got["status"] != "reachable" || got["host"] != strings.TrimPrefix(rem.URL, "http://") || len(got["tools"].([]any)) != 4 {
 			t.Fatalf("extensions_list = %v", got)
 		}
 		if strings.Contains(e.logs.String(), "bad.name") == false {
@@ -283,7 +302,7 @@ func TestUnreachableExtension(t *testing.T) {
 		list := asJSON(t, res.Data)["extensions"].([]any)
 		down := list[0].(map[string]any) // sorted by name: down, flaky, good
 		if down["name"] != "down" || down["status"] != "unreachable" || down["host"] != deadHost ||
-			down["error"] != "extension down is unreachable: connection refused" || len(down["tools"].([]any)) != 0 {
+			down["error"] != "connection refused" || len(down["tools"].([]any)) != 0 {
 			t.Fatalf("down = %v", down)
 		}
 
@@ -351,8 +370,16 @@ func TestSlowExtension(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		good := newRemote(t)
-		slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
+		release := make(chan struct{})
+		slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.Copy(io.Discard, r.Body) // so the server notices the client hanging up
+			select {
+			case <-r.Context().Done():
+			case <-release:
+			}
+		}))
 		t.Cleanup(slow.Close)
+		t.Cleanup(func() { close(release) }) // runs first
 		e := setup(t, db, func(o *extensions.Options) { o.ListTimeout = 300 * time.Millisecond })
 		for name, url := range map[string]string{"good": good.URL, "slow": slow.URL} {
 			if _, err := add(t, db, "ws1", name, url); err != nil {
@@ -372,7 +399,7 @@ func TestSlowExtension(t *testing.T) {
 			t.Fatal(err)
 		}
 		st := asJSON(t, res.Data)["extensions"].([]any)[1].(map[string]any)
-		if st["name"] != "slow" || st["error"] != "extension slow is unreachable: no answer in time" {
+		if st["name"] != "slow" || st["error"] != "no answer in time" {
 			t.Fatalf("slow = %v", st)
 		}
 	})

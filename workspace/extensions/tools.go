@@ -30,7 +30,7 @@ type Status struct {
 	Name   string   `json:"name"`
 	Host   string   `json:"host"`
 	Status string   `json:"status"`          // "reachable" or "unreachable"
-	Error  string   `json:"error,omitempty"` // why it is unreachable
+	Error  string   `json:"error,omitempty"` // why it is unreachable, e.g. "connection refused"
 	Tools  []string `json:"tools"`           // full tool names, ext_<name>_<tool>
 }
 
@@ -43,7 +43,8 @@ func (s *Source) runList(ctx context.Context, env workspace.Env, _ json.RawMessa
 	for i, p := range s.probe(ctx, exts) {
 		st := Status{Name: exts[i].Name, Host: exts[i].Host(), Status: "reachable", Tools: []string{}}
 		if p.err != nil {
-			st.Status, st.Error = "unreachable", errs.Message(p.err)
+			st.Status = "unreachable"
+			st.Error = strings.TrimPrefix(errs.Message(p.err), "extension "+exts[i].Name+" is unreachable: ")
 		}
 		for _, rt := range p.tools {
 			st.Tools = append(st.Tools, "ext_"+exts[i].Name+"_"+rt.Name)
@@ -67,10 +68,6 @@ type callOutput struct {
 func (s *Source) run(ctx context.Context, e Extension, name string, rt remoteTool, args json.RawMessage) (workspace.Result, error) {
 	res, err := s.callRemote(ctx, e, rt.Name, args)
 	if err != nil {
-		if errs.Is(err, errs.Unavailable) {
-			// Hide its tools until it answers again, rather than for a whole TTL.
-			s.tools.put(e.ID, nil, err, s.opts.DownTTL)
-		}
 		return workspace.Result{}, err
 	}
 	r := workspace.Result{

@@ -1,0 +1,67 @@
+package workspace
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+
+	"github.com/soisnode/soisnode/errs"
+)
+
+func TestScopeAllows(t *testing.T) {
+	tests := []struct {
+		granted []string
+		need    string
+		want    bool
+	}{
+		{nil, "contacts:write", true},
+		{[]string{"contacts:read"}, "contacts:read", true},
+		{[]string{"contacts:read"}, "contacts:write", false},
+		{[]string{"contacts:*"}, "contacts:write", true},
+		{[]string{"contacts:*"}, "tasks:read", false},
+		{[]string{"*"}, "email:send", true},
+		{[]string{"email:read"}, "email:send", false},
+		{[]string{"contacts"}, "contacts:read", false},
+	}
+	for _, tt := range tests {
+		if got := ScopeAllows(tt.granted, tt.need); got != tt.want {
+			t.Errorf("ScopeAllows(%v, %s) = %v", tt.granted, tt.need, got)
+		}
+	}
+}
+
+func TestRegistryChecksPermissionAndSchema(t *testing.T) {
+	ran := 0
+	run := func(context.Context, Env, json.RawMessage) (Result, error) { ran++; return Result{Data: map[string]any{"ok": true}}, nil }
+	r := NewRegistry(nil, nil)
+	r.Add(
+		Tool{Name: "things_get", Scope: "things:read", Effect: Read, Run: run,
+			Schema: json.RawMessage(`{"type":"object","properties":{"id":{"type":"string","minLength":1}},"required":["id"],"additionalProperties":false}`)},
+		Tool{Name: "things_delete", Scope: "things:write", Effect: Destroy, Run: run,
+			Schema: json.RawMessage(`{"type":"object","properties":{"id":{"type":"string"}},"required":["id"]}`)},
+	)
+	ctx := context.Background()
+	viewer := Caller{WorkspaceID: "w", Role: Viewer}
+	if _, err := r.Lookup(ctx, viewer, "things_delete"); !errs.Is(err, errs.Forbidden) {
+		t.Fatalf("viewer lookup of a destroy tool: %v", err)
+	}
+	if _, err := r.Lookup(ctx, viewer, "nope"); !errs.Is(err, errs.NotFound) {
+		t.Fatalf("unknown tool: %v", err)
+	}
+	listed, _ := r.List(ctx, viewer)
+	if len(listed) != 1 || listed[0].Name != "things_get" {
+		t.Fatalf("viewer lists %v", listed)
+	}
+	tool, _ := r.Lookup(ctx, Caller{Role: Owner}, "things_get")
+	for _, bad := range []string{`{}`, `{"id": 5}`, `{"id": ""}`, `{"id": "x", "extra": 1}`, `[1]`, `not json`} {
+		if err := tool.Validate(json.RawMessage(bad)); !errs.Is(err, errs.Invalid) {
+			t.Errorf("Validate(%s) = %v, want Invalid", bad, err)
+		}
+	}
+	if err := tool.Validate(json.RawMessage(`{"id":"x"}`)); err != nil {
+		t.Fatalf("valid args refused: %v", err)
+	}
+	if ran != 0 {
+		t.Fatal("a tool ran during lookups and validation")
+	}
+}
