@@ -17,6 +17,13 @@ type WebhookPayload struct {
 	SignedReply  string                    `json:"signed_reply" doc:"Compact JWS of the turn's result (verify with /.well-known/jwks.json)"`
 }
 
+// ThresholdPayload documents the body of the budget.threshold webhook.
+type ThresholdPayload struct {
+	Event      string         `json:"event" enum:"budget.threshold" doc:"What happened"`
+	DeliveryID string         `json:"delivery_id" doc:"Unique per event; de-duplicate on it"`
+	Budget     ThresholdEvent `json:"budget" doc:"The budget whose soft threshold was crossed (once per window)"`
+}
+
 var webhookEvents = []struct{ event, summary string }{
 	{webhook.EventCompleted, "A turn completed"},
 	{webhook.EventInputRequired, "The agent asks the caller a question"},
@@ -28,7 +35,8 @@ var webhookEvents = []struct{ event, summary string }{
 // in the OpenAPI document's webhooks section.
 func documentWebhooks(api huma.API) {
 	oa := api.OpenAPI()
-	schema := oa.Components.Schemas.Schema(reflect.TypeOf(WebhookPayload{}), true, "WebhookPayload")
+	convSchema := oa.Components.Schemas.Schema(reflect.TypeOf(WebhookPayload{}), true, "WebhookPayload")
+	thresholdSchema := oa.Components.Schemas.Schema(reflect.TypeOf(ThresholdPayload{}), true, "ThresholdPayload")
 	str := &huma.Schema{Type: "string"}
 	headers := []*huma.Param{
 		{Name: "Sois-Signature", In: "header", Required: true, Schema: str, Description: "Compact JWS with detached payload over the exact body bytes (EdDSA; protected header: alg, kid, typ, iat, delivery_id). Reject when older than 5 minutes."},
@@ -41,7 +49,12 @@ func documentWebhooks(api huma.API) {
 	if oa.Webhooks == nil {
 		oa.Webhooks = map[string]*huma.PathItem{}
 	}
-	for _, e := range webhookEvents {
+	events := append(webhookEvents, struct{ event, summary string }{webhook.EventBudgetThreshold, "A key's spend crossed its soft threshold (default 80%) of a budget"})
+	for _, e := range events {
+		schema := convSchema
+		if e.event == webhook.EventBudgetThreshold {
+			schema = thresholdSchema
+		}
 		oa.Webhooks[e.event] = &huma.PathItem{Post: &huma.Operation{
 			OperationID: "webhook-" + e.event,
 			Summary:     e.summary,

@@ -44,7 +44,7 @@ func (n *Node) assemble(ctx context.Context) error {
 	}
 	n.freeProvider = provider.Name() == "local"
 	n.budgets = budget.New(n.db, n.now, budget.Options{
-		HoldTTL: n.cfg.TurnTimeout + 5*time.Minute, Logger: n.log,
+		HoldTTL: n.cfg.TurnTimeout + 5*time.Minute, Logger: n.log, OnThreshold: n.onThreshold,
 	})
 	n.stops = append(n.stops, func(context.Context) error { n.budgets.Close(); return nil })
 	n.runner = &agent.Runner{
@@ -52,8 +52,15 @@ func (n *Node) assemble(ctx context.Context) error {
 		Log: n.log, Now: n.now, MaxSteps: n.cfg.MaxSteps, TurnTimeout: n.cfg.TurnTimeout,
 		Signer: n.keys, NodeID: n.nodeID, OnFinish: n.onTurnFinished, Done: n.turnDone,
 	}
+	if n.cfg.RescueAfter <= n.cfg.TurnTimeout {
+		return fmt.Errorf("node: SOIS_RESCUE_AFTER (%v) must be longer than SOIS_TURN_TIMEOUT (%v), or a running turn could be started twice", n.cfg.RescueAfter, n.cfg.TurnTimeout)
+	}
+	// A turn stops itself at TurnTimeout and then records its outcome; its
+	// job gets a minute's grace for that, but no more than RescueAfter:
+	// River refuses a job timeout above it, and rescues no job younger than
+	// its timeout, so a short RescueAfter resumes a crashed turn promptly.
 	n.queue, err = queue.New(n.db, queue.Config{
-		Workers: n.cfg.Workers, JobTimeout: n.cfg.TurnTimeout + time.Minute, RescueAfter: n.cfg.RescueAfter, Logger: n.log,
+		Workers: n.cfg.Workers, JobTimeout: min(n.cfg.TurnTimeout+time.Minute, n.cfg.RescueAfter), RescueAfter: n.cfg.RescueAfter, Logger: n.log,
 	}, n.runner.Run)
 	if err != nil {
 		return err

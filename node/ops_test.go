@@ -66,15 +66,16 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 
 func TestHealthReadyMetricsAndDocs(t *testing.T) {
 	n := testbed.Start(t, node.Config{DatabaseURL: storetest.SQLiteURL(t)})
-	for path, want := range map[string]string{
-		"/healthz":                 `"ok"`,
-		"/readyz":                  `"ready"`,
-		"/metrics":                 "sois_http_requests_total",
-		"/openapi.yaml":            "openapi: 3.1",
-		"/.well-known/jwks.json":   `"EdDSA"`,
-		"/api/agent/budget":        "Unauthorized",
-		"/api/agent/conversations": "Unauthorized",
+	for _, pw := range [][2]string{
+		{"/healthz", `"ok"`},
+		{"/readyz", `"ready"`},
+		{"/metrics", "sois_http_requests_total"}, // counts the requests above
+		{"/openapi.yaml", "openapi: 3.1"},
+		{"/.well-known/jwks.json", `"EdDSA"`},
+		{"/api/agent/budget", "Unauthorized"},
+		{"/api/agent/conversations", "Unauthorized"},
 	} {
+		path, want := pw[0], pw[1]
 		r := n.Do("GET", path, testbed.Creds{}, nil)
 		if !strings.Contains(string(r.Body), want) {
 			t.Errorf("GET %s = %d %.200s; want %q", path, r.Status, r.Body, want)

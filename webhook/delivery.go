@@ -14,11 +14,12 @@ import (
 
 // Events (DESIGN §6).
 const (
-	EventCompleted      = "conversation.completed"
-	EventInputRequired  = "conversation.input_required"
-	EventFailed         = "conversation.failed"
-	EventBudgetExceeded = "conversation.budget_exceeded"
-	EventNegotiation    = "negotiation.finished"
+	EventCompleted       = "conversation.completed"
+	EventInputRequired   = "conversation.input_required"
+	EventFailed          = "conversation.failed"
+	EventBudgetExceeded  = "conversation.budget_exceeded"
+	EventNegotiation     = "negotiation.finished"
+	EventBudgetThreshold = "budget.threshold"
 )
 
 // Status is where a delivery stands.
@@ -78,6 +79,7 @@ type Payload struct {
 	DeliveryID   string `json:"delivery_id"`
 	Conversation any    `json:"conversation,omitempty"`
 	Negotiation  any    `json:"negotiation,omitempty"`
+	Budget       any    `json:"budget,omitempty"` // budget.threshold
 	SignedReply  string `json:"signed_reply,omitempty"`
 }
 
