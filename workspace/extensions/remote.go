@@ -63,6 +63,8 @@ func (s *Source) fetchTools(ctx context.Context, e Extension) ([]remoteTool, err
 }
 
 func (s *Source) listTools(ctx context.Context, e Extension) ([]remoteTool, error) {
+	ctx, cancel := detach(ctx)
+	defer cancel()
 	cs, err := s.connect(ctx, e)
 	if err != nil {
 		return nil, err
@@ -186,6 +188,8 @@ func bounded[T any](ctx context.Context, f func() (T, error)) (T, error) {
 }
 
 func (s *Source) callTool(ctx context.Context, e Extension, tool string, args json.RawMessage) (*sdk.CallToolResult, error) {
+	ctx, cancel := detach(ctx)
+	defer cancel()
 	cs, err := s.connect(ctx, e)
 	if err != nil {
 		return nil, notConnected{err}
@@ -264,4 +268,20 @@ func clip(s string, n int) string {
 		s = s[:len(s)-1]
 	}
 	return s + "…"
+}
+
+// detach returns a context with parent's cancellation and deadline but none
+// of its values. A call that arrives through our own MCP server carries the
+// SDK's per-request values (its protocol version among them), which the
+// SDK's client would otherwise send on to the extension.
+func detach(parent context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(context.Background())
+	if dl, ok := parent.Deadline(); ok {
+		var cancelDL context.CancelFunc
+		ctx, cancelDL = context.WithDeadline(ctx, dl)
+		prev := cancel
+		cancel = func() { cancelDL(); prev() }
+	}
+	stop := context.AfterFunc(parent, cancel)
+	return ctx, func() { stop(); cancel() }
 }
