@@ -14,8 +14,8 @@ test: ## every test, with -race, on SQLite and PostgreSQL
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 20m ./...
 
-bench: ## benchmarks next to their baselines, with peak memory
-	$(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 30m ./...
+bench: ## benchmarks next to their baselines, with peak memory (docs/benchmarks.md)
+	GO=$(GO) ./scripts/bench.sh
 
 openapi: ## regenerate openapi/openapi.yaml
 	$(GO) run ./cmd/soisnode openapi > openapi/openapi.yaml

@@ -14,6 +14,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -40,6 +41,7 @@ type Result struct {
 	Name    string
 	Ops     int
 	Elapsed time.Duration
+	Rounds  []time.Duration // Elapsed, round by round (Race)
 }
 
 // OpsPerSec is the contender's throughput.
@@ -87,9 +89,35 @@ func Race(ctx context.Context, n, clients, rounds int, cs ...Contender) ([]Resul
 			}
 			res[i].Ops += ops
 			res[i].Elapsed += d
+			res[i].Rounds = append(res[i].Rounds, d)
 		}
 	}
 	return res, nil
+}
+
+// Ratio is a's throughput relative to b's, two results of one Race: the
+// median over the rounds of b's time divided by a's (in a round both made
+// the same number of operations, back to back). The median of per-round
+// ratios shrugs off a burst of load from elsewhere that hit one round,
+// which the ratio of totals does not. Without rounds it is the ratio of
+// the totals' throughputs.
+func Ratio(a, b Result) float64 {
+	if len(a.Rounds) == 0 || len(a.Rounds) != len(b.Rounds) {
+		if b.OpsPerSec() == 0 {
+			return 0
+		}
+		return a.OpsPerSec() / b.OpsPerSec()
+	}
+	rs := make([]float64, len(a.Rounds))
+	for i := range rs {
+		rs[i] = b.Rounds[i].Seconds() / a.Rounds[i].Seconds()
+	}
+	slices.Sort(rs)
+	n := len(rs)
+	if n%2 == 1 {
+		return rs[n/2]
+	}
+	return (rs[n/2-1] + rs[n/2]) / 2
 }
 
 // Load calls op n times from `clients` goroutines and returns how long
@@ -171,12 +199,14 @@ func (p Poster) Post(ctx context.Context) error {
 type Mem struct {
 	RSS  int64 // VmRSS: resident now
 	Peak int64 // VmHWM: the high-water mark of VmRSS
+	Anon int64 // RssAnon: the anonymous part of RSS (heap, stacks)
+	File int64 // RssFile: the file-backed part (the binary's pages in use)
 }
 
 // MB converts bytes to MiB for reports.
 func MB(b int64) float64 { return float64(b) / (1 << 20) }
 
-// ReadMem reads VmRSS and VmHWM of pid (0: this process).
+// ReadMem reads VmRSS, VmHWM, RssAnon and RssFile of pid (0: this process).
 func ReadMem(pid int) (Mem, error) {
 	f, err := os.Open(procPath(pid, "status"))
 	if err != nil {
@@ -187,7 +217,18 @@ func ReadMem(pid int) (Mem, error) {
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		name, rest, ok := strings.Cut(sc.Text(), ":")
-		if !ok || (name != "VmRSS" && name != "VmHWM") {
+		var dst *int64
+		switch name {
+		case "VmRSS":
+			dst = &m.RSS
+		case "VmHWM":
+			dst = &m.Peak
+		case "RssAnon":
+			dst = &m.Anon
+		case "RssFile":
+			dst = &m.File
+		}
+		if !ok || dst == nil {
 			continue
 		}
 		fields := strings.Fields(rest) // "12345 kB"
@@ -198,11 +239,7 @@ func ReadMem(pid int) (Mem, error) {
 		if err != nil {
 			return Mem{}, err
 		}
-		if name == "VmRSS" {
-			m.RSS = kb << 10
-		} else {
-			m.Peak = kb << 10
-		}
+		*dst = kb << 10
 	}
 	if err := sc.Err(); err != nil {
 		return Mem{}, err
@@ -217,6 +254,19 @@ func ReadMem(pid int) (Mem, error) {
 // clear_refs value 5), so a later ReadMem reports the peak since now.
 func ResetPeak(pid int) error {
 	return os.WriteFile(procPath(pid, "clear_refs"), []byte("5"), 0)
+}
+
+// PeakReporter is the part of testing.B that ReportPeak uses.
+type PeakReporter interface {
+	ReportMetric(n float64, unit string)
+}
+
+// ReportPeak reports this process's peak resident memory, VmHWM, as
+// "peak-RSS-MB"; call ResetPeak(0) when the measured part begins.
+func ReportPeak(b PeakReporter) {
+	if m, err := ReadMem(0); err == nil {
+		b.ReportMetric(MB(m.Peak), "peak-RSS-MB")
+	}
 }
 
 func procPath(pid int, file string) string {

@@ -12,16 +12,11 @@ import (
 	"github.com/soisnode/soisnode/store"
 	"github.com/soisnode/soisnode/store/storetest"
 	"github.com/soisnode/soisnode/testbed"
+	"github.com/soisnode/soisnode/testbed/benchbase"
 	"github.com/soisnode/soisnode/workspace"
 )
 
-func TestMain(m *testing.M) {
-	if url := os.Getenv(baselineURLEnv); url != "" {
-		// Re-executed by BenchmarkMemory as the baseline server process.
-		os.Exit(serveBaselineChild(url, os.Getenv(baselineListenEnv)))
-	}
-	storetest.Main(m)
-}
+func TestMain(m *testing.M) { storetest.Main(m) }
 
 // benchClients is how many parallel clients drive each contender
 // (SOIS_BENCH_CLIENTS, default 16).
@@ -33,7 +28,7 @@ func benchClients() int {
 }
 
 // benchRounds is how many times the contenders take turns.
-const benchRounds = 6
+const benchRounds = 10
 
 // BenchmarkAcceptPath measures POST /api/agent → 202 with the message
 // durably stored (conversation, turn and River job committed), over HTTP
@@ -105,14 +100,14 @@ func benchAccept(b *testing.B, dialect string, working bool) {
 	b.ReportMetric(node.NsPerOp(), "ns/op")
 	b.ReportMetric(node.OpsPerSec(), "node-ops/s")
 	b.ReportMetric(baseline.OpsPerSec(), "base-ops/s")
-	b.ReportMetric(node.OpsPerSec()/baseline.OpsPerSec(), "ratio")
+	b.ReportMetric(testbed.Ratio(node, baseline), "ratio")
 	b.ReportMetric(bare.OpsPerSec(), "insert-ops/s")
-	b.ReportMetric(node.OpsPerSec()/bare.OpsPerSec(), "ratio-insert")
-	reportPeak(b)
+	b.ReportMetric(testbed.Ratio(node, bare), "ratio-insert")
+	testbed.ReportPeak(b)
 }
 
 // startBaseline migrates a fresh database of dialect like a node would,
-// creates a workspace in it and serves a testbed.Baseline on loopback.
+// creates a workspace in it and serves a benchbase.Baseline on loopback.
 func startBaseline(b *testing.B, dialect string, auth bool) (*httptest.Server, testbed.Creds) {
 	b.Helper()
 	ctx := context.Background()
@@ -126,11 +121,11 @@ func startBaseline(b *testing.B, dialect string, auth bool) (*httptest.Server, t
 	}
 	creds := testbed.Workspace(b, db, workspace.Owner, access.KeyParams{})
 	db.Close()
-	bl, err := testbed.OpenBaseline(ctx, url)
+	bl, err := benchbase.Open(ctx, url)
 	if err != nil {
 		b.Fatal(err)
 	}
-	bl.Auth, bl.Fixed = auth, creds
+	bl.Auth, bl.Fixed = auth, ids(creds)
 	srv := httptest.NewServer(bl)
 	b.Cleanup(func() { srv.Close(); bl.Close() })
 	return srv, creds
@@ -152,10 +147,6 @@ func requireRows(b *testing.B, db *store.DB, n int) {
 	}
 }
 
-// reportPeak reports this process's peak resident memory since the
-// benchmark began (testbed.ResetPeak(0) at its start).
-func reportPeak(b *testing.B) {
-	if m, err := testbed.ReadMem(0); err == nil {
-		b.ReportMetric(testbed.MB(m.Peak), "peak-RSS-MB")
-	}
+func ids(c testbed.Creds) benchbase.IDs {
+	return benchbase.IDs{WorkspaceID: c.WorkspaceID, MemberID: c.MemberID, KeyID: c.KeyID}
 }

@@ -3,12 +3,10 @@ package testbed_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -19,22 +17,16 @@ import (
 	"github.com/soisnode/soisnode/testbed"
 )
 
-// Environment of the baseline server process BenchmarkMemory starts (this
-// test binary, re-executed; see TestMain).
-const (
-	baselineURLEnv    = "SOIS_BENCH_BASELINE_URL"
-	baselineListenEnv = "SOIS_BENCH_BASELINE_LISTEN"
-)
-
 // memRounds is how many load rounds BenchmarkMemory runs; resident memory
 // is read after each, so growth under sustained load shows.
 const memRounds = 4
 
 // BenchmarkMemory starts the real binary, `soisnode serve` (built from
 // ./cmd/soisnode, or SOIS_BENCH_BIN), as a child process on a fresh
-// database with the default built-in local agent, and next to it this
-// test binary re-executed as the hand-written baseline server
-// (testbed.Baseline with the credential check). It reads each process's
+// database with the default built-in local agent, and next to it the
+// hand-written baseline server (./testbed/benchbase/cmd/benchbase, or
+// SOIS_BENCH_BASE_BIN: benchbase.Baseline with the credential check, a
+// binary that links nothing of soisnode). It reads each process's
 // VmRSS and VmHWM from /proc/<pid>/status:
 //
 //   - idle: after start-up and a settle period with no traffic;
@@ -44,28 +36,30 @@ const memRounds = 4
 //
 // Run it with -benchtime=<requests>x (make bench uses 6000x).
 //
-// Metrics: node-ops/s, base-ops/s, ratio; node-idle-RSS-MB (target < 60),
-// peak-RSS-MB (the node's VmHWM under load), node-growth-MB (VmRSS after
-// the last round minus after the middle one: flat is ≈ 0), and the same
-// for the baseline (base-…).
+// Metrics: node-ops/s, base-ops/s, ratio; node-idle-RSS-MB (target < 60)
+// and its anonymous part node-idle-anon-MB (heap and stacks; the rest is
+// the binary's own pages); peak-RSS-MB (the node's VmHWM under load);
+// node-growth-MB (VmRSS after the last round minus after the middle one:
+// flat is ≈ 0); and the same for the baseline (base-…).
 func BenchmarkMemory(b *testing.B) {
-	bin := soisnodeBinary(b)
+	bin := buildBinary(b, "SOIS_BENCH_BIN", "github.com/soisnode/soisnode/cmd/soisnode")
+	baseBin := buildBinary(b, "SOIS_BENCH_BASE_BIN", "github.com/soisnode/soisnode/testbed/benchbase/cmd/benchbase")
 	for _, d := range storetest.Dialects {
-		b.Run(d, func(b *testing.B) { benchMemory(b, bin, d) })
+		b.Run(d, func(b *testing.B) { benchMemory(b, bin, baseBin, d) })
 	}
 }
 
-func benchMemory(b *testing.B, bin, dialect string) {
+func benchMemory(b *testing.B, bin, baseBin, dialect string) {
 	ctx := context.Background()
 	clients := benchClients()
 	nodeProc := startNodeProcess(b, bin, storetest.URLTB(b, dialect))
-	baseProc := startBaselineProcess(b, bin, storetest.URLTB(b, dialect))
+	baseProc := startBaselineProcess(b, bin, baseBin, storetest.URLTB(b, dialect))
 	procs := []*process{nodeProc, baseProc}
 
 	time.Sleep(3 * time.Second) // settle: River's leader election and first maintenance runs
 	for _, p := range procs {
 		m := p.mem(b)
-		p.idle = m.RSS
+		p.idle, p.idleAnon = m.RSS, m.Anon
 		if err := testbed.ResetPeak(p.cmd.Process.Pid); err != nil {
 			b.Fatalf("reset peak RSS of %s: %v", p.name, err)
 		}
@@ -85,6 +79,7 @@ func benchMemory(b *testing.B, bin, dialect string) {
 			}
 			p.ops += ops
 			p.elapsed += d
+			p.rounds = append(p.rounds, d)
 			m := p.mem(b)
 			if r == memRounds/2-1 {
 				p.mid = m.RSS
@@ -97,8 +92,9 @@ func benchMemory(b *testing.B, bin, dialect string) {
 	b.ReportMetric(n.NsPerOp(), "ns/op")
 	b.ReportMetric(n.OpsPerSec(), "node-ops/s")
 	b.ReportMetric(base.OpsPerSec(), "base-ops/s")
-	b.ReportMetric(n.OpsPerSec()/base.OpsPerSec(), "ratio")
+	b.ReportMetric(testbed.Ratio(n, base), "ratio")
 	b.ReportMetric(testbed.MB(nodeProc.idle), "node-idle-RSS-MB")
+	b.ReportMetric(testbed.MB(nodeProc.idleAnon), "node-idle-anon-MB")
 	b.ReportMetric(testbed.MB(nodeProc.peak), "peak-RSS-MB")
 	b.ReportMetric(testbed.MB(nodeProc.end-nodeProc.mid), "node-growth-MB")
 	b.ReportMetric(testbed.MB(baseProc.idle), "base-idle-RSS-MB")
@@ -113,13 +109,15 @@ type process struct {
 	url   string
 	creds testbed.Creds
 
-	idle, mid, end, peak int64
-	ops                  int
-	elapsed              time.Duration
+	idle, idleAnon int64
+	mid, end, peak int64
+	ops            int
+	elapsed        time.Duration
+	rounds         []time.Duration
 }
 
 func (p *process) result() testbed.Result {
-	return testbed.Result{Name: p.name, Ops: p.ops, Elapsed: p.elapsed}
+	return testbed.Result{Name: p.name, Ops: p.ops, Elapsed: p.elapsed, Rounds: p.rounds}
 }
 
 func (p *process) mem(b *testing.B) testbed.Mem {
@@ -130,17 +128,18 @@ func (p *process) mem(b *testing.B) testbed.Mem {
 	return m
 }
 
-// soisnodeBinary is SOIS_BENCH_BIN, or the binary built from ./cmd/soisnode.
-func soisnodeBinary(b *testing.B) string {
-	if bin := os.Getenv("SOIS_BENCH_BIN"); bin != "" {
+// buildBinary is the binary named by the environment variable env, or
+// the one built from the package pkg.
+func buildBinary(b *testing.B, env, pkg string) string {
+	if bin := os.Getenv(env); bin != "" {
 		abs, err := filepath.Abs(bin)
 		if err != nil {
 			b.Fatal(err)
 		}
 		return abs
 	}
-	bin := filepath.Join(b.TempDir(), "soisnode")
-	out, err := exec.Command("go", "build", "-o", bin, "github.com/soisnode/soisnode/cmd/soisnode").CombinedOutput()
+	bin := filepath.Join(b.TempDir(), filepath.Base(pkg))
+	out, err := exec.Command("go", "build", "-o", bin, pkg).CombinedOutput()
 	if err != nil {
 		b.Fatalf("go build: %v\n%s", err, out)
 	}
@@ -192,12 +191,12 @@ func startNodeProcess(b *testing.B, bin, url string) *process {
 	return startProcess(b, "node", cmd, addr, creds, dir)
 }
 
-func startBaselineProcess(b *testing.B, bin, url string) *process {
+func startBaselineProcess(b *testing.B, bin, baseBin, url string) *process {
 	dir := b.TempDir()
 	creds := initWorkspace(b, bin, url, dir) // the same schema and credentials as the node's
 	addr := freeAddr(b)
-	cmd := exec.Command(os.Args[0], "-test.run=^$", "-test.bench=^$")
-	cmd.Env = childEnv(baselineURLEnv+"="+url, baselineListenEnv+"="+addr)
+	cmd := exec.Command(baseBin, "-db", url, "-listen", addr)
+	cmd.Env = childEnv()
 	return startProcess(b, "base", cmd, addr, creds, dir)
 }
 
@@ -255,33 +254,4 @@ func freeAddr(b *testing.B) string {
 	}
 	defer l.Close()
 	return l.Addr().String()
-}
-
-// serveBaselineChild is the baseline server process: testbed.Baseline
-// (with the credential check) on url, listening on addr, until SIGTERM.
-func serveBaselineChild(url, addr string) int {
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
-	bl, err := testbed.OpenBaseline(ctx, url)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "baseline:", err)
-		return 1
-	}
-	defer bl.Close()
-	bl.Auth = true
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, `{"status":"ready"}`) })
-	mux.Handle("/", bl)
-	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	go func() {
-		<-ctx.Done()
-		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(sctx)
-	}()
-	if err := srv.ListenAndServe(); err != nil && err != http.ErrServerClosed {
-		fmt.Fprintln(os.Stderr, "baseline:", err)
-		return 1
-	}
-	return 0
 }

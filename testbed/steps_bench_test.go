@@ -16,6 +16,7 @@ import (
 	"github.com/soisnode/soisnode/store"
 	"github.com/soisnode/soisnode/store/storetest"
 	"github.com/soisnode/soisnode/testbed"
+	"github.com/soisnode/soisnode/testbed/benchbase"
 	"github.com/soisnode/soisnode/workspace"
 )
 
@@ -31,7 +32,7 @@ import (
 //	       and two steps the accept path no longer takes for a key without
 //	       a budget and without ?wait= (docs/benchmarks.md):
 //	       budget-µs (budget.Check), get-µs (conversation.Get)
-//	base:  base-auth-µs, base-insert-µs (testbed.Baseline's)
+//	base:  base-auth-µs, base-insert-µs (benchbase.Baseline's)
 //
 // node-µs = auth + submit, base-µs = base-auth + base-insert, and
 // ratio = base-µs / node-µs: the accept path's throughput ratio if the
@@ -61,7 +62,7 @@ func benchSteps(b *testing.B, dialect string) {
 	}
 	budgets := budget.New(db, time.Now, budget.Options{})
 	b.Cleanup(budgets.Close)
-	bl, err := testbed.OpenBaseline(ctx, url)
+	bl, err := benchbase.Open(ctx, url)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -111,7 +112,7 @@ func benchSteps(b *testing.B, dialect string) {
 			return nil
 		}},
 		{Name: "base-insert", Op: func(ctx context.Context) error {
-			return bl.Insert(ctx, c, ulid.Make().String(), testbed.StandardMessage, `{"source":"bench"}`)
+			return bl.Insert(ctx, ids(c), ulid.Make().String(), testbed.StandardMessage, `{"source":"bench"}`)
 		}},
 	}
 	b.ResetTimer()

@@ -1,4 +1,9 @@
-package testbed
+// Package benchbase is the baseline soisnode's benchmarks compare the node
+// with (docs/benchmarks.md): POST /api/agent written by hand. It imports
+// nothing of soisnode, so the server built from ./cmd/benchbase is as small
+// as such a server can be, which makes its resident memory a fair
+// reference too.
+package benchbase
 
 import (
 	"context"
@@ -17,6 +22,11 @@ import (
 	_ "modernc.org/sqlite" // the same SQLite driver the node uses
 )
 
+// IDs are the rows a message is stored for.
+type IDs struct {
+	WorkspaceID, MemberID, KeyID string
+}
+
 // Baseline is POST /api/agent written by hand with bare net/http and
 // database/sql (SQLite) or pgx (PostgreSQL): no framework, no middleware,
 // no logging, no metrics. It is what benchmarks compare the node with
@@ -31,17 +41,17 @@ import (
 // for the fixed ids in Fixed (the bare insert).
 type Baseline struct {
 	Auth  bool
-	Fixed Creds // workspace, member and key ids used when Auth is false
+	Fixed IDs // workspace, member and key ids used when Auth is false
 
 	sqlite *sql.DB
 	pool   *pgxpool.Pool
 }
 
-// OpenBaseline connects to a database that already has the node's schema
+// Open connects to a database that already has the node's schema
 // (node.Migrate, or `soisnode init`). SQLite is opened exactly as the node
 // opens it: WAL, synchronous=NORMAL, IMMEDIATE transactions, one
 // connection.
-func OpenBaseline(ctx context.Context, url string) (*Baseline, error) {
+func Open(ctx context.Context, url string) (*Baseline, error) {
 	switch {
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
 		pool, err := pgxpool.New(ctx, url)
@@ -66,7 +76,7 @@ func OpenBaseline(ctx context.Context, url string) (*Baseline, error) {
 		}
 		return &Baseline{sqlite: db}, nil
 	}
-	return nil, fmt.Errorf("testbed: baseline: unsupported database url")
+	return nil, fmt.Errorf("benchbase: unsupported database url")
 }
 
 // Close closes the database.
@@ -140,13 +150,13 @@ func hashHex(s string) string {
 
 // Authenticate looks both credentials up by hash and requires them to be
 // live and of the same workspace.
-func (b *Baseline) Authenticate(ctx context.Context, token, key string) (Creds, bool) {
+func (b *Baseline) Authenticate(ctx context.Context, token, key string) (IDs, bool) {
 	if token == "" || key == "" {
-		return Creds{}, false
+		return IDs{}, false
 	}
 	const tokenQ = `SELECT m.id, m.workspace_id FROM access_tokens t JOIN members m ON m.id = t.member_id WHERE t.hash = %s AND t.revoked_at = 0`
 	const keyQ = `SELECT id, workspace_id FROM api_keys WHERE hash = %s AND revoked_at = 0`
-	var c Creds
+	var c IDs
 	var keyWS string
 	var err1, err2 error
 	if b.pool != nil {
@@ -161,7 +171,7 @@ func (b *Baseline) Authenticate(ctx context.Context, token, key string) (Creds, 
 
 // Insert stores conversation id, its first turn and the River job in one
 // transaction.
-func (b *Baseline) Insert(ctx context.Context, c Creds, id, msg, meta string) error {
+func (b *Baseline) Insert(ctx context.Context, c IDs, id, msg, meta string) error {
 	now := time.Now().UnixMicro()
 	args, _ := json.Marshal(struct {
 		ConversationID string `json:"conversation_id"`
@@ -200,6 +210,34 @@ func (b *Baseline) Insert(ctx context.Context, c Creds, id, msg, meta string) er
 		return err
 	}
 	if err := tx.Commit(); err != nil {
+		return err
+	}
+	return nil
+}
+
+// Serve runs the baseline (with the credential check) on url, listening
+// on addr, until ctx ends. GET /readyz answers 200 once it listens.
+func Serve(ctx context.Context, url, addr string) error {
+	bl, err := Open(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer bl.Close()
+	bl.Auth = true
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"status":"ready"}`))
+	})
+	mux.Handle("/", bl)
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+	}()
+	if err := srv.ListenAndServe(); err != nil && err != http.ErrServerClosed {
 		return err
 	}
 	return nil
