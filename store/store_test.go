@@ -29,9 +29,16 @@ func TestDriverContract(t *testing.T) {
 		if err := db.QueryRow(ctx, `SELECT name FROM workspaces WHERE id = ?`, "nope").Scan(&name); !errors.Is(err, store.ErrNoRows) {
 			t.Fatalf("missing row: err = %v, want ErrNoRows", err)
 		}
+		_, err := db.Exec(ctx, `INSERT INTO workspaces (id, name, created_at) VALUES (?, ?, ?)`, "w1", "Dup", int64(1))
+		if !store.IsUniqueViolation(err) {
+			t.Fatalf("duplicate key: IsUniqueViolation(%v) = false", err)
+		}
+		if store.IsUniqueViolation(errors.New("UNIQUE constraint failed")) {
+			t.Fatal("a plain error is not a unique violation")
+		}
 		// A failed transaction changes nothing.
 		boom := errors.New("boom")
-		err := db.InTx(ctx, func(tx store.Tx) error {
+		err = db.InTx(ctx, func(tx store.Tx) error {
 			if _, err := tx.Exec(ctx, `INSERT INTO workspaces (id, name, created_at) VALUES (?, ?, ?)`, "w2", "B", int64(1)); err != nil {
 				return err
 			}

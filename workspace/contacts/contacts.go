@@ -16,6 +16,7 @@ import (
 
 	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/store"
+	"github.com/soisnode/soisnode/workspace"
 )
 
 // Contact is one person in the address book.
@@ -117,12 +118,12 @@ func Create(ctx context.Context, tx store.Tx, workspaceID, ownerID string, f Fie
 		return Contact{}, err
 	}
 	now = now.UTC().Truncate(time.Microsecond)
-	c := Contact{ID: newID(now), OwnerID: ownerID, CreatedAt: now, UpdatedAt: now}
+	c := Contact{ID: workspace.NewID(now), OwnerID: ownerID, CreatedAt: now, UpdatedAt: now}
 	c = c.with(f)
 	_, err = tx.Exec(ctx, `INSERT INTO contacts (id, workspace_id, owner_id, name, email, email_key, phone, company, title, city, tags, notes, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.ID, workspaceID, c.OwnerID, c.Name, c.Email, strings.ToLower(c.Email), c.Phone, c.Company,
-		c.Title, c.City, tagsJSON(c.Tags), c.Notes, micros(now), micros(now))
+		c.Title, c.City, tagsJSON(c.Tags), c.Notes, store.Micros(now), store.Micros(now))
 	if err != nil {
 		return Contact{}, writeErr(err, f.Email)
 	}
@@ -167,7 +168,7 @@ func Update(ctx context.Context, tx store.Tx, workspaceID, id string, p Patch, n
 	_, err = tx.Exec(ctx, `UPDATE contacts SET name = ?, email = ?, email_key = ?, phone = ?, company = ?, title = ?, city = ?, tags = ?, notes = ?, updated_at = ?
 		WHERE workspace_id = ? AND id = ?`,
 		c.Name, c.Email, strings.ToLower(c.Email), c.Phone, c.Company, c.Title, c.City, tagsJSON(c.Tags), c.Notes,
-		micros(c.UpdatedAt), workspaceID, c.ID)
+		store.Micros(c.UpdatedAt), workspaceID, c.ID)
 	if err != nil {
 		return Contact{}, nil, writeErr(err, f.Email)
 	}
@@ -182,7 +183,7 @@ func Delete(ctx context.Context, tx store.Tx, workspaceID, id string, now time.T
 		return Contact{}, 0, err
 	}
 	unlinked, err := tx.Exec(ctx, `UPDATE tasks SET contact_id = '', updated_at = ? WHERE workspace_id = ? AND contact_id = ?`,
-		micros(now), workspaceID, c.ID)
+		store.Micros(now), workspaceID, c.ID)
 	if err != nil {
 		return Contact{}, 0, fmt.Errorf("contacts: unlink tasks of %s: %w", c.ID, err)
 	}
@@ -212,7 +213,7 @@ func checkEmailFree(ctx context.Context, tx store.Tx, workspaceID, email, except
 
 // writeErr turns a lost race on the unique email index into a Conflict.
 func writeErr(err error, email string) error {
-	if isUniqueViolation(err) {
+	if store.IsUniqueViolation(err) {
 		return errs.Wrap(errs.Conflict, err, "a contact with email %s already exists", email)
 	}
 	return fmt.Errorf("contacts: write: %w", err)
@@ -244,7 +245,7 @@ func scan(row store.Row) (Contact, error) {
 	if err != nil {
 		return Contact{}, err
 	}
-	c.CreatedAt, c.UpdatedAt = fromMicros(created), fromMicros(updated)
+	c.CreatedAt, c.UpdatedAt = store.Time(created), store.Time(updated)
 	if err := json.Unmarshal([]byte(tags), &c.Tags); err != nil || c.Tags == nil {
 		c.Tags = []string{}
 	}

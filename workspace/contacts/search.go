@@ -8,6 +8,7 @@ import (
 
 	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/store"
+	"github.com/soisnode/soisnode/workspace"
 )
 
 // Filter selects contacts. Text filters match case-insensitively anywhere
@@ -44,13 +45,13 @@ func Search(ctx context.Context, tx store.Tx, workspaceID string, f Filter) (Pag
 	args := []any{workspaceID}
 	like := func(col, v string) {
 		where = append(where, "lower("+col+`) LIKE lower(?) ESCAPE '\'`)
-		args = append(args, contains(v))
+		args = append(args, store.Contains(v))
 	}
 	filters := []struct{ col, v string }{
 		{"name", f.Name}, {"email", f.Email}, {"company", f.Company}, {"city", f.City}, {"tag", f.Tag}, {"query", f.Query},
 	}
 	for _, c := range filters {
-		if err := checkText(c.col, c.v, maxQuery, false); err != nil {
+		if err := workspace.CheckText(c.col, c.v, maxQuery, false); err != nil {
 			return Page{}, err
 		}
 	}
@@ -58,7 +59,7 @@ func Search(ctx context.Context, tx store.Tx, workspaceID string, f Filter) (Pag
 		var anyField []string
 		for _, col := range searchFields {
 			anyField = append(anyField, "lower("+col+`) LIKE lower(?) ESCAPE '\'`)
-			args = append(args, contains(word))
+			args = append(args, store.Contains(word))
 		}
 		where = append(where, "("+strings.Join(anyField, " OR ")+")")
 	}
@@ -73,7 +74,7 @@ func Search(ctx context.Context, tx store.Tx, workspaceID string, f Filter) (Pag
 	}
 	if f.Cursor != "" {
 		var c cursor
-		if err := decodeCursor(f.Cursor, &c); err != nil {
+		if err := workspace.DecodeCursor(f.Cursor, &c); err != nil {
 			return Page{}, err
 		}
 		if c.ID == "" {
@@ -82,7 +83,7 @@ func Search(ctx context.Context, tx store.Tx, workspaceID string, f Filter) (Pag
 		where = append(where, "(name > ? OR (name = ? AND id > ?))")
 		args = append(args, c.Name, c.Name, c.ID)
 	}
-	limit := pageLimit(f.Limit)
+	limit := workspace.PageLimit(f.Limit)
 	args = append(args, limit+1)
 	rows, err := tx.Query(ctx, `SELECT `+columns+` FROM contacts WHERE `+strings.Join(where, " AND ")+
 		` ORDER BY name, id LIMIT ?`, args...)
@@ -104,7 +105,7 @@ func Search(ctx context.Context, tx store.Tx, workspaceID string, f Filter) (Pag
 	if len(page.Contacts) > limit {
 		page.Contacts = page.Contacts[:limit]
 		last := page.Contacts[limit-1]
-		page.NextCursor = encodeCursor(cursor{Name: last.Name, ID: last.ID})
+		page.NextCursor = workspace.EncodeCursor(cursor{Name: last.Name, ID: last.ID})
 	}
 	return page, nil
 }

@@ -48,7 +48,7 @@ type one struct {
 
 func runSearch(ctx context.Context, env workspace.Env, args json.RawMessage) (workspace.Result, error) {
 	var f Filter
-	if err := decodeArgs(args, &f); err != nil {
+	if err := workspace.DecodeArgs(args, &f); err != nil {
 		return workspace.Result{}, err
 	}
 	page, err := Search(ctx, env.Tx, env.Caller.WorkspaceID, f)
@@ -60,7 +60,7 @@ func runSearch(ctx context.Context, env workspace.Env, args json.RawMessage) (wo
 
 func runGet(ctx context.Context, env workspace.Env, args json.RawMessage) (workspace.Result, error) {
 	var a struct{ ID string }
-	if err := decodeArgs(args, &a); err != nil {
+	if err := workspace.DecodeArgs(args, &a); err != nil {
 		return workspace.Result{}, err
 	}
 	c, err := Get(ctx, env.Tx, env.Caller.WorkspaceID, a.ID)
@@ -72,7 +72,7 @@ func runGet(ctx context.Context, env workspace.Env, args json.RawMessage) (works
 
 func runCreate(ctx context.Context, env workspace.Env, args json.RawMessage) (workspace.Result, error) {
 	var f Fields
-	if err := decodeArgs(args, &f); err != nil {
+	if err := workspace.DecodeArgs(args, &f); err != nil {
 		return workspace.Result{}, err
 	}
 	c, err := Create(ctx, env.Tx, env.Caller.WorkspaceID, env.Caller.MemberID, f, env.Now)
@@ -87,7 +87,7 @@ func runUpdate(ctx context.Context, env workspace.Env, args json.RawMessage) (wo
 		ID string `json:"id"`
 		Patch
 	}
-	if err := decodeArgs(args, &a); err != nil {
+	if err := workspace.DecodeArgs(args, &a); err != nil {
 		return workspace.Result{}, err
 	}
 	c, changed, err := Update(ctx, env.Tx, env.Caller.WorkspaceID, a.ID, a.Patch, env.Now)
@@ -99,7 +99,7 @@ func runUpdate(ctx context.Context, env workspace.Env, args json.RawMessage) (wo
 
 func runDelete(ctx context.Context, env workspace.Env, args json.RawMessage) (workspace.Result, error) {
 	var a struct{ ID string }
-	if err := decodeArgs(args, &a); err != nil {
+	if err := workspace.DecodeArgs(args, &a); err != nil {
 		return workspace.Result{}, err
 	}
 	c, unlinked, err := Delete(ctx, env.Tx, env.Caller.WorkspaceID, a.ID, env.Now)

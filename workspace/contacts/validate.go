@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/soisnode/soisnode/errs"
+	"github.com/soisnode/soisnode/workspace"
 )
 
 // Field limits, in characters. The tool schemas state the same numbers.
@@ -52,7 +53,7 @@ func normalize(f Fields) (Fields, error) {
 		{"notes", f.Notes, MaxNotes, true},
 	}
 	for _, c := range checks {
-		if err := checkText(c.field, c.v, c.max, c.multiline); err != nil {
+		if err := workspace.CheckText(c.field, c.v, c.max, c.multiline); err != nil {
 			return f, err
 		}
 	}
@@ -109,7 +110,7 @@ func normalizeTags(tags []string) ([]string, error) {
 		if t == "" {
 			return nil, errs.E(errs.Invalid, "tags must not be empty strings")
 		}
-		if err := checkText("tag "+quoteShort(t), t, MaxTagLen, false); err != nil {
+		if err := workspace.CheckText("tag "+quoteShort(t), t, MaxTagLen, false); err != nil {
 			return nil, err
 		}
 		if k := strings.ToLower(t); !seen[k] {
@@ -128,7 +129,7 @@ func checkID(field, id string) error {
 	if strings.TrimSpace(id) == "" {
 		return errs.E(errs.Invalid, "%s is required", field)
 	}
-	return checkText(field, id, maxIDChars, false)
+	return workspace.CheckText(field, id, maxIDChars, false)
 }
 
 // quoteShort quotes s for a message, cut to a readable length.

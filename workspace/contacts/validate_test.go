@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/soisnode/soisnode/errs"
+	"github.com/soisnode/soisnode/workspace"
 )
 
 func TestNormalize(t *testing.T) {
@@ -90,9 +91,9 @@ func TestLabel(t *testing.T) {
 
 func TestCursorRejectsGarbage(t *testing.T) {
 	var c cursor
-	for _, s := range []string{"!!!", "bm90IGpzb24", encodeCursor(42)} {
-		if err := decodeCursor(s, &c); !errs.Is(err, errs.Invalid) {
-			t.Errorf("decodeCursor(%q) = %v, want Invalid", s, err)
+	for _, s := range []string{"!!!", "bm90IGpzb24", workspace.EncodeCursor(42)} {
+		if err := workspace.DecodeCursor(s, &c); !errs.Is(err, errs.Invalid) {
+			t.Errorf("workspace.DecodeCursor(%q) = %v, want Invalid", s, err)
 		}
 	}
 }

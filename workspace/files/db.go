@@ -4,10 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
-
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/store"
@@ -99,7 +96,7 @@ func insert(ctx context.Context, q store.Querier, f File, data []byte) error {
 	_, err := q.Exec(ctx, `INSERT INTO files (`+columns+`, content) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		f.ID, f.WorkspaceID, f.FolderID, string(f.Kind), f.Name, f.ContentType, f.Size, f.SHA256, f.CreatedBy,
 		f.CreatedAt.UnixMicro(), f.UpdatedAt.UnixMicro(), nonNil(data))
-	if isUniqueViolation(err) {
+	if store.IsUniqueViolation(err) {
 		return errTaken(f.Name)
 	}
 	if err != nil {
@@ -112,7 +109,7 @@ func insert(ctx context.Context, q store.Querier, f File, data []byte) error {
 func update(ctx context.Context, q store.Querier, f File) error {
 	_, err := q.Exec(ctx, `UPDATE files SET parent_id = ?, name = ?, updated_at = ? WHERE workspace_id = ? AND id = ?`,
 		f.FolderID, f.Name, f.UpdatedAt.UnixMicro(), f.WorkspaceID, f.ID)
-	if isUniqueViolation(err) {
+	if store.IsUniqueViolation(err) {
 		return errTaken(f.Name)
 	}
 	if err != nil {
@@ -156,17 +153,4 @@ func within(ctx context.Context, q store.Querier, ws, id, ancestor string) (bool
 		}
 	}
 	return false, fmt.Errorf("files: folder chain of %s is deeper than %d", id, maxDepth)
-}
-
-// isUniqueViolation reports whether err is a unique-index violation of
-// either database.
-func isUniqueViolation(err error) bool {
-	if err == nil {
-		return false
-	}
-	var pg *pgconn.PgError
-	if errors.As(err, &pg) {
-		return pg.Code == "23505"
-	}
-	return strings.Contains(err.Error(), "UNIQUE constraint failed")
 }

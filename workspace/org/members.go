@@ -40,14 +40,14 @@ type memberCursor struct {
 // Members returns the workspace's members matching f, by name. A filter
 // naming no team or department of the workspace is errs.NotFound.
 func Members(ctx context.Context, tx store.Tx, workspaceID string, f MemberFilter) (MemberPage, error) {
-	if err := checkText("query", f.Query, 200, false); err != nil {
+	if err := workspace.CheckText("query", f.Query, 200, false); err != nil {
 		return MemberPage{}, err
 	}
 	where := []string{"m.workspace_id = ?"}
 	args := []any{workspaceID}
 	for _, word := range strings.Fields(f.Query) {
 		where = append(where, `(lower(m.name) LIKE lower(?) ESCAPE '\' OR lower(m.email) LIKE lower(?) ESCAPE '\')`)
-		args = append(args, contains(word), contains(word))
+		args = append(args, store.Contains(word), store.Contains(word))
 	}
 	if f.TeamID != "" {
 		if err := checkID("team_id", f.TeamID); err != nil {
@@ -72,7 +72,7 @@ func Members(ctx context.Context, tx store.Tx, workspaceID string, f MemberFilte
 	}
 	if f.Cursor != "" {
 		var c memberCursor
-		if err := decodeCursor(f.Cursor, &c); err != nil {
+		if err := workspace.DecodeCursor(f.Cursor, &c); err != nil {
 			return MemberPage{}, err
 		}
 		if c.ID == "" {
@@ -81,7 +81,7 @@ func Members(ctx context.Context, tx store.Tx, workspaceID string, f MemberFilte
 		where = append(where, "(m.name > ? OR (m.name = ? AND m.id > ?))")
 		args = append(args, c.Name, c.Name, c.ID)
 	}
-	limit := pageLimit(f.Limit)
+	limit := workspace.PageLimit(f.Limit)
 	args = append(args, limit+1)
 	rows, err := tx.Query(ctx, `SELECT m.id, m.name, m.email, m.role FROM members m WHERE `+strings.Join(where, " AND ")+
 		` ORDER BY m.name, m.id LIMIT ?`, args...)
@@ -106,7 +106,7 @@ func Members(ctx context.Context, tx store.Tx, workspaceID string, f MemberFilte
 	if len(page.Members) > limit {
 		page.Members = page.Members[:limit]
 		last := page.Members[limit-1]
-		page.NextCursor = encodeCursor(memberCursor{Name: last.Name, ID: last.ID})
+		page.NextCursor = workspace.EncodeCursor(memberCursor{Name: last.Name, ID: last.ID})
 	}
 	return page, addTeams(ctx, tx, workspaceID, page.Members)
 }

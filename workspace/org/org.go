@@ -72,9 +72,9 @@ func CreateDepartment(ctx context.Context, tx store.Tx, workspaceID, name, leadI
 		return Department{}, errs.E(errs.Conflict, "a department named %s already exists (%s)", name, id)
 	}
 	now := time.Now()
-	d := Department{ID: newID(now), Name: name, Lead: lead, Teams: []TeamRef{}}
+	d := Department{ID: workspace.NewID(now), Name: name, Lead: lead, Teams: []TeamRef{}}
 	if _, err := tx.Exec(ctx, `INSERT INTO departments (id, workspace_id, name, lead_member_id, created_at) VALUES (?, ?, ?, ?, ?)`,
-		d.ID, workspaceID, d.Name, leadID, micros(now)); err != nil {
+		d.ID, workspaceID, d.Name, leadID, store.Micros(now)); err != nil {
 		return Department{}, fmt.Errorf("org: create department: %w", err)
 	}
 	return d, nil
@@ -104,9 +104,9 @@ func CreateTeam(ctx context.Context, tx store.Tx, workspaceID, departmentID, nam
 		return Team{}, errs.E(errs.Conflict, "a team named %s already exists there (%s)", name, id)
 	}
 	now := time.Now()
-	t.ID = newID(now)
+	t.ID = workspace.NewID(now)
 	if _, err := tx.Exec(ctx, `INSERT INTO teams (id, workspace_id, department_id, name, lead_member_id, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		t.ID, workspaceID, departmentID, name, leadID, micros(now)); err != nil {
+		t.ID, workspaceID, departmentID, name, leadID, store.Micros(now)); err != nil {
 		return Team{}, fmt.Errorf("org: create team: %w", err)
 	}
 	if t.Lead != nil {
@@ -148,7 +148,7 @@ func checkName(field, name string) (string, error) {
 	if name == "" {
 		return "", errs.E(errs.Invalid, "%s is required", field)
 	}
-	return name, checkText(field, name, MaxName, false)
+	return name, workspace.CheckText(field, name, MaxName, false)
 }
 
 // person returns member id of the workspace; "" gives nil and no error.
@@ -207,5 +207,5 @@ func checkID(field, id string) error {
 	if strings.TrimSpace(id) == "" {
 		return errs.E(errs.Invalid, "%s is required", field)
 	}
-	return checkText(field, id, 64, false)
+	return workspace.CheckText(field, id, 64, false)
 }

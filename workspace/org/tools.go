@@ -41,7 +41,7 @@ func runDepartments(ctx context.Context, env workspace.Env, args json.RawMessage
 
 func runTeams(ctx context.Context, env workspace.Env, args json.RawMessage) (workspace.Result, error) {
 	var f TeamFilter
-	if err := decodeArgs(args, &f); err != nil {
+	if err := workspace.DecodeArgs(args, &f); err != nil {
 		return workspace.Result{}, err
 	}
 	if strings.EqualFold(f.MemberID, "me") {
@@ -58,7 +58,7 @@ func runTeams(ctx context.Context, env workspace.Env, args json.RawMessage) (wor
 
 func runMembers(ctx context.Context, env workspace.Env, args json.RawMessage) (workspace.Result, error) {
 	var f MemberFilter
-	if err := decodeArgs(args, &f); err != nil {
+	if err := workspace.DecodeArgs(args, &f); err != nil {
 		return workspace.Result{}, err
 	}
 	page, err := Members(ctx, env.Tx, env.Caller.WorkspaceID, f)

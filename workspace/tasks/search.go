@@ -7,6 +7,7 @@ import (
 
 	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/store"
+	"github.com/soisnode/soisnode/workspace"
 )
 
 // Filter selects tasks. Empty fields match everything.
@@ -44,7 +45,7 @@ func Search(ctx context.Context, tx store.Tx, workspaceID string, f Filter) (Pag
 	args := []any{workspaceID}
 	for _, word := range strings.Fields(f.Query) {
 		where = append(where, `(lower(t.title) LIKE lower(?) ESCAPE '\' OR lower(t.description) LIKE lower(?) ESCAPE '\' OR lower(COALESCE(c.name, '')) LIKE lower(?) ESCAPE '\')`)
-		p := contains(word)
+		p := store.Contains(word)
 		args = append(args, p, p, p)
 	}
 	if f.Status != "" {
@@ -70,7 +71,7 @@ func Search(ctx context.Context, tx store.Tx, workspaceID string, f Filter) (Pag
 	}
 	if f.Cursor != "" {
 		var c cursor
-		if err := decodeCursor(f.Cursor, &c); err != nil {
+		if err := workspace.DecodeCursor(f.Cursor, &c); err != nil {
 			return Page{}, err
 		}
 		if c.ID == "" {
@@ -79,7 +80,7 @@ func Search(ctx context.Context, tx store.Tx, workspaceID string, f Filter) (Pag
 		where = append(where, "(t.created_at > ? OR (t.created_at = ? AND t.id > ?))")
 		args = append(args, c.CreatedAt, c.CreatedAt, c.ID)
 	}
-	limit := pageLimit(f.Limit)
+	limit := workspace.PageLimit(f.Limit)
 	args = append(args, limit+1)
 	rows, err := tx.Query(ctx, selectTasks+` WHERE `+strings.Join(where, " AND ")+` ORDER BY t.created_at, t.id LIMIT ?`, args...)
 	if err != nil {
@@ -100,14 +101,14 @@ func Search(ctx context.Context, tx store.Tx, workspaceID string, f Filter) (Pag
 	if len(page.Tasks) > limit {
 		page.Tasks = page.Tasks[:limit]
 		last := page.Tasks[limit-1]
-		page.NextCursor = encodeCursor(cursor{CreatedAt: micros(last.CreatedAt), ID: last.ID})
+		page.NextCursor = workspace.EncodeCursor(cursor{CreatedAt: store.Micros(last.CreatedAt), ID: last.ID})
 	}
 	return page, nil
 }
 
 // check validates a filter's free-form fields.
 func (f Filter) check() error {
-	if err := checkText("query", f.Query, maxQuery, false); err != nil {
+	if err := workspace.CheckText("query", f.Query, maxQuery, false); err != nil {
 		return err
 	}
 	if f.Status != "" && !f.Status.Valid() {

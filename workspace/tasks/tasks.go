@@ -14,6 +14,7 @@ import (
 
 	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/store"
+	"github.com/soisnode/soisnode/workspace"
 	"github.com/soisnode/soisnode/workspace/contacts"
 )
 
@@ -73,10 +74,10 @@ func Create(ctx context.Context, tx store.Tx, workspaceID, createdBy string, n N
 		return Task{}, err
 	}
 	now = now.UTC().Truncate(time.Microsecond)
-	id := newID(now)
+	id := workspace.NewID(now)
 	_, err = tx.Exec(ctx, `INSERT INTO tasks (id, workspace_id, title, description, status, due, assignee_id, contact_id, created_by, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		id, workspaceID, f.Title, f.Description, string(f.Status), f.Due, n.AssigneeID, f.ContactID, createdBy, micros(now), micros(now))
+		id, workspaceID, f.Title, f.Description, string(f.Status), f.Due, n.AssigneeID, f.ContactID, createdBy, store.Micros(now), store.Micros(now))
 	if err != nil {
 		return Task{}, fmt.Errorf("tasks: create: %w", err)
 	}
@@ -130,13 +131,13 @@ func Update(ctx context.Context, tx store.Tx, workspaceID, id string, p Patch, n
 	completed := int64(0)
 	switch {
 	case f.Status == Done && t.CompletedAt != nil:
-		completed = micros(*t.CompletedAt)
+		completed = store.Micros(*t.CompletedAt)
 	case f.Status == Done:
-		completed = micros(now)
+		completed = store.Micros(now)
 	}
 	_, err = tx.Exec(ctx, `UPDATE tasks SET title = ?, description = ?, status = ?, due = ?, contact_id = ?, completed_at = ?, updated_at = ?
 		WHERE workspace_id = ? AND id = ?`,
-		f.Title, f.Description, string(f.Status), f.Due, f.ContactID, completed, micros(now), workspaceID, t.ID)
+		f.Title, f.Description, string(f.Status), f.Due, f.ContactID, completed, store.Micros(now), workspaceID, t.ID)
 	if err != nil {
 		return Task{}, nil, fmt.Errorf("tasks: update %s: %w", t.ID, err)
 	}
@@ -155,7 +156,7 @@ func Assign(ctx context.Context, tx store.Tx, workspaceID, id, assigneeID string
 		return Task{}, Task{}, err
 	}
 	if _, err := tx.Exec(ctx, `UPDATE tasks SET assignee_id = ?, updated_at = ? WHERE workspace_id = ? AND id = ?`,
-		assigneeID, micros(now), workspaceID, before.ID); err != nil {
+		assigneeID, store.Micros(now), workspaceID, before.ID); err != nil {
 		return Task{}, Task{}, fmt.Errorf("tasks: assign %s: %w", before.ID, err)
 	}
 	after, err = Get(ctx, tx, workspaceID, before.ID)
@@ -231,9 +232,9 @@ func scan(row store.Row) (Task, error) {
 		return Task{}, err
 	}
 	t.Status = Status(status)
-	t.CreatedAt, t.UpdatedAt = fromMicros(created), fromMicros(updated)
+	t.CreatedAt, t.UpdatedAt = store.Time(created), store.Time(updated)
 	if completed != 0 {
-		at := fromMicros(completed)
+		at := store.Time(completed)
 		t.CompletedAt = &at
 	}
 	return t, nil

@@ -61,7 +61,7 @@ func me(env workspace.Env, id string) string {
 
 func runSearch(ctx context.Context, env workspace.Env, args json.RawMessage) (workspace.Result, error) {
 	var f Filter
-	if err := decodeArgs(args, &f); err != nil {
+	if err := workspace.DecodeArgs(args, &f); err != nil {
 		return workspace.Result{}, err
 	}
 	f.AssigneeID = me(env, f.AssigneeID)
@@ -74,7 +74,7 @@ func runSearch(ctx context.Context, env workspace.Env, args json.RawMessage) (wo
 
 func runCreate(ctx context.Context, env workspace.Env, args json.RawMessage) (workspace.Result, error) {
 	var n New
-	if err := decodeArgs(args, &n); err != nil {
+	if err := workspace.DecodeArgs(args, &n); err != nil {
 		return workspace.Result{}, err
 	}
 	n.AssigneeID = me(env, n.AssigneeID)
@@ -104,7 +104,7 @@ func runUpdate(ctx context.Context, env workspace.Env, args json.RawMessage) (wo
 		ID string `json:"id"`
 		Patch
 	}
-	if err := decodeArgs(args, &a); err != nil {
+	if err := workspace.DecodeArgs(args, &a); err != nil {
 		return workspace.Result{}, err
 	}
 	t, changed, err := Update(ctx, env.Tx, env.Caller.WorkspaceID, a.ID, a.Patch, env.Now)
@@ -119,7 +119,7 @@ func runAssign(ctx context.Context, env workspace.Env, args json.RawMessage) (wo
 		ID         string `json:"id"`
 		AssigneeID string `json:"assignee_id"`
 	}
-	if err := decodeArgs(args, &a); err != nil {
+	if err := workspace.DecodeArgs(args, &a); err != nil {
 		return workspace.Result{}, err
 	}
 	before, t, err := Assign(ctx, env.Tx, env.Caller.WorkspaceID, a.ID, me(env, a.AssigneeID), env.Now)
@@ -140,7 +140,7 @@ func runAssign(ctx context.Context, env workspace.Env, args json.RawMessage) (wo
 
 func runComplete(ctx context.Context, env workspace.Env, args json.RawMessage) (workspace.Result, error) {
 	var a struct{ ID string }
-	if err := decodeArgs(args, &a); err != nil {
+	if err := workspace.DecodeArgs(args, &a); err != nil {
 		return workspace.Result{}, err
 	}
 	t, changed, err := Complete(ctx, env.Tx, env.Caller.WorkspaceID, a.ID, env.Now)
@@ -156,7 +156,7 @@ func runComplete(ctx context.Context, env workspace.Env, args json.RawMessage) (
 
 func runDelete(ctx context.Context, env workspace.Env, args json.RawMessage) (workspace.Result, error) {
 	var a struct{ ID string }
-	if err := decodeArgs(args, &a); err != nil {
+	if err := workspace.DecodeArgs(args, &a); err != nil {
 		return workspace.Result{}, err
 	}
 	t, err := Delete(ctx, env.Tx, env.Caller.WorkspaceID, a.ID)

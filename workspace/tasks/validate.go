@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/soisnode/soisnode/errs"
+	"github.com/soisnode/soisnode/workspace"
 )
 
 // Field limits, in characters. The tool schemas state the same numbers.
@@ -56,10 +57,10 @@ func normalize(f fields) (fields, error) {
 	if f.Title == "" {
 		return f, errs.E(errs.Invalid, "title is required")
 	}
-	if err := checkText("title", f.Title, MaxTitle, false); err != nil {
+	if err := workspace.CheckText("title", f.Title, MaxTitle, false); err != nil {
 		return f, err
 	}
-	if err := checkText("description", f.Description, MaxDescription, true); err != nil {
+	if err := workspace.CheckText("description", f.Description, MaxDescription, true); err != nil {
 		return f, err
 	}
 	if !f.Status.Valid() {
@@ -92,5 +93,5 @@ func checkID(field, id string) error {
 	if strings.TrimSpace(id) == "" {
 		return errs.E(errs.Invalid, "%s is required", field)
 	}
-	return checkText(field, id, maxIDChars, false)
+	return workspace.CheckText(field, id, maxIDChars, false)
 }

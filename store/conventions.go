@@ -1,0 +1,43 @@
+package store
+
+import (
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"modernc.org/sqlite"
+)
+
+// Micros is how a time is stored: unix microseconds.
+func Micros(t time.Time) int64 { return t.UnixMicro() }
+
+// Time reads a stored time (unix microseconds) as UTC.
+func Time(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// Contains returns a LIKE pattern matching s anywhere, with s's own % and _
+// taken literally; the query must say `LIKE ? ESCAPE '\'`.
+func Contains(s string) string { return "%" + likeEscaper.Replace(s) + "%" }
+
+// sqliteConstraintUnique is SQLITE_CONSTRAINT_UNIQUE; primary keys report
+// SQLITE_CONSTRAINT_PRIMARYKEY.
+const (
+	sqliteConstraintUnique     = 2067
+	sqliteConstraintPrimaryKey = 1555
+)
+
+// IsUniqueViolation reports whether err is a unique or primary-key
+// constraint failure, on either dialect.
+func IsUniqueViolation(err error) bool {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		return pg.Code == "23505"
+	}
+	var lite *sqlite.Error
+	if errors.As(err, &lite) {
+		return lite.Code() == sqliteConstraintUnique || lite.Code() == sqliteConstraintPrimaryKey
+	}
+	return false
+}

@@ -1,0 +1,83 @@
+package workspace
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/oklog/ulid/v2"
+
+	"github.com/soisnode/soisnode/errs"
+)
+
+// The helpers here are shared by the tool families: argument decoding,
+// text checks and paging, so every tool answers bad input the same way.
+
+// NewID returns a ULID stamped with now.
+func NewID(now time.Time) string {
+	return ulid.MustNew(ulid.Timestamp(now), ulid.DefaultEntropy()).String()
+}
+
+// CheckText rejects invalid UTF-8, control characters (newlines and tabs
+// only where multiline is set) and values over max runes. field names the
+// argument in the message.
+func CheckText(field, v string, max int, multiline bool) error {
+	if !utf8.ValidString(v) {
+		return errs.E(errs.Invalid, "%s is not valid UTF-8", field)
+	}
+	if n := utf8.RuneCountInString(v); n > max {
+		return errs.E(errs.Invalid, "%s is too long (%d characters, at most %d)", field, n, max)
+	}
+	for _, r := range v {
+		if multiline && (r == '\n' || r == '\r' || r == '\t') {
+			continue
+		}
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return errs.E(errs.Invalid, "%s must not contain control characters", field)
+		}
+	}
+	return nil
+}
+
+// DecodeArgs unmarshals tool arguments (already schema-checked).
+func DecodeArgs(args json.RawMessage, v any) error {
+	if len(strings.TrimSpace(string(args))) == 0 {
+		args = json.RawMessage(`{}`)
+	}
+	if err := json.Unmarshal(args, v); err != nil {
+		return errs.E(errs.Invalid, "arguments: %v", err)
+	}
+	return nil
+}
+
+// EncodeCursor makes an opaque paging token of v.
+func EncodeCursor(v any) string {
+	b, _ := json.Marshal(v)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// DecodeCursor reads a token made by EncodeCursor into v.
+func DecodeCursor(s string, v any) error {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err == nil {
+		err = json.Unmarshal(b, v)
+	}
+	if err != nil {
+		return errs.E(errs.Invalid, "cursor is not valid; pass next_cursor from a previous result unchanged")
+	}
+	return nil
+}
+
+// PageLimit applies the default (20) and maximum (100) page sizes.
+func PageLimit(n int) int {
+	switch {
+	case n <= 0:
+		return 20
+	case n > 100:
+		return 100
+	}
+	return n
+}
