@@ -67,3 +67,25 @@ func (r *Runner) finish(ctx context.Context, t *turnRun, o conversation.Outcome)
 	}
 	return nil
 }
+
+// GiveUp ends a turn that could not be run (its job ran out of attempts)
+// as failed, with its webhook, so the caller is told instead of waiting.
+func (r *Runner) GiveUp(ctx context.Context, convID string, turn int, cause error) {
+	r.defaults()
+	log := r.Log.With("conversation_id", convID, "turn", turn)
+	log.Error("turn abandoned after its last attempt", "err", cause)
+	conv, err := conversation.Load(ctx, r.DB, convID)
+	if err != nil {
+		log.Error("could not load the abandoned turn", "err", err)
+		return
+	}
+	t := &turnRun{Runner: r, log: log, conv: conv, turn: turn}
+	for _, tr := range conv.Turns {
+		if tr.Turn == turn {
+			t.prog.cost, t.prog.receipts = tr.Cost, tr.Actions
+		}
+	}
+	if err := r.finish(ctx, t, t.failMsg("the turn could not be completed after several attempts (an internal error; the node's log has the details)")); err != nil {
+		log.Error("could not record the abandoned turn", "err", err)
+	}
+}

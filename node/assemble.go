@@ -61,6 +61,7 @@ func (n *Node) assemble(ctx context.Context) error {
 	// its timeout, so a short RescueAfter resumes a crashed turn promptly.
 	n.queue, err = queue.New(n.db, queue.Config{
 		Workers: n.cfg.Workers, JobTimeout: min(n.cfg.TurnTimeout+time.Minute, n.cfg.RescueAfter), RescueAfter: n.cfg.RescueAfter, Logger: n.log,
+		GiveUp: n.runner.GiveUp,
 	}, n.runner.Run)
 	if err != nil {
 		return err

@@ -46,6 +46,9 @@ type Config struct {
 	// wake-ups).
 	PollInterval time.Duration
 	Logger       *slog.Logger
+	// GiveUp, when set, is told of a turn whose last attempt failed, so
+	// the turn ends as failed instead of staying "running" for ever.
+	GiveUp func(ctx context.Context, conversationID string, turn int, err error)
 }
 
 // Queue is a River client of either dialect.
@@ -108,7 +111,7 @@ func New(db *store.DB, cfg Config, run TurnFunc) (*Queue, error) {
 	}
 	if run != nil {
 		workers := river.NewWorkers()
-		river.AddWorker(workers, &turnWorker{run: run})
+		river.AddWorker(workers, &turnWorker{run: run, giveUp: cfg.GiveUp})
 		rc.Workers = workers
 		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}}
 	}
@@ -146,9 +149,14 @@ func (q *Queue) EnqueueTurn(ctx context.Context, tx store.Tx, conversationID str
 
 type turnWorker struct {
 	river.WorkerDefaults[TurnArgs]
-	run TurnFunc
+	run    TurnFunc
+	giveUp func(ctx context.Context, conversationID string, turn int, err error)
 }
 
 func (w *turnWorker) Work(ctx context.Context, job *river.Job[TurnArgs]) error {
-	return w.run(ctx, job.Args.ConversationID, job.Args.Turn)
+	err := w.run(ctx, job.Args.ConversationID, job.Args.Turn)
+	if err != nil && w.giveUp != nil && job.Attempt >= job.MaxAttempts {
+		w.giveUp(context.WithoutCancel(ctx), job.Args.ConversationID, job.Args.Turn, err)
+	}
+	return err
 }
