@@ -128,6 +128,12 @@ func UpdateKey(ctx context.Context, q store.Querier, workspaceID, id string, p K
 	return GetKey(ctx, q, workspaceID, id)
 }
 
+// HasBudget reports whether any of k's budgets is set (a zero limit is a
+// budget that allows nothing; NoBudget is none).
+func (k Key) HasBudget() bool {
+	return k.BudgetDaily >= 0 || k.BudgetMonthly >= 0 || k.BudgetTotal >= 0
+}
+
 // Params returns k's settable fields, for read-modify-write updates.
 func (k Key) Params() KeyParams {
 	return KeyParams{Name: k.Name, Scopes: k.Scopes, ResponseURL: k.ResponseURL, BudgetDaily: k.BudgetDaily,

@@ -224,7 +224,7 @@ func (t *turnRun) callModel(ctx context.Context, decls []ToolDecl) (conversation
 	}
 	maxCost, priced := t.Pricer.MaxCost(req.Model, req)
 	if !priced {
-		if hasBudget(t.key) {
+		if t.key.HasBudget() {
 			return t.failMsg(fmt.Sprintf("model %q has no price in the price table, and this key has a budget; refusing to spend unpriced", req.Model)), true
 		}
 		maxCost = 0
@@ -346,10 +346,6 @@ func (t *turnRun) generate(ctx context.Context, req Request) (Response, error) {
 		}
 		backoff = min(backoff*2, 30*time.Second)
 	}
-}
-
-func hasBudget(k access.Key) bool {
-	return k.BudgetDaily >= 0 || k.BudgetMonthly >= 0 || k.BudgetTotal >= 0
 }
 
 func providerFailure(err error) string {

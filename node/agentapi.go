@@ -14,7 +14,6 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/soisnode/soisnode/access"
 	"github.com/soisnode/soisnode/conversation"
 	"github.com/soisnode/soisnode/store"
 )
@@ -92,7 +91,7 @@ func (n *Node) sendMessage(ctx context.Context, in *agentInput) (*agentOutput, e
 	sum := sha256.Sum256(canonical)
 	// A key with no budget set cannot be over one: skip the query (the key
 	// was read by authentication a moment ago).
-	if n.budgets != nil && !n.freeProvider && hasBudget(pr.Key) {
+	if n.budgets != nil && !n.freeProvider && pr.Key.HasBudget() {
 		if err := n.budgets.Check(ctx, pr.Key.ID); err != nil {
 			return nil, problemFor(n.log, err)
 		}
@@ -140,12 +139,6 @@ func (n *Node) conversationResponse(ctx context.Context, workspaceID, id string,
 	}
 	out.Body = Accepted{ConversationID: id, Status: c.Status, PollURL: poll}
 	return out, nil
-}
-
-// hasBudget reports whether any of k's budgets is set (NoBudget is
-// negative; a zero limit is a budget that allows nothing).
-func hasBudget(k access.Key) bool {
-	return k.BudgetDaily >= 0 || k.BudgetMonthly >= 0 || k.BudgetTotal >= 0
 }
 
 type convIDInput struct {
