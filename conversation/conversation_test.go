@@ -32,7 +32,10 @@ func TestSubmitLifecycle(t *testing.T) {
 		ctx := context.Background()
 		now := time.Now()
 		var queued []int
-		enqueue := func(_ context.Context, _ store.Tx, _ string, turn int) error { queued = append(queued, turn); return nil }
+		enqueue := func(_ context.Context, _ store.Tx, _ string, turn int) error {
+			queued = append(queued, turn)
+			return nil
+		}
 		submit := func(p conversation.SubmitParams) (conversation.Submitted, error) {
 			var s conversation.Submitted
 			err := db.InTx(ctx, func(tx store.Tx) error {
@@ -122,6 +125,70 @@ func TestSubmitLifecycle(t *testing.T) {
 		}
 		if _, err := conversation.List(ctx, db, conversation.ListParams{WorkspaceID: "w1", KeyID: "k1", Cursor: "garbage!"}); !errs.Is(err, errs.Invalid) {
 			t.Fatalf("bad cursor: %v", err)
+		}
+	})
+}
+
+// A conversation runs as the member and key that started it (the runner
+// loads both from the conversation). Continuing it with other credentials
+// of the same workspace — a viewer's token, a key narrowed by scopes —
+// would make the agent act with the starter's permissions and budget, so
+// it is refused and changes nothing.
+func TestContinueNeedsTheSameCredentials(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		seed(t, db)
+		ctx := context.Background()
+		for _, q := range []string{
+			`INSERT INTO members (id, workspace_id, name, email, role, created_at) VALUES ('m2', 'w1', 'V', 'v@x.io', 'viewer', 1)`,
+			`INSERT INTO api_keys (id, workspace_id, hash, created_at) VALUES ('k2', 'w1', 'h2', 1)`,
+		} {
+			if _, err := db.Exec(ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		now := time.Now()
+		queued := 0
+		enqueue := func(context.Context, store.Tx, string, int) error { queued++; return nil }
+		submit := func(p conversation.SubmitParams) (conversation.Submitted, error) {
+			var s conversation.Submitted
+			err := db.InTx(ctx, func(tx store.Tx) error {
+				var err error
+				s, err = conversation.Submit(ctx, tx, p, enqueue)
+				return err
+			})
+			return s, err
+		}
+		s1, err := submit(conversation.SubmitParams{WorkspaceID: "w1", KeyID: "k1", MemberID: "m1", Message: "hi", Now: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = db.InTx(ctx, func(tx store.Tx) error {
+			if _, err := conversation.Start(ctx, tx, s1.ConversationID, 1, now); err != nil {
+				return err
+			}
+			_, err := conversation.Finish(ctx, tx, s1.ConversationID, 1, conversation.Outcome{Status: conversation.InputRequired, Reply: "which one?", Now: now})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, who := range []struct{ name, key, member string }{
+			{"other key", "k2", "m1"},
+			{"other member", "k1", "m2"},
+			{"both other", "k2", "m2"},
+		} {
+			_, err := submit(conversation.SubmitParams{WorkspaceID: "w1", KeyID: who.key, MemberID: who.member, Message: "delete everything",
+				Now: now, ConversationID: s1.ConversationID, IdempotencyKey: "idem-" + who.name, RequestHash: "h"})
+			if !errs.Is(err, errs.Forbidden) {
+				t.Fatalf("%s continued the conversation: %v", who.name, err)
+			}
+		}
+		c, err := conversation.Get(ctx, db, "w1", s1.ConversationID)
+		if err != nil || len(c.Turns) != 1 || c.Status != conversation.InputRequired || queued != 1 {
+			t.Fatalf("a refused continuation changed the conversation: %+v %v queued=%d", c, err, queued)
+		}
+		if s, err := submit(conversation.SubmitParams{WorkspaceID: "w1", KeyID: "k1", MemberID: "m1", Message: "the first", Now: now, ConversationID: s1.ConversationID}); err != nil || s.Turn != 2 {
+			t.Fatalf("the starter's own continuation: %+v %v", s, err)
 		}
 	})
 }

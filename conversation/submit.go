@@ -87,15 +87,22 @@ func Submit(ctx context.Context, tx store.Tx, p SubmitParams, enqueue Enqueuer) 
 // nextTurn moves an existing conversation to a new queued turn, refusing
 // while its current turn is still running.
 func nextTurn(ctx context.Context, tx store.Tx, p SubmitParams) (int, error) {
-	var status string
+	var status, keyID, memberID string
 	var count int
-	err := tx.QueryRow(ctx, `SELECT status, turn_count FROM conversations WHERE id = ? AND workspace_id = ?`,
-		p.ConversationID, p.WorkspaceID).Scan(&status, &count)
+	err := tx.QueryRow(ctx, `SELECT status, turn_count, key_id, member_id FROM conversations WHERE id = ? AND workspace_id = ?`,
+		p.ConversationID, p.WorkspaceID).Scan(&status, &count, &keyID, &memberID)
 	if err == store.ErrNoRows {
 		return 0, errs.E(errs.NotFound, "no conversation %q", p.ConversationID)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("conversation: load: %w", err)
+	}
+	// Every turn runs as the conversation's member through its key (the
+	// runner reads both from the conversation), so other credentials of
+	// the workspace must not add a turn: they would act with the starter's
+	// role, scopes and budget.
+	if keyID != p.KeyID || memberID != p.MemberID {
+		return 0, errs.E(errs.Forbidden, "conversation %s was started with another access token's member or another integration key; continue it with the same credentials, or start a new conversation", p.ConversationID)
 	}
 	metaSet, meta := 0, "{}"
 	if len(p.Metadata) > 0 {
