@@ -141,7 +141,7 @@ func (t *turnRun) runTool(ctx context.Context, call ToolCall) error {
 			}
 			return err
 		}
-		return t.recordToolError(ctx, call, step, err)
+		return t.recordToolError(ctx, call, step, err, true)
 	}
 	err := t.DB.InTx(ctx, func(tx store.Tx) error {
 		res, err := t.Registry.CallTx(ctx, tx, t.caller, call.Name, call.Args)
@@ -159,17 +159,19 @@ func (t *turnRun) runTool(ctx context.Context, call ToolCall) error {
 		}
 		return err
 	}
-	return t.recordToolError(ctx, call, step, toolErr)
+	return t.recordToolError(ctx, call, step, toolErr, false)
 }
 
 // recordToolError records a failed call: the model is told the caller-safe
-// message, and a failed write leaves an ok=false receipt.
-func (t *turnRun) recordToolError(ctx context.Context, call ToolCall, step toolStep, toolErr error) error {
+// message, and a failed write leaves an ok=false receipt. The error of an
+// external (extension) tool may quote the remote server's own words, so it
+// reaches the model wrapped as untrusted data, like that tool's output.
+func (t *turnRun) recordToolError(ctx context.Context, call ToolCall, step toolStep, toolErr error, external bool) error {
 	if errs.KindOf(toolErr) == errs.Internal {
 		t.log.Error("tool failed", "tool", call.Name, "err", toolErr)
 	}
 	step.Result.IsError = true
-	step.Result.Content, _ = json.Marshal(map[string]string{"error": errs.Message(toolErr)})
+	step.Result.Content = resultContent(workspace.Result{Data: map[string]string{"error": errs.Message(toolErr)}, Untrusted: external})
 	if tool, lerr := t.Registry.Lookup(ctx, t.caller, call.Name); lerr == nil && tool.Effect != workspace.Read {
 		step.Receipts = []workspace.Receipt{{Tool: call.Name, OK: false, Summary: errs.Message(toolErr)}}
 	}
