@@ -3,6 +3,7 @@ package node
 import (
 	"context"
 	"net/http"
+	"net/netip"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -77,9 +78,22 @@ func (n *Node) callerFromRequest(r *http.Request) (workspace.Caller, error) {
 	return pr.Caller, nil
 }
 
+// clientIP is the failure limiter's key for a remote address: the IPv4
+// address, or the /64 of an IPv6 address (one client routinely holds a
+// whole /64, so counting per address would hand it a fresh allowance for
+// every address it picks).
 func clientIP(remote string) string {
+	host := remote
 	if i := strings.LastIndexByte(remote, ':'); i > 0 {
-		return strings.Trim(remote[:i], "[]")
+		host = strings.Trim(remote[:i], "[]")
 	}
-	return remote
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return host
+	}
+	ip = ip.WithZone("").Unmap()
+	if ip.Is6() {
+		return netip.PrefixFrom(ip, 64).Masked().String()
+	}
+	return ip.String()
 }
