@@ -8,6 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
 
 	"github.com/soisnode/soisnode/node"
 	"github.com/soisnode/soisnode/store"
@@ -167,9 +168,17 @@ func lastOutcome(status int, errText string) string {
 	return "-"
 }
 
-// oneLine shortens s to n runes on one line, for tables.
+// oneLine shortens s to n runes on one line, for tables. Control and bidi
+// characters become '?': a response comes from the receiver, and must not
+// carry terminal escape sequences to the operator's screen.
 func oneLine(s string, n int) string {
 	s = strings.Join(strings.Fields(s), " ")
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
+			return '?'
+		}
+		return r
+	}, s)
 	if r := []rune(s); len(r) > n {
 		return string(r[:n-1]) + "…"
 	}
