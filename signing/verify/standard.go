@@ -56,6 +56,9 @@ func Standard(ctx context.Context, keys Source, id, timestamp, signature string,
 			continue
 		}
 		sigs = append(sigs, sig)
+		if len(sigs) > maxStandardSignatures {
+			return nil, fmt.Errorf("%w: more than %d v1a entries in webhook-signature", ErrMalformed, maxStandardSignatures)
+		}
 	}
 	if len(sigs) == 0 {
 		return nil, fmt.Errorf("%w: no v1a entry in webhook-signature", ErrNoSignature)
@@ -78,6 +81,11 @@ func Standard(ctx context.Context, keys Source, id, timestamp, signature string,
 	}
 	return nil, ErrSignature
 }
+
+// maxStandardSignatures bounds the v1a entries of one webhook-signature.
+// Each costs a verification per key; a sender lists one per signing key it
+// uses at once (a rotation overlap), so more is an attempt to burn CPU.
+const maxStandardSignatures = 16
 
 func matchStandard(set *KeySet, msg []byte, sigs [][]byte) (string, bool) {
 	for _, k := range set.Keys() {
