@@ -46,7 +46,10 @@ func runSend(ctx context.Context, e *Env, args []string) error {
 	if *idem != "" {
 		req.Header.Set("Idempotency-Key", *idem)
 	}
-	client := &http.Client{Timeout: time.Duration(*wait+15) * time.Second}
+	// A redirect is not followed: the client would resend both credentials
+	// (X-Api-Key even to another host) to wherever it points.
+	client := &http.Client{Timeout: time.Duration(*wait+15) * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := client.Do(req)
 	if err != nil {
 		return fmt.Errorf("send: %w", err)
