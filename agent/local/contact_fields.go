@@ -105,7 +105,7 @@ var (
 // the name first, then attributes separated by commas.
 func parseContactDetails(s string) (contactFields, *parseError) {
 	var f contactFields
-	segs := reSegments.Split(strings.TrimSpace(s), -1)
+	segs := reSegments.Split(normalDetails(s), -1)
 	lead, err := f.markers(segs[0])
 	if err != nil {
 		return f, err
@@ -139,6 +139,25 @@ func parseContactDetails(s string) (contactFields, *parseError) {
 	return f, nil
 }
 
+var (
+	reParenDetail = regexp.MustCompile(`\s*\(([^()]*)\)`)
+	reWhoIs       = re(`\s+(?:who|that)\s+is\s+(?:the\s+|a\s+|an\s+|our\s+)?`)
+	reAndField    = re(`\s+and\s+((?:with\s+)?(?:(?:the\s+)?(?:e-?mail|phone|mobile|tel|title|job\s+title|company|city|tags?|notes?)\b|tagged\b))`)
+	reNameLabel   = re(`^name\s*:?\s+`)
+)
+
+// normalDetails rewrites the other ways of writing details as the comma
+// list parseContactDetails reads: "Maria Lopez (maria@x.io)", "Jane Doe
+// who is the CEO of Acme", "… with email x@y.com and phone …", "name
+// Sara Kim, …".
+func normalDetails(s string) string {
+	s = reParenDetail.ReplaceAllString(strings.TrimSpace(s), ", $1")
+	s = reWhoIs.ReplaceAllString(s, ", ")
+	s = reAndField.ReplaceAllString(s, ", $1")
+	s = reNameLabel.ReplaceAllString(s, "")
+	return strings.TrimRight(s, ",; ")
+}
+
 // segment reads one attribute: an email, a phone, "title CTO", "CEO of
 // Acme", "from Initech", "in Berlin".
 func (f *contactFields) segment(seg string) *parseError {
@@ -165,6 +184,9 @@ func (f *contactFields) segment(seg string) *parseError {
 	}
 	if isTitle(seg) {
 		return f.set("title", seg)
+	}
+	if isCompany(seg) {
+		return f.set("company", seg)
 	}
 	return refuse("I could not tell what %q is in the contact details (write e.g. \"at Acme Corp\", \"in Berlin\", \"title CEO\" or \"phone +1 555 0100\")", seg)
 }
@@ -258,4 +280,13 @@ func isTitle(s string) bool {
 		}
 	}
 	return false
+}
+
+// companySuffixes end a company's name: "Umbrella Corp", "Initech GmbH".
+var companySuffixes = wordSet(`inc inc. corp corp. corporation ltd ltd. limited llc llp gmbh ag plc co co. sa s.a. bv nv sarl sas srl spa pty oy ab kg holdings group`)
+
+// isCompany reports whether s is a company by its legal suffix.
+func isCompany(s string) bool {
+	w := strings.Fields(strings.ToLower(s))
+	return len(w) >= 2 && len(w) <= 6 && companySuffixes[strings.TrimSuffix(w[len(w)-1], ",")] && !strings.Contains(s, "@")
 }

@@ -46,7 +46,7 @@ func (f contactFilter) describe() string {
 }
 
 var (
-	reFilterMarker = re(`(?:^|\s+)(from|at|of|working\s+(?:at|for)|who\s+works?\s+(?:at|for)|works?\s+(?:at|for)|based\s+in|located\s+in|living\s+in|who\s+lives?\s+in|in|tagged(?:\s+(?:with|as))?|with\s+(?:the\s+)?tag|named|called|with\s+(?:the\s+)?name|whose\s+name\s+is|with\s+(?:the\s+)?e-?mail(?:\s+address)?|whose\s+e-?mail\s+is|matching|containing|about|like)\s+`)
+	reFilterMarker = re(`(?:^|\s+)(from|at|of|working\s+(?:at|for)|who\s+works?\s+(?:at|for)|works?\s+(?:at|for)|based\s+in|located\s+in|living\s+in|who\s+lives?\s+in|in|tagged(?:\s+(?:with|as))?|with\s+(?:the\s+)?tag|named|called|with\s+(?:the\s+)?name|whose\s+name\s+is|with\s+(?:the\s+)?e-?mail(?:\s+address)?|whose\s+e-?mail\s+is|matching|containing|about|like|for)\s+`)
 	reFilterLead   = re(`^(?:(?:that|who|which)\s+(?:are|is)\s+)`)
 )
 
@@ -119,7 +119,7 @@ func filterKind(m string) string {
 		return "email"
 	case m == "named" || m == "called" || strings.Contains(m, "name"):
 		return "name"
-	case m == "matching" || m == "containing" || m == "about" || m == "like":
+	case m == "matching" || m == "containing" || m == "about" || m == "like" || m == "for":
 		return "query"
 	case m == "in" || strings.HasSuffix(m, " in"):
 		return "city"

@@ -348,7 +348,7 @@ var flowCases = []flowCase{
 
 	// Refusals and permissions.
 	{name: "unknown request", turns: []turn{{say: "Make me a sandwich", reply: `^I can't do that yet: I don't understand "Make me a sandwich". See docs/local-agent.md`}}},
-	{name: "unparsed contact detail", turns: []turn{{say: "Create a contact for Jane Dow, Acme Corp", reply: `^I can't do that yet: I could not tell what "Acme Corp" is`}}},
+	{name: "unparsed contact detail", turns: []turn{{say: "Create a contact for Jane Dow, Acme", reply: `^I can't do that yet: I could not tell what "Acme" is`}}},
 	{name: "my tasks", setup: func(w *fakeWS) { w.tasks[1]["assignee_id"] = "m2" }, turns: []turn{{
 		say: "Show my open tasks", calls: []string{`tasks_search {"assignee_id":"me","status":"open"}`}, reply: `^Found 1 open task assigned to you: "Call Jane" (open).`,
 	}}},

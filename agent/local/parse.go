@@ -43,11 +43,17 @@ func parse(text string, cal calendar) ([]intent, *parseError) {
 	}
 	var out []intent
 	for _, c := range splitClauses(s, cal) {
+		if reOnlyPolite.MatchString(c) {
+			continue // "Thank you!" asks for nothing
+		}
 		it, err := parseClause(c, cal)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, it)
+	}
+	if len(out) == 0 {
+		return nil, refuse("the message asks for nothing I can do")
 	}
 	if err := checkPronouns(out); err != nil {
 		return nil, err
@@ -87,8 +93,12 @@ func re(p string) *regexp.Regexp { return regexp.MustCompile(`(?i)` + p) }
 
 var (
 	quoteFixer = strings.NewReplacer("\u2019", "'", "\u2018", "'", "\u201c", `"`, "\u201d", `"`, "\u00a0", " ")
-	rePolite   = re(`^(?:(?:please|pls|kindly|hey|hi|hello|ok|okay|so|now|then|also|afterwards|and)[,!]?\s+|(?:can|could|would|will)\s+you\s+(?:please\s+)?|i(?:'d|\s+would)\s+like\s+you\s+to\s+|i\s+(?:want|need)\s+you\s+to\s+)`)
-	reThanks   = re(`(?:[,;]\s*(?:please|thanks|thank\s+you)|\s+please)$`)
+	rePolite   = re(`^(?:(?:(?:hey|hi|hello)\s+there|please|pls|plz|kindly|hey|hi|hello|ok|okay|so|now|then|also|afterwards|and|just|quick\s+(?:one|question)|good\s+(?:morning|afternoon|evening)|thanks|thank\s+you|cheers|great)[,!:]?\s+|(?:can|could|would|will)\s+you\s+(?:please\s+|kindly\s+|quickly\s+)?|i(?:'d|\s+would)\s+like\s+(?:you\s+)?to\s+|i\s+(?:want|need)\s+you\s+to\s+|i\s+want\s+to\s+|let'?s\s+|go\s+ahead\s+and\s+)`)
+	reThanks   = re(`(?:[,;.!]\s*(?:please|pls|thanks(?:\s+a\s+lot)?|thank\s+you(?:\s+(?:so|very)\s+much)?|cheers|thx)|\s+(?:please|pls))$`)
+	// reTellMe strips "tell me" before a question: "tell me who works at X".
+	reTellMe = re(`^(?:(?:tell|show)\s+me|let\s+me\s+know|do\s+you\s+know)\s+((?:who|what|which|where|whether|how)\b.*)$`)
+	// reOnlyPolite is a clause that asks for nothing: "Thank you!".
+	reOnlyPolite = re(`^(?:thanks(?:\s+a\s+lot)?|thank\s+you(?:\s+(?:so|very)\s+much)?|cheers|thx|hi|hello|hey|hi\s+there|hello\s+there|good\s+(?:morning|afternoon|evening)|ok|okay|great|please)$`)
 )
 
 // tidy normalises quotes and spaces and strips politeness and the final
@@ -100,6 +110,7 @@ func tidy(s string) string {
 		s = strings.TrimSpace(strings.TrimRight(s, ".!?"))
 		s = rePolite.ReplaceAllString(s, "")
 		s = reThanks.ReplaceAllString(s, "")
+		s = reTellMe.ReplaceAllString(s, "$1")
 		if s == before {
 			return s
 		}
@@ -142,9 +153,14 @@ func splitClauses(s string, cal calendar) []string {
 		sentence := strings.ContainsAny(s[m[0]:m[1]], ".!?")
 		// A sentence end always splits, unless the period ends an
 		// abbreviation or an initial ("Dr. Jane Smith", "J. Smith").
+		next := s[m[1]:end]
 		split := (sentence && !abbreviated(left)) ||
 			reContinuation.MatchString(right) || reStrongStart.MatchString(right) ||
-			(reVerbStart.MatchString(right) && !reFreeText.MatchString(left) && parsesAlone(s[m[1]:end], cal))
+			(reBareList.MatchString(next) && reListVerb.MatchString(s[start:m[0]])) ||
+			(reVerbStart.MatchString(right) && !reFreeText.MatchString(left) && parsesAlone(next, cal))
+		if split && !sentence && fieldContinues(s[start:m[0]], next) {
+			split = false // "… with name Eva Green and email eva@green.example"
+		}
 		if split {
 			out = append(out, left)
 			start = m[1]
@@ -155,6 +171,10 @@ func splitClauses(s string, cal calendar) []string {
 		out[i] = tidy(out[i])
 	}
 	for i := 1; i < len(out); i++ {
+		if v := reListVerb.FindString(out[i-1]); v != "" && reBareList.MatchString(out[i]) {
+			out[i] = v + " " + out[i] // "List departments and teams"
+			continue
+		}
 		if reContinuation.MatchString(out[i]) {
 			verb := "create"
 			if v := reCreateVerb.FindStringSubmatch(out[i-1]); v != nil {
@@ -164,6 +184,25 @@ func splitClauses(s string, cal calendar) []string {
 		}
 	}
 	return out
+}
+
+var (
+	// reBareList is a clause naming only what to list, after a list verb.
+	reBareList = re(`^(?:the\s+|all\s+(?:the\s+)?)?(?:departments|teams|members|contacts|tasks|files|folders|extensions)$`)
+	reListVerb = re(`^(?:list|show(?:\s+me)?|display)\b`)
+	// reFieldsOpen starts a request whose details may be joined by "and".
+	reFieldsOpen = re(`^(?:(?:create|add|make|save|register|record|new)\s+(?:a\s+|an\s+)?(?:new\s+)?(?:contact|lead|client|customer|prospect)\b|(?:update|edit|change)\s+[^:]+:)`)
+)
+
+// fieldContinues reports whether next is one more contact detail of the
+// request in left ("email eva@green.example" after "Create a contact …")
+// rather than a request of its own.
+func fieldContinues(left, next string) bool {
+	if !reFieldsOpen.MatchString(tidy(left)) || !reFieldValue.MatchString(next) {
+		return false
+	}
+	var f contactFields
+	return f.segment(tidy(next)) == nil
 }
 
 var abbreviations = wordSet(`dr mr mrs ms mx prof st inc ltd co corp jr sr no vs etc e.g i.e approx dept`)
@@ -216,7 +255,8 @@ var (
 var notNameWords = map[string]bool{
 	"a": true, "an": true, "the": true, "this": true, "that": true, "my": true, "our": true,
 	"your": true, "her": true, "his": true, "their": true, "them": true, "him": true, "me": true,
-	"someone": true, "somebody": true, "all": true, "every": true, "contact": true, "contacts": true,
+	"someone": true, "somebody": true, "all": true, "everything": true, "anything": true,
+	"everyone": true, "everybody": true, "anyone": true, "anybody": true, "every": true, "contact": true, "contacts": true,
 	"task": true, "tasks": true, "file": true, "files": true, "folder": true, "it": true, "one": true,
 }
 

@@ -14,9 +14,10 @@ type (
 	contactFind struct{ filter contactFilter }
 	// contactUpdate: "Update Jane Doe's phone to +44 20 7946 0000".
 	contactUpdate struct {
-		who     contactRef
-		set     contactFields
-		addTags []string
+		who               contactRef
+		set               contactFields
+		addTags, dropTags []string
+		addNote           string // appended to the contact's notes
 	}
 	// contactDelete: "Delete the contact Jane Doe".
 	contactDelete struct{ who contactRef }
@@ -59,27 +60,28 @@ func refOf(s string) (contactRef, bool) {
 
 var reContactWord = re(`^(?:the\s+)?contact\s+(?:for\s+|named\s+|called\s+)?`)
 
+// contactNoun are the words a request may use for a new contact.
+const contactNoun = `(?:contact|lead|client|customer|prospect)`
+
+// delVerb are the verbs of a delete request.
+const delVerb = `(?:delete|remove|erase|get\s+rid\s+of)`
+
 var (
-	reContactCreate = re(`^(?:create|add|make|save|register|record|new)\s+(?:a\s+|an\s+)?(?:new\s+)?contact(?:\s+(?:for|named|called|with\s+(?:the\s+)?name))?\s*[:,]?\s+(.+)$`)
-	reContactBare   = re(`^(?:create|add|make|new)\s+(?:a\s+|an\s+)?(?:new\s+)?contact$`)
-	reContactAddTo  = re(`^(?:add|save|put)\s+(.+?)\s+(?:to\s+(?:my\s+|the\s+|our\s+)?contacts|as\s+(?:a\s+)?(?:new\s+)?contact)$`)
+	reContactCreate = re(`^(?:create|add|make|save|register|record|new)\s+(?:a\s+|an\s+)?(?:new\s+)?` + contactNoun + `(?:\s+(?:for|named|called|with\s+(?:the\s+)?name))?\s*[:,\-–]?\s+(.+)$`)
+	reContactBare   = re(`^(?:create|add|make|new|save|register)\s+(?:a\s+|an\s+)?(?:new\s+)?` + contactNoun + `$`)
+	reContactAddTo  = re(`^(?:add|save|put)\s+(.+?)\s*,?\s+(?:to\s+(?:my\s+|the\s+|our\s+)?(?:contacts(?:\s+list)?|address\s+book|crm)|as\s+(?:a\s+|an\s+)?(?:new\s+)?` + contactNoun + `)(?:\s*[,:;]\s*(.+))?$`)
 	reAddName       = re(`^add\s+(.+)$`)
-	reDeleteAll     = re(`^(?:delete|remove|erase)\s+(?:all\s+(?:of\s+)?(?:the\s+|my\s+|our\s+)?|every\s+|the\s+|my\s+)?contacts\b\s*(.*)$`)
-	reDeleteOne     = re(`^(?:delete|remove|erase)\s+(?:the\s+)?contact\s+(.+)$`)
-	reDeleteFrom    = re(`^(?:delete|remove|erase)\s+(.+?)\s+from\s+(?:my\s+|the\s+|our\s+)?contacts$`)
-	reUpdPossessive = re(`^(?:update|change|set|edit|correct|fix|make)\s+(?:the\s+)?(.+?)(?:'s|')\s+(` + fieldWords + `)\s+(?:to|as|=|:|into)\s*(.+)$`)
-	reUpdOf         = re(`^(?:update|change|set|edit|correct|fix)\s+(?:the\s+)?(` + fieldWords + `)\s+(?:of|for)\s+(.+?)\s+to\s+(.+)$`)
-	reUpdPronoun    = re(`^(?:update|change|set|edit)\s+(his|her|their)\s+(` + fieldWords + `)\s+(?:to|as)\s+(.+)$`)
-	reUpdIs         = re(`^(.+?)(?:'s|')\s+(?:new\s+)?(` + fieldWords + `)\s+is\s+(?:now\s+)?(.+)$`)
-	reUpdMoved      = re(`^(.+?)\s+(?:has\s+)?(?:moved|relocated)\s+to\s+(.+)$`)
-	reUpdWorks      = re(`^(.+?)\s+(?:now\s+works|works\s+now|has\s+joined|joined)\s+(?:at\s+|for\s+)?(.+)$`)
-	reUpdIsNow      = re(`^(.+?)\s+is\s+now\s+(?:the\s+|a\s+|an\s+)?(.+)$`)
-	reUpdContact    = re(`^(?:update|edit|change)\s+(?:the\s+)?contact\s+(.+?)\s*(?::|,|\s+with|\s+set(?:ting)?)\s+(.+)$`)
-	reTagContact    = re(`^tag\s+(.+?)\s+(?:as|with)\s+(.+)$`)
+	reDeleteAll     = re(`^` + delVerb + `\s+(?:all\s+(?:of\s+)?(?:the\s+|my\s+|our\s+)?|every\s+|the\s+|my\s+)?contacts\b\s*(.*)$`)
+	reDeleteOne     = re(`^` + delVerb + `\s+(?:the\s+)?contact\s+(.+)$`)
+	reDeleteFrom    = re(`^` + delVerb + `\s+(.+?)\s+from\s+(?:my\s+|the\s+|our\s+)?(?:contacts|address\s+book|crm)$`)
+	reDeleteBare    = re(`^` + delVerb + `\s+(.+)$`)
 	reContactList   = re(`^(?:find|search(?:\s+for)?|look\s+up|lookup|look\s+for|show(?:\s+me)?|list|get|display|give\s+me|who\s+are)\s+(?:all\s+(?:of\s+)?|every\s+)?(?:the\s+|my\s+|our\s+)?contacts?\b\s*(.*)$`)
+	reContactWho    = re(`^(?:who\s+do\s+we\s+(?:know|have)|(?:show|list|find|get|give)(?:\s+me)?\s+(?:everyone|everybody|anyone|anybody)|do\s+we\s+(?:have|know)\s+(?:a\s+|any\s+)?(?:contacts?|someone|anyone|anybody|people)|(?:are\s+there\s+)?any\s+contacts|how\s+many\s+contacts(?:\s+(?:do\s+we\s+have|are\s+there|have\s+we\s+got))?)\b\s*(.*)$`)
+	reContactTagged = re(`^(?:show|list|find|get|display|who\s+are)\s+(?:me\s+)?(?:all\s+(?:of\s+)?)?(?:our\s+|the\s+|my\s+)?(customers|prospects|leads|partners|clients|vips|suppliers|vendors)\b\s*(.*)$`)
 	reWhoWorksAt    = re(`^who\s+works\s+(?:at|for)\s+(.+)$`)
 	reFindAny       = re(`^(?:find|search\s+for|search|look\s+up|lookup|look\s+for)\s+(.+)$`)
 	reFieldValue    = re(`^(` + fieldWords + `)\s*(?::|=|\s+is|\s+to)?\s+(.+)$`)
+	reFileExt       = re(`\.[a-z0-9]{1,5}$`)
 )
 
 // parseContact recognises contact requests.
@@ -92,8 +94,15 @@ func parseContact(s string, _ calendar) (intent, bool, *parseError) {
 		return nil, true, refuse("a new contact needs at least a name, e.g. \"Create a contact for Jane Doe, CEO of Acme Corp, jane@acme.com\"")
 	}
 	if m := reContactAddTo.FindStringSubmatch(s); m != nil {
-		f, err := parseContactDetails(m[1])
+		details := m[1]
+		if m[2] != "" {
+			details += ", " + m[2] // "Add Omar as a new contact, works at Globex"
+		}
+		f, err := parseContactDetails(details)
 		return contactCreate{fields: f}, true, err
+	}
+	if it, ok, err := parseContactUpdate(s); ok || err != nil {
+		return it, ok, err
 	}
 	if m := reDeleteAll.FindStringSubmatch(s); m != nil {
 		f, err := parseFilter(m[1])
@@ -108,12 +117,29 @@ func parseContact(s string, _ calendar) (intent, bool, *parseError) {
 			return contactDelete{who: who}, true, nil
 		}
 	}
-	if it, ok, err := parseContactUpdate(s); ok || err != nil {
-		return it, ok, err
+	if m := reDeleteBare.FindStringSubmatch(s); m != nil {
+		// "Delete Kenji Tanaka": only a name or an email is a contact.
+		if who, ok := refOf(m[1]); ok && who.pron == "" && !reFileExt.MatchString(m[1]) || ok && who.email != "" {
+			return contactDelete{who: who}, true, nil
+		}
+		return nil, false, nil
 	}
-	if m := reContactList.FindStringSubmatch(s); m != nil {
-		f, err := parseFilter(m[1])
+	for _, rx := range []*regexp.Regexp{reContactList, reContactWho} {
+		if m := rx.FindStringSubmatch(s); m != nil {
+			f, err := parseFilter(m[1])
+			return contactFind{filter: f}, true, err
+		}
+	}
+	if m := reContactTagged.FindStringSubmatch(s); m != nil {
+		f, err := parseFilter(m[2])
+		if err == nil && f.tag != "" {
+			return nil, true, refuse("give one tag to list contacts by")
+		}
+		f.tag = singular(m[1])
 		return contactFind{filter: f}, true, err
+	}
+	if it, ok := parseContactInfo(s); ok {
+		return it, true, nil
 	}
 	if m := reWhoWorksAt.FindStringSubmatch(s); m != nil {
 		return contactFind{filter: contactFilter{company: unquote(m[1])}}, true, nil
@@ -138,71 +164,13 @@ func parseContact(s string, _ calendar) (intent, bool, *parseError) {
 	return nil, false, nil
 }
 
-// parseContactUpdate recognises changes to one contact.
-func parseContactUpdate(s string) (intent, bool, *parseError) {
-	target := func(who string, key, value string) (intent, bool, *parseError) {
-		ref, ok := refOf(who)
-		if !ok {
-			return nil, false, nil
-		}
-		u := contactUpdate{who: ref}
-		if err := u.set.set(key, value); err != nil {
-			return nil, true, err
-		}
-		return u, true, nil
+// singular is a tag word without its plural "s": "customers" → "customer".
+func singular(w string) string {
+	w = strings.ToLower(w)
+	if strings.HasSuffix(w, "s") {
+		return w[:len(w)-1]
 	}
-	if m := reUpdPronoun.FindStringSubmatch(s); m != nil {
-		return target(m[1], fieldKey(m[2]), m[3])
-	}
-	if m := reUpdPossessive.FindStringSubmatch(s); m != nil {
-		return target(m[1], fieldKey(m[2]), m[3])
-	}
-	if m := reUpdOf.FindStringSubmatch(s); m != nil {
-		return target(m[2], fieldKey(m[1]), m[3])
-	}
-	if m := reUpdContact.FindStringSubmatch(s); m != nil {
-		ref, ok := refOf(m[1])
-		if !ok {
-			return nil, true, refuse("I could not tell which contact %q is; give the full name or the email", m[1])
-		}
-		u := contactUpdate{who: ref}
-		for _, seg := range splitList(m[2]) {
-			if fv := reFieldValue.FindStringSubmatch(seg); fv != nil {
-				if err := u.set.set(fieldKey(fv[1]), fv[2]); err != nil {
-					return nil, true, err
-				}
-			} else if err := u.set.segment(seg); err != nil {
-				return nil, true, err
-			}
-		}
-		return u, true, nil
-	}
-	if m := reTagContact.FindStringSubmatch(s); m != nil {
-		if ref, ok := refOf(m[1]); ok {
-			return contactUpdate{who: ref, addTags: splitList(m[2])}, true, nil
-		}
-	}
-	if m := reUpdIs.FindStringSubmatch(s); m != nil {
-		return target(m[1], fieldKey(m[2]), m[3])
-	}
-	if m := reUpdMoved.FindStringSubmatch(s); m != nil {
-		return target(m[1], "city", m[2])
-	}
-	if m := reUpdWorks.FindStringSubmatch(s); m != nil {
-		return target(m[1], "company", m[2])
-	}
-	if m := reUpdIsNow.FindStringSubmatch(s); m != nil {
-		ref, ok := refOf(m[1])
-		if !ok || ref.pron != "" {
-			return nil, false, nil
-		}
-		u := contactUpdate{who: ref}
-		if err := u.set.segment(m[2]); err != nil {
-			return nil, true, err
-		}
-		return u, true, nil
-	}
-	return nil, false, nil
+	return w
 }
 
 func startsUpper(s string) bool {

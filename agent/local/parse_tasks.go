@@ -32,59 +32,84 @@ type (
 const taskNoun = `(?:task|to-?do|reminder)`
 
 var (
-	reTaskCreate   = re(`^(?:create|add|make|new|schedule|set\s+up)\s+(?:a\s+|an\s+|another\s+)?(?:new\s+)?` + taskNoun + `\b\s*[:,-]?\s*(?:(?:to|called|named|titled|for\s+me\s+to)\s+)?(.*)$`)
+	reTaskCreate   = re(`^(?:create|add|make|new|schedule|set\s+up)\s+(?:a\s+|an\s+|another\s+)?(?:new\s+)?` + taskNoun + `\b\s*[:,-]?\s*(?:(?:to|called|named|titled)\s+)?(.*)$`)
 	reRemind       = re(`^remind\s+me\s+to\s+(.+)$`)
-	reTaskAssign   = re(`^(?:assign|reassign|give)\s+(?:the\s+)?` + taskNoun + `\s+(.+?)\s+to\s+(.+)$`)
-	reTaskStatus   = re(`^(?:mark|set|flag)\s+(?:the\s+)?` + taskNoun + `\s+(.+?)\s+(?:as\s+|to\s+)?(done|complete|completed|finished|closed|in\s+progress|in-progress|started|open|to\s+do|todo|not\s+done)$`)
-	reTaskComplete = re(`^(?:complete|finish|close|tick\s+off)\s+(?:the\s+)?` + taskNoun + `\s+(.+)$`)
-	reTaskDelete   = re(`^(?:delete|remove|cancel|drop)\s+(?:the\s+)?` + taskNoun + `\s+(.+)$`)
-	reTaskDue      = re(`^(?:reschedule|move|postpone|push|defer)\s+(?:the\s+)?` + taskNoun + `\s+(.+?)\s+(?:to|until|till|for)\s+(.+)$`)
-	reTaskDueOf    = re(`^(?:set|change|update|move)\s+the\s+(?:due\s+date|deadline)\s+(?:of|for)\s+(?:the\s+)?` + taskNoun + `\s+(.+?)\s+to\s+(.+)$`)
+	reRemindOther  = re(`^remind\s+(.+?)\s+to\s+(.+)$`)
+	reAddToList    = re(`^add\s+(.+?)\s+to\s+(my|the|our)\s+(?:tasks|task\s+list|to-?do\s+list|to-?dos)$`)
+	reTaskAssign   = re(`^(?:assign|reassign|give|hand\s+over)\s+(?:the\s+)?` + taskNoun + `\s+(.+?)\s+to\s+(.+)$`)
+	reAssignBare   = re(`^(?:assign|reassign)\s+(.+?)\s+to\s+(.+)$`)
+	reTaskStatus   = re(`^(?:mark|set|flag)\s+(?:the\s+)?` + taskNoun + `\s+(.+?)\s+(?:as\s+|to\s+)?(` + statusWords + `)$`)
+	reMarkStatus   = re(`^mark\s+(.+?)\s+as\s+(` + statusWords + `)$`)
+	reTaskIsDone   = re(`^(?:the\s+)?(?:` + taskNoun + `\s+)?(.+?)\s+is\s+(?:now\s+)?(?:all\s+)?(done|complete|completed|finished|in\s+progress)$`)
+	reTaskComplete = re(`^(?:complete|finish|close|tick\s+off|check\s+off)\s+(?:the\s+)?` + taskNoun + `\s+(.+)$`)
+	reIFinished    = re(`^(?:i|we)(?:'ve|\s+have)?\s+(?:finished|completed|done|closed)\s+(?:the\s+)?(?:` + taskNoun + `\s+)?(.+)$|^(?:i'm|i\s+am|we're|we\s+are)\s+(?:done|finished)\s+with\s+(?:the\s+)?(?:` + taskNoun + `\s+)?(.+)$`)
+	reTaskStart    = re(`^(?:start|begin)\s+(?:working\s+on\s+)?(?:the\s+)?` + taskNoun + `\s+(.+)$`)
+	reTaskReopen   = re(`^reopen\s+(?:the\s+)?(?:` + taskNoun + `\s+)?(.+)$`)
+	reTaskDelete   = re(`^(?:delete|remove|cancel|drop|get\s+rid\s+of)\s+(?:the\s+)?` + taskNoun + `\s+(.+)$`)
+	reTaskDue      = re(`^(?:reschedule|move|postpone|push|defer|delay)\s+(?:the\s+)?` + taskNoun + `\s+(.+?)\s+(?:(?:back|out)\s+)?(?:to|until|till|for)\s+(.+)$`)
+	reTaskPostpone = re(`^(?:reschedule|postpone|push|defer|delay)\s+(?:the\s+)?(.+?)\s+(?:(?:back|out)\s+)?(?:to|until|till|for)\s+(.+)$`)
+	reMoveToDate   = re(`^move\s+(?:the\s+)?(.+?)\s+to\s+(` + dateExpr + `)$`)
+	reTaskDueOf    = re(`^(?:set|change|update|move|push|extend)\s+the\s+(?:due\s+date|deadline|due)\s+(?:of|for|on)\s+(?:the\s+)?(?:` + taskNoun + `\s+)?(.+?)\s+(?:to|until)\s+(.+)$`)
 	reTaskRename   = re(`^(?:rename|retitle)\s+(?:the\s+)?` + taskNoun + `\s+(.+?)\s+(?:to|as)\s+(.+)$`)
-	reTaskList     = re(`^(?:(?:what|which)\s+(?:tasks|to-?dos)|(?:show|list|find|get|display|give)\s+(?:me\s+)?(?:all\s+(?:of\s+)?|every\s+)?(?:the\s+|our\s+|my\s+)?(?:tasks|to-?dos))\b\s*(.*)$`)
+	reTaskList     = re(`^(?:(?:what|which)\s+(?:tasks|to-?dos)|(?:are\s+there\s+)?any\s+(?:tasks|to-?dos)|(?:show|list|find|get|display|give)\s+(?:me\s+)?(?:all\s+(?:of\s+)?|every\s+)?(?:the\s+|our\s+|my\s+)?(?:tasks|to-?dos))\b\s*(.*)$`)
 	reTaskListAdj  = re(`^(?:show|list|find|get|display|give)\s+(?:me\s+)?(?:all\s+(?:of\s+)?)?(?:the\s+|our\s+|my\s+)?(open|done|completed|finished|closed|in[\s-]progress|overdue|pending)\s+(?:tasks|to-?dos)\b\s*(.*)$`)
+	reTasksOf      = re(`^(?:show|list|get|display|give\s+me|what\s+are)\s+(?:me\s+)?(?:all\s+(?:of\s+)?)?(.+?)(?:'s|')\s+(?:(open|done|completed|finished|in[\s-]progress|overdue|pending)\s+)?(?:tasks|to-?dos)\b\s*(.*)$`)
+	reWorkload     = re(`^what(?:'s|\s+is)\s+on\s+(my|.+?(?:'s|'))\s+plate$|^what\s+(?:is|are|am)\s+(.+?)\s+working\s+on$|^what\s+(?:do|does)\s+(.+?)\s+(?:have|need)\s+to\s+do$`)
+	reWhatDue      = re(`^(?:what(?:'s|\s+is)|(?:is\s+(?:there\s+)?)?anything)\s+(overdue|due\s+.+)$`)
 	reMyTasks      = re(`\bmy\s+(?:\S+\s+)?(?:tasks|to-?dos)\b`)
 	reDoIHave      = re(`(?:^|\s+)(?:do\s+i\s+have|have\s+i\s+got|are\s+mine)\b`)
+	reDoesHave     = re(`^(?:does|do)\s+(.+?)\s+have\b\s*`)
+	// reTaskLast reads "Delete the Q1 report task" as "Delete the task Q1 report".
+	reTaskLast = re(`^(mark|complete|finish|close|delete|remove|cancel|drop|assign|reassign|give|reschedule|postpone|push|move|rename|start|reopen)\s+the\s+(.+?)\s+(task|to-?do)\b(.*)$`)
 )
+
+// statusWords are the statuses a task can be marked with.
+const statusWords = `done|complete|completed|finished|closed|in\s+progress|in-progress|started|open|to\s+do|todo|not\s+done`
 
 // parseTask recognises task requests.
 func parseTask(s string, cal calendar) (intent, bool, *parseError) {
-	if m := reTaskCreate.FindStringSubmatch(s); m != nil {
-		t, err := parseTaskBody(m[1], cal)
-		return t, true, err
+	if m := reTaskLast.FindStringSubmatch(s); m != nil {
+		s = m[1] + " the " + m[3] + " " + m[2] + m[4]
 	}
-	if m := reRemind.FindStringSubmatch(s); m != nil {
-		t, err := parseTaskBody(m[1], cal)
-		if t.assignee == "" {
-			t.assignee = me // "remind me": the task is the caller's
+	if it, ok, err := parseTaskCreate(s, cal); ok || err != nil {
+		return it, ok, err
+	}
+	for _, rx := range []*regexp.Regexp{reTaskAssign, reAssignBare} {
+		if m := rx.FindStringSubmatch(s); m != nil {
+			who := unquote(m[2])
+			if isMe(who) {
+				who = me
+			} else if !validName(who) && !reEmail.MatchString(who) {
+				return nil, true, refuse("%q does not look like a member's name", who)
+			}
+			return taskChange{task: taskRef(m[1]), op: "assign", value: who}, true, nil
 		}
-		return t, true, err
 	}
-	if m := reTaskAssign.FindStringSubmatch(s); m != nil {
-		who := unquote(m[2])
-		if isMe(who) {
-			who = me
-		} else if !validName(who) && !reEmail.MatchString(who) {
-			return nil, true, refuse("%q does not look like a member's name", who)
-		}
-		return taskChange{task: taskRef(m[1]), op: "assign", value: who}, true, nil
-	}
-	if m := reTaskStatus.FindStringSubmatch(s); m != nil {
-		switch st := statusOf(m[2]); st {
-		case "done":
-			return taskChange{task: taskRef(m[1]), op: "complete"}, true, nil
-		default:
-			return taskChange{task: taskRef(m[1]), op: "status", value: st}, true, nil
+	for _, rx := range []*regexp.Regexp{reTaskStatus, reMarkStatus, reTaskIsDone} {
+		if m := rx.FindStringSubmatch(s); m != nil {
+			return statusChange(taskRef(m[1]), m[2]), true, nil
 		}
 	}
 	if m := reTaskComplete.FindStringSubmatch(s); m != nil {
 		return taskChange{task: taskRef(m[1]), op: "complete"}, true, nil
 	}
+	if m := reIFinished.FindStringSubmatch(s); m != nil {
+		return taskChange{task: taskRef(m[1] + m[2]), op: "complete"}, true, nil
+	}
+	if m := reTaskStart.FindStringSubmatch(s); m != nil {
+		return taskChange{task: taskRef(m[1]), op: "status", value: "in_progress"}, true, nil
+	}
+	if m := reTaskReopen.FindStringSubmatch(s); m != nil {
+		return taskChange{task: taskRef(m[1]), op: "status", value: "open"}, true, nil
+	}
 	if m := reTaskDelete.FindStringSubmatch(s); m != nil {
 		return taskChange{task: taskRef(m[1]), op: "delete"}, true, nil
 	}
-	for _, rx := range []*regexp.Regexp{reTaskDue, reTaskDueOf} {
+	for _, rx := range []*regexp.Regexp{reTaskDue, reTaskDueOf, reTaskPostpone, reMoveToDate} {
 		if m := rx.FindStringSubmatch(s); m != nil {
+			if rx == reMoveToDate && reFileExt.MatchString(m[1]) {
+				continue // "Move notes.txt to …" is a file
+			}
 			d, err := parseDate(m[2], cal)
 			if err != nil {
 				return nil, true, err
@@ -99,6 +124,31 @@ func parseTask(s string, cal calendar) (intent, bool, *parseError) {
 		}
 		return taskChange{task: taskRef(m[1]), op: "title", value: title}, true, nil
 	}
+	return parseTaskQuery(s, cal)
+}
+
+// parseTaskQuery recognises task searches: "Show overdue tasks", "List
+// Tom's tasks", "What's on Maria's plate?", "What's due tomorrow?".
+func parseTaskQuery(s string, cal calendar) (intent, bool, *parseError) {
+	if m := reTasksOf.FindStringSubmatch(s); m != nil && !reMyTasks.MatchString(s) {
+		who := unquote(m[1])
+		if !validName(who) {
+			return nil, false, nil
+		}
+		return parseTaskFilter(m[2]+" "+m[3]+" assigned to "+who, s, cal)
+	}
+	if m := reWorkload.FindStringSubmatch(s); m != nil {
+		who := strings.TrimSuffix(strings.TrimSuffix(m[1]+m[2]+m[3], "'s"), "'")
+		if strings.EqualFold(who, "my") || isMe(who) {
+			who = me
+		} else if !validName(who) {
+			return nil, false, nil
+		}
+		return taskFind{assignee: who}, true, nil
+	}
+	if m := reWhatDue.FindStringSubmatch(s); m != nil {
+		return parseTaskFilter(m[1], s, cal)
+	}
 	if m := reTaskListAdj.FindStringSubmatch(s); m != nil {
 		return parseTaskFilter(m[1]+" "+m[2], s, cal)
 	}
@@ -106,6 +156,46 @@ func parseTask(s string, cal calendar) (intent, bool, *parseError) {
 		return parseTaskFilter(m[1], s, cal)
 	}
 	return nil, false, nil
+}
+
+// parseTaskCreate recognises new tasks: "Create a task for Tom: …",
+// "Remind me to …", "Remind Tom to …", "Add 'X' to my tasks".
+func parseTaskCreate(s string, cal calendar) (intent, bool, *parseError) {
+	if m := reTaskCreate.FindStringSubmatch(s); m != nil {
+		t, err := parseTaskBody(m[1], cal)
+		return t, true, err
+	}
+	if m := reRemind.FindStringSubmatch(s); m != nil {
+		t, err := parseTaskBody(m[1], cal)
+		if t.assignee == "" {
+			t.assignee = me // "remind me": the task is the caller's
+		}
+		return t, true, err
+	}
+	if m := reRemindOther.FindStringSubmatch(s); m != nil && validName(m[1]) {
+		t, err := parseTaskBody(m[2], cal)
+		if err == nil && t.assignee != "" {
+			return nil, true, refuse("the task is assigned twice (%q and %q)", m[1], t.assignee)
+		}
+		t.assignee = m[1]
+		return t, true, err
+	}
+	if m := reAddToList.FindStringSubmatch(s); m != nil {
+		t, err := parseTaskBody(m[1], cal)
+		if strings.EqualFold(m[2], "my") && t.assignee == "" {
+			t.assignee = me
+		}
+		return t, true, err
+	}
+	return nil, false, nil
+}
+
+// statusChange is the taskChange that gives a task a status word.
+func statusChange(task, word string) taskChange {
+	if st := statusOf(word); st != "done" {
+		return taskChange{task: task, op: "status", value: st}
+	}
+	return taskChange{task: task, op: "complete"}
 }
 
 // me is the assignee or member id the tools read as "the calling member".
@@ -145,12 +235,22 @@ var (
 	reBareDate     = re(`,?(?:\s+(?:for|due))?\s+(` + relDate + `)$`)
 	reAssignSuffix = re(`,?\s+(?:and\s+)?(?:assigned|assign(?:\s+it)?|give\s+it)\s+to\s+(.+)$`)
 	reToPrefix     = re(`^to\s+`)
+	// reForWhom is an assignee before the title: "for Tom: prepare the
+	// contract", "for me to renew the domain".
+	reForWhom = re(`^for\s+(me|\S+(?:\s+\S+)?)\s*(?:[:\-–,]|\s+to\b)\s*(.+)$`)
 )
 
 // parseTaskBody reads what follows "create a task": a title (quoted or
 // not) and, at the end, a due date and an assignee in either order.
 func parseTaskBody(body string, cal calendar) (taskCreate, *parseError) {
 	var t taskCreate
+	if m := reForWhom.FindStringSubmatch(body); m != nil {
+		if who := unquote(m[1]); isMe(who) {
+			t.assignee, body = me, m[2]
+		} else if validName(who) {
+			t.assignee, body = who, m[2]
+		}
+	}
 	title, rest, isQuoted := leadingQuote(strings.TrimSpace(body))
 	work := " " + rest
 	if !isQuoted {
@@ -216,6 +316,9 @@ func parseTaskFilter(rest, whole string, cal calendar) (intent, bool, *parseErro
 	}
 	if loc := reDoIHave.FindStringIndex(rest); loc != nil {
 		f.assignee, rest = me, rest[:loc[0]]+" "+rest[loc[1]:]
+	} else if m := reDoesHave.FindStringSubmatch(strings.TrimSpace(rest)); m != nil {
+		// "What tasks does Tom have?"
+		rest = strings.TrimSpace(rest)[len(m[0]):] + " assigned to " + m[1]
 	}
 	rest = strings.TrimSpace(reTaskFilterLead.ReplaceAllString(strings.TrimSpace(rest), ""))
 	if m := reTaskStatusLead.FindStringSubmatch(rest); m != nil {
@@ -288,3 +391,6 @@ func dueRange(marker, v string, cal calendar) (from, to string, err *parseError)
 	}
 	return d, d, nil
 }
+
+// reStatusWord is a word that sets a task's status.
+var reStatusWord = re(`^(?:done|complete|completed|finished|closed|started|open|todo|in-progress)$`)

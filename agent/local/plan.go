@@ -36,6 +36,9 @@ func sp(s string) string {
 // several match and reports when none do. k names the records; action
 // completes "nothing was …" (empty for reads).
 func (r *runner) resolveOne(k kind, ref string, cands []candidate, action string) (obj, flow) {
+	if k == kContact || k == kMember {
+		cands = namedBy(ref, cands)
+	}
 	c, out := r.pick(k, ref, cands)
 	switch out {
 	case picked:
@@ -148,6 +151,23 @@ func union(have, add []string) []string {
 		}
 		if !found {
 			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// minus drops the items of drop from have, case-insensitively.
+func minus(have, drop []string) []string {
+	out := []string{}
+	for _, h := range have {
+		keep := true
+		for _, d := range drop {
+			if strings.EqualFold(h, d) {
+				keep = false
+			}
+		}
+		if keep {
+			out = append(out, h)
 		}
 	}
 	return out

@@ -62,9 +62,18 @@ func (u contactUpdate) run(r *runner) bool {
 	args := u.set.args()
 	args["id"] = c.str("id")
 	order := u.set.order
-	if len(u.addTags) > 0 {
-		args["tags"] = union(c.strs("tags"), u.addTags)
+	if len(u.addTags) > 0 || len(u.dropTags) > 0 {
+		have := c.strs("tags")
+		if len(u.dropTags) > 0 && len(minus(have, u.dropTags)) == len(have) {
+			r.say("%s is not tagged %s; nothing was changed.", contactName(c), strings.Join(u.dropTags, ", "))
+			return true
+		}
+		args["tags"] = minus(union(have, u.addTags), u.dropTags)
 		order = append(order, "tags")
+	}
+	if u.addNote != "" {
+		args["notes"] = strings.TrimSpace(c.str("notes") + "\n" + u.addNote)
+		order = append(order, "notes")
 	}
 	res, ok := r.exec(mk("contacts_update", "", args))
 	if !ok {
@@ -86,6 +95,9 @@ func (u contactUpdate) run(r *runner) bool {
 		v := nc.str(k)
 		if k == "tags" {
 			v = strings.Join(nc.strs("tags"), ", ")
+			if v == "" {
+				changed = append(changed, "no tags")
+			}
 		}
 		if v != "" {
 			changed = append(changed, k+" "+v)

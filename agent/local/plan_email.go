@@ -149,14 +149,14 @@ func (r *runner) emailSent(res result, to, subject string, file obj) {
 // addresseeFor resolves a name to an email address: a contact, or when
 // no contact matches (and the caller may read the org chart) a member.
 func (r *runner) addresseeFor(name string, contacts []obj) (addressee, flow) {
-	cands, k := contactCands(contacts), kContact
+	cands, k := namedBy(name, contactCands(contacts)), kContact
 	if len(cands) == 0 && r.tools["org_members"] {
 		res, ok := r.exec(mk("org_members", "query", name))
 		if !ok {
 			return addressee{}, halt
 		}
 		if !res[0].failed() {
-			cands, k = memberCands(res[0].data.list("members")), kMember
+			cands, k = namedBy(name, memberCands(res[0].data.list("members"))), kMember
 		}
 	}
 	if len(cands) == 0 {
@@ -241,7 +241,7 @@ func (f emailFind) run(r *runner) bool {
 		if res[0].failed() {
 			return cont(r.lookupFailed("the contact "+quoted(f.to.name), res[0]))
 		}
-		cands := contactCands(res[0].data.list("contacts"))
+		cands := namedBy(f.to.name, contactCands(res[0].data.list("contacts")))
 		if len(cands) == 0 {
 			// Not a contact: let the email search match the text itself.
 			to, who = f.to.name, f.to.name

@@ -197,6 +197,33 @@ func hasFold(keys []string, f string) bool {
 	return false
 }
 
+// namedBy keeps the people ref can name: those with ref as their email,
+// or whose name has, for every word of ref, a word starting with it
+// ("Jo" names John Smith; "Ana" does not name Kenji Tanaka, though the
+// search, matching any part of a name, found him).
+func namedBy(ref string, cands []candidate) []candidate {
+	f, want := fold(ref), words(ref)
+	return filterCands(cands, func(c candidate) bool {
+		if hasFold(c.keys, f) {
+			return true
+		}
+		have := words(c.name)
+		for _, w := range want {
+			found := false
+			for _, h := range have {
+				if strings.HasPrefix(h, w) {
+					found = true
+					break
+				}
+			}
+			if !found {
+				return false
+			}
+		}
+		return len(want) > 0
+	})
+}
+
 // words splits s into lower-case words of letters and digits.
 func words(s string) []string {
 	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
