@@ -54,14 +54,16 @@ func (n *Node) registerAgent(api huma.API) {
 	accSchema := reg.Schema(reflect.TypeOf(Accepted{}), true, "Accepted")
 	locHeader := map[string]*huma.Param{"Location": {Description: "The conversation's URL", Schema: &huma.Schema{Type: "string"}}}
 	huma.Register(api, huma.Operation{
-		OperationID:   "send-message",
-		Method:        http.MethodPost,
-		Path:          "/api/agent",
-		Summary:       "Send a plain-English message to the agent",
-		Description:   "Queues a turn for the node's agent, which acts across the workspace as the token's member within the key's scopes. Replies by webhook to the key's response_url and by polling.",
-		Tags:          []string{"Agent"},
-		Security:      securityBoth,
-		MaxBodyBytes:  n.cfg.MaxAgentBody,
+		OperationID: "send-message",
+		Method:      http.MethodPost,
+		Path:        "/api/agent",
+		Summary:     "Send a plain-English message to the agent",
+		Description: "Queues a turn for the node's agent, which acts across the workspace as the token's member within the key's scopes. Replies by webhook to the key's response_url and by polling.",
+		Tags:        []string{"Agent"},
+		Security:    securityBoth,
+		// Huma refuses a body whose size reaches MaxBodyBytes; the contract
+		// refuses only a body over the limit, so one exactly at it passes.
+		MaxBodyBytes:  n.cfg.MaxAgentBody + 1,
 		DefaultStatus: http.StatusAccepted,
 		Errors:        []int{400, 401, 402, 403, 404, 409, 413, 422, 429},
 		Responses: map[string]*huma.Response{

@@ -73,10 +73,12 @@ func (n *Node) logRequests(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
-		mux.ServeHTTP(sw, r)
 		_, route := mux.Handler(r)
 		if route == "" {
 			route = "unmatched"
+			mux.ServeHTTP(&problemWriter{ResponseWriter: sw}, r)
+		} else {
+			mux.ServeHTTP(sw, r)
 		}
 		d := time.Since(start)
 		n.metrics.requests.WithLabelValues(route, strconv.Itoa(sw.status)).Inc()

@@ -1,7 +1,9 @@
 package node
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -93,6 +95,12 @@ var problemsOnce sync.Once
 
 func setProblems() {
 	huma.NewError = func(status int, msg string, es ...error) huma.StatusError {
+		// Huma refuses a body of MaxBodyBytes or more; name the largest
+		// body that is accepted.
+		var limit int64
+		if n, _ := fmt.Sscanf(msg, "request body is too large limit=%d bytes", &limit); status == http.StatusRequestEntityTooLarge && n == 1 {
+			msg = fmt.Sprintf("request body is too large: the limit is %d bytes", limit-1)
+		}
 		p := newProblem(status, msg)
 		for _, e := range es {
 			var d *huma.ErrorDetail
@@ -104,4 +112,40 @@ func setProblems() {
 		}
 		return p
 	}
+}
+
+// problemWriter turns the plain-text errors of the router itself (no
+// route: 404; a route without this method: 405, its Allow header kept)
+// into problem+json like every other error.
+type problemWriter struct {
+	http.ResponseWriter
+	done bool
+}
+
+func (w *problemWriter) WriteHeader(code int) {
+	if w.done {
+		return
+	}
+	if code < 400 {
+		w.ResponseWriter.WriteHeader(code)
+		return
+	}
+	w.done = true
+	h := w.ResponseWriter.Header()
+	h.Del("Content-Length")
+	h.Del("X-Content-Type-Options")
+	h.Set("Content-Type", "application/problem+json")
+	w.ResponseWriter.WriteHeader(code)
+	detail := "no such resource"
+	if code == http.StatusMethodNotAllowed {
+		detail = "method not allowed; allowed: " + h.Get("Allow")
+	}
+	_ = json.NewEncoder(w.ResponseWriter).Encode(newProblem(code, detail))
+}
+
+func (w *problemWriter) Write(b []byte) (int, error) {
+	if w.done {
+		return len(b), nil
+	}
+	return w.ResponseWriter.Write(b)
 }
