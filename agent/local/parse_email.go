@@ -42,15 +42,19 @@ var (
 	reEmailWhat     = re(`^(?:what|which)\s+(?:e-?mails|messages)\s+(.*)$`)
 	reEmailTo       = re(`^(?:send|write|compose|draft)\s+(?:an?\s+)?(?:new\s+)?(?:e-?mail|mail|message|note)\s+to\s+(.+)$`)
 	reEmailVerb     = re(`^e-?mail\s+(.+)$`)
+	reEmailObj      = re(`^(?:send|shoot|drop|write)\s+(.+?)\s+an?\s+(?:quick\s+|short\s+|new\s+)?(?:e-?mail|mail|message|note|line)\b\s*(.*)$`)
+	reWriteTo       = re(`^write\s+to\s+(.+)$`)
+	reDidEmail      = re(`^(?:did|have)\s+(?:we|i)\s+(?:e-?mail(?:ed)?|sen[dt]\s+(?:an?\s+|any\s+)?(?:e-?mails?\s+|anything\s+)?to|written\s+to|write\s+to)\s+(.+)$`)
+	reOutbox        = re(`^(?:what(?:'s|\s+is)\s+(?:still\s+)?in\s+(?:the\s+|my\s+|our\s+)?outbox|(?:check|open)\s+(?:the\s+|my\s+|our\s+)?outbox)$`)
 	reSendVerb      = re(`^(?:send|forward|share)\s+(.+)$`)
 	reBodyMarker    = re(`\s+(?:saying|that\s+says|to\s+say|telling\s+(?:him|her|them)(?:\s+that)?|with\s+the\s+message|with\s+message|with\s+(?:the\s+)?(?:text|body)|that)\s+|:\s+`)
-	reSubjectMarker = re(`\s+(?:with\s+(?:the\s+)?subject(?:\s+line)?|subject|about|regarding)\s+`)
+	reSubjectMarker = re(`\s+(?:with\s+(?:the\s+)?subject(?:\s+line)?|subject|about|regarding|titled|entitled|with\s+(?:the\s+)?title)\s+`)
 	reAttachMarker  = re(`\s+(?:with\s+(?:the\s+)?(?:file|attachment|document)|attaching)\s+`)
 	reThingTo       = re(`^(?:the\s+)?(?:file\s+|document\s+)?(.+?)\s+to\s+(.+)$`)
 	reWhoThe        = re(`^(.+?)\s+the\s+(?:file\s+|document\s+)?(.+)$`)
 	reRecipientSep  = regexp.MustCompile(`(?i)\s*,\s*|\s+and\s+`)
 	reEmailStatus   = re(`(?:^|\s+)(?:that\s+|which\s+)?(?:were\s+|was\s+|have\s+)?(not\s+(?:been\s+)?sent|unsent|failed)\b`)
-	reSentLead      = re(`^(?:(?:that|which)\s+)?(?:did\s+)?(?:i|we)?\s*(?:have\s+)?(?:sent|send|were\s+sent|went\s+out)\b\s*`)
+	reSentLead      = re(`^(?:(?:that|which)\s+)?(?:did\s+|have\s+)?(?:i|we)?\s*(?:have\s+)?(?:sent|send|e-?mailed|were\s+sent|went\s+out)\b\s*`)
 	reEmailMarker   = re(`(?:^|\s+)(to|about|regarding|matching|containing|with\s+subject)\s+`)
 )
 
@@ -62,7 +66,20 @@ func parseEmail(s string, _ calendar) (intent, bool, *parseError) {
 	if m := reEmailWhat.FindStringSubmatch(s); m != nil {
 		return parseEmailFilter("", "", m[1])
 	}
+	if reOutbox.MatchString(s) {
+		return emailFind{status: "not_sent"}, true, nil
+	}
+	if m := reDidEmail.FindStringSubmatch(s); m != nil {
+		return parseEmailFilter("", "", "to "+m[1])
+	}
 	if m := reEmailTo.FindStringSubmatch(s); m != nil {
+		return parseSend(m[1], true)
+	}
+	if m := reEmailObj.FindStringSubmatch(s); m != nil {
+		// "Send John an email with subject X saying Y"
+		return parseSend(strings.TrimSpace(m[1]+" "+m[2]), true)
+	}
+	if m := reWriteTo.FindStringSubmatch(s); m != nil {
 		return parseSend(m[1], true)
 	}
 	if m := reEmailVerb.FindStringSubmatch(s); m != nil {

@@ -35,14 +35,30 @@ var (
 	reFolderParent = re(`^(.+?)\s+(?:in|inside|under|within)\s+(.+)$`)
 	reFileRename   = re(`^rename\s+(?:the\s+)?(?:(file|folder|document)\s+)?(.+?)\s+(?:to|as|into)\s+(.+)$`)
 	reFileMove     = re(`^move\s+(?:the\s+)?(?:(file|folder|document)\s+)?(.+?)\s+(?:in)?to\s+(.+)$`)
-	reFileDelete   = re(`^(?:delete|remove|trash|erase)\s+(?:the\s+)?(file|folder|document)\s+(.+)$`)
-	reFolderWord   = re(`^(?:the\s+)?(?:folder\s+)?(.+?)(?:\s+folder)?$`)
-	reRoot         = re(`^(?:the\s+)?(?:root|top(?:\s+level)?|top-level)(?:\s+folder)?$`)
+	reFileDelete   = re(`^(?:delete|remove|trash|erase|get\s+rid\s+of)\s+(?:the\s+)?(file|folder|document)\s+(.+)$`)
+	reFileDelBare  = re(`^(?:delete|remove|trash|erase|get\s+rid\s+of)\s+(?:the\s+)?(.+\.[a-z0-9]{1,5})$`)
+	reFilePut      = re(`^put\s+(?:the\s+)?(?:(file|folder|document)\s+)?(.+?)\s+(?:in|into|inside)\s+(.+)$`)
+	reFolderOpen   = re(`^(?:open|show(?:\s+me)?|list|display|browse)\s+(?:the\s+)?folder\s+(.+)$`)
+	reFilesWeHave  = re(`^(?:what|which)\s+(?:files|documents)\s+(?:do\s+we\s+have|are\s+there|have\s+we\s+got|exist)(?:\s+in\s+(.+?))?$`)
+	reFileExists   = re(`^(?:do\s+we\s+have|is\s+there|are\s+there|have\s+we\s+got)\s+(?:a|an|any)\s+(?:files?|documents?)\s+(?:named|called|matching|about|like|with\s+.+?\s+in\s+the\s+name)\s+(.+)$`)
+	// reFileLast reads "Rename the Contracts folder to Legal" as
+	// "Rename the folder Contracts to Legal".
+	reFileLast   = re(`^(rename|move|delete|remove|trash|erase|get\s+rid\s+of|open|show(?:\s+me)?|list|display|browse|put)\s+the\s+(.+?)\s+(folder|file|document)\b(.*)$`)
+	reNotOneName = re(`^(?:files|documents|contents|folder|file|document)\b|\s(?:in|inside|under|to|into)\s`)
+	reToContacts = re(`^(?:my\s+|the\s+|our\s+)?contacts$`)
+	reFolderWord = re(`^(?:the\s+)?(?:folder\s+)?(.+?)(?:\s+folder)?$`)
+	reRoot       = re(`^(?:the\s+)?(?:root|top(?:\s+level)?|top-level)(?:\s+folder)?$`)
 )
 
 // parseFile recognises file and folder requests.
 func parseFile(s string, _ calendar) (intent, bool, *parseError) {
-	for _, rx := range []*regexp.Regexp{reFilesIn, reFilesWhatIn} {
+	if m := reFileLast.FindStringSubmatch(s); m != nil && !reNotOneName.MatchString(m[2]) {
+		s = m[1] + " the " + m[3] + " " + m[2] + m[4]
+	}
+	if m := reFolderOpen.FindStringSubmatch(s); m != nil {
+		return filesList{folder: folderName(m[1])}, true, nil
+	}
+	for _, rx := range []*regexp.Regexp{reFilesIn, reFilesWhatIn, reFilesWeHave} {
 		if m := rx.FindStringSubmatch(s); m != nil {
 			if m[1] == "" || reRoot.MatchString(m[1]) {
 				return filesList{}, true, nil
@@ -50,7 +66,7 @@ func parseFile(s string, _ calendar) (intent, bool, *parseError) {
 			return filesList{folder: folderName(m[1])}, true, nil
 		}
 	}
-	for _, rx := range []*regexp.Regexp{reFilesFind, reFileFind, reSearchFiles} {
+	for _, rx := range []*regexp.Regexp{reFilesFind, reFileFind, reSearchFiles, reFileExists} {
 		if m := rx.FindStringSubmatch(s); m != nil {
 			return filesFind{query: unquote(m[1])}, true, nil
 		}
@@ -65,19 +81,31 @@ func parseFile(s string, _ calendar) (intent, bool, *parseError) {
 		}
 		return fileChange{name: unquote(m[2]), kind: fileKind(m[1]), op: "rename", value: name}, true, nil
 	}
+	if m := reFilePut.FindStringSubmatch(s); m != nil && !reToContacts.MatchString(m[3]) {
+		return fileMove(m)
+	}
 	if m := reFileMove.FindStringSubmatch(s); m != nil {
-		c := fileChange{name: unquote(m[2]), kind: fileKind(m[1]), op: "move"}
-		if reRoot.MatchString(m[3]) {
-			c.toRoot = true
-		} else {
-			c.value = folderName(m[3])
-		}
-		return c, true, nil
+		return fileMove(m)
 	}
 	if m := reFileDelete.FindStringSubmatch(s); m != nil {
 		return fileChange{name: unquote(m[2]), kind: fileKind(m[1]), op: "delete"}, true, nil
 	}
+	if m := reFileDelBare.FindStringSubmatch(s); m != nil && !reEmail.MatchString(m[1]) {
+		// "Delete Onboarding pack.txt": a name with an extension is a file.
+		return fileChange{name: unquote(m[1]), kind: "file", op: "delete"}, true, nil
+	}
 	return nil, false, nil
+}
+
+// fileMove reads a move's match: the kind word, the name, the destination.
+func fileMove(m []string) (intent, bool, *parseError) {
+	c := fileChange{name: unquote(m[2]), kind: fileKind(m[1]), op: "move"}
+	if reRoot.MatchString(m[3]) {
+		c.toRoot = true
+	} else {
+		c.value = folderName(m[3])
+	}
+	return c, true, nil
 }
 
 func parseFolderCreate(v string) (intent, bool, *parseError) {

@@ -91,7 +91,8 @@ func (e emailSend) run(r *runner) bool {
 		if !ok {
 			return false
 		}
-		if body = sentence(unquote(tidy(ans))); body == "" {
+		// The answer is the email's text, kept as written.
+		if body = sentence(unquote(strings.Join(strings.Fields(quoteFixer.Replace(ans)), " "))); body == "" {
 			r.say("The email was not sent: it has no text.")
 			return true
 		}

@@ -99,42 +99,6 @@ func (u orgUnitMembers) run(r *runner) bool {
 	return true
 }
 
-func (m orgMemberTeams) needs() []string {
-	if m.member == me {
-		return []string{"org_teams"}
-	}
-	return []string{"org_members", "org_teams"}
-}
-
-func (m orgMemberTeams) run(r *runner) bool {
-	member, fl := r.oneMember(m.member, "")
-	if fl != proceed {
-		return cont(fl)
-	}
-	res, ok := r.exec(mk("org_teams", "member_id", member.str("id")))
-	if !ok {
-		return false
-	}
-	if res[0].failed() {
-		r.say("Could not list the teams of %s: %s.", memberName(member), res[0].err)
-		return true
-	}
-	teams := res[0].data.list("teams")
-	who, is := memberName(member), "is"
-	if m.member == me {
-		who, is = "You", "are"
-	}
-	switch len(teams) {
-	case 0:
-		r.say("%s %s not in any team.", who, is)
-	case 1:
-		r.say("%s %s in the %s team.", who, is, unitName(teams[0]))
-	default:
-		r.say("%s %s in %d teams: %s.", who, is, len(teams), namesOf(teams, unitName, shownInReply))
-	}
-	return true
-}
-
 func (l orgLead) needs() []string { return append(unitTools(l.kind), "org_members") }
 
 func (l orgLead) run(r *runner) bool {

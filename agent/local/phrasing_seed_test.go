@@ -1,0 +1,170 @@
+package local
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/soisnode/soisnode/agent"
+	"github.com/soisnode/soisnode/store"
+	"github.com/soisnode/soisnode/workspace"
+	"github.com/soisnode/soisnode/workspace/contacts"
+	"github.com/soisnode/soisnode/workspace/email"
+	"github.com/soisnode/soisnode/workspace/files"
+	"github.com/soisnode/soisnode/workspace/org"
+	"github.com/soisnode/soisnode/workspace/tasks"
+)
+
+// newDemoWS is a workspace seeded like the demo (cli/seed.go): the
+// caller Alice Owner, members Maria Garcia, Tom Baker, Sam Lee and Vera
+// Viewer; departments Sales and Engineering with the teams Sales EMEA
+// and Platform; five contacts; the demo's two tasks plus an overdue one;
+// the files Q1 report.txt and Onboarding pack.txt at the root and the
+// folders Reports (holding Q4 summary.txt) and Contracts.
+func newDemoWS(t *testing.T) *realWS {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, "sqlite://"+t.TempDir()+"/sois.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	const ws = "w1"
+	people := map[string]string{"alice": "m1", "maria": "m2", "tom": "m3", "sam": "m4", "vera": "m5"}
+	if _, err := db.Exec(ctx, `INSERT INTO workspaces (id, name, created_at) VALUES (?, ?, ?)`, ws, "Demo Workspace", int64(1)); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range [][]any{
+		{"m1", "Alice Owner", "alice@example.com", "owner"},
+		{"m2", "Maria Garcia", "maria@example.com", "admin"},
+		{"m3", "Tom Baker", "tom@example.com", "member"},
+		{"m4", "Sam Lee", "sam@example.com", "member"},
+		{"m5", "Vera Viewer", "vera@example.com", "viewer"},
+	} {
+		if _, err := db.Exec(ctx, `INSERT INTO members (id, workspace_id, name, email, role, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			m[0], ws, m[1], m[2], m[3], int64(1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	caller := workspace.Caller{WorkspaceID: ws, MemberID: "m1", Role: workspace.Owner}
+	now, _ := time.Parse(time.DateOnly, testToday)
+	fs := &files.Service{Now: time.Now}
+	err = db.InTx(ctx, func(tx store.Tx) error {
+		sales, err := org.CreateDepartment(ctx, tx, ws, "Sales", people["maria"])
+		if err != nil {
+			return err
+		}
+		eng, err := org.CreateDepartment(ctx, tx, ws, "Engineering", people["alice"])
+		if err != nil {
+			return err
+		}
+		for _, tm := range []struct {
+			dept, name, lead string
+			members          []string
+		}{
+			{sales.ID, "Sales EMEA", "maria", []string{"tom"}},
+			{eng.ID, "Platform", "alice", []string{"sam", "vera"}},
+		} {
+			team, err := org.CreateTeam(ctx, tx, ws, tm.dept, tm.name, people[tm.lead])
+			if err != nil {
+				return err
+			}
+			for _, m := range tm.members {
+				if err := org.AddToTeam(ctx, tx, ws, team.ID, people[m]); err != nil {
+					return err
+				}
+			}
+		}
+		var john string
+		for _, f := range []contacts.Fields{
+			{Name: "John Smith", Email: "john.smith@globex.example", Company: "Globex", Title: "Head of Procurement", City: "London", Tags: []string{"customer"}},
+			{Name: "Priya Patel", Email: "priya@initech.example", Company: "Initech", Title: "CTO", City: "London", Tags: []string{"prospect", "vip"}},
+			{Name: "Luis Fernández", Email: "luis@umbrella.example", Company: "Umbrella", Title: "Operations Manager", City: "Madrid"},
+			{Name: "Emma Schultz", Email: "emma@hooli.example", Company: "Hooli", Title: "Buyer", City: "Berlin", Tags: []string{"customer"}},
+			{Name: "Kenji Tanaka", Email: "kenji@globex.example", Company: "Globex", Title: "Engineer", City: "Tokyo"},
+		} {
+			ct, err := contacts.Create(ctx, tx, ws, caller.MemberID, f, now)
+			if err != nil {
+				return err
+			}
+			if f.Name == "John Smith" {
+				john = ct.ID
+			}
+		}
+		for _, n := range []tasks.New{
+			{Title: "Send John the renewal offer", AssigneeID: people["tom"], ContactID: john, Due: "2026-03-11"},
+			{Title: "Prepare the Q1 report", AssigneeID: people["maria"]},
+			{Title: "Call Priya about the pilot", AssigneeID: people["sam"], Due: "2026-03-02"},
+		} {
+			if _, err := tasks.Create(ctx, tx, ws, caller.MemberID, n, now); err != nil {
+				return err
+			}
+		}
+		if _, err := fs.Put(ctx, tx, caller, "", "Q1 report.txt", "text/plain", strings.NewReader("Q1 report\n")); err != nil {
+			return err
+		}
+		_, err = fs.Put(ctx, tx, caller, "", "Onboarding pack.txt", "text/plain", strings.NewReader("Welcome!\n"))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := workspace.NewRegistry(db, time.Now)
+	reg.Add(contacts.Tools()...)
+	reg.Add(tasks.Tools()...)
+	reg.Add(org.Tools()...)
+	reg.Add(fs.Tools()...)
+	reg.Add(email.New(email.Config{}).Tools()...)
+	reg.Add(stubExtensionsList())
+	var reports struct {
+		File struct{ ID string } `json:"file"`
+	}
+	for _, name := range []string{"Reports", "Contracts"} {
+		res, err := reg.Call(ctx, caller, "files_create_folder", json.RawMessage(`{"name":"`+name+`"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if name == "Reports" {
+			b, _ := json.Marshal(res.Data)
+			_ = json.Unmarshal(b, &reports)
+		}
+	}
+	err = db.InTx(ctx, func(tx store.Tx) error {
+		_, err := fs.Put(ctx, tx, caller, reports.File.ID, "Q4 summary.txt", "text/plain", strings.NewReader("Q4\n"))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &realWS{t: t, reg: reg, caller: caller}
+	decls, err := reg.List(ctx, caller)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tl := range decls {
+		w.req.Tools = append(w.req.Tools, agent.ToolDecl{Name: tl.Name, Description: tl.Description, Schema: tl.Schema})
+	}
+	w.req.Tools = append(w.req.Tools, agent.AskToolDecl)
+	w.req.System = "Today is " + testToday + "."
+	return w
+}
+
+// stubExtensionsList stands in for the extensions package's tool: one
+// extension, "crm-sync", version 1.2.0, with two tools.
+func stubExtensionsList() workspace.Tool {
+	return workspace.Tool{
+		Name: "extensions_list", Description: "List installed extensions.",
+		Schema: json.RawMessage(`{"type":"object","properties":{}}`),
+		Scope:  "extensions:read", Effect: workspace.Read,
+		Run: func(context.Context, workspace.Env, json.RawMessage) (workspace.Result, error) {
+			return workspace.Result{Data: map[string]any{"extensions": []map[string]any{
+				{"name": "crm-sync", "version": "1.2.0", "tools": []string{"ext_crm_sync_pull", "ext_crm_sync_push"}},
+			}}}, nil
+		},
+	}
+}
