@@ -172,14 +172,17 @@ func TestContinueNeedsTheSameCredentials(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, who := range []struct{ name, key, member string }{
-			{"other key", "k2", "m1"},
-			{"other member", "k1", "m2"},
-			{"both other", "k2", "m2"},
+		for _, who := range []struct {
+			name, key, member string
+			want              errs.Kind
+		}{
+			{"other key", "k2", "m1", errs.NotFound}, // another key's conversation is not found, as in GET
+			{"other member", "k1", "m2", errs.Forbidden},
+			{"both other", "k2", "m2", errs.NotFound},
 		} {
 			_, err := submit(conversation.SubmitParams{WorkspaceID: "w1", KeyID: who.key, MemberID: who.member, Message: "delete everything",
 				Now: now, ConversationID: s1.ConversationID, IdempotencyKey: "idem-" + who.name, RequestHash: "h"})
-			if !errs.Is(err, errs.Forbidden) {
+			if !errs.Is(err, who.want) {
 				t.Fatalf("%s continued the conversation: %v", who.name, err)
 			}
 		}

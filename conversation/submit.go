@@ -91,7 +91,8 @@ func nextTurn(ctx context.Context, tx store.Tx, p SubmitParams) (int, error) {
 	var count int
 	err := tx.QueryRow(ctx, `SELECT status, turn_count, key_id, member_id FROM conversations WHERE id = ? AND workspace_id = ?`,
 		p.ConversationID, p.WorkspaceID).Scan(&status, &count, &keyID, &memberID)
-	if err == store.ErrNoRows {
+	if err == store.ErrNoRows || (err == nil && keyID != p.KeyID) {
+		// Another key's conversation is not found, as in GET.
 		return 0, errs.E(errs.NotFound, "no conversation %q", p.ConversationID)
 	}
 	if err != nil {
@@ -101,8 +102,8 @@ func nextTurn(ctx context.Context, tx store.Tx, p SubmitParams) (int, error) {
 	// runner reads both from the conversation), so other credentials of
 	// the workspace must not add a turn: they would act with the starter's
 	// role, scopes and budget.
-	if keyID != p.KeyID || memberID != p.MemberID {
-		return 0, errs.E(errs.Forbidden, "conversation %s was started with another access token's member or another integration key; continue it with the same credentials, or start a new conversation", p.ConversationID)
+	if memberID != p.MemberID {
+		return 0, errs.E(errs.Forbidden, "conversation %s was started by another member (access token); continue it with the same credentials, or start a new conversation", p.ConversationID)
 	}
 	metaSet, meta := 0, "{}"
 	if len(p.Metadata) > 0 {

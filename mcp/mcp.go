@@ -99,7 +99,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // says which of the two credentials was wrong.
 func (h *handler) refuse(w http.ResponseWriter, r *http.Request, err error) {
 	status, title, detail := http.StatusUnauthorized, "Unauthorized",
-		"missing or invalid credentials: send Authorization: Bearer sois_tok_… and X-Api-Key: sois_… of the same workspace"
+		"invalid or missing credentials: send Authorization: Bearer sois_tok_… and X-Api-Key: sois_… of the same workspace"
 	switch errs.KindOf(err) {
 	case errs.Internal:
 		status, title, detail = http.StatusInternalServerError, "Internal Server Error", "internal error"

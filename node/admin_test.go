@@ -180,7 +180,8 @@ func TestAdminDeliveries(t *testing.T) {
 			r = n.Do("POST", "/api/admin/deliveries/"+d.ID+"/redeliver", admin, nil)
 			var re node.DeliveryDetail
 			r.JSON(t, &re)
-			if r.Status != http.StatusAccepted || re.ID != d.ID || re.Status != "pending" || re.Attempts != 0 {
+			// The dispatcher is woken at once, so the answer may already show the send.
+			if r.Status != http.StatusAccepted || re.ID != d.ID || (re.Status != "pending" && re.Status != "delivered") {
 				t.Fatalf("redeliver = %d %s", r.Status, r.Body)
 			}
 			second := waitAttempt(t, events, webhook.StatusDelivered)

@@ -14,7 +14,9 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/soisnode/soisnode/access"
 	"github.com/soisnode/soisnode/conversation"
+	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/store"
 )
 
@@ -169,11 +171,12 @@ type listOutput struct {
 func (n *Node) registerConversations(api huma.API) {
 	huma.Register(api, huma.Operation{
 		OperationID: "get-conversation", Method: http.MethodGet, Path: "/api/agent/conversations/{id}",
-		Summary: "Get a conversation", Description: "The conversation with every turn, its actions and the signed reply. Another workspace's id is 404, like an unknown one. With ?wait=N the request is held while the latest turn is still queued or running.",
+		Summary: "Get a conversation", Description: "The conversation with every turn, its actions and the signed reply. A conversation belongs to the integration key that started it: another key's or another workspace's id is 404, like an unknown one. With ?wait=N the request is held while the latest turn is still queued or running.",
 		Tags: []string{"Agent"}, Security: securityBoth, Errors: []int{401, 404, 422, 429},
 	}, func(ctx context.Context, in *getConvInput) (*convOutput, error) {
-		ws := principal(ctx).Caller.WorkspaceID
-		c, err := conversation.Get(ctx, n.db, ws, in.ID)
+		pr := principal(ctx)
+		ws := pr.Caller.WorkspaceID
+		c, err := n.ownConversation(ctx, pr, in.ID)
 		if err == nil && in.Wait > 0 && c.Status.Active() {
 			c, err = n.waitStopped(ctx, ws, in.ID, time.Duration(in.Wait)*time.Second)
 		}
@@ -201,7 +204,11 @@ func (n *Node) registerConversations(api huma.API) {
 		Summary: "Cancel the running turn", Description: "Cancels the conversation's queued or running turn. 409 when nothing is running.",
 		Tags: []string{"Agent"}, Security: securityBoth, Errors: []int{401, 404, 409, 422, 429},
 	}, func(ctx context.Context, in *convIDInput) (*convOutput, error) {
-		ws := principal(ctx).Caller.WorkspaceID
+		pr := principal(ctx)
+		ws := pr.Caller.WorkspaceID
+		if _, err := n.ownConversation(ctx, pr, in.ID); err != nil {
+			return nil, problemFor(n.log, err)
+		}
 		err := n.db.InTx(ctx, func(tx store.Tx) error { return conversation.Cancel(ctx, tx, ws, in.ID, n.now()) })
 		if err != nil {
 			return nil, problemFor(n.log, err)
@@ -213,4 +220,16 @@ func (n *Node) registerConversations(api huma.API) {
 		}
 		return &convOutput{Body: c}, nil
 	})
+}
+
+// ownConversation returns a conversation of the caller's integration key.
+// A conversation belongs to the key that started it: another key's (even
+// in the same workspace) is not found, exactly like an unknown id, so its
+// replies, made under that key's scopes, are not readable by ID.
+func (n *Node) ownConversation(ctx context.Context, pr access.Principal, id string) (conversation.Conversation, error) {
+	c, err := conversation.Get(ctx, n.db, pr.Caller.WorkspaceID, id)
+	if err == nil && c.KeyID != pr.Key.ID {
+		return conversation.Conversation{}, errs.E(errs.NotFound, "no conversation %q", id)
+	}
+	return c, err
 }

@@ -256,3 +256,34 @@ func TestConcurrentSubmissions(t *testing.T) {
 		}
 	})
 }
+
+// TestConversationBelongsToItsKey: another key of the same workspace can
+// neither read, cancel nor continue a conversation; it is simply not found.
+func TestConversationBelongsToItsKey(t *testing.T) {
+	gate := make(chan struct{})
+	defer close(gate)
+	n := testbed.Start(t, node.Config{DatabaseURL: storetest.SQLiteURL(t), Provider: &testbed.Script{Step: testbed.Echo, Gate: gate}})
+	c := testbed.Workspace(t, n.DB(), workspace.Owner, access.KeyParams{})
+	r := n.Do("POST", "/api/agent", c, map[string]any{"message": "mine"})
+	var a accepted
+	r.JSON(t, &a)
+	_, otherKey, err := access.CreateKey(t.Context(), n.DB(), c.WorkspaceID, access.KeyParams{BudgetDaily: -1, BudgetMonthly: -1, BudgetTotal: -1}, nil, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := testbed.Creds{Token: c.Token, APIKey: otherKey}
+	for _, probe := range []struct{ method, path string }{
+		{"GET", "/api/agent/conversations/" + a.ConversationID},
+		{"POST", "/api/agent/conversations/" + a.ConversationID + "/cancel"},
+	} {
+		if r := n.Do(probe.method, probe.path, other, nil); r.Status != http.StatusNotFound {
+			t.Errorf("%s %s with another key = %d %s", probe.method, probe.path, r.Status, r.Body)
+		}
+	}
+	if r := n.Do("POST", "/api/agent", other, map[string]any{"message": "x", "conversation_id": a.ConversationID}); r.Status != http.StatusNotFound {
+		t.Errorf("continue with another key = %d %s", r.Status, r.Body)
+	}
+	if r := n.Do("GET", "/api/agent/conversations/"+a.ConversationID, c, nil); r.Status != http.StatusOK {
+		t.Errorf("own conversation = %d", r.Status)
+	}
+}
