@@ -172,13 +172,7 @@ func lastOutcome(status int, errText string) string {
 // characters become '?': a response comes from the receiver, and must not
 // carry terminal escape sequences to the operator's screen.
 func oneLine(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
-			return '?'
-		}
-		return r
-	}, s)
+	s = printable(strings.Join(strings.Fields(s), " "), false)
 	if r := []rune(s); len(r) > n {
 		return string(r[:n-1]) + "…"
 	}
@@ -186,4 +180,19 @@ func oneLine(s string, n int) string {
 		return "-"
 	}
 	return s
+}
+
+// printable replaces control and bidi characters with '?' (keeping line
+// breaks and tabs when multiline), so text from outside — a webhook
+// receiver's answer, a model's reply — cannot drive the operator's terminal.
+func printable(s string, multiline bool) string {
+	return strings.Map(func(r rune) rune {
+		if multiline && (r == '\n' || r == '\t') {
+			return r
+		}
+		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
+			return '?'
+		}
+		return r
+	}, s)
 }

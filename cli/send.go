@@ -75,7 +75,7 @@ func runSend(ctx context.Context, e *Env, args []string) error {
 	}
 	_ = json.Unmarshal(out, &r)
 	if r.Reply != "" {
-		fmt.Fprintf(e.Stdout, "%s\n\n[%s, conversation %s]\n", r.Reply, r.Status, r.ID)
+		fmt.Fprintf(e.Stdout, "%s\n\n[%s, conversation %s]\n", printable(r.Reply, true), printable(r.Status, false), printable(r.ID, false))
 		return nil
 	}
 	fmt.Fprintf(e.Stdout, "Accepted (%s): conversation %s; poll %s%s\n", r.Status, r.ConversationID, strings.TrimRight(base, "/"), r.PollURL)

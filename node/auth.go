@@ -9,6 +9,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/soisnode/soisnode/access"
+	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/workspace"
 )
 
@@ -49,7 +50,9 @@ func (n *Node) authMiddleware(api huma.API) func(huma.Context, func(huma.Context
 		}
 		pr, err := n.authenticate(ctx.Context(), ctx.Header("Authorization"), ctx.Header("X-Api-Key"))
 		if err != nil {
-			n.limiter.fail(clientIP(ctx.RemoteAddr()))
+			if errs.Is(err, errs.Unauthorized) { // an outage is not the caller's failure
+				n.limiter.fail(clientIP(ctx.RemoteAddr()))
+			}
 			p := problemFor(n.log, err)
 			_ = huma.WriteErr(api, ctx, p.Status, p.Detail)
 			return
@@ -72,7 +75,9 @@ func (n *Node) callerFromRequest(r *http.Request) (workspace.Caller, error) {
 	}
 	pr, err := n.authenticate(r.Context(), r.Header.Get("Authorization"), r.Header.Get("X-Api-Key"))
 	if err != nil {
-		n.limiter.fail(ip)
+		if errs.Is(err, errs.Unauthorized) {
+			n.limiter.fail(ip)
+		}
 		return workspace.Caller{}, err
 	}
 	return pr.Caller, nil
