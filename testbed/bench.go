@@ -42,6 +42,35 @@ type Result struct {
 	Ops     int
 	Elapsed time.Duration
 	Rounds  []time.Duration // Elapsed, round by round (Race)
+	Per     []int           // operations, round by round (Race)
+}
+
+// MedianNsPerOp is the median over the rounds of the time per operation:
+// like NsPerOp, but a burst of load from elsewhere during one round does
+// not move it. Without rounds it is NsPerOp.
+func (r Result) MedianNsPerOp() float64 {
+	if len(r.Rounds) == 0 || len(r.Rounds) != len(r.Per) {
+		return r.NsPerOp()
+	}
+	var v []float64
+	for i, d := range r.Rounds {
+		if r.Per[i] > 0 {
+			v = append(v, float64(d.Nanoseconds())/float64(r.Per[i]))
+		}
+	}
+	return median(v)
+}
+
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	slices.Sort(v)
+	n := len(v)
+	if n%2 == 1 {
+		return v[n/2]
+	}
+	return (v[n/2-1] + v[n/2]) / 2
 }
 
 // OpsPerSec is the contender's throughput.
@@ -90,6 +119,7 @@ func Race(ctx context.Context, n, clients, rounds int, cs ...Contender) ([]Resul
 			res[i].Ops += ops
 			res[i].Elapsed += d
 			res[i].Rounds = append(res[i].Rounds, d)
+			res[i].Per = append(res[i].Per, ops)
 		}
 	}
 	return res, nil
@@ -112,12 +142,7 @@ func Ratio(a, b Result) float64 {
 	for i := range rs {
 		rs[i] = b.Rounds[i].Seconds() / a.Rounds[i].Seconds()
 	}
-	slices.Sort(rs)
-	n := len(rs)
-	if n%2 == 1 {
-		return rs[n/2]
-	}
-	return (rs[n/2-1] + rs[n/2]) / 2
+	return median(rs)
 }
 
 // Load calls op n times from `clients` goroutines and returns how long
