@@ -261,7 +261,7 @@ var notNameWords = map[string]bool{
 }
 
 // notInName are words that never appear inside a person's name.
-var notInName = wordSet(`the to a an and or`)
+var notInName = wordSet(`the to a an and or for with from at in on by is are was named called`)
 
 // validName reports whether s reads as a person's name: one to six words
 // of letters (with . ' -), not starting with an article or pronoun.
@@ -272,7 +272,7 @@ func validName(s string) bool {
 	}
 	for _, w := range words {
 		lw := strings.ToLower(w)
-		if !reNameWord.MatchString(w) || notInName[lw] {
+		if !reNameWord.MatchString(w) || notInName[lw] || strings.HasSuffix(lw, "'s") {
 			return false
 		}
 	}

@@ -9,10 +9,10 @@ import (
 // Initech", "Add the tag vip to Emma", "Add a note to Emma: …".
 
 var (
-	reUpdPossessive = re(`^(?:update|change|set|edit|correct|fix|make)\s+(?:the\s+)?(.+?)(?:'s|')\s+(` + fieldWords + `)(?:\s+from\s+.+?)?\s+(?:to|as|=|:|into)\s*(.+)$`)
+	reUpdPossessive = re(`^(?:update|change|set|edit|correct|fix|make)\s+(?:the\s+)?(.+?)(?:'s|')\s+(` + fieldWords + `)(?:\s+from\s+.+?)?(?:\s*[:=]|\s+(?:to|as|into))\s*(.+)$`)
 	reUpdOf         = re(`^(?:update|change|set|edit|correct|fix)\s+(?:the\s+)?(` + fieldWords + `)\s+(?:of|for)\s+(.+?)(?:\s+from\s+.+?)?\s+to\s+(.+)$`)
 	reUpdPronoun    = re(`^(?:update|change|set|edit)\s+(his|her|their)\s+(` + fieldWords + `)\s+(?:to|as)\s+(.+)$`)
-	reUpdIs         = re(`^(.+?)(?:'s|')\s+(?:new\s+)?(` + fieldWords + `)\s+is\s+(?:now\s+)?(.+)$`)
+	reUpdIs         = re(`^(.+?)(?:'s|')\s+(?:new\s+)?(` + fieldWords + `)\s+(?:is|should\s+be|needs\s+to\s+be|has\s+changed\s+to|changed\s+to)\s+(?:now\s+)?(.+)$`)
 	reUpdMoved      = re(`^(.+?)\s+(?:has\s+)?(?:moved|relocated)\s+to\s+(.+)$`)
 	reUpdWorks      = re(`^(.+?)\s+(?:now\s+works|works\s+now|has\s+joined|joined)\s+(?:at\s+|for\s+)?(.+)$`)
 	reUpdIsNow      = re(`^(.+?)\s+is\s+now\s+(?:the\s+|a\s+|an\s+)?(.+)$`)

@@ -12,6 +12,9 @@ type (
 	contactCreate struct{ fields contactFields }
 	// contactFind: "Find all contacts from London", "find Jane".
 	contactFind struct{ filter contactFilter }
+	// whoIs: "Who is Maria Garcia?" — a contact search that, when no
+	// contact matches, looks the name up among the members.
+	whoIs struct{ filter contactFilter }
 	// contactUpdate: "Update Jane Doe's phone to +44 20 7946 0000".
 	contactUpdate struct {
 		who               contactRef
@@ -72,13 +75,17 @@ var (
 	reContactAddTo  = re(`^(?:add|save|put)\s+(.+?)\s*,?\s+(?:to\s+(?:my\s+|the\s+|our\s+)?(?:contacts(?:\s+list)?|address\s+book|crm)|as\s+(?:a\s+|an\s+)?(?:new\s+)?` + contactNoun + `)(?:\s*[,:;]\s*(.+))?$`)
 	reAddName       = re(`^add\s+(.+)$`)
 	reDeleteAll     = re(`^` + delVerb + `\s+(?:all\s+(?:of\s+)?(?:the\s+|my\s+|our\s+)?|every\s+|the\s+|my\s+)?contacts\b\s*(.*)$`)
-	reDeleteOne     = re(`^` + delVerb + `\s+(?:the\s+)?contact\s+(.+)$`)
+	reDeleteOne     = re(`^` + delVerb + `\s+(?:the\s+)?contact\s+(?:named\s+|called\s+)?(.+)$`)
 	reDeleteFrom    = re(`^` + delVerb + `\s+(.+?)\s+from\s+(?:my\s+|the\s+|our\s+)?(?:contacts|address\s+book|crm)$`)
 	reDeleteBare    = re(`^` + delVerb + `\s+(.+)$`)
 	reContactList   = re(`^(?:find|search(?:\s+for)?|look\s+up|lookup|look\s+for|show(?:\s+me)?|list|get|display|give\s+me|who\s+are)\s+(?:all\s+(?:of\s+)?|every\s+)?(?:the\s+|my\s+|our\s+)?contacts?\b\s*(.*)$`)
-	reContactWho    = re(`^(?:who\s+do\s+we\s+(?:know|have)|(?:show|list|find|get|give)(?:\s+me)?\s+(?:everyone|everybody|anyone|anybody)|do\s+we\s+(?:have|know)\s+(?:a\s+|any\s+)?(?:contacts?|someone|anyone|anybody|people)|(?:are\s+there\s+)?any\s+contacts|how\s+many\s+contacts(?:\s+(?:do\s+we\s+have|are\s+there|have\s+we\s+got))?)\b\s*(.*)$`)
+	reContactWho    = re(`^(?:who\s+do\s+we\s+(?:know|have)|(?:show|list|find|get|give)(?:\s+me)?\s+(?:everyone|everybody|anyone|anybody|people)|(?:which|what)\s+contacts\s+(?:do\s+we\s+have|are)|do\s+we\s+(?:have|know)\s+(?:a\s+|any\s+)?(?:contacts?|someone|anyone|anybody|people)|(?:are\s+there\s+)?any\s+contacts|how\s+many\s+contacts(?:\s+(?:do\s+we\s+have|are\s+there|have\s+we\s+got))?)\b\s*(.*)$`)
 	reContactTagged = re(`^(?:show|list|find|get|display|who\s+are)\s+(?:me\s+)?(?:all\s+(?:of\s+)?)?(?:our\s+|the\s+|my\s+)?(customers|prospects|leads|partners|clients|vips|suppliers|vendors)\b\s*(.*)$`)
+	reWhoIsWhere    = re(`^who(?:'s|\s+is|\s+are)\s+((?:tagged|at|from|based\s+in|located\s+in)\s+.+)$`)
 	reWhoWorksAt    = re(`^who\s+works\s+(?:at|for)\s+(.+)$`)
+	reWhoIsPerson   = re(`^who(?:'s|\s+is)\s+(.+)$`)
+	reShowPerson    = re(`^(?:show|get|give|pull\s+up|open|display)(?:\s+me)?\s+(?:the\s+)?(?:contact\s+(?:details|info|information|card|record)\s+(?:for|of)\s+)?(.+?)(?:(?:'s|')\s+(?:contact\s+)?(?:details|info|information|card|record|profile))?$`)
+	reClearField    = re(`^(?:remove|delete|clear|erase|blank)\s+(?:the\s+)?(.+?)(?:'s|')\s+(` + fieldWords + `)$`)
 	reFindAny       = re(`^(?:find|search\s+for|search|look\s+up|lookup|look\s+for)\s+(.+)$`)
 	reFieldValue    = re(`^(` + fieldWords + `)\s*(?::|=|\s+is|\s+to)?\s+(.+)$`)
 	reFileExt       = re(`\.[a-z0-9]{1,5}$`)
@@ -100,6 +107,9 @@ func parseContact(s string, _ calendar) (intent, bool, *parseError) {
 		}
 		f, err := parseContactDetails(details)
 		return contactCreate{fields: f}, true, err
+	}
+	if m := reClearField.FindStringSubmatch(s); m != nil {
+		return nil, true, refuse("I can't clear a contact's %s yet; set a new value instead", fieldKey(m[2]))
 	}
 	if it, ok, err := parseContactUpdate(s); ok || err != nil {
 		return it, ok, err
@@ -124,7 +134,7 @@ func parseContact(s string, _ calendar) (intent, bool, *parseError) {
 		}
 		return nil, false, nil
 	}
-	for _, rx := range []*regexp.Regexp{reContactList, reContactWho} {
+	for _, rx := range []*regexp.Regexp{reContactList, reContactWho, reWhoIsWhere} {
 		if m := rx.FindStringSubmatch(s); m != nil {
 			f, err := parseFilter(m[1])
 			return contactFind{filter: f}, true, err
@@ -140,6 +150,18 @@ func parseContact(s string, _ calendar) (intent, bool, *parseError) {
 	}
 	if it, ok := parseContactInfo(s); ok {
 		return it, true, nil
+	}
+	if m := reShowPerson.FindStringSubmatch(s); m != nil {
+		// "Show me John Smith": a person's name or email, nothing else.
+		if ref, ok := refOf(m[1]); ok && ref.pron == "" && (ref.email != "" || startsUpper(ref.name)) {
+			return contactFind{filter: contactFilter{query: ref.name, email: ref.email}}, true, nil
+		}
+	}
+	if m := reWhoIsPerson.FindStringSubmatch(s); m != nil {
+		// "Who is Maria Garcia?": a contact, or failing that a member.
+		if ref, ok := refOf(m[1]); ok && ref.pron == "" {
+			return whoIs{filter: contactFilter{query: ref.name, email: ref.email}}, true, nil
+		}
 	}
 	if m := reWhoWorksAt.FindStringSubmatch(s); m != nil {
 		return contactFind{filter: contactFilter{company: unquote(m[1])}}, true, nil

@@ -40,8 +40,9 @@ func (f emailFind) pronoun() string { return f.to.pron }
 var (
 	reEmailFind     = re(`^(?:show|list|find|get|display|search|give)\s+(?:me\s+)?(?:all\s+)?(?:the\s+|my\s+)?(?:(unsent|failed|sent|outgoing|pending)\s+)?(e-?mails|mails|messages|outbox)\b\s*(.*)$`)
 	reEmailWhat     = re(`^(?:what|which)\s+(?:e-?mails|messages)\s+(.*)$`)
-	reEmailTo       = re(`^(?:send|write|compose|draft)\s+(?:an?\s+)?(?:new\s+)?(?:e-?mail|mail|message|note)\s+to\s+(.+)$`)
-	reEmailVerb     = re(`^e-?mail\s+(.+)$`)
+	reEmailTo       = re(`^(?:send|write|compose|draft)\s+(?:an?\s+)?(?:(?:new|quick|short|brief|follow-?up|reminder|thank-?you)\s+)?(?:e-?mail|mail|message|note)\s+to\s+(.+)$`)
+	reEmailVerb     = re(`^(?:e-?mail|mail)\s+(.+)$`)
+	reRe            = re(`\s+re:\s*`)
 	reEmailObj      = re(`^(?:send|shoot|drop|write)\s+(.+?)\s+an?\s+(?:quick\s+|short\s+|new\s+)?(?:e-?mail|mail|message|note|line)\b\s*(.*)$`)
 	reWriteTo       = re(`^write\s+to\s+(.+)$`)
 	reDidEmail      = re(`^(?:did|have)\s+(?:we|i)\s+(?:e-?mail(?:ed)?|sen[dt]\s+(?:an?\s+|any\s+)?(?:e-?mails?\s+|anything\s+)?to|written\s+to|write\s+to)\s+(.+)$`)
@@ -95,7 +96,7 @@ func parseEmail(s string, _ calendar) (intent, bool, *parseError) {
 // the request said "email"; a bare "send" must carry a file or a body.
 func parseSend(rest string, mailVerb bool) (intent, bool, *parseError) {
 	var e emailSend
-	head := rest
+	head := reRe.ReplaceAllString(rest, " about ") // "Email John re: renewal"
 	if loc := reBodyMarker.FindStringIndex(head); loc != nil {
 		e.body, head = strings.TrimSpace(head[loc[1]:]), head[:loc[0]]
 	}

@@ -26,8 +26,10 @@ type (
 )
 
 var (
-	reFilesIn      = re(`^(?:list|show|display|get|what\s+are)\s+(?:me\s+)?(?:all\s+)?(?:the\s+|my\s+|our\s+)?(?:files|documents|contents)(?:\s+(?:are\s+)?(?:in|inside|under|of)\s+(?:the\s+)?(.+?))?$`)
-	reFilesWhatIn  = re(`^what(?:'s|\s+is|\s+files\s+are|\s+documents\s+are|\s+are\s+the\s+files)\s+in\s+(?:the\s+)?(.+?)$`)
+	reFilesIn      = re(`^(?:list|show|display|get|what\s+are)\s+(?:me\s+)?(?:all\s+)?(?:the\s+|my\s+|our\s+)?(?:files|documents|contents|everything)(?:\s+(?:are\s+)?(?:in|inside|under|of)\s+(?:the\s+)?(.+?))?$`)
+	reFilesWhatIn  = re(`^what(?:'s|\s+is|\s+files\s+are|\s+documents\s+are|\s+are\s+the\s+files)\s+(?:in|inside)\s+(?:the\s+)?(.+?)$`)
+	reFindThe      = re(`^(?:find|search\s+for|look\s+for|locate|where(?:'s|\s+is|\s+are))\s+the\s+(.+)$`)
+	reFindTheNot   = re(`^(?:contacts?|tasks?|to-?dos?|e-?mails?|messages?|members?|teams?|departments?|people|lead|head|manager|outbox)\b`)
 	reFilesFind    = re(`^(?:find|search(?:\s+for)?|look\s+for|show|list|get)\s+(?:me\s+)?(?:all\s+)?(?:the\s+)?(?:files?|documents?)\s+(?:named|called|matching|containing|with\s+names?\s+(?:containing|like)|like|about|with)\s+(.+)$`)
 	reFileFind     = re(`^(?:find|search\s+for|look\s+for|locate)\s+(?:the\s+)?(?:file|document)\s+(.+)$`)
 	reSearchFiles  = re(`^search\s+(?:the\s+)?files\s+for\s+(.+)$`)
@@ -70,6 +72,10 @@ func parseFile(s string, _ calendar) (intent, bool, *parseError) {
 		if m := rx.FindStringSubmatch(s); m != nil {
 			return filesFind{query: unquote(m[1])}, true, nil
 		}
+	}
+	if m := reFindThe.FindStringSubmatch(s); m != nil && !reFindTheNot.MatchString(m[1]) {
+		// "Find the Q1 report": people are not "the …", so a file.
+		return filesFind{query: unquote(m[1])}, true, nil
 	}
 	if m := reFolderCreate.FindStringSubmatch(s); m != nil {
 		return parseFolderCreate(m[1])

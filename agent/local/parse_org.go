@@ -33,7 +33,7 @@ type (
 const orgWords = `(?:org|organi[sz]ation|company|workspace)`
 
 var (
-	reDepartments = re(`^(?:(?:list|show|get|display|give)\s+(?:me\s+)?(?:all\s+)?(?:the\s+|our\s+)?departments|(?:what|which)\s+departments\s+(?:are\s+there|do\s+we\s+have|exist)|departments)$`)
+	reDepartments = re(`^(?:(?:list|show|get|display|give)\s+(?:me\s+)?(?:all\s+)?(?:the\s+|our\s+)?(?:departments|org(?:ani[sz]ation(?:al)?)?\s+(?:chart|structure))|who\s+are\s+the\s+(?:department\s+heads|heads\s+of\s+(?:the\s+)?departments)|(?:what|which)\s+departments\s+(?:are\s+there|do\s+we\s+have|exist)|departments)$`)
 	reTeams       = re(`^(?:(?:list|show|get|display|give)\s+(?:me\s+)?(?:all\s+)?(?:the\s+|our\s+)?teams|(?:what|which)\s+teams\s+(?:are\s+there|do\s+we\s+have|exist|are)|teams)(?:\s+(?:in|of)\s+(?:the\s+)?(.+?))?$`)
 	reMembersList = re(`^(?:(?:list|show|get|display|give)\s+(?:me\s+)?(?:all\s+)?(?:the\s+|our\s+)?(?:members|people|colleagues|employees|staff|everyone|everybody)|who\s+(?:are\s+the\s+members|is\s+in\s+the\s+` + orgWords + `|works\s+here)|members)(?:\s+(?:of|in)\s+(?:the\s+)?(.+?))?$`)
 	reWhoIn       = re(`^who(?:'s|\s+is|\s+are)\s+(?:in|on|part\s+of|a\s+member\s+of|members\s+of|the\s+members\s+of)\s+(?:the\s+)?(.+?)$|^who\s+(?:works|is\s+working)\s+in\s+(?:the\s+)?(.+?)$`)

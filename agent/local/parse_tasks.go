@@ -34,6 +34,8 @@ const taskNoun = `(?:task|to-?do|reminder)`
 var (
 	reTaskCreate   = re(`^(?:create|add|make|new|schedule|set\s+up)\s+(?:a\s+|an\s+|another\s+)?(?:new\s+)?` + taskNoun + `\b\s*[:,-]?\s*(?:(?:to|called|named|titled)\s+)?(.*)$`)
 	reRemind       = re(`^remind\s+me\s+to\s+(.+)$`)
+	reRemindWhen   = re(`^remind\s+me\s+(` + dateExpr + `)\s+to\s+(.+)$`)
+	reTaskLabel    = re(`^(?:to-?do|task|reminder|new\s+task)\s*:\s*(.+)$`)
 	reRemindOther  = re(`^remind\s+(.+?)\s+to\s+(.+)$`)
 	reAddToList    = re(`^add\s+(.+?)\s+to\s+(my|the|our)\s+(?:tasks|task\s+list|to-?do\s+list|to-?dos)$`)
 	reTaskAssign   = re(`^(?:assign|reassign|give|hand\s+over)\s+(?:the\s+)?` + taskNoun + `\s+(.+?)\s+to\s+(.+)$`)
@@ -42,6 +44,7 @@ var (
 	reMarkStatus   = re(`^mark\s+(.+?)\s+as\s+(` + statusWords + `)$`)
 	reTaskIsDone   = re(`^(?:the\s+)?(?:` + taskNoun + `\s+)?(.+?)\s+is\s+(?:now\s+)?(?:all\s+)?(done|complete|completed|finished|in\s+progress)$`)
 	reTaskComplete = re(`^(?:complete|finish|close|tick\s+off|check\s+off)\s+(?:the\s+)?` + taskNoun + `\s+(.+)$`)
+	reCompleteBare = re(`^(?:complete|finish|tick\s+off|check\s+off)\s+(.+)$`)
 	reIFinished    = re(`^(?:i|we)(?:'ve|\s+have)?\s+(?:finished|completed|done|closed)\s+(?:the\s+)?(?:` + taskNoun + `\s+)?(.+)$|^(?:i'm|i\s+am|we're|we\s+are)\s+(?:done|finished)\s+with\s+(?:the\s+)?(?:` + taskNoun + `\s+)?(.+)$`)
 	reTaskStart    = re(`^(?:start|begin)\s+(?:working\s+on\s+)?(?:the\s+)?` + taskNoun + `\s+(.+)$`)
 	reTaskReopen   = re(`^reopen\s+(?:the\s+)?(?:` + taskNoun + `\s+)?(.+)$`)
@@ -51,7 +54,8 @@ var (
 	reMoveToDate   = re(`^move\s+(?:the\s+)?(.+?)\s+to\s+(` + dateExpr + `)$`)
 	reTaskDueOf    = re(`^(?:set|change|update|move|push|extend)\s+the\s+(?:due\s+date|deadline|due)\s+(?:of|for|on)\s+(?:the\s+)?(?:` + taskNoun + `\s+)?(.+?)\s+(?:to|until)\s+(.+)$`)
 	reTaskRename   = re(`^(?:rename|retitle)\s+(?:the\s+)?` + taskNoun + `\s+(.+?)\s+(?:to|as)\s+(.+)$`)
-	reTaskList     = re(`^(?:(?:what|which)\s+(?:tasks|to-?dos)|(?:are\s+there\s+)?any\s+(?:tasks|to-?dos)|(?:show|list|find|get|display|give)\s+(?:me\s+)?(?:all\s+(?:of\s+)?|every\s+)?(?:the\s+|our\s+|my\s+)?(?:tasks|to-?dos))\b\s*(.*)$`)
+	reCompleteNot  = re(`^(?:the\s+)?(?:contacts?|files?|folders?|e-?mails?|all|everything)\b`)
+	reTaskList     = re(`^(?:(?:what|which)\s+(?:tasks|to-?dos)|(?:are\s+there\s+)?any\s+(?:tasks|to-?dos)|how\s+many\s+(?:tasks|to-?dos)|(?:show|list|find|get|display|give)\s+(?:me\s+)?(?:all\s+(?:of\s+)?|every\s+)?(?:the\s+|our\s+|my\s+)?(?:tasks|to-?dos))\b\s*(.*)$`)
 	reTaskListAdj  = re(`^(?:show|list|find|get|display|give)\s+(?:me\s+)?(?:all\s+(?:of\s+)?)?(?:the\s+|our\s+|my\s+)?(open|done|completed|finished|closed|in[\s-]progress|overdue|pending)\s+(?:tasks|to-?dos)\b\s*(.*)$`)
 	reTasksOf      = re(`^(?:show|list|get|display|give\s+me|what\s+are)\s+(?:me\s+)?(?:all\s+(?:of\s+)?)?(.+?)(?:'s|')\s+(?:(open|done|completed|finished|in[\s-]progress|overdue|pending)\s+)?(?:tasks|to-?dos)\b\s*(.*)$`)
 	reWorkload     = re(`^what(?:'s|\s+is)\s+on\s+(my|.+?(?:'s|'))\s+plate$|^what\s+(?:is|are|am)\s+(.+?)\s+working\s+on$|^what\s+(?:do|does)\s+(.+?)\s+(?:have|need)\s+to\s+do$`)
@@ -91,6 +95,10 @@ func parseTask(s string, cal calendar) (intent, bool, *parseError) {
 		}
 	}
 	if m := reTaskComplete.FindStringSubmatch(s); m != nil {
+		return taskChange{task: taskRef(m[1]), op: "complete"}, true, nil
+	}
+	if m := reCompleteBare.FindStringSubmatch(s); m != nil && !reCompleteNot.MatchString(m[1]) {
+		// "Complete Prepare the Q1 report": only tasks are completed.
 		return taskChange{task: taskRef(m[1]), op: "complete"}, true, nil
 	}
 	if m := reIFinished.FindStringSubmatch(s); m != nil {
@@ -170,6 +178,27 @@ func parseTaskCreate(s string, cal calendar) (intent, bool, *parseError) {
 		if t.assignee == "" {
 			t.assignee = me // "remind me": the task is the caller's
 		}
+		return t, true, err
+	}
+	if m := reRemindWhen.FindStringSubmatch(s); m != nil {
+		// "Remind me tomorrow to call Priya"
+		t, err := parseTaskBody(m[2], cal)
+		if err != nil {
+			return nil, true, err
+		}
+		if t.due != "" {
+			return nil, true, refuse("the task has two due dates (%q and %q)", m[1], t.due)
+		}
+		if t.due, err = parseDate(m[1], cal); err != nil {
+			return nil, true, err
+		}
+		if t.assignee == "" {
+			t.assignee = me
+		}
+		return t, true, nil
+	}
+	if m := reTaskLabel.FindStringSubmatch(s); m != nil {
+		t, err := parseTaskBody(m[1], cal)
 		return t, true, err
 	}
 	if m := reRemindOther.FindStringSubmatch(s); m != nil && validName(m[1]) {

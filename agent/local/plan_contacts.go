@@ -29,12 +29,23 @@ func (c contactCreate) run(r *runner) bool {
 
 func (contactFind) needs() []string { return []string{"contacts_search"} }
 
-func (c contactFind) run(r *runner) bool {
-	list, f, more, fl := r.searchContacts(c.filter, false)
+func (c contactFind) run(r *runner) bool { return r.findContacts(c.filter, false) }
+
+func (whoIs) needs() []string { return []string{"contacts_search"} }
+
+func (w whoIs) run(r *runner) bool { return r.findContacts(w.filter, true) }
+
+// findContacts lists the contacts filter matches; with orMember, a name
+// no contact matches is looked up among the members.
+func (r *runner) findContacts(filter contactFilter, orMember bool) bool {
+	list, f, more, fl := r.searchContacts(filter, false)
 	if fl != proceed {
 		return cont(fl)
 	}
 	desc := sp(f.describe())
+	if len(list) == 0 && orMember && r.tools["org_members"] {
+		return r.memberInstead(f.query + f.email)
+	}
 	if len(list) == 0 {
 		r.say("No contacts found%s.", desc)
 		return true
@@ -183,6 +194,30 @@ func (d contactDeleteAll) run(r *runner) bool {
 	}
 	if more {
 		r.say("More contacts matched than one request may look up; send the request again to delete the rest.")
+	}
+	return true
+}
+
+// memberInstead answers "Who is X?" from the members when no contact
+// matched X.
+func (r *runner) memberInstead(name string) bool {
+	res, ok := r.exec(mk("org_members", "query", name))
+	if !ok {
+		return false
+	}
+	var ms []obj
+	if !res[0].failed() {
+		for _, c := range namedBy(name, memberCands(res[0].data.list("members"))) {
+			ms = append(ms, c.rec)
+		}
+	}
+	switch len(ms) {
+	case 0:
+		r.say("No contact or member matched %q.", name)
+	case 1:
+		r.say("No contact matched %q; %s is a member of this workspace.", name, memberLine(ms[0]))
+	default:
+		r.say("No contact matched %q; members: %s.", name, listOf(lines(ms, memberLine)))
 	}
 	return true
 }
