@@ -4,11 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
-	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -17,9 +13,6 @@ import (
 
 	"github.com/soisnode/soisnode/agent"
 )
-
-// retryable are the HTTP statuses a later attempt may fix.
-var retryable = map[int]bool{408: true, 429: true, 500: true, 502: true, 503: true, 504: true}
 
 // classify turns an SDK error into the agent's vocabulary: the caller's own
 // cancellation as is, transient failures as *agent.RetryableError, anything
@@ -34,15 +27,15 @@ func (p *Provider) classify(ctx context.Context, err error, c *captured) error {
 		if apiErr.Code != 0 {
 			status = apiErr.Code
 		}
-		msg := scrub(strings.TrimSpace(apiErr.Message), p.apiKey)
+		msg := agent.Scrub(strings.TrimSpace(apiErr.Message), p.apiKey)
 		if msg == "" {
 			msg = http.StatusText(status)
 		}
 		if apiErr.Status != "" {
 			msg = apiErr.Status + ": " + msg
 		}
-		if retryable[status] {
-			after := retryAfter(header.Get("Retry-After"), p.now())
+		if agent.RetryableStatus(status) {
+			after := agent.ParseRetryAfter(header.Get("Retry-After"), p.now())
 			if after == 0 {
 				after = retryInfo(apiErr.Details)
 			}
@@ -50,38 +43,11 @@ func (p *Provider) classify(ctx context.Context, err error, c *captured) error {
 		}
 		return fmt.Errorf("gemini: HTTP %d: %s", status, msg)
 	}
-	msg := scrub(err.Error(), p.apiKey)
-	if transient(err) {
+	msg := agent.Scrub(err.Error(), p.apiKey)
+	if agent.Transient(err) {
 		return &agent.RetryableError{Err: fmt.Errorf("gemini: %s", msg)}
 	}
 	return fmt.Errorf("gemini: %s", msg)
-}
-
-// transient reports a network-level failure: no answer, or a cut-off one.
-func transient(err error) bool {
-	var uerr *url.Error
-	var nerr net.Error
-	return errors.As(err, &uerr) || errors.As(err, &nerr) || errors.Is(err, io.ErrUnexpectedEOF)
-}
-
-// retryAfter parses a Retry-After header: delay-seconds or an HTTP date.
-// Values that are negative, unparsable or over a day are ignored.
-func retryAfter(v string, now time.Time) time.Duration {
-	const maxDelay = 24 * time.Hour
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.ParseFloat(v, 64); err == nil {
-		if s <= 0 || s > maxDelay.Seconds() {
-			return 0
-		}
-		return time.Duration(s * float64(time.Second))
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) && t.Sub(now) <= maxDelay {
-		return t.Sub(now)
-	}
-	return 0
 }
 
 // retryInfo finds google.rpc.RetryInfo's retryDelay (a protobuf Duration

@@ -1,33 +1,9 @@
 package gemini
 
 import (
-	"net/http"
 	"testing"
 	"time"
 )
-
-func TestRetryAfter(t *testing.T) {
-	now := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
-	tests := []struct {
-		in   string
-		want time.Duration
-	}{
-		{"", 0},
-		{"7", 7 * time.Second},
-		{" 1.5 ", 1500 * time.Millisecond},
-		{"0", 0},
-		{"-3", 0},
-		{"999999", 0}, // over a day: ignored
-		{now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second},
-		{now.Add(-time.Minute).Format(http.TimeFormat), 0},
-		{"soon", 0},
-	}
-	for _, tt := range tests {
-		if got := retryAfter(tt.in, now); got != tt.want {
-			t.Errorf("retryAfter(%q) = %v, want %v", tt.in, got, tt.want)
-		}
-	}
-}
 
 func TestRetryInfo(t *testing.T) {
 	tests := []struct {

@@ -76,7 +76,7 @@ func New(ctx context.Context, cfg Config) (*Provider, error) {
 	})
 	if err != nil {
 		// The SDK's errors print the whole ClientConfig, key included.
-		return nil, errors.New("gemini: " + scrub(err.Error(), cfg.APIKey))
+		return nil, errors.New("gemini: " + agent.Scrub(err.Error(), cfg.APIKey))
 	}
 	return &Provider{client: client, model: model, apiKey: cfg.APIKey, now: time.Now}, nil
 }
@@ -131,12 +131,4 @@ func needsSignature(model string) bool {
 		}
 	}
 	return true
-}
-
-// scrub removes every occurrence of secret from s.
-func scrub(s, secret string) string {
-	if secret == "" {
-		return s
-	}
-	return strings.ReplaceAll(s, secret, "[redacted]")
 }

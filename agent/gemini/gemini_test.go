@@ -1,21 +1,18 @@
 package gemini_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/soisnode/soisnode/agent"
 	"github.com/soisnode/soisnode/agent/gemini"
 	"github.com/soisnode/soisnode/agent/gemini/geminifake"
+	"github.com/soisnode/soisnode/agent/internal/providertest"
 )
 
 const testKey = "AIza-test-secret-key-0123456789"
@@ -31,9 +28,7 @@ func setup(t *testing.T, model string) (*gemini.Provider, *geminifake.Server) {
 	return p, fake
 }
 
-func userRequest(text string) agent.Request {
-	return agent.Request{System: "You are a test.", Messages: []agent.Message{{Role: agent.RoleUser, Text: text}}}
-}
+var userRequest = providertest.UserRequest
 
 func TestTextReply(t *testing.T) {
 	p, fake := setup(t, "")
@@ -137,7 +132,7 @@ func TestFunctionResponseRoundTrip(t *testing.T) {
 		t.Fatalf("model turn = %+v", c[1])
 	}
 	fc := c[1].Parts[1].FunctionCall
-	if fc.Name != "contacts_create" || fc.ID != "c1" || !jsonEqual(fc.Args, `{"name":"Jane","n":4503599627370496,"f":1.5}`) {
+	if fc.Name != "contacts_create" || fc.ID != "c1" || !providertest.JSONEqual(string(fc.Args), `{"name":"Jane","n":4503599627370496,"f":1.5}`) {
 		t.Errorf("function call = %s %s %s", fc.ID, fc.Name, fc.Args)
 	}
 	for _, part := range c[1].Parts {
@@ -146,15 +141,15 @@ func TestFunctionResponseRoundTrip(t *testing.T) {
 		}
 	}
 	fr := c[2].Parts[0].FunctionResponse
-	if fr == nil || fr.Name != "contacts_create" || fr.ID != "c1" || !jsonEqual(fr.Response, `{"id":"contact/01J","ok":true}`) {
+	if fr == nil || fr.Name != "contacts_create" || fr.ID != "c1" || !providertest.JSONEqual(string(fr.Response), `{"id":"contact/01J","ok":true}`) {
 		t.Errorf("function response = %+v", fr)
 	}
-	if fr := c[2].Parts[1].FunctionResponse; fr == nil || !jsonEqual(fr.Response, `{"error":{"message":"forbidden"}}`) {
+	if fr := c[2].Parts[1].FunctionResponse; fr == nil || !providertest.JSONEqual(string(fr.Response), `{"error":{"message":"forbidden"}}`) {
 		t.Errorf("error response = %+v", fr)
 	}
 	decls := got.Parsed.Declarations()
 	if len(decls) != 2 || decls[0].Name != "contacts_create" || decls[0].Description != "Create a contact." ||
-		!jsonEqual(decls[0].ParametersJSONSchema, string(schema)) || decls[1].Name != agent.AskTool {
+		!providertest.JSONEqual(string(decls[0].ParametersJSONSchema), string(schema)) || decls[1].Name != agent.AskTool {
 		t.Errorf("declarations = %+v", decls)
 	}
 	if g := got.Parsed.GenerationConfig; g == nil || g.MaxOutputTokens != 1024 {
@@ -178,7 +173,7 @@ func TestGemini3ThoughtSignature(t *testing.T) {
 	if string(sig) != "skip_thought_signature_validator" || parts[1].ThoughtSignature != "" {
 		t.Errorf("signatures = %q, %q", parts[0].ThoughtSignature, parts[1].ThoughtSignature)
 	}
-	if fr := got.Parsed.Contents[2].Parts[1].FunctionResponse; !jsonEqual(fr.Response, `{"output":[1]}`) {
+	if fr := got.Parsed.Contents[2].Parts[1].FunctionResponse; !providertest.JSONEqual(string(fr.Response), `{"output":[1]}`) {
 		t.Errorf("non-object result = %s", fr.Response)
 	}
 }
@@ -220,16 +215,7 @@ func TestRetryableErrors(t *testing.T) {
 			p, fake := setup(t, "")
 			fake.Enqueue(tt.reply, geminifake.Text("must not be reached"))
 			_, err := p.Generate(context.Background(), userRequest("x"))
-			r, ok := agent.IsRetryable(err)
-			if !ok {
-				t.Fatalf("err = %v, want RetryableError", err)
-			}
-			if r.Status != tt.status || r.After != tt.after {
-				t.Errorf("RetryableError{Status: %d, After: %v}, want {%d, %v}", r.Status, r.After, tt.status, tt.after)
-			}
-			if fake.Calls() != 1 {
-				t.Errorf("calls = %d, want 1 (the SDK must not retry)", fake.Calls())
-			}
+			providertest.WantRetryable(t, err, tt.status, tt.after, fake.Calls())
 		})
 	}
 }
@@ -238,38 +224,21 @@ func TestClientErrors(t *testing.T) {
 	p, fake := setup(t, "")
 	fake.Enqueue(geminifake.Fail(400, "Invalid value at 'contents[0]': unknown role"))
 	_, err := p.Generate(context.Background(), userRequest("x"))
-	if _, ok := agent.IsRetryable(err); ok || err == nil || !strings.Contains(err.Error(), "unknown role") {
-		t.Errorf("err = %v, want a plain error with the provider's message", err)
-	}
+	providertest.WantPlainError(t, err, "unknown role", testKey)
 
 	bad, err := gemini.New(context.Background(), gemini.Config{APIKey: "wrong-" + testKey, BaseURL: fake.URL()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, err = bad.Generate(context.Background(), userRequest("x"))
-	if _, ok := agent.IsRetryable(err); ok || err == nil || !strings.Contains(err.Error(), "API key not valid") {
-		t.Errorf("err = %v, want the invalid-key message", err)
-	}
-	if strings.Contains(err.Error(), testKey) {
-		t.Errorf("error leaks the key: %v", err)
-	}
+	providertest.WantPlainError(t, err, "API key not valid", testKey)
 }
 
 func TestNetworkAndContextErrors(t *testing.T) {
-	p, fake := setup(t, "")
+	refused, fake := setup(t, "")
 	fake.Close()
-	_, err := p.Generate(context.Background(), userRequest("x"))
-	if r, ok := agent.IsRetryable(err); !ok || r.Status != 0 {
-		t.Errorf("connection refused: err = %v, want RetryableError with status 0", err)
-	}
-
-	p, _ = setup(t, "")
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	_, err = p.Generate(ctx, userRequest("x"))
-	if _, ok := agent.IsRetryable(err); ok || !errors.Is(err, context.Canceled) {
-		t.Errorf("canceled: err = %v, want context.Canceled, not retryable", err)
-	}
+	live, _ := setup(t, "")
+	providertest.NetworkAndContextErrors(t, refused, live)
 }
 
 func TestBlockedPromptKeepsUsage(t *testing.T) {
@@ -312,47 +281,10 @@ func TestNewRequiresKey(t *testing.T) {
 	}
 }
 
-// jsonEqual compares JSON values exactly, numbers included.
-func jsonEqual(raw json.RawMessage, want string) bool {
-	canon := func(s []byte) (string, bool) {
-		dec := json.NewDecoder(bytes.NewReader(s))
-		dec.UseNumber()
-		var v any
-		if dec.Decode(&v) != nil {
-			return "", false
-		}
-		out, _ := json.Marshal(v)
-		return string(out), true
-	}
-	a, ok1 := canon(raw)
-	b, ok2 := canon([]byte(want))
-	return ok1 && ok2 && a == b
-}
-
 func TestConcurrentUse(t *testing.T) {
 	p, fake := setup(t, "")
 	fake.Handle(func(r geminifake.Request) geminifake.Reply {
 		return geminifake.Text("echo " + r.Parsed.Contents[0].Text())
 	})
-	var wg sync.WaitGroup
-	errs := make(chan error, 16)
-	for i := range 16 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			in := fmt.Sprintf("m%d", i)
-			resp, err := p.Generate(context.Background(), userRequest(in))
-			if err == nil && resp.Message.Text != "echo "+in {
-				err = fmt.Errorf("reply %q for %q", resp.Message.Text, in)
-			}
-			errs <- err
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Error(err)
-		}
-	}
+	providertest.ConcurrentUse(t, p)
 }

@@ -1,6 +1,7 @@
 package gemini
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -19,10 +20,7 @@ func fromResponse(resp *genai.GenerateContentResponse, model string) (agent.Resp
 	out := agent.Response{
 		Message: agent.Message{Role: agent.RoleModel},
 		Usage:   usage(resp.UsageMetadata),
-		Model:   model,
-	}
-	if resp.ModelVersion != "" {
-		out.Model = resp.ModelVersion
+		Model:   cmp.Or(resp.ModelVersion, model),
 	}
 	if len(resp.Candidates) == 0 || resp.Candidates[0] == nil {
 		reason := "no candidates"

@@ -117,11 +117,3 @@ func (p *Provider) Generate(ctx context.Context, req agent.Request) (agent.Respo
 	}
 	return fromCompletion(resp, model)
 }
-
-// scrub removes every occurrence of secret from s.
-func scrub(s, secret string) string {
-	if secret == "" {
-		return s
-	}
-	return strings.ReplaceAll(s, secret, "[redacted]")
-}

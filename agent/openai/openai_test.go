@@ -1,18 +1,15 @@
 package openai_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/soisnode/soisnode/agent"
+	"github.com/soisnode/soisnode/agent/internal/providertest"
 	"github.com/soisnode/soisnode/agent/openai"
 	"github.com/soisnode/soisnode/agent/openai/openaifake"
 )
@@ -30,9 +27,7 @@ func setup(t *testing.T, cfg openai.Config) (*openai.Provider, *openaifake.Serve
 	return openai.New(cfg), fake
 }
 
-func userRequest(text string) agent.Request {
-	return agent.Request{System: "You are a test.", Messages: []agent.Message{{Role: agent.RoleUser, Text: text}}}
-}
+var userRequest = providertest.UserRequest
 
 func TestTextReply(t *testing.T) {
 	p, fake := setup(t, openai.Config{})
@@ -141,14 +136,14 @@ func TestToolResultRoundTrip(t *testing.T) {
 		m[2].ToolCalls[1].Function.Arguments != "{}" {
 		t.Errorf("assistant message = %+v", m[2])
 	}
-	if m[3].Role != "tool" || m[3].ToolCallID != "call_1" || !jsonEqual(m[3].Text(), `{"id":"contact/01J","ok":true}`) {
+	if m[3].Role != "tool" || m[3].ToolCallID != "call_1" || !providertest.JSONEqual(m[3].Text(), `{"id":"contact/01J","ok":true}`) {
 		t.Errorf("tool result = %+v", m[3])
 	}
-	if m[4].ToolCallID != "call_2" || !jsonEqual(m[4].Text(), `{"error":{"message":"forbidden"}}`) {
+	if m[4].ToolCallID != "call_2" || !providertest.JSONEqual(m[4].Text(), `{"error":{"message":"forbidden"}}`) {
 		t.Errorf("error result = %+v", m[4])
 	}
 	if len(body.Tools) != 2 || body.Tools[0].Type != "function" || body.Tools[0].Function.Name != "contacts_create" ||
-		body.Tools[0].Function.Description != "Create a contact." || !jsonEqual(string(body.Tools[0].Function.Parameters), string(schema)) ||
+		body.Tools[0].Function.Description != "Create a contact." || !providertest.JSONEqual(string(body.Tools[0].Function.Parameters), string(schema)) ||
 		body.Tools[1].Function.Name != agent.AskTool {
 		t.Errorf("tools = %+v", body.Tools)
 	}
@@ -209,16 +204,7 @@ func TestRetryableErrors(t *testing.T) {
 			p, fake := setup(t, openai.Config{})
 			fake.Enqueue(tt.reply, openaifake.Text("must not be reached"))
 			_, err := p.Generate(context.Background(), userRequest("x"))
-			r, ok := agent.IsRetryable(err)
-			if !ok {
-				t.Fatalf("err = %v, want RetryableError", err)
-			}
-			if r.Status != tt.status || r.After != tt.after {
-				t.Errorf("RetryableError{Status: %d, After: %v}, want {%d, %v}", r.Status, r.After, tt.status, tt.after)
-			}
-			if fake.Calls() != 1 {
-				t.Errorf("calls = %d, want 1 (the SDK must not retry)", fake.Calls())
-			}
+			providertest.WantRetryable(t, err, tt.status, tt.after, fake.Calls())
 		})
 	}
 }
@@ -227,27 +213,18 @@ func TestClientErrors(t *testing.T) {
 	p, fake := setup(t, openai.Config{})
 	fake.Enqueue(openaifake.Fail(400, "Invalid schema for function 'x': None is not of type 'object'."))
 	_, err := p.Generate(context.Background(), userRequest("x"))
-	if _, ok := agent.IsRetryable(err); ok || err == nil || !strings.Contains(err.Error(), "Invalid schema") {
-		t.Errorf("err = %v, want a plain error with the provider's message", err)
-	}
+	providertest.WantPlainError(t, err, "Invalid schema", testKey)
 
 	quota := openaifake.Fail(429, "You exceeded your current quota.")
 	code := "insufficient_quota"
 	quota.Err.Code = &code
 	fake.Enqueue(quota)
 	_, err = p.Generate(context.Background(), userRequest("x"))
-	if _, ok := agent.IsRetryable(err); ok || err == nil || !strings.Contains(err.Error(), "insufficient_quota") {
-		t.Errorf("err = %v, want a non-retryable quota error", err)
-	}
+	providertest.WantPlainError(t, err, "insufficient_quota", testKey)
 
 	bad := openai.New(openai.Config{APIKey: testKey + "-wrong", BaseURL: fake.BaseURL()})
 	_, err = bad.Generate(context.Background(), userRequest("x"))
-	if _, ok := agent.IsRetryable(err); ok || err == nil || !strings.Contains(err.Error(), "Incorrect API key") {
-		t.Errorf("err = %v, want the invalid-key message", err)
-	}
-	if strings.Contains(err.Error(), testKey) {
-		t.Errorf("error leaks the key: %v", err)
-	}
+	providertest.WantPlainError(t, err, "Incorrect API key", testKey)
 }
 
 func TestNoKeyNoEnvironment(t *testing.T) {
@@ -265,20 +242,10 @@ func TestNoKeyNoEnvironment(t *testing.T) {
 }
 
 func TestNetworkAndContextErrors(t *testing.T) {
-	p, fake := setup(t, openai.Config{})
+	refused, fake := setup(t, openai.Config{})
 	fake.Close()
-	_, err := p.Generate(context.Background(), userRequest("x"))
-	if r, ok := agent.IsRetryable(err); !ok || r.Status != 0 {
-		t.Errorf("connection refused: err = %v, want RetryableError with status 0", err)
-	}
-
-	p, _ = setup(t, openai.Config{})
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	_, err = p.Generate(ctx, userRequest("x"))
-	if _, ok := agent.IsRetryable(err); ok || !errors.Is(err, context.Canceled) {
-		t.Errorf("canceled: err = %v, want context.Canceled, not retryable", err)
-	}
+	live, _ := setup(t, openai.Config{})
+	providertest.NetworkAndContextErrors(t, refused, live)
 }
 
 func TestEmptyChoices(t *testing.T) {
@@ -298,47 +265,10 @@ func describe(calls []agent.ToolCall) string {
 	return strings.Join(lines, "\n")
 }
 
-// jsonEqual compares JSON values exactly, numbers included.
-func jsonEqual(got, want string) bool {
-	canon := func(s string) (string, bool) {
-		dec := json.NewDecoder(bytes.NewReader([]byte(s)))
-		dec.UseNumber()
-		var v any
-		if dec.Decode(&v) != nil {
-			return "", false
-		}
-		out, _ := json.Marshal(v)
-		return string(out), true
-	}
-	a, ok1 := canon(got)
-	b, ok2 := canon(want)
-	return ok1 && ok2 && a == b
-}
-
 func TestConcurrentUse(t *testing.T) {
 	p, fake := setup(t, openai.Config{})
 	fake.Handle(func(r openaifake.Request) openaifake.Reply {
 		return openaifake.Text("echo " + r.Parsed.Messages[1].Text())
 	})
-	var wg sync.WaitGroup
-	errs := make(chan error, 16)
-	for i := range 16 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			in := fmt.Sprintf("m%d", i)
-			resp, err := p.Generate(context.Background(), userRequest(in))
-			if err == nil && resp.Message.Text != "echo "+in {
-				err = fmt.Errorf("reply %q for %q", resp.Message.Text, in)
-			}
-			errs <- err
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Error(err)
-		}
-	}
+	providertest.ConcurrentUse(t, p)
 }

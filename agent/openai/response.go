@@ -1,6 +1,7 @@
 package openai
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -19,10 +20,7 @@ func fromCompletion(c *openai.ChatCompletion, model string) (agent.Response, err
 	out := agent.Response{
 		Message: agent.Message{Role: agent.RoleModel},
 		Usage:   usage(c.Usage),
-		Model:   model,
-	}
-	if c.Model != "" {
-		out.Model = c.Model
+		Model:   cmp.Or(c.Model, model),
 	}
 	if len(c.Choices) == 0 {
 		return out, fmt.Errorf("openai: no choices in the response")

@@ -1,26 +1,16 @@
 package geminifake_test
 
 import (
-	"encoding/json"
 	"net/http"
-	"strings"
 	"testing"
 
 	"github.com/soisnode/soisnode/agent/gemini/geminifake"
+	"github.com/soisnode/soisnode/agent/internal/fakeserver"
 )
 
 func post(t *testing.T, url, key, body string) (int, map[string]any) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
-	req.Header.Set("x-goog-api-key", key)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out map[string]any
-	_ = json.NewDecoder(resp.Body).Decode(&out)
-	return resp.StatusCode, out
+	return fakeserver.Post(t, url, http.Header{"x-goog-api-key": {key}}, body)
 }
 
 func TestScripting(t *testing.T) {

@@ -1,10 +1,11 @@
 package geminifake
 
 import (
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/soisnode/soisnode/agent/internal/fakeserver"
 )
 
 // Reply is one scripted answer. With Err set it is an error response;
@@ -105,28 +106,23 @@ func (r Reply) write(w http.ResponseWriter, req Request) {
 	if status == 0 {
 		status = http.StatusOK
 	}
-	for k, v := range r.Header {
-		w.Header()[k] = v
-	}
-	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
 	if r.Raw != "" {
-		w.WriteHeader(status)
+		fakeserver.WriteHeader(w, r.Header, contentType, status)
 		_, _ = w.Write([]byte(r.Raw))
 		return
 	}
 	body, outBytes := r.body(req)
 	if body.UsageMetadata == nil {
 		u := &UsageMetadata{
-			PromptTokenCount:     ceilDiv(len(req.Body), 4),
-			CandidatesTokenCount: max(ceilDiv(outBytes, 4), 1),
+			PromptTokenCount:     fakeserver.Tokens(len(req.Body)),
+			CandidatesTokenCount: max(fakeserver.Tokens(outBytes), 1),
 			ThoughtsTokenCount:   r.ThoughtsTokens,
 		}
 		u.CachedContentTokenCount = min(r.CachedTokens, u.PromptTokenCount)
 		u.TotalTokenCount = u.PromptTokenCount + u.CandidatesTokenCount + u.ThoughtsTokenCount
 		body.UsageMetadata = u
 	}
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(body)
+	fakeserver.WriteJSON(w, r.Header, contentType, status, body)
 }
 
 // body builds the success response and counts the answer's bytes.
@@ -140,10 +136,7 @@ func (r Reply) body(req Request) (generateContentResponse, int) {
 		content.Parts = append(content.Parts, Part{Text: r.Text})
 	}
 	for _, c := range r.Calls {
-		args, err := json.Marshal(c.Args)
-		if err != nil || string(args) == "null" {
-			args = []byte("{}")
-		}
+		args := fakeserver.Args(c.Args)
 		n += len(c.Name) + len(args)
 		content.Parts = append(content.Parts, Part{FunctionCall: &FunctionCall{ID: c.ID, Name: c.Name, Args: args}})
 	}

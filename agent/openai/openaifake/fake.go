@@ -13,10 +13,10 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/soisnode/soisnode/agent/internal/fakeserver"
 )
 
 // Request is one call the fake received.
@@ -28,22 +28,33 @@ type Request struct {
 }
 
 // Server is a running fake. It is safe for concurrent use.
+//
+// Its scripting API comes from the embedded core: URL is the server root
+// (configure clients with BaseURL); Enqueue appends replies answered in
+// order, before any handler; Handle sets the func that answers when the
+// queue is empty (without one, an empty queue answers Text("ok")); Calls
+// counts the chat completion requests received, Requests returns them in
+// order and Last the most recent; Close stops the server.
 type Server struct {
 	// APIKey, when set before the first call, is the only bearer token
 	// accepted; other requests get OpenAI's 401 invalid_api_key.
 	APIKey string
 
-	srv     *httptest.Server
-	mu      sync.Mutex
-	queue   []Reply
-	handler func(Request) Reply
-	reqs    []Request
+	*core
 }
+
+type core = fakeserver.Core[Request, Reply]
 
 // New starts a fake; Close stops it.
 func New() *Server {
 	s := &Server{}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.core = fakeserver.New(fakeserver.Wire[Request, Reply]{
+		Parse:      parse,
+		Authorized: s.authorized,
+		Deny:       func(req Request) Reply { return InvalidKey(bearer(req.Header)) },
+		Fallback:   Text("ok"),
+		Write:      Reply.write,
+	})
 	return s
 }
 
@@ -54,105 +65,43 @@ func Start(tb testing.TB) *Server {
 	return s
 }
 
-// URL is the server root; configure clients with URL()+"/v1".
-func (s *Server) URL() string { return s.srv.URL }
-
 // BaseURL is URL()+"/v1", the base URL OpenAI clients expect.
-func (s *Server) BaseURL() string { return s.srv.URL + "/v1" }
+func (s *Server) BaseURL() string { return s.URL() + "/v1" }
 
-// Close stops the server.
-func (s *Server) Close() { s.srv.Close() }
-
-// Enqueue appends replies answered in order, before any handler.
-func (s *Server) Enqueue(replies ...Reply) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.queue = append(s.queue, replies...)
-}
-
-// Handle sets the func that answers when the queue is empty. Without one,
-// an empty queue answers Text("ok"). The func may block (e.g. on a channel)
-// to hold a call in flight; it runs outside the fake's lock.
-func (s *Server) Handle(f func(Request) Reply) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.handler = f
-}
-
-// Calls is the number of chat completion requests received.
-func (s *Server) Calls() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.reqs)
-}
-
-// Requests returns a copy of the requests received, in order.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Request(nil), s.reqs...)
-}
-
-// Last returns the most recent request.
-func (s *Server) Last() (Request, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.reqs) == 0 {
-		return Request{}, false
-	}
-	return s.reqs[len(s.reqs)-1], true
-}
-
-func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+// parse accepts POST …/chat/completions with a JSON body; anything else
+// gets OpenAI's error answer.
+func parse(w http.ResponseWriter, r *http.Request) (Request, bool) {
 	if r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, "/chat/completions") {
 		writeError(w, nil, http.StatusNotFound, Error{Type: "invalid_request_error", Message: "openaifake: no route " + r.Method + " " + r.URL.Path})
-		return
+		return Request{}, false
 	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		writeError(w, nil, http.StatusBadRequest, Error{Type: "invalid_request_error", Message: err.Error()})
-		return
+		return Request{}, false
 	}
 	req := Request{Path: r.URL.Path, Header: r.Header.Clone(), Body: body}
 	if err := json.Unmarshal(body, &req.Parsed); err != nil {
 		writeError(w, nil, http.StatusBadRequest, Error{Type: "invalid_request_error", Message: "We could not parse the JSON body of your request. " + err.Error()})
-		return
+		return Request{}, false
 	}
-	token, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	s.next(req, s.APIKey == "" || token == s.APIKey).write(w, req)
+	return req, true
 }
 
-// next records req and picks its reply; an unauthorized call consumes no
-// scripted reply.
-func (s *Server) next(req Request, authorized bool) Reply {
-	s.mu.Lock()
-	s.reqs = append(s.reqs, req)
-	if !authorized {
-		s.mu.Unlock()
-		token, _ := strings.CutPrefix(req.Header.Get("Authorization"), "Bearer ")
-		return InvalidKey(token)
-	}
-	if len(s.queue) > 0 {
-		r := s.queue[0]
-		s.queue = s.queue[1:]
-		s.mu.Unlock()
-		return r
-	}
-	h := s.handler
-	s.mu.Unlock()
-	if h != nil {
-		return h(req)
-	}
-	return Text("ok")
+// authorized accepts the bearer token APIKey.
+func (s *Server) authorized(r *http.Request) bool {
+	return s.APIKey == "" || bearer(r.Header) == s.APIKey
 }
+
+// bearer is the token of the Authorization header.
+func bearer(h http.Header) string {
+	token, _ := strings.CutPrefix(h.Get("Authorization"), "Bearer ")
+	return token
+}
+
+// contentType is what the OpenAI API answers with.
+const contentType = "application/json"
 
 func writeError(w http.ResponseWriter, h http.Header, status int, e Error) {
-	for k, v := range h {
-		w.Header()[k] = v
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]Error{"error": e})
+	fakeserver.WriteJSON(w, h, contentType, status, map[string]Error{"error": e})
 }
-
-func ceilDiv(n, d int) int64 { return int64((n + d - 1) / d) }

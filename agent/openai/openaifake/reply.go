@@ -1,11 +1,12 @@
 package openaifake
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/soisnode/soisnode/agent/internal/fakeserver"
 )
 
 // Reply is one scripted answer. With Err set it is an error response;
@@ -90,28 +91,23 @@ func (r Reply) write(w http.ResponseWriter, req Request) {
 	if status == 0 {
 		status = http.StatusOK
 	}
-	for k, v := range r.Header {
-		w.Header()[k] = v
-	}
-	w.Header().Set("Content-Type", "application/json")
 	if r.Raw != "" {
-		w.WriteHeader(status)
+		fakeserver.WriteHeader(w, r.Header, contentType, status)
 		_, _ = w.Write([]byte(r.Raw))
 		return
 	}
 	body, outBytes := r.body(req)
 	if body.Usage == nil {
 		u := &Usage{
-			PromptTokens:     ceilDiv(len(req.Body), 4),
-			CompletionTokens: max(ceilDiv(outBytes, 4), 1) + r.ReasoningTokens,
+			PromptTokens:     fakeserver.Tokens(len(req.Body)),
+			CompletionTokens: max(fakeserver.Tokens(outBytes), 1) + r.ReasoningTokens,
 		}
 		u.TotalTokens = u.PromptTokens + u.CompletionTokens
 		u.PromptTokensDetails = &TokenDetails{CachedTokens: min(r.CachedTokens, u.PromptTokens)}
 		u.CompletionDetails = &TokenDetails{ReasoningTokens: r.ReasoningTokens}
 		body.Usage = u
 	}
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(body)
+	fakeserver.WriteJSON(w, r.Header, contentType, status, body)
 }
 
 // body builds the success response and counts the answer's bytes.
@@ -130,11 +126,7 @@ func (r Reply) body(req Request) (completion, int) {
 	for i, c := range r.Calls {
 		args, ok := c.Args.(string)
 		if !ok {
-			b, err := json.Marshal(c.Args)
-			if err != nil || string(b) == "null" {
-				b = []byte("{}")
-			}
-			args = string(b)
+			args = string(fakeserver.Args(c.Args))
 		}
 		id := c.ID
 		if id == "" {
