@@ -24,6 +24,7 @@ type Config struct {
 	GeminiBaseURL string // SOIS_GEMINI_BASE_URL (or the SDK's GOOGLE_GEMINI_BASE_URL)
 	LLMBaseURL    string // SOIS_LLM_BASE_URL: selects the OpenAI-compatible provider
 	LLMAPIKey     string // SOIS_LLM_API_KEY
+	LLMLegacyMax  bool   // SOIS_LLM_LEGACY_MAX_TOKENS=1: send max_tokens (older OpenAI-compatible servers)
 	Model         string // SOIS_MODEL; default per provider
 	PricesFile    string // SOIS_PRICES_FILE: overrides of the shipped price table
 
@@ -58,7 +59,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		Listen: getenv("SOIS_LISTEN"), DatabaseURL: getenv("SOIS_DATABASE_URL"), PublicURL: getenv("SOIS_PUBLIC_URL"),
 		DataDir: getenv("SOIS_DATA_DIR"), NodeID: getenv("SOIS_NODE_ID"), NodeName: getenv("SOIS_NODE_NAME"),
 		GeminiAPIKey: getenv("GEMINI_API_KEY"), GeminiBaseURL: getenv("SOIS_GEMINI_BASE_URL"),
-		LLMBaseURL: getenv("SOIS_LLM_BASE_URL"), LLMAPIKey: getenv("SOIS_LLM_API_KEY"), Model: getenv("SOIS_MODEL"),
+		LLMBaseURL: getenv("SOIS_LLM_BASE_URL"), LLMAPIKey: getenv("SOIS_LLM_API_KEY"), LLMLegacyMax: getenv("SOIS_LLM_LEGACY_MAX_TOKENS") == "1", Model: getenv("SOIS_MODEL"),
 		PricesFile: getenv("SOIS_PRICES_FILE"), MasterKey: getenv("SOIS_MASTER_KEY"),
 		WebhookAllowHosts: splitList(getenv("SOIS_WEBHOOK_ALLOW_HOSTS")),
 		PeerAllowHosts:    splitList(getenv("SOIS_PEER_ALLOW_HOSTS")),

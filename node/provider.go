@@ -32,7 +32,7 @@ func (n *Node) provider(ctx context.Context) (agent.Provider, agent.Pricer, erro
 	}
 	pricer := TablePricer{Table: table}
 	if n.cfg.LLMBaseURL != "" {
-		return openai.New(openai.Config{APIKey: n.cfg.LLMAPIKey, BaseURL: n.cfg.LLMBaseURL, Model: n.cfg.Model}), pricer, nil
+		return openai.New(openai.Config{APIKey: n.cfg.LLMAPIKey, BaseURL: n.cfg.LLMBaseURL, Model: n.cfg.Model, LegacyMaxTokens: n.cfg.LLMLegacyMax}), pricer, nil
 	}
 	p, err := gemini.New(ctx, gemini.Config{APIKey: n.cfg.GeminiAPIKey, Model: n.cfg.Model, BaseURL: n.cfg.GeminiBaseURL})
 	if err != nil {
