@@ -156,7 +156,7 @@ func splitClauses(s string, cal calendar) []string {
 		next := s[m[1]:end]
 		split := (sentence && !abbreviated(left)) ||
 			reContinuation.MatchString(right) || reStrongStart.MatchString(right) ||
-			(reBareList.MatchString(next) && reListVerb.MatchString(s[start:m[0]])) ||
+			listContinues(s[start:m[0]], next, cal) ||
 			(reVerbStart.MatchString(right) && !reFreeText.MatchString(left) && parsesAlone(next, cal))
 		if split && !sentence && fieldContinues(s[start:m[0]], next) {
 			split = false // "… with name Eva Green and email eva@green.example"
@@ -171,7 +171,7 @@ func splitClauses(s string, cal calendar) []string {
 		out[i] = tidy(out[i])
 	}
 	for i := 1; i < len(out); i++ {
-		if v := reListVerb.FindString(out[i-1]); v != "" && reBareList.MatchString(out[i]) {
+		if v := reListVerb.FindString(out[i-1]); v != "" && reListNoun.MatchString(out[i]) {
 			out[i] = v + " " + out[i] // "List departments and teams"
 			continue
 		}
@@ -187,12 +187,19 @@ func splitClauses(s string, cal calendar) []string {
 }
 
 var (
-	// reBareList is a clause naming only what to list, after a list verb.
-	reBareList = re(`^(?:the\s+|all\s+(?:the\s+)?)?(?:departments|teams|members|contacts|tasks|files|folders|extensions)$`)
 	reListVerb = re(`^(?:list|show(?:\s+me)?|display)\b`)
+	reListNoun = re(`^(?:the\s+|all\s+(?:the\s+)?)?(?:departments|teams|members|contacts|tasks|files|folders|extensions|e-?mails)\b`)
 	// reFieldsOpen starts a request whose details may be joined by "and".
 	reFieldsOpen = re(`^(?:(?:create|add|make|save|register|record|new)\s+(?:a\s+|an\s+)?(?:new\s+)?(?:contact|lead|client|customer|prospect)\b|(?:update|edit|change)\s+[^:]+:)`)
 )
+
+// listContinues reports whether next names a second list after a list
+// verb: "List departments and teams", "List contacts in London and
+// tasks due this week".
+func listContinues(left, next string, cal calendar) bool {
+	v := reListVerb.FindString(tidy(left))
+	return v != "" && reListNoun.MatchString(next) && parsesAlone(v+" "+next, cal)
+}
 
 // fieldContinues reports whether next is one more contact detail of the
 // request in left ("email eva@green.example" after "Create a contact …")

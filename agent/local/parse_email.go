@@ -42,13 +42,14 @@ var (
 	reEmailWhat     = re(`^(?:what|which)\s+(?:e-?mails|messages)\s+(.*)$`)
 	reEmailTo       = re(`^(?:send|write|compose|draft)\s+(?:an?\s+)?(?:(?:new|quick|short|brief|follow-?up|reminder|thank-?you)\s+)?(?:e-?mail|mail|message|note)\s+to\s+(.+)$`)
 	reEmailVerb     = re(`^(?:e-?mail|mail)\s+(.+)$`)
+	reTwoFiles      = re(`\s+and\s+the\s+`)
 	reRe            = re(`\s+re:\s*`)
 	reEmailObj      = re(`^(?:send|shoot|drop|write)\s+(.+?)\s+an?\s+(?:quick\s+|short\s+|new\s+)?(?:e-?mail|mail|message|note|line)\b\s*(.*)$`)
 	reWriteTo       = re(`^write\s+to\s+(.+)$`)
 	reDidEmail      = re(`^(?:did|have)\s+(?:we|i)\s+(?:e-?mail(?:ed)?|sen[dt]\s+(?:an?\s+|any\s+)?(?:e-?mails?\s+|anything\s+)?to|written\s+to|write\s+to)\s+(.+)$`)
 	reOutbox        = re(`^(?:what(?:'s|\s+is)\s+(?:still\s+)?in\s+(?:the\s+|my\s+|our\s+)?outbox|(?:check|open)\s+(?:the\s+|my\s+|our\s+)?outbox)$`)
 	reSendVerb      = re(`^(?:send|forward|share)\s+(.+)$`)
-	reBodyMarker    = re(`\s+(?:saying|that\s+says|to\s+say|telling\s+(?:him|her|them)(?:\s+that)?|with\s+the\s+message|with\s+message|with\s+(?:the\s+)?(?:text|body)|that)\s+|:\s+`)
+	reBodyMarker    = re(`\s+(?:saying|that\s+says|to\s+say|telling\s+(?:him|her|them)(?:\s+that)?|with\s+the\s+message|with\s+message|with\s+(?:the\s+)?(?:text|body)|(?:and|,)\s+(?:the\s+)?(?:message|body|text)(?:\s+is)?|that)\s+|:\s+`)
 	reSubjectMarker = re(`\s+(?:with\s+(?:the\s+)?subject(?:\s+line)?|subject|about|regarding|titled|entitled|with\s+(?:the\s+)?title)\s+`)
 	reAttachMarker  = re(`\s+(?:with\s+(?:the\s+)?(?:file|attachment|document)|attaching)\s+`)
 	reThingTo       = re(`^(?:the\s+)?(?:file\s+|document\s+)?(.+?)\s+to\s+(.+)$`)
@@ -129,6 +130,9 @@ func parseSend(rest string, mailVerb bool) (intent, bool, *parseError) {
 			return nil, true, refuse("I could not tell who %q is; give a name or an email address", strings.TrimSpace(head))
 		}
 		e.to = to
+	}
+	if reTwoFiles.MatchString(e.attach) {
+		return nil, true, refuse("I can attach only one file to an email; send %q as separate emails", e.attach)
 	}
 	if !mailVerb && e.attach == "" && e.body == "" {
 		return nil, false, nil

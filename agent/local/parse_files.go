@@ -36,7 +36,7 @@ var (
 	reFolderCreate = re(`^(?:create|make|add|new)\s+(?:a\s+|an\s+)?(?:new\s+)?folder\s+(?:called\s+|named\s+)?(.+)$`)
 	reFolderParent = re(`^(.+?)\s+(?:in|inside|under|within)\s+(.+)$`)
 	reFileRename   = re(`^rename\s+(?:the\s+)?(?:(file|folder|document)\s+)?(.+?)\s+(?:to|as|into)\s+(.+)$`)
-	reFileMove     = re(`^move\s+(?:the\s+)?(?:(file|folder|document)\s+)?(.+?)\s+(?:in)?to\s+(.+)$`)
+	reFileMove     = re(`^move\s+(?:the\s+)?(?:(file|folder|document)\s+)?(.+?)\s+(?:back\s+)?(?:in)?to\s+(.+)$`)
 	reFileDelete   = re(`^(?:delete|remove|trash|erase|get\s+rid\s+of)\s+(?:the\s+)?(file|folder|document)\s+(.+)$`)
 	reFileDelBare  = re(`^(?:delete|remove|trash|erase|get\s+rid\s+of)\s+(?:the\s+)?(.+\.[a-z0-9]{1,5})$`)
 	reFilePut      = re(`^put\s+(?:the\s+)?(?:(file|folder|document)\s+)?(.+?)\s+(?:in|into|inside)\s+(.+)$`)
@@ -85,7 +85,7 @@ func parseFile(s string, _ calendar) (intent, bool, *parseError) {
 		if name == "" {
 			return nil, true, refuse("the new name is empty")
 		}
-		return fileChange{name: unquote(m[2]), kind: fileKind(m[1]), op: "rename", value: name}, true, nil
+		return fileChange{name: itemName(m[2]), kind: fileKind(m[1]), op: "rename", value: name}, true, nil
 	}
 	if m := reFilePut.FindStringSubmatch(s); m != nil && !reToContacts.MatchString(m[3]) {
 		return fileMove(m)
@@ -94,18 +94,18 @@ func parseFile(s string, _ calendar) (intent, bool, *parseError) {
 		return fileMove(m)
 	}
 	if m := reFileDelete.FindStringSubmatch(s); m != nil {
-		return fileChange{name: unquote(m[2]), kind: fileKind(m[1]), op: "delete"}, true, nil
+		return fileChange{name: itemName(m[2]), kind: fileKind(m[1]), op: "delete"}, true, nil
 	}
 	if m := reFileDelBare.FindStringSubmatch(s); m != nil && !reEmail.MatchString(m[1]) {
 		// "Delete Onboarding pack.txt": a name with an extension is a file.
-		return fileChange{name: unquote(m[1]), kind: "file", op: "delete"}, true, nil
+		return fileChange{name: itemName(m[1]), kind: "file", op: "delete"}, true, nil
 	}
 	return nil, false, nil
 }
 
 // fileMove reads a move's match: the kind word, the name, the destination.
 func fileMove(m []string) (intent, bool, *parseError) {
-	c := fileChange{name: unquote(m[2]), kind: fileKind(m[1]), op: "move"}
+	c := fileChange{name: itemName(m[2]), kind: fileKind(m[1]), op: "move"}
 	if reRoot.MatchString(m[3]) {
 		c.toRoot = true
 	} else {
@@ -131,6 +131,9 @@ func parseFolderCreate(v string) (intent, bool, *parseError) {
 	}
 	return folderCreate{name: unquote(v)}, true, nil
 }
+
+// itemName reads a file or folder name: "called Contracts" is "Contracts".
+func itemName(s string) string { return taskRef(s) }
 
 // folderName strips "the", "folder" and quotes from a folder reference.
 func folderName(s string) string {

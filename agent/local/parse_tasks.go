@@ -70,8 +70,21 @@ var (
 // statusWords are the statuses a task can be marked with.
 const statusWords = `done|complete|completed|finished|closed|in\s+progress|in-progress|started|open|to\s+do|todo|not\s+done`
 
-// parseTask recognises task requests.
+// parseTask recognises task requests. A change to a task named only by
+// a pronoun ("Mark it as done", "That is done") is refused: the title
+// search would match any task containing those letters.
 func parseTask(s string, cal calendar) (intent, bool, *parseError) {
+	it, ok, err := parseTaskRequest(s, cal)
+	if c, isChange := it.(taskChange); isChange && reVagueTask.MatchString(c.task) {
+		return nil, true, refuse("I can't tell which task %q is; give its title", c.task)
+	}
+	return it, ok, err
+}
+
+var reVagueTask = re(`^(?:it|that|this|these|those|them|everything|all|one|mine|something|anything|all\s+of\s+them|all\s+tasks|the\s+tasks?)?$`)
+
+// parseTaskRequest recognises task requests, naming tasks as written.
+func parseTaskRequest(s string, cal calendar) (intent, bool, *parseError) {
 	if m := reTaskLast.FindStringSubmatch(s); m != nil {
 		s = m[1] + " the " + m[3] + " " + m[2] + m[4]
 	}

@@ -288,7 +288,23 @@ var phrasings = []phrasing{
 	{say: "Anything overdue?", want: "Found 1 overdue task"},
 	{say: "Move Prepare the Q1 report to Friday", want: `Task "Prepare the Q1 report" is now due 2026-03-06.`, writes: "tasks_update"},
 
+	{say: "Send an email to john.smith@globex.example with the subject Renewal and the message We are ready to renew",
+		want: `subject "Renewal"`, writes: "email_send", args: []string{`"body":"We are ready to renew."`}},
+	{say: "Move Q1 report.txt back to the root >> Move Q1 report.txt into Reports >> Move Q1 report.txt back to the root",
+		want: `Moved the file "Q1 report.txt" to the root folder.`, writes: "files_move files_move files_move"},
+	{say: "Delete the folder called Contracts", want: `Deleted the folder "Contracts".`, writes: "files_delete"},
+	{say: "List contacts in Berlin and tasks due next week", want: `Found 1 task due 2026-03-09 to 2026-03-15`},
+	{say: "Add Ana Lima at Umbrella then remind me to email her on Friday",
+		want: `Task created: "Email Ana Lima" (due 2026-03-06, assigned to you, contact Ana Lima).`, writes: "contacts_create tasks_create"},
+	{say: "Tell me what you can do", want: "I am the built-in local agent."},
+
 	// Refused, or asked about: never guessed.
+	{say: "Mark it as done", want: refused + `I can't tell which task "it" is`},
+	{say: "That is done", want: refused},
+	{say: "Reassign all tasks to Sam", want: refused},
+	{say: "Email Kenji the Q1 report and the onboarding pack", want: refused + "I can attach only one file"},
+	{say: "Delete the contact Kenji Tanaka and the contact Emma Schultz", want: refused},
+	{say: "Find Jane and delete her", want: refused},
 	{say: "Make a contact card for Tom Hanks", want: refused},
 	{say: "Remove Priya's phone number", want: refused + "I can't clear a contact's phone yet"},
 	{say: "Hi!", want: refused},

@@ -80,7 +80,7 @@ type (
 )
 
 var (
-	reHelp       = re(`^(?:help|what\s+can\s+you\s+do|what\s+do\s+you\s+understand|how\s+do\s+i\s+use\s+(?:you|this)|commands)$`)
+	reHelp       = re(`^(?:help|help\s+me|what\s+can\s+you\s+do|what\s+you\s+can\s+do|what\s+can\s+i\s+ask(?:\s+you)?|what\s+do\s+you\s+understand|how\s+do\s+i\s+use\s+(?:you|this)|commands)$`)
 	reExtensions = re(`^(?:(?:what|which)\s+extensions\s+(?:are\s+)?(?:installed|available|there|enabled)|(?:what|which)\s+extensions\s+(?:do\s+)?(?:we|i)\s+have(?:\s+installed)?|(?:list|show|get)\s+(?:me\s+)?(?:all\s+)?(?:the\s+)?(?:installed\s+)?extensions|(?:(?:do|have)\s+(?:we|i)\s+(?:have|got)\s+|are\s+there\s+)?any\s+extensions(?:\s+installed)?|extensions)$`)
 )
 
