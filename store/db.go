@@ -11,7 +11,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 )
 
 // DB is an open database of either dialect.
@@ -61,10 +60,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		// transactions so a writer waits (busy_timeout) instead of failing
 		// to upgrade a read lock.
 		dsn += "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
-		db, err := sql.Open("sqlite", dsn)
-		if err != nil {
-			return nil, fmt.Errorf("store: open sqlite: %w", err)
-		}
+		db := openSQLite(dsn)
 		// River's SQLite driver and SQLite itself want one writer; one
 		// connection serialises all access in-process without SQLITE_BUSY.
 		db.SetMaxOpenConns(1)
