@@ -11,6 +11,9 @@ import (
 func runServe(ctx context.Context, e *Env, args []string) error {
 	fs := newFlags("serve", e)
 	listen := fs.String("listen", "", "address to listen on (SOIS_LISTEN, default 127.0.0.1:8080)")
+	dbURL := fs.String("database-url", "", "sqlite://path or postgres://… (SOIS_DATABASE_URL, default sqlite://./data/sois.db)")
+	public := fs.String("public-url", "", "the URL callers use (SOIS_PUBLIC_URL)")
+	model := fs.String("model", "", "model name for gemini / openai (SOIS_MODEL)")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -18,9 +21,10 @@ func runServe(ctx context.Context, e *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *listen != "" {
-		cfg.Listen = *listen
-	}
+	cfg.Listen = first(*listen, cfg.Listen)
+	cfg.DatabaseURL = first(*dbURL, cfg.DatabaseURL)
+	cfg.PublicURL = first(*public, cfg.PublicURL)
+	cfg.Model = first(*model, cfg.Model)
 	return serve(ctx, e, cfg, nil)
 }
 
