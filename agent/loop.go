@@ -130,9 +130,10 @@ func (t *turnRun) answerPending(ctx context.Context) (conversation.Outcome, bool
 func (t *turnRun) runTool(ctx context.Context, call ToolCall) error {
 	step := toolStep{Result: ToolResult{CallID: call.ID, Name: call.Name}}
 	var toolErr error
-	if tool, err := t.Registry.Lookup(ctx, t.caller, call.Name); err == nil && tool.External() {
-		// An extension call is remote I/O: never inside a transaction
-		// (SQLite has one connection). Its result is recorded after it.
+	if tool, err := t.Registry.Lookup(ctx, t.caller, call.Name); err == nil && tool.OutsideTx() {
+		// Remote I/O (an extension, an SMTP relay): never inside a
+		// transaction (SQLite has one connection). Its result is recorded
+		// after it, so a crash in between may repeat the outside effect.
 		res, err := t.Registry.Call(ctx, t.caller, call.Name, call.Args)
 		if err == nil {
 			step.Result.Content, step.Receipts = resultContent(res), res.Actions

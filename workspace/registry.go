@@ -38,7 +38,8 @@ type Result struct {
 
 // Env is what a tool runs with.
 type Env struct {
-	Tx     store.Tx // the call's transaction; all SQL goes through it
+	Tx     store.Tx // the call's transaction; all SQL goes through it (nil for OwnTx tools)
+	DB     store.Transactor // for OwnTx tools: they open their own short transactions
 	Caller Caller
 	Now    time.Time
 }
@@ -54,6 +55,11 @@ type Tool struct {
 	// errs.NotFound, errs.Conflict… are shown to the model/caller; others are
 	// internal.
 	Run func(ctx context.Context, env Env, args json.RawMessage) (Result, error)
+	// OwnTx marks a tool that does slow outside I/O (email_send talks to an
+	// SMTP relay): it gets env.DB instead of a transaction and keeps its own
+	// transactions short, so no database connection is held during the I/O.
+	// Its effect outside the database cannot be undone by a rollback.
+	OwnTx bool
 
 	resolved *jsonschema.Resolved
 }
@@ -206,8 +212,8 @@ func (r *Registry) Call(ctx context.Context, c Caller, name string, args json.Ra
 	if err := t.Validate(args); err != nil {
 		return Result{}, err
 	}
-	if t.External() {
-		return t.Run(ctx, Env{Caller: c, Now: r.now()}, args)
+	if t.OutsideTx() {
+		return t.Run(ctx, Env{DB: r.db, Caller: c, Now: r.now()}, args)
 	}
 	var res Result
 	err = r.db.InTx(ctx, func(tx store.Tx) error {
@@ -219,8 +225,8 @@ func (r *Registry) Call(ctx context.Context, c Caller, name string, args json.Ra
 }
 
 // CallTx is Call inside tx, so a caller can record the result in the same
-// transaction (the agent loop does, for exactly-once side effects). Dynamic
-// (extension) tools ignore tx.
+// transaction (the agent loop does, for exactly-once side effects). Tools
+// that run outside transactions (OutsideTx) ignore tx.
 func (r *Registry) CallTx(ctx context.Context, tx store.Tx, c Caller, name string, args json.RawMessage) (Result, error) {
 	t, err := r.Lookup(ctx, c, name)
 	if err != nil {
@@ -229,8 +235,8 @@ func (r *Registry) CallTx(ctx context.Context, tx store.Tx, c Caller, name strin
 	if err := t.Validate(args); err != nil {
 		return Result{}, err
 	}
-	if t.External() {
-		tx = nil
+	if t.OutsideTx() {
+		return t.Run(ctx, Env{DB: r.db, Caller: c, Now: r.now()}, args)
 	}
 	return t.Run(ctx, Env{Tx: tx, Caller: c, Now: r.now()}, args)
 }
@@ -239,3 +245,8 @@ func (r *Registry) CallTx(ctx context.Context, tx store.Tx, c Caller, name strin
 // rather than Add: it runs outside any transaction and its effects are
 // outside the database.
 func (t Tool) External() bool { return len(t.Name) > 4 && t.Name[:4] == "ext_" }
+
+// OutsideTx reports whether t runs outside the caller's transaction: an
+// extension, or a tool with OwnTx. Callers must not hold a transaction
+// while calling it.
+func (t Tool) OutsideTx() bool { return t.OwnTx || t.External() }

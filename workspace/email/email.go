@@ -101,7 +101,7 @@ func (s *Service) Tools() []workspace.Tool {
 				`"body":{"type":"string","description":"Plain text."},` +
 				`"attachments":{"type":"array","items":{"type":"string","minLength":1},"description":"Ids of workspace files to attach."}` +
 				`},"required":["to","subject","body"],"additionalProperties":false}`),
-			Scope: ScopeSend, Effect: workspace.Write, Run: s.send,
+			Scope: ScopeSend, Effect: workspace.Write, Run: s.send, OwnTx: true,
 		},
 		{
 			Name:        "email_search",

@@ -11,6 +11,7 @@ import (
 	"github.com/oklog/ulid/v2"
 
 	"github.com/soisnode/soisnode/errs"
+	"github.com/soisnode/soisnode/store"
 	"github.com/soisnode/soisnode/workspace"
 	"github.com/soisnode/soisnode/workspace/files"
 )
@@ -32,20 +33,28 @@ type outgoing struct {
 	files   []files.Attachment
 }
 
-// send is email_send: validate, record, deliver, record the outcome.
+// send is email_send: validate and record (one short transaction),
+// deliver (no transaction: an SMTP exchange may take seconds, and SQLite
+// has one connection), record the outcome (another short transaction).
 func (s *Service) send(ctx context.Context, env workspace.Env, raw json.RawMessage) (workspace.Result, error) {
 	var a sendArgs
 	if err := json.Unmarshal(raw, &a); err != nil {
 		return workspace.Result{}, errs.E(errs.Invalid, "arguments: %v", err)
 	}
-	out, err := s.prepare(ctx, env, a)
+	var out *outgoing
+	err := within(ctx, env, func(tx store.Tx) error {
+		txEnv := env
+		txEnv.Tx = tx
+		var err error
+		if out, err = s.prepare(ctx, txEnv, a); err != nil {
+			return err
+		}
+		return insert(ctx, tx, env.Caller.WorkspaceID, &out.email)
+	})
 	if err != nil {
 		return workspace.Result{}, err
 	}
 	e := &out.email
-	if err := insert(ctx, env.Tx, env.Caller.WorkspaceID, e); err != nil {
-		return workspace.Result{}, err
-	}
 	ref := "email/" + e.ID
 	if !s.Relay() {
 		return result(*e, workspace.Receipt{Tool: "email_send", OK: false, Ref: ref,
@@ -60,7 +69,7 @@ func (s *Service) send(ctx context.Context, env workspace.Env, raw json.RawMessa
 		sentAt := env.Now.UTC().Truncate(time.Microsecond)
 		e.Status, e.SentAt = StatusSent, &sentAt
 	}
-	if err := finish(ctx, env.Tx, env.Caller.WorkspaceID, *e); err != nil {
+	if err := within(context.WithoutCancel(ctx), env, func(tx store.Tx) error { return finish(ctx, tx, env.Caller.WorkspaceID, *e) }); err != nil {
 		return workspace.Result{}, err
 	}
 	if derr != nil {
@@ -69,6 +78,15 @@ func (s *Service) send(ctx context.Context, env workspace.Env, raw json.RawMessa
 	}
 	return result(*e, workspace.Receipt{Tool: "email_send", OK: true, Ref: ref,
 		Summary: sentSummary(*e)}), nil
+}
+
+// within runs fn in the caller's transaction when there is one, else in a
+// short transaction of its own.
+func within(ctx context.Context, env workspace.Env, fn func(tx store.Tx) error) error {
+	if env.Tx != nil {
+		return fn(env.Tx)
+	}
+	return env.DB.InTx(ctx, fn)
 }
 
 // prepare checks the arguments and resolves recipients and attachments.

@@ -21,6 +21,11 @@ type relay struct {
 
 	mu   sync.Mutex
 	msgs []received
+	// hold, when set, is waited on in DATA before the message is accepted:
+	// tests use it to do other work while a delivery is in progress.
+	hold chan struct{}
+	// inData is told when a session reaches DATA.
+	inData chan struct{}
 }
 
 // received is one delivered message.
@@ -97,6 +102,12 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 }
 
 func (s *session) Data(r io.Reader) error {
+	if s.r.inData != nil {
+		s.r.inData <- struct{}{}
+	}
+	if s.r.hold != nil {
+		<-s.r.hold
+	}
 	var b bytes.Buffer
 	if _, err := io.Copy(&b, r); err != nil {
 		return err
