@@ -56,6 +56,12 @@ func (k *Keyring) SignWebhook(ctx context.Context, deliveryID string, body []byt
 	return k.SignDetached(ctx, body, map[string]any{"typ": verify.TypeWebhook, verify.ParamDeliveryID: deliveryID})
 }
 
+// SignCard returns the Sois-Signature value for an agent card: a detached
+// JWS of typ verify.TypeCard over the exact body bytes.
+func (k *Keyring) SignCard(ctx context.Context, body []byte) (string, error) {
+	return k.SignDetached(ctx, body, map[string]any{"typ": verify.TypeCard})
+}
+
 // SignStandard returns the Standard Webhooks webhook-signature value for a
 // delivery attempt made at `at`: "v1a,<base64 Ed25519 signature over
 // id.timestamp.body>" by the active key, followed by one entry per key in

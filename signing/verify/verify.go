@@ -1,6 +1,6 @@
 // Package verify checks soisnode signatures without a database: compact JWS
 // (signed replies, federation envelopes), detached JWS over webhook bodies
-// (the Sois-Signature header, RFC 7515 appendix F) and Standard Webhooks
+// and agent cards (the Sois-Signature header, RFC 7515 appendix F) and Standard Webhooks
 // "v1a" Ed25519 signatures. Webhook receivers written in Go import only this
 // package; the signing side lives in the parent package signing.
 package verify
@@ -24,6 +24,9 @@ const (
 	TypeWebhook = "sois-webhook+jws"
 	// TypeReply is the "typ" of a conversation's signed_reply.
 	TypeReply = "sois-reply+jws"
+	// TypeCard is the "typ" of an agent card's signature (Sois-Signature on
+	// GET /.well-known/agent-card.json).
+	TypeCard = "sois-card+jws"
 	// ParamDeliveryID is the protected header parameter carrying the delivery id.
 	ParamDeliveryID = "delivery_id"
 	// ParamIssuedAt is the protected header parameter carrying the signing time
@@ -101,6 +104,28 @@ func Compact(ctx context.Context, keys Source, token string, now time.Time) (*Ve
 // requires typ TypeWebhook, a delivery id, and an iat no older than maxAge
 // (MaxAge when zero) and no further than Skew in the future.
 func Detached(ctx context.Context, keys Source, sig string, body []byte, maxAge time.Duration, now time.Time) (*Verified, error) {
+	v, err := detached(ctx, keys, sig, body)
+	if err != nil {
+		return nil, err
+	}
+	if v.Type != TypeWebhook {
+		return nil, fmt.Errorf("%w: typ %q, want %q", ErrType, v.Type, TypeWebhook)
+	}
+	if v.DeliveryID == "" {
+		return nil, fmt.Errorf("%w: no %s in the protected header", ErrMalformed, ParamDeliveryID)
+	}
+	if maxAge <= 0 {
+		maxAge = MaxAge
+	}
+	if err := checkTime(v.IssuedAt, maxAge, now); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// detached checks a detached compact JWS over body: one EdDSA signature by
+// a known kid, with an iat, that verifies. Callers check typ and age.
+func detached(ctx context.Context, keys Source, sig string, body []byte) (*Verified, error) {
 	if body == nil {
 		body = []byte{}
 	}
@@ -114,18 +139,6 @@ func Detached(ctx context.Context, keys Source, sig string, body []byte, maxAge 
 	}
 	if err := obj.DetachedVerify(body, pub); err != nil {
 		return nil, fmt.Errorf("%w (kid %s)", ErrSignature, v.KeyID)
-	}
-	if v.Type != TypeWebhook {
-		return nil, fmt.Errorf("%w: typ %q, want %q", ErrType, v.Type, TypeWebhook)
-	}
-	if v.DeliveryID == "" {
-		return nil, fmt.Errorf("%w: no %s in the protected header", ErrMalformed, ParamDeliveryID)
-	}
-	if maxAge <= 0 {
-		maxAge = MaxAge
-	}
-	if err := checkTime(v.IssuedAt, maxAge, now); err != nil {
-		return nil, err
 	}
 	v.Payload = body
 	return v, nil
