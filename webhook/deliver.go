@@ -56,18 +56,7 @@ func NewSender(g Guard, timeout time.Duration) *Sender {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	transport := &http.Transport{
-		Proxy:                  nil, // a proxy would make the guard check the proxy, not the target
-		DialContext:            g.DialContext,
-		ForceAttemptHTTP2:      true,
-		MaxIdleConns:           100,
-		MaxIdleConnsPerHost:    4,
-		IdleConnTimeout:        90 * time.Second,
-		TLSHandshakeTimeout:    10 * time.Second,
-		ResponseHeaderTimeout:  timeout,
-		ExpectContinueTimeout:  time.Second,
-		MaxResponseHeaderBytes: 64 << 10,
-	}
+	transport := g.Transport(timeout)
 	hc := &http.Client{
 		Transport: transport,
 		Timeout:   timeout,

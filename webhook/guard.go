@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/http"
 	"net/netip"
 	"net/url"
 	"strings"
@@ -21,6 +22,12 @@ type Guard struct {
 	// AllowHosts are host names or IP literals, without port, compared
 	// case-insensitively, e.g. "localhost", "127.0.0.1", "::1".
 	AllowHosts []string
+	// Subject names the URL in CheckURL's messages; default "response_url".
+	// Other outbound callers (the peer registry) guard their URLs too.
+	Subject string
+	// Setting names the allow-list setting in CheckURL's messages; default
+	// "SOIS_WEBHOOK_ALLOW_HOSTS".
+	Setting string
 }
 
 // ParseAllowHosts splits a comma-separated SOIS_WEBHOOK_ALLOW_HOSTS value,
@@ -68,35 +75,42 @@ func (g Guard) Allowed(host string) bool {
 // Names are not resolved here; the dialer checks every address it connects
 // to. Errors are errs.Invalid with a message safe to show the caller.
 func (g Guard) CheckURL(raw string) error {
+	subject, setting := g.Subject, g.Setting
+	if subject == "" {
+		subject = "response_url"
+	}
+	if setting == "" {
+		setting = "SOIS_WEBHOOK_ALLOW_HOSTS"
+	}
 	u, err := url.Parse(raw)
 	if err != nil || !u.IsAbs() || u.Opaque != "" {
-		return errs.E(errs.Invalid, "response_url must be an absolute http(s) URL")
+		return errs.E(errs.Invalid, "%s must be an absolute http(s) URL", subject)
 	}
 	host := u.Hostname()
 	if host == "" {
-		return errs.E(errs.Invalid, "response_url has no host")
+		return errs.E(errs.Invalid, "%s has no host", subject)
 	}
 	if u.User != nil {
-		return errs.E(errs.Invalid, "response_url must not carry credentials")
+		return errs.E(errs.Invalid, "%s must not carry credentials", subject)
 	}
 	allowed := g.Allowed(host)
 	switch u.Scheme {
 	case "https":
 	case "http":
 		if !allowed {
-			return errs.E(errs.Invalid, "response_url must use https (http only for hosts in SOIS_WEBHOOK_ALLOW_HOSTS)")
+			return errs.E(errs.Invalid, "%s must use https (http only for hosts in %s)", subject, setting)
 		}
 	default:
-		return errs.E(errs.Invalid, "response_url must use https")
+		return errs.E(errs.Invalid, "%s must use https", subject)
 	}
 	if allowed {
 		return nil
 	}
 	if ip, err := netip.ParseAddr(normHost(host)); err == nil && Blocked(ip) {
-		return errs.E(errs.Invalid, "response_url points to a private, loopback or reserved address")
+		return errs.E(errs.Invalid, "%s points to a private, loopback or reserved address", subject)
 	}
 	if h := normHost(host); h == "localhost" || strings.HasSuffix(h, ".localhost") {
-		return errs.E(errs.Invalid, "response_url points to localhost")
+		return errs.E(errs.Invalid, "%s points to localhost", subject)
 	}
 	return nil
 }
@@ -140,6 +154,24 @@ func (g Guard) DialContext(ctx context.Context, network, addr string) (net.Conn,
 		d.Control = g.Control
 	}
 	return d.DialContext(ctx, network, addr)
+}
+
+// Transport returns an HTTP transport that dials through g (see
+// DialContext) and never uses a proxy, which would make the guard check the
+// proxy instead of the target. timeout bounds waiting for response headers.
+func (g Guard) Transport(timeout time.Duration) *http.Transport {
+	return &http.Transport{
+		Proxy:                  nil,
+		DialContext:            g.DialContext,
+		ForceAttemptHTTP2:      true,
+		MaxIdleConns:           100,
+		MaxIdleConnsPerHost:    4,
+		IdleConnTimeout:        90 * time.Second,
+		TLSHandshakeTimeout:    10 * time.Second,
+		ResponseHeaderTimeout:  timeout,
+		ExpectContinueTimeout:  time.Second,
+		MaxResponseHeaderBytes: 64 << 10,
+	}
 }
 
 // blocked are the ranges no webhook may reach: "this network", private

@@ -123,6 +123,18 @@ func TestCheckURL(t *testing.T) {
 	}
 }
 
+// TestCheckURLNames: other outbound callers name their URL and setting in
+// the messages; the zero Guard keeps the webhook wording.
+func TestCheckURLNames(t *testing.T) {
+	if got := errs.Message((Guard{}).CheckURL("http://example.com/")); got != "response_url must use https (http only for hosts in SOIS_WEBHOOK_ALLOW_HOSTS)" {
+		t.Fatalf("default message %q", got)
+	}
+	g := Guard{Subject: "peer URL", Setting: "SOIS_PEER_ALLOW_HOSTS"}
+	if got := errs.Message(g.CheckURL("http://example.com/")); got != "peer URL must use https (http only for hosts in SOIS_PEER_ALLOW_HOSTS)" {
+		t.Fatalf("named message %q", got)
+	}
+}
+
 func TestParseAllowHosts(t *testing.T) {
 	got := ParseAllowHosts("localhost:8080, [::1]:9000,,127.0.0.1 , Example.COM.")
 	want := []string{"localhost", "::1", "127.0.0.1", "example.com"}
