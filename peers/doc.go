@@ -1,8 +1,13 @@
-// Package peers will hold the peer registry of DESIGN §7: other nodes'
-// agent cards, their pinned signing keys, and the inbound policy (scopes,
-// per-exchange budget cap, turn limit) each peer's requests run under.
+// Package peers is the peer registry of DESIGN §7: the other nodes a
+// workspace federates with. A node describes itself in a signed agent card
+// (Card, served at CardPath); Fetch reads a peer's card and JWKS through the
+// webhook package's SSRF guard, checks the card's detached signature and
+// base URL, and computes the key fingerprint the operator confirms. Add pins
+// those keys in the workspace together with the peer's inbound policy: the
+// tool scopes its requests may use here, a per-exchange dollar cap and a
+// turn limit. KeySet hands the pinned keys to whoever verifies the peer's
+// messages.
 //
-// Not built yet: no open issue covers federation. The signing package
-// (keys, JWKS, compact JWS with an explicit EdDSA algorithm list) and the
-// webhook package's SSRF guard are the pieces it will stand on.
+// Negotiations (the signed exchanges themselves) are not built yet; see
+// package negotiation.
 package peers

@@ -1,0 +1,164 @@
+package peers
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/soisnode/soisnode/errs"
+	"github.com/soisnode/soisnode/signing/verify"
+	"github.com/soisnode/soisnode/webhook"
+)
+
+// Limits of what Fetch reads.
+const (
+	maxCardBytes = 64 << 10
+	maxJWKSBytes = 256 << 10
+	// MaxCardAge is the oldest card signature Fetch accepts. A node signs its
+	// card on every request, so only caching in between makes it older.
+	MaxCardAge = 10 * time.Minute
+	// fetchTimeout bounds each request.
+	fetchTimeout = 10 * time.Second
+)
+
+// Client fetches peers' cards and keys. Its connections go through the
+// webhook package's SSRF guard: https only, and no private, loopback or
+// reserved addresses (checked when connecting), except for the hosts in
+// SOIS_PEER_ALLOW_HOSTS. It never follows redirects or uses a proxy.
+type Client struct {
+	guard webhook.Guard
+	http  *http.Client
+	// Now is the clock for the card's signature age; default time.Now.
+	Now func() time.Time
+}
+
+// NewClient returns a Client whose guard exempts allowHosts (host names or
+// IP literals, as in SOIS_PEER_ALLOW_HOSTS) from the https and address rules.
+func NewClient(allowHosts []string) *Client {
+	g := webhook.Guard{AllowHosts: allowHosts, Subject: "peer URL", Setting: "SOIS_PEER_ALLOW_HOSTS"}
+	return &Client{guard: g, Now: time.Now, http: &http.Client{
+		Transport: g.Transport(fetchTimeout),
+		Timeout:   fetchTimeout,
+		// A card is served at its base URL or not at all.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+// Fetched is a peer's verified card and the keys to pin.
+type Fetched struct {
+	Card        Card
+	BaseURL     string         // the base URL, normalized (lower-case host, no trailing slash)
+	Raw         []byte         // the card's body as served (what the signature covers)
+	JWKS        []byte         // the pinned JWKS: only the usable Ed25519 signing keys
+	Keys        *verify.KeySet // the same keys, parsed
+	Fingerprint string         // see Fingerprint
+	SignedBy    string         // kid of the key that signed the card
+}
+
+// Fetch reads the agent card at baseURL and the JWKS it names, and checks
+// that the card is signed (Sois-Signature, typ verify.TypeCard, at most
+// MaxCardAge old) by a key of that JWKS, that its base_url is baseURL and
+// that its JWKS lives on the same origin. Errors carry errs kinds: Invalid
+// for a URL the guard refuses or a card that fails a check, Unavailable for
+// a peer that cannot be reached or answers with an error.
+func Fetch(ctx context.Context, c *Client, baseURL string) (*Fetched, error) {
+	base, err := normalizeBase(baseURL)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.guard.CheckURL(base); err != nil {
+		return nil, err
+	}
+	raw, header, err := c.get(ctx, base+CardPath, maxCardBytes)
+	if err != nil {
+		return nil, err
+	}
+	var card Card
+	if err := json.Unmarshal(raw, &card); err != nil {
+		return nil, errs.E(errs.Invalid, "%s is not an agent card: %v", base+CardPath, err)
+	}
+	if cb, err := normalizeBase(card.BaseURL); err != nil || cb != base {
+		return nil, errs.E(errs.Invalid, "the agent card's base_url %q is not %q", card.BaseURL, base)
+	}
+	if !sameOrigin(card.JWKSURL, base) {
+		return nil, errs.E(errs.Invalid, "the agent card's jwks_url %q is not on the origin of %s", card.JWKSURL, base)
+	}
+	if err := c.guard.CheckURL(card.JWKSURL); err != nil {
+		return nil, err
+	}
+	doc, _, err := c.get(ctx, card.JWKSURL, maxJWKSBytes)
+	if err != nil {
+		return nil, err
+	}
+	keys, pinned, err := pinnable(doc)
+	if err != nil {
+		return nil, err
+	}
+	sig := header.Get(verify.HeaderSignature)
+	if sig == "" {
+		return nil, errs.E(errs.Invalid, "the agent card carries no %s header", verify.HeaderSignature)
+	}
+	v, err := verify.Card(ctx, keys, sig, raw, MaxCardAge, c.Now())
+	if err != nil {
+		return nil, errs.E(errs.Invalid, "the agent card's signature does not verify against %s: %v", card.JWKSURL, err)
+	}
+	if err := checkCard(card); err != nil {
+		return nil, err
+	}
+	fp, err := Fingerprint(keys)
+	if err != nil {
+		return nil, err
+	}
+	return &Fetched{Card: card, BaseURL: base, Raw: raw, JWKS: pinned, Keys: keys, Fingerprint: fp, SignedBy: v.KeyID}, nil
+}
+
+// get fetches target and returns at most limit bytes of a 200 answer.
+func (c *Client) get(ctx context.Context, target string, limit int64) ([]byte, http.Header, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return nil, nil, errs.E(errs.Invalid, "bad URL %s", target)
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, nil, reachError(target, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, nil, errs.E(errs.Unavailable, "GET %s answered %s", target, resp.Status)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		return nil, nil, reachError(target, err)
+	}
+	if int64(len(body)) > limit {
+		return nil, nil, errs.E(errs.Invalid, "GET %s: larger than %d bytes", target, limit)
+	}
+	return body, resp.Header, nil
+}
+
+// reachError describes a transport failure; the guard's refusal is the
+// caller's to fix (Invalid), anything else may pass (Unavailable).
+func reachError(target string, err error) error {
+	var blocked *webhook.BlockedError
+	if errors.As(err, &blocked) {
+		return errs.Wrap(errs.Invalid, err, "%s resolves to %s, a private, loopback or reserved address (allow the host with SOIS_PEER_ALLOW_HOSTS)", hostOf(target), blocked.Addr)
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	return errs.Wrap(errs.Unavailable, err, "GET %s: %v", target, err)
+}
+
+func hostOf(raw string) string {
+	if u, err := url.Parse(raw); err == nil {
+		return u.Host
+	}
+	return fmt.Sprintf("%q", raw)
+}

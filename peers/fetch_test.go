@@ -1,0 +1,205 @@
+package peers_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/soisnode/soisnode/errs"
+	"github.com/soisnode/soisnode/peers"
+	"github.com/soisnode/soisnode/signing"
+	"github.com/soisnode/soisnode/signing/verify"
+	"github.com/soisnode/soisnode/store/storetest"
+)
+
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+// fakeOptions change what a fake peer serves.
+type fakeOptions struct {
+	card   func(c *peers.Card, base string)               // edit the card before it is signed
+	after  func(body []byte, sig string) ([]byte, string) // edit what is sent after signing
+	signer *signing.Keyring                               // sign with this keyring instead
+	jwks   string                                         // serve this JWKS instead
+	status int                                            // answer the card request with this status
+	now    func() time.Time                               // the signer's clock
+}
+
+// fakePeer is a node's card and JWKS on 127.0.0.1.
+type fakePeer struct {
+	URL  string
+	Keys *signing.Keyring
+}
+
+func newFake(t *testing.T, o fakeOptions) fakePeer {
+	t.Helper()
+	ctx := context.Background()
+	keys := signing.NewMemory(signing.Options{Now: o.now})
+	if err := keys.Ensure(ctx); err != nil {
+		t.Fatal(err)
+	}
+	signer := keys
+	if o.signer != nil {
+		signer = o.signer
+	}
+	mux := http.NewServeMux()
+	var base string
+	mux.HandleFunc("GET "+peers.JWKSPath, func(w http.ResponseWriter, r *http.Request) {
+		if o.jwks != "" {
+			_, _ = w.Write([]byte(o.jwks))
+			return
+		}
+		doc, _ := keys.JWKS(r.Context())
+		_, _ = w.Write(doc)
+	})
+	mux.HandleFunc("GET "+peers.CardPath, func(w http.ResponseWriter, r *http.Request) {
+		if o.status != 0 {
+			w.WriteHeader(o.status)
+			return
+		}
+		c := peers.Card{ID: "node_fake", Name: "Fake Node", BaseURL: base, JWKSURL: base + peers.JWKSPath, Version: "test",
+			Federation: peers.Federation{Endpoint: base + peers.FederationPath}}
+		if o.card != nil {
+			o.card(&c, base)
+		}
+		body, _ := json.Marshal(c)
+		sig, err := signer.SignCard(r.Context(), body)
+		if err != nil {
+			t.Error(err)
+		}
+		if o.after != nil {
+			body, sig = o.after(body, sig)
+		}
+		if sig != "" {
+			w.Header().Set(verify.HeaderSignature, sig)
+		}
+		_, _ = w.Write(body)
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	base = srv.URL
+	return fakePeer{URL: srv.URL, Keys: keys}
+}
+
+func loopbackClient() *peers.Client { return peers.NewClient([]string{"127.0.0.1"}) }
+
+func TestFetch(t *testing.T) {
+	ctx := context.Background()
+	f := newFake(t, fakeOptions{})
+	got, err := peers.Fetch(ctx, loopbackClient(), f.URL+"/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, _ := f.Keys.PublicKeys(ctx)
+	fp, _ := peers.Fingerprint(pub)
+	kid, _ := f.Keys.ActiveKeyID(ctx)
+	if got.Card.ID != "node_fake" || got.Card.Name != "Fake Node" || got.BaseURL != f.URL || got.Fingerprint != fp || got.SignedBy != kid {
+		t.Fatalf("fetched %+v", got)
+	}
+	if !regexp.MustCompile(`^[0-9a-f]{4}(-[0-9a-f]{4}){7}$`).MatchString(got.Fingerprint) {
+		t.Fatalf("fingerprint %q", got.Fingerprint)
+	}
+	pinned, err := verify.ParseJWKS(got.JWKS)
+	if err != nil || len(pinned.Keys()) != 1 || pinned.Keys()[0].ID != kid {
+		t.Fatalf("pinned JWKS %s: %v", got.JWKS, err)
+	}
+}
+
+func TestFetchRefuses(t *testing.T) {
+	ctx := context.Background()
+	stranger := signing.NewMemory(signing.Options{})
+	if err := stranger.Ensure(ctx); err != nil {
+		t.Fatal(err)
+	}
+	past := func() time.Time { return time.Now().Add(-time.Hour) }
+
+	tests := []struct {
+		name string
+		opts fakeOptions
+		kind errs.Kind
+		want string
+	}{
+		{"one byte changed", fakeOptions{after: func(b []byte, s string) ([]byte, string) {
+			return []byte(strings.Replace(string(b), "Fake Node", "Fake Nodf", 1)), s
+		}}, errs.Invalid, "does not verify"},
+		{"signature changed", fakeOptions{after: func(b []byte, s string) ([]byte, string) {
+			i := strings.LastIndexByte(s, '.') + 2
+			c := byte('A')
+			if s[i] == 'A' {
+				c = 'B'
+			}
+			return b, s[:i] + string(c) + s[i+1:]
+		}}, errs.Invalid, "signature does not match"},
+		{"signed by another key", fakeOptions{signer: stranger}, errs.Invalid, "unknown key id"},
+		{"no signature", fakeOptions{after: func(b []byte, _ string) ([]byte, string) { return b, "" }}, errs.Invalid, "no Sois-Signature"},
+		{"old signature", fakeOptions{now: past}, errs.Invalid, "too old"},
+		{"other base_url", fakeOptions{card: func(c *peers.Card, _ string) { c.BaseURL = "https://elsewhere.example.com" }}, errs.Invalid, "base_url"},
+		{"jwks elsewhere", fakeOptions{card: func(c *peers.Card, _ string) { c.JWKSURL = "https://elsewhere.example.com/jwks.json" }}, errs.Invalid, "jwks_url"},
+		{"no id", fakeOptions{card: func(c *peers.Card, _ string) { c.ID = "" }}, errs.Invalid, "id must be"},
+		{"control characters in name", fakeOptions{card: func(c *peers.Card, _ string) { c.Name = "a\x1bb" }}, errs.Invalid, "name must be"},
+		{"empty JWKS", fakeOptions{jwks: `{"keys":[]}`}, errs.Invalid, "no Ed25519"},
+		{"not a JWKS", fakeOptions{jwks: `<html>`}, errs.Invalid, "not a JWKS"},
+		{"no card", fakeOptions{status: http.StatusNotFound}, errs.Unavailable, "404"},
+		{"a redirect", fakeOptions{status: http.StatusFound}, errs.Unavailable, "302"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(t, tt.opts)
+			_, err := peers.Fetch(ctx, loopbackClient(), f.URL)
+			if !errs.Is(err, tt.kind) || !strings.Contains(errs.Message(err), tt.want) {
+				t.Fatalf("err = %v (%v), want %v mentioning %q", err, errs.KindOf(err), tt.kind, tt.want)
+			}
+		})
+	}
+}
+
+// TestFetchGuard: without the allow-list, http and loopback are refused
+// before anything is fetched.
+func TestFetchGuard(t *testing.T) {
+	ctx := context.Background()
+	f := newFake(t, fakeOptions{})
+	port := f.URL[strings.LastIndexByte(f.URL, ':')+1:]
+	for raw, want := range map[string]string{
+		f.URL:                              "must use https (http only for hosts in SOIS_PEER_ALLOW_HOSTS)",
+		"https://127.0.0.1:" + port:        "private, loopback or reserved",
+		"https://localhost:" + port:        "localhost",
+		"https://user:pw@node.example.com": "credentials",
+		"https://node.example.com/?q=1":    "query",
+		"node.example.com":                 "absolute",
+		"ftp://node.example.com":           "https",
+	} {
+		_, err := peers.Fetch(ctx, peers.NewClient(nil), raw)
+		if !errs.Is(err, errs.Invalid) || !strings.Contains(errs.Message(err), want) {
+			t.Errorf("Fetch(%q) = %v, want invalid mentioning %q", raw, err, want)
+		}
+	}
+}
+
+func TestFingerprint(t *testing.T) {
+	ctx := context.Background()
+	a := signing.NewMemory(signing.Options{})
+	b := signing.NewMemory(signing.Options{})
+	for _, k := range []*signing.Keyring{a, b} {
+		if err := k.Ensure(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ka, _ := a.PublicKeys(ctx)
+	kb, _ := b.PublicKeys(ctx)
+	fa, _ := peers.Fingerprint(ka)
+	fb, _ := peers.Fingerprint(kb)
+	both1, _ := peers.Fingerprint(verify.NewKeySet(append(ka.Keys(), kb.Keys()...)...))
+	both2, _ := peers.Fingerprint(verify.NewKeySet(append(kb.Keys(), ka.Keys()...)...))
+	if fa == fb || both1 != both2 || both1 == fa {
+		t.Fatalf("fingerprints %s %s %s %s", fa, fb, both1, both2)
+	}
+	// The kid a JWKS claims does not matter, only the key.
+	renamed := verify.NewKeySet(verify.Key{ID: "other", Public: ka.Keys()[0].Public})
+	if fr, _ := peers.Fingerprint(renamed); fr != fa {
+		t.Fatalf("renamed kid changed the fingerprint: %s vs %s", fr, fa)
+	}
+}

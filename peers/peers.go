@@ -1,0 +1,277 @@
+package peers
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/soisnode/soisnode/access"
+	"github.com/soisnode/soisnode/errs"
+	"github.com/soisnode/soisnode/money"
+	"github.com/soisnode/soisnode/signing/verify"
+	"github.com/soisnode/soisnode/store"
+)
+
+// Policy limits what a peer's requests may do in our workspace.
+type Policy struct {
+	// Scopes are the tool scopes (access.ValidateScopes) a peer's requests
+	// may use; none by default, so a new peer can use no tool.
+	Scopes []string
+	// MaxUSD caps what one exchange with the peer may spend here.
+	MaxUSD money.Micro
+	// MaxTurns caps the turns of one exchange, 1 to MaxTurnsLimit.
+	MaxTurns int
+}
+
+// Policy defaults and bounds.
+const (
+	DefaultMaxUSD   = money.Dollar // per exchange
+	DefaultMaxTurns = 10
+	MaxTurnsLimit   = 100
+)
+
+// DefaultPolicy is a new peer's policy: no scopes, DefaultMaxUSD,
+// DefaultMaxTurns.
+func DefaultPolicy() Policy {
+	return Policy{Scopes: []string{}, MaxUSD: DefaultMaxUSD, MaxTurns: DefaultMaxTurns}
+}
+
+// PolicyChange is a policy as an operator gives it; nil fields keep the
+// current value.
+type PolicyChange struct {
+	Scopes   *[]string
+	MaxUSD   *string // decimal dollars, e.g. "1.50" (money.Parse)
+	MaxTurns *int
+}
+
+// Apply returns p changed by c, validated.
+func (c PolicyChange) Apply(p Policy) (Policy, error) {
+	if c.Scopes != nil {
+		scopes := []string{}
+		for _, s := range *c.Scopes {
+			if s = strings.TrimSpace(s); s != "" {
+				scopes = append(scopes, s)
+			}
+		}
+		if err := access.ValidateScopes(scopes); err != nil {
+			return Policy{}, err
+		}
+		p.Scopes = scopes
+	}
+	if c.MaxUSD != nil {
+		m, err := money.Parse(*c.MaxUSD)
+		if err != nil {
+			return Policy{}, errs.E(errs.Invalid, "max_usd must be a dollar amount like 1.50, at most 6 decimals")
+		}
+		p.MaxUSD = m
+	}
+	if c.MaxTurns != nil {
+		if *c.MaxTurns < 1 || *c.MaxTurns > MaxTurnsLimit {
+			return Policy{}, errs.E(errs.Invalid, "max_turns must be 1 to %d", MaxTurnsLimit)
+		}
+		p.MaxTurns = *c.MaxTurns
+	}
+	if p.Scopes == nil {
+		p.Scopes = []string{}
+	}
+	return p, nil
+}
+
+// Peer is a node a workspace has pinned.
+type Peer struct {
+	ID          string
+	WorkspaceID string
+	NodeID      string // the peer's node id: "iss" / "from" of what it signs
+	Name        string
+	BaseURL     string
+	JWKS        []byte // the pinned public keys, a JWKS document
+	Fingerprint string // what the operator confirmed (Fingerprint)
+	Policy
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// KeySet returns the peer's pinned keys.
+func (p Peer) KeySet() (*verify.KeySet, error) {
+	set, err := verify.ParseJWKS(p.JWKS)
+	if err != nil {
+		return nil, fmt.Errorf("peers: pinned keys of %s: %w", p.ID, err)
+	}
+	return set, nil
+}
+
+// KeyIDs returns the kids of the pinned keys.
+func (p Peer) KeyIDs() []string {
+	set, err := p.KeySet()
+	if err != nil {
+		return nil
+	}
+	ids := []string{}
+	for _, k := range set.Keys() {
+		ids = append(ids, k.ID)
+	}
+	return ids
+}
+
+// Add pins a fetched peer in a workspace with the default policy changed by
+// c. A peer whose node id the workspace already pinned is a Conflict: remove
+// it first to pin new keys.
+func Add(ctx context.Context, q store.Querier, workspaceID string, f *Fetched, c PolicyChange, now time.Time) (Peer, error) {
+	if f == nil || f.Keys == nil || len(f.JWKS) == 0 {
+		return Peer{}, errs.E(errs.Invalid, "no verified agent card to pin")
+	}
+	pol, err := c.Apply(DefaultPolicy())
+	if err != nil {
+		return Peer{}, err
+	}
+	now = now.UTC().Truncate(time.Microsecond)
+	p := Peer{
+		ID: access.NewID(), WorkspaceID: workspaceID, NodeID: f.Card.ID, Name: strings.TrimSpace(f.Card.Name),
+		BaseURL: f.BaseURL, JWKS: f.JWKS, Fingerprint: f.Fingerprint, Policy: pol, CreatedAt: now, UpdatedAt: now,
+	}
+	scopes, err := json.Marshal(pol.Scopes)
+	if err != nil {
+		return Peer{}, fmt.Errorf("peers: encode scopes: %w", err)
+	}
+	n, err := q.Exec(ctx, `INSERT INTO peers (id, workspace_id, node_id, name, base_url, jwks, fingerprint, scopes, max_usd, max_turns, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (workspace_id, node_id) DO NOTHING`,
+		p.ID, workspaceID, p.NodeID, p.Name, p.BaseURL, string(p.JWKS), p.Fingerprint, string(scopes), int64(pol.MaxUSD), pol.MaxTurns,
+		store.Micros(now), store.Micros(now))
+	if err != nil {
+		return Peer{}, fmt.Errorf("peers: insert %s: %w", p.NodeID, err)
+	}
+	if n == 0 {
+		return Peer{}, errs.E(errs.Conflict, "node %s is already a peer of this workspace; remove it first to pin new keys", p.NodeID)
+	}
+	return p, nil
+}
+
+const columns = `id, workspace_id, node_id, name, base_url, jwks, fingerprint, scopes, max_usd, max_turns, created_at, updated_at`
+
+// List returns the workspace's peers, oldest first.
+func List(ctx context.Context, q store.Querier, workspaceID string) ([]Peer, error) {
+	rows, err := q.Query(ctx, `SELECT `+columns+` FROM peers WHERE workspace_id = ? ORDER BY created_at, id`, workspaceID)
+	if err != nil {
+		return nil, fmt.Errorf("peers: list: %w", err)
+	}
+	defer rows.Close()
+	out := []Peer{}
+	for rows.Next() {
+		p, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("peers: list: %w", err)
+	}
+	return out, nil
+}
+
+// Get returns the workspace's peer whose id or node id is ref. Another
+// workspace's peer is NotFound, like an unknown one.
+func Get(ctx context.Context, q store.Querier, workspaceID, ref string) (Peer, error) {
+	rows, err := q.Query(ctx, `SELECT `+columns+` FROM peers WHERE workspace_id = ? AND (id = ? OR node_id = ?) ORDER BY id LIMIT 2`, workspaceID, ref, ref)
+	if err != nil {
+		return Peer{}, fmt.Errorf("peers: get: %w", err)
+	}
+	defer rows.Close()
+	var found []Peer
+	for rows.Next() {
+		p, err := scan(rows)
+		if err != nil {
+			return Peer{}, err
+		}
+		found = append(found, p)
+	}
+	if err := rows.Err(); err != nil {
+		return Peer{}, fmt.Errorf("peers: get: %w", err)
+	}
+	switch len(found) {
+	case 0:
+		return Peer{}, errs.E(errs.NotFound, "no peer %q in this workspace", ref)
+	case 1:
+		return found[0], nil
+	}
+	// A peer id that is also another peer's node id: the id wins.
+	for _, p := range found {
+		if p.ID == ref {
+			return p, nil
+		}
+	}
+	return Peer{}, errs.E(errs.Conflict, "%q names more than one peer; use the peer id", ref)
+}
+
+// Remove unpins the workspace's peer whose id or node id is ref and returns it.
+func Remove(ctx context.Context, tx store.Tx, workspaceID, ref string) (Peer, error) {
+	p, err := Get(ctx, tx, workspaceID, ref)
+	if err != nil {
+		return Peer{}, err
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM peers WHERE workspace_id = ? AND id = ?`, workspaceID, p.ID); err != nil {
+		return Peer{}, fmt.Errorf("peers: delete %s: %w", p.ID, err)
+	}
+	return p, nil
+}
+
+// SetPolicy changes the policy of the workspace's peer whose id or node id
+// is ref and returns the peer as stored.
+func SetPolicy(ctx context.Context, tx store.Tx, workspaceID, ref string, c PolicyChange, now time.Time) (Peer, error) {
+	p, err := Get(ctx, tx, workspaceID, ref)
+	if err != nil {
+		return Peer{}, err
+	}
+	if p.Policy, err = c.Apply(p.Policy); err != nil {
+		return Peer{}, err
+	}
+	scopes, err := json.Marshal(p.Scopes)
+	if err != nil {
+		return Peer{}, fmt.Errorf("peers: encode scopes: %w", err)
+	}
+	p.UpdatedAt = now.UTC().Truncate(time.Microsecond)
+	if _, err := tx.Exec(ctx, `UPDATE peers SET scopes = ?, max_usd = ?, max_turns = ?, updated_at = ? WHERE workspace_id = ? AND id = ?`,
+		string(scopes), int64(p.MaxUSD), p.MaxTurns, store.Micros(p.UpdatedAt), workspaceID, p.ID); err != nil {
+		return Peer{}, fmt.Errorf("peers: update %s: %w", p.ID, err)
+	}
+	return p, nil
+}
+
+// KeySet returns the keys the workspace pinned for the peer with nodeID,
+// to verify that peer's messages. An unpinned node is NotFound.
+func KeySet(ctx context.Context, q store.Querier, workspaceID, nodeID string) (*verify.KeySet, error) {
+	var doc string
+	err := q.QueryRow(ctx, `SELECT jwks FROM peers WHERE workspace_id = ? AND node_id = ?`, workspaceID, nodeID).Scan(&doc)
+	if err == store.ErrNoRows {
+		return nil, errs.E(errs.NotFound, "node %q is not a pinned peer of this workspace", nodeID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("peers: keys of %s: %w", nodeID, err)
+	}
+	set, err := verify.ParseJWKS([]byte(doc))
+	if err != nil {
+		return nil, fmt.Errorf("peers: keys of %s: %w", nodeID, err)
+	}
+	return set, nil
+}
+
+func scan(r store.Row) (Peer, error) {
+	var p Peer
+	var jwks, scopes string
+	var maxUSD, created, updated int64
+	if err := r.Scan(&p.ID, &p.WorkspaceID, &p.NodeID, &p.Name, &p.BaseURL, &jwks, &p.Fingerprint, &scopes, &maxUSD, &p.MaxTurns, &created, &updated); err != nil {
+		return Peer{}, fmt.Errorf("peers: scan: %w", err)
+	}
+	p.JWKS = []byte(jwks)
+	if err := json.Unmarshal([]byte(scopes), &p.Scopes); err != nil {
+		return Peer{}, fmt.Errorf("peers: scopes of %s: %w", p.ID, err)
+	}
+	if p.Scopes == nil {
+		p.Scopes = []string{}
+	}
+	p.MaxUSD = money.Micro(maxUSD)
+	p.CreatedAt, p.UpdatedAt = store.Time(created), store.Time(updated)
+	return p, nil
+}
