@@ -13,6 +13,7 @@ import (
 	"github.com/soisnode/soisnode/agent"
 	"github.com/soisnode/soisnode/budget"
 	"github.com/soisnode/soisnode/mcp"
+	"github.com/soisnode/soisnode/peers"
 	"github.com/soisnode/soisnode/queue"
 	"github.com/soisnode/soisnode/workspace"
 	"github.com/soisnode/soisnode/workspace/contacts"
@@ -135,6 +136,7 @@ func (n *Node) routes() http.Handler {
 	})
 	mux.Handle("GET /metrics", n.metrics.handler())
 	mux.HandleFunc("GET /.well-known/jwks.json", n.serveJWKS)
+	mux.HandleFunc("GET "+peers.CardPath, n.serveCard)
 	mux.Handle("/mcp", mcp.NewHandler(n.registry, n.callerFromRequest, mcp.Options{Name: "soisnode", Version: Version, Logger: n.log}))
 	return n.logRequests(mux)
 }
