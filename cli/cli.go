@@ -52,6 +52,7 @@ func verbs() map[string]verb {
 		"deliveries": {"deliveries list|show ID|redeliver ID  webhook deliveries", runDeliveries},
 		"files":      {"files put PATH [--folder ID] [--name N]  store a file in the workspace", runFiles},
 		"extensions": {"extensions add NAME URL|list|remove NAME  the workspace's extensions (remote MCP servers)", runExtensions},
+		"peers":      {"peers add BASE_URL [--yes]|list|remove ID|policy ID  other nodes: pinned keys and inbound policy", runPeers},
 	}
 }
 

@@ -53,3 +53,11 @@ func (n *Node) serveCard(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(p.Status)
 	_ = json.NewEncoder(w).Encode(p)
 }
+
+// PeerClient returns a client for other nodes' cards and keys, guarded like
+// webhooks: https and public addresses only, except SOIS_PEER_ALLOW_HOSTS.
+func (n *Node) PeerClient() *peers.Client {
+	c := peers.NewClient(n.cfg.PeerAllowHosts)
+	c.Now = n.now
+	return c
+}

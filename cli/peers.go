@@ -1,0 +1,236 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/soisnode/soisnode/errs"
+	"github.com/soisnode/soisnode/peers"
+	"github.com/soisnode/soisnode/store"
+)
+
+// PeerView is how peers are printed (`peers … --json`).
+type PeerView struct {
+	ID          string    `json:"id"`
+	NodeID      string    `json:"node_id"`
+	Name        string    `json:"name"`
+	BaseURL     string    `json:"base_url"`
+	Fingerprint string    `json:"fingerprint"`
+	KeyIDs      []string  `json:"key_ids"`
+	Scopes      []string  `json:"scopes"`
+	MaxUSD      string    `json:"max_usd"`
+	MaxTurns    int       `json:"max_turns"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+func viewPeer(p peers.Peer) PeerView {
+	return PeerView{ID: p.ID, NodeID: p.NodeID, Name: p.Name, BaseURL: p.BaseURL, Fingerprint: p.Fingerprint,
+		KeyIDs: p.KeyIDs(), Scopes: p.Scopes, MaxUSD: p.MaxUSD.Short(), MaxTurns: p.MaxTurns,
+		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
+}
+
+// policyFlags are a peer's policy as flags; only the flags given change it.
+type policyFlags struct {
+	scopes, maxUSD string
+	maxTurns       int
+}
+
+func (f *policyFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.scopes, "scopes", "", "comma-separated tool scopes the peer's requests may use here, e.g. contacts:read (default: none)")
+	fs.StringVar(&f.maxUSD, "max-usd", "", "most one exchange with the peer may spend here, in USD (default 1.00)")
+	fs.IntVar(&f.maxTurns, "max-turns", 0, "most turns of one exchange, 1 to 100 (default 10)")
+}
+
+func (f *policyFlags) change(fs *flag.FlagSet) peers.PolicyChange {
+	var c peers.PolicyChange
+	fs.Visit(func(fl *flag.Flag) {
+		switch fl.Name {
+		case "scopes":
+			s := splitComma(f.scopes)
+			c.Scopes = &s
+		case "max-usd":
+			c.MaxUSD = &f.maxUSD
+		case "max-turns":
+			c.MaxTurns = &f.maxTurns
+		}
+	})
+	return c
+}
+
+func runPeers(ctx context.Context, e *Env, args []string) error {
+	const use = "peers add BASE_URL [--yes] [--scopes a,b] [--max-usd 1.00] [--max-turns 10] | peers list | peers remove ID|NODE_ID | peers policy ID|NODE_ID [--scopes a,b] [--max-usd USD] [--max-turns N]"
+	if len(args) == 0 {
+		return usagef(use)
+	}
+	sub, args := args[0], args[1:]
+	want := map[string]int{"add": 1, "list": 0, "remove": 1, "policy": 1}
+	n, ok := want[sub]
+	if !ok {
+		return usagef("unknown peers command %q (add, list, remove, policy)", sub)
+	}
+	fs := newFlags("peers "+sub, e)
+	wsFlag := fs.String("workspace", "", "workspace id (default SOIS_WORKSPACE, else the newest)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	var pol policyFlags
+	var yes *bool
+	if sub == "add" || sub == "policy" {
+		pol.register(fs)
+	}
+	if sub == "add" {
+		yes = fs.Bool("yes", false, "pin the keys without asking")
+	}
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != n {
+		return usagef(use)
+	}
+	change := pol.change(fs)
+	if _, err := change.Apply(peers.DefaultPolicy()); err != nil {
+		return err // a bad flag fails before anything is fetched
+	}
+	cfg, err := config(e)
+	if err != nil {
+		return err
+	}
+	db, err := openDB(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ws, err := pickWorkspace(ctx, e, db, *wsFlag)
+	if err != nil {
+		return err
+	}
+	switch sub {
+	case "add":
+		return addPeer(ctx, e, db, ws, pos[0], change, cfg.PeerAllowHosts, *yes, *asJSON)
+	case "remove":
+		var p peers.Peer
+		err := db.InTx(ctx, func(tx store.Tx) error {
+			var err error
+			p, err = peers.Remove(ctx, tx, ws, pos[0])
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return printJSON(e.Stdout, viewPeer(p))
+		}
+		fmt.Fprintf(e.Stdout, "Peer %s (%s) removed; its keys are no longer pinned.\n", p.Name, p.NodeID)
+		return nil
+	case "policy":
+		var p peers.Peer
+		err := db.InTx(ctx, func(tx store.Tx) error {
+			var err error
+			p, err = peers.SetPolicy(ctx, tx, ws, pos[0], change, e.Now())
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return printJSON(e.Stdout, viewPeer(p))
+		}
+		fmt.Fprintf(e.Stdout, "Peer %s (%s): scopes %s, max %s USD and %d turns per exchange.\n",
+			p.Name, p.NodeID, scopeList(p.Scopes), p.MaxUSD.Short(), p.MaxTurns)
+		return nil
+	}
+	list, err := peers.List(ctx, db, ws)
+	if err != nil {
+		return err
+	}
+	views := make([]PeerView, 0, len(list))
+	for _, p := range list {
+		views = append(views, viewPeer(p))
+	}
+	if *asJSON {
+		return printJSON(e.Stdout, views)
+	}
+	if len(views) == 0 {
+		fmt.Fprintln(e.Stdout, "No peers.")
+		return nil
+	}
+	tw := tabwriter.NewWriter(e.Stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tNODE ID\tNAME\tBASE URL\tFINGERPRINT\tSCOPES\tMAX USD\tMAX TURNS")
+	for _, v := range views {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\n", v.ID, v.NodeID, v.Name, v.BaseURL, v.Fingerprint, scopeList(v.Scopes), v.MaxUSD, v.MaxTurns)
+	}
+	return tw.Flush()
+}
+
+// addPeer fetches and checks the card at baseURL, shows what would be
+// pinned, and pins it once the operator agrees (or yes).
+func addPeer(ctx context.Context, e *Env, db *store.DB, ws, baseURL string, change peers.PolicyChange, allow []string, yes, asJSON bool) error {
+	client := peers.NewClient(allow)
+	client.Now = e.Now
+	f, err := peers.Fetch(ctx, client, baseURL)
+	if err != nil {
+		return err
+	}
+	if p, err := peers.Get(ctx, db, ws, f.Card.ID); err == nil {
+		return errs.E(errs.Conflict, "node %s is already a peer of this workspace (%s); remove it first to pin new keys", p.NodeID, p.ID)
+	}
+	// With --json, stdout is for the result only.
+	out := e.Stdout
+	if asJSON {
+		out = e.Stderr
+	}
+	fmt.Fprintf(out, "Name:        %s\nNode id:     %s\nBase URL:    %s\nKeys:        %s\nFingerprint: %s\n",
+		f.Card.Name, f.Card.ID, f.BaseURL, strings.Join(keyIDs(f), ", "), f.Fingerprint)
+	if !yes {
+		fmt.Fprint(out, "Pin these keys? [y/N] ")
+		if !confirmed(e.Stdin) {
+			fmt.Fprintln(out)
+			return errors.New("not pinned: the keys were not confirmed")
+		}
+	}
+	p, err := peers.Add(ctx, db, ws, f, change, e.Now())
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return printJSON(e.Stdout, viewPeer(p))
+	}
+	fmt.Fprintf(out, "Pinned %s as peer %s: scopes %s, max %s USD and %d turns per exchange.\n",
+		p.Name, p.ID, scopeList(p.Scopes), p.MaxUSD.Short(), p.MaxTurns)
+	return nil
+}
+
+// confirmed reads one answer line; only y or yes agrees.
+func confirmed(r io.Reader) bool {
+	if r == nil {
+		return false
+	}
+	line, err := bufio.NewReader(r).ReadString('\n')
+	if err != nil && line == "" {
+		return false
+	}
+	a := strings.ToLower(strings.TrimSpace(line))
+	return a == "y" || a == "yes"
+}
+
+func keyIDs(f *peers.Fetched) []string {
+	var ids []string
+	for _, k := range f.Keys.Keys() {
+		ids = append(ids, k.ID)
+	}
+	return ids
+}
+
+func scopeList(s []string) string {
+	if len(s) == 0 {
+		return "none"
+	}
+	return strings.Join(s, ",")
+}
