@@ -38,7 +38,7 @@ type Result struct {
 
 // Env is what a tool runs with.
 type Env struct {
-	Tx     store.Tx // the call's transaction; all SQL goes through it (nil for OwnTx tools)
+	Tx     store.Tx         // the call's transaction; all SQL goes through it (nil for OwnTx tools)
 	DB     store.Transactor // for OwnTx tools: they open their own short transactions
 	Caller Caller
 	Now    time.Time
