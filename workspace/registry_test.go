@@ -32,7 +32,10 @@ func TestScopeAllows(t *testing.T) {
 
 func TestRegistryChecksPermissionAndSchema(t *testing.T) {
 	ran := 0
-	run := func(context.Context, Env, json.RawMessage) (Result, error) { ran++; return Result{Data: map[string]any{"ok": true}}, nil }
+	run := func(context.Context, Env, json.RawMessage) (Result, error) {
+		ran++
+		return Result{Data: map[string]any{"ok": true}}, nil
+	}
 	r := NewRegistry(nil, nil)
 	r.Add(
 		Tool{Name: "things_get", Scope: "things:read", Effect: Read, Run: run,
