@@ -1,8 +1,19 @@
-// Package negotiation will hold the signed multi-turn exchanges between
-// peer nodes of DESIGN §7: the envelope and its checks (signature, pinned
-// sender, audience, expiry, replay, sequence), the exchange state machine,
-// the budget cap per exchange and the transcripts and summaries.
+// Package negotiation holds the signed multi-turn exchanges between peer
+// nodes of DESIGN §7. What exists is the pure core and the replay store:
 //
-// Not built yet: no open issue covers it; webhook.EventNegotiation is
-// reserved for its "negotiation.finished" event.
+//   - Envelope, the federation message, and Check, the receiver's rules
+//     (version, audience, expiry and lifetime, sequence, type and state,
+//     budget), each failure wrapping its own sentinel error;
+//   - Sign and Verify: a compact JWS with typ JWSType by the node's key,
+//     verified EdDSA-only against the sender's pinned keys (peers.KeySet),
+//     whose payload must come from that same peer;
+//   - Next, the exchange state machine with its statuses, turn limit and
+//     per-side budget cap;
+//   - Nonces and SQLNonces (table negotiation_nonces), which refuse a
+//     replayed envelope while it is live.
+//
+// Not built yet: stored negotiations and transcripts, the agents' turns,
+// the /federation/v1 endpoints, POST /api/negotiations and the
+// "negotiation.finished" webhook (webhook.EventNegotiation is reserved).
+// See docs/federation.md.
 package negotiation

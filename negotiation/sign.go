@@ -1,0 +1,85 @@
+package negotiation
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"github.com/soisnode/soisnode/signing/verify"
+)
+
+// JWSType is the "typ" of a signed envelope. Verify refuses any other typ,
+// so a signed reply, webhook or card can never pass for an envelope.
+const JWSType = "sois-envelope+jws"
+
+// Signer signs compact JWS with the node's active key; *signing.Keyring
+// implements it.
+type Signer interface {
+	SignCompact(ctx context.Context, payload []byte, extraHeaders map[string]any) (string, error)
+}
+
+// Sign checks env's shape and signs it as a compact JWS with typ JWSType.
+func Sign(ctx context.Context, s Signer, env Envelope) (string, error) {
+	if err := env.validate(); err != nil {
+		return "", err
+	}
+	payload, err := json.Marshal(env)
+	if err != nil {
+		return "", fmt.Errorf("negotiation: encode envelope: %w", err)
+	}
+	token, err := s.SignCompact(ctx, payload, map[string]any{"typ": JWSType})
+	if err != nil {
+		return "", fmt.Errorf("negotiation: sign envelope: %w", err)
+	}
+	return token, nil
+}
+
+// Verify checks a signed envelope from the pinned peer x.Peer: an EdDSA
+// signature by one of keys (that peer's pinned keys, never a fresh
+// download), typ JWSType, a payload whose "from" is x.Peer, then Check.
+// Signature failures wrap verify's sentinels (verify.ErrSignature,
+// verify.ErrUnknownKey, verify.ErrType, …), the rest this package's.
+// Replay is the caller's next step (Remember).
+func Verify(ctx context.Context, keys verify.Source, token string, x Expect) (Envelope, error) {
+	v, err := verify.Compact(ctx, keys, token, x.Now)
+	if err != nil {
+		return Envelope{}, fmt.Errorf("negotiation: %w", err)
+	}
+	if v.Type != JWSType {
+		return Envelope{}, fmt.Errorf("negotiation: %w: typ %q, want %q", verify.ErrType, v.Type, JWSType)
+	}
+	env, err := decode(v.Payload)
+	if err != nil {
+		return Envelope{}, err
+	}
+	if x.Peer == "" || env.From != x.Peer {
+		return Envelope{}, fmt.Errorf("%w: from %q, keys of %q", ErrSender, env.From, x.Peer)
+	}
+	if err := Check(env, x); err != nil {
+		return Envelope{}, err
+	}
+	return env, nil
+}
+
+// Sender returns the "from" of a signed envelope WITHOUT verifying it, so
+// a receiver can look up which pinned keys to pass to Verify. Nothing else
+// of an unverified envelope may be trusted.
+func Sender(token string) (string, error) {
+	if strings.Count(token, ".") != 2 {
+		return "", fmt.Errorf("%w: not a compact JWS", ErrMalformed)
+	}
+	obj, err := jose.ParseSignedCompact(token, []jose.SignatureAlgorithm{jose.EdDSA})
+	if err != nil {
+		return "", fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	var p struct {
+		From string `json:"from"`
+	}
+	if err := json.Unmarshal(obj.UnsafePayloadWithoutVerification(), &p); err != nil || !validID(p.From) {
+		return "", fmt.Errorf("%w: no valid from", ErrMalformed)
+	}
+	return p.From, nil
+}
