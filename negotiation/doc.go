@@ -1,5 +1,5 @@
 // Package negotiation holds the signed multi-turn exchanges between peer
-// nodes of DESIGN §7. What exists is the pure core and the replay store:
+// nodes of DESIGN §7. What exists is the pure core and its storage:
 //
 //   - Envelope, the federation message, and Check, the receiver's rules
 //     (version, audience, expiry and lifetime, sequence, type and state,
@@ -10,10 +10,13 @@
 //   - Next, the exchange state machine with its statuses, turn limit and
 //     per-side budget cap;
 //   - Nonces and SQLNonces (table negotiation_nonces), which refuse a
-//     replayed envelope while it is live.
+//     replayed envelope while it is live;
+//   - Create, Get, AppendTurn and Finish: each side's copy of a
+//     negotiation and its signed transcript (tables negotiations and
+//     negotiation_turns), per workspace, encoding to the API shape.
 //
-// Not built yet: stored negotiations and transcripts, the agents' turns,
-// the /federation/v1 endpoints, POST /api/negotiations and the
-// "negotiation.finished" webhook (webhook.EventNegotiation is reserved).
+// Not built yet: the agents' turns and summaries, the /federation/v1
+// endpoints, POST /api/negotiations and the "negotiation.finished" webhook
+// (webhook.EventNegotiation is reserved).
 // See docs/federation.md.
 package negotiation

@@ -33,6 +33,14 @@ const (
 // Final reports whether s ends an exchange.
 func (s Status) Final() bool { return s != StatusOpen && s != "" }
 
+func (s Status) known() bool {
+	switch s {
+	case StatusOpen, StatusAccepted, StatusRejected, StatusClosed, StatusTurnLimit, StatusBudgetCap, StatusExpired, StatusFailed:
+		return true
+	}
+	return false
+}
+
 // Events that happen on this side only and never travel in an envelope
 // (Check refuses them as unknown types). Feed them to Next like envelope
 // types.

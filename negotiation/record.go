@@ -1,0 +1,276 @@
+package negotiation
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/soisnode/soisnode/errs"
+	"github.com/soisnode/soisnode/money"
+	"github.com/soisnode/soisnode/store"
+)
+
+// Limits on a stored negotiation.
+const (
+	MaxTurnsLimit = 100   // highest max_turns, like a peer's policy
+	MaxGoal       = 4000  // longest goal, in bytes
+	MaxSummary    = 16000 // longest summary, in bytes
+)
+
+// Negotiation is one side's copy of an exchange: its terms and its signed
+// transcript. Both sides use the same ID.
+type Negotiation struct {
+	WorkspaceID string
+	ID          string
+	Peer        string // the other node's id
+	Goal        string
+	Status      Status
+	Turns       []Turn // by seq
+	Summary     string
+	Cost        money.Micro // this side's spend so far
+	MaxUSD      money.Micro // this side's cap
+	MaxTurns    int
+	CreatedAt   time.Time
+	FinishedAt  time.Time // zero while open
+}
+
+// Turn is one envelope of the transcript, from either side, with the
+// compact JWS exactly as sent or received.
+type Turn struct {
+	Seq  int64
+	From string // sender's node id
+	Type Type
+	Text string
+	Data json.RawMessage // nil when the envelope carried none
+	JWS  string
+	At   time.Time // when this side sent or accepted it
+}
+
+// TurnOf returns the transcript entry for a signed envelope.
+func TurnOf(env Envelope, jws string, at time.Time) Turn {
+	return Turn{Seq: env.Seq, From: env.From, Type: env.Type, Text: env.Body.Text, Data: env.Body.Data, JWS: jws, At: at}
+}
+
+// State returns where the exchange stands, from its status and last turn.
+func (n Negotiation) State() State {
+	switch {
+	case n.Status.Final():
+		return StateEnded
+	case len(n.Turns) == 0:
+		return StateNew
+	case n.Turns[len(n.Turns)-1].Type == TypePropose:
+		return StateProposed
+	}
+	return StateOpen
+}
+
+// LastSeq returns the seq of the last turn, 0 before any.
+func (n Negotiation) LastSeq() int64 {
+	if len(n.Turns) == 0 {
+		return 0
+	}
+	return n.Turns[len(n.Turns)-1].Seq
+}
+
+type wireTurn struct {
+	Seq  int64           `json:"seq"`
+	From string          `json:"from"`
+	Type Type            `json:"type"`
+	Text string          `json:"text"`
+	Data json.RawMessage `json:"data"`
+	JWS  string          `json:"jws"`
+	At   time.Time       `json:"at"`
+}
+
+// MarshalJSON writes the API shape of DESIGN §7: money as decimal
+// strings, finished_at null while open.
+func (n Negotiation) MarshalJSON() ([]byte, error) {
+	turns := make([]wireTurn, len(n.Turns))
+	for i, t := range n.Turns {
+		turns[i] = wireTurn{Seq: t.Seq, From: t.From, Type: t.Type, Text: t.Text, Data: t.Data, JWS: t.JWS, At: t.At}
+	}
+	var finished *time.Time
+	if !n.FinishedAt.IsZero() {
+		finished = &n.FinishedAt
+	}
+	return json.Marshal(struct {
+		ID         string     `json:"id"`
+		Peer       string     `json:"peer"`
+		Goal       string     `json:"goal"`
+		Status     Status     `json:"status"`
+		Turns      []wireTurn `json:"turns"`
+		Summary    string     `json:"summary"`
+		Cost       string     `json:"cost_usd"`
+		MaxUSD     string     `json:"max_usd"`
+		MaxTurns   int        `json:"max_turns"`
+		CreatedAt  time.Time  `json:"created_at"`
+		FinishedAt *time.Time `json:"finished_at"`
+	}{n.ID, n.Peer, n.Goal, n.Status, turns, n.Summary, n.Cost.Short(), n.MaxUSD.Short(), n.MaxTurns, n.CreatedAt, finished})
+}
+
+// CreateParams are the terms of a new negotiation.
+type CreateParams struct {
+	ID       string // shared with the peer; the opener makes it, the other side takes it from open
+	Peer     string // the other node's id
+	Goal     string
+	MaxUSD   money.Micro
+	MaxTurns int
+}
+
+// Create stores a new, open negotiation with no turns. An id the
+// workspace already holds is a Conflict.
+func Create(ctx context.Context, q store.Querier, workspaceID string, p CreateParams, now time.Time) (Negotiation, error) {
+	p.Goal = strings.TrimSpace(p.Goal)
+	switch {
+	case !validID(p.ID):
+		return Negotiation{}, errs.E(errs.Invalid, "invalid negotiation id")
+	case !validID(p.Peer):
+		return Negotiation{}, errs.E(errs.Invalid, "invalid peer node id")
+	case p.Goal == "" || len(p.Goal) > MaxGoal:
+		return Negotiation{}, errs.E(errs.Invalid, "goal must be 1 to %d bytes", MaxGoal)
+	case p.MaxUSD < 0:
+		return Negotiation{}, errs.E(errs.Invalid, "max_usd must not be negative")
+	case p.MaxTurns < 1 || p.MaxTurns > MaxTurnsLimit:
+		return Negotiation{}, errs.E(errs.Invalid, "max_turns must be 1 to %d", MaxTurnsLimit)
+	}
+	now = now.UTC().Truncate(time.Microsecond)
+	n := Negotiation{WorkspaceID: workspaceID, ID: p.ID, Peer: p.Peer, Goal: p.Goal, Status: StatusOpen, Turns: []Turn{},
+		MaxUSD: p.MaxUSD, MaxTurns: p.MaxTurns, CreatedAt: now}
+	c, err := q.Exec(ctx, `INSERT INTO negotiations (workspace_id, id, peer, goal, status, max_usd, max_turns, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (workspace_id, id) DO NOTHING`,
+		workspaceID, n.ID, n.Peer, n.Goal, string(n.Status), int64(n.MaxUSD), n.MaxTurns, store.Micros(now))
+	if err != nil {
+		return Negotiation{}, fmt.Errorf("negotiation: create %s: %w", n.ID, err)
+	}
+	if c == 0 {
+		return Negotiation{}, errs.E(errs.Conflict, "negotiation %s already exists", n.ID)
+	}
+	return n, nil
+}
+
+// Get returns the workspace's negotiation with its turns. Another
+// workspace's negotiation is NotFound, like an unknown one.
+func Get(ctx context.Context, q store.Querier, workspaceID, id string) (Negotiation, error) {
+	n := Negotiation{WorkspaceID: workspaceID, Turns: []Turn{}}
+	var status string
+	var cost, maxUSD, created, finished int64
+	err := q.QueryRow(ctx, `SELECT id, peer, goal, status, summary, cost_usd, max_usd, max_turns, created_at, finished_at
+		FROM negotiations WHERE workspace_id = ? AND id = ?`, workspaceID, id).
+		Scan(&n.ID, &n.Peer, &n.Goal, &status, &n.Summary, &cost, &maxUSD, &n.MaxTurns, &created, &finished)
+	if err == store.ErrNoRows {
+		return Negotiation{}, errs.E(errs.NotFound, "no negotiation %s", id)
+	}
+	if err != nil {
+		return Negotiation{}, fmt.Errorf("negotiation: get %s: %w", id, err)
+	}
+	n.Status, n.Cost, n.MaxUSD, n.CreatedAt = Status(status), money.Micro(cost), money.Micro(maxUSD), store.Time(created)
+	if finished != 0 {
+		n.FinishedAt = store.Time(finished)
+	}
+	if n.Turns, err = turns(ctx, q, workspaceID, id); err != nil {
+		return Negotiation{}, err
+	}
+	return n, nil
+}
+
+func turns(ctx context.Context, q store.Querier, workspaceID, id string) ([]Turn, error) {
+	rows, err := q.Query(ctx, `SELECT seq, from_node, type, text, data, jws, at FROM negotiation_turns
+		WHERE workspace_id = ? AND negotiation_id = ? ORDER BY seq`, workspaceID, id)
+	if err != nil {
+		return nil, fmt.Errorf("negotiation: turns of %s: %w", id, err)
+	}
+	defer rows.Close()
+	out := []Turn{}
+	for rows.Next() {
+		var t Turn
+		var typ, data string
+		var at int64
+		if err := rows.Scan(&t.Seq, &t.From, &typ, &t.Text, &data, &t.JWS, &at); err != nil {
+			return nil, fmt.Errorf("negotiation: turns of %s: %w", id, err)
+		}
+		t.Type, t.At = Type(typ), store.Time(at)
+		if data != "" {
+			t.Data = json.RawMessage(data)
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("negotiation: turns of %s: %w", id, err)
+	}
+	return out, nil
+}
+
+// AppendTurn adds a turn to an open negotiation and adds cost (what this
+// side spent producing or answering it) to its spend, then returns the
+// negotiation. The turn's seq must follow the last one: a turn out of
+// order, or on a finished negotiation, is a Conflict. Run it in a
+// transaction: the first update locks the negotiation's row, so appends
+// and Finish on one negotiation take turns.
+func AppendTurn(ctx context.Context, tx store.Tx, workspaceID, id string, t Turn, cost money.Micro) (Negotiation, error) {
+	switch {
+	case !t.Type.Known():
+		return Negotiation{}, errs.E(errs.Invalid, "unknown turn type %q", t.Type)
+	case !validID(t.From) || t.JWS == "":
+		return Negotiation{}, errs.E(errs.Invalid, "a turn needs its sender and its signed envelope")
+	case t.Data != nil && !json.Valid(t.Data):
+		return Negotiation{}, errs.E(errs.Invalid, "turn data is not JSON")
+	case cost < 0:
+		return Negotiation{}, errs.E(errs.Invalid, "negative cost")
+	}
+	c, err := tx.Exec(ctx, `UPDATE negotiations SET cost_usd = cost_usd + ? WHERE workspace_id = ? AND id = ? AND status = ?`,
+		int64(cost), workspaceID, id, string(StatusOpen))
+	if err != nil {
+		return Negotiation{}, fmt.Errorf("negotiation: append to %s: %w", id, err)
+	}
+	if c == 0 {
+		return Negotiation{}, notOpen(ctx, tx, workspaceID, id)
+	}
+	var last int64
+	if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(seq), 0) FROM negotiation_turns WHERE workspace_id = ? AND negotiation_id = ?`,
+		workspaceID, id).Scan(&last); err != nil {
+		return Negotiation{}, fmt.Errorf("negotiation: append to %s: %w", id, err)
+	}
+	if t.Seq != last+1 {
+		return Negotiation{}, errs.E(errs.Conflict, "turn %d of negotiation %s is out of order; next is %d", t.Seq, id, last+1)
+	}
+	data := ""
+	if t.Data != nil {
+		data = string(t.Data)
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO negotiation_turns (workspace_id, negotiation_id, seq, from_node, type, text, data, jws, at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, workspaceID, id, t.Seq, t.From, string(t.Type), t.Text, data, t.JWS, store.Micros(t.At)); err != nil {
+		return Negotiation{}, fmt.Errorf("negotiation: append to %s: %w", id, err)
+	}
+	return Get(ctx, tx, workspaceID, id)
+}
+
+// Finish ends an open negotiation with a final status and its summary. A
+// finished negotiation is a Conflict.
+func Finish(ctx context.Context, q store.Querier, workspaceID, id string, status Status, summary string, now time.Time) (Negotiation, error) {
+	if !status.Final() || !status.known() {
+		return Negotiation{}, errs.E(errs.Invalid, "%q is not a final status", status)
+	}
+	if len(summary) > MaxSummary {
+		return Negotiation{}, errs.E(errs.Invalid, "summary over %d bytes", MaxSummary)
+	}
+	c, err := q.Exec(ctx, `UPDATE negotiations SET status = ?, summary = ?, finished_at = ? WHERE workspace_id = ? AND id = ? AND status = ?`,
+		string(status), summary, store.Micros(now), workspaceID, id, string(StatusOpen))
+	if err != nil {
+		return Negotiation{}, fmt.Errorf("negotiation: finish %s: %w", id, err)
+	}
+	if c == 0 {
+		return Negotiation{}, notOpen(ctx, q, workspaceID, id)
+	}
+	return Get(ctx, q, workspaceID, id)
+}
+
+// notOpen explains why an update matched no open negotiation.
+func notOpen(ctx context.Context, q store.Querier, workspaceID, id string) error {
+	n, err := Get(ctx, q, workspaceID, id)
+	if err != nil {
+		return err
+	}
+	return errs.E(errs.Conflict, "negotiation %s is %s", id, n.Status)
+}
