@@ -114,6 +114,7 @@ func (n *Node) newAPI(mux *http.ServeMux) huma.API {
 	n.registerBudget(api)
 	n.registerAdmin(api)
 	n.registerFiles(api)
+	n.registerNegotiations(api)
 	documentWebhooks(api)
 	return api
 }
@@ -137,6 +138,7 @@ func (n *Node) routes() http.Handler {
 	mux.Handle("GET /metrics", n.metrics.handler())
 	mux.HandleFunc("GET /.well-known/jwks.json", n.serveJWKS)
 	mux.HandleFunc("GET "+peers.CardPath, n.serveCard)
+	mux.HandleFunc("POST "+MessagesPath, n.serveMessage)
 	mux.Handle("/mcp", mcp.NewHandler(n.registry, n.callerFromRequest, mcp.Options{Name: "soisnode", Version: Version, Logger: n.log}))
 	return n.logRequests(mux)
 }
