@@ -17,6 +17,13 @@ type WebhookPayload struct {
 	SignedReply  string                    `json:"signed_reply" doc:"Compact JWS of the turn's result (verify with /.well-known/jwks.json)"`
 }
 
+// NegotiationPayload documents the body of the negotiation.finished webhook.
+type NegotiationPayload struct {
+	Event       string          `json:"event" enum:"negotiation.finished" doc:"What happened"`
+	DeliveryID  string          `json:"delivery_id" doc:"Unique per event; de-duplicate on it"`
+	Negotiation NegotiationJSON `json:"negotiation" doc:"The negotiation as GET /api/negotiations/{id} returns it, with its signed transcript and summary"`
+}
+
 // ThresholdPayload documents the body of the budget.threshold webhook.
 type ThresholdPayload struct {
 	Event      string         `json:"event" enum:"budget.threshold" doc:"What happened"`
@@ -37,6 +44,7 @@ func documentWebhooks(api huma.API) {
 	oa := api.OpenAPI()
 	convSchema := oa.Components.Schemas.Schema(reflect.TypeOf(WebhookPayload{}), true, "WebhookPayload")
 	thresholdSchema := oa.Components.Schemas.Schema(reflect.TypeOf(ThresholdPayload{}), true, "ThresholdPayload")
+	negotiationSchema := oa.Components.Schemas.Schema(reflect.TypeOf(NegotiationPayload{}), true, "NegotiationPayload")
 	str := &huma.Schema{Type: "string"}
 	headers := []*huma.Param{
 		{Name: "Sois-Signature", In: "header", Required: true, Schema: str, Description: "Compact JWS with detached payload over the exact body bytes (EdDSA; protected header: alg, kid, typ, iat, delivery_id). Reject when older than 5 minutes."},
@@ -49,11 +57,16 @@ func documentWebhooks(api huma.API) {
 	if oa.Webhooks == nil {
 		oa.Webhooks = map[string]*huma.PathItem{}
 	}
-	events := append(webhookEvents, struct{ event, summary string }{webhook.EventBudgetThreshold, "A key's spend crossed its soft threshold (default 80%) of a budget"})
+	events := append(webhookEvents,
+		struct{ event, summary string }{webhook.EventBudgetThreshold, "A key's spend crossed its soft threshold (default 80%) of a budget"},
+		struct{ event, summary string }{webhook.EventNegotiation, "A negotiation with a peer node ended"})
 	for _, e := range events {
 		schema := convSchema
-		if e.event == webhook.EventBudgetThreshold {
+		switch e.event {
+		case webhook.EventBudgetThreshold:
 			schema = thresholdSchema
+		case webhook.EventNegotiation:
+			schema = negotiationSchema
 		}
 		oa.Webhooks[e.event] = &huma.PathItem{Post: &huma.Operation{
 			OperationID: "webhook-" + e.event,

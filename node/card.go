@@ -26,7 +26,7 @@ func (n *Node) card() peers.Card {
 		ID: n.nodeID, Name: n.cfg.NodeName, BaseURL: base, JWKSURL: base + peers.JWKSPath, Version: Version,
 		Capabilities: peers.Capabilities{
 			Agent: base + "/api/agent", MCP: base + "/mcp", SignedReplies: true, Webhooks: true,
-			Negotiations: false, // not built yet
+			Negotiations: true, // POST /federation/v1/messages answers (with a deterministic responder, docs/federation.md)
 		},
 		Skills:     skills,
 		Federation: peers.Federation{Endpoint: base + peers.FederationPath},
