@@ -29,7 +29,7 @@ func TestAgentCard(t *testing.T) {
 	base := n.URL()
 	if card.ID != n.NodeID() || card.Name != "Acme Node" || card.BaseURL != base || card.JWKSURL != base+"/.well-known/jwks.json" ||
 		card.Version != node.Version || card.Federation.Endpoint != base+"/federation/v1" ||
-		card.Capabilities.Agent != base+"/api/agent" || card.Capabilities.MCP != base+"/mcp" || card.Capabilities.Negotiations {
+		card.Capabilities.Agent != base+"/api/agent" || card.Capabilities.MCP != base+"/mcp" || !card.Capabilities.Negotiations {
 		t.Fatalf("card %+v", card)
 	}
 	ids := map[string]bool{}
