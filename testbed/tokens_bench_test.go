@@ -88,7 +88,7 @@ func firstModelRequest(b *testing.B) agent.Request {
 		mu.Unlock()
 		return testbed.Echo(req)
 	}}
-	n := testbed.Start(b, node.Config{DatabaseURL: storetest.SQLiteURLTB(b), Provider: script})
+	n := testbed.Start(b, node.Config{DatabaseURL: storetest.SQLiteURL(b), Provider: script})
 	creds := testbed.Workspace(b, n.DB(), workspace.Owner, access.KeyParams{})
 	if r := n.Do("POST", "/api/agent?wait=30", creds, testbed.StandardBody); r.Status != http.StatusOK {
 		b.Fatalf("POST /api/agent?wait=30 = %d %s", r.Status, r.Body)
@@ -106,7 +106,7 @@ func firstModelRequest(b *testing.B) agent.Request {
 // completion request.
 func wireRequest(b *testing.B) []byte {
 	fake := openaifake.Start(b)
-	n := testbed.Start(b, node.Config{DatabaseURL: storetest.SQLiteURLTB(b), LLMBaseURL: fake.BaseURL(), Model: "gpt-4.1-mini",
+	n := testbed.Start(b, node.Config{DatabaseURL: storetest.SQLiteURL(b), LLMBaseURL: fake.BaseURL(), Model: "gpt-4.1-mini",
 		Getenv: func(string) string { return "" }})
 	creds := testbed.Workspace(b, n.DB(), workspace.Owner, access.KeyParams{})
 	if r := n.Do("POST", "/api/agent?wait=30", creds, testbed.StandardBody); r.Status != http.StatusOK {

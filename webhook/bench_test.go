@@ -60,7 +60,7 @@ func BenchmarkWebhookDelivery(b *testing.B) {
 func benchDelivery(b *testing.B, dialect string) {
 	ctx := context.Background()
 	_ = testbed.ResetPeak(0)
-	db := storetest.OpenTB(b, storetest.URLTB(b, dialect))
+	db := storetest.Open(b, storetest.URLTB(b, dialect))
 	if _, err := db.Exec(ctx, `INSERT INTO workspaces (id, name, created_at) VALUES (?, ?, ?)`, "ws1", "Acme", 0); err != nil {
 		b.Fatal(err)
 	}

@@ -29,25 +29,25 @@ func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 
 // URLs returns the database URLs Each would use, for tests that start
 // whole nodes (which open the database themselves).
-func URLs(t *testing.T) map[string]string {
+func URLs(t testing.TB) map[string]string {
 	return map[string]string{"sqlite": SQLiteURL(t), "postgres": PostgresURL(t)}
 }
 
 // SQLiteURL returns the URL of a new, empty SQLite file in t's temp folder.
-func SQLiteURL(t *testing.T) string {
+func SQLiteURL(t testing.TB) string {
 	return "sqlite://" + filepath.Join(t.TempDir(), "sois.db")
 }
 
 // SQLite opens a migrated SQLite database in t's temp folder.
-func SQLite(t *testing.T) *store.DB {
+func SQLite(t testing.TB) *store.DB {
 	t.Helper()
-	return open(t, SQLiteURL(t))
+	return Open(t, SQLiteURL(t))
 }
 
 // PostgresURL creates an empty database on the test server, dropped when
 // t ends, and returns its URL. A missing server fails the test: PostgreSQL
 // tests never skip.
-func PostgresURL(t *testing.T) string {
+func PostgresURL(t testing.TB) string {
 	t.Helper()
 	admin, err := AdminURL()
 	if err != nil {
@@ -75,12 +75,14 @@ func PostgresURL(t *testing.T) string {
 }
 
 // Postgres opens a migrated, fresh PostgreSQL database.
-func Postgres(t *testing.T) *store.DB {
+func Postgres(t testing.TB) *store.DB {
 	t.Helper()
-	return open(t, PostgresURL(t))
+	return Open(t, PostgresURL(t))
 }
 
-func open(t *testing.T, url string) *store.DB {
+// Open opens url and applies soisnode's schema (not the job queue's;
+// node.Migrate adds that); the database is closed when t ends.
+func Open(t testing.TB, url string) *store.DB {
 	t.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, url)

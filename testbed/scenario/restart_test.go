@@ -161,9 +161,6 @@ func apiCall(t *testing.T, method, url string, creds initCreds, body any) (int, 
 }
 
 func TestTurnResumesAfterKill(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary and waits for River's rescuer")
-	}
 	bin := soisnodeBinary(t)
 	for _, db := range databases {
 		t.Run(db, func(t *testing.T) {
