@@ -40,15 +40,11 @@ func runExtensions(ctx context.Context, e *Env, args []string) error {
 	if len(pos) != n {
 		return usagef(use)
 	}
-	db, err := openDB(ctx, e)
+	db, ws, err := openWorkspace(ctx, e, *wsFlag)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	ws, err := pickWorkspace(ctx, e, db, *wsFlag)
-	if err != nil {
-		return err
-	}
 	switch sub {
 	case "add":
 		var x extensions.Extension

@@ -57,15 +57,11 @@ func runFiles(ctx context.Context, e *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := openDB(ctx, e)
+	db, ws, err := openWorkspace(ctx, e, *wsFlag)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	ws, err := pickWorkspace(ctx, e, db, *wsFlag)
-	if err != nil {
-		return err
-	}
 	m, err := actingMember(ctx, db, ws, *member)
 	if err != nil {
 		return err

@@ -114,3 +114,18 @@ func pickWorkspace(ctx context.Context, e *Env, q store.Querier, flagValue strin
 	}
 	return all[len(all)-1].ID, nil
 }
+
+// openWorkspace opens the configured database and resolves --workspace
+// (see pickWorkspace). The caller closes the database.
+func openWorkspace(ctx context.Context, e *Env, flagValue string) (*store.DB, string, error) {
+	db, err := openDB(ctx, e)
+	if err != nil {
+		return nil, "", err
+	}
+	ws, err := pickWorkspace(ctx, e, db, flagValue)
+	if err != nil {
+		db.Close()
+		return nil, "", err
+	}
+	return db, ws, nil
+}

@@ -136,15 +136,11 @@ func runKeys(ctx context.Context, e *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := openDB(ctx, e)
+	db, ws, err := openWorkspace(ctx, e, *wsFlag)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	ws, err := pickWorkspace(ctx, e, db, *wsFlag)
-	if err != nil {
-		return err
-	}
 	check, err := urlChecker(e)
 	if err != nil {
 		return err

@@ -23,15 +23,11 @@ func runMembers(ctx context.Context, e *Env, args []string) error {
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, e)
+	db, ws, err := openWorkspace(ctx, e, *wsFlag)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	ws, err := pickWorkspace(ctx, e, db, *wsFlag)
-	if err != nil {
-		return err
-	}
 	switch sub {
 	case "add":
 		m, err := access.AddMember(ctx, db, ws, *name, *email, workspace.Role(*role), e.Now())
@@ -78,15 +74,11 @@ func runTokens(ctx context.Context, e *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := openDB(ctx, e)
+	db, ws, err := openWorkspace(ctx, e, *wsFlag)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	ws, err := pickWorkspace(ctx, e, db, *wsFlag)
-	if err != nil {
-		return err
-	}
 	switch sub {
 	case "create":
 		memberID := *member

@@ -102,15 +102,11 @@ func runPeers(ctx context.Context, e *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := openDB(ctx, e)
+	db, ws, err := openWorkspace(ctx, e, *wsFlag)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	ws, err := pickWorkspace(ctx, e, db, *wsFlag)
-	if err != nil {
-		return err
-	}
 	switch sub {
 	case "add":
 		return addPeer(ctx, e, db, ws, pos[0], change, cfg.PeerAllowHosts, *yes, *asJSON)
