@@ -1,6 +1,7 @@
 package workspace
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/oklog/ulid/v2"
 
 	"github.com/soisnode/soisnode/errs"
+	"github.com/soisnode/soisnode/store"
 )
 
 // The helpers here are shared by the tool families: argument decoding,
@@ -80,4 +82,30 @@ func PageLimit(n int) int {
 		return 100
 	}
 	return n
+}
+
+// QueryPage runs a page query: it appends limit+1 as the query's last
+// argument (the SQL ends with LIMIT ?), scans each row, and returns at most
+// limit items and whether more rows follow, for the caller's next cursor.
+func QueryPage[T any](ctx context.Context, q store.Querier, limit int, scan func(store.Row) (T, error), query string, args ...any) ([]T, bool, error) {
+	rows, err := q.Query(ctx, query, append(args, limit+1)...)
+	if err != nil {
+		return nil, false, err
+	}
+	defer rows.Close()
+	items := []T{}
+	for rows.Next() {
+		item, err := scan(rows)
+		if err != nil {
+			return nil, false, err
+		}
+		items = append(items, item)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, err
+	}
+	if len(items) > limit {
+		return items[:limit], true, nil
+	}
+	return items, false, nil
 }

@@ -84,27 +84,14 @@ func Search(ctx context.Context, tx store.Tx, workspaceID string, f Filter) (Pag
 		args = append(args, c.Name, c.Name, c.ID)
 	}
 	limit := workspace.PageLimit(f.Limit)
-	args = append(args, limit+1)
-	rows, err := tx.Query(ctx, `SELECT `+columns+` FROM contacts WHERE `+strings.Join(where, " AND ")+
+	found, more, err := workspace.QueryPage(ctx, tx, limit, scan, `SELECT `+columns+` FROM contacts WHERE `+strings.Join(where, " AND ")+
 		` ORDER BY name, id LIMIT ?`, args...)
 	if err != nil {
 		return Page{}, fmt.Errorf("contacts: search: %w", err)
 	}
-	defer rows.Close()
-	page := Page{Contacts: []Contact{}}
-	for rows.Next() {
-		c, err := scan(rows)
-		if err != nil {
-			return Page{}, fmt.Errorf("contacts: search: %w", err)
-		}
-		page.Contacts = append(page.Contacts, c)
-	}
-	if err := rows.Err(); err != nil {
-		return Page{}, fmt.Errorf("contacts: search: %w", err)
-	}
-	if len(page.Contacts) > limit {
-		page.Contacts = page.Contacts[:limit]
-		last := page.Contacts[limit-1]
+	page := Page{Contacts: found}
+	if more {
+		last := found[len(found)-1]
 		page.NextCursor = workspace.EncodeCursor(cursor{Name: last.Name, ID: last.ID})
 	}
 	return page, nil

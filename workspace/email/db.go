@@ -35,7 +35,7 @@ func finish(ctx context.Context, q store.Querier, ws string, e Email) error {
 	return nil
 }
 
-func scanEmail(r interface{ Scan(...any) error }) (Email, error) {
+func scanEmail(r store.Row) (Email, error) {
 	var e Email
 	var to, cc, atts string
 	var created, sent int64

@@ -73,27 +73,13 @@ func (s *Service) search(ctx context.Context, env workspace.Env, raw json.RawMes
 		limit = DefaultLimit
 	}
 	limit = min(limit, MaxLimit)
-	args = append(args, limit+1)
-	rows, err := env.Tx.Query(ctx, `SELECT `+columns+` FROM emails WHERE `+strings.Join(where, " AND ")+` ORDER BY id DESC LIMIT ?`, args...)
+	found, more, err := workspace.QueryPage(ctx, env.Tx, limit, scanEmail, `SELECT `+columns+` FROM emails WHERE `+strings.Join(where, " AND ")+` ORDER BY id DESC LIMIT ?`, args...)
 	if err != nil {
 		return workspace.Result{}, fmt.Errorf("email: search: %w", err)
 	}
-	defer rows.Close()
-	found := []Email{}
-	for rows.Next() {
-		e, err := scanEmail(rows)
-		if err != nil {
-			return workspace.Result{}, fmt.Errorf("email: search: %w", err)
-		}
-		found = append(found, e)
-	}
-	if err := rows.Err(); err != nil {
-		return workspace.Result{}, fmt.Errorf("email: search: %w", err)
-	}
 	next := ""
-	if len(found) > limit {
-		found = found[:limit]
-		next = base64.RawURLEncoding.EncodeToString([]byte(found[limit-1].ID))
+	if more {
+		next = base64.RawURLEncoding.EncodeToString([]byte(found[len(found)-1].ID))
 	}
 	// Bodies may quote mail from outside: they are data, never instructions.
 	return workspace.Result{

@@ -14,7 +14,7 @@ import (
 // loaded only when asked for.
 const columns = `id, workspace_id, parent_id, kind, name, content_type, size, sha256, created_by, created_at, updated_at`
 
-func scanFile(r interface{ Scan(...any) error }) (File, error) {
+func scanFile(r store.Row) (File, error) {
 	var f File
 	var kind string
 	var created, updated int64

@@ -9,6 +9,7 @@ import (
 
 	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/store"
+	"github.com/soisnode/soisnode/workspace"
 )
 
 // Page limits of the search and list tools.
@@ -76,28 +77,14 @@ func list(ctx context.Context, q store.Querier, lq listQuery) ([]File, string, e
 		where = append(where, "(kind < ? OR (kind = ? AND (name > ? OR (name = ? AND id > ?))))")
 		args = append(args, c.Kind, c.Kind, c.Name, c.Name, c.ID)
 	}
-	args = append(args, limit+1)
-	rows, err := q.Query(ctx, `SELECT `+columns+` FROM files WHERE `+strings.Join(where, " AND ")+
+	out, more, err := workspace.QueryPage(ctx, q, limit, scanFile, `SELECT `+columns+` FROM files WHERE `+strings.Join(where, " AND ")+
 		` ORDER BY kind DESC, name, id LIMIT ?`, args...)
 	if err != nil {
 		return nil, "", fmt.Errorf("files: list: %w", err)
 	}
-	defer rows.Close()
-	out := []File{}
-	for rows.Next() {
-		f, err := scanFile(rows)
-		if err != nil {
-			return nil, "", fmt.Errorf("files: list: %w", err)
-		}
-		out = append(out, f)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, "", fmt.Errorf("files: list: %w", err)
-	}
 	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		last := out[limit-1]
+	if more {
+		last := out[len(out)-1]
 		next = cursor{Kind: string(last.Kind), Name: last.Name, ID: last.ID}.encode()
 	}
 	return out, next, nil

@@ -82,30 +82,14 @@ func Members(ctx context.Context, tx store.Tx, workspaceID string, f MemberFilte
 		args = append(args, c.Name, c.Name, c.ID)
 	}
 	limit := workspace.PageLimit(f.Limit)
-	args = append(args, limit+1)
-	rows, err := tx.Query(ctx, `SELECT m.id, m.name, m.email, m.role FROM members m WHERE `+strings.Join(where, " AND ")+
+	found, more, err := workspace.QueryPage(ctx, tx, limit, scanMember, `SELECT m.id, m.name, m.email, m.role FROM members m WHERE `+strings.Join(where, " AND ")+
 		` ORDER BY m.name, m.id LIMIT ?`, args...)
 	if err != nil {
 		return MemberPage{}, fmt.Errorf("org: members: %w", err)
 	}
-	defer rows.Close()
-	page := MemberPage{Members: []Member{}}
-	for rows.Next() {
-		m := Member{Teams: []TeamRef{}}
-		var role string
-		if err := rows.Scan(&m.ID, &m.Name, &m.Email, &role); err != nil {
-			return MemberPage{}, fmt.Errorf("org: members: %w", err)
-		}
-		m.Role = workspace.Role(role)
-		page.Members = append(page.Members, m)
-	}
-	if err := rows.Err(); err != nil {
-		return MemberPage{}, fmt.Errorf("org: members: %w", err)
-	}
-	rows.Close()
-	if len(page.Members) > limit {
-		page.Members = page.Members[:limit]
-		last := page.Members[limit-1]
+	page := MemberPage{Members: found}
+	if more {
+		last := found[len(found)-1]
 		page.NextCursor = workspace.EncodeCursor(memberCursor{Name: last.Name, ID: last.ID})
 	}
 	return page, addTeams(ctx, tx, workspaceID, page.Members)
@@ -148,4 +132,15 @@ func addTeams(ctx context.Context, tx store.Tx, workspaceID string, members []Me
 		return fmt.Errorf("org: member teams: %w", err)
 	}
 	return nil
+}
+
+// scanMember reads one member row (without teams, which addTeams fills).
+func scanMember(row store.Row) (Member, error) {
+	m := Member{Teams: []TeamRef{}}
+	var role string
+	if err := row.Scan(&m.ID, &m.Name, &m.Email, &role); err != nil {
+		return Member{}, err
+	}
+	m.Role = workspace.Role(role)
+	return m, nil
 }

@@ -81,26 +81,13 @@ func Search(ctx context.Context, tx store.Tx, workspaceID string, f Filter) (Pag
 		args = append(args, c.CreatedAt, c.CreatedAt, c.ID)
 	}
 	limit := workspace.PageLimit(f.Limit)
-	args = append(args, limit+1)
-	rows, err := tx.Query(ctx, selectTasks+` WHERE `+strings.Join(where, " AND ")+` ORDER BY t.created_at, t.id LIMIT ?`, args...)
+	found, more, err := workspace.QueryPage(ctx, tx, limit, scan, selectTasks+` WHERE `+strings.Join(where, " AND ")+` ORDER BY t.created_at, t.id LIMIT ?`, args...)
 	if err != nil {
 		return Page{}, fmt.Errorf("tasks: search: %w", err)
 	}
-	defer rows.Close()
-	page := Page{Tasks: []Task{}}
-	for rows.Next() {
-		t, err := scan(rows)
-		if err != nil {
-			return Page{}, fmt.Errorf("tasks: search: %w", err)
-		}
-		page.Tasks = append(page.Tasks, t)
-	}
-	if err := rows.Err(); err != nil {
-		return Page{}, fmt.Errorf("tasks: search: %w", err)
-	}
-	if len(page.Tasks) > limit {
-		page.Tasks = page.Tasks[:limit]
-		last := page.Tasks[limit-1]
+	page := Page{Tasks: found}
+	if more {
+		last := found[len(found)-1]
 		page.NextCursor = workspace.EncodeCursor(cursor{CreatedAt: store.Micros(last.CreatedAt), ID: last.ID})
 	}
 	return page, nil
