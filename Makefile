@@ -2,7 +2,7 @@
 GO ?= go
 BIN := bin/soisnode
 
-.PHONY: run build test test-short bench openapi fmt vet check clean
+.PHONY: run build test bench openapi fmt clean lint-openapi
 
 run: build ## build and start `soisnode demo` (SQLite, local agent, sample data)
 	./$(BIN) demo

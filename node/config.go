@@ -11,7 +11,7 @@ import (
 )
 
 // Config is everything a node is told at start. Each field documents its
-// default and its SOIS_* variable (DESIGN §9); Validate checks it once.
+// default and its SOIS_* variable (DESIGN §9); ConfigFromEnv parses and checks it once.
 type Config struct {
 	Listen      string // SOIS_LISTEN; default 127.0.0.1:8080
 	DatabaseURL string // SOIS_DATABASE_URL; default sqlite://./data/sois.db

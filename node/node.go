@@ -2,7 +2,7 @@
 // builds the workspace tools, the agent and the job queue, and serves the
 // HTTP surface (the caller API with Huma, the MCP endpoint, the
 // well-known documents, health and metrics). It is the one place where
-// dependencies meet; no other package imports it.
+// dependencies meet; only cli/ (and tests) import it.
 package node
 
 import (

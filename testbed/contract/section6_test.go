@@ -131,13 +131,21 @@ func TestSection6Webhooks(t *testing.T) {
 		first := rc.wait(t, "/gone", 1, 30*time.Second)[0]
 		id := checkWebhook(t, set, first)
 		n.send(t, a, map[string]any{"message": "find Jane"})
-		time.Sleep(7 * time.Second) // past the first retry's delay
+		// The second turn's delivery is queued as disabled in its finishing
+		// transaction: once the list shows it so, it can never be sent.
+		var list []map[string]any
+		waitFor(t, 30*time.Second, func() bool {
+			decode(t, n.mustCLI(t, "deliveries", "list", "--workspace", c.WorkspaceID, "--json"), &list)
+			for _, d := range list {
+				if d["id"] != id && d["status"] == "disabled" {
+					return true
+				}
+			}
+			return false
+		})
 		if got := len(rc.deliveries("/gone")); got != 1 {
 			t.Fatalf("after 410 the URL got %d deliveries", got)
 		}
-		out := n.mustCLI(t, "deliveries", "list", "--workspace", c.WorkspaceID, "--json")
-		var list []map[string]any
-		decode(t, out, &list)
 		var status string
 		for _, d := range list {
 			if d["id"] == id {
