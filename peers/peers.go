@@ -137,27 +137,7 @@ func AddNamed(ctx context.Context, q store.Querier, workspaceID, name string, f 
 	if err != nil {
 		return Peer{}, err
 	}
-	if name != "" {
-		if err := CheckName(name); err != nil {
-			return Peer{}, err
-		}
-	}
-	existing, err := List(ctx, q, workspaceID)
-	if err != nil {
-		return Peer{}, err
-	}
-	for _, e := range existing {
-		if e.NodeID == f.Card.ID {
-			return Peer{}, errs.E(errs.Conflict, "node %s is already a peer of this workspace (%s, %q); remove it first, or re-pin its keys with `soisnode peers repin %s`",
-				e.NodeID, e.ID, e.Name, e.Name)
-		}
-		if e.Name == f.Card.ID || e.ID == f.Card.ID {
-			return Peer{}, errs.E(errs.Conflict, "node id %s is the name of peer %s of this workspace; remove that peer first", f.Card.ID, e.ID)
-		}
-	}
-	if name == "" {
-		name = freeName(DefaultName(f.Card.Name), existing)
-	} else if err := nameFree(name, existing); err != nil {
+	if name, err = NameFor(ctx, q, workspaceID, name, f); err != nil {
 		return Peer{}, err
 	}
 	now = now.UTC().Truncate(time.Microsecond)
@@ -182,6 +162,38 @@ func AddNamed(ctx context.Context, q store.Querier, workspaceID, name string, f 
 		return Peer{}, errs.E(errs.Conflict, "node %s or the name %q was pinned in this workspace at the same time; list the peers and try again", p.NodeID, p.Name)
 	}
 	return p, nil
+}
+
+// NameFor returns the local name AddNamed would pin f under in the
+// workspace (name, or the one derived from the card when name is ""), or
+// the error it would refuse with, so that an operator is never asked to
+// confirm keys that cannot be pinned.
+func NameFor(ctx context.Context, q store.Querier, workspaceID, name string, f *Fetched) (string, error) {
+	if name != "" {
+		if err := CheckName(name); err != nil {
+			return "", err
+		}
+	}
+	existing, err := List(ctx, q, workspaceID)
+	if err != nil {
+		return "", err
+	}
+	for _, e := range existing {
+		if e.NodeID == f.Card.ID {
+			return "", errs.E(errs.Conflict, "node %s is already a peer of this workspace (%s, named %q); remove it first, or re-pin its keys with `soisnode peers repin %s`",
+				e.NodeID, e.ID, e.Name, e.Name)
+		}
+		if e.Name == f.Card.ID || e.ID == f.Card.ID {
+			return "", errs.E(errs.Conflict, "node id %s is the name of peer %s of this workspace; remove that peer first", f.Card.ID, e.ID)
+		}
+	}
+	if name == "" {
+		return freeName(DefaultName(f.Card.Name), existing), nil
+	}
+	if err := nameFree(name, existing); err != nil {
+		return "", err
+	}
+	return name, nil
 }
 
 const columns = `id, workspace_id, node_id, name, card_name, base_url, jwks, fingerprint, scopes, max_usd, max_turns, created_at, updated_at`
