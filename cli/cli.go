@@ -47,12 +47,13 @@ func verbs() map[string]verb {
 		"send":    {"send \"message\" [--wait S]  send a message to a node as a client", runSend},
 		"openapi": {"openapi                    print the OpenAPI document", runOpenAPI},
 
-		"verify":     {"verify --jwks URL|FILE --signature S [--body FILE]  check a webhook signature or a signed_reply", runVerify},
-		"signing":    {"signing rotate [--grace 168h]|list  the node's signing keys", runSigning},
-		"deliveries": {"deliveries list|show ID|redeliver ID  webhook deliveries", runDeliveries},
-		"files":      {"files put PATH [--folder ID] [--name N]  store a file in the workspace", runFiles},
-		"extensions": {"extensions add NAME URL|list|remove NAME  the workspace's extensions (remote MCP servers)", runExtensions},
-		"peers":      {"peers add BASE_URL [--yes]|list|remove ID|policy ID  other nodes: pinned keys and inbound policy", runPeers},
+		"verify":       {"verify --jwks URL|FILE --signature S [--body FILE]  check a webhook signature or a signed_reply", runVerify},
+		"signing":      {"signing rotate [--grace 168h]|list  the node's signing keys", runSigning},
+		"deliveries":   {"deliveries list|show ID|redeliver ID  webhook deliveries", runDeliveries},
+		"files":        {"files put PATH [--folder ID] [--name N]  store a file in the workspace", runFiles},
+		"extensions":   {"extensions add NAME URL|list|remove NAME  the workspace's extensions (remote MCP servers)", runExtensions},
+		"negotiations": {"negotiations list [--status S]|show ID|verify ID  exchanges with peers: transcripts, summaries, signature checks", runNegotiations},
+		"peers":        {"peers add BASE_URL [--name N] [--yes]|list|remove PEER|policy PEER|repin PEER  other nodes: pinned keys and inbound policy", runPeers},
 	}
 }
 

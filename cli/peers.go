@@ -20,7 +20,8 @@ import (
 type PeerView struct {
 	ID          string    `json:"id"`
 	NodeID      string    `json:"node_id"`
-	Name        string    `json:"name"`
+	Name        string    `json:"name"`      // the local name
+	CardName    string    `json:"card_name"` // the name the peer's card gives itself
 	BaseURL     string    `json:"base_url"`
 	Fingerprint string    `json:"fingerprint"`
 	KeyIDs      []string  `json:"key_ids"`
@@ -32,7 +33,7 @@ type PeerView struct {
 }
 
 func viewPeer(p peers.Peer) PeerView {
-	return PeerView{ID: p.ID, NodeID: p.NodeID, Name: p.Name, BaseURL: p.BaseURL, Fingerprint: p.Fingerprint,
+	return PeerView{ID: p.ID, NodeID: p.NodeID, Name: p.Name, CardName: p.CardName, BaseURL: p.BaseURL, Fingerprint: p.Fingerprint,
 		KeyIDs: p.KeyIDs(), Scopes: p.Scopes, MaxUSD: p.MaxUSD.Short(), MaxTurns: p.MaxTurns,
 		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
 }
@@ -66,25 +67,31 @@ func (f *policyFlags) change(fs *flag.FlagSet) peers.PolicyChange {
 }
 
 func runPeers(ctx context.Context, e *Env, args []string) error {
-	const use = "peers add BASE_URL [--yes] [--scopes a,b] [--max-usd 1.00] [--max-turns 10] | peers list | peers remove ID|NODE_ID | peers policy ID|NODE_ID [--scopes a,b] [--max-usd USD] [--max-turns N]"
+	const use = "peers add BASE_URL [--name N] [--yes] [--scopes a,b] [--max-usd 1.00] [--max-turns 10] | peers list | " +
+		"peers remove PEER | peers policy PEER [--scopes a,b] [--max-usd USD] [--max-turns N] | peers repin PEER [--yes] " +
+		"(PEER: the peer's name, id or node id)"
 	if len(args) == 0 {
 		return usagef(use)
 	}
 	sub, args := args[0], args[1:]
-	want := map[string]int{"add": 1, "list": 0, "remove": 1, "policy": 1}
+	want := map[string]int{"add": 1, "list": 0, "remove": 1, "policy": 1, "repin": 1}
 	n, ok := want[sub]
 	if !ok {
-		return usagef("unknown peers command %q (add, list, remove, policy)", sub)
+		return usagef("unknown peers command %q (add, list, remove, policy, repin)", sub)
 	}
 	fs := newFlags("peers "+sub, e)
 	wsFlag := fs.String("workspace", "", "workspace id (default SOIS_WORKSPACE, else the newest)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	var pol policyFlags
 	var yes *bool
+	var name *string
 	if sub == "add" || sub == "policy" {
 		pol.register(fs)
 	}
 	if sub == "add" {
+		name = fs.String("name", "", "the peer's local name, unique in the workspace (default: from its card's name)")
+	}
+	if sub == "add" || sub == "repin" {
 		yes = fs.Bool("yes", false, "pin the keys without asking")
 	}
 	pos, err := parse(fs, args)
@@ -98,6 +105,11 @@ func runPeers(ctx context.Context, e *Env, args []string) error {
 	if _, err := change.Apply(peers.DefaultPolicy()); err != nil {
 		return err // a bad flag fails before anything is fetched
 	}
+	if name != nil && *name != "" {
+		if err := peers.CheckName(*name); err != nil {
+			return err
+		}
+	}
 	cfg, err := config(e)
 	if err != nil {
 		return err
@@ -109,7 +121,9 @@ func runPeers(ctx context.Context, e *Env, args []string) error {
 	defer db.Close()
 	switch sub {
 	case "add":
-		return addPeer(ctx, e, db, ws, pos[0], change, cfg.PeerAllowHosts, *yes, *asJSON)
+		return addPeer(ctx, e, db, ws, pos[0], *name, change, cfg.PeerAllowHosts, *yes, *asJSON)
+	case "repin":
+		return repinPeer(ctx, e, db, ws, pos[0], cfg.PeerAllowHosts, *yes, *asJSON)
 	case "remove":
 		var p peers.Peer
 		err := db.InTx(ctx, func(tx store.Tx) error {
@@ -158,32 +172,33 @@ func runPeers(ctx context.Context, e *Env, args []string) error {
 		return nil
 	}
 	tw := tabwriter.NewWriter(e.Stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNODE ID\tNAME\tBASE URL\tFINGERPRINT\tSCOPES\tMAX USD\tMAX TURNS")
+	fmt.Fprintln(tw, "NAME\tID\tNODE ID\tBASE URL\tFINGERPRINT\tSCOPES\tMAX USD\tMAX TURNS")
 	for _, v := range views {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\n", v.ID, v.NodeID, v.Name, v.BaseURL, v.Fingerprint, scopeList(v.Scopes), v.MaxUSD, v.MaxTurns)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\n", v.Name, v.ID, v.NodeID, v.BaseURL, v.Fingerprint, scopeList(v.Scopes), v.MaxUSD, v.MaxTurns)
 	}
 	return tw.Flush()
 }
 
 // addPeer fetches and checks the card at baseURL, shows what would be
 // pinned, and pins it once the operator agrees (or yes).
-func addPeer(ctx context.Context, e *Env, db *store.DB, ws, baseURL string, change peers.PolicyChange, allow []string, yes, asJSON bool) error {
+func addPeer(ctx context.Context, e *Env, db *store.DB, ws, baseURL, name string, change peers.PolicyChange, allow []string, yes, asJSON bool) error {
 	client := peers.NewClient(allow)
 	client.Now = e.Now
 	f, err := peers.Fetch(ctx, client, baseURL)
 	if err != nil {
 		return err
 	}
-	if p, err := peers.Get(ctx, db, ws, f.Card.ID); err == nil {
-		return errs.E(errs.Conflict, "node %s is already a peer of this workspace (%s); remove it first to pin new keys", p.NodeID, p.ID)
+	local, err := peers.NameFor(ctx, db, ws, name, f)
+	if err != nil {
+		return err
 	}
 	// With --json, stdout is for the result only.
 	out := e.Stdout
 	if asJSON {
 		out = e.Stderr
 	}
-	fmt.Fprintf(out, "Name:        %s\nNode id:     %s\nBase URL:    %s\nKeys:        %s\nFingerprint: %s\n",
-		f.Card.Name, f.Card.ID, f.BaseURL, strings.Join(keyIDs(f), ", "), f.Fingerprint)
+	fmt.Fprintf(out, "Name:        %s (its card: %s)\nNode id:     %s\nBase URL:    %s\nKeys:        %s\nFingerprint: %s\n",
+		local, f.Card.Name, f.Card.ID, f.BaseURL, strings.Join(keyIDs(f), ", "), f.Fingerprint)
 	if !yes {
 		fmt.Fprint(out, "Pin these keys? [y/N] ")
 		if !confirmed(e.Stdin) {
@@ -191,15 +206,68 @@ func addPeer(ctx context.Context, e *Env, db *store.DB, ws, baseURL string, chan
 			return errors.New("not pinned: the keys were not confirmed")
 		}
 	}
-	p, err := peers.Add(ctx, db, ws, f, change, e.Now())
+	p, err := peers.AddNamed(ctx, db, ws, local, f, change, e.Now())
 	if err != nil {
 		return err
 	}
 	if asJSON {
 		return printJSON(e.Stdout, viewPeer(p))
 	}
-	fmt.Fprintf(out, "Pinned %s as peer %s: scopes %s, max %s USD and %d turns per exchange.\n",
-		p.Name, p.ID, scopeList(p.Scopes), p.MaxUSD.Short(), p.MaxTurns)
+	fmt.Fprintf(out, "Pinned %s as peer %s (%s): scopes %s, max %s USD and %d turns per exchange.\n",
+		f.Card.Name, p.Name, p.ID, scopeList(p.Scopes), p.MaxUSD.Short(), p.MaxTurns)
+	return nil
+}
+
+// repinPeer fetches the card of the peer ref names again, shows the keys
+// it serves beside the pinned ones, and re-pins them once the operator
+// agrees (or yes). Refusing changes nothing.
+func repinPeer(ctx context.Context, e *Env, db *store.DB, ws, ref string, allow []string, yes, asJSON bool) error {
+	p, err := peers.Resolve(ctx, db, ws, ref)
+	if err != nil {
+		return err
+	}
+	client := peers.NewClient(allow)
+	client.Now = e.Now
+	f, err := peers.Fetch(ctx, client, p.BaseURL)
+	if err != nil {
+		return fmt.Errorf("peers repin %s: %w", p.Name, err)
+	}
+	if f.Card.ID != p.NodeID {
+		return errs.E(errs.Invalid, "the card at %s is now node %s, not %s; nothing was changed (remove the peer and add the new node instead)", p.BaseURL, f.Card.ID, p.NodeID)
+	}
+	out := e.Stdout
+	if asJSON {
+		out = e.Stderr
+	}
+	fmt.Fprintf(out, "Peer:        %s (%s)\nNode id:     %s\nBase URL:    %s\n", p.Name, p.ID, p.NodeID, p.BaseURL)
+	fmt.Fprintf(out, "Pinned:      %s  keys %s\nServed now:  %s  keys %s\n",
+		p.Fingerprint, strings.Join(p.KeyIDs(), ", "), f.Fingerprint, strings.Join(keyIDs(f), ", "))
+	if f.Fingerprint == p.Fingerprint {
+		fmt.Fprintln(out, "The peer serves the keys already pinned; nothing to do.")
+		if asJSON {
+			return printJSON(e.Stdout, viewPeer(p))
+		}
+		return nil
+	}
+	if !yes {
+		fmt.Fprint(out, "Replace the pinned keys with the ones served now? [y/N] ")
+		if !confirmed(e.Stdin) {
+			fmt.Fprintln(out)
+			return errors.New("not re-pinned: the new keys were not confirmed; the pinned keys are unchanged")
+		}
+	}
+	err = db.InTx(ctx, func(tx store.Tx) error {
+		var err error
+		p, err = peers.Repin(ctx, tx, ws, p.ID, f, p.Fingerprint, e.Now())
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return printJSON(e.Stdout, viewPeer(p))
+	}
+	fmt.Fprintf(out, "Re-pinned %s: fingerprint %s.\n", p.Name, p.Fingerprint)
 	return nil
 }
 

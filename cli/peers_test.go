@@ -129,7 +129,7 @@ func TestPeersTwoNodes(t *testing.T) {
 	if err := json.Unmarshal([]byte(sh.ok("peers", "add", b.URL(), "--yes", "--scopes", "contacts:read,tasks:*", "--max-usd", "0.50", "--max-turns", "5", "--json")), &v); err != nil {
 		t.Fatal(err)
 	}
-	if v.NodeID != b.NodeID() || v.Name != "Node B" || v.BaseURL != b.URL() || v.Fingerprint != wantFP ||
+	if v.NodeID != b.NodeID() || v.Name != "node-b" || v.CardName != "Node B" || v.BaseURL != b.URL() || v.Fingerprint != wantFP ||
 		len(v.KeyIDs) != 1 || v.KeyIDs[0] != bKeys.Keys()[0].ID ||
 		strings.Join(v.Scopes, ",") != "contacts:read,tasks:*" || v.MaxUSD != "0.50" || v.MaxTurns != 5 {
 		t.Fatalf("pinned %+v", v)

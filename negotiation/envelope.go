@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/soisnode/soisnode/money"
+	"github.com/soisnode/soisnode/strictjson"
 )
 
 // Version is the only envelope version this package reads or writes.
@@ -228,9 +229,13 @@ func validID(s string) bool {
 	return true
 }
 
-// decode parses a payload strictly: unknown fields and trailing data are
-// malformed, a bad budget is ErrBudget.
+// decode parses a payload strictly: duplicate keys (at any depth, escapes
+// decoded), invalid UTF-8, unknown fields and trailing data are malformed,
+// a bad budget is ErrBudget.
 func decode(payload []byte) (Envelope, error) {
+	if err := strictjson.Check(payload); err != nil {
+		return Envelope{}, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
 	var env Envelope
 	dec := json.NewDecoder(bytes.NewReader(payload))
 	dec.DisallowUnknownFields()

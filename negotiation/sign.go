@@ -2,6 +2,7 @@ package negotiation
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/soisnode/soisnode/signing/verify"
+	"github.com/soisnode/soisnode/strictjson"
 )
 
 // JWSType is the "typ" of a signed envelope. Verify refuses any other typ,
@@ -48,6 +50,9 @@ func Verify(ctx context.Context, keys verify.Source, token string, x Expect) (En
 	if err != nil {
 		return Envelope{}, fmt.Errorf("negotiation: %w", err)
 	}
+	if err := strictHeader(token); err != nil {
+		return Envelope{}, err
+	}
 	if v.Type != JWSType {
 		return Envelope{}, fmt.Errorf("negotiation: %w: typ %q, want %q", verify.ErrType, v.Type, JWSType)
 	}
@@ -82,4 +87,22 @@ func Sender(token string) (string, error) {
 		return "", fmt.Errorf("%w: no valid from", ErrMalformed)
 	}
 	return p.From, nil
+}
+
+// strictHeader refuses a token whose protected header is not strict JSON
+// (strictjson.Check): with two "typ" or "kid" members, the JWS library and
+// another verifier could read different values from the signed bytes.
+func strictHeader(token string) error {
+	head, _, ok := strings.Cut(token, ".")
+	if !ok {
+		return fmt.Errorf("%w: not a compact JWS", ErrMalformed)
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(head)
+	if err != nil {
+		return fmt.Errorf("%w: protected header is not base64url", ErrMalformed)
+	}
+	if err := strictjson.Check(raw); err != nil {
+		return fmt.Errorf("%w: protected header: %v", ErrMalformed, err)
+	}
+	return nil
 }

@@ -67,6 +67,7 @@ func (n *Node) assemble(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	n.addNoncePurge()
 	n.handler = n.routes()
 	return nil
 }

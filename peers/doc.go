@@ -1,13 +1,15 @@
 // Package peers is the peer registry of DESIGN §7: the other nodes a
 // workspace federates with. A node describes itself in a signed agent card
 // (Card, served at CardPath); Fetch reads a peer's card and JWKS through the
-// webhook package's SSRF guard, checks the card's detached signature and
-// base URL, and computes the key fingerprint the operator confirms. Add pins
-// those keys in the workspace together with the peer's inbound policy: the
-// tool scopes its requests may use here, a per-exchange dollar cap and a
-// turn limit. KeySet hands the pinned keys to whoever verifies the peer's
-// messages.
+// webhook package's SSRF guard, refuses either unless it is strict JSON
+// (package strictjson), checks the card's detached signature and base URL,
+// and computes the key fingerprint the operator confirms. AddNamed pins
+// those keys in the workspace under a local name (CheckName), together
+// with the peer's inbound policy: the tool scopes its requests may use
+// here, a per-exchange dollar cap and a turn limit. Resolve finds a peer by
+// what people and agents type — its name, id or node id; Repin replaces
+// its pinned keys once the operator confirmed the new fingerprint. KeySet
+// hands the pinned keys to whoever verifies the peer's messages.
 //
-// Negotiations (the signed exchanges themselves) are not built yet; see
-// package negotiation.
+// The exchanges themselves live in package negotiation.
 package peers

@@ -12,6 +12,7 @@ import (
 
 	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/signing/verify"
+	"github.com/soisnode/soisnode/strictjson"
 	"github.com/soisnode/soisnode/webhook"
 )
 
@@ -78,6 +79,11 @@ func Fetch(ctx context.Context, c *Client, baseURL string) (*Fetched, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Strict JSON first: with two "id" or "base_url" members, this node and
+	// another reader could take different values from the signed bytes.
+	if err := strictjson.Check(raw); err != nil {
+		return nil, errs.E(errs.Invalid, "%s is not an agent card: %v", base+CardPath, err)
+	}
 	var card Card
 	if err := json.Unmarshal(raw, &card); err != nil {
 		return nil, errs.E(errs.Invalid, "%s is not an agent card: %v", base+CardPath, err)
@@ -94,6 +100,9 @@ func Fetch(ctx context.Context, c *Client, baseURL string) (*Fetched, error) {
 	doc, _, err := c.get(ctx, card.JWKSURL, maxJWKSBytes)
 	if err != nil {
 		return nil, err
+	}
+	if err := strictjson.Check(doc); err != nil {
+		return nil, errs.E(errs.Invalid, "the peer's JWKS at %s is not a JWKS document: %v", card.JWKSURL, err)
 	}
 	keys, pinned, err := pinnable(doc)
 	if err != nil {

@@ -21,12 +21,14 @@ func TestMain(m *testing.M) { storetest.Main(m) }
 
 // fakeOptions change what a fake peer serves.
 type fakeOptions struct {
-	card   func(c *peers.Card, base string)               // edit the card before it is signed
-	after  func(body []byte, sig string) ([]byte, string) // edit what is sent after signing
-	signer *signing.Keyring                               // sign with this keyring instead
-	jwks   string                                         // serve this JWKS instead
-	status int                                            // answer the card request with this status
-	now    func() time.Time                               // the signer's clock
+	card    func(c *peers.Card, base string)               // edit the card before it is signed
+	raw     func(body []byte) []byte                       // edit the card's bytes before they are signed
+	rawJWKS func(doc []byte) []byte                        // edit the JWKS served
+	after   func(body []byte, sig string) ([]byte, string) // edit what is sent after signing
+	signer  *signing.Keyring                               // sign with this keyring instead
+	jwks    string                                         // serve this JWKS instead
+	status  int                                            // answer the card request with this status
+	now     func() time.Time                               // the signer's clock
 }
 
 // fakePeer is a node's card and JWKS on 127.0.0.1.
@@ -54,6 +56,9 @@ func newFake(t *testing.T, o fakeOptions) fakePeer {
 			return
 		}
 		doc, _ := keys.JWKS(r.Context())
+		if o.rawJWKS != nil {
+			doc = o.rawJWKS(doc)
+		}
 		_, _ = w.Write(doc)
 	})
 	mux.HandleFunc("GET "+peers.CardPath, func(w http.ResponseWriter, r *http.Request) {
@@ -67,6 +72,9 @@ func newFake(t *testing.T, o fakeOptions) fakePeer {
 			o.card(&c, base)
 		}
 		body, _ := json.Marshal(c)
+		if o.raw != nil {
+			body = o.raw(body)
+		}
 		sig, err := signer.SignCard(r.Context(), body)
 		if err != nil {
 			t.Error(err)
@@ -143,6 +151,15 @@ func TestFetchRefuses(t *testing.T) {
 		{"control characters in name", fakeOptions{card: func(c *peers.Card, _ string) { c.Name = "a\x1bb" }}, errs.Invalid, "name must be"},
 		{"empty JWKS", fakeOptions{jwks: `{"keys":[]}`}, errs.Invalid, "no Ed25519"},
 		{"not a JWKS", fakeOptions{jwks: `<html>`}, errs.Invalid, "not a JWKS"},
+		// Signed, but not strict JSON.
+		{"duplicate card key", fakeOptions{raw: replace(`"name":"Fake Node"`, `"name":"Fake Node","name":"Evil Node"`)}, errs.Invalid, `duplicate object key "name" at $`},
+		{"escaped duplicate card key", fakeOptions{raw: replace(`"id":"node_fake"`, `"id":"node_fake","\u0069d":"node_evil"`)}, errs.Invalid, `duplicate object key "id"`},
+		{"nested duplicate card key", fakeOptions{raw: replace(`"endpoint":`, `"endpoint":"x","endpoint":`)}, errs.Invalid, `duplicate object key "endpoint" at $.federation`},
+		{"invalid UTF-8 in card", fakeOptions{raw: replace(`Fake Node`, "Fake \xff Node")}, errs.Invalid, "invalid UTF-8"},
+		{"trailing data after card", fakeOptions{raw: func(b []byte) []byte { return append(b, `{"id":"node_evil"}`...) }}, errs.Invalid, "trailing data"},
+		{"duplicate JWKS key", fakeOptions{rawJWKS: replace(`"kid":`, `"kid":"other","kid":`)}, errs.Invalid, `duplicate object key "kid" at $.keys[]`},
+		{"JWKS with two key lists", fakeOptions{rawJWKS: func(b []byte) []byte { return append([]byte(`{"keys":[],`), b[1:]...) }}, errs.Invalid, `duplicate object key "keys"`},
+		{"trailing data after JWKS", fakeOptions{rawJWKS: func(b []byte) []byte { return append(b, ` {"keys":[]}`...) }}, errs.Invalid, "trailing data"},
 		{"no card", fakeOptions{status: http.StatusNotFound}, errs.Unavailable, "404"},
 		{"a redirect", fakeOptions{status: http.StatusFound}, errs.Unavailable, "302"},
 	}
@@ -201,5 +218,16 @@ func TestFingerprint(t *testing.T) {
 	renamed := verify.NewKeySet(verify.Key{ID: "other", Public: ka.Keys()[0].Public})
 	if fr, _ := peers.Fingerprint(renamed); fr != fa {
 		t.Fatalf("renamed kid changed the fingerprint: %s vs %s", fr, fa)
+	}
+}
+
+// replace returns an edit that replaces the first old with new, and fails
+// loudly (an unedited document) when there is no old.
+func replace(old, new string) func([]byte) []byte {
+	return func(b []byte) []byte {
+		if !strings.Contains(string(b), old) {
+			return []byte("no " + old + " in " + string(b))
+		}
+		return []byte(strings.Replace(string(b), old, new, 1))
 	}
 }

@@ -84,7 +84,8 @@ type Peer struct {
 	ID          string
 	WorkspaceID string
 	NodeID      string // the peer's node id: "iss" / "from" of what it signs
-	Name        string
+	Name        string // the local name, unique in the workspace (CheckName)
+	CardName    string // the name the peer's card gives itself
 	BaseURL     string
 	JWKS        []byte // the pinned public keys, a JWKS document
 	Fingerprint string // what the operator confirmed (Fingerprint)
@@ -116,9 +117,19 @@ func (p Peer) KeyIDs() []string {
 }
 
 // Add pins a fetched peer in a workspace with the default policy changed by
-// c. A peer whose node id the workspace already pinned is a Conflict: remove
-// it first to pin new keys.
+// c, under a local name derived from its card (AddNamed).
 func Add(ctx context.Context, q store.Querier, workspaceID string, f *Fetched, c PolicyChange, now time.Time) (Peer, error) {
+	return AddNamed(ctx, q, workspaceID, "", f, c, now)
+}
+
+// AddNamed pins a fetched peer in a workspace under the local name name
+// (CheckName), with the default policy changed by c. With name "" the name
+// is derived from the card's (DefaultName), made unique with a suffix
+// ("crm-2") when taken. A peer whose node id the workspace already pinned
+// is a Conflict (remove it, or re-pin its keys with Repin), and so is a
+// name given that another peer of the workspace has, or that is another
+// peer's id or node id.
+func AddNamed(ctx context.Context, q store.Querier, workspaceID, name string, f *Fetched, c PolicyChange, now time.Time) (Peer, error) {
 	if f == nil || f.Keys == nil || len(f.JWKS) == 0 {
 		return Peer{}, errs.E(errs.Invalid, "no verified agent card to pin")
 	}
@@ -126,29 +137,66 @@ func Add(ctx context.Context, q store.Querier, workspaceID string, f *Fetched, c
 	if err != nil {
 		return Peer{}, err
 	}
+	if name, err = NameFor(ctx, q, workspaceID, name, f); err != nil {
+		return Peer{}, err
+	}
 	now = now.UTC().Truncate(time.Microsecond)
 	p := Peer{
-		ID: access.NewID(), WorkspaceID: workspaceID, NodeID: f.Card.ID, Name: strings.TrimSpace(f.Card.Name),
+		ID: access.NewID(), WorkspaceID: workspaceID, NodeID: f.Card.ID, Name: name, CardName: strings.TrimSpace(f.Card.Name),
 		BaseURL: f.BaseURL, JWKS: f.JWKS, Fingerprint: f.Fingerprint, Policy: pol, CreatedAt: now, UpdatedAt: now,
 	}
 	scopes, err := json.Marshal(pol.Scopes)
 	if err != nil {
 		return Peer{}, fmt.Errorf("peers: encode scopes: %w", err)
 	}
-	n, err := q.Exec(ctx, `INSERT INTO peers (id, workspace_id, node_id, name, base_url, jwks, fingerprint, scopes, max_usd, max_turns, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (workspace_id, node_id) DO NOTHING`,
-		p.ID, workspaceID, p.NodeID, p.Name, p.BaseURL, string(p.JWKS), p.Fingerprint, string(scopes), int64(pol.MaxUSD), pol.MaxTurns,
+	// Two concurrent adds can both pass the checks above; the unique
+	// indexes on (workspace_id, node_id) and (workspace_id, name) let one win.
+	n, err := q.Exec(ctx, `INSERT INTO peers (id, workspace_id, node_id, name, card_name, base_url, jwks, fingerprint, scopes, max_usd, max_turns, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		p.ID, workspaceID, p.NodeID, p.Name, p.CardName, p.BaseURL, string(p.JWKS), p.Fingerprint, string(scopes), int64(pol.MaxUSD), pol.MaxTurns,
 		store.Micros(now), store.Micros(now))
 	if err != nil {
 		return Peer{}, fmt.Errorf("peers: insert %s: %w", p.NodeID, err)
 	}
 	if n == 0 {
-		return Peer{}, errs.E(errs.Conflict, "node %s is already a peer of this workspace; remove it first to pin new keys", p.NodeID)
+		return Peer{}, errs.E(errs.Conflict, "node %s or the name %q was pinned in this workspace at the same time; list the peers and try again", p.NodeID, p.Name)
 	}
 	return p, nil
 }
 
-const columns = `id, workspace_id, node_id, name, base_url, jwks, fingerprint, scopes, max_usd, max_turns, created_at, updated_at`
+// NameFor returns the local name AddNamed would pin f under in the
+// workspace (name, or the one derived from the card when name is ""), or
+// the error it would refuse with, so that an operator is never asked to
+// confirm keys that cannot be pinned.
+func NameFor(ctx context.Context, q store.Querier, workspaceID, name string, f *Fetched) (string, error) {
+	if name != "" {
+		if err := CheckName(name); err != nil {
+			return "", err
+		}
+	}
+	existing, err := List(ctx, q, workspaceID)
+	if err != nil {
+		return "", err
+	}
+	for _, e := range existing {
+		if e.NodeID == f.Card.ID {
+			return "", errs.E(errs.Conflict, "node %s is already a peer of this workspace (%s, named %q); remove it first, or re-pin its keys with `soisnode peers repin %s`",
+				e.NodeID, e.ID, e.Name, e.Name)
+		}
+		if e.Name == f.Card.ID || e.ID == f.Card.ID {
+			return "", errs.E(errs.Conflict, "node id %s is the name of peer %s of this workspace; remove that peer first", f.Card.ID, e.ID)
+		}
+	}
+	if name == "" {
+		return freeName(DefaultName(f.Card.Name), existing), nil
+	}
+	if err := nameFree(name, existing); err != nil {
+		return "", err
+	}
+	return name, nil
+}
+
+const columns = `id, workspace_id, node_id, name, card_name, base_url, jwks, fingerprint, scopes, max_usd, max_turns, created_at, updated_at`
 
 // List returns the workspace's peers, oldest first.
 func List(ctx context.Context, q store.Querier, workspaceID string) ([]Peer, error) {
@@ -171,7 +219,8 @@ func List(ctx context.Context, q store.Querier, workspaceID string) ([]Peer, err
 	return out, nil
 }
 
-// Get returns the workspace's peer whose id or node id is ref. Another
+// Get returns the workspace's peer whose id or node id is ref (never its
+// name: what people and agents type goes through Resolve). Another
 // workspace's peer is NotFound, like an unknown one.
 func Get(ctx context.Context, q store.Querier, workspaceID, ref string) (Peer, error) {
 	rows, err := q.Query(ctx, `SELECT `+columns+` FROM peers WHERE workspace_id = ? AND (id = ? OR node_id = ?) ORDER BY id LIMIT 2`, workspaceID, ref, ref)
@@ -205,9 +254,9 @@ func Get(ctx context.Context, q store.Querier, workspaceID, ref string) (Peer, e
 	return Peer{}, errs.E(errs.Conflict, "%q names more than one peer; use the peer id", ref)
 }
 
-// Remove unpins the workspace's peer whose id or node id is ref and returns it.
+// Remove unpins the workspace's peer that ref names (Resolve) and returns it.
 func Remove(ctx context.Context, tx store.Tx, workspaceID, ref string) (Peer, error) {
-	p, err := Get(ctx, tx, workspaceID, ref)
+	p, err := Resolve(ctx, tx, workspaceID, ref)
 	if err != nil {
 		return Peer{}, err
 	}
@@ -217,10 +266,10 @@ func Remove(ctx context.Context, tx store.Tx, workspaceID, ref string) (Peer, er
 	return p, nil
 }
 
-// SetPolicy changes the policy of the workspace's peer whose id or node id
-// is ref and returns the peer as stored.
+// SetPolicy changes the policy of the workspace's peer that ref names
+// (Resolve) and returns the peer as stored.
 func SetPolicy(ctx context.Context, tx store.Tx, workspaceID, ref string, c PolicyChange, now time.Time) (Peer, error) {
-	p, err := Get(ctx, tx, workspaceID, ref)
+	p, err := Resolve(ctx, tx, workspaceID, ref)
 	if err != nil {
 		return Peer{}, err
 	}
@@ -261,7 +310,7 @@ func scan(r store.Row) (Peer, error) {
 	var p Peer
 	var jwks, scopes string
 	var maxUSD, created, updated int64
-	if err := r.Scan(&p.ID, &p.WorkspaceID, &p.NodeID, &p.Name, &p.BaseURL, &jwks, &p.Fingerprint, &scopes, &maxUSD, &p.MaxTurns, &created, &updated); err != nil {
+	if err := r.Scan(&p.ID, &p.WorkspaceID, &p.NodeID, &p.Name, &p.CardName, &p.BaseURL, &jwks, &p.Fingerprint, &scopes, &maxUSD, &p.MaxTurns, &created, &updated); err != nil {
 		return Peer{}, fmt.Errorf("peers: scan: %w", err)
 	}
 	p.JWKS = []byte(jwks)

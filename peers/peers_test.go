@@ -84,7 +84,7 @@ func TestRegistry(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p.NodeID != "node_fake" || p.Name != "Fake Node" || p.BaseURL != f.URL || p.Fingerprint != fetched.Fingerprint ||
+		if p.NodeID != "node_fake" || p.Name != "fake-node" || p.CardName != "Fake Node" || p.BaseURL != f.URL || p.Fingerprint != fetched.Fingerprint ||
 			!slices.Equal(p.Scopes, []string{"contacts:read"}) || p.MaxUSD != 500_000 || p.MaxTurns != peers.DefaultMaxTurns {
 			t.Fatalf("added %+v", p)
 		}
@@ -99,6 +99,9 @@ func TestRegistry(t *testing.T) {
 
 		for _, ref := range []string{p.ID, p.NodeID} {
 			got, err := peers.Get(ctx, db, ws, ref)
+			if err != nil || got.Name != "fake-node" || got.CardName != "Fake Node" {
+				t.Fatalf("Get(%s) = %+v, %v", ref, got, err)
+			}
 			if err != nil || got.ID != p.ID || string(got.JWKS) != string(fetched.JWKS) || !got.CreatedAt.Equal(now) || got.MaxUSD != 500_000 {
 				t.Fatalf("Get(%s) = %+v, %v", ref, got, err)
 			}

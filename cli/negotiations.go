@@ -1,0 +1,282 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/soisnode/soisnode/errs"
+	"github.com/soisnode/soisnode/negotiation"
+	"github.com/soisnode/soisnode/node"
+	"github.com/soisnode/soisnode/peers"
+	"github.com/soisnode/soisnode/signing"
+	"github.com/soisnode/soisnode/signing/verify"
+	"github.com/soisnode/soisnode/store"
+)
+
+// EnvelopeCheck is one line of `negotiations verify --json`.
+type EnvelopeCheck struct {
+	Seq    int64  `json:"seq"`
+	From   string `json:"from"`
+	Type   string `json:"type"`
+	OK     bool   `json:"ok"`
+	Reason string `json:"reason,omitempty"` // why it failed
+}
+
+// NegotiationRow is one entry of `negotiations list --json`.
+type NegotiationRow struct {
+	ID         string     `json:"id"`
+	Peer       string     `json:"peer"`      // the other node's id
+	PeerName   string     `json:"peer_name"` // its local name, "" when no longer pinned
+	Goal       string     `json:"goal"`
+	Status     string     `json:"status"`
+	Turns      int        `json:"turns"`
+	CostUSD    string     `json:"cost_usd"`
+	MaxUSD     string     `json:"max_usd"`
+	MaxTurns   int        `json:"max_turns"`
+	CreatedAt  time.Time  `json:"created_at"`
+	FinishedAt *time.Time `json:"finished_at"`
+}
+
+func runNegotiations(ctx context.Context, e *Env, args []string) error {
+	const use = "negotiations list [--status S] [--limit N] | negotiations show ID | negotiations verify ID"
+	if len(args) == 0 {
+		return usagef(use)
+	}
+	sub, args := args[0], args[1:]
+	want := map[string]int{"list": 0, "show": 1, "verify": 1}
+	n, ok := want[sub]
+	if !ok {
+		return usagef("unknown negotiations command %q (list, show, verify)", sub)
+	}
+	fs := newFlags("negotiations "+sub, e)
+	wsFlag := fs.String("workspace", "", "workspace id (default SOIS_WORKSPACE, else the newest)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	var status *string
+	var limit *int
+	if sub == "list" {
+		status = fs.String("status", "", "only this status: open, accepted, rejected, closed, turn_limit, budget_cap, expired or failed")
+		limit = fs.Int("limit", 50, fmt.Sprintf("most negotiations to list, newest first (1 to %d)", negotiation.MaxRecent))
+	}
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != n {
+		return usagef(use)
+	}
+	db, ws, err := openWorkspace(ctx, e, *wsFlag)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	names, err := peerNames(ctx, db, ws)
+	if err != nil {
+		return err
+	}
+	switch sub {
+	case "list":
+		return listNegotiations(ctx, e, db, ws, negotiation.Status(*status), *limit, names, *asJSON)
+	case "show":
+		neg, err := negotiation.Get(ctx, db, ws, pos[0])
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return printJSON(e.Stdout, neg)
+		}
+		self, err := selfID(ctx, e, db)
+		if err != nil {
+			return err
+		}
+		showNegotiation(e.Stdout, neg, self, names)
+		return nil
+	}
+	return verifyNegotiation(ctx, e, db, ws, pos[0], names, *asJSON)
+}
+
+// peerNames maps the node ids of the workspace's peers to their local names.
+func peerNames(ctx context.Context, db *store.DB, ws string) (map[string]string, error) {
+	list, err := peers.List(ctx, db, ws)
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]string{}
+	for _, p := range list {
+		names[p.NodeID] = p.Name
+	}
+	return names, nil
+}
+
+func selfID(ctx context.Context, e *Env, db *store.DB) (string, error) {
+	cfg, err := config(e)
+	if err != nil {
+		return "", err
+	}
+	return node.StoredNodeID(ctx, db, cfg.NodeID)
+}
+
+func listNegotiations(ctx context.Context, e *Env, db *store.DB, ws string, status negotiation.Status, limit int, names map[string]string, asJSON bool) error {
+	list, err := negotiation.Recent(ctx, db, ws, status, limit)
+	if err != nil {
+		return err
+	}
+	rows := make([]NegotiationRow, 0, len(list))
+	for _, l := range list {
+		r := NegotiationRow{ID: l.ID, Peer: l.Peer, PeerName: names[l.Peer], Goal: l.Goal, Status: string(l.Status), Turns: l.TurnCount,
+			CostUSD: l.Cost.Short(), MaxUSD: l.MaxUSD.Short(), MaxTurns: l.MaxTurns, CreatedAt: l.CreatedAt}
+		if !l.FinishedAt.IsZero() {
+			f := l.FinishedAt
+			r.FinishedAt = &f
+		}
+		rows = append(rows, r)
+	}
+	if asJSON {
+		return printJSON(e.Stdout, rows)
+	}
+	if len(rows) == 0 {
+		fmt.Fprintln(e.Stdout, "No negotiations.")
+		return nil
+	}
+	tw := tabwriter.NewWriter(e.Stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tPEER\tSTATUS\tTURNS\tCOST USD\tCREATED\tGOAL")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d/%d\t%s/%s\t%s\t%s\n", r.ID, peerLabel(r.Peer, names), r.Status, r.Turns, r.MaxTurns,
+			r.CostUSD, r.MaxUSD, r.CreatedAt.UTC().Format(time.RFC3339), oneLine(r.Goal, 60))
+	}
+	return tw.Flush()
+}
+
+// peerLabel is a peer's local name with its node id, or the node id alone
+// when the workspace no longer pins it.
+func peerLabel(nodeID string, names map[string]string) string {
+	if name := names[nodeID]; name != "" {
+		return name + " (" + nodeID + ")"
+	}
+	return nodeID
+}
+
+// sender names who sent a turn: us, or the peer.
+func sender(from, self string, names map[string]string) string {
+	if from == self {
+		return "us (" + from + ")"
+	}
+	return peerLabel(from, names)
+}
+
+func showNegotiation(w io.Writer, n negotiation.Negotiation, self string, names map[string]string) {
+	fmt.Fprintf(w, "Negotiation: %s\nPeer:        %s\nGoal:        %s\nStatus:      %s\nCost:        %s of %s USD\nTurns:       %d of %d\nCreated:     %s\n",
+		n.ID, peerLabel(n.Peer, names), printable(n.Goal, false), n.Status, n.Cost.Short(), n.MaxUSD.Short(), len(n.Turns), n.MaxTurns, n.CreatedAt.UTC().Format(time.RFC3339))
+	if !n.FinishedAt.IsZero() {
+		fmt.Fprintf(w, "Finished:    %s\n", n.FinishedAt.UTC().Format(time.RFC3339))
+	}
+	for _, t := range n.Turns {
+		fmt.Fprintf(w, "\n#%d %s from %s at %s\n", t.Seq, t.Type, sender(t.From, self, names), t.At.UTC().Format(time.RFC3339))
+		if t.Text != "" {
+			fmt.Fprintln(w, indent(t.Text))
+		}
+		if t.Data != nil {
+			fmt.Fprintln(w, indent("data: "+string(t.Data)))
+		}
+	}
+	summary := n.Summary
+	if summary == "" {
+		summary = "(none yet)"
+	}
+	fmt.Fprintf(w, "\nSummary:\n%s\n", indent(summary))
+}
+
+// verifyNegotiation re-checks every stored envelope of a negotiation
+// (negotiation.AuditTurn): the peer's against the keys the workspace pins
+// for it, ours against this node's published keys. One line per envelope;
+// an error when any fails.
+func verifyNegotiation(ctx context.Context, e *Env, db *store.DB, ws, id string, names map[string]string, asJSON bool) error {
+	n, err := negotiation.Get(ctx, db, ws, id)
+	if err != nil {
+		return err
+	}
+	self, err := selfID(ctx, e, db)
+	if err != nil {
+		return err
+	}
+	// The keyring reads published keys by decrypting them, so it needs the
+	// node's key-encryption key (as serve does); nothing is signed here.
+	kek, err := loadKEK(ctx, e, db)
+	if err != nil {
+		return err
+	}
+	ring, err := signing.New(db, kek, signing.Options{Now: e.Now})
+	if err != nil {
+		return err
+	}
+	ours, err := ring.PublicKeys(ctx)
+	if err != nil {
+		return fmt.Errorf("this node's published keys: %w", err)
+	}
+	var theirs *verify.KeySet
+	var unpinned error
+	if p, err := peers.Get(ctx, db, ws, n.Peer); err == nil {
+		if theirs, err = p.KeySet(); err != nil {
+			unpinned = err
+		}
+	} else if errs.Is(err, errs.NotFound) {
+		unpinned = fmt.Errorf("node %s is no longer a pinned peer of this workspace", n.Peer)
+	} else {
+		return err
+	}
+	checks := make([]EnvelopeCheck, 0, len(n.Turns))
+	failed := 0
+	for _, t := range n.Turns {
+		c := EnvelopeCheck{Seq: t.Seq, From: t.From, Type: string(t.Type), OK: true}
+		var err error
+		switch t.From {
+		case self:
+			err = negotiation.AuditTurn(ctx, ours, n, t, self, e.Now())
+		case n.Peer:
+			err = unpinned
+			if err == nil {
+				err = negotiation.AuditTurn(ctx, theirs, n, t, self, e.Now())
+			}
+		default:
+			err = fmt.Errorf("sender %s is neither this node (%s) nor the peer (%s)", t.From, self, n.Peer)
+		}
+		if err != nil {
+			c.OK, c.Reason = false, err.Error()
+			failed++
+		}
+		checks = append(checks, c)
+	}
+	if asJSON {
+		if err := printJSON(e.Stdout, checks); err != nil {
+			return err
+		}
+	} else {
+		tw := tabwriter.NewWriter(e.Stdout, 2, 4, 2, ' ', 0)
+		for _, c := range checks {
+			result := "OK"
+			if !c.OK {
+				result = "FAILED: " + c.Reason
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", c.Seq, sender(c.From, self, names), c.Type, result)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		if len(checks) == 0 {
+			fmt.Fprintln(e.Stdout, "No envelopes to verify.")
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d envelopes of negotiation %s failed verification", failed, len(checks), n.ID)
+	}
+	return nil
+}
+
+// indent indents every line of s, which comes from outside (a peer, a
+// model): control and bidi characters are shown as '?'.
+func indent(s string) string {
+	return "    " + strings.ReplaceAll(printable(s, true), "\n", "\n    ")
+}
