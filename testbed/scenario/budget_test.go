@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/soisnode/soisnode/access"
+	"github.com/soisnode/soisnode/budget"
 	"github.com/soisnode/soisnode/money"
 	"github.com/soisnode/soisnode/node"
 	"github.com/soisnode/soisnode/store"
@@ -27,7 +28,7 @@ const (
 )
 
 func TestBudgetBoundUnderConcurrency(t *testing.T) {
-	key := access.KeyParams{BudgetDaily: burstBudget, BudgetMonthly: access.NoBudget, BudgetTotal: access.NoBudget}
+	key := access.KeyParams{BudgetDaily: burstBudget, BudgetMonthly: budget.None, BudgetTotal: budget.None}
 	tweak := func(c *node.Config) { c.Workers = burstSize }
 	matrix(t, tweak, key, func(t *testing.T, e *env) {
 		burst(t, []*testbed.Node{e.n}, e.fake, e.c)
@@ -44,7 +45,7 @@ func TestBudgetBoundAcrossTwoNodes(t *testing.T) {
 			cfg.Workers = burstSize
 			a := testbed.Start(t, cfg)
 			b := testbed.Start(t, cfg) // same database and key file: one deployment, two processes
-			c := testbed.Workspace(t, a.DB(), workspace.Owner, access.KeyParams{BudgetDaily: burstBudget, BudgetMonthly: access.NoBudget, BudgetTotal: access.NoBudget})
+			c := testbed.Workspace(t, a.DB(), workspace.Owner, access.KeyParams{BudgetDaily: burstBudget, BudgetMonthly: budget.None, BudgetTotal: budget.None})
 			burst(t, []*testbed.Node{a, b}, fake, c)
 		})
 	}
