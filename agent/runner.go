@@ -49,15 +49,15 @@ type Runner struct {
 	DB       *store.DB
 	Registry *workspace.Registry
 	Provider Provider
-	Pricer   Pricer   // nil: FreePricer
+	Pricer   Pricer // nil: FreePricer
 	// Budgets holds money before each model call and records its cost;
 	// nil: budgets over DB with default options (tests).
 	Budgets *budget.Budgets
 	// CapOf, if set, returns an extra limit on a conversation's model
 	// calls (a negotiation's cap); nil: only the key's budgets limit them.
-	CapOf CapFunc
-	Signer   Signer   // nil: replies are not signed
-	NodeID   string   // "iss" of signed replies
+	CapOf    CapFunc
+	Signer   Signer // nil: replies are not signed
+	NodeID   string // "iss" of signed replies
 	OnFinish FinishHook
 	// Done is told, after commit, that a turn stopped (wakes ?wait= requests).
 	Done func(conversationID string)
@@ -71,7 +71,7 @@ type Runner struct {
 	// cannot pay for that much, the turn ends budget_exceeded without
 	// calling the provider. Default 256 (at most MaxOutputTokens).
 	MinOutputTokens int
-	HistoryTurns    int           // earlier turns given to the model; default 20
+	HistoryTurns    int // earlier turns given to the model; default 20
 
 	once sync.Once
 }
