@@ -101,7 +101,9 @@ func runBudgeted(t *testing.T, db *store.DB, p agent.Provider, limit money.Micro
 	t.Cleanup(b.Close)
 	reg := workspace.NewRegistry(db, nil)
 	reg.Add(workspace.Tool{Name: "contacts_search", Description: "search", Scope: "contacts:read", Effect: workspace.Read, Schema: json.RawMessage(`{"type":"object"}`),
-		Run: func(context.Context, workspace.Env, json.RawMessage) (workspace.Result, error) { return workspace.Result{Data: []string{}}, nil }})
+		Run: func(context.Context, workspace.Env, json.RawMessage) (workspace.Result, error) {
+			return workspace.Result{Data: []string{}}, nil
+		}})
 	r := &agent.Runner{DB: db, Registry: reg, Provider: p, Pricer: testPricer{}, Budgets: b, TurnTimeout: timeout, MaxOutputTokens: 2048, MinOutputTokens: 256}
 	if err := r.Run(ctx, convID, 1); err != nil {
 		t.Fatal(err)
