@@ -26,7 +26,17 @@ func (r *Runner) Run(ctx context.Context, convID string, turn int) error {
 	err := r.DB.InTx(ctx, func(tx store.Tx) error {
 		var err error
 		started, err = conversation.Start(ctx, tx, convID, turn, r.Now())
-		return err
+		if err != nil || !started {
+			return err
+		}
+		// Holds left by an earlier run of this turn belong to calls that
+		// died with their process: they count as spent (unconfirmed).
+		lost, err := r.Budgets.SettleTurn(ctx, tx, convID, turn)
+		if err != nil || lost == 0 {
+			return err
+		}
+		log.Warn("calls lost with an earlier run of the turn are counted as unconfirmed spend", "cost_usd", lost.Short())
+		return conversation.AddCost(ctx, tx, convID, turn, lost)
 	})
 	if err != nil || !started {
 		return err
@@ -72,11 +82,6 @@ func (t *turnRun) run(ctx context.Context) conversation.Outcome {
 			return t.fail(err, "the spending cap of the conversation could not be read")
 		}
 	}
-	// Holds left by an earlier run of this turn belong to calls that died
-	// with their process: count them as spent before spending again.
-	if _, err := t.Budgets.SettleTurn(ctx, t.conv.ID, t.turn); err != nil {
-		return t.fail(err, "the calls of an interrupted run could not be accounted for")
-	}
 	t.caller = workspace.Caller{WorkspaceID: key.WorkspaceID, MemberID: member.ID, Role: member.Role, KeyID: key.ID, Scopes: key.Scopes}
 	steps, err := conversation.Steps(ctx, t.DB, t.conv.ID)
 	if err != nil {
@@ -84,6 +89,11 @@ func (t *turnRun) run(ctx context.Context) conversation.Outcome {
 	}
 	if t.prog, err = rebuild(t.conv.Turns, steps, t.turn, t.HistoryTurns); err != nil {
 		return t.fail(err, "the conversation could not be loaded")
+	}
+	for _, tr := range t.conv.Turns {
+		if tr.Turn == t.turn { // what earlier runs spent: steps, failed calls and lost calls
+			t.prog.cost = tr.Cost
+		}
 	}
 	tools, err := t.Registry.List(ctx, t.caller)
 	if err != nil {

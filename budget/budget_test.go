@@ -272,8 +272,13 @@ func TestSettleTurnAndUnconfirmed(t *testing.T) {
 		if _, err := b.Reserve(ctx, other); err != nil {
 			t.Fatal(err)
 		}
-		if n, err := b.SettleTurn(ctx, "c1", 1); err != nil || n != 1 {
-			t.Fatalf("settled %d holds of turn 1 (%v), want 1", n, err)
+		var lost money.Micro
+		if err := db.InTx(ctx, func(tx store.Tx) error {
+			var err error
+			lost, err = b.SettleTurn(ctx, tx, "c1", 1)
+			return err
+		}); err != nil || lost != usd("0.04") {
+			t.Fatalf("settled %s of turn 1 (%v), want 0.04", lost, err)
 		}
 		if n := count(t, db, `SELECT count(*) FROM budget_holds WHERE key_id = ? AND turn = 2`, k.id); n != 1 {
 			t.Fatalf("turn 2's hold was touched")

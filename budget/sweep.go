@@ -7,6 +7,7 @@ import (
 
 	"github.com/oklog/ulid/v2"
 
+	"github.com/soisnode/soisnode/money"
 	"github.com/soisnode/soisnode/store"
 )
 
@@ -24,7 +25,7 @@ func (b *Budgets) Sweep(ctx context.Context) (int, error) {
 	var n int
 	err := b.db.InTx(ctx, func(tx store.Tx) error {
 		var err error
-		n, err = b.sweep(ctx, tx, `expires_at <= ?`, b.now().UnixMicro())
+		n, _, err = b.sweep(ctx, tx, `expires_at <= ?`, b.now().UnixMicro())
 		return err
 	})
 	if err != nil {
@@ -33,28 +34,16 @@ func (b *Budgets) Sweep(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// SettleTurn settles the holds left by earlier runs of a turn — its process
-// died, so the turn is run again — as unconfirmed spend. Call it when a
-// turn starts, before its first Reserve. It returns how many it settled.
-func (b *Budgets) SettleTurn(ctx context.Context, conversationID string, turn int) (int, error) {
-	var n int
-	// A first run has none: a plain read, not a write transaction.
-	err := b.db.QueryRow(ctx, `SELECT count(*) FROM budget_holds WHERE conversation_id = ? AND turn = ?`, conversationID, turn).Scan(&n)
-	if err != nil {
-		return 0, fmt.Errorf("budget: read the holds of turn %d of %s: %w", turn, conversationID, err)
-	}
-	if n == 0 {
-		return 0, nil
-	}
-	err = b.db.InTx(ctx, func(tx store.Tx) error {
-		var err error
-		n, err = b.sweep(ctx, tx, `conversation_id = ? AND turn = ?`, conversationID, turn)
-		return err
-	})
+// SettleTurn settles, inside tx, the holds left by earlier runs of a turn
+// — the process running it died, so the turn is run again — as
+// unconfirmed spend, and returns their sum (for the turn's cost). Call it
+// in the transaction that (re)starts the turn, before its first Reserve.
+func (b *Budgets) SettleTurn(ctx context.Context, tx store.Tx, conversationID string, turn int) (money.Micro, error) {
+	_, total, err := b.sweep(ctx, tx, `conversation_id = ? AND turn = ?`, conversationID, turn)
 	if err != nil {
 		return 0, fmt.Errorf("budget: settle the holds of turn %d of %s: %w", turn, conversationID, err)
 	}
-	return n, nil
+	return total, nil
 }
 
 // Run sweeps expired holds every HoldTTL/4 (at most every minute) until
@@ -80,36 +69,37 @@ func (b *Budgets) Run(ctx context.Context) {
 
 // sweepTx is sweep for callers that do not need the count.
 func (b *Budgets) sweepTx(ctx context.Context, tx store.Tx, where string, args ...any) error {
-	_, err := b.sweep(ctx, tx, where, args...)
+	_, _, err := b.sweep(ctx, tx, where, args...)
 	return err
 }
 
-// sweep settles the holds matching where as unconfirmed ledger rows. A
-// hold is deleted first and recorded only if this transaction deleted it,
-// so a concurrent Settle or another process's sweep never counts it twice.
-func (b *Budgets) sweep(ctx context.Context, tx store.Tx, where string, args ...any) (int, error) {
+// sweep settles the holds matching where as unconfirmed ledger rows and
+// returns how many and their sum. A hold is deleted first and recorded only
+// if this transaction deleted it, so a concurrent Settle or another
+// process's sweep never counts it twice.
+func (b *Budgets) sweep(ctx context.Context, tx store.Tx, where string, args ...any) (int, money.Micro, error) {
 	rows, err := tx.Query(ctx, `SELECT id, key_id, workspace_id, conversation_id, turn, model, scope, amount, created_at FROM budget_holds WHERE `+where, args...)
 	if err != nil {
-		return 0, fmt.Errorf("budget: read holds: %w", err)
+		return 0, 0, fmt.Errorf("budget: read holds: %w", err)
 	}
 	var found []orphan
 	for rows.Next() {
 		var o orphan
 		if err := rows.Scan(&o.id, &o.keyID, &o.workspaceID, &o.conversationID, &o.turn, &o.model, &o.scope, &o.amount, &o.created); err != nil {
 			rows.Close()
-			return 0, fmt.Errorf("budget: read holds: %w", err)
+			return 0, 0, fmt.Errorf("budget: read holds: %w", err)
 		}
 		found = append(found, o)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("budget: read holds: %w", err)
+		return 0, 0, fmt.Errorf("budget: read holds: %w", err)
 	}
-	n := 0
+	n, total := 0, money.Micro(0)
 	for _, o := range found {
 		c, err := tx.Exec(ctx, `DELETE FROM budget_holds WHERE id = ?`, o.id)
 		if err != nil {
-			return n, fmt.Errorf("budget: settle hold %s: %w", o.id, err)
+			return n, total, fmt.Errorf("budget: settle hold %s: %w", o.id, err)
 		}
 		if c == 0 {
 			continue // settled meanwhile
@@ -119,9 +109,10 @@ func (b *Budgets) sweep(ctx context.Context, tx store.Tx, where string, args ...
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT (hold_id) DO NOTHING`,
 			ulid.Make().String(), o.workspaceID, o.keyID, o.conversationID, o.turn, o.model, o.amount, o.created, o.id, o.amount, o.scope)
 		if err != nil {
-			return n, fmt.Errorf("budget: record hold %s as unconfirmed: %w", o.id, err)
+			return n, total, fmt.Errorf("budget: record hold %s as unconfirmed: %w", o.id, err)
 		}
 		n++
+		total += money.Micro(o.amount)
 	}
-	return n, nil
+	return n, total, nil
 }
