@@ -131,6 +131,7 @@ type window struct {
 	Budget       string     `json:"budget"`
 	LimitUSD     string     `json:"limit_usd"`
 	SpentUSD     string     `json:"spent_usd"`
+	Unconfirmed  string     `json:"unconfirmed_usd"`
 	ReservedUSD  string     `json:"reserved_usd"`
 	RemainingUSD string     `json:"remaining_usd"`
 	ResetsAt     *time.Time `json:"resets_at"`
