@@ -137,7 +137,7 @@ func TestCrashedCallsCountAsUnconfirmedSpend(t *testing.T) {
 				if err := sdb.QueryRow(t.Context(), `SELECT CAST(COALESCE(SUM(cost), 0) AS BIGINT) FROM ledger WHERE conversation_id = ? AND unconfirmed = 1`, id).Scan(&lost); err != nil {
 					t.Fatal(err)
 				}
-				if cv.CostUSD != (rows[0].Cost + money.Micro(lost)).String() || lost <= 0 {
+				if cv.CostUSD != (rows[0].Cost+money.Micro(lost)).String() || lost <= 0 {
 					t.Errorf("conversation %s cost_usd %s; want the lost call ($%d micro) and the resumed one (%s)", id, cv.CostUSD, lost, rows[0].Cost)
 				}
 			}
