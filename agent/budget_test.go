@@ -211,3 +211,31 @@ func TestCutOffCallIsUnconfirmedSpend(t *testing.T) {
 		}
 	})
 }
+
+// A turn given up after its last attempt died mid-call: the hold that
+// attempt left is counted as unconfirmed spend in the turn's cost.
+func TestGiveUpCountsTheLostCall(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		convID, key := budgetTurn(t, db, 10*money.Dollar)
+		b := budget.New(db, time.Now, budget.Options{})
+		t.Cleanup(b.Close)
+		// What a process that died mid-call leaves behind.
+		if _, err := b.Reserve(ctx, budget.Request{Key: key.Limits(), Call: budget.Call{ConversationID: convID, Turn: 1, Model: "billed-1"}, Min: 1234, Max: 1234}); err != nil {
+			t.Fatal(err)
+		}
+		r := &agent.Runner{DB: db, Budgets: b}
+		r.GiveUp(ctx, convID, 1, context.DeadlineExceeded)
+		c, err := conversation.Load(ctx, db, convID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var unconfirmed int64
+		if err := db.QueryRow(ctx, `SELECT CAST(COALESCE(SUM(cost), 0) AS BIGINT) FROM ledger WHERE conversation_id = ? AND unconfirmed = 1`, convID).Scan(&unconfirmed); err != nil {
+			t.Fatal(err)
+		}
+		if c.Status != conversation.Failed || unconfirmed != 1234 || c.Turns[0].Cost != 1234 {
+			t.Fatalf("status %s, unconfirmed %d, turn cost %s; want failed with the lost call's 1234 micro-USD", c.Status, unconfirmed, c.Turns[0].Cost)
+		}
+	})
+}
