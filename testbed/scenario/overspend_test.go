@@ -2,7 +2,12 @@ package scenario_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -36,20 +41,53 @@ func TestOverReportingModelSQLite(t *testing.T) {
 	cfg.Workers = burstSize
 	n := testbed.Start(t, cfg)
 	c := testbed.Workspace(t, n.DB(), workspace.Owner, access.KeyParams{BudgetDaily: budget.None, BudgetMonthly: budget.None, BudgetTotal: overBudget})
-	overBurst(t, []*testbed.Node{n}, fake, c)
+	overBurst(t, []string{n.URL()}, initCreds{Token: c.Token, APIKey: c.APIKey}, c.KeyID, n.DB(), fake)
 }
 
-// Two node processes (two nodes, each with its own connection pool, on one
-// PostgreSQL database) share the key.
-func TestOverReportingModelTwoNodesPostgres(t *testing.T) {
+// Two `soisnode serve` processes (the real binary) on one PostgreSQL
+// database share the key.
+func TestOverReportingModelTwoProcessesPostgres(t *testing.T) {
+	bin := soisnodeBinary(t)
+	url := databaseURL(t, "postgres")
+	dir := t.TempDir()
 	fake := newFake(t, "gemini")
-	cfg := baseConfig(t, databaseURL(t, "postgres"))
-	fake.configure(&cfg)
-	cfg.Workers = burstSize
-	a := testbed.Start(t, cfg)
-	b := testbed.Start(t, cfg)
-	c := testbed.Workspace(t, a.DB(), workspace.Owner, access.KeyParams{BudgetDaily: budget.None, BudgetMonthly: budget.None, BudgetTotal: overBudget})
-	overBurst(t, []*testbed.Node{a, b}, fake, c)
+	env := func(addr string) []string {
+		return []string{
+			"PATH=" + os.Getenv("PATH"), "HOME=" + dir,
+			"SOIS_DATABASE_URL=" + url, "SOIS_DATA_DIR=" + filepath.Join(dir, "data"), "SOIS_LISTEN=" + addr,
+			"GEMINI_API_KEY=" + fake.gem.APIKey, "SOIS_GEMINI_BASE_URL=" + fake.gem.URL(), "SOIS_MODEL=" + fake.model,
+			"SOIS_WORKERS=" + strconv.Itoa(burstSize),
+		}
+	}
+	addrs := []string{freeAddr(t), freeAddr(t)}
+	out, err := (&exec.Cmd{Path: bin, Args: []string{bin, "init", "--json"}, Env: env(addrs[0])}).Output()
+	if err != nil {
+		t.Fatalf("soisnode init --json: %v", err)
+	}
+	var creds initCreds
+	if err := json.Unmarshal(out, &creds); err != nil || creds.APIKey == "" {
+		t.Fatalf("init --json printed %s (%v)", out, err)
+	}
+	db, err := store.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var keyID string
+	if err := db.QueryRow(t.Context(), `SELECT id FROM api_keys`).Scan(&keyID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(t.Context(), `UPDATE api_keys SET budget_total = ? WHERE id = ?`, int64(overBudget), keyID); err != nil {
+		t.Fatal(err)
+	}
+	var bases []string
+	for i, addr := range addrs {
+		c := serveChild(t, bin, env(addr), "serve "+strconv.Itoa(i+1))
+		base := "http://" + addr
+		waitReady(t, c, base)
+		bases = append(bases, base)
+	}
+	overBurst(t, bases, creds, keyID, db, fake)
 }
 
 // billedRow is a ledger row with its reservation.
@@ -82,13 +120,12 @@ func billed(t *testing.T, db *store.DB, keyID string) []billedRow {
 	return out
 }
 
-// overBurst sends burstSize messages at once over nodes on key c (total
-// budget overBudget). The fake holds each call until every turn is in a
+// overBurst sends burstSize messages at once over the nodes at bases on key
+// keyID (credentials c, total budget overBudget). The fake holds each call until every turn is in a
 // call or finished, then asks for a tool (a turn not stopped would call
 // again) and reports three input tokens per byte of the request — past
 // any bound computed from the prompt's size — and the whole output limit.
-func overBurst(t *testing.T, nodes []*testbed.Node, fake *fakeModel, c testbed.Creds) {
-	db := nodes[0].DB()
+func overBurst(t *testing.T, bases []string, c initCreds, keyID string, db *store.DB, fake *fakeModel) {
 	var inFlight atomic.Int64
 	fake.handle(func(_ int, r request) reply {
 		inFlight.Add(1)
@@ -109,11 +146,13 @@ func overBurst(t *testing.T, nodes []*testbed.Node, fake *fakeModel, c testbed.C
 	var wg sync.WaitGroup
 	for i := range burstSize {
 		wg.Go(func() {
-			r := nodes[i%len(nodes)].Do("POST", "/api/agent", c, map[string]any{"message": "Find Jane"})
-			statuses[i] = r.Status
-			if r.Status == http.StatusAccepted {
+			status, body := apiCall(t, "POST", bases[i%len(bases)]+"/api/agent", c, map[string]any{"message": "Find Jane"})
+			statuses[i] = status
+			if status == http.StatusAccepted {
 				var a accepted
-				r.JSON(t, &a)
+				if err := json.Unmarshal(body, &a); err != nil {
+					t.Error(err)
+				}
 				ids[i] = a.ConversationID
 			}
 		})
@@ -123,14 +162,14 @@ func overBurst(t *testing.T, nodes []*testbed.Node, fake *fakeModel, c testbed.C
 	for i, id := range ids {
 		switch statuses[i] {
 		case http.StatusAccepted:
-			stopped[id] = waitStopped(t, nodes[(i+1)%len(nodes)], c, id)
+			stopped[id] = waitStoppedHTTP(t, bases[(i+1)%len(bases)], c, id, 60*time.Second)
 		case http.StatusPaymentRequired:
 		default:
 			t.Fatalf("POST %d = %d", i, statuses[i])
 		}
 	}
 
-	rows := billed(t, db, c.KeyID)
+	rows := billed(t, db, keyID)
 	var spent, held, overrun money.Micro
 	perConv := map[string]int{}
 	for _, r := range rows {
@@ -170,20 +209,23 @@ func overBurst(t *testing.T, nodes []*testbed.Node, fake *fakeModel, c testbed.C
 
 	// Spent: the provider hears nothing more, on either node.
 	before := fake.calls()
-	for _, n := range nodes {
-		r := n.Do("POST", "/api/agent?wait=30", c, map[string]any{"message": "And another"})
-		if r.Status != http.StatusPaymentRequired {
+	for _, base := range bases {
+		status, body := apiCall(t, "POST", base+"/api/agent?wait=30", c, map[string]any{"message": "And another"})
+		if status != http.StatusPaymentRequired {
 			var cv conversation
-			r.JSON(t, &cv)
-			if cv.Status != "budget_exceeded" {
-				t.Errorf("a message on the spent key: %d %+v", r.Status, cv)
+			if err := json.Unmarshal(body, &cv); err != nil || cv.Status != "budget_exceeded" {
+				t.Errorf("a message on the spent key: %d %s", status, body)
 			}
 		}
 	}
 	if fake.calls() != before {
 		t.Errorf("the provider was called on a spent key")
 	}
-	b := getBudget(t, nodes[len(nodes)-1], c)
+	status, body := apiCall(t, "GET", bases[len(bases)-1]+"/api/agent/budget", c, nil)
+	var b budgetStatus
+	if status != http.StatusOK || json.Unmarshal(body, &b) != nil {
+		t.Fatalf("GET /api/agent/budget = %d %s", status, body)
+	}
 	if len(b.Budgets) != 1 || b.Budgets[0].SpentUSD != spent.Short() || b.Budgets[0].ReservedUSD != "0.00" {
 		t.Errorf("GET /api/agent/budget: %+v; want spent %s, nothing reserved", b, spent.Short())
 	}
