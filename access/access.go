@@ -25,9 +25,6 @@ const (
 	KeyPrefix   = "sois_"
 )
 
-// NoBudget marks a budget that is not set.
-const NoBudget money.Micro = -1
-
 // Workspace is a tenant.
 type Workspace struct {
 	ID        string    `json:"id"`

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/soisnode/soisnode/access"
+	"github.com/soisnode/soisnode/budget"
 	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/store"
 	"github.com/soisnode/soisnode/store/storetest"
@@ -29,7 +30,7 @@ func TestAuthenticate(t *testing.T) {
 			t.Fatalf("duplicate member email: %v", err)
 		}
 		tok, tokSecret, _ := access.CreateToken(ctx, db, ws.ID, m.ID, "t", now)
-		key, keySecret, err := access.CreateKey(ctx, db, ws.ID, access.KeyParams{Scopes: []string{"contacts:read"}, BudgetDaily: access.NoBudget, BudgetMonthly: access.NoBudget, BudgetTotal: access.NoBudget}, nil, now)
+		key, keySecret, err := access.CreateKey(ctx, db, ws.ID, access.KeyParams{Scopes: []string{"contacts:read"}, BudgetDaily: budget.None, BudgetMonthly: budget.None, BudgetTotal: budget.None}, nil, now)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/soisnode/soisnode/budget"
 	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/money"
 	"github.com/soisnode/soisnode/store"
@@ -51,7 +52,7 @@ type KeyParams struct {
 	Name             string
 	Scopes           []string
 	ResponseURL      string
-	BudgetDaily      money.Micro // NoBudget when unset
+	BudgetDaily      money.Micro // budget.None when unset
 	BudgetMonthly    money.Micro
 	BudgetTotal      money.Micro
 	ThresholdPercent int // 0 means the default, 80
@@ -69,7 +70,7 @@ func (p *KeyParams) Validate(checkURL func(string) error) error {
 		return err
 	}
 	for name, b := range map[string]money.Micro{"daily": p.BudgetDaily, "monthly": p.BudgetMonthly, "total": p.BudgetTotal} {
-		if b < NoBudget {
+		if b < budget.None {
 			return errs.E(errs.Invalid, "%s budget must not be negative", name)
 		}
 	}
@@ -128,10 +129,11 @@ func UpdateKey(ctx context.Context, q store.Querier, workspaceID, id string, p K
 	return GetKey(ctx, q, workspaceID, id)
 }
 
-// HasBudget reports whether any of k's budgets is set (a zero limit is a
-// budget that allows nothing; NoBudget is none).
-func (k Key) HasBudget() bool {
-	return k.BudgetDaily >= 0 || k.BudgetMonthly >= 0 || k.BudgetTotal >= 0
+// Limits returns k's budgets as package budget takes them: read once with
+// the key, passed to every budget call of a request or turn.
+func (k Key) Limits() budget.Limits {
+	return budget.Limits{KeyID: k.ID, WorkspaceID: k.WorkspaceID, Daily: k.BudgetDaily, Monthly: k.BudgetMonthly,
+		Total: k.BudgetTotal, ThresholdPercent: k.ThresholdPercent}
 }
 
 // Params returns k's settable fields, for read-modify-write updates.

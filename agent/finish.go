@@ -74,6 +74,17 @@ func (r *Runner) GiveUp(ctx context.Context, convID string, turn int, cause erro
 	r.defaults()
 	log := r.Log.With("conversation_id", convID, "turn", turn)
 	log.Error("turn abandoned after its last attempt", "err", cause)
+	// Its last run died: what that run held counts as spent.
+	err := r.DB.InTx(ctx, func(tx store.Tx) error {
+		lost, err := r.Budgets.SettleTurn(ctx, tx, convID, turn)
+		if err != nil || lost == 0 {
+			return err
+		}
+		return conversation.AddCost(ctx, tx, convID, turn, lost)
+	})
+	if err != nil {
+		log.Error("could not account for the abandoned turn's calls", "err", err)
+	}
 	conv, err := conversation.Load(ctx, r.DB, convID)
 	if err != nil {
 		log.Error("could not load the abandoned turn", "err", err)

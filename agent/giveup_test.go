@@ -5,14 +5,12 @@ import (
 	"errors"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/soisnode/soisnode/access"
 	"github.com/soisnode/soisnode/agent"
+	"github.com/soisnode/soisnode/budget"
 	"github.com/soisnode/soisnode/conversation"
 	"github.com/soisnode/soisnode/store"
 	"github.com/soisnode/soisnode/store/storetest"
-	"github.com/soisnode/soisnode/workspace"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }
@@ -22,23 +20,7 @@ func TestMain(m *testing.M) { storetest.Main(m) }
 func TestGiveUpFailsTheTurnClearly(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		now := time.Now()
-		var convID string
-		err := db.InTx(ctx, func(tx store.Tx) error {
-			ws, _ := access.CreateWorkspace(ctx, tx, "W", now)
-			m, _ := access.AddMember(ctx, tx, ws.ID, "M", "m@example.com", workspace.Owner, now)
-			k, _, err := access.CreateKey(ctx, tx, ws.ID, access.KeyParams{BudgetDaily: -1, BudgetMonthly: -1, BudgetTotal: -1}, nil, now)
-			if err != nil {
-				return err
-			}
-			s, err := conversation.Submit(ctx, tx, conversation.SubmitParams{WorkspaceID: ws.ID, KeyID: k.ID, MemberID: m.ID, Message: "hi", Now: now},
-				func(context.Context, store.Tx, string, int) error { return nil })
-			convID = s.ConversationID
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		convID, _ := budgetTurn(t, db, budget.None)
 		woken := ""
 		r := &agent.Runner{DB: db, Done: func(id string) { woken = id }}
 		r.GiveUp(ctx, convID, 1, errors.New("database unavailable"))

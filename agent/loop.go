@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/soisnode/soisnode/access"
+	"github.com/soisnode/soisnode/budget"
 	"github.com/soisnode/soisnode/conversation"
 	"github.com/soisnode/soisnode/errs"
-	"github.com/soisnode/soisnode/money"
 	"github.com/soisnode/soisnode/store"
 	"github.com/soisnode/soisnode/workspace"
 )
@@ -26,7 +26,17 @@ func (r *Runner) Run(ctx context.Context, convID string, turn int) error {
 	err := r.DB.InTx(ctx, func(tx store.Tx) error {
 		var err error
 		started, err = conversation.Start(ctx, tx, convID, turn, r.Now())
-		return err
+		if err != nil || !started {
+			return err
+		}
+		// Holds left by an earlier run of this turn belong to calls that
+		// died with their process: they count as spent (unconfirmed).
+		lost, err := r.Budgets.SettleTurn(ctx, tx, convID, turn)
+		if err != nil || lost == 0 {
+			return err
+		}
+		log.Warn("calls lost with an earlier run of the turn are counted as unconfirmed spend", "cost_usd", lost.Short())
+		return conversation.AddCost(ctx, tx, convID, turn, lost)
 	})
 	if err != nil || !started {
 		return err
@@ -47,6 +57,8 @@ type turnRun struct {
 	conv   conversation.Conversation
 	turn   int
 	key    access.Key
+	limits budget.Limits // the key's budgets, read once with the key
+	cap    *budget.Cap   // an extra limit on this turn's calls (CapOf)
 	caller workspace.Caller
 	prog   progress
 }
@@ -64,6 +76,12 @@ func (t *turnRun) run(ctx context.Context) conversation.Outcome {
 		return t.fail(err, "the member could not be loaded")
 	}
 	t.key = key
+	t.limits = key.Limits()
+	if t.CapOf != nil {
+		if t.cap, err = t.CapOf(ctx, t.conv); err != nil {
+			return t.fail(err, "the spending cap of the conversation could not be read")
+		}
+	}
 	t.caller = workspace.Caller{WorkspaceID: key.WorkspaceID, MemberID: member.ID, Role: member.Role, KeyID: key.ID, Scopes: key.Scopes}
 	steps, err := conversation.Steps(ctx, t.DB, t.conv.ID)
 	if err != nil {
@@ -71,6 +89,11 @@ func (t *turnRun) run(ctx context.Context) conversation.Outcome {
 	}
 	if t.prog, err = rebuild(t.conv.Turns, steps, t.turn, t.HistoryTurns); err != nil {
 		return t.fail(err, "the conversation could not be loaded")
+	}
+	for _, tr := range t.conv.Turns {
+		if tr.Turn == t.turn { // what earlier runs spent: steps, failed calls and lost calls
+			t.prog.cost = tr.Cost
+		}
 	}
 	tools, err := t.Registry.List(ctx, t.caller)
 	if err != nil {
@@ -225,24 +248,13 @@ func (t *turnRun) callModel(ctx context.Context, decls []ToolDecl) (conversation
 		Tools:           decls,
 		MaxOutputTokens: t.MaxOutputTokens,
 	}
-	maxCost, priced := t.Pricer.MaxCost(req.Model, req)
-	if !priced {
-		if t.key.HasBudget() {
-			return t.failMsg(fmt.Sprintf("model %q has no price in the price table, and this key has a budget; refusing to spend unpriced", req.Model)), true
-		}
-		maxCost = 0
-	}
-	spend := Spend{WorkspaceID: t.conv.WorkspaceID, KeyID: t.key.ID, ConversationID: t.conv.ID, Turn: t.turn}
-	hold, err := t.Reserver.Reserve(ctx, spend, maxCost)
-	if err != nil {
-		if errs.Is(err, errs.BudgetSpent) {
-			return conversation.Outcome{Status: conversation.BudgetExceeded, Reply: budgetReply(err), Error: errs.Message(err), Actions: t.prog.receipts}, true
-		}
-		return t.fail(err, "the budget reservation could not be written, so the model was not called"), true
+	hold, o, stop := t.reserve(ctx, &req)
+	if stop {
+		return o, true
 	}
 	resp, err := t.generate(ctx, req)
 	if err != nil {
-		t.chargeFailed(ctx, spend, hold, req.Model, resp.Usage, maxCost)
+		t.chargeFailed(ctx, hold, req.Model, resp.Usage, err)
 		return t.fail(err, providerFailure(err)), true
 	}
 	model := resp.Model
@@ -251,7 +263,7 @@ func (t *turnRun) callModel(ctx context.Context, decls []ToolDecl) (conversation
 	}
 	cost, ok := t.Pricer.Cost(model, resp.Usage)
 	if !ok {
-		cost = maxCost // priced at the reservation rather than free
+		cost = hold.Amount() // priced at the reservation rather than free
 	}
 	resp.Message.Role = RoleModel
 	for i := range resp.Message.Calls {
@@ -262,10 +274,7 @@ func (t *turnRun) callModel(ctx context.Context, decls []ToolDecl) (conversation
 	step := modelStep{Message: resp.Message, Model: model, Usage: resp.Usage, Cost: cost}
 	payload, _ := json.Marshal(step)
 	err = t.DB.InTx(ctx, func(tx store.Tx) error {
-		if err := writeLedger(ctx, tx, spend, model, resp.Usage, cost, t.Now()); err != nil {
-			return err
-		}
-		if err := hold.Settle(ctx, tx, cost); err != nil {
+		if err := hold.Settle(ctx, tx, charge(model, resp.Usage, cost)); err != nil {
 			return err
 		}
 		if err := conversation.AddCost(ctx, tx, t.conv.ID, t.turn, cost); err != nil {
@@ -274,38 +283,48 @@ func (t *turnRun) callModel(ctx context.Context, decls []ToolDecl) (conversation
 		return conversation.AddStep(ctx, tx, t.conv.ID, conversation.Step{Turn: t.turn, Seq: t.prog.seq, Kind: conversation.StepModel, Payload: payload}, t.Now())
 	})
 	if err != nil {
-		_ = hold.Release(context.WithoutCancel(ctx))
+		// The provider answered, so it billed: count the hold as spent.
+		if uerr := hold.Unconfirmed(ctx); uerr != nil {
+			t.log.Error("could not record an answered call as unconfirmed spend", "err", uerr)
+		}
 		return t.fail(err, "the model's answer could not be recorded"), true
 	}
 	_ = t.prog.apply(conversation.Step{Turn: t.turn, Seq: t.prog.seq, Kind: conversation.StepModel, Payload: payload}, true)
+	if cost > hold.Amount() && hold.Limited() {
+		return t.overrun(cost, hold.Amount()), true
+	}
 	return conversation.Outcome{}, false
 }
 
 // chargeFailed settles a failed call: usage the provider reported (a
-// blocked or empty answer is still billed) goes to the ledger; otherwise
-// the hold is released.
-func (t *turnRun) chargeFailed(ctx context.Context, spend Spend, hold Hold, model string, u Usage, maxCost money.Micro) {
+// blocked or empty answer is still billed) goes to the ledger; a call cut
+// off before its answer may have been billed, so its hold counts as
+// unconfirmed spend; a call the provider refused releases its hold.
+func (t *turnRun) chargeFailed(ctx context.Context, hold *budget.Hold, model string, u Usage, callErr error) {
 	ctx = context.WithoutCancel(ctx)
 	if u == (Usage{}) {
-		_ = hold.Release(ctx)
+		end := hold.Release
+		if unknownOutcome(callErr) {
+			end = hold.Unconfirmed
+		}
+		if err := end(ctx); err != nil {
+			t.log.Error("could not end a failed call's hold", "err", err)
+		}
 		return
 	}
 	cost, ok := t.Pricer.Cost(model, u)
 	if !ok {
-		cost = maxCost
+		cost = hold.Amount()
 	}
 	err := t.DB.InTx(ctx, func(tx store.Tx) error {
-		if err := writeLedger(ctx, tx, spend, model, u, cost, t.Now()); err != nil {
-			return err
-		}
-		if err := hold.Settle(ctx, tx, cost); err != nil {
+		if err := hold.Settle(ctx, tx, charge(model, u, cost)); err != nil {
 			return err
 		}
 		return conversation.AddCost(ctx, tx, t.conv.ID, t.turn, cost)
 	})
 	if err != nil {
 		t.log.Error("could not record a failed call's usage", "err", err)
-		_ = hold.Release(ctx)
+		_ = hold.Unconfirmed(ctx)
 		return
 	}
 	t.prog.cost += cost
@@ -332,7 +351,7 @@ func (t *turnRun) generate(ctx context.Context, req Request) (Response, error) {
 		}
 		rerr, retryable := IsRetryable(err)
 		if !retryable || ctx.Err() != nil {
-			return Response{}, err
+			return resp, err // a refused call may still report usage
 		}
 		wait := backoff
 		if rerr.After > 0 {
@@ -373,15 +392,4 @@ func (t *turnRun) fail(err error, what string) conversation.Outcome {
 
 func (t *turnRun) failMsg(msg string) conversation.Outcome {
 	return conversation.Outcome{Status: conversation.Failed, Reply: "The request failed: " + msg + ".", Error: msg, Actions: t.prog.receipts}
-}
-
-// writeLedger records one priced model call.
-func writeLedger(ctx context.Context, tx store.Tx, s Spend, model string, u Usage, cost money.Micro, now time.Time) error {
-	_, err := tx.Exec(ctx, `INSERT INTO ledger (id, workspace_id, key_id, conversation_id, turn, model, input_tokens, cached_tokens, output_tokens, cost, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		access.NewID(), s.WorkspaceID, s.KeyID, s.ConversationID, s.Turn, model, u.InputTokens, u.CachedInputTokens, u.OutputTokens, int64(cost), now.UnixMicro())
-	if err != nil {
-		return fmt.Errorf("agent: write ledger: %w", err)
-	}
-	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/soisnode/soisnode/budget"
 	"github.com/soisnode/soisnode/conversation"
 	"github.com/soisnode/soisnode/money"
 	"github.com/soisnode/soisnode/store"
@@ -14,8 +15,11 @@ import (
 
 // Pricer prices model calls. The price package's table implements it.
 type Pricer interface {
-	// MaxCost is the most a call can cost: estimated prompt tokens plus the
-	// request's maximum output. ok is false for a model with no price.
+	// MaxCost is the most a call of req can cost: an upper bound of its
+	// prompt tokens (from the prompt's size, never a guess that can fall
+	// short) at the input price plus req.MaxOutputTokens at the output
+	// price. It must not decrease as MaxOutputTokens grows. ok is false for
+	// a model with no price.
 	MaxCost(model string, req Request) (cost money.Micro, ok bool)
 	// Cost prices a finished call from its reported usage.
 	Cost(model string, u Usage) (cost money.Micro, ok bool)
@@ -45,10 +49,15 @@ type Runner struct {
 	DB       *store.DB
 	Registry *workspace.Registry
 	Provider Provider
-	Pricer   Pricer   // nil: FreePricer
-	Reserver Reserver // nil: NoBudget
-	Signer   Signer   // nil: replies are not signed
-	NodeID   string   // "iss" of signed replies
+	Pricer   Pricer // nil: FreePricer
+	// Budgets holds money before each model call and records its cost;
+	// nil: budgets over DB with default options (tests).
+	Budgets *budget.Budgets
+	// CapOf, if set, returns an extra limit on a conversation's model
+	// calls (a negotiation's cap); nil: only the key's budgets limit them.
+	CapOf    CapFunc
+	Signer   Signer // nil: replies are not signed
+	NodeID   string // "iss" of signed replies
 	OnFinish FinishHook
 	// Done is told, after commit, that a turn stopped (wakes ?wait= requests).
 	Done func(conversationID string)
@@ -58,7 +67,11 @@ type Runner struct {
 	MaxSteps        int           // model calls per turn; default 10
 	TurnTimeout     time.Duration // default 2 minutes
 	MaxOutputTokens int           // per model call; default 2048
-	HistoryTurns    int           // earlier turns given to the model; default 20
+	// MinOutputTokens is the least output worth a call: when the budget
+	// cannot pay for that much, the turn ends budget_exceeded without
+	// calling the provider. Default 256 (at most MaxOutputTokens).
+	MinOutputTokens int
+	HistoryTurns    int // earlier turns given to the model; default 20
 
 	once sync.Once
 }
@@ -69,14 +82,14 @@ func (r *Runner) setDefaults() {
 	if r.Pricer == nil {
 		r.Pricer = FreePricer{}
 	}
-	if r.Reserver == nil {
-		r.Reserver = NoBudget{}
-	}
 	if r.Log == nil {
 		r.Log = slog.Default()
 	}
 	if r.Now == nil {
 		r.Now = time.Now
+	}
+	if r.Budgets == nil {
+		r.Budgets = budget.New(r.DB, r.Now, budget.Options{Logger: r.Log})
 	}
 	if r.MaxSteps == 0 {
 		r.MaxSteps = 10
@@ -87,6 +100,10 @@ func (r *Runner) setDefaults() {
 	if r.MaxOutputTokens == 0 {
 		r.MaxOutputTokens = 2048
 	}
+	if r.MinOutputTokens == 0 {
+		r.MinOutputTokens = 256
+	}
+	r.MinOutputTokens = min(r.MinOutputTokens, r.MaxOutputTokens)
 	if r.HistoryTurns == 0 {
 		r.HistoryTurns = 20
 	}

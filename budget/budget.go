@@ -1,35 +1,70 @@
-// Package budget enforces an integration key's dollar budgets — daily (UTC
-// calendar day), monthly (UTC calendar month) and total — on the AI the
-// agent spends for it.
+// Package budget is the one owner of money spent on AI: an integration
+// key's dollar budgets — daily (UTC calendar day), monthly (UTC calendar
+// month) and total — the holds that reserve money before a model call, and
+// the ledger that records what each call cost. Nothing else writes the
+// ledger or knows a limit.
 //
-// Every paid model call first reserves its maximum cost (a hold, like a card
-// authorisation) and later settles to its actual cost in the transaction
-// that writes its ledger row, or releases the hold when it fails. A
-// reservation is admitted only if, for every budget the key has,
+// # Holds
 //
-//	spent in the window + live holds + this call's maximum ≤ limit
+// A caller that is about to spend asks for a hold and later settles it:
+//
+//	h, err := b.Reserve(ctx, budget.Request{Key: key.Limits(), Call: call, Min: min, Max: max})
+//	… make the call with an output limit that h.Amount() pays for …
+//	err = db.InTx(ctx, func(tx store.Tx) error { return h.Settle(ctx, tx, charge) })
+//
+// Reserve holds as much as fits between Min and Max: for every budget the
+// key has,
+//
+//	spent in the window + every open hold + the new hold ≤ limit
 //
 // checked and written in one transaction that serialises reservers of the
-// same key (a row lock on PostgreSQL, the write lock on SQLite), also across
-// node processes sharing the database. Spent is always the ledger sum, so
-// concurrent callers cannot spend more than the limit plus at most one
-// call's maximum (the bound is the limit itself while actual ≤ maximum).
+// key (a row lock on PostgreSQL, the write lock on SQLite), also across node
+// processes sharing the database. When less than Min fits, Reserve refuses
+// with an errs.BudgetSpent error carrying budget, limit_usd, spent_usd,
+// reserved_usd and resets_at (the 402 body). Settle writes the call's
+// ledger row and deletes the hold in the caller's transaction, so spent is
+// always the ledger sum; Release drops the hold of a call that was never
+// billed; Unconfirmed settles a call whose outcome is unknown at its
+// reserved amount.
+//
+// # Extra limits
+//
+// A Request may carry a Cap: a second limit on the same hold, besides the
+// key's budgets. Its Scope tags the hold and the ledger row, and the hold
+// fits only if everything already recorded or held in that scope, plus the
+// hold, stays within Cap.Limit. A negotiation's cap is one line:
+//
+//	req.Cap = &budget.Cap{Name: "negotiation", Scope: "negotiation:" + id, Limit: n.MaxUSD}
+//
+// (agent.Runner.CapOf returns it for the conversations of a negotiation).
+//
+// # Crashes
+//
+// A hold is never silently released. When its turn is run again (the
+// process running it died) or when it outlives Options.HoldTTL, it is
+// settled as spent at its reserved amount in a ledger row marked
+// unconfirmed (SettleTurn, Sweep, Run); if the call's own settle still
+// arrives, it replaces that row with the real usage.
+//
+// # The bound
+//
+// A caller that reserves an upper bound of the call's cost (the agent
+// reserves the prompt bounded by its size plus the output limit it sends)
+// cannot make the key spend past its limit: spend ≤ limit + the sum of the
+// overruns, an overrun being what a provider reports beyond the hold, which
+// the agent records and then stops the turn. docs/budgets.md states the
+// bound and the tests that prove it.
 //
 // The pure core (windows, thresholds, limits) is in window.go and
-// limit.go; everything touching the database is in the other files. See
-// docs/budgets.md for the user-facing description.
+// limit.go; everything touching the database is in the other files.
 package budget
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"log/slog"
 	"sync"
 	"time"
 
-	"github.com/soisnode/soisnode/agent"
-	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/money"
 	"github.com/soisnode/soisnode/store"
 )
@@ -39,10 +74,10 @@ const DefaultHoldTTL = 10 * time.Minute
 
 // Options configure Budgets. The zero value is usable.
 type Options struct {
-	// HoldTTL is how long an unsettled hold counts against the budgets. A
-	// hold outlives it only when its process crashed mid-call; keep it above
-	// the longest model call (provider timeout plus retries). Default
-	// DefaultHoldTTL.
+	// HoldTTL is how long a hold may stay unsettled before Sweep decides
+	// its call died with its process and settles it as unconfirmed spend.
+	// Keep it above the longest model call (the turn timeout: provider
+	// timeout plus retries). Default DefaultHoldTTL.
 	HoldTTL time.Duration
 	// OnThreshold, if set, is called once per key, budget and window when
 	// the spend in the window first reaches the key's threshold_percent of
@@ -68,8 +103,8 @@ type Event struct {
 	ResetsAt    time.Time   // the window's end; zero for Total
 }
 
-// Budgets enforces the budgets of integration keys stored in one database.
-// It implements agent.Reserver and is safe for concurrent use.
+// Budgets enforces the budgets of integration keys stored in one database
+// and keeps their ledger. It is safe for concurrent use.
 type Budgets struct {
 	db          *store.DB
 	now         func() time.Time
@@ -78,8 +113,6 @@ type Budgets struct {
 	log         *slog.Logger
 	pending     sync.WaitGroup // background threshold checks
 }
-
-var _ agent.Reserver = (*Budgets)(nil)
 
 // New returns Budgets over db (migrated), reading time from clock (nil
 // means time.Now).
@@ -99,50 +132,3 @@ func New(db *store.DB, clock func() time.Time, opts Options) *Budgets {
 // Close waits for the threshold checks that settles started in the
 // background. Call it after the last Settle, before closing the database.
 func (b *Budgets) Close() { b.pending.Wait() }
-
-// key is what the budgets need of an api_keys row.
-type key struct {
-	id          string
-	workspaceID string
-	limits      [3]money.Micro // by names; None when not set
-	percent     int            // threshold_percent
-}
-
-// budgeted reports whether any budget of k is set.
-func (k key) budgeted() bool {
-	for _, l := range k.limits {
-		if l >= 0 {
-			return true
-		}
-	}
-	return false
-}
-
-// loadKey reads key id. With lock on PostgreSQL it also locks the row until
-// q's transaction ends, which serialises reservers of the key across
-// processes; SQLite's write transactions are serial already.
-func loadKey(ctx context.Context, q store.Querier, id string, lock bool) (key, error) {
-	query := `SELECT workspace_id, budget_daily, budget_monthly, budget_total, threshold_percent FROM api_keys WHERE id = ?`
-	if lock && q.Dialect() == store.Postgres {
-		query += ` FOR UPDATE`
-	}
-	k := key{id: id}
-	var d, m, t int64
-	err := q.QueryRow(ctx, query, id).Scan(&k.workspaceID, &d, &m, &t, &k.percent)
-	switch {
-	case errors.Is(err, store.ErrNoRows):
-		return k, errs.E(errs.NotFound, "unknown integration key")
-	case err != nil:
-		return k, fmt.Errorf("budget: read key %s: %w", id, err)
-	}
-	k.limits = [3]money.Micro{normalise(d), normalise(m), normalise(t)}
-	return k, nil
-}
-
-// normalise maps any negative stored limit to None.
-func normalise(v int64) money.Micro {
-	if v < 0 {
-		return None
-	}
-	return money.Micro(v)
-}

@@ -37,7 +37,7 @@ func hammer(t *testing.T, procs []proc, clk *clock, k key, limit, max money.Micr
 		p := procs[g%len(procs)]
 		wg.Go(func() {
 			for i := range attempts {
-				h, err := p.b.Reserve(ctx, k.spend(), max)
+				h, err := p.b.Reserve(ctx, k.req(max))
 				if errs.Is(err, errs.BudgetSpent) {
 					refused.Add(1)
 					continue
@@ -54,7 +54,7 @@ func hammer(t *testing.T, procs []proc, clk *clock, k key, limit, max money.Micr
 					}
 					continue
 				}
-				if err := settle(ctx, p.db, h, k, max, clk.Now(), (g+i)%2 == 0); err != nil {
+				if err := settle(ctx, p.db, h, max); err != nil {
 					t.Errorf("settle: %v", err)
 				}
 			}
@@ -79,14 +79,14 @@ func hammer(t *testing.T, procs []proc, clk *clock, k key, limit, max money.Micr
 
 	// Spend what is left, one call at a time; then every process refuses.
 	for {
-		h, err := procs[0].b.Reserve(ctx, k.spend(), max)
+		h, err := procs[0].b.Reserve(ctx, k.req(max))
 		if errs.Is(err, errs.BudgetSpent) {
 			break
 		}
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := settle(ctx, db, h, k, max, clk.Now(), true); err != nil {
+		if err := settle(ctx, db, h, max); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -94,13 +94,13 @@ func hammer(t *testing.T, procs []proc, clk *clock, k key, limit, max money.Micr
 		t.Fatalf("after filling up, spent $%s, want exactly $%s", got.Short(), limit.Short())
 	}
 	for i, p := range procs {
-		if _, err := p.b.Reserve(ctx, k.spend(), max); !errs.Is(err, errs.BudgetSpent) {
+		if _, err := p.b.Reserve(ctx, k.req(max)); !errs.Is(err, errs.BudgetSpent) {
 			t.Fatalf("process %d: reserve on a spent budget: %v", i, err)
 		}
-		if err := p.b.Check(ctx, k.id); !errs.Is(err, errs.BudgetSpent) {
+		if err := p.b.Check(ctx, k.lim); !errs.Is(err, errs.BudgetSpent) {
 			t.Fatalf("process %d: check on a spent budget: %v", i, err)
 		}
-		if _, err := p.b.Reserve(ctx, k.spend(), 0); err != nil {
+		if _, err := p.b.Reserve(ctx, k.req(0)); err != nil {
 			t.Fatalf("process %d: a free call was refused: %v", i, err)
 		}
 		for _, w := range status(t, p.b, k) {

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/soisnode/soisnode/agent"
 	"github.com/soisnode/soisnode/budget"
 	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/money"
@@ -64,10 +63,12 @@ type limits struct {
 // key is an integration key inserted for a test.
 type key struct {
 	ws, id string
+	lim    budget.Limits
 }
 
-func (k key) spend() agent.Spend {
-	return agent.Spend{WorkspaceID: k.ws, KeyID: k.id, ConversationID: "c1", Turn: 1}
+// req asks for a hold of exactly amount (Min = Max) on k.
+func (k key) req(amount money.Micro) budget.Request {
+	return budget.Request{Key: k.lim, Call: budget.Call{ConversationID: "c1", Turn: 1, Model: "test-model"}, Min: amount, Max: amount}
 }
 
 // newKey inserts a workspace, an owner and an api key with l.
@@ -78,6 +79,7 @@ func newKey(t *testing.T, db *store.DB, l limits) key {
 	if l.percent == 0 {
 		l.percent = 80
 	}
+	k.lim = budget.Limits{KeyID: k.id, WorkspaceID: k.ws, Daily: l.daily, Monthly: l.monthly, Total: l.total, ThresholdPercent: l.percent}
 	stmts := []struct {
 		q    string
 		args []any
@@ -97,38 +99,23 @@ func newKey(t *testing.T, db *store.DB, l limits) key {
 	return k
 }
 
-// settle writes the ledger row of a finished call and settles h in the
-// same transaction, the way the agent loop does. ledgerFirst picks the
-// order of the two inside the transaction.
-func settle(ctx context.Context, db *store.DB, h agent.Hold, k key, actual money.Micro, at time.Time, ledgerFirst bool) error {
+// settle settles h at actual in a transaction of its own, the way the
+// agent loop does (with its other writes).
+func settle(ctx context.Context, db *store.DB, h *budget.Hold, actual money.Micro) error {
 	return db.InTx(ctx, func(tx store.Tx) error {
-		write := func() error {
-			_, err := tx.Exec(ctx, `INSERT INTO ledger (id, workspace_id, key_id, conversation_id, turn, model, cost, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-				"led_"+rand.Text(), k.ws, k.id, "c1", 1, "test-model", int64(actual), at.UnixMicro())
-			return err
-		}
-		if ledgerFirst {
-			if err := write(); err != nil {
-				return err
-			}
-			return h.Settle(ctx, tx, actual)
-		}
-		if err := h.Settle(ctx, tx, actual); err != nil {
-			return err
-		}
-		return write()
+		return h.Settle(ctx, tx, budget.Charge{Cost: actual})
 	})
 }
 
 // mustSpend reserves max and settles actual, failing the test on any error.
-func mustSpend(t *testing.T, b *budget.Budgets, db *store.DB, k key, max, actual money.Micro, at time.Time) {
+func mustSpend(t *testing.T, b *budget.Budgets, db *store.DB, k key, max, actual money.Micro) {
 	t.Helper()
 	ctx := context.Background()
-	h, err := b.Reserve(ctx, k.spend(), max)
+	h, err := b.Reserve(ctx, k.req(max))
 	if err != nil {
 		t.Fatalf("reserve %s: %v", max.Short(), err)
 	}
-	if err := settle(ctx, db, h, k, actual, at, true); err != nil {
+	if err := settle(ctx, db, h, actual); err != nil {
 		t.Fatalf("settle: %v", err)
 	}
 }
@@ -165,7 +152,7 @@ func window(t *testing.T, ws []budget.Window, n budget.Name) budget.Window {
 
 func status(t *testing.T, b *budget.Budgets, k key) []budget.Window {
 	t.Helper()
-	ws, err := b.Status(context.Background(), k.id)
+	ws, err := b.Status(context.Background(), k.lim)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,8 +194,6 @@ func usd(s string) money.Micro {
 	}
 	return m
 }
-
-func agentSpend(keyID string) agent.Spend { return agent.Spend{WorkspaceID: "ws", KeyID: keyID} }
 
 // newBudgets builds Budgets on a test clock, logging to the test's output
 // and waiting for background checks before the database closes.

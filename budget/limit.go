@@ -25,3 +25,30 @@ func ParseLimit(s string) (money.Micro, error) {
 	}
 	return m, nil
 }
+
+// Limits are an integration key's budgets, as stored with the key. Load
+// them once with the key (access.Key.Limits) and pass them to every call of
+// the turn: budget reads no key itself.
+type Limits struct {
+	KeyID            string
+	WorkspaceID      string
+	Daily            money.Micro // None when not set
+	Monthly          money.Micro // None when not set
+	Total            money.Micro // None when not set
+	ThresholdPercent int         // the threshold event fires at this share of a limit
+}
+
+// Set reports whether any budget is set (a zero limit is set: it allows
+// only free calls).
+func (l Limits) Set() bool { return l.Daily >= 0 || l.Monthly >= 0 || l.Total >= 0 }
+
+// byName returns the limits in names order, any negative one as None.
+func (l Limits) byName() [3]money.Micro {
+	out := [3]money.Micro{l.Daily, l.Monthly, l.Total}
+	for i, v := range out {
+		if v < 0 {
+			out[i] = None
+		}
+	}
+	return out
+}

@@ -11,13 +11,12 @@ import (
 // a caller is told before a turn is queued. It holds nothing; Reserve still
 // guards every model call. Call it only when the node's provider costs
 // money: with the free local provider, turns run whatever the budgets say.
-// An unknown key is errs.NotFound.
-func (b *Budgets) Check(ctx context.Context, keyID string) error {
-	k, err := loadKey(ctx, b.db, keyID, false)
-	if err != nil || !k.budgeted() {
-		return err
+// l are the key's limits, as authenticated.
+func (b *Budgets) Check(ctx context.Context, l Limits) error {
+	if !l.Set() {
+		return nil
 	}
-	us, err := readUsage(ctx, b.db, k, b.now())
+	us, err := readUsage(ctx, b.db, l, b.now())
 	if err != nil {
 		return err
 	}
@@ -28,19 +27,15 @@ func (b *Budgets) Check(ctx context.Context, keyID string) error {
 	return nil
 }
 
-// Status returns the windows of keyID's set budgets (daily, monthly, total
-// in that order; none when the key has no budget) with their limit, spend
-// and live holds, for GET /api/agent/budget. An unknown key is
-// errs.NotFound.
-func (b *Budgets) Status(ctx context.Context, keyID string) ([]Window, error) {
-	k, err := loadKey(ctx, b.db, keyID, false)
-	if err != nil {
-		return nil, err
-	}
-	if !k.budgeted() {
+// Status returns the windows of the key's set budgets (daily, monthly,
+// total in that order; none when the key has no budget) with their limit,
+// spend (and its unconfirmed part) and open holds, for GET
+// /api/agent/budget.
+func (b *Budgets) Status(ctx context.Context, l Limits) ([]Window, error) {
+	if !l.Set() {
 		return []Window{}, nil
 	}
-	us, err := readUsage(ctx, b.db, k, b.now())
+	us, err := readUsage(ctx, b.db, l, b.now())
 	if err != nil {
 		return nil, err
 	}
@@ -50,23 +45,25 @@ func (b *Budgets) Status(ctx context.Context, keyID string) ([]Window, error) {
 // WindowJSON is a Window as the API shows it: money as decimal US dollar
 // strings, times in RFC 3339 UTC, no reset time for the total budget.
 type WindowJSON struct {
-	Budget       string     `json:"budget" enum:"daily,monthly,total" doc:"Which budget: daily (UTC day), monthly (UTC month) or total (forever)"`
-	LimitUSD     string     `json:"limit_usd" doc:"The budget's limit in US dollars" example:"5.00"`
-	SpentUSD     string     `json:"spent_usd" doc:"Settled AI cost in the current window" example:"1.2345"`
-	ReservedUSD  string     `json:"reserved_usd" doc:"Held for model calls still running" example:"0.02"`
-	RemainingUSD string     `json:"remaining_usd" doc:"Limit minus spent and reserved, never negative" example:"3.7455"`
-	WindowStart  *time.Time `json:"window_start,omitempty" doc:"Start of the current window; absent for total"`
-	ResetsAt     *time.Time `json:"resets_at,omitempty" doc:"When the budget starts afresh; absent for total, which never resets"`
+	Budget         string     `json:"budget" enum:"daily,monthly,total" doc:"Which budget: daily (UTC day), monthly (UTC month) or total (forever)"`
+	LimitUSD       string     `json:"limit_usd" doc:"The budget's limit in US dollars" example:"5.00"`
+	SpentUSD       string     `json:"spent_usd" doc:"Settled AI cost in the current window" example:"1.2345"`
+	UnconfirmedUSD string     `json:"unconfirmed_usd" doc:"Part of spent_usd counted at its reserved amount because its call was cut off by a crash" example:"0.00"`
+	ReservedUSD    string     `json:"reserved_usd" doc:"Held for model calls still running" example:"0.02"`
+	RemainingUSD   string     `json:"remaining_usd" doc:"Limit minus spent and reserved, never negative" example:"3.7455"`
+	WindowStart    *time.Time `json:"window_start,omitempty" doc:"Start of the current window; absent for total"`
+	ResetsAt       *time.Time `json:"resets_at,omitempty" doc:"When the budget starts afresh; absent for total, which never resets"`
 }
 
 // JSON returns w in its wire form.
 func (w Window) JSON() WindowJSON {
 	j := WindowJSON{
-		Budget:       string(w.Budget),
-		LimitUSD:     w.Limit.Short(),
-		SpentUSD:     w.Spent.Short(),
-		ReservedUSD:  w.Reserved.Short(),
-		RemainingUSD: w.Remaining().Short(),
+		Budget:         string(w.Budget),
+		LimitUSD:       w.Limit.Short(),
+		SpentUSD:       w.Spent.Short(),
+		UnconfirmedUSD: w.Unconfirmed.Short(),
+		ReservedUSD:    w.Reserved.Short(),
+		RemainingUSD:   w.Remaining().Short(),
 	}
 	if !w.Start.IsZero() {
 		t := w.Start.UTC()

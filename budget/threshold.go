@@ -17,21 +17,21 @@ const checkTimeout = time.Minute
 // threshold and has none yet, and returns the events this transaction
 // recorded. ON CONFLICT DO NOTHING makes exactly one writer win, also
 // across processes; the caller emits the events after committing.
-func (b *Budgets) record(ctx context.Context, tx store.Tx, k key, us []usage, now time.Time) ([]Event, error) {
+func (b *Budgets) record(ctx context.Context, tx store.Tx, k Limits, us []usage, now time.Time) ([]Event, error) {
 	var events []Event
 	for _, u := range us {
-		if u.fired || !Reached(u.Limit, u.Spent, k.percent) {
+		if u.fired || !Reached(u.Limit, u.Spent, k.ThresholdPercent) {
 			continue
 		}
 		n, err := tx.Exec(ctx, `INSERT INTO budget_threshold_events (key_id, budget, window_start, budget_limit, spent, created_at)
 			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-			k.id, string(u.Budget), micros(u.Start), int64(u.Limit), int64(u.Spent), now.UnixMicro())
+			k.KeyID, string(u.Budget), micros(u.Start), int64(u.Limit), int64(u.Spent), now.UnixMicro())
 		if err != nil {
 			return nil, fmt.Errorf("budget: record threshold event: %w", err)
 		}
 		if n == 1 {
 			events = append(events, Event{
-				KeyID: k.id, WorkspaceID: k.workspaceID, Budget: u.Budget, Percent: k.percent,
+				KeyID: k.KeyID, WorkspaceID: k.WorkspaceID, Budget: u.Budget, Percent: k.ThresholdPercent,
 				Limit: u.Limit, Spent: u.Spent, Start: u.Start, ResetsAt: u.ResetsAt,
 			})
 		}
@@ -42,26 +42,26 @@ func (b *Budgets) record(ctx context.Context, tx store.Tx, k key, us []usage, no
 // checkLater runs checkThresholds in the background: a Settle cannot run it
 // itself, since the ledger row is not committed yet (and on SQLite the
 // caller's transaction holds the only connection).
-func (b *Budgets) checkLater(ctx context.Context, keyID, holdID string, at time.Time) {
+func (b *Budgets) checkLater(ctx context.Context, k Limits, holdID string, at time.Time) {
 	ctx = context.WithoutCancel(ctx)
 	b.pending.Add(1)
 	go func() {
 		defer b.pending.Done()
 		ctx, cancel := context.WithTimeout(ctx, checkTimeout)
 		defer cancel()
-		if err := b.checkThresholds(ctx, keyID, holdID, at); err != nil {
+		if err := b.checkThresholds(ctx, k, holdID, at); err != nil {
 			// Not lost: the key's next reservation records it.
-			b.log.WarnContext(ctx, "budget threshold check failed", "key_id", keyID, "err", err)
+			b.log.WarnContext(ctx, "budget threshold check failed", "key_id", k.KeyID, "err", err)
 		}
 	}()
 }
 
-// checkThresholds records and emits the threshold events of keyID's
+// checkThresholds records and emits the threshold events of k's
 // windows at the settle time at, after the transaction that settled holdID
 // has ended. On SQLite, opening the transaction waits for that one; on
 // PostgreSQL, locking the deleted hold row does. Using the settle time, not
 // the check's, keeps a crossing at 23:59:59 in the day it happened.
-func (b *Budgets) checkThresholds(ctx context.Context, keyID, holdID string, at time.Time) error {
+func (b *Budgets) checkThresholds(ctx context.Context, k Limits, holdID string, at time.Time) error {
 	var events []Event
 	err := b.db.InTx(ctx, func(tx store.Tx) error {
 		if tx.Dialect() == store.Postgres {
@@ -70,10 +70,6 @@ func (b *Budgets) checkThresholds(ctx context.Context, keyID, holdID string, at 
 			if err != nil && !errors.Is(err, store.ErrNoRows) {
 				return fmt.Errorf("budget: wait for settle: %w", err)
 			}
-		}
-		k, err := loadKey(ctx, tx, keyID, false)
-		if err != nil {
-			return err
 		}
 		us, err := readUsage(ctx, tx, k, at)
 		if err != nil {

@@ -17,17 +17,17 @@ func TestThresholdEvents(t *testing.T) {
 		b := newBudgets(t, db, clk, budget.Options{OnThreshold: got.add})
 		k := newKey(t, db, limits{daily: usd("1"), monthly: usd("10"), total: budget.None})
 
-		mustSpend(t, b, db, k, usd("0.60"), usd("0.50"), clk.Now())
+		mustSpend(t, b, db, k, usd("0.60"), usd("0.50"))
 		b.Close()
 		if evs := got.get(); len(evs) != 0 {
 			t.Fatalf("events below the threshold: %+v", evs)
 		}
 		// Crossing 80 % of the daily budget, ledger row written after Settle.
-		h, err := b.Reserve(ctx, k.spend(), usd("0.30"))
+		h, err := b.Reserve(ctx, k.req(usd("0.30")))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := settle(ctx, db, h, k, usd("0.30"), clk.Now(), false); err != nil {
+		if err := settle(ctx, db, h, usd("0.30")); err != nil {
 			t.Fatal(err)
 		}
 		b.Close()
@@ -42,15 +42,15 @@ func TestThresholdEvents(t *testing.T) {
 			t.Fatalf("event = %+v", e)
 		}
 		// Further spend in the same window does not fire again.
-		mustSpend(t, b, db, k, usd("0.10"), usd("0.10"), clk.Now())
-		mustSpend(t, b, db, k, usd("0.10"), usd("0.10"), clk.Now())
+		mustSpend(t, b, db, k, usd("0.10"), usd("0.10"))
+		mustSpend(t, b, db, k, usd("0.10"), usd("0.10"))
 		b.Close()
 		if n := len(got.get()); n != 1 {
 			t.Fatalf("%d events after more spend, want 1", n)
 		}
 		// A new day is a new window: it fires again when crossed.
 		clk.Set("2026-03-16T09:00:00Z")
-		mustSpend(t, b, db, k, usd("0.85"), usd("0.85"), clk.Now())
+		mustSpend(t, b, db, k, usd("0.85"), usd("0.85"))
 		b.Close()
 		evs = got.get()
 		if len(evs) != 2 || evs[1].Budget != budget.Daily || !evs[1].Start.Equal(budget.WindowOf(budget.Daily, clk.Now()).Start) {
@@ -77,7 +77,7 @@ func TestThresholdCaughtByReserve(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := b.Reserve(ctx, k.spend(), usd("0.01")); err != nil {
+		if _, err := b.Reserve(ctx, k.req(usd("0.01"))); err != nil {
 			t.Fatal(err)
 		}
 		evs := got.get() // Reserve emits before it returns
@@ -85,7 +85,7 @@ func TestThresholdCaughtByReserve(t *testing.T) {
 			t.Fatalf("events = %+v", evs)
 		}
 		// Refused reservations still record a crossing, once.
-		if _, err := b.Reserve(ctx, k.spend(), usd("5")); err == nil {
+		if _, err := b.Reserve(ctx, k.req(usd("5"))); err == nil {
 			t.Fatal("over-budget reservation admitted")
 		}
 		if n := len(got.get()); n != 1 {

@@ -6,7 +6,7 @@ import (
 	"github.com/soisnode/soisnode/money"
 )
 
-// Name names one of a key's three budgets.
+// Name names one of a key's three budgets (or, in a refusal, a Cap).
 type Name string
 
 // The budgets a key may have, each with its own window.
@@ -27,7 +27,10 @@ type Window struct {
 	ResetsAt time.Time // first instant after the window (UTC); zero for Total
 	Limit    money.Micro
 	Spent    money.Micro // ledger costs dated inside the window
-	Reserved money.Micro // live holds of calls still running
+	// Unconfirmed is the part of Spent settled at its reserved amount
+	// because its call was lost in a crash (see Sweep).
+	Unconfirmed money.Micro
+	Reserved    money.Micro // holds of calls still running
 }
 
 // Remaining is what the window still admits: the limit minus what is spent

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/soisnode/soisnode/access"
+	"github.com/soisnode/soisnode/budget"
 	"github.com/soisnode/soisnode/store"
 	"github.com/soisnode/soisnode/workspace"
 )
@@ -68,7 +69,7 @@ func createWorkspace(ctx context.Context, e *Env, db *store.DB, name, owner, ema
 			return err
 		}
 		k, key, err := access.CreateKey(ctx, tx, ws.ID, access.KeyParams{Name: "default",
-			BudgetDaily: access.NoBudget, BudgetMonthly: access.NoBudget, BudgetTotal: access.NoBudget}, nil, now)
+			BudgetDaily: budget.None, BudgetMonthly: budget.None, BudgetTotal: budget.None}, nil, now)
 		if err != nil {
 			return err
 		}

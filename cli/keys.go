@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/soisnode/soisnode/access"
+	"github.com/soisnode/soisnode/budget"
 	"github.com/soisnode/soisnode/money"
 	"github.com/soisnode/soisnode/store"
 	"github.com/soisnode/soisnode/webhook"
@@ -76,7 +77,7 @@ func (f *keyFlags) apply(fs *flag.FlagSet, p *access.KeyParams) error {
 			return
 		}
 		if none {
-			*dst = access.NoBudget
+			*dst = budget.None
 		} else if set[flagName] {
 			var m money.Micro
 			if m, err = money.Parse(value); err != nil {
@@ -147,7 +148,7 @@ func runKeys(ctx context.Context, e *Env, args []string) error {
 	}
 	switch sub {
 	case "create":
-		p := access.KeyParams{BudgetDaily: access.NoBudget, BudgetMonthly: access.NoBudget, BudgetTotal: access.NoBudget}
+		p := access.KeyParams{BudgetDaily: budget.None, BudgetMonthly: budget.None, BudgetTotal: budget.None}
 		if err := kf.apply(fs, &p); err != nil {
 			return err
 		}

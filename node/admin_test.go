@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/soisnode/soisnode/access"
+	"github.com/soisnode/soisnode/budget"
 	"github.com/soisnode/soisnode/node"
 	"github.com/soisnode/soisnode/store"
 	"github.com/soisnode/soisnode/store/storetest"
@@ -65,7 +66,7 @@ func addMember(t *testing.T, db *store.DB, c testbed.Creds, role workspace.Role,
 func addKey(t *testing.T, db *store.DB, c testbed.Creds, scopes ...string) testbed.Creds {
 	t.Helper()
 	k, secret, err := access.CreateKey(context.Background(), db, c.WorkspaceID, access.KeyParams{Name: "scoped", Scopes: scopes,
-		BudgetDaily: access.NoBudget, BudgetMonthly: access.NoBudget, BudgetTotal: access.NoBudget}, nil, time.Now())
+		BudgetDaily: budget.None, BudgetMonthly: budget.None, BudgetTotal: budget.None}, nil, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -95,8 +95,8 @@ func (n *Node) sendMessage(ctx context.Context, in *agentInput) (*agentOutput, e
 	sum := sha256.Sum256(canonical)
 	// A key with no budget set cannot be over one: skip the query (the key
 	// was read by authentication a moment ago).
-	if n.budgets != nil && !n.freeProvider && pr.Key.HasBudget() {
-		if err := n.budgets.Check(ctx, pr.Key.ID); err != nil {
+	if n.budgets != nil && !n.freeProvider {
+		if err := n.budgets.Check(ctx, pr.Key.Limits()); err != nil {
 			return nil, problemFor(n.log, err)
 		}
 	}

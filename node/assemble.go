@@ -48,8 +48,9 @@ func (n *Node) assemble(ctx context.Context) error {
 		HoldTTL: n.cfg.TurnTimeout + 5*time.Minute, Logger: n.log, OnThreshold: n.onThreshold,
 	})
 	n.stops = append(n.stops, func(context.Context) error { n.budgets.Close(); return nil })
+	n.background = append(n.background, n.budgets.Run)
 	n.runner = &agent.Runner{
-		DB: n.db, Registry: n.registry, Provider: provider, Pricer: pricer, Reserver: n.budgets,
+		DB: n.db, Registry: n.registry, Provider: provider, Pricer: pricer, Budgets: n.budgets,
 		Log: n.log, Now: n.now, MaxSteps: n.cfg.MaxSteps, TurnTimeout: n.cfg.TurnTimeout,
 		Signer: n.keys, NodeID: n.nodeID, OnFinish: n.onTurnFinished, Done: n.turnDone,
 	}

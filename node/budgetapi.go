@@ -27,7 +27,7 @@ func (n *Node) registerBudget(api huma.API) {
 		Tags:        []string{"Agent"}, Security: securityBoth, Errors: []int{401, 429},
 	}, func(ctx context.Context, _ *struct{}) (*budgetOutput, error) {
 		pr := principal(ctx)
-		ws, err := n.budgets.Status(ctx, pr.Key.ID)
+		ws, err := n.budgets.Status(ctx, pr.Key.Limits())
 		if err != nil {
 			return nil, problemFor(n.log, err)
 		}

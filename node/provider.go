@@ -44,13 +44,14 @@ func (n *Node) provider(ctx context.Context) (agent.Provider, agent.Pricer, erro
 // TablePricer prices model calls from a price table.
 type TablePricer struct{ Table *price.Table }
 
-// MaxCost implements agent.Pricer.
+// MaxCost implements agent.Pricer: price.PromptBound of the prompt plus
+// the request's output limit, at the model's prices.
 func (t TablePricer) MaxCost(model string, req agent.Request) (money.Micro, bool) {
 	p, ok := t.Table.Lookup(model)
 	if !ok {
 		return 0, false
 	}
-	return p.MaxCost(price.EstimateTokens(req), int64(req.MaxOutputTokens)), true
+	return p.MaxCost(price.PromptBound(req), int64(req.MaxOutputTokens)), true
 }
 
 // Cost implements agent.Pricer.

@@ -95,12 +95,16 @@ func benchSteps(b *testing.B, dialect string) {
 	if err := submit(q.EnqueueTurn)(ctx); err != nil { // so that get has a conversation
 		b.Fatal(err)
 	}
+	key, err := access.FindKey(ctx, db, c.KeyID)
+	if err != nil {
+		b.Fatal(err)
+	}
 	steps := []testbed.Contender{
 		{Name: "auth", Op: func(ctx context.Context) error {
 			_, err := access.Authenticate(ctx, db, c.Token, c.APIKey)
 			return err
 		}},
-		{Name: "budget", Op: func(ctx context.Context) error { return budgets.Check(ctx, c.KeyID) }},
+		{Name: "budget", Op: func(ctx context.Context) error { return budgets.Check(ctx, key.Limits()) }},
 		{Name: "submit", Op: submit(q.EnqueueTurn)},
 		{Name: "submit-rawjob", Op: submit(rawJob)},
 		{Name: "get", Op: func(ctx context.Context) error {

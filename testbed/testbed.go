@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/soisnode/soisnode/access"
+	"github.com/soisnode/soisnode/budget"
 	"github.com/soisnode/soisnode/node"
 	"github.com/soisnode/soisnode/store"
 	"github.com/soisnode/soisnode/workspace"
@@ -72,7 +73,7 @@ func Workspace(t testing.TB, db *store.DB, role workspace.Role, p access.KeyPara
 	ctx := context.Background()
 	now := time.Now()
 	if p.BudgetDaily == 0 && p.BudgetMonthly == 0 && p.BudgetTotal == 0 {
-		p.BudgetDaily, p.BudgetMonthly, p.BudgetTotal = access.NoBudget, access.NoBudget, access.NoBudget
+		p.BudgetDaily, p.BudgetMonthly, p.BudgetTotal = budget.None, budget.None, budget.None
 	}
 	var c Creds
 	err := db.InTx(ctx, func(tx store.Tx) error {

@@ -42,3 +42,23 @@ func TestEstimateTokensIsConservative(t *testing.T) {
 		t.Errorf("EstimateTokens = %d, want > %d", got, min)
 	}
 }
+
+// The bound counts every byte as a token, so no tokenizer (each of whose
+// tokens covers at least one byte) can exceed it, whatever the script.
+func TestPromptBoundCountsBytes(t *testing.T) {
+	text := strings.Repeat("東京で会議を予約して。", 50)
+	call := agent.ToolCall{ID: "c1", Name: "ab", Args: json.RawMessage(`{"q":"日本"}`)}
+	req := agent.Request{
+		System:   "sys",
+		Messages: []agent.Message{{Role: agent.RoleUser, Text: text}, {Role: agent.RoleModel, Calls: []agent.ToolCall{call}}},
+		Tools:    []agent.ToolDecl{agent.AskToolDecl},
+	}
+	want := int64(RequestOverhead+3) + MessageOverhead + int64(len(text)) + MessageOverhead + PartOverhead + int64(len(call.Name)+len(call.Args)) +
+		ToolOverhead + int64(len(agent.AskTool)+len(agent.AskToolDecl.Description)+len(agent.AskToolDecl.Schema))
+	if got := PromptBound(req); got != want {
+		t.Fatalf("PromptBound = %d, want %d", got, want)
+	}
+	if runes := int64(len([]rune(text))); PromptBound(req) <= runes || EstimateTokens(req) >= PromptBound(req) {
+		t.Fatalf("bound %d, estimate %d, runes %d: the bound must exceed both", PromptBound(req), EstimateTokens(req), runes)
+	}
+}

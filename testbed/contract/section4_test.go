@@ -174,9 +174,11 @@ func TestSection4BudgetsAndStatuses(t *testing.T) {
 	t.Run("402 when a budget is spent: budget, spent, limit, resets_at; no model call", func(t *testing.T) {
 		k := n.keyCreate(t, c.WorkspaceID, "--budget-daily", "0.10")
 		ka := auth{c.Token, k}
+		// The fake bills far past the call's reservation: the true cost is
+		// recorded and the turn stops (docs/budgets.md, "The bound").
 		first := n.send(t, ka, map[string]any{"message": "BIGSPEND"})
-		if first.Status != "completed" {
-			t.Fatalf("first call within budget: %+v", first)
+		if first.Status != "budget_exceeded" || first.CostUSD == "" || first.CostUSD == "0.000000" {
+			t.Fatalf("a call billed past its reservation: %+v", first)
 		}
 		before := fake.calls.Load()
 		r := n.do(t, "POST", "/api/agent", ka, `{"message": "hello"}`)

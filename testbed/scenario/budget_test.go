@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/soisnode/soisnode/access"
+	"github.com/soisnode/soisnode/budget"
 	"github.com/soisnode/soisnode/money"
 	"github.com/soisnode/soisnode/node"
 	"github.com/soisnode/soisnode/store"
@@ -18,8 +19,8 @@ import (
 )
 
 // Issue "Dollar budgets": concurrent callers cannot spend more than the
-// budget plus one call's maximum, a spent key is told so, and budgets
-// reset on calendar boundaries.
+// budget (each call reserves an upper bound of its cost), a spent key is
+// told so, and budgets reset on calendar boundaries.
 
 const (
 	burstSize   = 50
@@ -27,7 +28,7 @@ const (
 )
 
 func TestBudgetBoundUnderConcurrency(t *testing.T) {
-	key := access.KeyParams{BudgetDaily: burstBudget, BudgetMonthly: access.NoBudget, BudgetTotal: access.NoBudget}
+	key := access.KeyParams{BudgetDaily: burstBudget, BudgetMonthly: budget.None, BudgetTotal: budget.None}
 	tweak := func(c *node.Config) { c.Workers = burstSize }
 	matrix(t, tweak, key, func(t *testing.T, e *env) {
 		burst(t, []*testbed.Node{e.n}, e.fake, e.c)
@@ -44,7 +45,7 @@ func TestBudgetBoundAcrossTwoNodes(t *testing.T) {
 			cfg.Workers = burstSize
 			a := testbed.Start(t, cfg)
 			b := testbed.Start(t, cfg) // same database and key file: one deployment, two processes
-			c := testbed.Workspace(t, a.DB(), workspace.Owner, access.KeyParams{BudgetDaily: burstBudget, BudgetMonthly: access.NoBudget, BudgetTotal: access.NoBudget})
+			c := testbed.Workspace(t, a.DB(), workspace.Owner, access.KeyParams{BudgetDaily: burstBudget, BudgetMonthly: budget.None, BudgetTotal: budget.None})
 			burst(t, []*testbed.Node{a, b}, fake, c)
 		})
 	}
@@ -154,15 +155,16 @@ func burst(t *testing.T, nodes []*testbed.Node, fake *fakeModel, c testbed.Creds
 	}
 	rows = ledger(t, db, "key_id = ?", c.KeyID)
 	spent = sum(rows)
-	if spent > burstBudget+hold {
-		t.Errorf("spent %s, over the limit %s plus one call's maximum %s", spent, burstBudget, hold)
-	}
-	withinHold := true
-	for _, r := range rows {
-		withinHold = withinHold && r.Cost <= hold
-	}
-	if withinHold && spent > burstBudget { // no call cost more than it reserved: the limit itself holds
+	// Every call reserved an upper bound of its cost (the prompt by its
+	// size, the output limit it sent) and the fake bills within it, so the
+	// limit itself holds, with no overshoot at all.
+	if spent > burstBudget {
 		t.Errorf("spent %s, over the limit %s", spent, burstBudget)
+	}
+	for _, r := range billed(t, db, c.KeyID) {
+		if r.cost > r.reserved || r.unconfirmed {
+			t.Errorf("ledger row %+v: cost above its reservation", r)
+		}
 	}
 	if fake.calls() != len(rows) {
 		t.Errorf("the fake got %d calls for %d ledger rows", fake.calls(), len(rows))

@@ -10,6 +10,7 @@ import (
 	"github.com/soisnode/soisnode/access"
 	"github.com/soisnode/soisnode/agent"
 	"github.com/soisnode/soisnode/agent/price"
+	"github.com/soisnode/soisnode/budget"
 	"github.com/soisnode/soisnode/money"
 	"github.com/soisnode/soisnode/node"
 	"github.com/soisnode/soisnode/store"
@@ -50,7 +51,7 @@ type env struct {
 
 // budgeted is the key most scenarios use: a daily budget, so every model
 // call is reserved and settled for real.
-var budgeted = access.KeyParams{BudgetDaily: 5 * money.Dollar, BudgetMonthly: access.NoBudget, BudgetTotal: access.NoBudget}
+var budgeted = access.KeyParams{BudgetDaily: 5 * money.Dollar, BudgetMonthly: budget.None, BudgetTotal: budget.None}
 
 // matrix runs fn on a fresh node for each database and provider, the four
 // combinations in parallel. tweak adjusts the node's config.
@@ -130,6 +131,7 @@ type window struct {
 	Budget       string     `json:"budget"`
 	LimitUSD     string     `json:"limit_usd"`
 	SpentUSD     string     `json:"spent_usd"`
+	Unconfirmed  string     `json:"unconfirmed_usd"`
 	ReservedUSD  string     `json:"reserved_usd"`
 	RemainingUSD string     `json:"remaining_usd"`
 	ResetsAt     *time.Time `json:"resets_at"`

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/soisnode/soisnode/access"
+	"github.com/soisnode/soisnode/budget"
 	"github.com/soisnode/soisnode/money"
 	"github.com/soisnode/soisnode/node"
 	"github.com/soisnode/soisnode/testbed"
@@ -64,9 +65,9 @@ func TestBudgetResetsOnCalendarBoundaries(t *testing.T) {
 				clk := &clock{}
 				e := start(t, db, p, func(c *node.Config) { c.Now = clk.Now }, budgeted)
 				clk.Set(time.Date(2031, 3, 14, 23, 59, 30, 0, time.UTC)) // half a minute before midnight, for the checks below
-				daily := testbed.Workspace(t, e.n.DB(), workspace.Owner, access.KeyParams{BudgetDaily: limit, BudgetMonthly: access.NoBudget, BudgetTotal: access.NoBudget})
-				monthly := testbed.Workspace(t, e.n.DB(), workspace.Owner, access.KeyParams{BudgetDaily: access.NoBudget, BudgetMonthly: limit, BudgetTotal: access.NoBudget})
-				total := testbed.Workspace(t, e.n.DB(), workspace.Owner, access.KeyParams{BudgetDaily: access.NoBudget, BudgetMonthly: access.NoBudget, BudgetTotal: limit})
+				daily := testbed.Workspace(t, e.n.DB(), workspace.Owner, access.KeyParams{BudgetDaily: limit, BudgetMonthly: budget.None, BudgetTotal: budget.None})
+				monthly := testbed.Workspace(t, e.n.DB(), workspace.Owner, access.KeyParams{BudgetDaily: budget.None, BudgetMonthly: limit, BudgetTotal: budget.None})
+				total := testbed.Workspace(t, e.n.DB(), workspace.Owner, access.KeyParams{BudgetDaily: budget.None, BudgetMonthly: budget.None, BudgetTotal: limit})
 				spend(t, e.n, daily, limit, clk.Now())
 				spend(t, e.n, monthly, limit, time.Date(2031, 3, 10, 12, 0, 0, 0, time.UTC))
 				spend(t, e.n, total, limit, time.Date(2031, 1, 2, 12, 0, 0, 0, time.UTC))
@@ -146,7 +147,7 @@ func TestLocalAgentRunsFreeOnSpentKey(t *testing.T) {
 		t.Run(db, func(t *testing.T) {
 			t.Parallel()
 			n := testbed.Start(t, baseConfig(t, databaseURL(t, db))) // no provider configured: the local agent
-			c := testbed.Workspace(t, n.DB(), workspace.Owner, access.KeyParams{BudgetDaily: 10_000, BudgetMonthly: access.NoBudget, BudgetTotal: access.NoBudget})
+			c := testbed.Workspace(t, n.DB(), workspace.Owner, access.KeyParams{BudgetDaily: 10_000, BudgetMonthly: budget.None, BudgetTotal: budget.None})
 			spend(t, n, c, 10_000, time.Now())
 
 			cv := send(t, n, c, "", "Create a contact for Jane Doe, CEO of Acme Corp, jane@acme.com")
