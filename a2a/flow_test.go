@@ -24,8 +24,8 @@ func TestFlow(t *testing.T) {
 	for name, url := range storetest.URLs(t) {
 		t.Run(name, func(t *testing.T) {
 			n := testbed.Start(t, node.Config{DatabaseURL: url})
-			c := testbed.Workspace(t, n.DB(), workspace.Owner, access.KeyParams{})
 			for _, binding := range []spec.TransportProtocol{spec.TransportProtocolJSONRPC, spec.TransportProtocolHTTPJSON} {
+				c := testbed.Workspace(t, n.DB(), workspace.Owner, access.KeyParams{})
 				t.Run(string(binding), func(t *testing.T) { flow(t, n, c, binding) })
 			}
 		})

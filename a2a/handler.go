@@ -51,6 +51,13 @@ func (s *Server) SendMessage(ctx context.Context, req *spec.SendMessageRequest) 
 	hash := hex.EncodeToString(sum[:])
 	o := ownerOf(pr)
 	now := s.cfg.Now()
+	// Read before the transaction: the budget check uses its own connection.
+	var spent error
+	if s.cfg.CheckBudget != nil {
+		if spent = s.cfg.CheckBudget(ctx, pr); spent != nil && !errs.Is(spent, errs.BudgetSpent) {
+			return nil, s.protocolError(spent)
+		}
+	}
 
 	var task Task
 	err = s.cfg.DB.InTx(ctx, func(tx store.Tx) error {
@@ -65,7 +72,7 @@ func (s *Server) SendMessage(ctx context.Context, req *spec.SendMessageRequest) 
 			task, err = getTask(ctx, tx, o, taskID)
 			return err
 		}
-		task, err = s.submit(ctx, tx, pr, m, text, hash, now)
+		task, err = s.submit(ctx, tx, pr, m, text, hash, spent, now)
 		if err != nil {
 			return err
 		}
@@ -91,7 +98,7 @@ func (s *Server) SendMessage(ctx context.Context, req *spec.SendMessageRequest) 
 // submit adds the turn and its task in tx. A spent budget still makes a
 // task (and a turn), failed at once with the reason, so the caller sees
 // it where it looks for every outcome.
-func (s *Server) submit(ctx context.Context, tx store.Tx, pr access.Principal, m *spec.Message, text, hash string, now time.Time) (Task, error) {
+func (s *Server) submit(ctx context.Context, tx store.Tx, pr access.Principal, m *spec.Message, text, hash string, spent error, now time.Time) (Task, error) {
 	o := ownerOf(pr)
 	var task Task
 	convID := m.ContextID
@@ -111,13 +118,6 @@ func (s *Server) submit(ctx context.Context, tx store.Tx, pr access.Principal, m
 		if st != conversation.InputRequired {
 			return Task{}, &spec.Error{Err: spec.ErrUnsupportedOperation, Message: "task " + task.ID + " is " +
 				string(stateOf[st]) + ", not waiting for input: send a new message without taskId (with contextId " + convID + " to continue the conversation)"}
-		}
-	}
-	spent := error(nil)
-	if s.cfg.CheckBudget != nil {
-		spent = s.cfg.CheckBudget(ctx, pr)
-		if spent != nil && !errs.Is(spent, errs.BudgetSpent) {
-			return Task{}, spent
 		}
 	}
 	enqueue := s.cfg.Enqueue
