@@ -60,7 +60,9 @@ func (s *Server) SendMessage(ctx context.Context, req *spec.SendMessageRequest) 
 	}
 
 	var task Task
+	fresh := false // a new turn was queued by this request
 	err = s.cfg.DB.InTx(ctx, func(tx store.Tx) error {
+		fresh = false
 		taskID, prior, found, err := sentMessage(ctx, tx, o.KeyID, m.ID)
 		if err != nil {
 			return err
@@ -76,6 +78,7 @@ func (s *Server) SendMessage(ctx context.Context, req *spec.SendMessageRequest) 
 		if err != nil {
 			return err
 		}
+		fresh = spent == nil
 		if push == nil {
 			return nil
 		}
@@ -92,6 +95,10 @@ func (s *Server) SendMessage(ctx context.Context, req *spec.SendMessageRequest) 
 		return nil, s.protocolError(err)
 	}
 	blocking := req.Config == nil || !req.Config.ReturnImmediately
+	if fresh && !blocking && task.FirstTurn == task.Turn {
+		// Just queued: the task is known without reading it back.
+		return submittedView(task, text, now, historyLength(req.Config)), nil
+	}
 	return s.taskView(ctx, pr, task, blocking, historyLength(req.Config))
 }
 

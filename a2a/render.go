@@ -114,3 +114,18 @@ func replyText(turn conversation.Turn) string {
 func messageID(taskID string, turn int, role string) string {
 	return taskID + "-" + strconv.Itoa(turn) + "-" + role
 }
+
+// submittedView is render's answer for a task whose one turn was queued a
+// moment ago with message text (no reply, receipts or cost yet).
+func submittedView(t Task, text string, at time.Time, historyLength int) *spec.Task {
+	at = at.UTC().Truncate(time.Millisecond)
+	out := &spec.Task{ID: spec.TaskID(t.ID), ContextID: t.ConversationID,
+		Status: spec.TaskStatus{State: spec.TaskStateSubmitted, Timestamp: &at},
+		Metadata: map[string]any{"cost_usd": money.Micro(0).String(), "conversation_id": t.ConversationID,
+			"turn": t.Turn, "status": string(conversation.Queued)}}
+	if historyLength != 0 {
+		out.History = []*spec.Message{{ID: messageID(t.ID, t.Turn, "user"), ContextID: t.ConversationID, TaskID: out.ID,
+			Role: spec.MessageRoleUser, Parts: spec.ContentParts{spec.NewTextPart(text)}}}
+	}
+	return out
+}
