@@ -94,6 +94,9 @@ func (s *Server) SendMessage(ctx context.Context, req *spec.SendMessageRequest) 
 	if err != nil {
 		return nil, s.protocolError(err)
 	}
+	if fresh {
+		s.cfg.Log.Info("a2a message accepted", "task_id", task.ID, "conversation_id", task.ConversationID, "turn", task.Turn, "key_id", o.KeyID)
+	}
 	blocking := req.Config == nil || !req.Config.ReturnImmediately
 	if fresh && !blocking && task.FirstTurn == task.Turn {
 		// Just queued: the task is known without reading it back.
