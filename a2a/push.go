@@ -269,4 +269,3 @@ func (s *Server) PushHeaders(ctx context.Context, deliveryID, event string) (htt
 	}
 	return h, nil
 }
-

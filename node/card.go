@@ -40,7 +40,7 @@ func (n *Node) card() spec.AgentCard {
 			NodeID: n.nodeID, BaseURL: base, JWKSURL: base + peers.JWKSPath,
 			FederationEndpoint: base + peers.FederationPath, Version: Version,
 			AgentEndpoint: base + "/api/agent", MCPEndpoint: base + "/mcp",
-			Negotiations: true, // POST /federation/v1/messages answers (docs/federation.md)
+			Negotiations:  true, // POST /federation/v1/messages answers (docs/federation.md)
 			SignedReplies: true, Webhooks: true,
 		},
 	})

@@ -41,7 +41,9 @@ func (n *Node) assembleSigning(ctx context.Context) error {
 	n.deliveries = webhook.NewQueue(n.db, n.now)
 	n.dispatcher, err = webhook.NewDispatcher(webhook.Config{DB: n.db, Signer: n.keys, Guard: n.guard, Now: n.now, Logger: n.log, OnAttempt: n.cfg.OnDeliveryAttempt,
 		// n.a2a is assembled later; the dispatcher runs only after Start.
-		Headers: func(ctx context.Context, id, event string) (http.Header, error) { return n.a2a.PushHeaders(ctx, id, event) }})
+		Headers: func(ctx context.Context, id, event string) (http.Header, error) {
+			return n.a2a.PushHeaders(ctx, id, event)
+		}})
 	if err != nil {
 		return err
 	}
