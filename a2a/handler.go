@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	spec "github.com/a2aproject/a2a-go/v2/a2a"
+	"github.com/oklog/ulid/v2"
 
 	"github.com/soisnode/soisnode/access"
 	"github.com/soisnode/soisnode/conversation"
@@ -63,7 +64,12 @@ func (s *Server) SendMessage(ctx context.Context, req *spec.SendMessageRequest) 
 	fresh := false // a new turn was queued by this request
 	err = s.cfg.DB.InTx(ctx, func(tx store.Tx) error {
 		fresh = false
-		taskID, prior, found, err := sentMessage(ctx, tx, o.KeyID, m.ID)
+		// A message to an existing task keeps that task's id.
+		newID := string(m.TaskID)
+		if newID == "" {
+			newID = ulid.Make().String()
+		}
+		taskID, prior, found, err := claimMessage(ctx, tx, o.KeyID, m.ID, newID, hash, now)
 		if err != nil {
 			return err
 		}
@@ -74,7 +80,7 @@ func (s *Server) SendMessage(ctx context.Context, req *spec.SendMessageRequest) 
 			task, err = getTask(ctx, tx, o, taskID)
 			return err
 		}
-		task, err = s.submit(ctx, tx, pr, m, text, hash, spent, now)
+		task, err = s.submit(ctx, tx, pr, m, text, newID, spent, now)
 		if err != nil {
 			return err
 		}
@@ -108,7 +114,7 @@ func (s *Server) SendMessage(ctx context.Context, req *spec.SendMessageRequest) 
 // submit adds the turn and its task in tx. A spent budget still makes a
 // task (and a turn), failed at once with the reason, so the caller sees
 // it where it looks for every outcome.
-func (s *Server) submit(ctx context.Context, tx store.Tx, pr access.Principal, m *spec.Message, text, hash string, spent error, now time.Time) (Task, error) {
+func (s *Server) submit(ctx context.Context, tx store.Tx, pr access.Principal, m *spec.Message, text, newID string, spent error, now time.Time) (Task, error) {
 	o := ownerOf(pr)
 	var task Task
 	convID := m.ContextID
@@ -147,12 +153,9 @@ func (s *Server) submit(ctx context.Context, tx store.Tx, pr access.Principal, m
 	if task.ID != "" {
 		err = advanceTask(ctx, tx, &task, sub.Turn, now)
 	} else {
-		task, err = createTask(ctx, tx, o, sub.ConversationID, sub.Turn, now)
+		task, err = createTask(ctx, tx, newID, o, sub.ConversationID, sub.Turn, now)
 	}
 	if err != nil {
-		return Task{}, err
-	}
-	if err := recordMessage(ctx, tx, o.KeyID, m.ID, task.ID, sub.Turn, hash, now); err != nil {
 		return Task{}, err
 	}
 	if spent != nil {

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/oklog/ulid/v2"
 
 	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/store"
@@ -61,9 +60,9 @@ func getTask(ctx context.Context, q store.Querier, o Owner, id string) (Task, er
 	return t, nil
 }
 
-// createTask stores a new task for turn of conversationID.
-func createTask(ctx context.Context, tx store.Tx, o Owner, conversationID string, turn int, now time.Time) (Task, error) {
-	t := Task{ID: ulid.Make().String(), WorkspaceID: o.WorkspaceID, KeyID: o.KeyID, ConversationID: conversationID,
+// createTask stores a new task id for turn of conversationID.
+func createTask(ctx context.Context, tx store.Tx, id string, o Owner, conversationID string, turn int, now time.Time) (Task, error) {
+	t := Task{ID: id, WorkspaceID: o.WorkspaceID, KeyID: o.KeyID, ConversationID: conversationID,
 		FirstTurn: turn, Turn: turn, CreatedAt: now, UpdatedAt: now}
 	_, err := tx.Exec(ctx, `INSERT INTO a2a_tasks (`+taskCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		t.ID, t.WorkspaceID, t.KeyID, t.ConversationID, t.FirstTurn, t.Turn, now.UnixMicro(), now.UnixMicro())
@@ -82,28 +81,24 @@ func advanceTask(ctx context.Context, tx store.Tx, t *Task, turn int, now time.T
 	return nil
 }
 
-// sentMessage finds the task an earlier message with this messageId made.
-func sentMessage(ctx context.Context, q store.Querier, keyID, messageID string) (taskID, hash string, found bool, err error) {
-	err = q.QueryRow(ctx, `SELECT task_id, request_hash FROM a2a_messages WHERE key_id = ? AND message_id = ?`, keyID, messageID).Scan(&taskID, &hash)
-	if err == store.ErrNoRows {
-		return "", "", false, nil
+// claimMessage records that messageId (per key) makes task newTaskID, or
+// finds the task an earlier message with the same messageId made: one
+// INSERT in the common case, so a resent message returns the same task
+// and a concurrent twin waits for, then sees, the first.
+func claimMessage(ctx context.Context, tx store.Tx, keyID, messageID, newTaskID, hash string, now time.Time) (taskID, priorHash string, found bool, err error) {
+	n, err := tx.Exec(ctx, `INSERT INTO a2a_messages (key_id, message_id, task_id, request_hash, created_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT DO NOTHING`, keyID, messageID, newTaskID, hash, now.UnixMicro())
+	if err != nil {
+		return "", "", false, fmt.Errorf("a2a: record message: %w", err)
 	}
+	if n == 1 {
+		return newTaskID, hash, false, nil
+	}
+	err = tx.QueryRow(ctx, `SELECT task_id, request_hash FROM a2a_messages WHERE key_id = ? AND message_id = ?`, keyID, messageID).Scan(&taskID, &priorHash)
 	if err != nil {
 		return "", "", false, fmt.Errorf("a2a: find message: %w", err)
 	}
-	return taskID, hash, true, nil
-}
-
-// recordMessage remembers which task and turn a messageId made. A
-// concurrent twin of the same message loses here and its transaction
-// rolls back.
-func recordMessage(ctx context.Context, tx store.Tx, keyID, messageID, taskID string, turn int, hash string, now time.Time) error {
-	_, err := tx.Exec(ctx, `INSERT INTO a2a_messages (key_id, message_id, task_id, turn, request_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		keyID, messageID, taskID, turn, hash, now.UnixMicro())
-	if err != nil {
-		return fmt.Errorf("a2a: record message: %w", err)
-	}
-	return nil
+	return taskID, priorHash, true, nil
 }
 
 // listParams selects a page of an owner's tasks, newest first.

@@ -2,9 +2,10 @@
 -- and the turns that answer it while it asks for input: first_turn is the
 -- turn that opened it, turn the latest. It belongs to the workspace and
 -- integration key that sent it; another key never sees it.
--- a2a_messages maps an A2A messageId (per key) to the task and turn it
--- made, so a resent message returns the same task; request_hash refuses a
--- reused messageId with a different message.
+-- a2a_messages maps an A2A messageId (per key) to the task it made or
+-- answered, so a resent message returns the same task; request_hash
+-- refuses a reused messageId with a different message. It is written
+-- first in the sending transaction (task_id is then not yet a task).
 -- a2a_push_configs are the push-notification configs of a task: token is
 -- sent as A2A-Notification-Token, auth_scheme/auth_credentials as the
 -- Authorization header the receiver asked for. a2a_push_headers holds, per
@@ -27,8 +28,7 @@ CREATE INDEX a2a_tasks_turn ON a2a_tasks (conversation_id, turn);
 CREATE TABLE a2a_messages (
     key_id       TEXT NOT NULL,
     message_id   TEXT NOT NULL,
-    task_id      TEXT NOT NULL REFERENCES a2a_tasks(id),
-    turn         INTEGER NOT NULL,
+    task_id      TEXT NOT NULL,
     request_hash TEXT NOT NULL,
     created_at   BIGINT NOT NULL,
     PRIMARY KEY (key_id, message_id)
