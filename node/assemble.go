@@ -10,6 +10,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
+	"github.com/soisnode/soisnode/a2a"
 	"github.com/soisnode/soisnode/agent"
 	"github.com/soisnode/soisnode/budget"
 	"github.com/soisnode/soisnode/mcp"
@@ -69,6 +70,7 @@ func (n *Node) assemble(ctx context.Context) error {
 		return err
 	}
 	n.addNoncePurge()
+	n.a2a = n.newA2A()
 	n.handler = n.routes()
 	return nil
 }
@@ -141,6 +143,8 @@ func (n *Node) routes() http.Handler {
 	mux.HandleFunc("GET /.well-known/jwks.json", n.serveJWKS)
 	mux.HandleFunc("GET "+peers.CardPath, n.serveCard)
 	mux.HandleFunc("POST "+MessagesPath, n.serveMessage)
+	mux.Handle(a2a.Path, n.a2a.Handler())
+	mux.Handle(a2a.Path+"/", n.a2a.Handler())
 	mux.Handle("/mcp", mcp.NewHandler(n.registry, n.callerFromRequest, mcp.Options{Name: "soisnode", Version: Version, Logger: n.log}))
 	return n.logRequests(mux)
 }

@@ -5,45 +5,61 @@ import (
 	"fmt"
 	"net/http"
 
+	spec "github.com/a2aproject/a2a-go/v2/a2a"
+
+	"github.com/soisnode/soisnode/a2a"
 	"github.com/soisnode/soisnode/peers"
 	"github.com/soisnode/soisnode/signing/verify"
 )
 
-// skills describe what the node's agent does, for whoever reads its card.
-var skills = []peers.Skill{
-	{ID: "contacts", Name: "Contacts", Description: "Search, create, update and delete the workspace's contacts.", Tags: []string{"crm"}},
-	{ID: "tasks", Name: "Tasks", Description: "Create, assign, update and complete tasks.", Tags: []string{"work"}},
+// skills describe what the node's agent does, for whoever reads its card:
+// one per tool family.
+var skills = []spec.AgentSkill{
+	{ID: "contacts", Name: "Contacts", Description: "Search, create, update and delete the workspace's contacts.", Tags: []string{"crm"},
+		Examples: []string{"Create a contact for Jane Doe, CEO of Acme Corp, jane@acme.com"}},
+	{ID: "tasks", Name: "Tasks", Description: "Create, assign, update and complete tasks.", Tags: []string{"work"},
+		Examples: []string{"Create a task: send the Acme proposal by Friday"}},
 	{ID: "email", Name: "Email", Description: "Send email through the workspace's relay and search sent mail.", Tags: []string{"messaging"}},
 	{ID: "files", Name: "Files", Description: "Find, read, organise and store the workspace's files.", Tags: []string{"documents"}},
 	{ID: "org", Name: "Organisation", Description: "Answer questions about departments, teams and members.", Tags: []string{"directory"}},
 	{ID: "extensions", Name: "Extensions", Description: "Use the tools of the remote MCP servers the workspace installed.", Tags: []string{"mcp"}},
+	{ID: "peers", Name: "Peers", Description: "Negotiate with the workspace's peer nodes under a dollar cap and a turn limit.", Tags: []string{"federation"}},
 }
 
-// card returns the node's agent card (DESIGN §7).
-func (n *Node) card() peers.Card {
+// card returns the node's A2A agent card (DESIGN §7), unsigned.
+func (n *Node) card() spec.AgentCard {
 	base := n.cfg.BaseURL()
-	return peers.Card{
-		ID: n.nodeID, Name: n.cfg.NodeName, BaseURL: base, JWKSURL: base + peers.JWKSPath, Version: Version,
-		Capabilities: peers.Capabilities{
-			Agent: base + "/api/agent", MCP: base + "/mcp", SignedReplies: true, Webhooks: true,
-			Negotiations: true, // POST /federation/v1/messages answers (with a deterministic responder, docs/federation.md)
+	return a2a.Card(a2a.CardParams{
+		Name:        n.cfg.NodeName,
+		Description: "A soisnode agent federation node: send plain English; its agent acts across the workspace (contacts, tasks, email, files, org chart, extensions) within your key's scopes and budgets, and replies with receipts of what it did.",
+		Version:     Version,
+		BaseURL:     base,
+		Skills:      skills,
+		Push:        true,
+		Node: peers.NodeParams{
+			NodeID: n.nodeID, BaseURL: base, JWKSURL: base + peers.JWKSPath,
+			FederationEndpoint: base + peers.FederationPath, Version: Version,
+			AgentEndpoint: base + "/api/agent", MCPEndpoint: base + "/mcp",
+			Negotiations:  true, // POST /federation/v1/messages answers (docs/federation.md)
+			SignedReplies: true, Webhooks: true,
 		},
-		Skills:     skills,
-		Federation: peers.Federation{Endpoint: base + peers.FederationPath},
-	}
+	})
 }
 
-// serveCard serves GET /.well-known/agent-card.json, signed: Sois-Signature
-// is a detached JWS (typ sois-card+jws) over the exact body, made per
-// request so its iat is fresh and a rotated key signs at once.
+// serveCard serves GET /.well-known/agent-card.json, signed twice: the A2A
+// signatures[] inside (over the canonical card) and Sois-Signature, a
+// detached JWS (typ sois-card+jws) over the exact body, made per request
+// so its iat is fresh and a rotated key signs at once.
 func (n *Node) serveCard(w http.ResponseWriter, r *http.Request) {
-	body, err := json.Marshal(n.card())
+	body, err := a2a.SignedCardJSON(r.Context(), n.keys, n.card())
 	if err == nil {
 		var sig string
 		if sig, err = n.keys.SignCard(r.Context(), body); err == nil {
 			w.Header().Set("Content-Type", "application/json")
 			w.Header().Set(verify.HeaderSignature, sig)
 			w.Header().Set("Cache-Control", "public, max-age=60")
+			// Browser-based A2A clients read the card from any origin.
+			w.Header().Set("Access-Control-Allow-Origin", "*")
 			_, _ = w.Write(body)
 			return
 		}

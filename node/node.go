@@ -17,6 +17,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/soisnode/soisnode/a2a"
 	"github.com/soisnode/soisnode/agent"
 	"github.com/soisnode/soisnode/budget"
 	"github.com/soisnode/soisnode/queue"
@@ -45,6 +46,7 @@ type Node struct {
 	budgets      *budget.Budgets
 	freeProvider bool
 	waiters      *waiters
+	a2a          *a2a.Server
 	limiter      *failLimiter
 	metrics      *metrics
 	api          huma.API

@@ -39,7 +39,11 @@ func (n *Node) assembleSigning(ctx context.Context) error {
 	}
 	n.guard = webhook.Guard{AllowHosts: n.cfg.WebhookAllowHosts}
 	n.deliveries = webhook.NewQueue(n.db, n.now)
-	n.dispatcher, err = webhook.NewDispatcher(webhook.Config{DB: n.db, Signer: n.keys, Guard: n.guard, Now: n.now, Logger: n.log, OnAttempt: n.cfg.OnDeliveryAttempt})
+	n.dispatcher, err = webhook.NewDispatcher(webhook.Config{DB: n.db, Signer: n.keys, Guard: n.guard, Now: n.now, Logger: n.log, OnAttempt: n.cfg.OnDeliveryAttempt,
+		// n.a2a is assembled later; the dispatcher runs only after Start.
+		Headers: func(ctx context.Context, id, event string) (http.Header, error) {
+			return n.a2a.PushHeaders(ctx, id, event)
+		}})
 	if err != nil {
 		return err
 	}
@@ -69,6 +73,9 @@ func nodeID(ctx context.Context, db *store.DB, configured string) (string, error
 // onTurnFinished queues the webhook of a finished turn, in the finishing
 // transaction, when the key has a response_url.
 func (n *Node) onTurnFinished(ctx context.Context, tx store.Tx, conv conversation.Conversation, turn conversation.Turn) error {
+	if err := n.a2a.OnTurnStopped(ctx, tx, conv.ID, turn.Turn); err != nil {
+		return err
+	}
 	event := eventFor[turn.Status]
 	if event == "" {
 		return nil

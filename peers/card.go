@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	spec "github.com/a2aproject/a2a-go/v2/a2a"
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/soisnode/soisnode/errs"
@@ -23,41 +24,89 @@ const (
 	FederationPath = "/federation/v1"               // where federation endpoints live
 )
 
-// Card is a node's agent card (DESIGN §7), served as JSON at CardPath with a
-// detached JWS of typ verify.TypeCard over the exact body in the
-// Sois-Signature header.
+// ExtensionURI names soisnode's A2A extension: the one entry of an agent
+// card's capabilities.extensions[] whose params (NodeParams) tell a peer
+// how to federate with the node. It is stable; a new version gets a new URI.
+const ExtensionURI = "https://soisnode.dev/a2a/extensions/node/v1"
+
+// NodeParams are the params of the soisnode extension (DESIGN §7): what a
+// peer needs beyond the A2A card. Booleans are omitted when false, so the
+// card's canonical form (verify.A2ACardPayload) keeps every field.
+type NodeParams struct {
+	NodeID             string `json:"node_id"`             // the node id: "iss" of what it signs
+	BaseURL            string `json:"base_url"`            // the node's public URL, no trailing slash
+	JWKSURL            string `json:"jwks_url"`            // its JWKS, on the same origin as BaseURL
+	FederationEndpoint string `json:"federation_endpoint"` // BaseURL + FederationPath
+	Version            string `json:"version"`             // the soisnode version
+	AgentEndpoint      string `json:"agent_endpoint,omitempty"`
+	MCPEndpoint        string `json:"mcp_endpoint,omitempty"`
+	Negotiations       bool   `json:"negotiations,omitempty"`   // accepts negotiations at FederationEndpoint
+	SignedReplies      bool   `json:"signed_replies,omitempty"` // replies carry signed_reply
+	Webhooks           bool   `json:"webhooks,omitempty"`       // signed webhook deliveries
+}
+
+// Extension returns p as the card's soisnode extension entry.
+func (p NodeParams) Extension() spec.AgentExtension {
+	raw, _ := json.Marshal(p) // a struct of strings and bools always encodes
+	var params map[string]any
+	_ = json.Unmarshal(raw, &params)
+	return spec.AgentExtension{
+		URI:         ExtensionURI,
+		Description: "soisnode federation: node id, signing keys, federation endpoint and signed negotiations (docs/a2a.md).",
+		Params:      params,
+	}
+}
+
+// Card is what soisnode reads from a node's A2A agent card: the card
+// itself and the params of the soisnode extension.
 type Card struct {
-	ID           string       `json:"id"`       // the node id: "iss" of what it signs
-	Name         string       `json:"name"`     // SOIS_NODE_NAME
-	BaseURL      string       `json:"base_url"` // the node's public URL, no trailing slash
-	JWKSURL      string       `json:"jwks_url"` // its JWKS, on the same origin as BaseURL
-	Version      string       `json:"version"`  // the soisnode version
-	Capabilities Capabilities `json:"capabilities"`
-	Skills       []Skill      `json:"skills"`
-	Federation   Federation   `json:"federation"`
-}
-
-// Capabilities says which interfaces a node offers.
-type Capabilities struct {
-	Agent         string `json:"agent"`          // URL of POST /api/agent
-	MCP           string `json:"mcp"`            // URL of the MCP server
-	SignedReplies bool   `json:"signed_replies"` // replies carry signed_reply
-	Webhooks      bool   `json:"webhooks"`       // signed webhook deliveries
-	Negotiations  bool   `json:"negotiations"`   // accepts negotiations at Federation.Endpoint
-}
-
-// Skill is one thing a node's agent can do, for people and agents reading
-// the card.
-type Skill struct {
-	ID          string   `json:"id"`
-	Name        string   `json:"name"`
-	Description string   `json:"description"`
-	Tags        []string `json:"tags,omitempty"`
+	ID         string // NodeParams.NodeID
+	Name       string // the card's name
+	BaseURL    string
+	JWKSURL    string
+	Version    string
+	Federation Federation
+	// Negotiations says the node accepts negotiations at Federation.Endpoint.
+	Negotiations bool
+	Params       NodeParams
+	A2A          spec.AgentCard // the whole card as served
 }
 
 // Federation tells peers where to reach the node.
 type Federation struct {
-	Endpoint string `json:"endpoint"` // BaseURL + FederationPath
+	Endpoint string // BaseURL + FederationPath
+}
+
+// ParseCard reads an A2A agent card and its soisnode extension. A card
+// that is not an A2A card, or has no soisnode extension (a plain A2A
+// agent), is errs.Invalid.
+func ParseCard(raw []byte) (Card, error) {
+	var a spec.AgentCard
+	if err := json.Unmarshal(raw, &a); err != nil {
+		return Card{}, errs.E(errs.Invalid, "not an A2A agent card: %v", err)
+	}
+	var ext *spec.AgentExtension
+	for i := range a.Capabilities.Extensions {
+		if a.Capabilities.Extensions[i].URI == ExtensionURI {
+			ext = &a.Capabilities.Extensions[i]
+			break
+		}
+	}
+	if ext == nil {
+		return Card{}, errs.E(errs.Invalid, "the agent card has no soisnode extension (%s) in capabilities.extensions: a plain A2A agent, which cannot be added as a peer yet", ExtensionURI)
+	}
+	raw, err := json.Marshal(ext.Params)
+	if err != nil {
+		return Card{}, errs.E(errs.Invalid, "the soisnode extension's params are not JSON: %v", err)
+	}
+	var p NodeParams
+	if err := json.Unmarshal(raw, &p); err != nil {
+		return Card{}, errs.E(errs.Invalid, "the soisnode extension's params are malformed: %v", err)
+	}
+	return Card{
+		ID: p.NodeID, Name: a.Name, BaseURL: p.BaseURL, JWKSURL: p.JWKSURL, Version: p.Version,
+		Federation: Federation{Endpoint: p.FederationEndpoint}, Negotiations: p.Negotiations, Params: p, A2A: a,
+	}, nil
 }
 
 // maxKeys bounds the keys pinned for one peer (a rotating node publishes
@@ -140,7 +189,7 @@ func sameOrigin(a, b string) bool {
 // checkCard validates the fields a peer is registered by.
 func checkCard(c Card) error {
 	if c.ID == "" || len(c.ID) > 200 || strings.IndexFunc(c.ID, func(r rune) bool { return r <= ' ' || r > '~' }) >= 0 {
-		return errs.E(errs.Invalid, "the agent card's id must be 1 to 200 printable ASCII characters without spaces")
+		return errs.E(errs.Invalid, "the soisnode extension's node_id must be 1 to 200 printable ASCII characters without spaces")
 	}
 	name := strings.TrimSpace(c.Name)
 	if name == "" || len([]rune(name)) > 200 || strings.IndexFunc(name, func(r rune) bool { return r < ' ' || r == 0x7f }) >= 0 {

@@ -2,13 +2,14 @@ package peers
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"time"
+
+	spec "github.com/a2aproject/a2a-go/v2/a2a"
 
 	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/signing/verify"
@@ -63,7 +64,8 @@ type Fetched struct {
 
 // Fetch reads the agent card at baseURL and the JWKS it names, and checks
 // that the card is signed (Sois-Signature, typ verify.TypeCard, at most
-// MaxCardAge old) by a key of that JWKS, that its base_url is baseURL and
+// MaxCardAge old) by a key of that JWKS — and so are its A2A signatures[],
+// when it has any, that its soisnode extension's base_url is baseURL and
 // that its JWKS lives on the same origin. Errors carry errs kinds: Invalid
 // for a URL the guard refuses or a card that fails a check, Unavailable for
 // a peer that cannot be reached or answers with an error.
@@ -84,9 +86,9 @@ func Fetch(ctx context.Context, c *Client, baseURL string) (*Fetched, error) {
 	if err := strictjson.Check(raw); err != nil {
 		return nil, errs.E(errs.Invalid, "%s is not an agent card: %v", base+CardPath, err)
 	}
-	var card Card
-	if err := json.Unmarshal(raw, &card); err != nil {
-		return nil, errs.E(errs.Invalid, "%s is not an agent card: %v", base+CardPath, err)
+	card, err := ParseCard(raw)
+	if err != nil {
+		return nil, errs.Wrap(errs.Invalid, err, "%s: %v", base+CardPath, err)
 	}
 	if cb, err := normalizeBase(card.BaseURL); err != nil || cb != base {
 		return nil, errs.E(errs.Invalid, "the agent card's base_url %q is not %q", card.BaseURL, base)
@@ -116,6 +118,13 @@ func Fetch(ctx context.Context, c *Client, baseURL string) (*Fetched, error) {
 	if err != nil {
 		return nil, errs.E(errs.Invalid, "the agent card's signature does not verify against %s: %v", card.JWKSURL, err)
 	}
+	// The A2A signatures[] are for A2A clients; when present they must
+	// hold too, by the same keys (chosen by kid, never by a jku).
+	if len(card.A2A.Signatures) > 0 {
+		if _, err := verify.A2ACard(ctx, keys, raw, a2aSignatures(card.A2A)); err != nil {
+			return nil, errs.E(errs.Invalid, "the agent card's signatures[] do not verify against %s: %v", card.JWKSURL, err)
+		}
+	}
 	if err := checkCard(card); err != nil {
 		return nil, err
 	}
@@ -124,6 +133,14 @@ func Fetch(ctx context.Context, c *Client, baseURL string) (*Fetched, error) {
 		return nil, err
 	}
 	return &Fetched{Card: card, BaseURL: base, Raw: raw, JWKS: pinned, Keys: keys, Fingerprint: fp, SignedBy: v.KeyID}, nil
+}
+
+func a2aSignatures(c spec.AgentCard) []verify.A2ASignature {
+	out := make([]verify.A2ASignature, 0, len(c.Signatures))
+	for _, s := range c.Signatures {
+		out = append(out, verify.A2ASignature{Protected: s.Protected, Signature: s.Signature, Header: s.Header})
+	}
+	return out
 }
 
 // get fetches target and returns at most limit bytes of a 200 answer.

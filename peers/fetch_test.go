@@ -2,7 +2,6 @@ package peers_test
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -10,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/soisnode/soisnode/a2a"
 	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/peers"
 	"github.com/soisnode/soisnode/signing"
@@ -21,7 +21,9 @@ func TestMain(m *testing.M) { storetest.Main(m) }
 
 // fakeOptions change what a fake peer serves.
 type fakeOptions struct {
-	card    func(c *peers.Card, base string)               // edit the card before it is signed
+	card    func(c *a2a.CardParams, base string)           // edit the card before it is signed
+	a2aBy   *signing.Keyring                               // make the A2A signatures[] with this keyring
+	plain   bool                                           // serve a card without the soisnode extension
 	raw     func(body []byte) []byte                       // edit the card's bytes before they are signed
 	rawJWKS func(doc []byte) []byte                        // edit the JWKS served
 	after   func(body []byte, sig string) ([]byte, string) // edit what is sent after signing
@@ -66,12 +68,24 @@ func newFake(t *testing.T, o fakeOptions) fakePeer {
 			w.WriteHeader(o.status)
 			return
 		}
-		c := peers.Card{ID: "node_fake", Name: "Fake Node", BaseURL: base, JWKSURL: base + peers.JWKSPath, Version: "test",
-			Federation: peers.Federation{Endpoint: base + peers.FederationPath}}
+		c := a2a.CardParams{Name: "Fake Node", Description: "A fake node", Version: "test", BaseURL: base,
+			Node: peers.NodeParams{NodeID: "node_fake", BaseURL: base, JWKSURL: base + peers.JWKSPath, Version: "test",
+				FederationEndpoint: base + peers.FederationPath, Negotiations: true}}
 		if o.card != nil {
 			o.card(&c, base)
 		}
-		body, _ := json.Marshal(c)
+		card := a2a.Card(c)
+		if o.plain {
+			card.Capabilities.Extensions = nil
+		}
+		a2aBy := signer
+		if o.a2aBy != nil {
+			a2aBy = o.a2aBy
+		}
+		body, err := a2a.SignedCardJSON(r.Context(), a2aBy, card)
+		if err != nil {
+			t.Error(err)
+		}
 		if o.raw != nil {
 			body = o.raw(body)
 		}
@@ -105,7 +119,8 @@ func TestFetch(t *testing.T) {
 	pub, _ := f.Keys.PublicKeys(ctx)
 	fp, _ := peers.Fingerprint(pub)
 	kid, _ := f.Keys.ActiveKeyID(ctx)
-	if got.Card.ID != "node_fake" || got.Card.Name != "Fake Node" || got.BaseURL != f.URL || got.Fingerprint != fp || got.SignedBy != kid {
+	if got.Card.ID != "node_fake" || got.Card.Name != "Fake Node" || got.BaseURL != f.URL || got.Fingerprint != fp || got.SignedBy != kid ||
+		!got.Card.Negotiations || got.Card.Federation.Endpoint != f.URL+peers.FederationPath || got.Card.A2A.Name != "Fake Node" {
 		t.Fatalf("fetched %+v", got)
 	}
 	if !regexp.MustCompile(`^[0-9a-f]{4}(-[0-9a-f]{4}){7}$`).MatchString(got.Fingerprint) {
@@ -145,16 +160,18 @@ func TestFetchRefuses(t *testing.T) {
 		{"signed by another key", fakeOptions{signer: stranger}, errs.Invalid, "unknown key id"},
 		{"no signature", fakeOptions{after: func(b []byte, _ string) ([]byte, string) { return b, "" }}, errs.Invalid, "no Sois-Signature"},
 		{"old signature", fakeOptions{now: past}, errs.Invalid, "too old"},
-		{"other base_url", fakeOptions{card: func(c *peers.Card, _ string) { c.BaseURL = "https://elsewhere.example.com" }}, errs.Invalid, "base_url"},
-		{"jwks elsewhere", fakeOptions{card: func(c *peers.Card, _ string) { c.JWKSURL = "https://elsewhere.example.com/jwks.json" }}, errs.Invalid, "jwks_url"},
-		{"no id", fakeOptions{card: func(c *peers.Card, _ string) { c.ID = "" }}, errs.Invalid, "id must be"},
-		{"control characters in name", fakeOptions{card: func(c *peers.Card, _ string) { c.Name = "a\x1bb" }}, errs.Invalid, "name must be"},
+		{"other base_url", fakeOptions{card: func(c *a2a.CardParams, _ string) { c.Node.BaseURL = "https://elsewhere.example.com" }}, errs.Invalid, "base_url"},
+		{"jwks elsewhere", fakeOptions{card: func(c *a2a.CardParams, _ string) { c.Node.JWKSURL = "https://elsewhere.example.com/jwks.json" }}, errs.Invalid, "jwks_url"},
+		{"no id", fakeOptions{card: func(c *a2a.CardParams, _ string) { c.Node.NodeID = "" }}, errs.Invalid, "node_id must be"},
+		{"control characters in name", fakeOptions{card: func(c *a2a.CardParams, _ string) { c.Name = "a\x1bb" }}, errs.Invalid, "name must be"},
+		{"A2A signatures[] by another key", fakeOptions{a2aBy: stranger}, errs.Invalid, "signatures[] do not verify"},
+		{"a plain A2A agent", fakeOptions{plain: true}, errs.Invalid, "no soisnode extension"},
 		{"empty JWKS", fakeOptions{jwks: `{"keys":[]}`}, errs.Invalid, "no Ed25519"},
 		{"not a JWKS", fakeOptions{jwks: `<html>`}, errs.Invalid, "not a JWKS"},
 		// Signed, but not strict JSON.
 		{"duplicate card key", fakeOptions{raw: replace(`"name":"Fake Node"`, `"name":"Fake Node","name":"Evil Node"`)}, errs.Invalid, `duplicate object key "name" at $`},
-		{"escaped duplicate card key", fakeOptions{raw: replace(`"id":"node_fake"`, `"id":"node_fake","\u0069d":"node_evil"`)}, errs.Invalid, `duplicate object key "id"`},
-		{"nested duplicate card key", fakeOptions{raw: replace(`"endpoint":`, `"endpoint":"x","endpoint":`)}, errs.Invalid, `duplicate object key "endpoint" at $.federation`},
+		{"escaped duplicate card key", fakeOptions{raw: replace(`"node_id":"node_fake"`, `"node_id":"node_fake","node_\u0069d":"node_evil"`)}, errs.Invalid, `duplicate object key "node_id"`},
+		{"nested duplicate card key", fakeOptions{raw: replace(`"federation_endpoint":`, `"federation_endpoint":"x","federation_endpoint":`)}, errs.Invalid, `duplicate object key "federation_endpoint" at $.capabilities`},
 		{"invalid UTF-8 in card", fakeOptions{raw: replace(`Fake Node`, "Fake \xff Node")}, errs.Invalid, "invalid UTF-8"},
 		{"trailing data after card", fakeOptions{raw: func(b []byte) []byte { return append(b, `{"id":"node_evil"}`...) }}, errs.Invalid, "trailing data"},
 		{"duplicate JWKS key", fakeOptions{rawJWKS: replace(`"kid":`, `"kid":"other","kid":`)}, errs.Invalid, `duplicate object key "kid" at $.keys[]`},

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/soisnode/soisnode/a2a"
 	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/peers"
 	"github.com/soisnode/soisnode/store"
@@ -50,7 +51,7 @@ func TestDefaultName(t *testing.T) {
 // fetchNode fetches a fake peer whose card says node id and name.
 func fetchNode(t *testing.T, id, name string) *peers.Fetched {
 	t.Helper()
-	f := newFake(t, fakeOptions{card: func(c *peers.Card, _ string) { c.ID, c.Name = id, name }})
+	f := newFake(t, fakeOptions{card: func(c *a2a.CardParams, _ string) { c.Node.NodeID, c.Name = id, name }})
 	got, err := peers.Fetch(context.Background(), loopbackClient(), f.URL)
 	if err != nil {
 		t.Fatal(err)

@@ -127,3 +127,20 @@ func (k *Keyring) sign(ctx context.Context, payload []byte, headers map[string]a
 	}
 	return obj, nil
 }
+
+// SignA2ACard returns one entry of an A2A agent card's signatures[] (A2A
+// 1.0 §8.4): the protected header and signature of a JWS with detached
+// payload over payload, which must be verify.A2ACardPayload of the card.
+// The header carries alg EdDSA, kid (the key's RFC 7638 thumbprint), typ
+// verify.TypeA2ACard and iat; no jku, so verifiers use the keys they trust.
+func (k *Keyring) SignA2ACard(ctx context.Context, payload []byte) (verify.A2ASignature, error) {
+	sig, err := k.SignDetached(ctx, payload, map[string]any{"typ": verify.TypeA2ACard})
+	if err != nil {
+		return verify.A2ASignature{}, err
+	}
+	protected, signature, ok := strings.Cut(sig, "..")
+	if !ok {
+		return verify.A2ASignature{}, fmt.Errorf("signing: unexpected detached JWS %q", sig)
+	}
+	return verify.A2ASignature{Protected: protected, Signature: signature}, nil
+}

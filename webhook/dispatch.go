@@ -44,6 +44,10 @@ type Config struct {
 	// OnAttempt, when set, is called after each attempt is recorded: the
 	// test signal that lets tests wait on events instead of sleeping.
 	OnAttempt func(AttemptEvent)
+	// Headers, when set, adds headers to a delivery's attempts (the A2A
+	// push notification token and authentication its receiver asked
+	// for). It cannot replace the signature headers.
+	Headers func(ctx context.Context, deliveryID, event string) (http.Header, error)
 }
 
 // AttemptEvent reports one recorded attempt.
@@ -246,6 +250,15 @@ func (d *Dispatcher) sign(ctx context.Context, c claimed) (http.Header, error) {
 		return nil, err
 	}
 	h := http.Header{}
+	if d.cfg.Headers != nil {
+		extra, err := d.cfg.Headers(ctx, c.ID, c.Event)
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range extra {
+			h[http.CanonicalHeaderKey(k)] = v
+		}
+	}
 	h.Set(verify.HeaderSignature, sig)
 	h.Set(verify.HeaderDeliveryID, c.ID)
 	h.Set(verify.HeaderEvent, c.Event)

@@ -1,0 +1,202 @@
+package a2a
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/soisnode/soisnode/errs"
+	"github.com/soisnode/soisnode/store"
+)
+
+// Task is a stored A2A task: turns first..turn of a conversation, owned by
+// one workspace and integration key.
+type Task struct {
+	ID             string
+	WorkspaceID    string
+	KeyID          string
+	ConversationID string
+	FirstTurn      int
+	Turn           int
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// Owner is whose tasks a request may see: one integration key of one
+// workspace.
+type Owner struct {
+	WorkspaceID string
+	KeyID       string
+}
+
+const taskCols = `id, workspace_id, key_id, conversation_id, first_turn, turn, created_at, updated_at`
+
+func scanTask(r interface{ Scan(...any) error }) (Task, error) {
+	var t Task
+	var created, updated int64
+	err := r.Scan(&t.ID, &t.WorkspaceID, &t.KeyID, &t.ConversationID, &t.FirstTurn, &t.Turn, &created, &updated)
+	t.CreatedAt, t.UpdatedAt = time.UnixMicro(created).UTC(), time.UnixMicro(updated).UTC()
+	return t, err
+}
+
+// notFound is the answer for an unknown task and for another key's task
+// alike, so a caller learns nothing about ids it does not own.
+func notFound(id string) error { return errs.E(errs.NotFound, "no task %q", id) }
+
+// getTask returns the owner's task id.
+func getTask(ctx context.Context, q store.Querier, o Owner, id string) (Task, error) {
+	t, err := scanTask(q.QueryRow(ctx, `SELECT `+taskCols+` FROM a2a_tasks WHERE id = ? AND workspace_id = ? AND key_id = ?`,
+		id, o.WorkspaceID, o.KeyID))
+	if err == store.ErrNoRows {
+		return Task{}, notFound(id)
+	}
+	if err != nil {
+		return Task{}, fmt.Errorf("a2a: get task: %w", err)
+	}
+	return t, nil
+}
+
+// createTask stores a new task id for turn of conversationID.
+func createTask(ctx context.Context, tx store.Tx, id string, o Owner, conversationID string, turn int, now time.Time) (Task, error) {
+	t := Task{ID: id, WorkspaceID: o.WorkspaceID, KeyID: o.KeyID, ConversationID: conversationID,
+		FirstTurn: turn, Turn: turn, CreatedAt: now, UpdatedAt: now}
+	_, err := tx.Exec(ctx, `INSERT INTO a2a_tasks (`+taskCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		t.ID, t.WorkspaceID, t.KeyID, t.ConversationID, t.FirstTurn, t.Turn, now.UnixMicro(), now.UnixMicro())
+	if err != nil {
+		return Task{}, fmt.Errorf("a2a: create task: %w", err)
+	}
+	return t, nil
+}
+
+// advanceTask moves a task on to the turn that answers its question.
+func advanceTask(ctx context.Context, tx store.Tx, t *Task, turn int, now time.Time) error {
+	if _, err := tx.Exec(ctx, `UPDATE a2a_tasks SET turn = ?, updated_at = ? WHERE id = ?`, turn, now.UnixMicro(), t.ID); err != nil {
+		return fmt.Errorf("a2a: advance task: %w", err)
+	}
+	t.Turn, t.UpdatedAt = turn, now
+	return nil
+}
+
+// claimMessage records that messageId (per key) makes task newTaskID, or
+// finds the task an earlier message with the same messageId made: one
+// INSERT in the common case, so a resent message returns the same task
+// and a concurrent twin waits for, then sees, the first.
+func claimMessage(ctx context.Context, tx store.Tx, keyID, messageID, newTaskID, hash string, now time.Time) (taskID, priorHash string, found bool, err error) {
+	n, err := tx.Exec(ctx, `INSERT INTO a2a_messages (key_id, message_id, task_id, request_hash, created_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT DO NOTHING`, keyID, messageID, newTaskID, hash, now.UnixMicro())
+	if err != nil {
+		return "", "", false, fmt.Errorf("a2a: record message: %w", err)
+	}
+	if n == 1 {
+		return newTaskID, hash, false, nil
+	}
+	err = tx.QueryRow(ctx, `SELECT task_id, request_hash FROM a2a_messages WHERE key_id = ? AND message_id = ?`, keyID, messageID).Scan(&taskID, &priorHash)
+	if err != nil {
+		return "", "", false, fmt.Errorf("a2a: find message: %w", err)
+	}
+	return taskID, priorHash, true, nil
+}
+
+// listParams selects a page of an owner's tasks, newest first.
+type listParams struct {
+	ContextID string
+	Limit     int
+	Cursor    string
+	After     time.Time // only tasks updated after this; zero = any
+}
+
+// listTasks returns up to p.Limit tasks and the cursor of the next page.
+func listTasks(ctx context.Context, q store.Querier, o Owner, p listParams) ([]Task, string, error) {
+	where := `workspace_id = ? AND key_id = ?`
+	args := []any{o.WorkspaceID, o.KeyID}
+	if p.ContextID != "" {
+		where += ` AND conversation_id = ?`
+		args = append(args, p.ContextID)
+	}
+	if !p.After.IsZero() {
+		where += ` AND updated_at > ?`
+		args = append(args, p.After.UnixMicro())
+	}
+	if p.Cursor != "" {
+		created, id, ok := decodeCursor(p.Cursor)
+		if !ok {
+			return nil, "", errs.E(errs.Invalid, "invalid pageToken")
+		}
+		where += ` AND (created_at < ? OR (created_at = ? AND id < ?))`
+		args = append(args, created, created, id)
+	}
+	rows, err := q.Query(ctx, `SELECT `+taskCols+` FROM a2a_tasks WHERE `+where+` ORDER BY created_at DESC, id DESC LIMIT ?`,
+		append(args, p.Limit+1)...)
+	if err != nil {
+		return nil, "", fmt.Errorf("a2a: list tasks: %w", err)
+	}
+	defer rows.Close()
+	var out []Task
+	for rows.Next() {
+		t, err := scanTask(rows)
+		if err != nil {
+			return nil, "", fmt.Errorf("a2a: list tasks: %w", err)
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", fmt.Errorf("a2a: list tasks: %w", err)
+	}
+	next := ""
+	if len(out) > p.Limit {
+		out = out[:p.Limit]
+		last := out[len(out)-1]
+		next = encodeCursor(last.CreatedAt.UnixMicro(), last.ID)
+	}
+	return out, next, nil
+}
+
+// countTasks is ListTasks' totalSize.
+func countTasks(ctx context.Context, q store.Querier, o Owner, contextID string) (int, error) {
+	var n int
+	err := q.QueryRow(ctx, `SELECT count(*) FROM a2a_tasks WHERE workspace_id = ? AND key_id = ? AND (? = '' OR conversation_id = ?)`,
+		o.WorkspaceID, o.KeyID, contextID, contextID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("a2a: count tasks: %w", err)
+	}
+	return n, nil
+}
+
+// tasksOfTurn returns the tasks whose latest turn is turn of a conversation
+// (background work: any owner).
+func tasksOfTurn(ctx context.Context, q store.Querier, conversationID string, turn int) ([]Task, error) {
+	rows, err := q.Query(ctx, `SELECT `+taskCols+` FROM a2a_tasks WHERE conversation_id = ? AND turn = ?`, conversationID, turn)
+	if err != nil {
+		return nil, fmt.Errorf("a2a: tasks of turn: %w", err)
+	}
+	defer rows.Close()
+	var out []Task
+	for rows.Next() {
+		t, err := scanTask(rows)
+		if err != nil {
+			return nil, fmt.Errorf("a2a: tasks of turn: %w", err)
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+func encodeCursor(created int64, id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(created, 10) + "|" + id))
+}
+
+func decodeCursor(s string) (int64, string, bool) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return 0, "", false
+	}
+	created, id, ok := strings.Cut(string(b), "|")
+	if !ok || id == "" {
+		return 0, "", false
+	}
+	v, err := strconv.ParseInt(created, 10, 64)
+	return v, id, err == nil
+}
