@@ -9,6 +9,7 @@ import (
 
 	"github.com/soisnode/soisnode/agent"
 	"github.com/soisnode/soisnode/store"
+	"github.com/soisnode/soisnode/store/storetest"
 	"github.com/soisnode/soisnode/workspace"
 	"github.com/soisnode/soisnode/workspace/contacts"
 	"github.com/soisnode/soisnode/workspace/email"
@@ -23,17 +24,19 @@ import (
 // and Platform; five contacts; the demo's two tasks plus an overdue one;
 // the files Q1 report.txt and Onboarding pack.txt at the root and the
 // folders Reports (holding Q4 summary.txt) and Contracts.
-func newDemoWS(t *testing.T) *realWS {
+func newDemoWS(t testing.TB) *realWS { return seedWS(t, false) }
+
+// newCorpusWS is the demo workspace plus what the corpus needs: two
+// contacts named Chris and two named Dan (ambiguous first names), Rita
+// Moreno whose notes hold an injection, the text file Pricing.txt and the
+// task "Renew the Hooli contract" (Maria, due 2026-03-20).
+func newCorpusWS(t testing.TB) *realWS { return seedWS(t, true) }
+
+func seedWS(t testing.TB, corpus bool) *realWS {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, "sqlite://"+t.TempDir()+"/sois.db")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := storetest.SQLite(t)
+	var err error
 	const ws = "w1"
 	people := map[string]string{"alice": "m1", "maria": "m2", "tom": "m3", "sam": "m4", "vera": "m5"}
 	if _, err := db.Exec(ctx, `INSERT INTO workspaces (id, name, created_at) VALUES (?, ?, ?)`, ws, "Demo Workspace", int64(1)); err != nil {
@@ -94,6 +97,11 @@ func newDemoWS(t *testing.T) *realWS {
 			}
 			if f.Name == "John Smith" {
 				john = ct.ID
+			}
+		}
+		if corpus {
+			if err := seedCorpusExtras(ctx, tx, fs, caller, now, people["maria"]); err != nil {
+				return err
 			}
 		}
 		for _, n := range []tasks.New{
