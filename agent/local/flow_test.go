@@ -134,11 +134,11 @@ var flowCases = []flowCase{
 	{name: "delete none matched", turns: []turn{{
 		say: "Delete the contact Nobody Here", calls: []string{"contacts_search"}, reply: `^No contact matched "Nobody Here"; nothing was deleted.`,
 	}}},
-	{name: "bulk delete of 5 or fewer is direct", turns: []turn{{
-		say:   "Delete all contacts from Initech",
-		calls: []string{`contacts_search {"city":"Initech","limit":100}`, `contacts_search {"company":"Initech","limit":100}`, `contacts_delete {"id":"ct2"}`, `contacts_delete {"id":"ct4"}`},
-		reply: "^Deleted 2 contacts at Initech: Jane Roe, Bob Stone.",
-	}}},
+	{name: "a small bulk delete is confirmed too", turns: []turn{
+		{say: "Delete all contacts from Initech", calls: []string{`contacts_search {"city":"Initech","limit":100}`, `contacts_search {"company":"Initech","limit":100}`},
+			asked: true, reply: "^This would delete 2 contacts at Initech: Jane Roe, Bob Stone. Reply 'yes' to confirm."},
+		{say: "yes", calls: []string{`contacts_delete {"id":"ct2"}`, `contacts_delete {"id":"ct4"}`}, reply: "^Deleted 2 contacts at Initech: Jane Roe, Bob Stone."},
+	}},
 	{name: "bulk delete above 5 confirmed", setup: acmeSeven, turns: []turn{
 		{say: "Delete all contacts from Acme", calls: []string{"contacts_search", "contacts_search"}, asked: true,
 			reply: "^This would delete 7 contacts at Acme: Jane Doe, Person C"},

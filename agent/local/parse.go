@@ -37,12 +37,20 @@ var parsers = []clauseParser{parseHelp, parseExtensions, parseOrg, parseTask, pa
 
 // parse turns a request into the intents it asks for, in order.
 func parse(text string, cal calendar) ([]intent, *parseError) {
+	if n := utf8.RuneCountInString(text); n > maxMessage {
+		return nil, refuse("the message is too long (%d characters; I read at most %d); send one request at a time", n, maxMessage)
+	}
 	s := tidy(text)
 	if s == "" {
 		return nil, refuse("the message is empty")
 	}
+	s, readOnly := dropNegation(applyInline(s))
+	clauses := splitClauses(s, cal)
+	if len(clauses) > maxActions {
+		return nil, refuse("the message asks for %d things; send at most %d in one message", len(clauses), maxActions)
+	}
 	var out []intent
-	for _, c := range splitClauses(s, cal) {
+	for _, c := range clauses {
 		if reOnlyPolite.MatchString(c) {
 			continue // "Thank you!" asks for nothing
 		}
@@ -58,6 +66,13 @@ func parse(text string, cal calendar) ([]intent, *parseError) {
 	if err := checkPronouns(out); err != nil {
 		return nil, err
 	}
+	if readOnly {
+		for _, it := range out {
+			if writes(it) {
+				return nil, refuse("you asked me not to change anything, but part of the message asks for a change")
+			}
+		}
+	}
 	// tidy dropped the final "?" or "!", which an email body keeps.
 	if e, ok := out[len(out)-1].(emailSend); ok && e.body != "" {
 		if end := reFinalMark.FindString(strings.TrimSpace(text)); end != "" {
@@ -72,7 +87,7 @@ var reFinalMark = regexp.MustCompile(`[!?][.!?]*$`)
 
 // parseClause parses one action.
 func parseClause(s string, cal calendar) (intent, *parseError) {
-	s = tidy(s)
+	s = tidy(applyClauseLexicon(tidy(s)))
 	if s == "" {
 		return nil, refuse("part of the message is empty")
 	}
@@ -141,7 +156,7 @@ var (
 // splitClauses splits s into one clause per action. A clause that only
 // names another record ("… and a task to …") borrows the verb before it.
 func splitClauses(s string, cal calendar) []string {
-	joins := reJoin.FindAllStringIndex(s, -1)
+	joins := outsideData(s, reJoin.FindAllStringIndex(s, -1))
 	var out []string
 	start := 0
 	for i, m := range joins {
@@ -154,7 +169,7 @@ func splitClauses(s string, cal calendar) []string {
 		// A sentence end always splits, unless the period ends an
 		// abbreviation or an initial ("Dr. Jane Smith", "J. Smith").
 		next := s[m[1]:end]
-		split := (sentence && !abbreviated(left)) ||
+		split := (sentence && !abbreviated(left)) || reAskStart.MatchString(right) ||
 			reContinuation.MatchString(right) || reStrongStart.MatchString(right) ||
 			listContinues(s[start:m[0]], next, cal) ||
 			(reVerbStart.MatchString(right) && !reFreeText.MatchString(left) && parsesAlone(next, cal))
@@ -229,6 +244,77 @@ func parsesAlone(s string, cal calendar) bool {
 	_, err := parseClause(s, cal)
 	return err == nil
 }
+
+// maxMessage is the longest message read, in characters; maxActions the
+// most requests one message may hold (each takes steps of the turn's
+// limited budget).
+const (
+	maxMessage = 4000
+	maxActions = 8
+)
+
+// reAskStart opens a question after a request: "… and tell me what
+// tasks Maria has".
+var reAskStart = re(`^` + joinWords + `(?:(?:tell|show)\s+me|let\s+me\s+know)\s+(?:who|what|which|where|when|how|whether|if)\b`)
+
+// reNegation is a preamble that forbids changes: "Don't change anything,
+// just …", "I don't want to delete anyone - …".
+var reNegation = re(`^(?:please\s+)?(?:don'?t|do\s+not|never|i\s+don'?t\s+want\s+(?:you\s+)?to|no\s+need\s+to)\s+(?:change|delete|remove|e-?mail|send|update|touch|modify|edit|write\s+to|create|add)(?:\s+(?:anything|anyone|anybody|nothing|any\s+\w+|a\s+thing))?(?:\s+(?:yet|for\s+now|today))?\s*(?:[,\-–—:;.!]+\s*|\s+)(?:(?:just|but|only)\s+)?`)
+
+// dropNegation strips a preamble that forbids changes and reports it:
+// the rest of the message may then only read.
+func dropNegation(s string) (string, bool) {
+	if loc := reNegation.FindStringIndex(s); loc != nil && loc[1] < len(s) {
+		return tidy(s[loc[1]:]), true
+	}
+	return s, false
+}
+
+// writes reports whether an intent changes the workspace.
+func writes(it intent) bool {
+	for _, t := range it.needs() {
+		if writeToolName.MatchString(t) {
+			return true
+		}
+	}
+	return false
+}
+
+var writeToolName = regexp.MustCompile(`_(?:create|update|delete|assign|complete|send|rename|move|create_folder)$`)
+
+// outsideData keeps the joins that lie outside the caller's values: a
+// join after "notes:" or inside quotes does not split the message.
+func outsideData(s string, joins [][]int) [][]int {
+	dataFrom := len(s)
+	if loc := reNotesLabel.FindStringIndex(s); loc != nil {
+		dataFrom = loc[0]
+	}
+	var quoted [][2]int
+	for i := 0; i < len(s); i++ {
+		if (s[i] == '"' || s[i] == '\'') && (i == 0 || s[i-1] == ' ' || s[i-1] == ':') {
+			if _, rest, ok := leadingQuote(s[i:]); ok {
+				end := len(s) - len(rest)
+				quoted = append(quoted, [2]int{i, end})
+				i = end
+			}
+		}
+	}
+	var out [][]int
+	for _, j := range joins {
+		keep := j[0] < dataFrom
+		for _, q := range quoted {
+			if j[0] > q[0] && j[0] < q[1] {
+				keep = false
+			}
+		}
+		if keep {
+			out = append(out, j)
+		}
+	}
+	return out
+}
+
+var reNotesLabel = re(`\bnotes?\s*:`)
 
 // checkPronouns refuses "her"/"him" that no earlier contact in the same
 // request explains, and marks tasks whose title points at that contact.

@@ -306,8 +306,19 @@ func parseTaskBody(body string, cal calendar) (taskCreate, *parseError) {
 	if t.title == "" {
 		return t, refuse("the task needs a title, e.g. \"Create a task to call Jane tomorrow\"")
 	}
+	if !isQuoted {
+		// A date left inside the title was not read as the due date: a
+		// task titled "Call Acme next Friday and …" would be a wrong write.
+		if d := reDateInTitle.FindString(t.title); d != "" {
+			return t, refuse("I could not tell whether %q in %q is the due date; put the due date at the end (\"…, due 2026-03-20\") or quote the title", d, t.title)
+		}
+	}
 	return t, nil
 }
+
+// reDateInTitle is a date expression (or the start of one) inside an
+// unquoted task title.
+var reDateInTitle = re(`\b(?:due\b.*|(?:by|until|before)\s+(?:the\s+)?(?:end|next|this|coming|` + weekdayNames + `|` + monthNames + `|\d).*|(?:a\s+)?fortnight\b.*|end\s+of\s+(?:the\s+|this\s+|next\s+)?(?:month|week)\b|\d{1,2}/\d{1,2}(?:/\d{2,4})?|(?:next|this|coming)\s+(?:week|month|` + weekdayNames + `)\b|tomorrow|tonight|today)`)
 
 // reStatusWord is a word that sets a task's status.
 var reStatusWord = re(`^(?:done|complete|completed|finished|closed|started|open|todo|in-progress)$`)

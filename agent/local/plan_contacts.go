@@ -157,8 +157,8 @@ func (d contactDeleteAll) run(r *runner) bool {
 		r.say("Found no contacts%s; nothing was deleted.", desc)
 		return true
 	}
-	// Above the limit, or with no filter at all, the caller confirms first.
-	if len(list) > bulkLimit || desc == "" {
+	// A bulk change is always confirmed first, with the count and names.
+	{
 		ans, ok := r.ask(fmt.Sprintf("This would delete %d contacts%s: %s. Reply 'yes' to confirm.",
 			len(list), desc, namesOf(list, contactName, listShown)))
 		if !ok {
