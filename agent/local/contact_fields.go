@@ -28,7 +28,13 @@ func (f *contactFields) set(key, value string) *parseError {
 		}
 	case "phone":
 		if !looksLikePhone(value) {
-			return refuse("%q does not look like a phone number", value)
+			// A phone ends where the number ends: "020 7946 0991 asap",
+			// "+44 7700 900456 - can you save that".
+			m := rePhoneThenChat.FindStringSubmatch(value)
+			if m == nil || !looksLikePhone(strings.TrimSpace(m[1])) {
+				return refuse("%q does not look like a phone number", value)
+			}
+			value = strings.TrimSpace(m[1])
 		}
 	case "name":
 		if !validName(value) {
@@ -242,11 +248,21 @@ func titleOf(seg string) (title, company string, ok bool) {
 	}
 	title, company = strings.TrimSpace(seg[:i]), strings.TrimSpace(seg[i+4:])
 	title = strings.TrimSpace(reArticle.ReplaceAllString(title, ""))
-	if company == "" || !isTitle(title) {
-		return "", "", false
+	if company == "" || !isTitle(title) || (l[i:i+4] == " of " && departments[strings.ToLower(company)]) {
+		return "", "", false // "Head of Buying" is a title, not a company
 	}
 	return title, company, true
 }
+
+// departments are the parts of an organisation a title may name after
+// "of": "Head of Sales", "VP of Engineering".
+var departments = wordSet(`sales marketing buying purchasing procurement finance engineering operations ops hr
+	people product design legal it security support growth partnerships strategy research data
+	technology communications accounts accounting compliance logistics development innovation talent`)
+
+// rePhoneThenChat is a phone number followed by filler or by chatter in a
+// clause of its own that starts with a pronoun or an auxiliary.
+var rePhoneThenChat = re(`^(\+?[\d(][\d ().\-/]*\d)\s*(?:asap|please|pls|thanks|thank\s+you|for\s+me|now|today|cheers)?\s*(?:(?:[,;.]|\s[-–—])\s*(?:(?:he|she|they|it|that|this|can|could|would|will|as|because|since|so|thanks|cheers|cheers|ta)\b.*)?)?$`)
 
 var reArticle = re(`^(?:the|a|an)\s+`)
 

@@ -33,6 +33,22 @@ var clauseLexicon = []rewrite{
 	rw(`^whats\b`, `what's`),
 	rw(`^wheres\b`, `where's`),
 	rw(`^(?:can|could)\s+you\s+tell\s+me\s+(where|when|what|who|which)\b`, `$1`),
+	rw(`^(?:(?:new\s+)?(?:contact|lead|client|customer|task|to-?do))\s+(?:pls|please|plz)\s*:`, `new $0`),
+	rw(`^who(?:'s|\s+is|\s+are)\s+(?:our|the|my)\s+(?:main\s+)?contacts?\s+(at|in|from)\s+`, `do we have a contact $1 `),
+	rw(`^who\s+else\s+(?:do\s+)?we\s+know\s+`, `who do we know `),
+	rw(`^(?:any|got\s+any|do\s+we\s+have\s+any)\s+(customers|prospects|leads|partners|clients|vips|suppliers|vendors)$`, `show our $1`),
+	rw(`^what\s+(city|company|title|role|town|location)\s+(?:is|does)\s+`+personRef+`\s+(?:in|at|with|based\s+in|work\s+(?:at|for)|have)$`, `what's $2's $1`),
+	rw(`^what(?:'s|\s+is)\s+`+personRef+`(?:'s|')\s+(?:phone\s+)?number$`, `what's $1's phone`),
+	rw(`^`+personRef+`(?:'s|')\s+(?:phone\s+|mobile\s+)?number\s+is\s+`, `$1's phone is `),
+	rw(`^what\s+does\s+`+personRef+`(?:'s|')\s+(?:record|card|entry|contact|profile)\s+say$`, `show $1`),
+	rw(`^(`+delVerb+`\s+.+?),\s+(?:he|she|they)(?:'s|\s+has|\s+have)?\s+(?:left|quit|retired|moved\s+on|gone|no\s+longer).*$`, `$1`),
+	rw(`^save\s+`+personRef+`,\s*([^\s,]+@[^\s,]+\.[^\s,]+.*)$`, `add a contact for $1, $2`),
+	// Tasks: questions.
+	rw(`^what\s+tasks\s+`+personRef+`\s+(?:has|has\s+got|is\s+working\s+on)$`, `what tasks does $1 have`),
+	rw(`^what(?:'s|\s+is)\s+(?:left|open|outstanding|pending|still\s+open)\s+(?:for|on)\s+`+personRef+`$`, `show open tasks assigned to $1`),
+	rw(`^what(?:'s|\s+is)\s+on\s+my\s+plate\s+(this\s+week|next\s+week|today|tomorrow)$`, `show my tasks due $1`),
+	rw(`^when\s+is\s+(?:the\s+)?(?:task\s+)?(.+?)\s+(?:task\s+)?due$`, `find tasks about $1`),
+	rw(`^who\s+is\s+(?:the\s+)?(?:task\s+)?(.+?)\s+(?:task\s+)?assigned\s+to$`, `find tasks about $1`),
 	// Contacts: delete.
 	rw(`^(?:bin|ditch|scrap|trash|bin\s+off)\s+`, `delete `),
 	rw(`^`+personRef+`\s+can\s+go(?:\s+from\s+(?:our|my|the)\s+(?:contacts|crm|address\s+book))?$`, `delete $1`),
@@ -97,8 +113,10 @@ var inlineLexicon = []struct {
 	{rw(`(?:[.,;]\s+|\s+and\s+)(?:she|he|they)(?:'s|\s+is|\s+are)\s+based\s+in\s+`, `, based in `), reContactVerb},
 	{rw(`(?:[.,;]\s+|\s+and\s+)(?:she|he|they)(?:'s|\s+is|\s+are)\s+(?:at|with|from)\s+`, `, at `), reContactVerb},
 	{rw(`(?:[.,;]\s+|\s+and\s+)(?:she|he|they)(?:'s|\s+is|\s+are)\s+(?:a|an)\s+(prospect|customer|partner|lead|vip|client|supplier)\b`, `, tagged $1`), reContactVerb},
-	{rw(`(?:[.,;]\s+|\s+and\s+)(?:she|he|they)(?:'s|\s+is|\s+are)\s+(?:the|their|our)\s+`, `, title `), reContactVerb},
+	{rw(`(?:[.,;]\s+|\s+and\s+)(?:she|he|they)(?:'s|\s+is|\s+are)\s+(?:the|their|our)\s+`, `, `), reContactVerb},
 	{rw(`\s+[-–]\s+due\s+`, `, due `), nil},
+	{rw(`\s+[-–]\s+((?:e-?mail|phone|mobile|tel|tagged|based|works|title|company|city|notes?)\b)`, `, $1`), reContactVerb},
+	{rw(`\s+[-–]\s+(?:he|she|they)(?:'s|\s+is|\s+are)\s+(?:a|an)\s+(prospect|customer|partner|lead|vip|client|supplier)\b`, `, tagged $1`), reContactVerb},
 }
 
 var (

@@ -111,9 +111,9 @@ var (
 	rePolite   = re(`^(?:(?:(?:hey|hi|hello)\s+there|please|pls|plz|kindly|hey|hi|hello|ok|okay|so|now|then|also|afterwards|and|just|quick\s+(?:one|question)|good\s+(?:morning|afternoon|evening)|thanks|thank\s+you|cheers|great)[,!:]?\s+|(?:can|could|would|will)\s+you\s+(?:please\s+|kindly\s+|quickly\s+)?|i(?:'d|\s+would)\s+like\s+(?:you\s+)?to\s+|i\s+(?:want|need)\s+you\s+to\s+|i\s+want\s+to\s+|let'?s\s+|go\s+ahead\s+and\s+)`)
 	reThanks   = re(`(?:[,;.!]\s*(?:please|pls|thanks(?:\s+a\s+lot)?|thank\s+you(?:\s+(?:so|very)\s+much)?|cheers|thx)|\s+(?:please|pls))$`)
 	// reTellMe strips "tell me" before a question: "tell me who works at X".
-	reTellMe = re(`^(?:(?:tell|show)\s+me|let\s+me\s+know|do\s+you\s+know)\s+((?:who|what|which|where|whether|how)\b.*)$`)
+	reTellMe = re(`^(?:(?:tell|show)\s+me|let\s+me\s+know|do\s+you\s+know)\s+((?:who|what|which|where|when|whether|how)\b.*)$`)
 	// reOnlyPolite is a clause that asks for nothing: "Thank you!".
-	reOnlyPolite = re(`^(?:thanks(?:\s+a\s+lot)?|thank\s+you(?:\s+(?:so|very)\s+much)?|cheers|thx|hi|hello|hey|hi\s+there|hello\s+there|good\s+(?:morning|afternoon|evening)|ok|okay|great|please)$`)
+	reOnlyPolite = re(`^(?:thanks(?:\s+a\s+lot)?|thank\s+you(?:\s+(?:so|very)\s+much)?|cheers|thx|ta|hi|hiya|heya|hello|hey|hi\s+there|hello\s+there|hey\s+there|(?:good\s+)?(?:morning|afternoon|evening)|ok|okay|great|please|pls)$`)
 )
 
 // tidy normalises quotes and spaces and strips politeness and the final
@@ -255,7 +255,7 @@ const (
 
 // reAskStart opens a question after a request: "… and tell me what
 // tasks Maria has".
-var reAskStart = re(`^` + joinWords + `(?:(?:tell|show)\s+me|let\s+me\s+know)\s+(?:who|what|which|where|when|how|whether|if)\b`)
+var reAskStart = re(`^` + joinWords + `(?:(?:tell|show|give)\s+me|let\s+me\s+know)\b`)
 
 // reNegation is a preamble that forbids changes: "Don't change anything,
 // just …", "I don't want to delete anyone - …".
