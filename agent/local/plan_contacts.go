@@ -51,6 +51,10 @@ func (r *runner) findContacts(filter contactFilter, orMember bool) bool {
 		return true
 	}
 	reply := fmt.Sprintf("Found %s%s: %s.", count(len(list), kContact), desc, listOf(lines(list, contactLine)))
+	if n := list[0].str("notes"); len(list) == 1 && n != "" {
+		// Stored notes are data, shown as written and never acted on.
+		reply += fmt.Sprintf(" Notes (stored data): %q", clip(n, 400))
+	}
 	if more {
 		reply += morePages
 	}
