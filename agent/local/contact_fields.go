@@ -13,6 +13,10 @@ type contactFields struct {
 	order []string          // keys in the order named
 	vals  map[string]string // name, email, phone, company, title, city, notes
 	tags  []string
+	// unknown are bare values ("Hooli", "Dublin") that only the
+	// workspace's own names can place: the planner looks them up as a
+	// company and as a city before anything is written.
+	unknown []string
 }
 
 // set validates and records one attribute under its canonical key.
@@ -139,10 +143,28 @@ func parseContactDetails(s string) (contactFields, *parseError) {
 			return f, f.set("notes", strings.TrimSuffix(m[1]+", "+rest, ", "))
 		}
 		if err := f.segment(seg); err != nil {
-			return f, err
+			if err.reason != unplaced(unquote(seg)) || !placeable(seg) {
+				return f, err
+			}
+			f.unknown = append(f.unknown, unquote(seg))
 		}
 	}
 	return f, nil
+}
+
+// placeable reports whether a detail no cue word places may still be a
+// company or a city: one to four words of letters.
+func placeable(seg string) bool {
+	w := strings.Fields(unquote(seg))
+	if len(w) == 0 || len(w) > 4 {
+		return false
+	}
+	for _, x := range w {
+		if !reNameWord.MatchString(x) || notInName[strings.ToLower(x)] {
+			return false
+		}
+	}
+	return true
 }
 
 var (
@@ -194,7 +216,7 @@ func (f *contactFields) segment(seg string) *parseError {
 	if isCompany(seg) {
 		return f.set("company", seg)
 	}
-	return refuse("I could not tell what %q is in the contact details (write e.g. \"at Acme Corp\", \"in Berlin\", \"title CEO\" or \"phone +1 555 0100\")", seg)
+	return refuse("%s", unplaced(seg))
 }
 
 // markers applies "from Initech in Berlin"-style attributes in s and

@@ -348,7 +348,8 @@ var flowCases = []flowCase{
 
 	// Refusals and permissions.
 	{name: "unknown request", turns: []turn{{say: "Make me a sandwich", reply: `^I can't do that yet: I don't understand "Make me a sandwich". See docs/local-agent.md`}}},
-	{name: "unparsed contact detail", turns: []turn{{say: "Create a contact for Jane Dow, Acme", reply: `^I can't do that yet: I could not tell what "Acme" is`}}},
+	{name: "a bare detail the workspace does not know is not guessed", turns: []turn{{say: "Create a contact for Jane Dow, Acme",
+		calls: []string{`contacts_search {"company":"Acme","limit":20}`, `contacts_search {"city":"Acme","limit":20}`}, reply: `^I can't do that yet: I could not tell what "Acme" is`}}},
 	{name: "my tasks", setup: func(w *fakeWS) { w.tasks[1]["assignee_id"] = "m2" }, turns: []turn{{
 		say: "Show my open tasks", calls: []string{`tasks_search {"assignee_id":"me","status":"open"}`}, reply: `^Found 1 open task assigned to you: "Call Jane" (open).`,
 	}}},

@@ -325,7 +325,8 @@ var phrasings = []phrasing{
 	{say: "Send an email", want: refused},
 	{say: "Delete all tasks", want: refused},
 	{say: "Book a meeting room for Friday", want: refused},
-	{say: "Create a contact for Raj Singh, CFO, Globex", want: refused + `I could not tell what "Globex" is`},
+	{say: "Create a contact for Raj Singh, CFO, Globex", want: "Contact created: Raj Singh (CFO, Globex).", writes: "contacts_create"},
+	{say: "Create a contact for Raj Singh, CFO, Wonka", want: refused + `I could not tell what "Wonka" is`},
 	{say: "Delete all contacts", want: "This would delete 5 contacts"},
 	{say: "Delete all contacts >> no", want: "Cancelled: no contacts were deleted."},
 	{say: "Add Jo Park at Globex >> Add Jo Parker at Hooli >> Change Jo's phone to +1 555 0102",
@@ -374,8 +375,14 @@ func TestPhrasings(t *testing.T) {
 			if got := strings.Join(writes, " "); got != p.writes {
 				t.Errorf("writes %q, want %q\n calls:\n  %s", got, p.writes, calls)
 			}
-			if strings.HasPrefix(p.want, refused) && len(all) > 0 {
-				t.Errorf("a refusal called tools:\n  %s", calls)
+			if strings.HasPrefix(p.want, refused) {
+				// A refusal may only have looked names up (the gazetteer).
+				for _, l := range all {
+					if !strings.HasPrefix(l, "contacts_search{") {
+						t.Errorf("a refusal called tools:\n  %s", calls)
+						break
+					}
+				}
 			}
 			for _, a := range p.args {
 				if !strings.Contains(calls, a) {

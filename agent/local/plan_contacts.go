@@ -5,9 +5,21 @@ import (
 	"strings"
 )
 
-func (contactCreate) needs() []string { return []string{"contacts_create"} }
+func (c contactCreate) needs() []string {
+	if len(c.fields.unknown) > 0 {
+		return []string{"contacts_search", "contacts_create"}
+	}
+	return []string{"contacts_create"}
+}
 
 func (c contactCreate) run(r *runner) bool {
+	if len(c.fields.unknown) > 0 {
+		f, fl := r.placeUnknown(c.fields)
+		if fl != proceed {
+			return cont(fl)
+		}
+		c.fields = f
+	}
 	res, ok := r.exec(mk("contacts_create", "", c.fields.args()))
 	if !ok {
 		return false
