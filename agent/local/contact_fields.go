@@ -189,7 +189,7 @@ func normalDetails(s string) string {
 // segment reads one attribute: an email, a phone, "title CTO", "CEO of
 // Acme", "from Initech", "in Berlin".
 func (f *contactFields) segment(seg string) *parseError {
-	seg = unquote(seg)
+	seg = unquote(reFieldArticle.ReplaceAllString(seg, "$1"))
 	switch {
 	case reEmail.MatchString(seg):
 		return f.set("email", seg)
@@ -281,6 +281,10 @@ func titleOf(seg string) (title, company string, ok bool) {
 var departments = wordSet(`sales marketing buying purchasing procurement finance engineering operations ops hr
 	people product design legal it security support growth partnerships strategy research data
 	technology communications accounts accounting compliance logistics development innovation talent`)
+
+// reFieldArticle drops the article of a labelled detail: "the phone
+// number 020 7946 0018".
+var reFieldArticle = re(`^(?:the|a|an|my|his|her|their)\s+((?:` + fieldWords + `)\s)`)
 
 // rePhoneThenChat is a phone number followed by filler or by chatter in a
 // clause of its own that starts with a pronoun or an auxiliary.

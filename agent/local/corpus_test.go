@@ -109,6 +109,11 @@ func judge(c corpusCase, reply string, asked bool, writes, calls string) outcome
 			return doneOK
 		}
 	}
+	if writes != "" {
+		// It wrote, but not what was asked (a wrong value, the wrong
+		// record or an unasked change): that is a wrong write.
+		return wrong
+	}
 	if refusedReply {
 		return refusedNo
 	}

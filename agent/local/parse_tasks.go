@@ -33,7 +33,7 @@ const taskNoun = `(?:task|to-?do|reminder)`
 var (
 	reTaskCreate   = re(`^(?:create|add|make|new|schedule|set\s+up)\s+(?:a\s+|an\s+|another\s+)?(?:new\s+)?` + taskNoun + `\b\s*[:,-]?\s*(?:(?:to|called|named|titled)\s+)?(.*)$`)
 	reRemind       = re(`^remind\s+me\s+to\s+(.+)$`)
-	reRemindWhen   = re(`^remind\s+me\s+(` + dateExpr + `)\s+to\s+(.+)$`)
+	reRemindWhen   = re(`^remind\s+me\s+((?:on\s+|by\s+)?(?:` + dateExpr + `))\s+to\s+(.+)$`)
 	reTaskLabel    = re(`^(?:to-?do|task|reminder|new\s+task)\s*:\s*(.+)$`)
 	reRemindOther  = re(`^remind\s+(.+?)\s+to\s+(.+)$`)
 	reAddToList    = re(`^add\s+(.+?)\s+to\s+(my|the|our)\s+(?:tasks|task\s+list|to-?do\s+list|to-?dos)$`)
