@@ -156,12 +156,12 @@ func applyInline(s string) string {
 
 // applyClauseLexicon applies the clause lexicon to one clause.
 func applyClauseLexicon(s string) string {
+	head, tail := splitData(s, reDataStart)
+	h2, t2 := splitData(head, reBodyStart)
 	for _, r := range clauseLexicon {
-		head, tail := splitData(s, reDataStart)
-		h2, t2 := splitData(head, reBodyStart)
-		s = joinData(joinData(r.rx.ReplaceAllString(h2, r.repl), t2), tail)
+		h2 = r.rx.ReplaceAllString(h2, r.repl)
 	}
-	return s
+	return joinData(joinData(h2, t2), tail)
 }
 
 func splitData(s string, rx *regexp.Regexp) (head, tail string) {
