@@ -90,4 +90,10 @@ var corpusDev = []corpusCase{
 	{D, "Add Ugo Bassi at Hooli then remind me to email him on Monday", "contacts_create tasks_create", `Email Ugo Bassi`, `"due":"2026-03-09"`},
 	{R, "Borra el contacto Kenji Tanaka", "", "", ""},
 	{R, "Create a contact for Zed Zane, Wonka", "", "", ""},
+	{D, "complete the pilot call with Priya", "tasks_complete", `Task done: "Call Priya about the pilot"`, ""},
+	{D, "reassign the renewal offer for John to Sam", "tasks_assign", `Task "Send John the renewal offer" assigned to Sam Lee`, ""},
+	{D, "any tasks about the pilot call?", "", "Call Priya about the pilot", ""},
+	{D, "delay the Hooli contract task by 3 days", "tasks_update", `is now due 2026-03-23`, ""},
+	{D, "push Send John the renewal offer back two weeks", "tasks_update", `is now due 2026-03-25`, ""},
+	{D, "push the Q1 report task back a week", "", "has no due date to move", ""},
 }

@@ -2,6 +2,7 @@ package local
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -136,6 +137,13 @@ func parseTaskRequest(s string, cal calendar) (intent, bool, *parseError) {
 			}
 			return taskChange{task: taskRef(m[1]), op: "due", value: d}, true, nil
 		}
+	}
+	if m := reTaskShift.FindStringSubmatch(s); m != nil {
+		n := wordNumber(strings.ToLower(m[2]))
+		if strings.HasPrefix(strings.ToLower(m[3]), "week") {
+			n *= 7
+		}
+		return taskChange{task: taskRef(m[1]), op: "shift", value: strconv.Itoa(n)}, true, nil
 	}
 	if m := reTaskRename.FindStringSubmatch(s); m != nil {
 		title := capFirst(unquote(m[2]))
@@ -315,6 +323,10 @@ func parseTaskBody(body string, cal calendar) (taskCreate, *parseError) {
 	}
 	return t, nil
 }
+
+// reTaskShift moves a due date by a span: "Push the renewal offer task
+// back a week", "Delay Call Jane by 3 days".
+var reTaskShift = re(`^(?:push|move|put|delay|postpone|defer|bump)\s+(?:the\s+)?(?:task\s+)?(.+?)\s+(?:back\s+|out\s+)?(?:by\s+)?(` + numberWords + `)\s+(days?|weeks?)(?:\s+later)?$`)
 
 // reDateInTitle is a date expression (or the start of one) inside an
 // unquoted task title.
