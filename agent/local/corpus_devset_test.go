@@ -96,4 +96,8 @@ var corpusDev = []corpusCase{
 	{D, "delay the Hooli contract task by 3 days", "tasks_update", `is now due 2026-03-23`, ""},
 	{D, "push Send John the renewal offer back two weeks", "tasks_update", `is now due 2026-03-25`, ""},
 	{D, "push the Q1 report task back a week", "", "has no due date to move", ""},
+	{D, "Find Priya Patel >> email her the Q1 report", "email_send", "Priya Patel <priya@initech.example>", `"attachments":["`},
+	{D, "Show me Kenji >> change his phone to +81 3 1234 5678", "contacts_update", "Contact updated: Kenji Tanaka", `"phone":"+81 3 1234 5678"`},
+	{R, "Find contacts at Globex >> email him the Q1 report", "", "", ""},
+	{D, "Add Ola Berg at Globex >> remind me to call her tomorrow", "contacts_create tasks_create", `Task created: "Call Ola Berg"`, `"due":"2026-03-05"|"contact_id"`},
 }

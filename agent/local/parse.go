@@ -36,7 +36,11 @@ type clauseParser func(s string, cal calendar) (it intent, ok bool, err *parseEr
 var parsers = []clauseParser{parseHelp, parseExtensions, parseFileRead, parseBulk, parseOrg, parseTask, parseEmail, parseFile, parseContact}
 
 // parse turns a request into the intents it asks for, in order.
-func parse(text string, cal calendar) ([]intent, *parseError) {
+func parse(text string, cal calendar) ([]intent, *parseError) { return parseWith(text, cal, false) }
+
+// parseWith is parse for a message whose conversation already names a
+// contact (prior): "her", "him" and "them" may then mean that contact.
+func parseWith(text string, cal calendar, prior bool) ([]intent, *parseError) {
 	if n := utf8.RuneCountInString(text); n > maxMessage {
 		return nil, refuse("the message is too long (%d characters; I read at most %d); send one request at a time", n, maxMessage)
 	}
@@ -63,7 +67,7 @@ func parse(text string, cal calendar) ([]intent, *parseError) {
 	if len(out) == 0 {
 		return nil, refuse("the message asks for nothing I can do")
 	}
-	if err := checkPronouns(out); err != nil {
+	if err := checkPronouns(out, prior); err != nil {
 		return nil, err
 	}
 	if readOnly {
@@ -318,8 +322,8 @@ var reNotesLabel = re(`\bnotes?\s*:`)
 
 // checkPronouns refuses "her"/"him" that no earlier contact in the same
 // request explains, and marks tasks whose title points at that contact.
-func checkPronouns(intents []intent) *parseError {
-	seen := false
+func checkPronouns(intents []intent, prior bool) *parseError {
+	seen := prior
 	for i, it := range intents {
 		if p, ok := it.(interface{ pronoun() string }); ok && p.pronoun() != "" && !seen {
 			return refuse("I can't tell who %q is; name the contact instead", p.pronoun())
