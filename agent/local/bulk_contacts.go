@@ -140,3 +140,87 @@ func (u contactUpdateAll) run(r *runner) bool {
 	}
 	return true
 }
+
+// emailAll: "Email all contacts at Hooli saying the office is closed" —
+// one email to every contact a filter matches. It always asks first with
+// the count and the names, and sends nothing unless the answer is yes.
+type emailAll struct {
+	filter        contactFilter
+	subject, body string
+}
+
+var reBulkEmail = re(`^(?:e-?mail|mail|message|write\s+to|send\s+an?\s+(?:e-?mail|message)\s+to)\s+` + quantifier + `(?:([\p{L}][\w-]*)\s+)?contacts?\b\s*(.*?)\s+saying\s+(.+)$`)
+
+// parseBulkEmail recognises an email to every contact a filter matches.
+func parseBulkEmail(s string, _ calendar) (intent, bool, *parseError) {
+	m := reBulkEmail.FindStringSubmatch(s)
+	if m == nil {
+		return nil, false, nil
+	}
+	f, err := parseFilter(m[2])
+	if err != nil {
+		return nil, true, err
+	}
+	if mod := m[1]; mod != "" && !reBulkNotMods.MatchString(mod) {
+		f.from = mod
+	}
+	if f.describe() == "" {
+		return nil, true, refuse("I email many contacts at once only with a filter, e.g. \"Email all contacts at Acme saying …\"")
+	}
+	body := sentence(m[3])
+	return emailAll{filter: f, subject: subjectFrom(body), body: body}, true, nil
+}
+
+func (emailAll) needs() []string { return []string{"contacts_search", "email_send"} }
+
+func (e emailAll) run(r *runner) bool {
+	list, f, more, fl := r.searchContacts(e.filter, true)
+	if fl != proceed {
+		return cont(fl)
+	}
+	desc := sp(f.describe())
+	var to []string
+	var shown, without []obj
+	for _, c := range list {
+		if a := c.str("email"); a != "" {
+			to = append(to, a)
+			shown = append(shown, c)
+		} else {
+			without = append(without, c)
+		}
+	}
+	if len(to) == 0 {
+		r.say("Found no contacts%s with an email address; nothing was sent.", desc)
+		return true
+	}
+	if more {
+		r.say("More contacts matched than one request may look up; nothing was sent. Narrow the filter.")
+		return true
+	}
+	q := fmt.Sprintf("This would email %s%s: %s (subject %q).", count(len(to), kContact), desc, namesOf(shown, contactName, listShown), e.subject)
+	if len(without) > 0 {
+		q += fmt.Sprintf(" %s no email address: %s.", countHave(len(without)), namesOf(without, contactName, listShown))
+	}
+	ans, ok := r.ask(q + " Reply 'yes' to confirm.")
+	if !ok {
+		return false
+	}
+	if !isYes(ans) {
+		r.say("Cancelled: no email was sent.")
+		return true
+	}
+	res, ok := r.exec(mk("email_send", "to", to, "subject", e.subject, "body", e.body))
+	if !ok {
+		return false
+	}
+	r.emailSent(res[0], count(len(to), kContact)+desc, e.subject, nil)
+	return true
+}
+
+// countHave is "1 has" or "3 have".
+func countHave(n int) string {
+	if n == 1 {
+		return "1 has"
+	}
+	return fmt.Sprintf("%d have", n)
+}

@@ -100,4 +100,7 @@ var corpusDev = []corpusCase{
 	{D, "Show me Kenji >> change his phone to +81 3 1234 5678", "contacts_update", "Contact updated: Kenji Tanaka", `"phone":"+81 3 1234 5678"`},
 	{R, "Find contacts at Globex >> email him the Q1 report", "", "", ""},
 	{D, "Add Ola Berg at Globex >> remind me to call her tomorrow", "contacts_create tasks_create", `Task created: "Call Ola Berg"`, `"due":"2026-03-05"|"contact_id"`},
+	{Q, "email every contact in London saying the office moves next month", "", "3|John Smith|Priya Patel|Chris Martin", ""},
+	{D, "email every contact in London saying the office moves next month >> yes", "email_send", "The email was not sent", `"to":["`},
+	{D, "email every contact in London saying the office moves next month >> no", "", "Cancelled: no email was sent.", ""},
 }
