@@ -151,7 +151,7 @@ func applyInline(s string) string {
 		// the rules that introduce that body.
 		head = r.rx.ReplaceAllString(head, r.repl)
 	}
-	return joinData(head, tail)
+	return strings.TrimSpace(head + tail)
 }
 
 // applyClauseLexicon applies the clause lexicon to one clause.
@@ -161,7 +161,7 @@ func applyClauseLexicon(s string) string {
 	for _, r := range clauseLexicon {
 		h2 = r.rx.ReplaceAllString(h2, r.repl)
 	}
-	return joinData(joinData(h2, t2), tail)
+	return strings.TrimSpace(h2 + t2 + tail)
 }
 
 func splitData(s string, rx *regexp.Regexp) (head, tail string) {
@@ -169,11 +169,4 @@ func splitData(s string, rx *regexp.Regexp) (head, tail string) {
 		return s[:loc[0]], s[loc[0]:]
 	}
 	return s, ""
-}
-
-func joinData(head, tail string) string {
-	if tail == "" {
-		return strings.TrimSpace(head)
-	}
-	return head + tail
 }
