@@ -2,14 +2,14 @@ package local
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sync"
-	"encoding/json"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
