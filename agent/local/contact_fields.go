@@ -13,6 +13,10 @@ type contactFields struct {
 	order []string          // keys in the order named
 	vals  map[string]string // name, email, phone, company, title, city, notes
 	tags  []string
+	// unknown are bare values ("Hooli", "Dublin") that only the
+	// workspace's own names can place: the planner looks them up as a
+	// company and as a city before anything is written.
+	unknown []string
 }
 
 // set validates and records one attribute under its canonical key.
@@ -28,7 +32,13 @@ func (f *contactFields) set(key, value string) *parseError {
 		}
 	case "phone":
 		if !looksLikePhone(value) {
-			return refuse("%q does not look like a phone number", value)
+			// A phone ends where the number ends: "020 7946 0991 asap",
+			// "+44 7700 900456 - can you save that".
+			m := rePhoneThenChat.FindStringSubmatch(value)
+			if m == nil || !looksLikePhone(strings.TrimSpace(m[1])) {
+				return refuse("%q does not look like a phone number", value)
+			}
+			value = strings.TrimSpace(m[1])
 		}
 	case "name":
 		if !validName(value) {
@@ -133,10 +143,28 @@ func parseContactDetails(s string) (contactFields, *parseError) {
 			return f, f.set("notes", strings.TrimSuffix(m[1]+", "+rest, ", "))
 		}
 		if err := f.segment(seg); err != nil {
-			return f, err
+			if err.reason != unplaced(unquote(seg)) || !placeable(seg) {
+				return f, err
+			}
+			f.unknown = append(f.unknown, unquote(seg))
 		}
 	}
 	return f, nil
+}
+
+// placeable reports whether a detail no cue word places may still be a
+// company or a city: one to four words of letters.
+func placeable(seg string) bool {
+	w := strings.Fields(unquote(seg))
+	if len(w) == 0 || len(w) > 4 {
+		return false
+	}
+	for _, x := range w {
+		if !reNameWord.MatchString(x) || notInName[strings.ToLower(x)] {
+			return false
+		}
+	}
+	return true
 }
 
 var (
@@ -161,7 +189,7 @@ func normalDetails(s string) string {
 // segment reads one attribute: an email, a phone, "title CTO", "CEO of
 // Acme", "from Initech", "in Berlin".
 func (f *contactFields) segment(seg string) *parseError {
-	seg = unquote(seg)
+	seg = unquote(reFieldArticle.ReplaceAllString(seg, "$1"))
 	switch {
 	case reEmail.MatchString(seg):
 		return f.set("email", seg)
@@ -188,7 +216,7 @@ func (f *contactFields) segment(seg string) *parseError {
 	if isCompany(seg) {
 		return f.set("company", seg)
 	}
-	return refuse("I could not tell what %q is in the contact details (write e.g. \"at Acme Corp\", \"in Berlin\", \"title CEO\" or \"phone +1 555 0100\")", seg)
+	return refuse("%s", unplaced(seg))
 }
 
 // markers applies "from Initech in Berlin"-style attributes in s and
@@ -242,11 +270,25 @@ func titleOf(seg string) (title, company string, ok bool) {
 	}
 	title, company = strings.TrimSpace(seg[:i]), strings.TrimSpace(seg[i+4:])
 	title = strings.TrimSpace(reArticle.ReplaceAllString(title, ""))
-	if company == "" || !isTitle(title) {
-		return "", "", false
+	if company == "" || !isTitle(title) || (l[i:i+4] == " of " && departments[strings.ToLower(company)]) {
+		return "", "", false // "Head of Buying" is a title, not a company
 	}
 	return title, company, true
 }
+
+// departments are the parts of an organisation a title may name after
+// "of": "Head of Sales", "VP of Engineering".
+var departments = wordSet(`sales marketing buying purchasing procurement finance engineering operations ops hr
+	people product design legal it security support growth partnerships strategy research data
+	technology communications accounts accounting compliance logistics development innovation talent`)
+
+// reFieldArticle drops the article of a labelled detail: "the phone
+// number 020 7946 0018".
+var reFieldArticle = re(`^(?:the|a|an|my|his|her|their)\s+((?:` + fieldWords + `)\s)`)
+
+// rePhoneThenChat is a phone number followed by filler or by chatter in a
+// clause of its own that starts with a pronoun or an auxiliary.
+var rePhoneThenChat = re(`^(\+?[\d(][\d ().\-/]*\d)\s*(?:asap|please|pls|thanks|thank\s+you|for\s+me|now|today|cheers)?\s*(?:(?:[,;.]|\s[-–—])\s*(?:(?:he|she|they|it|that|this|can|could|would|will|as|because|since|so|thanks|cheers|cheers|ta)\b.*)?)?$`)
 
 var reArticle = re(`^(?:the|a|an)\s+`)
 

@@ -36,17 +36,20 @@ const (
 	numberWords  = `\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten`
 	// relDate are dates that may end a task title without a marker word:
 	// "call Jane tomorrow".
-	relDate = `today|tonight|tomorrow|(?:the\s+)?day\s+after\s+tomorrow|(?:next|this|coming)\s+(?:week|` + weekdayNames + `)|in\s+(?:` + numberWords + `)\s+(?:days?|weeks?)|\d{4}-\d{2}-\d{2}`
+	relDate = `today|tonight|tomorrow(?:\s+(?:morning|afternoon|evening|night))?|(?:the\s+)?day\s+after\s+tomorrow|(?:` + weekdayNames + `)\s+week|a\s+week\s+on\s+(?:` + weekdayNames + `)|(?:next|this|coming)\s+(?:week|` + weekdayNames + `)|in\s+(?:` + numberWords + `)\s+(?:days?|weeks?|fortnights?)|(?:` + numberWords + `)\s+(?:days?|weeks?|fortnights?)\s+(?:from\s+(?:now|today)|(?:from\s+)?today)|(?:a\s+|one\s+)?fortnight(?:\s+(?:from\s+)?(?:now|today))?|(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?month|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4}`
 	// dateExpr are all the date forms understood.
-	dateExpr = relDate + `|(?:on\s+)?(?:` + weekdayNames + `)|(?:` + monthNames + `)\.?\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:` + monthNames + `)\.?(?:,?\s+\d{4})?`
+	dateExpr = relDate + `|(?:on\s+)?(?:` + weekdayNames + `)|(?:` + monthNames + `)\.?\s+(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?|(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:` + monthNames + `)\.?(?:,?\s+\d{4})?`
 )
 
 var (
-	reISODate  = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
-	reMonthDay = re(`^(` + monthNames + `)\.? (\d{1,2})(?:st|nd|rd|th)?(?:,? (\d{4}))?$`)
-	reDayMonth = re(`^(\d{1,2})(?:st|nd|rd|th)? (?:of )?(` + monthNames + `)\.?(?:,? (\d{4}))?$`)
-	reInN      = re(`^in (` + numberWords + `) (days?|weeks?)$`)
-	reWeekday  = re(`^(?:(?:next|this|coming) )?(` + weekdayNames + `)$`)
+	reISODate   = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+	reMonthDay  = re(`^(` + monthNames + `)\.? (?:the )?(\d{1,2})(?:st|nd|rd|th)?(?:,? (\d{4}))?$`)
+	reDayMonth  = re(`^(?:the )?(\d{1,2})(?:st|nd|rd|th)? (?:of )?(` + monthNames + `)\.?(?:,? (\d{4}))?$`)
+	reInN       = re(`^(?:in (` + numberWords + `) (days?|weeks?|fortnights?)|(` + numberWords + `) (days?|weeks?|fortnights?) (?:from (?:now|today)|(?:from )?today)|(?:(a|one) )?(fortnight)(?: (?:from )?(?:now|today))?)$`)
+	reWeekday   = re(`^(?:(?:next|this|coming) )?(` + weekdayNames + `)$`)
+	reWeekOn    = re(`^(?:(` + weekdayNames + `) week|a week on (` + weekdayNames + `))$`)
+	reNumeric   = regexp.MustCompile(`^(\d{1,2})/(\d{1,2})/(\d{4})$`)
+	reTimeOfDay = re(` (?:morning|afternoon|evening|night)$`)
 )
 
 // parseDate turns a date expression into YYYY-MM-DD. A weekday ("Monday",
@@ -59,6 +62,9 @@ func parseDate(expr string, cal calendar) (string, *parseError) {
 	} else if reISODate.MatchString(e) {
 		return "", refuse("%q is not a valid date", expr)
 	}
+	if m := reNumeric.FindStringSubmatch(e); m != nil {
+		return numericDate(expr, m[1], m[2], m[3])
+	}
 	if m := reMonthDay.FindStringSubmatch(e); m != nil {
 		return calendarDate(expr, m[1], m[2], m[3], cal)
 	}
@@ -69,7 +75,12 @@ func parseDate(expr string, cal calendar) (string, *parseError) {
 		return "", refuse("I don't know today's date, so I can't work out %q; give the date as YYYY-MM-DD", expr)
 	}
 	t := cal.today
+	if strings.HasPrefix(e, "tomorrow ") || e == "tonight" {
+		e = reTimeOfDay.ReplaceAllString(e, "")
+	}
 	switch e {
+	case "end of month", "end of the month", "end of this month", "the end of the month", "the end of this month", "the end of month":
+		return time.Date(t.Year(), t.Month()+1, 0, 0, 0, 0, 0, time.UTC).Format(time.DateOnly), nil
 	case "today", "tonight":
 		return day(t, 0), nil
 	case "tomorrow":
@@ -82,11 +93,27 @@ func parseDate(expr string, cal calendar) (string, *parseError) {
 		return "", refuse("%q is not a single day; give a date such as 2026-12-05 or a weekday", expr)
 	}
 	if m := reInN.FindStringSubmatch(e); m != nil {
-		n := wordNumber(m[1])
-		if strings.HasPrefix(m[2], "week") {
+		num, unit := m[1]+m[3]+m[5], m[2]+m[4]+m[6]
+		n := wordNumber(num)
+		if num == "" {
+			n = 1
+		}
+		switch {
+		case strings.HasPrefix(unit, "week"):
 			n *= 7
+		case strings.HasPrefix(unit, "fortnight"):
+			n *= 14
 		}
 		return day(t, n), nil
+	}
+	if m := reWeekOn.FindStringSubmatch(e); m != nil {
+		// "Friday week": the Friday after next Friday.
+		want := weekdayOf(m[1] + m[2])
+		d := (int(want) - int(t.Weekday()) + 7) % 7
+		if d == 0 {
+			d = 7
+		}
+		return day(t, d+7), nil
 	}
 	if m := reWeekday.FindStringSubmatch(e); m != nil {
 		want := weekdayOf(m[1])
@@ -121,6 +148,32 @@ func calendarDate(expr, month, dayText, yearText string, cal calendar) (string, 
 		t = t.AddDate(1, 0, 0)
 	}
 	return t.Format(time.DateOnly), nil
+}
+
+// numericDate reads 30/06/2027 (British) and 6/30/2027 (American). When
+// both readings are valid dates and differ, it asks rather than guess.
+func numericDate(expr, a, b, yearText string) (string, *parseError) {
+	x, _ := strconv.Atoi(a)
+	y, _ := strconv.Atoi(b)
+	year, _ := strconv.Atoi(yearText)
+	valid := func(d, m int) bool {
+		if m < 1 || m > 12 || d < 1 {
+			return false
+		}
+		return time.Date(year, time.Month(m), d, 0, 0, 0, 0, time.UTC).Day() == d
+	}
+	dm, md := valid(x, y), valid(y, x)
+	switch {
+	case dm && md && x != y:
+		return "", refuse("%q could be %s or %s; write the date as YYYY-MM-DD", expr,
+			time.Date(year, time.Month(y), x, 0, 0, 0, 0, time.UTC).Format("2 January 2006"),
+			time.Date(year, time.Month(x), y, 0, 0, 0, 0, time.UTC).Format("2 January 2006"))
+	case dm:
+		return time.Date(year, time.Month(y), x, 0, 0, 0, 0, time.UTC).Format(time.DateOnly), nil
+	case md:
+		return time.Date(year, time.Month(x), y, 0, 0, 0, 0, time.UTC).Format(time.DateOnly), nil
+	}
+	return "", refuse("%q is not a valid date", expr)
 }
 
 func day(t time.Time, n int) string { return t.AddDate(0, 0, n).Format(time.DateOnly) }

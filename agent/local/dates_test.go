@@ -33,6 +33,18 @@ func TestParseDate(t *testing.T) {
 		known    bool
 	}{
 		{"2026-12-05", "2026-12-05", true},
+		{"3rd April", "2026-04-03", true},
+		{"the 5th of April", "2026-04-05", true},
+		{"March 20th", "2026-03-20", true},
+		{"6/30/2027", "2027-06-30", true},
+		{"30/03/2026", "2026-03-30", true},
+		{"a fortnight from now", "2026-03-18", true},
+		{"in a fortnight", "2026-03-18", true},
+		{"two weeks from now", "2026-03-18", true},
+		{"the end of the month", "2026-03-31", true},
+		{"end of month", "2026-03-31", true},
+		{"Friday week", "2026-03-13", true},
+		{"tomorrow morning", "2026-03-05", true},
 		{"today", "2026-03-04", true},
 		{"tomorrow", "2026-03-05", true},
 		{"the day after tomorrow", "2026-03-06", true},
@@ -62,6 +74,8 @@ func TestParseDate(t *testing.T) {
 	}
 	for _, tc := range []struct{ in, reason string }{
 		{"2026-02-30", "not a valid date"},
+		{"04/05/2026", "could be 4 May 2026 or 5 April 2026"},
+		{"31/02/2026", "not a valid date"},
 		{"February 30", "not a valid date"},
 		{"this week", "not a single day"},
 	} {

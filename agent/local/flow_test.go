@@ -1,6 +1,7 @@
 package local
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -23,18 +24,27 @@ type turn struct {
 
 type flowCase struct {
 	name  string
-	setup func(*fakeWS)
+	setup func(*toolWS)
 	tools []string // nil: every tool
 	turns []turn
 }
 
-func noContacts(w *fakeWS) { w.contacts = nil }
-
-// acmeSeven puts seven contacts at Acme in the workspace.
-func acmeSeven(w *fakeWS) {
-	for i := 2; i <= 7; i++ {
-		w.contacts = append(w.contacts, obj{"id": fmt.Sprintf("ac%d", i), "name": fmt.Sprintf("Person %c", 'A'+i), "company": "Acme Corp"})
+// noContacts deletes the seeded contacts.
+func noContacts(w *toolWS) {
+	w.t.Helper()
+	if _, err := w.db.Exec(context.Background(), `DELETE FROM contacts WHERE workspace_id = ?`, w.caller.WorkspaceID); err != nil {
+		w.t.Fatal(err)
 	}
+}
+
+// acmeSeven puts six more contacts at Acme Corp in the workspace (seven
+// with Jane Doe).
+func acmeSeven(w *toolWS) {
+	var names []string
+	for i := 2; i <= 7; i++ {
+		names = append(names, fmt.Sprintf("Person %c", 'A'+i))
+	}
+	w.addContacts("Acme Corp", names...)
 }
 
 func without(tools ...string) []string {
@@ -51,7 +61,7 @@ var flowCases = []flowCase{
 	{name: "create duplicate reports the tool error", turns: []turn{{
 		say:   "Create a contact for Jane Doe, CEO of Acme Corp, jane@acme.com",
 		calls: []string{"contacts_create"},
-		reply: "^Could not create the contact: a contact with email jane@acme.com already exists.",
+		reply: "^Could not create the contact: a contact with email jane@acme.com already exists (contact/",
 	}}},
 	{name: "add with from/in/phone", turns: []turn{{
 		say:   "Add Bob Smith from Initech in Berlin, phone +49 30 1234",
@@ -66,7 +76,7 @@ var flowCases = []flowCase{
 	{name: "search from company falls back", turns: []turn{{
 		say:   "Find contacts from Initech",
 		calls: []string{`contacts_search {"city":"Initech"}`, `contacts_search {"company":"Initech"}`},
-		reply: "^Found 2 contacts at Initech: Jane Roe",
+		reply: "^Found 2 contacts at Initech: Bob Stone (Initech, Berlin); Jane Roe",
 	}}},
 	{name: "search at company", turns: []turn{{
 		say: "Show contacts at Acme", calls: []string{`contacts_search {"company":"Acme"}`}, reply: "Found 1 contact at Acme: Jane Doe",
@@ -134,11 +144,11 @@ var flowCases = []flowCase{
 	{name: "delete none matched", turns: []turn{{
 		say: "Delete the contact Nobody Here", calls: []string{"contacts_search"}, reply: `^No contact matched "Nobody Here"; nothing was deleted.`,
 	}}},
-	{name: "bulk delete of 5 or fewer is direct", turns: []turn{{
-		say:   "Delete all contacts from Initech",
-		calls: []string{`contacts_search {"city":"Initech","limit":100}`, `contacts_search {"company":"Initech","limit":100}`, `contacts_delete {"id":"ct2"}`, `contacts_delete {"id":"ct4"}`},
-		reply: "^Deleted 2 contacts at Initech: Jane Roe, Bob Stone.",
-	}}},
+	{name: "a small bulk delete is confirmed too", turns: []turn{
+		{say: "Delete all contacts from Initech", calls: []string{`contacts_search {"city":"Initech","limit":100}`, `contacts_search {"company":"Initech","limit":100}`},
+			asked: true, reply: "^This would delete 2 contacts at Initech: Bob Stone, Jane Roe. Reply 'yes' to confirm."},
+		{say: "yes", calls: []string{`contacts_delete {"id":"ct4"}`, `contacts_delete {"id":"ct2"}`}, reply: "^Deleted 2 contacts at Initech: Bob Stone, Jane Roe."},
+	}},
 	{name: "bulk delete above 5 confirmed", setup: acmeSeven, turns: []turn{
 		{say: "Delete all contacts from Acme", calls: []string{"contacts_search", "contacts_search"}, asked: true,
 			reply: "^This would delete 7 contacts at Acme: Jane Doe, Person C"},
@@ -150,14 +160,19 @@ var flowCases = []flowCase{
 		{say: "no, wait", reply: "^Cancelled: no contacts were deleted."},
 	}},
 	{name: "deleting every contact is always confirmed", turns: []turn{
-		{say: "Delete all contacts", calls: []string{`contacts_search {"limit":100}`}, asked: true, reply: "^This would delete 4 contacts: Jane Doe, Jane Roe, John Smith, Bob Stone. Reply 'yes' to confirm."},
+		{say: "Delete all contacts", calls: []string{`contacts_search {"limit":100}`}, asked: true, reply: "^This would delete 4 contacts: Bob Stone, Jane Doe, Jane Roe, John Smith. Reply 'yes' to confirm."},
 		{say: "yes", calls: slices.Repeat([]string{"contacts_delete"}, 4), reply: "^Deleted 4 contacts: "},
 	}},
-	{name: "bulk delete reads every page", setup: func(w *fakeWS) { acmeSeven(w); w.pageSize = 3 }, turns: []turn{
-		{say: "Delete contacts at Acme", calls: []string{
-			`contacts_search {"company":"Acme","limit":100}`, `contacts_search {"company":"Acme","limit":100,"cursor":"3"}`,
-			`contacts_search {"company":"Acme","limit":100,"cursor":"6"}`}, asked: true, reply: "This would delete 7 contacts at Acme"},
-		{say: "confirm", calls: slices.Repeat([]string{"contacts_delete"}, 7), reply: "Deleted 7 contacts"},
+	{name: "bulk delete reads every page", setup: func(w *toolWS) {
+		var names []string
+		for i := range 150 {
+			names = append(names, fmt.Sprintf("Person %03d", i))
+		}
+		w.addContacts("Acme Corp", names...)
+	}, turns: []turn{
+		{say: "Delete contacts at Acme", calls: []string{`contacts_search {"company":"Acme","limit":100}`, `contacts_search`},
+			asked: true, reply: "This would delete 151 contacts at Acme"},
+		{say: "confirm", calls: slices.Repeat([]string{"contacts_delete"}, 151), reply: "Deleted 151 contacts"},
 	}},
 	{name: "contact then task about her", setup: noContacts, turns: []turn{{
 		say: "Create a contact for Ana Lima at Umbrella and a task to send her the onboarding pack",
@@ -172,7 +187,12 @@ var flowCases = []flowCase{
 	{name: "failed contact skips the task about her", turns: []turn{{
 		say:   "Create a contact for Jane Doe, jane@acme.com and a task to call her",
 		calls: []string{"contacts_create"},
-		reply: `^Could not create the contact: a contact with email jane@acme.com already exists. The task "Call her" was not created: the contact it is about was not created or changed.`,
+		reply: `already exists (contact/`,
+	}}},
+	{name: "failed contact skips the task about her (the task part)", turns: []turn{{
+		say:   "Create a contact for Jane Doe, jane@acme.com and a task to call her",
+		calls: []string{"contacts_create"},
+		reply: `The task "Call her" was not created: the contact it is about was not created or changed.`,
 	}}},
 
 	{name: "tag keeps the other tags", turns: []turn{{
@@ -191,9 +211,10 @@ var flowCases = []flowCase{
 	}}},
 
 	// Tasks.
-	{name: "overdue tasks leave out done ones", setup: func(w *fakeWS) {
-		w.tasks = append(w.tasks, obj{"id": "t8", "title": "File taxes", "status": "open", "due": "2026-03-01"},
-			obj{"id": "t9", "title": "Old thing", "status": "done", "due": "2026-02-01"})
+	{name: "overdue tasks leave out done ones", setup: func(w *toolWS) {
+		w.call("tasks_create", `{"title":"File taxes","due":"2026-03-01"}`)
+		old := w.call("tasks_create", `{"title":"Old thing","due":"2026-02-01"}`)
+		w.call("tasks_complete", `{"id":"`+old.sub("task").str("id")+`"}`)
 	}, turns: []turn{{
 		say: "Show overdue tasks", calls: []string{`tasks_search {"due_to":"2026-03-03"}`}, reply: `^Found 1 overdue task: "File taxes" (open, due 2026-03-01).`,
 	}}},
@@ -219,7 +240,7 @@ var flowCases = []flowCase{
 	}}},
 	{name: "assign asks which Tom", turns: []turn{
 		{say: "Assign the task Send Q1 report to Tom", calls: []string{`tasks_search {"query":"Send Q1 report"}`, `org_members {"query":"Tom"}`},
-			asked: true, reply: `^2 members match "Tom": 1) Tom Lee (tom@example.com, member); 2) Tom Hardy`},
+			asked: true, reply: `^2 members match "Tom": 1) Tom Hardy (hardy@example.com, viewer); 2) Tom Lee (tom@example.com, admin)`},
 		{say: "Tom Lee", calls: []string{`tasks_assign {"id":"t1","assignee_id":"m2"}`}, reply: `^Task "Send Q1 report" assigned to Tom Lee.`},
 	}},
 	{name: "mark done", turns: []turn{{
@@ -227,7 +248,7 @@ var flowCases = []flowCase{
 		reply: `^Task done: "Send Q1 report".`,
 	}}},
 	{name: "open tasks", turns: []turn{{
-		say: "What tasks are open?", calls: []string{`tasks_search {"status":"open"}`}, reply: `^Found 2 open tasks: "Send Q1 report" (open, due 2026-12-05); "Call Jane" (open).`,
+		say: "What tasks are open?", calls: []string{`tasks_search {"status":"open"}`}, reply: `^Found 2 open tasks: "Send Q1 report" (open, due 2026-12-05, assigned to Maria Garcia); "Call Jane" (open).`,
 	}}},
 	{name: "tasks assigned to", turns: []turn{{
 		say: "Show tasks assigned to Maria", calls: []string{`org_members {"query":"Maria"}`, `tasks_search {"assignee_id":"m1"}`},
@@ -248,7 +269,7 @@ var flowCases = []flowCase{
 			`email_send {"to":["john@globex.com"],"subject":"Q1 report","body":"Hi John,\n\nPlease find the Q1 report attached.","attachments":["f2"]}`},
 		reply: "^The email was not sent: no SMTP relay configured. It is kept in the outbox",
 	}}},
-	{name: "email a file, sent", setup: func(w *fakeWS) { w.smtp = true }, turns: []turn{{
+	{name: "email a file, sent", setup: func(w *toolWS) { w.smtp = true }, turns: []turn{{
 		say: "Email John the Q1 report", calls: []string{"contacts_search", "files_search", "email_send"},
 		reply: `^Email sent to John Smith <john@globex.com>: "Q1 report", with Q1 report.pdf attached.`,
 	}}},
@@ -272,11 +293,12 @@ var flowCases = []flowCase{
 		{say: "Email Jane Doe about the offsite", calls: []string{"contacts_search"}, asked: true, reply: "^What should the email to Jane Doe <jane@acme.com> say?"},
 		{say: "We meet at 10 in the lobby", calls: []string{`email_send {"to":["jane@acme.com"],"subject":"The offsite","body":"We meet at 10 in the lobby."}`}},
 	}},
-	{name: "emails sent to a contact", setup: func(w *fakeWS) {
-		w.emails = []obj{{"id": "e1", "to": []any{"jane@acme.com"}, "subject": "Hello", "status": "sent", "sent_at": "2026-03-01T10:00:00Z"}}
+	{name: "emails sent to a contact", setup: func(w *toolWS) {
+		w.smtp = true
+		w.call("email_send", `{"to":["jane@acme.com"],"subject":"Hello","body":"Hello."}`)
 	}, turns: []turn{
 		{say: "Show emails I sent to Jane", calls: []string{`contacts_search {"name":"Jane"}`}, asked: true},
-		{say: "1", calls: []string{`email_search {"to":"jane@acme.com"}`}, reply: `^Found 1 email to Jane Doe: "Hello" (sent, to jane@acme.com, 2026-03-01T10:00:00Z).`},
+		{say: "1", calls: []string{`email_search {"to":"jane@acme.com"}`}, reply: `^Found 1 email to Jane Doe: "Hello" (sent, to jane@acme.com, 20`},
 	}},
 
 	// Files.
@@ -284,9 +306,9 @@ var flowCases = []flowCase{
 		say: "List files in Reports", calls: []string{`files_search {"query":"Reports"}`, `files_list {"folder_id":"f1"}`},
 		reply: "^1 item in the folder Reports: Q1 report.pdf (121 KB).",
 	}}},
-	{name: "list root", turns: []turn{{say: "List files", calls: []string{`files_list {}`}, reply: "^4 items in the root folder: Reports (folder); budget-2026.xlsx (2 KB)"}}},
+	{name: "list root", turns: []turn{{say: "List files", calls: []string{`files_list {}`}, reply: "^4 items in the root folder: Archive (folder); Reports (folder); budget-2025.xlsx (2 KB); budget-2026.xlsx (2 KB)."}}},
 	{name: "find files", turns: []turn{{
-		say: "Find files named budget", calls: []string{`files_search {"query":"budget"}`}, reply: `^Found 2 files matching "budget": budget-2026.xlsx (2 KB); budget-2025.xlsx (2 KB).`,
+		say: "Find files named budget", calls: []string{`files_search {"query":"budget"}`}, reply: `^Found 2 files matching "budget": budget-2025.xlsx (2 KB); budget-2026.xlsx (2 KB).`,
 	}}},
 	{name: "create folder", turns: []turn{{
 		say: "Create a folder Contracts", calls: []string{`files_create_folder {"name":"Contracts"}`}, reply: "^Folder created: Contracts.",
@@ -311,14 +333,14 @@ var flowCases = []flowCase{
 	{name: "departments", turns: []turn{{say: "List departments", calls: []string{"org_departments"}, reply: "^2 departments: Engineering (lead Ada Lovelace), Sales."}}},
 	{name: "no lead", turns: []turn{{say: "Who heads the Sales department?", calls: []string{"org_departments"}, reply: "^The Sales department has no lead set."}}},
 	{name: "team lead by id", turns: []turn{{
-		say: "Who runs the Platform team?", calls: []string{"org_teams", `org_members {"team_id":"tm2","limit":100}`}, reply: "^Ada Lovelace (ada@example.com, owner) leads the Platform team.",
+		say: "Who runs the Platform team?", calls: []string{"org_teams"}, reply: "^Ada Lovelace (ada@example.com, owner) leads the Platform team.",
 	}}},
 	{name: "team members", turns: []turn{{
 		say: "Who is in the Sales team?", calls: []string{"org_teams"}, reply: "^Members of the Sales team: Maria Garcia, Tom Lee.",
 	}}},
 	{name: "team members by id", turns: []turn{{
-		say: "Who is in Platform?", calls: []string{"org_departments", "org_teams", `org_members {"team_id":"tm2","limit":100}`},
-		reply: "^Members of the Platform team: Mariana Silva, Ada Lovelace.",
+		say: "Who is in Platform?", calls: []string{"org_departments", "org_teams"},
+		reply: "^Members of the Platform team: Ada Lovelace, Mariana Silva.",
 	}}},
 	{name: "member's team", turns: []turn{{
 		say: "Which team is Maria in?", calls: []string{`org_members {"query":"Maria"}`, `org_teams {"member_id":"m1"}`}, reply: "^Maria Garcia is in the Sales team.",
@@ -331,11 +353,11 @@ var flowCases = []flowCase{
 		{say: "Who is in Sales?", calls: []string{"org_departments", "org_teams"}, asked: true, reply: "1) Sales (department); 2) Sales (team)"},
 		{say: "the team", reply: "^Members of the Sales team: Maria Garcia, Tom Lee."},
 	}},
-	{name: "teams", turns: []turn{{say: "List teams", calls: []string{`org_teams {}`}, reply: "^2 teams: Sales, Platform."}}},
+	{name: "teams", turns: []turn{{say: "List teams", calls: []string{`org_teams {}`}, reply: "^2 teams: Platform, Sales."}}},
 	{name: "teams of a department", turns: []turn{{
 		say: "List the teams in Engineering", calls: []string{"org_departments", `org_teams {"department_id":"d1"}`}, reply: "^1 team in the Engineering department: Platform.",
 	}}},
-	{name: "members", turns: []turn{{say: "List members", calls: []string{`org_members {"limit":100}`}, reply: "^5 members: Maria Garcia (maria@example.com, admin); Tom Lee"}}},
+	{name: "members", turns: []turn{{say: "List members", calls: []string{`org_members {"limit":100}`}, reply: "^5 members: Ada Lovelace (ada@example.com, owner); Maria Garcia"}}},
 	{name: "help", turns: []turn{{say: "What can you do?", reply: "docs/local-agent.md"}}},
 	{name: "create folder in a folder", turns: []turn{{
 		say: "Create a folder Contracts in Reports", calls: []string{`files_search {"query":"Reports"}`, `files_create_folder {"name":"Contracts","parent_id":"f1"}`},
@@ -348,9 +370,10 @@ var flowCases = []flowCase{
 
 	// Refusals and permissions.
 	{name: "unknown request", turns: []turn{{say: "Make me a sandwich", reply: `^I can't do that yet: I don't understand "Make me a sandwich". See docs/local-agent.md`}}},
-	{name: "unparsed contact detail", turns: []turn{{say: "Create a contact for Jane Dow, Acme", reply: `^I can't do that yet: I could not tell what "Acme" is`}}},
-	{name: "my tasks", setup: func(w *fakeWS) { w.tasks[1]["assignee_id"] = "m2" }, turns: []turn{{
-		say: "Show my open tasks", calls: []string{`tasks_search {"assignee_id":"me","status":"open"}`}, reply: `^Found 1 open task assigned to you: "Call Jane" (open).`,
+	{name: "a bare detail the workspace does not know is not guessed", turns: []turn{{say: "Create a contact for Jane Dow, Acme",
+		calls: []string{`contacts_search {"company":"Acme","limit":20}`, `contacts_search {"city":"Acme","limit":20}`}, reply: `^I can't do that yet: I could not tell what "Acme" is`}}},
+	{name: "my tasks", setup: func(w *toolWS) { w.call("tasks_assign", `{"id":"`+w.id("t2")+`","assignee_id":"m2"}`) }, turns: []turn{{
+		say: "Show my open tasks", calls: []string{`tasks_search {"assignee_id":"me","status":"open"}`}, reply: `^Found 1 open task assigned to you: "Call Jane" (open, assigned to Tom Lee).`,
 	}}},
 	{name: "assign to me", turns: []turn{{
 		say: "Assign the task Call Jane to me", calls: []string{"tasks_search", `tasks_assign {"id":"t2","assignee_id":"me"}`}, reply: `^Task "Call Jane" assigned to you.`,
@@ -377,10 +400,10 @@ var flowCases = []flowCase{
 	{name: "no ask tool: the question is the reply", tools: without(agent.AskTool), turns: []turn{{
 		say: "Change Jane's email to x@y.com", calls: []string{"contacts_search"}, reply: `^2 contacts match "Jane"`,
 	}}},
-	{name: "lookup error is reported", setup: func(w *fakeWS) { w.fail["contacts_search"] = "database is locked" }, turns: []turn{{
+	{name: "lookup error is reported", setup: func(w *toolWS) { w.fail["contacts_search"] = "database is locked" }, turns: []turn{{
 		say: "Delete the contact Jane Doe", calls: []string{"contacts_search"}, reply: `^Could not look up "Jane Doe": database is locked.`,
 	}}},
-	{name: "write error is reported", setup: func(w *fakeWS) { w.fail["tasks_complete"] = "task is archived" }, turns: []turn{{
+	{name: "write error is reported", setup: func(w *toolWS) { w.fail["tasks_complete"] = "task is archived" }, turns: []turn{{
 		say: "Mark the task Call Jane as done", calls: []string{"tasks_search", "tasks_complete"}, reply: `^Could not complete the task "Call Jane": task is archived.`,
 	}}},
 
@@ -396,7 +419,7 @@ func TestFlows(t *testing.T) {
 	for _, tc := range flowCases {
 		for _, askResults := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/askResults=%v", tc.name, askResults), func(t *testing.T) {
-				ws := newWS()
+				ws := newWS(t)
 				if tc.setup != nil {
 					tc.setup(ws)
 				}
@@ -422,7 +445,7 @@ func TestFlows(t *testing.T) {
 	}
 }
 
-func checkCalls(t *testing.T, turn int, ws *fakeWS, from int, want []string) {
+func checkCalls(t *testing.T, turn int, ws *toolWS, from int, want []string) {
 	t.Helper()
 	got := ws.calls[from:]
 	if len(got) != len(want) {

@@ -86,7 +86,8 @@ func nextStep(req agent.Request) agent.Message {
 		return textMessage(cantYet("there is no message to act on"))
 	}
 	for {
-		intents, perr := parse(req.Messages[start].Text, cal)
+		prior := priorContact(req.Messages, start)
+		intents, perr := parseWith(req.Messages[start].Text, cal, prior != nil)
 		if perr != nil {
 			return textMessage(perr.reply())
 		}
@@ -94,6 +95,7 @@ func nextStep(req agent.Request) agent.Message {
 			return textMessage(denied(missing))
 		}
 		r := newRunner(req.Messages, start, tools, cal)
+		r.contact = prior
 		r.run(intents)
 		if r.restart > start {
 			// An answer to one of our questions was a new request.

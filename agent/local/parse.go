@@ -33,16 +33,28 @@ type clauseParser func(s string, cal calendar) (it intent, ok bool, err *parseEr
 
 // parsers, most specific first: "Move the task X to Friday" is a task,
 // "Move X to Y" a file; "find Jane" falls through to contacts.
-var parsers = []clauseParser{parseHelp, parseExtensions, parseOrg, parseTask, parseEmail, parseFile, parseContact}
+var parsers = []clauseParser{parseHelp, parseBareRequest, parseExtensions, parseFileRead, parseBulk, parseBulkEmail, parseOrg, parseTask, parseEmail, parseFile, parseContact}
 
 // parse turns a request into the intents it asks for, in order.
-func parse(text string, cal calendar) ([]intent, *parseError) {
+func parse(text string, cal calendar) ([]intent, *parseError) { return parseWith(text, cal, false) }
+
+// parseWith is parse for a message whose conversation already names a
+// contact (prior): "her", "him" and "them" may then mean that contact.
+func parseWith(text string, cal calendar, prior bool) ([]intent, *parseError) {
+	if n := utf8.RuneCountInString(text); n > maxMessage {
+		return nil, refuse("the message is too long (%d characters; I read at most %d); send one request at a time", n, maxMessage)
+	}
 	s := tidy(text)
 	if s == "" {
 		return nil, refuse("the message is empty")
 	}
+	s, readOnly := dropNegation(applyInline(s))
+	clauses := splitClauses(s, cal)
+	if len(clauses) > maxActions {
+		return nil, refuse("the message asks for %d things; send at most %d in one message", len(clauses), maxActions)
+	}
 	var out []intent
-	for _, c := range splitClauses(s, cal) {
+	for _, c := range clauses {
 		if reOnlyPolite.MatchString(c) {
 			continue // "Thank you!" asks for nothing
 		}
@@ -55,8 +67,15 @@ func parse(text string, cal calendar) ([]intent, *parseError) {
 	if len(out) == 0 {
 		return nil, refuse("the message asks for nothing I can do")
 	}
-	if err := checkPronouns(out); err != nil {
+	if err := checkPronouns(out, prior); err != nil {
 		return nil, err
+	}
+	if readOnly {
+		for _, it := range out {
+			if writes(it) {
+				return nil, refuse("you asked me not to change anything, but part of the message asks for a change")
+			}
+		}
 	}
 	// tidy dropped the final "?" or "!", which an email body keeps.
 	if e, ok := out[len(out)-1].(emailSend); ok && e.body != "" {
@@ -72,7 +91,7 @@ var reFinalMark = regexp.MustCompile(`[!?][.!?]*$`)
 
 // parseClause parses one action.
 func parseClause(s string, cal calendar) (intent, *parseError) {
-	s = tidy(s)
+	s = tidy(applyClauseLexicon(tidy(s)))
 	if s == "" {
 		return nil, refuse("part of the message is empty")
 	}
@@ -96,9 +115,9 @@ var (
 	rePolite   = re(`^(?:(?:(?:hey|hi|hello)\s+there|please|pls|plz|kindly|hey|hi|hello|ok|okay|so|now|then|also|afterwards|and|just|quick\s+(?:one|question)|good\s+(?:morning|afternoon|evening)|thanks|thank\s+you|cheers|great)[,!:]?\s+|(?:can|could|would|will)\s+you\s+(?:please\s+|kindly\s+|quickly\s+)?|i(?:'d|\s+would)\s+like\s+(?:you\s+)?to\s+|i\s+(?:want|need)\s+you\s+to\s+|i\s+want\s+to\s+|let'?s\s+|go\s+ahead\s+and\s+)`)
 	reThanks   = re(`(?:[,;.!]\s*(?:please|pls|thanks(?:\s+a\s+lot)?|thank\s+you(?:\s+(?:so|very)\s+much)?|cheers|thx)|\s+(?:please|pls))$`)
 	// reTellMe strips "tell me" before a question: "tell me who works at X".
-	reTellMe = re(`^(?:(?:tell|show)\s+me|let\s+me\s+know|do\s+you\s+know)\s+((?:who|what|which|where|whether|how)\b.*)$`)
+	reTellMe = re(`^(?:(?:tell|show)\s+me|let\s+me\s+know|do\s+you\s+know)\s+((?:who|what|which|where|when|whether|how)\b.*)$`)
 	// reOnlyPolite is a clause that asks for nothing: "Thank you!".
-	reOnlyPolite = re(`^(?:thanks(?:\s+a\s+lot)?|thank\s+you(?:\s+(?:so|very)\s+much)?|cheers|thx|hi|hello|hey|hi\s+there|hello\s+there|good\s+(?:morning|afternoon|evening)|ok|okay|great|please)$`)
+	reOnlyPolite = re(`^(?:thanks(?:\s+a\s+lot)?|thank\s+you(?:\s+(?:so|very)\s+much)?|cheers|thx|ta|hi|hiya|heya|hello|hey|hi\s+there|hello\s+there|hey\s+there|(?:good\s+)?(?:morning|afternoon|evening)|ok|okay|great|please|pls)$`)
 )
 
 // tidy normalises quotes and spaces and strips politeness and the final
@@ -141,7 +160,7 @@ var (
 // splitClauses splits s into one clause per action. A clause that only
 // names another record ("… and a task to …") borrows the verb before it.
 func splitClauses(s string, cal calendar) []string {
-	joins := reJoin.FindAllStringIndex(s, -1)
+	joins := outsideData(s, reJoin.FindAllStringIndex(s, -1))
 	var out []string
 	start := 0
 	for i, m := range joins {
@@ -154,11 +173,11 @@ func splitClauses(s string, cal calendar) []string {
 		// A sentence end always splits, unless the period ends an
 		// abbreviation or an initial ("Dr. Jane Smith", "J. Smith").
 		next := s[m[1]:end]
-		split := (sentence && !abbreviated(left)) ||
+		split := (sentence && !abbreviated(left)) || reAskStart.MatchString(right) ||
 			reContinuation.MatchString(right) || reStrongStart.MatchString(right) ||
 			listContinues(s[start:m[0]], next, cal) ||
 			(reVerbStart.MatchString(right) && !reFreeText.MatchString(left) && parsesAlone(next, cal))
-		if split && !sentence && fieldContinues(s[start:m[0]], next) {
+		if split && fieldContinues(s[start:m[0]], next) {
 			split = false // "… with name Eva Green and email eva@green.example"
 		}
 		if split {
@@ -230,10 +249,81 @@ func parsesAlone(s string, cal calendar) bool {
 	return err == nil
 }
 
+// maxMessage is the longest message read, in characters; maxActions the
+// most requests one message may hold (each takes steps of the turn's
+// limited budget).
+const (
+	maxMessage = 4000
+	maxActions = 8
+)
+
+// reAskStart opens a question after a request: "… and tell me what
+// tasks Maria has".
+var reAskStart = re(`^` + joinWords + `(?:(?:tell|show|give)\s+me|let\s+me\s+know)\b`)
+
+// reNegation is a preamble that forbids changes: "Don't change anything,
+// just …", "I don't want to delete anyone - …".
+var reNegation = re(`^(?:please\s+)?(?:don'?t|do\s+not|never|i\s+don'?t\s+want\s+(?:you\s+)?to|no\s+need\s+to)\s+(?:change|delete|remove|e-?mail|send|update|touch|modify|edit|write\s+to|create|add)(?:\s+(?:anything|anyone|anybody|nothing|any\s+\w+|a\s+thing))?(?:\s+(?:yet|for\s+now|today))?\s*(?:[,\-–—:;.!]+\s*|\s+)(?:(?:just|but|only)\s+)?`)
+
+// dropNegation strips a preamble that forbids changes and reports it:
+// the rest of the message may then only read.
+func dropNegation(s string) (string, bool) {
+	if loc := reNegation.FindStringIndex(s); loc != nil && loc[1] < len(s) {
+		return tidy(s[loc[1]:]), true
+	}
+	return s, false
+}
+
+// writes reports whether an intent changes the workspace.
+func writes(it intent) bool {
+	for _, t := range it.needs() {
+		if writeToolName.MatchString(t) {
+			return true
+		}
+	}
+	return false
+}
+
+var writeToolName = regexp.MustCompile(`_(?:create|update|delete|assign|complete|send|rename|move|create_folder)$`)
+
+// outsideData keeps the joins that lie outside the caller's values: a
+// join after "notes:" or inside quotes does not split the message.
+func outsideData(s string, joins [][]int) [][]int {
+	dataFrom := len(s)
+	if loc := reNotesLabel.FindStringIndex(s); loc != nil {
+		dataFrom = loc[0]
+	}
+	var quoted [][2]int
+	for i := 0; i < len(s); i++ {
+		if (s[i] == '"' || s[i] == '\'') && (i == 0 || s[i-1] == ' ' || s[i-1] == ':') {
+			if _, rest, ok := leadingQuote(s[i:]); ok {
+				end := len(s) - len(rest)
+				quoted = append(quoted, [2]int{i, end})
+				i = end
+			}
+		}
+	}
+	var out [][]int
+	for _, j := range joins {
+		keep := j[0] < dataFrom
+		for _, q := range quoted {
+			if j[0] > q[0] && j[0] < q[1] {
+				keep = false
+			}
+		}
+		if keep {
+			out = append(out, j)
+		}
+	}
+	return out
+}
+
+var reNotesLabel = re(`\bnotes?\s*:`)
+
 // checkPronouns refuses "her"/"him" that no earlier contact in the same
 // request explains, and marks tasks whose title points at that contact.
-func checkPronouns(intents []intent) *parseError {
-	seen := false
+func checkPronouns(intents []intent, prior bool) *parseError {
+	seen := prior
 	for i, it := range intents {
 		if p, ok := it.(interface{ pronoun() string }); ok && p.pronoun() != "" && !seen {
 			return refuse("I can't tell who %q is; name the contact instead", p.pronoun())
@@ -253,7 +343,7 @@ func checkPronouns(intents []intent) *parseError {
 
 var (
 	reEmail    = regexp.MustCompile(`^[^\s@,;<>()"']+@[^\s@,;<>()"']+\.[^\s@,;<>()"']+$`)
-	rePhone    = regexp.MustCompile(`^\+?[0-9][0-9 ().\-/]*[0-9]$`)
+	rePhone    = regexp.MustCompile(`^\+?[0-9(][0-9 ().\-/]*[0-9]$`)
 	reNameWord = regexp.MustCompile(`^[\p{L}][\p{L}\p{M}.'-]*$`)
 	rePronoun  = re(`^(?:her|him|them|his|their)$`)
 )

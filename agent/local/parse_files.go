@@ -49,6 +49,7 @@ var (
 	reNotOneName = re(`^(?:files|documents|contents|folder|file|document)\b|\s(?:in|inside|under|to|into)\s`)
 	reToContacts = re(`^(?:my\s+|the\s+|our\s+)?contacts$`)
 	reFolderWord = re(`^(?:the\s+)?(?:folder\s+)?(.+?)(?:\s+folder)?$`)
+	reFolderFor  = re(`^for\s+(?:the\s+|our\s+|my\s+)?`)
 	reRoot       = re(`^(?:the\s+)?(?:root|top(?:\s+level)?|top-level)(?:\s+folder)?$`)
 )
 
@@ -78,7 +79,8 @@ func parseFile(s string, _ calendar) (intent, bool, *parseError) {
 		return filesFind{query: unquote(m[1])}, true, nil
 	}
 	if m := reFolderCreate.FindStringSubmatch(s); m != nil {
-		return parseFolderCreate(m[1])
+		// "Make a folder for invoices" names it "invoices".
+		return parseFolderCreate(reFolderFor.ReplaceAllString(m[1], ""))
 	}
 	if m := reFileRename.FindStringSubmatch(s); m != nil {
 		name := unquote(m[3])

@@ -2,6 +2,7 @@ package local
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -33,7 +34,7 @@ const taskNoun = `(?:task|to-?do|reminder)`
 var (
 	reTaskCreate   = re(`^(?:create|add|make|new|schedule|set\s+up)\s+(?:a\s+|an\s+|another\s+)?(?:new\s+)?` + taskNoun + `\b\s*[:,-]?\s*(?:(?:to|called|named|titled)\s+)?(.*)$`)
 	reRemind       = re(`^remind\s+me\s+to\s+(.+)$`)
-	reRemindWhen   = re(`^remind\s+me\s+(` + dateExpr + `)\s+to\s+(.+)$`)
+	reRemindWhen   = re(`^remind\s+me\s+((?:on\s+|by\s+)?(?:` + dateExpr + `))\s+to\s+(.+)$`)
 	reTaskLabel    = re(`^(?:to-?do|task|reminder|new\s+task)\s*:\s*(.+)$`)
 	reRemindOther  = re(`^remind\s+(.+?)\s+to\s+(.+)$`)
 	reAddToList    = re(`^add\s+(.+?)\s+to\s+(my|the|our)\s+(?:tasks|task\s+list|to-?do\s+list|to-?dos)$`)
@@ -136,6 +137,13 @@ func parseTaskRequest(s string, cal calendar) (intent, bool, *parseError) {
 			}
 			return taskChange{task: taskRef(m[1]), op: "due", value: d}, true, nil
 		}
+	}
+	if m := reTaskShift.FindStringSubmatch(s); m != nil {
+		n := wordNumber(strings.ToLower(m[2]))
+		if strings.HasPrefix(strings.ToLower(m[3]), "week") {
+			n *= 7
+		}
+		return taskChange{task: taskRef(m[1]), op: "shift", value: strconv.Itoa(n)}, true, nil
 	}
 	if m := reTaskRename.FindStringSubmatch(s); m != nil {
 		title := capFirst(unquote(m[2]))
@@ -306,8 +314,23 @@ func parseTaskBody(body string, cal calendar) (taskCreate, *parseError) {
 	if t.title == "" {
 		return t, refuse("the task needs a title, e.g. \"Create a task to call Jane tomorrow\"")
 	}
+	if !isQuoted {
+		// A date left inside the title was not read as the due date: a
+		// task titled "Call Acme next Friday and …" would be a wrong write.
+		if d := reDateInTitle.FindString(t.title); d != "" {
+			return t, refuse("I could not tell whether %q in %q is the due date; put the due date at the end (\"…, due 2026-03-20\") or quote the title", d, t.title)
+		}
+	}
 	return t, nil
 }
+
+// reTaskShift moves a due date by a span: "Push the renewal offer task
+// back a week", "Delay Call Jane by 3 days".
+var reTaskShift = re(`^(?:push|move|put|delay|postpone|defer|bump)\s+(?:the\s+)?(?:task\s+)?(.+?)\s+(?:back\s+|out\s+)?(?:by\s+)?(` + numberWords + `)\s+(days?|weeks?)(?:\s+later)?$`)
+
+// reDateInTitle is a date expression (or the start of one) inside an
+// unquoted task title.
+var reDateInTitle = re(`\b(?:due\b.*|(?:by|until|before)\s+(?:the\s+)?(?:end|next|this|coming|` + weekdayNames + `|` + monthNames + `|\d).*|(?:a\s+)?fortnight\b.*|end\s+of\s+(?:the\s+|this\s+|next\s+)?(?:month|week)\b|\d{1,2}/\d{1,2}(?:/\d{2,4})?|(?:next|this|coming)\s+(?:week|month|` + weekdayNames + `)\b|tomorrow|tonight|today)`)
 
 // reStatusWord is a word that sets a task's status.
 var reStatusWord = re(`^(?:done|complete|completed|finished|closed|started|open|todo|in-progress)$`)

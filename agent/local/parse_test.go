@@ -195,8 +195,6 @@ func TestParseRefusals(t *testing.T) {
 	}{
 		{"Make me a sandwich", testCal, `I don't understand "Make me a sandwich"`},
 		{"", testCal, "empty"},
-		{"Create a contact", testCal, "needs at least a name"},
-		{"Create a contact for Jane Doe, Acme", testCal, `could not tell what "Acme" is`},
 		{"Create a contact for the CEO of Acme", testCal, "could not find the contact's name"},
 		{"Create a contact for Jane Doe, email jane-at-acme", testCal, "does not look like an email address"},
 		{"Update Jane Doe's phone to soon", testCal, "does not look like a phone number"},
@@ -204,7 +202,6 @@ func TestParseRefusals(t *testing.T) {
 		{"Add a task 'Pay rent' due December 5", calendar{}, "can't tell the year"},
 		{"Add a task 'Pay rent' due 2026-02-30", testCal, "not a valid date"},
 		{"Add a task 'Pay rent' soonish", testCal, `could not read "soonish" after the task title`},
-		{"Create a task", testCal, "needs a title"},
 		{"Show overdue tasks", calendar{}, "today's date"},
 		{"Email her the report", testCal, `can't tell who "her" is`},
 		{"Find Jane. Then bake a cake", testCal, `I don't understand "bake a cake"`},

@@ -3,7 +3,13 @@ package local
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,17 +29,95 @@ import (
 // and Platform; five contacts; the demo's two tasks plus an overdue one;
 // the files Q1 report.txt and Onboarding pack.txt at the root and the
 // folders Reports (holding Q4 summary.txt) and Contracts.
-func newDemoWS(t *testing.T) *realWS {
+func newDemoWS(t testing.TB) *realWS { return seedWS(t, false) }
+
+// newCorpusWS is the demo workspace plus what the corpus needs: two
+// contacts named Chris and two named Dan (ambiguous first names), Rita
+// Moreno whose notes hold an injection, the text file Pricing.txt and the
+// task "Renew the Hooli contract" (Maria, due 2026-03-20).
+func newCorpusWS(t testing.TB) *realWS { return seedWS(t, true) }
+
+// seedWS opens a copy of the seeded workspace: it is built once per
+// process (seedInto, on a migrated SQLite file) and copied for each
+// test, which is much faster than migrating and seeding every time.
+func seedWS(t testing.TB, corpus bool) *realWS {
 	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, "sqlite://"+t.TempDir()+"/sois.db")
+	src := seedTemplate(t, corpus)
+	dir := t.TempDir()
+	for _, suffix := range []string{"", "-wal"} {
+		b, err := os.ReadFile(src + suffix)
+		if err != nil {
+			if suffix != "" && errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
+			t.Fatalf("copy the seeded workspace: %v", err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "sois.db"+suffix), b, 0o600); err != nil {
+			t.Fatalf("copy the seeded workspace: %v", err)
+		}
+	}
+	db, err := store.Open(context.Background(), "sqlite://"+filepath.Join(dir, "sois.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = db.Close() })
+	return toolsFor(t, db, workspace.Caller{WorkspaceID: "w1", MemberID: "m1", Role: workspace.Owner}, &files.Service{Now: time.Now})
+}
+
+// seedTemplates are the seeded workspace files, built once per process
+// (removed by TestMain).
+var seedTemplates = struct {
+	sync.Mutex
+	dir   string
+	paths map[bool]string
+}{paths: map[bool]string{}}
+
+func seedTemplate(t testing.TB, corpus bool) string {
+	t.Helper()
+	seedTemplates.Lock()
+	defer seedTemplates.Unlock()
+	if p, ok := seedTemplates.paths[corpus]; ok {
+		return p
+	}
+	if seedTemplates.dir == "" {
+		dir, err := os.MkdirTemp("", "soislocal")
+		if err != nil {
+			t.Fatal(err)
+		}
+		seedTemplates.dir = dir
+	}
+	p := filepath.Join(seedTemplates.dir, fmt.Sprintf("seed-%v.db", corpus))
+	ctx := context.Background()
+	db, err := store.Open(ctx, "sqlite://"+p)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
+	seedInto(t, db, corpus)
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	seedTemplates.paths[corpus] = p
+	return p
+}
+
+// TestMain removes the seeded workspace files after the tests.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if seedTemplates.dir != "" {
+		_ = os.RemoveAll(seedTemplates.dir)
+	}
+	os.Exit(code)
+}
+
+// seedInto seeds db (migrated, empty) with the demo workspace, and with
+// corpus, what the corpus needs too.
+func seedInto(t testing.TB, db *store.DB, corpus bool) {
+	t.Helper()
+	ctx := context.Background()
+	var err error
 	const ws = "w1"
 	people := map[string]string{"alice": "m1", "maria": "m2", "tom": "m3", "sam": "m4", "vera": "m5"}
 	if _, err := db.Exec(ctx, `INSERT INTO workspaces (id, name, created_at) VALUES (?, ?, ?)`, ws, "Demo Workspace", int64(1)); err != nil {
@@ -96,6 +180,11 @@ func newDemoWS(t *testing.T) *realWS {
 				john = ct.ID
 			}
 		}
+		if corpus {
+			if err := seedCorpusExtras(ctx, tx, fs, caller, now, people["maria"]); err != nil {
+				return err
+			}
+		}
 		for _, n := range []tasks.New{
 			{Title: "Send John the renewal offer", AssigneeID: people["tom"], ContactID: john, Due: "2026-03-11"},
 			{Title: "Prepare the Q1 report", AssigneeID: people["maria"]},
@@ -114,13 +203,7 @@ func newDemoWS(t *testing.T) *realWS {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg := workspace.NewRegistry(db, time.Now)
-	reg.Add(contacts.Tools()...)
-	reg.Add(tasks.Tools()...)
-	reg.Add(org.Tools()...)
-	reg.Add(fs.Tools()...)
-	reg.Add(email.New(email.Config{}).Tools()...)
-	reg.Add(stubExtensionsList())
+	reg := toolsFor(t, db, caller, fs).reg
 	var reports struct {
 		File struct{ ID string } `json:"file"`
 	}
@@ -141,6 +224,19 @@ func newDemoWS(t *testing.T) *realWS {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// toolsFor gives the agent the real tools on db, as the caller.
+func toolsFor(t testing.TB, db *store.DB, caller workspace.Caller, fs *files.Service) *realWS {
+	t.Helper()
+	ctx := context.Background()
+	reg := workspace.NewRegistry(db, time.Now)
+	reg.Add(contacts.Tools()...)
+	reg.Add(tasks.Tools()...)
+	reg.Add(org.Tools()...)
+	reg.Add(fs.Tools()...)
+	reg.Add(email.New(email.Config{}).Tools()...)
+	reg.Add(stubExtensionsList())
 	w := &realWS{t: t, reg: reg, caller: caller}
 	decls, err := reg.List(ctx, caller)
 	if err != nil {

@@ -314,18 +314,25 @@ var phrasings = []phrasing{
 	{say: "Delete the Onboarding pack", want: refused},
 	{say: "Delete everything", want: refused},
 	{say: "What's the weather?", want: refused},
-	{say: "Create a contact", want: refused + "a new contact needs at least a name"},
-	{say: "Add a new contact please", want: refused + "a new contact needs at least a name"},
+	{say: "Create a contact", want: "Who is the new contact?"},
+	{say: "Add a new contact please", want: "Who is the new contact?"},
+	{say: "Create a contact >> Jane Doe, CEO of Acme Corp, jane@acme.com", want: "Contact created: Jane Doe (CEO, Acme Corp, jane@acme.com).", writes: "contacts_create"},
+	{say: "Create a contact >> never mind", want: "OK, nothing was done."},
+	{say: "Add a task >> call Jane tomorrow", want: `Task created: "Call Jane" (due 2026-03-05).`, writes: "tasks_create"},
+	{say: "Remind me >> renew the lease on Friday", want: `Task created: "Renew the lease" (due 2026-03-06, assigned to you).`, writes: "tasks_create"},
+	{say: "Send an email >> Priya saying the pilot starts on Monday", want: `(to Priya Patel <priya@initech.example>, subject "The pilot starts on Monday")`, writes: "email_send"},
+	{say: "Add a task >> bake a cake and juggle", want: `Task created: "Bake a cake and juggle"`, writes: "tasks_create"},
 	{say: "Tell me a joke", want: refused},
 	{say: "Change John's phone", want: refused},
 	{say: "Update Priya", want: refused},
-	{say: "Add a task", want: refused},
-	{say: "Remind me", want: refused},
+	{say: "Add a task", want: "What should the task be?"},
+	{say: "Remind me", want: "What should I remind you of, and when?"},
 	{say: "Push Prepare the Q1 report to someday", want: refused},
-	{say: "Send an email", want: refused},
+	{say: "Send an email", want: "Who should the email go to, and what should it say?"},
 	{say: "Delete all tasks", want: refused},
 	{say: "Book a meeting room for Friday", want: refused},
-	{say: "Create a contact for Raj Singh, CFO, Globex", want: refused + `I could not tell what "Globex" is`},
+	{say: "Create a contact for Raj Singh, CFO, Globex", want: "Contact created: Raj Singh (CFO, Globex).", writes: "contacts_create"},
+	{say: "Create a contact for Raj Singh, CFO, Wonka", want: refused + `I could not tell what "Wonka" is`},
 	{say: "Delete all contacts", want: "This would delete 5 contacts"},
 	{say: "Delete all contacts >> no", want: "Cancelled: no contacts were deleted."},
 	{say: "Add Jo Park at Globex >> Add Jo Parker at Hooli >> Change Jo's phone to +1 555 0102",
@@ -374,8 +381,14 @@ func TestPhrasings(t *testing.T) {
 			if got := strings.Join(writes, " "); got != p.writes {
 				t.Errorf("writes %q, want %q\n calls:\n  %s", got, p.writes, calls)
 			}
-			if strings.HasPrefix(p.want, refused) && len(all) > 0 {
-				t.Errorf("a refusal called tools:\n  %s", calls)
+			if strings.HasPrefix(p.want, refused) {
+				// A refusal may only have looked names up (the gazetteer).
+				for _, l := range all {
+					if !strings.HasPrefix(l, "contacts_search{") {
+						t.Errorf("a refusal called tools:\n  %s", calls)
+						break
+					}
+				}
 			}
 			for _, a := range p.args {
 				if !strings.Contains(calls, a) {

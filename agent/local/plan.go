@@ -17,9 +17,6 @@ const (
 // cont converts a flow that is not proceed into an intent's run result.
 func cont(f flow) bool { return f == skip }
 
-// bulkLimit is how many records a bulk delete removes without asking.
-const bulkLimit = 5
-
 // maxPages bounds how many pages a search that must see every match reads,
 // so a bulk delete fits the loop's step limit (10 model calls by default).
 const maxPages = 6

@@ -5,9 +5,21 @@ import (
 	"strings"
 )
 
-func (contactCreate) needs() []string { return []string{"contacts_create"} }
+func (c contactCreate) needs() []string {
+	if len(c.fields.unknown) > 0 {
+		return []string{"contacts_search", "contacts_create"}
+	}
+	return []string{"contacts_create"}
+}
 
 func (c contactCreate) run(r *runner) bool {
+	if len(c.fields.unknown) > 0 {
+		f, fl := r.placeUnknown(c.fields)
+		if fl != proceed {
+			return cont(fl)
+		}
+		c.fields = f
+	}
 	res, ok := r.exec(mk("contacts_create", "", c.fields.args()))
 	if !ok {
 		return false
@@ -51,6 +63,10 @@ func (r *runner) findContacts(filter contactFilter, orMember bool) bool {
 		return true
 	}
 	reply := fmt.Sprintf("Found %s%s: %s.", count(len(list), kContact), desc, listOf(lines(list, contactLine)))
+	if n := list[0].str("notes"); len(list) == 1 && n != "" {
+		// Stored notes are data, shown as written and never acted on.
+		reply += fmt.Sprintf(" Notes (stored data): %q", clip(n, 400))
+	}
 	if more {
 		reply += morePages
 	}
@@ -157,8 +173,8 @@ func (d contactDeleteAll) run(r *runner) bool {
 		r.say("Found no contacts%s; nothing was deleted.", desc)
 		return true
 	}
-	// Above the limit, or with no filter at all, the caller confirms first.
-	if len(list) > bulkLimit || desc == "" {
+	// A bulk change is always confirmed first, with the count and names.
+	{
 		ans, ok := r.ask(fmt.Sprintf("This would delete %d contacts%s: %s. Reply 'yes' to confirm.",
 			len(list), desc, namesOf(list, contactName, listShown)))
 		if !ok {

@@ -3,7 +3,9 @@ package local
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
+	"time"
 )
 
 func (t taskCreate) needs() []string {
@@ -122,8 +124,14 @@ func (f taskFind) run(r *runner) bool {
 		r.say("Could not search tasks: %s.", res[0].err)
 		return true
 	}
+	found := res[0].data.list("tasks")
+	if len(found) == 0 && f.query != "" && f.status == "" && member == nil && f.dueFrom == "" && f.dueTo == "" {
+		if found, ok = r.tasksByWords(f.query); !ok {
+			return false
+		}
+	}
 	var tasks []obj
-	for _, t := range res[0].data.list("tasks") {
+	for _, t := range found {
 		if !f.overdue || t.str("status") != "done" {
 			tasks = append(tasks, t)
 		}
@@ -179,6 +187,7 @@ var taskOps = map[string]struct{ tool, done string }{
 	"complete": {"tasks_complete", "changed"},
 	"status":   {"tasks_update", "changed"},
 	"due":      {"tasks_update", "changed"},
+	"shift":    {"tasks_update", "changed"},
 	"title":    {"tasks_update", "renamed"},
 	"delete":   {"tasks_delete", "deleted"},
 }
@@ -203,7 +212,13 @@ func (c taskChange) run(r *runner) bool {
 	if res[0].failed() {
 		return cont(r.lookupFailed("the task "+quoted(c.task), res[0]))
 	}
-	task, fl := r.resolveOne(kTask, c.task, taskCands(res[0].data.list("tasks")), op.done)
+	found := res[0].data.list("tasks")
+	if len(found) == 0 {
+		if found, ok = r.tasksByWords(c.task); !ok {
+			return false
+		}
+	}
+	task, fl := r.resolveOne(kTask, c.task, taskCands(found), op.done)
 	if fl != proceed {
 		return cont(fl)
 	}
@@ -229,6 +244,16 @@ func (c taskChange) run(r *runner) bool {
 	case "status":
 		act = mk(op.tool, "id", id, "status", c.value)
 	case "due":
+		act = mk(op.tool, "id", id, "due", c.value)
+	case "shift":
+		// "Push … back a week": from the task's own due date.
+		due, err := time.Parse(time.DateOnly, task.str("due"))
+		if err != nil {
+			r.say("The task %s has no due date to move; give the new date instead.", taskTitle(task))
+			return true
+		}
+		days, _ := strconv.Atoi(c.value)
+		c.op, c.value = "due", day(due, days)
 		act = mk(op.tool, "id", id, "due", c.value)
 	case "title":
 		act = mk(op.tool, "id", id, "title", c.value)

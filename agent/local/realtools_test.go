@@ -23,7 +23,7 @@ import (
 // read as the agent expects. The loop is imitated: tool errors become
 // {"error": message}, untrusted data is wrapped.
 type realWS struct {
-	t      *testing.T
+	t      testing.TB
 	reg    *workspace.Registry
 	caller workspace.Caller
 	req    agent.Request
@@ -99,9 +99,23 @@ func newRealWS(t *testing.T) *realWS {
 // call's result (tool: content).
 func (w *realWS) send(text string) (string, []string) {
 	w.t.Helper()
+	reply, _, log := w.turn(text)
+	if reply == noReply {
+		w.t.Fatalf("no reply to %q", text)
+	}
+	return reply, log
+}
+
+// noReply is what turn returns when the agent took more steps than a turn
+// may (the loop's default step limit is 10).
+const noReply = "(no reply within the step limit)"
+
+// turn plays one turn like send and also reports whether it ended with a
+// question to the caller.
+func (w *realWS) turn(text string) (reply string, asked bool, log []string) {
+	w.t.Helper()
 	ctx := context.Background()
 	w.req.Messages = append(w.req.Messages, agent.Message{Role: agent.RoleUser, Text: text})
-	var log []string
 	for range 12 {
 		resp, err := New().Generate(ctx, w.req)
 		if err != nil {
@@ -110,12 +124,12 @@ func (w *realWS) send(text string) (string, []string) {
 		m := resp.Message
 		w.req.Messages = append(w.req.Messages, m)
 		if len(m.Calls) == 0 {
-			return m.Text, log
+			return m.Text, false, log
 		}
 		if m.Calls[0].Name == agent.AskTool {
 			var a struct{ Question string }
 			_ = json.Unmarshal(m.Calls[0].Args, &a)
-			return a.Question, log
+			return a.Question, true, log
 		}
 		tm := agent.Message{Role: agent.RoleTool}
 		for _, c := range m.Calls {
@@ -136,8 +150,7 @@ func (w *realWS) send(text string) (string, []string) {
 		}
 		w.req.Messages = append(w.req.Messages, tm)
 	}
-	w.t.Fatalf("no reply to %q", text)
-	return "", nil
+	return noReply, false, log
 }
 
 func TestRealTools(t *testing.T) {

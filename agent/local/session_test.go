@@ -26,7 +26,7 @@ func TestProvider(t *testing.T) {
 }
 
 func TestCallIDs(t *testing.T) {
-	c := newConvo(t, newWS())
+	c := newConvo(t, newWS(t))
 	c.send("Email John the Q1 report")
 	var ids []string
 	for _, m := range c.req.Messages {
@@ -122,7 +122,7 @@ func TestForeignHistory(t *testing.T) {
 }
 
 func TestRelativeDateNeedsToday(t *testing.T) {
-	c := newConvo(t, newWS())
+	c := newConvo(t, newWS(t))
 	c.req.System = "You are the workspace agent."
 	reply, _ := c.send("Create a task to call Jane tomorrow")
 	if !strings.HasPrefix(reply, "I can't do that yet: I don't know today's date") || len(c.ws.calls) != 0 {

@@ -1,0 +1,226 @@
+package local
+
+import (
+	"fmt"
+	"strings"
+)
+
+// contactUpdateAll: "Tag every contact at Globex as key-account", "Move
+// all our Umbrella contacts to Valencia" — one change to every contact a
+// filter matches. It always asks first, with the count and the names,
+// and changes nothing unless the answer is yes.
+type contactUpdateAll struct {
+	filter  contactFilter
+	addTags []string
+	city    string
+}
+
+// quantifier opens a bulk request: "all", "every", "each", "all of our".
+const quantifier = `(?:all|every|each)\s+(?:of\s+)?(?:the\s+|our\s+|my\s+)?`
+
+var (
+	reBulkTag     = re(`^(?:tag|label|mark)\s+` + quantifier + `(?:([\p{L}][\w-]*)\s+)?contacts?\b\s*(.*?)\s+(?:as|with)\s+(?:the\s+tag\s+|a\s+|an\s+)?([\w-]+)$`)
+	reBulkAddTag  = re(`^(?:add|put|stick)\s+(?:the\s+tag\s+([\w-]+)|(?:a|an|the)\s+([\w-]+)\s+tag)\s+(?:to|on)\s+` + quantifier + `(?:([\p{L}][\w-]*)\s+)?contacts?\b\s*(.*)$`)
+	reBulkGetTag  = re(`^` + quantifier + `(?:([\p{L}][\w-]*)\s+)?contacts?\b\s*(.*?)\s+(?:should\s+get|gets?|needs?|should\s+have)\s+(?:the\s+|a\s+)?tag\s+([\w-]+)$`)
+	reBulkCity    = re(`^(?:move|set|change|update)\s+(?:the\s+city\s+(?:of|for)\s+)?` + quantifier + `(?:([\p{L}][\w-]*)\s+)?contacts?\b\s*(.*?)\s+to\s+(.+)$`)
+	reBulkDelete  = re(`^` + delVerb + `\s+` + quantifier + `(?:([\p{L}][\w-]*)\s+)?contacts?\b\s*(.*)$`)
+	reBulkNotMods = re(`^(?:the|our|my|of|contacts?)$`)
+)
+
+// parseBulk recognises bulk contact changes with a filter.
+func parseBulk(s string, _ calendar) (intent, bool, *parseError) {
+	var mod, rest, tag, city string
+	del := false
+	switch {
+	case reBulkTag.MatchString(s):
+		m := reBulkTag.FindStringSubmatch(s)
+		mod, rest, tag = m[1], m[2], m[3]
+	case reBulkAddTag.MatchString(s):
+		m := reBulkAddTag.FindStringSubmatch(s)
+		tag, mod, rest = m[1]+m[2], m[3], m[4]
+	case reBulkGetTag.MatchString(s):
+		m := reBulkGetTag.FindStringSubmatch(s)
+		mod, rest, tag = m[1], m[2], m[3]
+	case reBulkCity.MatchString(s):
+		m := reBulkCity.FindStringSubmatch(s)
+		mod, rest, city = m[1], m[2], unquote(m[3])
+	case reBulkDelete.MatchString(s):
+		m := reBulkDelete.FindStringSubmatch(s)
+		mod, rest, del = m[1], m[2], true
+	default:
+		return nil, false, nil
+	}
+	f, err := parseFilter(rest)
+	if err != nil {
+		return nil, true, err
+	}
+	if mod != "" && !reBulkNotMods.MatchString(mod) {
+		if f.from != "" || f.company != "" {
+			return nil, true, refuse("I could not tell which contacts %q means", s)
+		}
+		f.from = mod // "all our Umbrella contacts": a city or a company
+	}
+	if del {
+		return contactDeleteAll{filter: f}, true, nil
+	}
+	if f.describe() == "" {
+		return nil, true, refuse("I change many contacts at once only with a filter, e.g. \"Tag every contact at Acme as vip\"")
+	}
+	if city != "" && !validName(city) {
+		return nil, true, refuse("%q does not look like a city", city)
+	}
+	u := contactUpdateAll{filter: f, city: city}
+	if tag != "" {
+		u.addTags = []string{tag}
+	}
+	return u, true, nil
+}
+
+func (contactUpdateAll) needs() []string { return []string{"contacts_search", "contacts_update"} }
+
+// change phrases the change: `tag … as vip`, `move … to Paris`.
+func (u contactUpdateAll) change(n int, desc string) string {
+	if u.city != "" {
+		return fmt.Sprintf("move %s%s to %s", count(n, kContact), desc, u.city)
+	}
+	return fmt.Sprintf("tag %s%s as %s", count(n, kContact), desc, strings.Join(u.addTags, ", "))
+}
+
+func (u contactUpdateAll) run(r *runner) bool {
+	list, f, more, fl := r.searchContacts(u.filter, true)
+	if fl != proceed {
+		return cont(fl)
+	}
+	desc := sp(f.describe())
+	if len(list) == 0 {
+		r.say("Found no contacts%s; nothing was changed.", desc)
+		return true
+	}
+	ans, ok := r.ask(fmt.Sprintf("This would %s: %s. Reply 'yes' to confirm.",
+		u.change(len(list), desc), namesOf(list, contactName, listShown)))
+	if !ok {
+		return false
+	}
+	if !isYes(ans) {
+		r.say("Cancelled: no contacts were changed.")
+		return true
+	}
+	calls := make([]call, len(list))
+	for i, c := range list {
+		args := map[string]any{"id": c.str("id")}
+		if u.city != "" {
+			args["city"] = u.city
+		}
+		if len(u.addTags) > 0 {
+			args["tags"] = union(c.strs("tags"), u.addTags)
+		}
+		calls[i] = mk("contacts_update", "", args)
+	}
+	res, ok := r.exec(calls...)
+	if !ok {
+		return false
+	}
+	var done []obj
+	var failed []string
+	for i, x := range res {
+		if x.failed() {
+			failed = append(failed, fmt.Sprintf("%s (%s)", contactName(list[i]), x.err))
+		} else {
+			done = append(done, list[i])
+		}
+	}
+	if len(done) > 0 {
+		r.say("Updated %s%s: %s.", count(len(done), kContact), desc, namesOf(done, contactName, shownInReply))
+	}
+	if len(failed) > 0 {
+		r.say("Could not update %s: %s.", count(len(failed), kContact), strings.Join(failed, "; "))
+	}
+	if more {
+		r.say("More contacts matched than one request may look up; send the request again to change the rest.")
+	}
+	return true
+}
+
+// emailAll: "Email all contacts at Hooli saying the office is closed" —
+// one email to every contact a filter matches. It always asks first with
+// the count and the names, and sends nothing unless the answer is yes.
+type emailAll struct {
+	filter        contactFilter
+	subject, body string
+}
+
+var reBulkEmail = re(`^(?:e-?mail|mail|message|write\s+to|send\s+an?\s+(?:e-?mail|message)\s+to)\s+` + quantifier + `(?:([\p{L}][\w-]*)\s+)?contacts?\b\s*(.*?)\s+saying\s+(.+)$`)
+
+// parseBulkEmail recognises an email to every contact a filter matches.
+func parseBulkEmail(s string, _ calendar) (intent, bool, *parseError) {
+	m := reBulkEmail.FindStringSubmatch(s)
+	if m == nil {
+		return nil, false, nil
+	}
+	f, err := parseFilter(m[2])
+	if err != nil {
+		return nil, true, err
+	}
+	if mod := m[1]; mod != "" && !reBulkNotMods.MatchString(mod) {
+		f.from = mod
+	}
+	if f.describe() == "" {
+		return nil, true, refuse("I email many contacts at once only with a filter, e.g. \"Email all contacts at Acme saying …\"")
+	}
+	body := sentence(m[3])
+	return emailAll{filter: f, subject: subjectFrom(body), body: body}, true, nil
+}
+
+func (emailAll) needs() []string { return []string{"contacts_search", "email_send"} }
+
+func (e emailAll) run(r *runner) bool {
+	list, f, more, fl := r.searchContacts(e.filter, true)
+	if fl != proceed {
+		return cont(fl)
+	}
+	desc := sp(f.describe())
+	var to []string
+	var shown, without []obj
+	for _, c := range list {
+		if a := c.str("email"); a != "" {
+			to = append(to, a)
+			shown = append(shown, c)
+		} else {
+			without = append(without, c)
+		}
+	}
+	if len(to) == 0 {
+		r.say("Found no contacts%s with an email address; nothing was sent.", desc)
+		return true
+	}
+	if more {
+		r.say("More contacts matched than one request may look up; nothing was sent. Narrow the filter.")
+		return true
+	}
+	q := fmt.Sprintf("This would email %s%s: %s (subject %q).", count(len(to), kContact), desc, namesOf(shown, contactName, listShown), e.subject)
+	if len(without) > 0 {
+		q += fmt.Sprintf(" %s no email address: %s.", countHave(len(without)), namesOf(without, contactName, listShown))
+	}
+	ans, ok := r.ask(q + " Reply 'yes' to confirm.")
+	if !ok {
+		return false
+	}
+	if !isYes(ans) {
+		r.say("Cancelled: no email was sent.")
+		return true
+	}
+	res, ok := r.exec(mk("email_send", "to", to, "subject", e.subject, "body", e.body))
+	if !ok {
+		return false
+	}
+	r.emailSent(res[0], count(len(to), kContact)+desc, e.subject, nil)
+	return true
+}
+
+// countHave is "1 has" or "3 have".
+func countHave(n int) string {
+	if n == 1 {
+		return "1 has"
+	}
+	return fmt.Sprintf("%d have", n)
+}
