@@ -37,6 +37,9 @@ func (r *Runner) Run(ctx context.Context, convID string, turn int) error {
 	}
 	t := &turnRun{Runner: r, log: log, conv: conv, turn: turn}
 	outcome := t.run(ctx)
+	if t.waiting {
+		return &WaitError{After: r.WaitPoll}
+	}
 	return r.finish(ctx, t, outcome)
 }
 
@@ -49,6 +52,9 @@ type turnRun struct {
 	key    access.Key
 	caller workspace.Caller
 	prog   progress
+	// waiting: a Waiter's call is not done; the turn stays running and
+	// its job runs it again later.
+	waiting bool
 }
 
 func (t *turnRun) run(ctx context.Context) conversation.Outcome {
@@ -117,6 +123,17 @@ func (t *turnRun) answerPending(ctx context.Context) (conversation.Outcome, bool
 				a.Question = "Could you clarify your request?"
 			}
 			return conversation.Outcome{Status: conversation.InputRequired, Reply: a.Question, Actions: t.prog.receipts}, true
+		}
+		if w, ok := t.Waiters[call.Name]; ok {
+			done, err := t.pollWaiter(ctx, w, call)
+			if err != nil {
+				return t.fail(err, "a tool result could not be recorded"), true
+			}
+			if !done {
+				t.waiting = true
+				return conversation.Outcome{}, true
+			}
+			continue
 		}
 		if err := t.runTool(ctx, call); err != nil {
 			return t.fail(err, "a tool result could not be recorded"), true

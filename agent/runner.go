@@ -54,6 +54,10 @@ type Runner struct {
 	Done func(conversationID string)
 	Log  *slog.Logger
 	Now  func() time.Time
+	// Waiters run the tool calls whose results come later (by tool name):
+	// the turn stays running and its job is run again every WaitPoll.
+	Waiters  map[string]Waiter
+	WaitPoll time.Duration // default 1 second
 
 	MaxSteps        int           // model calls per turn; default 10
 	TurnTimeout     time.Duration // default 2 minutes
@@ -86,6 +90,9 @@ func (r *Runner) setDefaults() {
 	}
 	if r.MaxOutputTokens == 0 {
 		r.MaxOutputTokens = 2048
+	}
+	if r.WaitPoll == 0 {
+		r.WaitPoll = time.Second
 	}
 	if r.HistoryTurns == 0 {
 		r.HistoryTurns = 20
