@@ -35,7 +35,9 @@ func ByNode(ctx context.Context, q store.Querier, nodeID string) ([]Peer, error)
 type Lookup struct{ DB store.Querier }
 
 // ByNode returns every workspace's pin of nodeID.
-func (l Lookup) ByNode(ctx context.Context, nodeID string) ([]Peer, error) { return ByNode(ctx, l.DB, nodeID) }
+func (l Lookup) ByNode(ctx context.Context, nodeID string) ([]Peer, error) {
+	return ByNode(ctx, l.DB, nodeID)
+}
 
 // Get returns the workspace's peer named ref: its id or node id (Get),
 // else its name, compared case-insensitively, with a leading "the"
