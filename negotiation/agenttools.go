@@ -44,7 +44,7 @@ func (s *Service) AgentTools() []workspace.Tool {
 		{
 			Name:        ToolNegotiate,
 			Description: "Open a signed negotiation with a pinned peer node: its agent answers the goal under its policy (for example by sending records, which are imported here when the goal says so); returns the exchange's summary and receipts.",
-			Schema:      negotiateSchema, Scope: "negotiations:write", Effect: workspace.Write, OwnTx: true, Run: s.runNegotiate,
+			Schema:      negotiateSchema, Scope: "peers:write", Effect: workspace.Write, OwnTx: true, Run: s.runNegotiate,
 		},
 	}
 }

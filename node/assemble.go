@@ -11,6 +11,7 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
 	"github.com/soisnode/soisnode/agent"
+	"github.com/soisnode/soisnode/agent/negotiator"
 	"github.com/soisnode/soisnode/budget"
 	"github.com/soisnode/soisnode/mcp"
 	"github.com/soisnode/soisnode/negotiation"
@@ -50,6 +51,11 @@ func (n *Node) assemble(ctx context.Context) error {
 		HoldTTL: n.cfg.TurnTimeout + 5*time.Minute, Logger: n.log, OnThreshold: n.onThreshold,
 	})
 	n.stops = append(n.stops, func(context.Context) error { n.budgets.Close(); return nil })
+	if !n.freeProvider {
+		// With a model, every negotiation turn is the model's, within the
+		// exchange's cap and (opening side) the key's budgets.
+		n.negotiations.Agent = &negotiator.Agent{Provider: provider, Pricer: pricer, Budgets: n.budgets, DB: n.db, Now: n.now}
+	}
 	n.runner = &agent.Runner{
 		DB: n.db, Registry: n.registry, Provider: provider, Pricer: pricer, Reserver: n.budgets,
 		Log: n.log, Now: n.now, MaxSteps: n.cfg.MaxSteps, TurnTimeout: n.cfg.TurnTimeout,
