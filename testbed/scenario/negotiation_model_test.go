@@ -173,4 +173,3 @@ func TestNegotiationBudgetCap(t *testing.T) {
 		})
 	}
 }
-
