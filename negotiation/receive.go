@@ -65,6 +65,9 @@ func (s *Service) receive(ctx context.Context, token string) error {
 		if err := Remember(ctx, &SQLNonces{DB: tx, Now: s.Now}, env); err != nil {
 			return errs.Wrap(envelopeKind(err), err, "%v", err)
 		}
+		if neg == nil && env.Type == TypeOpen && KindOf(env.Body.Data) == KindKeys {
+			return s.pinAnnounced(ctx, tx, peer, env, token)
+		}
 		if neg == nil {
 			p := CreateParams{
 				ID: env.NegotiationID, Peer: from, Goal: goalOf(env), MaxUSD: peer.MaxUSD, MaxTurns: peer.MaxTurns,

@@ -72,3 +72,25 @@ func normalName(s string) string {
 	s = strings.ToLower(strings.Join(strings.Fields(s), " "))
 	return strings.TrimPrefix(s, "the ")
 }
+
+// All returns every workspace's peers, oldest first (a node announcing
+// its new keys tells each of them).
+func All(ctx context.Context, q store.Querier) ([]Peer, error) {
+	rows, err := q.Query(ctx, `SELECT `+columns+` FROM peers ORDER BY created_at, id`)
+	if err != nil {
+		return nil, fmt.Errorf("peers: all: %w", err)
+	}
+	defer rows.Close()
+	out := []Peer{}
+	for rows.Next() {
+		p, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("peers: all: %w", err)
+	}
+	return out, nil
+}

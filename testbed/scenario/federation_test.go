@@ -326,6 +326,35 @@ func TestFederationBetweenTwoProcesses(t *testing.T) {
 			if got := contactNames(t, erp.url); got != "Ann Lee,Bob Stone,Dan Fox,Eve Moss" {
 				t.Fatalf("ERP contacts %q", got)
 			}
+
+			// The CRM rotates its signing key: the previous key announces
+			// the new one, the ERP pins it, and after a restart (the CRM
+			// then signs with the new key only) exchanges still verify.
+			var rotated struct {
+				KID       string `json:"kid"`
+				PeersTold int    `json:"peers_told"`
+			}
+			if err := json.Unmarshal(crm.run(t, "signing", "rotate", "--json"), &rotated); err != nil || rotated.PeersTold != 1 {
+				t.Fatalf("rotate: %v %+v", err, rotated)
+			}
+			deadline = time.Now().Add(60 * time.Second)
+			for !strings.Contains(string(erp.run(t, "peers", "list", "--json")), rotated.KID) {
+				if time.Now().After(deadline) {
+					t.Fatal("the ERP never pinned the announced key")
+				}
+				time.Sleep(100 * time.Millisecond) // polling with a deadline
+			}
+			crm.proc.stop(t)
+			crm.start(t)
+			status, body = apiCall(t, "POST", erp.base+"/api/negotiations", erp.creds, map[string]any{"peer": "CRM", "goal": "every contact in Paris"})
+			if status != http.StatusAccepted {
+				t.Fatalf("open: %d %s", status, body)
+			}
+			_ = json.Unmarshal(body, &opened)
+			onERP = erp.finished(t, opened.ID)
+			if onERP.Status != "accepted" {
+				t.Fatalf("after the rotation: %s %s\n%s", onERP.Status, onERP.types(), onERP.Summary)
+			}
 		})
 	}
 }
