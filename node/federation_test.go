@@ -357,3 +357,55 @@ func TestAskingAPeerInPlainEnglish(t *testing.T) {
 		t.Fatalf("imported %q", got)
 	}
 }
+
+// A peer that stays down past the deadline ends the exchange as expired
+// on our side; an open exchange can be canceled, which closes it.
+func TestNegotiationExpiresAndCancels(t *testing.T) {
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
+	}))
+	t.Cleanup(down.Close)
+	erp := testbed.Start(t, node.Config{DatabaseURL: storetest.SQLiteURL(t), NodeName: "ERP", PeerAllowHosts: []string{"127.0.0.1"}, NegotiationDeadline: 2 * time.Second})
+	crm := loopbackNode(t, "CRM")
+	ce := testbed.Workspace(t, erp.DB(), workspace.Owner, access.KeyParams{Name: "erp"})
+	p := pin(t, erp, ce.WorkspaceID, crm)
+	if _, err := erp.DB().Exec(context.Background(), `UPDATE peers SET base_url = ? WHERE id = ?`, down.URL, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	res := erp.Do("POST", "/api/negotiations", ce, map[string]any{"peer": "CRM", "goal": "every contact in London"})
+	var created negotiationView
+	res.JSON(t, &created)
+	if got := finished(t, erp, ce, created.ID); got.Status != "expired" || got.types() != "open" {
+		t.Fatalf("peer down: %s %s\n%s", got.Status, got.types(), got.Summary)
+	}
+
+	long := testbed.Start(t, node.Config{DatabaseURL: storetest.SQLiteURL(t), NodeName: "ERP2", PeerAllowHosts: []string{"127.0.0.1"}})
+	cl := testbed.Workspace(t, long.DB(), workspace.Owner, access.KeyParams{Name: "erp2"})
+	p = pin(t, long, cl.WorkspaceID, crm)
+	if _, err := long.DB().Exec(context.Background(), `UPDATE peers SET base_url = ? WHERE id = ?`, down.URL, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	res = long.Do("POST", "/api/negotiations", cl, map[string]any{"peer": crm.NodeID(), "goal": "every contact in London"})
+	res.JSON(t, &created)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var v negotiationView
+		long.Do("GET", "/api/negotiations/"+created.ID, cl, nil).JSON(t, &v)
+		if len(v.Turns) == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the open envelope was never recorded")
+		}
+		time.Sleep(20 * time.Millisecond) // polling with a deadline
+	}
+	res = long.Do("POST", "/api/negotiations/"+created.ID+"/cancel", cl, nil)
+	var canceled negotiationView
+	res.JSON(t, &canceled)
+	if res.Status != http.StatusOK || canceled.Status != "closed" || canceled.types() != "open,close" || canceled.Turns[1].From != long.NodeID() {
+		t.Fatalf("cancel: %d %s", res.Status, res.Body)
+	}
+	if res := long.Do("GET", "/api/negotiations?status=bogus", cl, nil); res.Status != http.StatusUnprocessableEntity && res.Status != http.StatusBadRequest {
+		t.Fatalf("bad status filter: %d %s", res.Status, res.Body)
+	}
+}
