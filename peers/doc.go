@@ -8,6 +8,8 @@
 // turn limit. KeySet hands the pinned keys to whoever verifies the peer's
 // messages.
 //
-// Negotiations (the signed exchanges themselves) are not built yet; see
-// package negotiation.
+// Lookup resolves a peer by id, node id or name, ByNode finds every
+// workspace's pin of a sender, and AddKeys pins keys a peer announced in
+// a verified envelope. The signed exchanges themselves are package
+// negotiation.
 package peers
