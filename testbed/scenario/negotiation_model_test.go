@@ -173,3 +173,84 @@ func TestNegotiationBudgetCap(t *testing.T) {
 		})
 	}
 }
+
+// With a model on the opening side: the caller's turn calls
+// peers_negotiate and waits; the node's model takes this side's turns of
+// the exchange (open, then import and accept), each call reserved against
+// the key's budgets and the exchange's cap; the turn completes with the
+// summary and the receipts.
+func TestAskingAPeerWithAModel(t *testing.T) {
+	for _, db := range databases {
+		t.Run(db, func(t *testing.T) {
+			t.Parallel()
+			fake := newFake(t, "openai")
+			erpCfg := baseConfig(t, databaseURL(t, db))
+			erpCfg.NodeName, erpCfg.PeerAllowHosts = "ERP", []string{"127.0.0.1"}
+			fake.configure(&erpCfg)
+			crmCfg := baseConfig(t, databaseURL(t, db))
+			crmCfg.NodeName, crmCfg.PeerAllowHosts = "CRM", []string{"127.0.0.1"}
+			erp, crm := testbed.Start(t, erpCfg), testbed.Start(t, crmCfg)
+			ce := testbed.Workspace(t, erp.DB(), workspace.Owner, budgeted)
+			cc := testbed.Workspace(t, crm.DB(), workspace.Owner, access.KeyParams{Name: "crm"})
+			ctx := context.Background()
+			for _, p := range []struct {
+				from, to *testbed.Node
+				ws       string
+				scopes   []string
+			}{{erp, crm, ce.WorkspaceID, nil}, {crm, erp, cc.WorkspaceID, []string{"contacts:read"}}} {
+				f, err := peers.Fetch(ctx, p.from.PeerClient(), p.to.URL())
+				if err != nil {
+					t.Fatal(err)
+				}
+				scopes := p.scopes
+				if _, err := peers.Add(ctx, p.from.DB(), p.ws, f, peers.PolicyChange{Scopes: &scopes}, time.Now()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := crm.DB().InTx(ctx, func(tx store.Tx) error {
+				_, err := contacts.Create(ctx, tx, cc.WorkspaceID, cc.MemberID, contacts.Fields{Name: "Ann Lee", Email: "ann@acme.example", Company: "Acme Corp", City: "London"}, time.Now())
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			fake.handle(func(n int, r request) reply {
+				switch n {
+				case 1: // the caller's turn
+					return calls(call{"peers_negotiate", map[string]any{"peer": "CRM", "goal": "every contact in London, and add them here"}})
+				case 2: // this side's open
+					return calls(call{"negotiation_reply", map[string]any{"type": "open", "text": "Please send every contact in London."}})
+				case 3: // the CRM proposed its records: import them
+					return calls(call{"contacts_create", map[string]any{"name": "Ann Lee", "email": "ann@acme.example", "company": "Acme Corp", "city": "London"}})
+				case 4:
+					return calls(call{"negotiation_reply", map[string]any{"type": "accept", "text": "Imported Ann Lee."}})
+				}
+				return text("Imported Ann Lee from the CRM.")
+			})
+			res := erp.Do("POST", "/api/agent", ce, map[string]any{"message": "Ask the CRM for every contact in London and add them here"})
+			var acc accepted
+			res.JSON(t, &acc)
+			cv := waitStopped(t, erp, ce, acc.ConversationID)
+			if cv.Status != "completed" || cv.Reply != "Imported Ann Lee from the CRM." {
+				t.Fatalf("conversation: %+v", cv)
+			}
+			var got []string
+			for _, a := range cv.Turns[0].Actions {
+				got = append(got, a.Tool)
+			}
+			if strings.Join(got, ",") != "peers_negotiate,contacts_create" {
+				t.Fatalf("receipts %v", got)
+			}
+			reqs := fake.requests()
+			if len(reqs) != 5 || !reqs[1].declares("negotiation_reply") || reqs[0].declares("negotiation_reply") {
+				t.Fatalf("%d model calls", len(reqs))
+			}
+			if res := reqs[4].results(); len(res) != 1 || res[0].Name != "peers_negotiate" || !strings.Contains(res[0].Content, "untrusted_data") || !strings.Contains(res[0].Content, "accepted") {
+				t.Fatalf("the caller's model saw %+v", res)
+			}
+			// Every call was charged to the key: the loop's and the exchange's.
+			if n := count(t, erp.DB(), `SELECT count(*) FROM ledger WHERE key_id = ?`, ce.KeyID); n != 5 {
+				t.Fatalf("%d ledger rows for the key, want 5", n)
+			}
+		})
+	}
+}

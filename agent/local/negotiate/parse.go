@@ -41,9 +41,9 @@ func parseRecordRequest(text string) (negotiation.DataRequest, bool) {
 	case strings.Contains(lower, "member") || strings.Contains(lower, " team") || strings.Contains(lower, "staff") || strings.Contains(lower, "employee"):
 		r.Records = negotiation.KindMembers
 		if m := reTeam.FindStringSubmatch(text); m != nil {
-			r.Filter.Team = m[1]
+			r.Filter.Team = clean(m[1])
 		} else if m := reTeamAfter.FindStringSubmatch(text); m != nil {
-			r.Filter.Team = m[1]
+			r.Filter.Team = clean(m[1])
 		}
 		return r, true
 	case strings.Contains(lower, "task") || strings.Contains(lower, "to-do") || strings.Contains(lower, "todo"):
@@ -57,16 +57,16 @@ func parseRecordRequest(text string) (negotiation.DataRequest, bool) {
 		return r, false
 	}
 	if m := reNamed.FindStringSubmatch(text); m != nil {
-		r.Filter.Name = m[1]
+		r.Filter.Name = clean(m[1])
 	}
 	if m := reCompany.FindStringSubmatch(text); m != nil {
-		r.Filter.Company = m[1]
+		r.Filter.Company = clean(m[1])
 	}
-	if m := reCity.FindStringSubmatch(text); m != nil && m[1] != r.Filter.Company {
-		r.Filter.City = m[1]
+	if m := reCity.FindStringSubmatch(text); m != nil && clean(m[1]) != r.Filter.Company {
+		r.Filter.City = clean(m[1])
 	}
 	if m := reTag.FindStringSubmatch(text); m != nil {
-		r.Filter.Tag = m[1]
+		r.Filter.Tag = clean(m[1])
 	}
 	return r, true
 }
@@ -88,3 +88,7 @@ func ParseAskPeer(text string) (peer, goal string, ok bool) {
 	}
 	return peer, goal, true
 }
+
+// clean drops the punctuation a sentence leaves after a captured name
+// ("in London." → "London").
+func clean(s string) string { return strings.TrimRight(strings.TrimSpace(s), ".,;:!?'-") }

@@ -18,6 +18,8 @@ func TestParseRecordRequest(t *testing.T) {
 		{"people named Ann Lee", true, "contacts", negotiation.Filter{Name: "Ann Lee"}},
 		{"your open tasks", true, "tasks", negotiation.Filter{Status: "open"}},
 		{"the members of the Sales team", true, "members", negotiation.Filter{Team: "Sales"}},
+		{"Please send every contact in London.", true, "contacts", negotiation.Filter{City: "London"}},
+		{"contacts at Acme Corp.", true, "contacts", negotiation.Filter{Company: "Acme Corp"}},
 		{"whatever you have", false, "", negotiation.Filter{}},
 	} {
 		r, ok := parseRecordRequest(tt.text)
