@@ -50,27 +50,13 @@ func (s *Service) take(ctx context.Context, n Negotiation, seq int64) (Negotiati
 	if !n.Deadline.IsZero() && !now.Before(n.Deadline) {
 		return s.end(ctx, n, StatusExpired, "The deadline passed before this side's turn")
 	}
-	var m Move
-	status, note := StatusOpen, ""
-	switch {
-	case seq > 1 && n.MaxTurns > 0 && seq >= int64(n.MaxTurns):
-		status, note = StatusTurnLimit, fmt.Sprintf("This side's turn limit (%d turns) was reached", n.MaxTurns)
-		m = Move{Type: TypeClose, Text: note + "; closing."}
-	default:
-		tools, err := s.toolsFor(ctx, n)
-		if err != nil {
-			return n, err
-		}
-		m, err = s.Agent.Move(ctx, Situation{Negotiation: n, Self: s.Self, Seq: seq, Tools: tools, Spend: capLeft{n}})
-		switch {
-		case errors.Is(err, ErrBudgetCap):
-			status, note = StatusBudgetCap, fmt.Sprintf("This side's budget cap (%s USD) would have been passed by the next model call", n.MaxUSD.Short())
-			m = Move{Type: TypeClose, Text: note + "; closing.", Cost: m.Cost}
-		case err != nil:
-			s.log().Error("negotiation agent failed", "negotiation_id", n.ID, "err", err)
-			status, note = StatusFailed, "This side's agent failed: "+errs.Message(err)
-			m = Move{Type: TypeClose, Text: "This side could not go on (its agent failed); closing.", Cost: m.Cost}
-		}
+	m, status, note, err := s.decide(ctx, n, seq)
+	if err != nil {
+		return n, err
+	}
+	if seq == 1 && status != StatusOpen {
+		// Nothing was sent yet: end here without a word to the peer.
+		return s.end(ctx, n, status, note)
 	}
 	m = s.checkMove(n, seq, m)
 	env := s.envelope(n, seq, m)
@@ -101,6 +87,37 @@ func (s *Service) take(ctx context.Context, n Negotiation, seq int64) (Negotiati
 		return Get(ctx, s.DB, n.WorkspaceID, n.ID)
 	}
 	return n, err
+}
+
+// decide is this side's next move and the status it ends the exchange
+// with (StatusOpen: it goes on): a close on a limit or a failure, else the
+// agent's move. An error means "try again later".
+func (s *Service) decide(ctx context.Context, n Negotiation, seq int64) (Move, Status, string, error) {
+	if seq > 1 && n.MaxTurns > 0 && seq >= int64(n.MaxTurns) {
+		note := fmt.Sprintf("This side's turn limit (%d turns) was reached", n.MaxTurns)
+		return Move{Type: TypeClose, Text: note + "; closing."}, StatusTurnLimit, note, nil
+	}
+	tools, err := s.toolsFor(ctx, n)
+	if err != nil {
+		if k := errs.KindOf(err); k == errs.Forbidden || k == errs.NotFound {
+			// The key was revoked, the member or the peer removed: no
+			// retry can fix that.
+			note := "This side can no longer act: " + errs.Message(err)
+			return Move{Type: TypeClose, Text: "This side can no longer take part; closing."}, StatusFailed, note, nil
+		}
+		return Move{}, "", "", err
+	}
+	m, err := s.Agent.Move(ctx, Situation{Negotiation: n, Self: s.Self, Seq: seq, Tools: tools, Spend: capLeft{n}})
+	switch {
+	case errors.Is(err, ErrBudgetCap):
+		note := fmt.Sprintf("This side's budget cap (%s USD) would have been passed by the next model call", n.MaxUSD.Short())
+		return Move{Type: TypeClose, Text: note + "; closing.", Cost: m.Cost}, StatusBudgetCap, note, nil
+	case err != nil:
+		s.log().Error("negotiation agent failed", "negotiation_id", n.ID, "err", err)
+		note := "This side's agent failed: " + errs.Message(err)
+		return Move{Type: TypeClose, Text: "This side could not go on (its agent failed); closing.", Cost: m.Cost}, StatusFailed, note, nil
+	}
+	return m, StatusOpen, "", nil
 }
 
 // checkMove keeps a move within the protocol: a type not allowed now
