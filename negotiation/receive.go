@@ -80,12 +80,14 @@ func (s *Service) receive(ctx context.Context, token string) error {
 				return jobErr
 			}
 		}
-		n, err := AppendTurn(ctx, tx, ws, env.NegotiationID, TurnOf(env, token, now), 0)
-		if err != nil {
+		if err := appendTurnOnly(ctx, tx, ws, env.NegotiationID, TurnOf(env, token, now), 0); err != nil {
 			return err
 		}
 		if status, final := finalStatus(env.Type); final {
-			_, err = s.finish(ctx, tx, n, status, "")
+			n, err := Get(ctx, tx, ws, env.NegotiationID)
+			if err == nil {
+				_, err = s.finish(ctx, tx, n, status, "")
+			}
 			return err
 		}
 		jobErr = s.Jobs.Step(ctx, tx, ws, env.NegotiationID, env.Seq+1)

@@ -255,31 +255,39 @@ func turns(ctx context.Context, q store.Querier, workspaceID, id string) ([]Turn
 // transaction: the first update locks the negotiation's row, so appends
 // and Finish on one negotiation take turns.
 func AppendTurn(ctx context.Context, tx store.Tx, workspaceID, id string, t Turn, cost money.Micro) (Negotiation, error) {
+	if err := appendTurnOnly(ctx, tx, workspaceID, id, t, cost); err != nil {
+		return Negotiation{}, err
+	}
+	return Get(ctx, tx, workspaceID, id)
+}
+
+// appendTurnOnly is AppendTurn without reading the negotiation back.
+func appendTurnOnly(ctx context.Context, tx store.Tx, workspaceID, id string, t Turn, cost money.Micro) error {
 	switch {
 	case !t.Type.Known():
-		return Negotiation{}, errs.E(errs.Invalid, "unknown turn type %q", t.Type)
+		return errs.E(errs.Invalid, "unknown turn type %q", t.Type)
 	case !validID(t.From) || t.JWS == "":
-		return Negotiation{}, errs.E(errs.Invalid, "a turn needs its sender and its signed envelope")
+		return errs.E(errs.Invalid, "a turn needs its sender and its signed envelope")
 	case t.Data != nil && !json.Valid(t.Data):
-		return Negotiation{}, errs.E(errs.Invalid, "turn data is not JSON")
+		return errs.E(errs.Invalid, "turn data is not JSON")
 	case cost < 0:
-		return Negotiation{}, errs.E(errs.Invalid, "negative cost")
+		return errs.E(errs.Invalid, "negative cost")
 	}
 	c, err := tx.Exec(ctx, `UPDATE negotiations SET cost_usd = cost_usd + ? WHERE workspace_id = ? AND id = ? AND status = ?`,
 		int64(cost), workspaceID, id, string(StatusOpen))
 	if err != nil {
-		return Negotiation{}, fmt.Errorf("negotiation: append to %s: %w", id, err)
+		return fmt.Errorf("negotiation: append to %s: %w", id, err)
 	}
 	if c == 0 {
-		return Negotiation{}, notOpen(ctx, tx, workspaceID, id)
+		return notOpen(ctx, tx, workspaceID, id)
 	}
 	var last int64
 	if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(seq), 0) FROM negotiation_turns WHERE workspace_id = ? AND negotiation_id = ?`,
 		workspaceID, id).Scan(&last); err != nil {
-		return Negotiation{}, fmt.Errorf("negotiation: append to %s: %w", id, err)
+		return fmt.Errorf("negotiation: append to %s: %w", id, err)
 	}
 	if t.Seq != last+1 {
-		return Negotiation{}, errs.E(errs.Conflict, "turn %d of negotiation %s is out of order; next is %d", t.Seq, id, last+1)
+		return errs.E(errs.Conflict, "turn %d of negotiation %s is out of order; next is %d", t.Seq, id, last+1)
 	}
 	data := ""
 	if t.Data != nil {
@@ -287,9 +295,9 @@ func AppendTurn(ctx context.Context, tx store.Tx, workspaceID, id string, t Turn
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO negotiation_turns (workspace_id, negotiation_id, seq, from_node, type, text, data, jws, at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, workspaceID, id, t.Seq, t.From, string(t.Type), t.Text, data, t.JWS, store.Micros(t.At)); err != nil {
-		return Negotiation{}, fmt.Errorf("negotiation: append to %s: %w", id, err)
+		return fmt.Errorf("negotiation: append to %s: %w", id, err)
 	}
-	return Get(ctx, tx, workspaceID, id)
+	return nil
 }
 
 // Finish ends an open negotiation with a final status and its summary. A
