@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
+
 	"github.com/soisnode/soisnode/access"
 	"github.com/soisnode/soisnode/negotiation"
 	"github.com/soisnode/soisnode/node"
@@ -407,5 +409,43 @@ func TestNegotiationExpiresAndCancels(t *testing.T) {
 	}
 	if res := long.Do("GET", "/api/negotiations?status=bogus", cl, nil); res.Status != http.StatusUnprocessableEntity && res.Status != http.StatusBadRequest {
 		t.Fatalf("bad status filter: %d %s", res.Status, res.Body)
+	}
+}
+
+// Over MCP, peers_list shows the pinned peers and peers_negotiate opens an
+// exchange at once, returning its id; it then runs like any other.
+func TestPeersToolsOverMCP(t *testing.T) {
+	erp, crm := loopbackNode(t, "ERP"), loopbackNode(t, "CRM")
+	ce := testbed.Workspace(t, erp.DB(), workspace.Owner, access.KeyParams{Name: "erp"})
+	cc := testbed.Workspace(t, crm.DB(), workspace.Owner, access.KeyParams{Name: "crm"})
+	pin(t, erp, ce.WorkspaceID, crm)
+	pin(t, crm, cc.WorkspaceID, erp, "contacts:read")
+	seedContacts(t, crm.DB(), cc, crmContacts...)
+	s, err := connectMCP(t, erp, ce)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	res, err := s.CallTool(ctx, &sdk.CallToolParams{Name: "peers_list", Arguments: map[string]any{}})
+	if err != nil || res.IsError || !strings.Contains(toText(res), crm.NodeID()) {
+		t.Fatalf("peers_list: %v %s", err, toText(res))
+	}
+	res, err = s.CallTool(ctx, &sdk.CallToolParams{Name: "peers_negotiate", Arguments: map[string]any{"peer": "CRM", "goal": "every contact in Paris, and add them here"}})
+	if err != nil || res.IsError {
+		t.Fatalf("peers_negotiate: %v %s", err, toText(res))
+	}
+	var out struct {
+		ID     string `json:"negotiation_id"`
+		Status string `json:"status"`
+	}
+	if err := json.Unmarshal([]byte(toText(res)), &out); err != nil || out.Status != "open" {
+		t.Fatalf("peers_negotiate answered %s", toText(res))
+	}
+	if got := finished(t, erp, ce, out.ID); got.Status != "accepted" {
+		t.Fatalf("exchange: %s %s", got.Status, got.Summary)
+	}
+	if got := names(allContacts(t, erp.DB(), ce.WorkspaceID)); got != "Dan Fox" {
+		t.Fatalf("imported %q", got)
 	}
 }
