@@ -47,6 +47,9 @@ func (r *Runner) Run(ctx context.Context, convID string, turn int) error {
 	}
 	t := &turnRun{Runner: r, log: log, conv: conv, turn: turn}
 	outcome := t.run(ctx)
+	if t.waiting {
+		return &WaitError{After: r.WaitPoll}
+	}
 	return r.finish(ctx, t, outcome)
 }
 
@@ -61,6 +64,9 @@ type turnRun struct {
 	cap    *budget.Cap   // an extra limit on this turn's calls (CapOf)
 	caller workspace.Caller
 	prog   progress
+	// waiting: a Waiter's call is not done; the turn stays running and
+	// its job runs it again later.
+	waiting bool
 }
 
 func (t *turnRun) run(ctx context.Context) conversation.Outcome {
@@ -140,6 +146,17 @@ func (t *turnRun) answerPending(ctx context.Context) (conversation.Outcome, bool
 				a.Question = "Could you clarify your request?"
 			}
 			return conversation.Outcome{Status: conversation.InputRequired, Reply: a.Question, Actions: t.prog.receipts}, true
+		}
+		if w, ok := t.Waiters[call.Name]; ok {
+			done, err := t.pollWaiter(ctx, w, call)
+			if err != nil {
+				return t.fail(err, "a tool result could not be recorded"), true
+			}
+			if !done {
+				t.waiting = true
+				return conversation.Outcome{}, true
+			}
+			continue
 		}
 		if err := t.runTool(ctx, call); err != nil {
 			return t.fail(err, "a tool result could not be recorded"), true
@@ -304,7 +321,7 @@ func (t *turnRun) chargeFailed(ctx context.Context, hold *budget.Hold, model str
 	ctx = context.WithoutCancel(ctx)
 	if u == (Usage{}) {
 		end := hold.Release
-		if unknownOutcome(callErr) {
+		if UnknownOutcome(callErr) {
 			end = hold.Unconfirmed
 		}
 		if err := end(ctx); err != nil {

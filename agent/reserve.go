@@ -49,17 +49,17 @@ func (t *turnRun) reserve(ctx context.Context, req *Request) (hold *budget.Hold,
 		return nil, t.fail(err, "the budget reservation could not be written, so the model was not called"), true
 	}
 	if hold.Amount() < maxCost {
-		req.MaxOutputTokens = affordable(t.Pricer, *req, min(t.MinOutputTokens, req.MaxOutputTokens), req.MaxOutputTokens, hold.Amount())
+		req.MaxOutputTokens = Affordable(t.Pricer, *req, min(t.MinOutputTokens, req.MaxOutputTokens), req.MaxOutputTokens, hold.Amount())
 		t.log.Info("model call capped to the budget", "max_output_tokens", req.MaxOutputTokens, "reserved_usd", hold.Amount().Short())
 	}
 	return hold, conversation.Outcome{}, false
 }
 
-// affordable returns the largest output limit n in [lo, hi] whose maximum
+// Affordable returns the largest output limit n in [lo, hi] whose maximum
 // cost for req fits amount (lo when none does: the caller reserved at
 // least lo's cost). MaxCost grows with the output limit, so a binary
 // search finds it.
-func affordable(p Pricer, req Request, lo, hi int, amount money.Micro) int {
+func Affordable(p Pricer, req Request, lo, hi int, amount money.Micro) int {
 	for lo < hi {
 		mid := lo + (hi-lo+1)/2
 		req.MaxOutputTokens = mid
@@ -87,10 +87,10 @@ func (t *turnRun) overrun(cost, held money.Micro) conversation.Outcome {
 	return conversation.Outcome{Status: conversation.BudgetExceeded, Reply: "I stopped because " + msg + ".", Error: msg, Actions: t.prog.receipts}
 }
 
-// unknownOutcome reports whether a failed call may still have been billed:
+// UnknownOutcome reports whether a failed call may still have been billed:
 // it was cut off (the turn's deadline, a cancel, a dropped connection)
 // rather than answered with an error by the provider.
-func unknownOutcome(err error) bool {
+func UnknownOutcome(err error) bool {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return true
 	}

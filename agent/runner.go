@@ -63,6 +63,10 @@ type Runner struct {
 	Done func(conversationID string)
 	Log  *slog.Logger
 	Now  func() time.Time
+	// Waiters run the tool calls whose results come later (by tool name):
+	// the turn stays running and its job is run again every WaitPoll.
+	Waiters  map[string]Waiter
+	WaitPoll time.Duration // default 1 second
 
 	MaxSteps        int           // model calls per turn; default 10
 	TurnTimeout     time.Duration // default 2 minutes
@@ -104,6 +108,9 @@ func (r *Runner) setDefaults() {
 		r.MinOutputTokens = 256
 	}
 	r.MinOutputTokens = min(r.MinOutputTokens, r.MaxOutputTokens)
+	if r.WaitPoll == 0 {
+		r.WaitPoll = time.Second
+	}
 	if r.HistoryTurns == 0 {
 		r.HistoryTurns = 20
 	}

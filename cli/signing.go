@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/soisnode/soisnode/node"
 	"github.com/soisnode/soisnode/signing"
 	"github.com/soisnode/soisnode/store"
 )
@@ -133,8 +134,24 @@ func rotateSigningKey(ctx context.Context, e *Env, db *store.DB, grace time.Dura
 		return err
 	}
 	until := e.Now().Add(grace).UTC()
+	announced := 0
+	if grace > 0 {
+		// Peers accept the new key when the key they pinned announces it.
+		cfg, err := config(e)
+		if err != nil {
+			return err
+		}
+		if announced, err = node.AnnounceKeys(ctx, db, ring, cfg, previous, logger(e)); err != nil {
+			return fmt.Errorf("the new key is active, but announcing it to peers failed: %w", err)
+		}
+	}
 	if asJSON {
-		return printJSON(e.Stdout, map[string]any{"kid": kid, "previous_kid": previous, "previous_expires_at": until})
+		return printJSON(e.Stdout, map[string]any{"kid": kid, "previous_kid": previous, "previous_expires_at": until, "peers_told": announced})
+	}
+	if announced > 0 {
+		fmt.Fprintf(e.Stdout, "Announced the new key to %d peer(s), signed by the previous key; a running node sends the announcements.\n", announced)
+	} else if grace == 0 {
+		fmt.Fprintln(e.Stdout, "With no grace period the new key cannot be announced by the previous one: peers must re-pin this node.")
 	}
 	fmt.Fprintf(e.Stdout, "New signing key %s is active.\n", kid)
 	if grace > 0 {

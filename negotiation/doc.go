@@ -1,28 +1,34 @@
-// Package negotiation holds the signed multi-turn exchanges between peer
-// nodes of DESIGN §7. What exists is the pure core and its storage:
+// Package negotiation runs the signed multi-turn exchanges between peer
+// nodes of DESIGN §7. One envelope's path is readable here:
 //
-//   - Envelope, the federation message, and Check, the receiver's rules
-//     (version, audience, expiry and lifetime, sequence, type and state,
-//     budget), each failure wrapping its own sentinel error;
-//   - Sign and Verify: a compact JWS with typ JWSType by the node's key,
-//     verified EdDSA-only against the sender's pinned keys (peers.KeySet),
-//     whose payload must come from that same peer;
-//   - Next, the exchange state machine with its statuses, turn limit and
-//     per-side budget cap;
-//   - Nonces and SQLNonces (table negotiation_nonces), which refuse a
-//     replayed envelope while it is live, and NoncePurger, which deletes
-//     expired ones on a schedule;
-//   - Create, Get, AppendTurn and Finish: each side's copy of a
-//     negotiation and its signed transcript (tables negotiations and
-//     negotiation_turns), per workspace, encoding to the API shape;
-//     Recent lists them, and AuditTurn re-checks a stored turn against
-//     its sender's keys (`soisnode negotiations verify`).
+//   - Service is the exchange: Open (record, schedule the first turn and
+//     the deadline), Receive (verify with the sender's pinned keys, check
+//     replay, record, schedule this side's answer — all in one
+//     transaction; an envelope already recorded is accepted again and
+//     changes nothing), Step (this side's turn, a durable job: the Agent's
+//     Move, signed, recorded with its receipts and spend, then sent by the
+//     Transport with retries until the deadline), Expire, Cancel, and
+//     Announce (new signing keys, signed by the pinned one). Its peer
+//     lookups, Transport, Jobs and Agent are small interfaces; node wires
+//     them (HTTPTransport through the SSRF guard, RiverJobs on the node's
+//     queue, the local or model agent).
+//   - The tools an agent acts with: the opener's key and member, or the
+//     responder's peer policy (PolicyTools: scopes enforced in code, none
+//     for an empty policy), and the agent tools peers_list and
+//     peers_negotiate, whose Waiter keeps a caller's turn waiting without
+//     holding a worker.
+//   - Records travel as body.data with a declared kind (data.go); each
+//     side writes its own Summary from its transcript and receipts.
+//   - The pure core: Envelope and Check (version, audience, expiry and
+//     lifetime, sequence, type and state, budget), Sign and Verify
+//     (compact JWS with typ JWSType, EdDSA against pinned keys), Next and
+//     Allowed (the state machine), Nonces / SQLNonces (replay), and the
+//     stored copies (Create, Get, List, AppendTurn, Finish).
 //
-// Envelopes are strict JSON (package strictjson): no duplicate keys,
-// valid UTF-8, nothing after the value.
+// Envelopes, cards and JWKS are strict JSON (package strictjson): no
+// duplicate keys, valid UTF-8, nothing after the value. NoncePurger
+// deletes expired nonces on a schedule; Recent and AuditTurn serve
+// `soisnode negotiations list|verify`.
 //
-// Not built yet: the agents' turns and summaries, the /federation/v1
-// endpoints, POST /api/negotiations and the "negotiation.finished" webhook
-// (webhook.EventNegotiation is reserved).
 // See docs/federation.md.
 package negotiation

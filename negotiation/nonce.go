@@ -44,15 +44,14 @@ func (s *SQLNonces) now() time.Time {
 	return time.Now()
 }
 
-// Add implements Nonces. An expired row with the same key is replaced; of
-// two concurrent Adds of one nonce, the primary key lets exactly one win.
+// Add implements Nonces in one statement: a new nonce is inserted, an
+// expired row with the same key is replaced, a live one is left alone
+// (no row changed). Of two concurrent Adds of one nonce, the primary key
+// lets exactly one win.
 func (s *SQLNonces) Add(ctx context.Context, sender, nonce string, expires time.Time) (bool, error) {
-	if _, err := s.DB.Exec(ctx, `DELETE FROM negotiation_nonces WHERE sender = ? AND nonce = ? AND expires_at <= ?`,
-		sender, nonce, store.Micros(s.now())); err != nil {
-		return false, fmt.Errorf("negotiation: nonce: %w", err)
-	}
 	n, err := s.DB.Exec(ctx, `INSERT INTO negotiation_nonces (sender, nonce, expires_at) VALUES (?, ?, ?)
-		ON CONFLICT (sender, nonce) DO NOTHING`, sender, nonce, store.Micros(expires))
+		ON CONFLICT (sender, nonce) DO UPDATE SET expires_at = excluded.expires_at WHERE negotiation_nonces.expires_at <= ?`,
+		sender, nonce, store.Micros(expires), store.Micros(s.now()))
 	if err != nil {
 		return false, fmt.Errorf("negotiation: nonce: %w", err)
 	}

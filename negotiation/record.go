@@ -10,6 +10,7 @@ import (
 	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/money"
 	"github.com/soisnode/soisnode/store"
+	"github.com/soisnode/soisnode/workspace"
 )
 
 // Limits on a stored negotiation.
@@ -34,7 +35,22 @@ type Negotiation struct {
 	MaxTurns    int
 	CreatedAt   time.Time
 	FinishedAt  time.Time // zero while open
+
+	Role     Role                // which side of the exchange this copy is
+	KeyID    string              // the opener's integration key ("" on the responder)
+	MemberID string              // the member the opener acts as ("" on the responder)
+	Deadline time.Time           // when the exchange expires; zero for none
+	Actions  []workspace.Receipt // what this side did locally (imports), as receipts
 }
+
+// Role is which side of an exchange a negotiation copy belongs to.
+type Role string
+
+// Roles.
+const (
+	RoleOpener    Role = "opener"    // this side sent open
+	RoleResponder Role = "responder" // the peer sent open
+)
 
 // Turn is one envelope of the transcript, from either side, with the
 // compact JWS exactly as sent or received.
@@ -117,6 +133,10 @@ type CreateParams struct {
 	Goal     string
 	MaxUSD   money.Micro
 	MaxTurns int
+	Role     Role      // RoleOpener when empty
+	KeyID    string    // opener: the integration key it acts with
+	MemberID string    // opener: the member it acts as
+	Deadline time.Time // zero: none
 }
 
 // Create stores a new, open negotiation with no turns. An id the
@@ -135,12 +155,21 @@ func Create(ctx context.Context, q store.Querier, workspaceID string, p CreatePa
 	case p.MaxTurns < 1 || p.MaxTurns > MaxTurnsLimit:
 		return Negotiation{}, errs.E(errs.Invalid, "max_turns must be 1 to %d", MaxTurnsLimit)
 	}
+	if p.Role == "" {
+		p.Role = RoleOpener
+	}
 	now = now.UTC().Truncate(time.Microsecond)
 	n := Negotiation{WorkspaceID: workspaceID, ID: p.ID, Peer: p.Peer, Goal: p.Goal, Status: StatusOpen, Turns: []Turn{},
-		MaxUSD: p.MaxUSD, MaxTurns: p.MaxTurns, CreatedAt: now}
-	c, err := q.Exec(ctx, `INSERT INTO negotiations (workspace_id, id, peer, goal, status, max_usd, max_turns, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (workspace_id, id) DO NOTHING`,
-		workspaceID, n.ID, n.Peer, n.Goal, string(n.Status), int64(n.MaxUSD), n.MaxTurns, store.Micros(now))
+		MaxUSD: p.MaxUSD, MaxTurns: p.MaxTurns, CreatedAt: now, Role: p.Role, KeyID: p.KeyID, MemberID: p.MemberID,
+		Deadline: p.Deadline, Actions: []workspace.Receipt{}}
+	var deadline int64
+	if !p.Deadline.IsZero() {
+		deadline = store.Micros(p.Deadline)
+	}
+	c, err := q.Exec(ctx, `INSERT INTO negotiations (workspace_id, id, peer, goal, status, max_usd, max_turns, created_at, role, key_id, member_id, deadline_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (workspace_id, id) DO NOTHING`,
+		workspaceID, n.ID, n.Peer, n.Goal, string(n.Status), int64(n.MaxUSD), n.MaxTurns, store.Micros(now),
+		string(p.Role), p.KeyID, p.MemberID, deadline)
 	if err != nil {
 		return Negotiation{}, fmt.Errorf("negotiation: create %s: %w", n.ID, err)
 	}
@@ -154,25 +183,42 @@ func Create(ctx context.Context, q store.Querier, workspaceID string, p CreatePa
 // workspace's negotiation is NotFound, like an unknown one.
 func Get(ctx context.Context, q store.Querier, workspaceID, id string) (Negotiation, error) {
 	n := Negotiation{WorkspaceID: workspaceID, Turns: []Turn{}}
-	var status string
-	var cost, maxUSD, created, finished int64
-	err := q.QueryRow(ctx, `SELECT id, peer, goal, status, summary, cost_usd, max_usd, max_turns, created_at, finished_at
-		FROM negotiations WHERE workspace_id = ? AND id = ?`, workspaceID, id).
-		Scan(&n.ID, &n.Peer, &n.Goal, &status, &n.Summary, &cost, &maxUSD, &n.MaxTurns, &created, &finished)
+	err := scanNegotiation(q.QueryRow(ctx, `SELECT `+negotiationCols+` FROM negotiations WHERE workspace_id = ? AND id = ?`, workspaceID, id), &n)
 	if err == store.ErrNoRows {
 		return Negotiation{}, errs.E(errs.NotFound, "no negotiation %s", id)
 	}
 	if err != nil {
 		return Negotiation{}, fmt.Errorf("negotiation: get %s: %w", id, err)
 	}
-	n.Status, n.Cost, n.MaxUSD, n.CreatedAt = Status(status), money.Micro(cost), money.Micro(maxUSD), store.Time(created)
-	if finished != 0 {
-		n.FinishedAt = store.Time(finished)
-	}
 	if n.Turns, err = turns(ctx, q, workspaceID, id); err != nil {
 		return Negotiation{}, err
 	}
 	return n, nil
+}
+
+const negotiationCols = `id, peer, goal, status, summary, cost_usd, max_usd, max_turns, created_at, finished_at, role, key_id, member_id, deadline_at, actions`
+
+// scanNegotiation reads negotiationCols into n (without turns).
+func scanNegotiation(r store.Row, n *Negotiation) error {
+	var status, role, actions string
+	var cost, maxUSD, created, finished, deadline int64
+	if err := r.Scan(&n.ID, &n.Peer, &n.Goal, &status, &n.Summary, &cost, &maxUSD, &n.MaxTurns, &created, &finished,
+		&role, &n.KeyID, &n.MemberID, &deadline, &actions); err != nil {
+		return err
+	}
+	n.Status, n.Cost, n.MaxUSD, n.CreatedAt = Status(status), money.Micro(cost), money.Micro(maxUSD), store.Time(created)
+	n.Role = Role(role)
+	if finished != 0 {
+		n.FinishedAt = store.Time(finished)
+	}
+	if deadline != 0 {
+		n.Deadline = store.Time(deadline)
+	}
+	n.Actions = []workspace.Receipt{}
+	if err := json.Unmarshal([]byte(actions), &n.Actions); err != nil {
+		return fmt.Errorf("negotiation: actions of %s: %w", n.ID, err)
+	}
+	return nil
 }
 
 func turns(ctx context.Context, q store.Querier, workspaceID, id string) ([]Turn, error) {
@@ -209,31 +255,39 @@ func turns(ctx context.Context, q store.Querier, workspaceID, id string) ([]Turn
 // transaction: the first update locks the negotiation's row, so appends
 // and Finish on one negotiation take turns.
 func AppendTurn(ctx context.Context, tx store.Tx, workspaceID, id string, t Turn, cost money.Micro) (Negotiation, error) {
+	if err := appendTurnOnly(ctx, tx, workspaceID, id, t, cost); err != nil {
+		return Negotiation{}, err
+	}
+	return Get(ctx, tx, workspaceID, id)
+}
+
+// appendTurnOnly is AppendTurn without reading the negotiation back.
+func appendTurnOnly(ctx context.Context, tx store.Tx, workspaceID, id string, t Turn, cost money.Micro) error {
 	switch {
 	case !t.Type.Known():
-		return Negotiation{}, errs.E(errs.Invalid, "unknown turn type %q", t.Type)
+		return errs.E(errs.Invalid, "unknown turn type %q", t.Type)
 	case !validID(t.From) || t.JWS == "":
-		return Negotiation{}, errs.E(errs.Invalid, "a turn needs its sender and its signed envelope")
+		return errs.E(errs.Invalid, "a turn needs its sender and its signed envelope")
 	case t.Data != nil && !json.Valid(t.Data):
-		return Negotiation{}, errs.E(errs.Invalid, "turn data is not JSON")
+		return errs.E(errs.Invalid, "turn data is not JSON")
 	case cost < 0:
-		return Negotiation{}, errs.E(errs.Invalid, "negative cost")
+		return errs.E(errs.Invalid, "negative cost")
 	}
 	c, err := tx.Exec(ctx, `UPDATE negotiations SET cost_usd = cost_usd + ? WHERE workspace_id = ? AND id = ? AND status = ?`,
 		int64(cost), workspaceID, id, string(StatusOpen))
 	if err != nil {
-		return Negotiation{}, fmt.Errorf("negotiation: append to %s: %w", id, err)
+		return fmt.Errorf("negotiation: append to %s: %w", id, err)
 	}
 	if c == 0 {
-		return Negotiation{}, notOpen(ctx, tx, workspaceID, id)
+		return notOpen(ctx, tx, workspaceID, id)
 	}
 	var last int64
 	if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(seq), 0) FROM negotiation_turns WHERE workspace_id = ? AND negotiation_id = ?`,
 		workspaceID, id).Scan(&last); err != nil {
-		return Negotiation{}, fmt.Errorf("negotiation: append to %s: %w", id, err)
+		return fmt.Errorf("negotiation: append to %s: %w", id, err)
 	}
 	if t.Seq != last+1 {
-		return Negotiation{}, errs.E(errs.Conflict, "turn %d of negotiation %s is out of order; next is %d", t.Seq, id, last+1)
+		return errs.E(errs.Conflict, "turn %d of negotiation %s is out of order; next is %d", t.Seq, id, last+1)
 	}
 	data := ""
 	if t.Data != nil {
@@ -241,9 +295,9 @@ func AppendTurn(ctx context.Context, tx store.Tx, workspaceID, id string, t Turn
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO negotiation_turns (workspace_id, negotiation_id, seq, from_node, type, text, data, jws, at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, workspaceID, id, t.Seq, t.From, string(t.Type), t.Text, data, t.JWS, store.Micros(t.At)); err != nil {
-		return Negotiation{}, fmt.Errorf("negotiation: append to %s: %w", id, err)
+		return fmt.Errorf("negotiation: append to %s: %w", id, err)
 	}
-	return Get(ctx, tx, workspaceID, id)
+	return nil
 }
 
 // Finish ends an open negotiation with a final status and its summary. A

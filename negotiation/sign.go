@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/go-jose/go-jose/v4"
 
@@ -105,4 +106,42 @@ func strictHeader(token string) error {
 		return fmt.Errorf("%w: protected header: %v", ErrMalformed, err)
 	}
 	return nil
+}
+
+// VerifySignature checks only who signed an envelope: an EdDSA signature
+// by one of keys with typ JWSType and a payload from peer. It does not
+// apply Check; the receiver uses it to recognise an envelope it already
+// recorded.
+func VerifySignature(ctx context.Context, keys verify.Source, token, peer string, now time.Time) (Envelope, error) {
+	v, err := verify.Compact(ctx, keys, token, now)
+	if err != nil {
+		return Envelope{}, fmt.Errorf("negotiation: %w", err)
+	}
+	if v.Type != JWSType {
+		return Envelope{}, fmt.Errorf("negotiation: %w: typ %q, want %q", verify.ErrType, v.Type, JWSType)
+	}
+	if err := strictHeader(token); err != nil {
+		return Envelope{}, err
+	}
+	env, err := decode(v.Payload)
+	if err != nil {
+		return Envelope{}, err
+	}
+	if err := env.validate(); err != nil {
+		return Envelope{}, err
+	}
+	if peer == "" || env.From != peer {
+		return Envelope{}, fmt.Errorf("%w: from %q, keys of %q", ErrSender, env.From, peer)
+	}
+	return env, nil
+}
+
+// decodeUnverified reads the payload of an envelope this node signed and
+// stored itself.
+func decodeUnverified(token string) (Envelope, error) {
+	obj, err := jose.ParseSignedCompact(token, []jose.SignatureAlgorithm{jose.EdDSA})
+	if err != nil {
+		return Envelope{}, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	return decode(obj.UnsafePayloadWithoutVerification())
 }

@@ -12,8 +12,10 @@ import (
 
 	"github.com/soisnode/soisnode/a2a"
 	"github.com/soisnode/soisnode/agent"
+	"github.com/soisnode/soisnode/agent/negotiator"
 	"github.com/soisnode/soisnode/budget"
 	"github.com/soisnode/soisnode/mcp"
+	"github.com/soisnode/soisnode/negotiation"
 	"github.com/soisnode/soisnode/peers"
 	"github.com/soisnode/soisnode/queue"
 	"github.com/soisnode/soisnode/workspace"
@@ -40,6 +42,7 @@ func (n *Node) assemble(ctx context.Context) error {
 	if err := n.addTools(); err != nil {
 		return err
 	}
+	n.assembleNegotiation()
 	provider, pricer, err := n.provider(ctx)
 	if err != nil {
 		return err
@@ -50,10 +53,16 @@ func (n *Node) assemble(ctx context.Context) error {
 	})
 	n.stops = append(n.stops, func(context.Context) error { n.budgets.Close(); return nil })
 	n.background = append(n.background, n.budgets.Run)
+	if !n.freeProvider {
+		// With a model, every negotiation turn is the model's, within the
+		// exchange's cap and (opening side) the key's budgets.
+		n.negotiations.Agent = &negotiator.Agent{Provider: provider, Pricer: pricer, Budgets: n.budgets, DB: n.db, Now: n.now}
+	}
 	n.runner = &agent.Runner{
 		DB: n.db, Registry: n.registry, Provider: provider, Pricer: pricer, Budgets: n.budgets,
 		Log: n.log, Now: n.now, MaxSteps: n.cfg.MaxSteps, TurnTimeout: n.cfg.TurnTimeout,
 		Signer: n.keys, NodeID: n.nodeID, OnFinish: n.onTurnFinished, Done: n.turnDone,
+		Waiters: map[string]agent.Waiter{negotiation.ToolNegotiate: n.negotiations.Waiter()},
 	}
 	if n.cfg.RescueAfter <= n.cfg.TurnTimeout {
 		return fmt.Errorf("node: SOIS_RESCUE_AFTER (%v) must be longer than SOIS_TURN_TIMEOUT (%v), or a running turn could be started twice", n.cfg.RescueAfter, n.cfg.TurnTimeout)
@@ -64,13 +73,14 @@ func (n *Node) assemble(ctx context.Context) error {
 	// its timeout, so a short RescueAfter resumes a crashed turn promptly.
 	n.queue, err = queue.New(n.db, queue.Config{
 		Workers: n.cfg.Workers, JobTimeout: min(n.cfg.TurnTimeout+time.Minute, n.cfg.RescueAfter), RescueAfter: n.cfg.RescueAfter, Logger: n.log,
-		GiveUp: n.runner.GiveUp,
+		GiveUp: n.runner.GiveUp, Register: n.negotiations.Register,
 	}, n.runner.Run)
 	if err != nil {
 		return err
 	}
 	n.addNoncePurge()
 	n.a2a = n.newA2A()
+	n.negotiations.Jobs = negotiation.RiverJobs{Insert: n.queue.Insert}
 	n.handler = n.routes()
 	return nil
 }

@@ -39,6 +39,9 @@ type Config struct {
 	MaxSteps     int           // SOIS_MAX_STEPS: model calls per turn; default 10
 	RescueAfter  time.Duration // SOIS_RESCUE_AFTER: a running turn older than this is resumed elsewhere; default turn timeout + 2m
 	ShutdownWait time.Duration // time to drain on SIGTERM; default 30s
+	// NegotiationDeadline is how long one exchange with a peer may run
+	// (SOIS_NEGOTIATION_DEADLINE); default 15m.
+	NegotiationDeadline time.Duration
 
 	Getenv func(string) string // for settings read by parts (SMTP); default os.Getenv
 
@@ -89,7 +92,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	for _, f := range []struct {
 		name string
 		dst  *time.Duration
-	}{{"SOIS_TURN_TIMEOUT", &c.TurnTimeout}, {"SOIS_RESCUE_AFTER", &c.RescueAfter}} {
+	}{{"SOIS_TURN_TIMEOUT", &c.TurnTimeout}, {"SOIS_RESCUE_AFTER", &c.RescueAfter}, {"SOIS_NEGOTIATION_DEADLINE", &c.NegotiationDeadline}} {
 		if v := getenv(f.name); v != "" {
 			if *f.dst, err = time.ParseDuration(v); err != nil || *f.dst <= 0 {
 				return c, fmt.Errorf("config: %s must be a duration like 90s", f.name)

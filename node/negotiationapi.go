@@ -8,13 +8,9 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/soisnode/soisnode/access"
 	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/money"
 	"github.com/soisnode/soisnode/negotiation"
-	"github.com/soisnode/soisnode/peers"
-	"github.com/soisnode/soisnode/store"
-	"github.com/soisnode/soisnode/webhook"
 )
 
 // NegotiationTurn is one signed envelope of a negotiation.
@@ -62,10 +58,10 @@ func negotiationJSON(n negotiation.Negotiation) NegotiationJSON {
 
 type negotiationCreateInput struct {
 	Body struct {
-		Peer     string `json:"peer" minLength:"1" maxLength:"128" doc:"A pinned peer of the workspace: its peer id or node id"`
-		Goal     string `json:"goal" minLength:"1" maxLength:"4000" doc:"What to negotiate; sent as the open envelope's text"`
-		MaxUSD   string `json:"max_usd,omitempty" default:"1.00" doc:"This side's cap for the exchange, in USD" example:"1.00"`
-		MaxTurns int    `json:"max_turns,omitempty" default:"10" minimum:"1" maximum:"100" doc:"Turns (envelopes from either side) allowed"`
+		Peer     string `json:"peer" minLength:"1" maxLength:"128" doc:"A pinned peer of the workspace: its name, peer id or node id"`
+		Goal     string `json:"goal" minLength:"1" maxLength:"4000" doc:"What to negotiate, in plain English; the open envelope's text"`
+		MaxUSD   string `json:"max_usd,omitempty" default:"1.00" doc:"This side's cap for the exchange, in USD (never above the peer policy's)" example:"1.00"`
+		MaxTurns int    `json:"max_turns,omitempty" default:"10" minimum:"1" maximum:"100" doc:"Turns (envelopes from either side) allowed (never above the peer policy's)"`
 	}
 }
 
@@ -78,15 +74,45 @@ type negotiationGetInput struct {
 	ID string `path:"id" maxLength:"128" doc:"The negotiation id"`
 }
 
+type negotiationListInput struct {
+	Status string `query:"status" enum:"open,accepted,rejected,closed,turn_limit,budget_cap,expired,failed" doc:"Only negotiations with this status"`
+	Limit  int    `query:"limit" minimum:"0" maximum:"100" doc:"Page size, default 20"`
+	Cursor string `query:"cursor" maxLength:"200" doc:"next_cursor of the previous page"`
+}
+
+type negotiationListOutput struct {
+	Body struct {
+		Negotiations []NegotiationJSON `json:"negotiations" doc:"Newest first, without their turns"`
+		NextCursor   string            `json:"next_cursor" doc:"Pass as cursor for the next page; empty on the last"`
+	}
+}
+
 func (n *Node) registerNegotiations(api huma.API) {
 	huma.Register(api, huma.Operation{
-		OperationID: "create-negotiation", Method: http.MethodPost, Path: "/api/negotiations", DefaultStatus: http.StatusCreated,
+		OperationID: "create-negotiation", Method: http.MethodPost, Path: "/api/negotiations", DefaultStatus: http.StatusAccepted,
 		Summary: "Open a negotiation with a pinned peer",
-		Description: "Creates the negotiation, sends a signed open envelope (text = goal) to the peer's /federation/v1/messages and records its answer. " +
-			"The negotiation is returned as it stands: closed, accepted or rejected when the peer ended it, failed when the peer could not be reached or refused, open otherwise. " +
-			"When it ends, negotiation.finished is sent to the key's response_url.",
-		Tags: []string{"Negotiations"}, Security: securityBoth, Errors: []int{401, 404, 422, 429},
+		Description: "Creates the negotiation and answers at once; this node's agent then writes the open envelope and a durable job sends it to the peer's /federation/v1/messages. " +
+			"Both agents take turns until one accepts, rejects or closes, or a limit (turns, budget, deadline) ends it. Poll the Location, or wait for negotiation.finished at the key's response_url.",
+		Tags: []string{"Negotiations"}, Security: securityBoth, Errors: []int{400, 401, 404, 409, 422, 429},
 	}, n.createNegotiation)
+	huma.Register(api, huma.Operation{
+		OperationID: "list-negotiations", Method: http.MethodGet, Path: "/api/negotiations",
+		Summary: "List the workspace's negotiations", Description: "Newest first, paged with next_cursor, optionally by status; turns are left out (get one for its transcript).",
+		Tags: []string{"Negotiations"}, Security: securityBoth, Errors: []int{400, 401, 422, 429},
+	}, func(ctx context.Context, in *negotiationListInput) (*negotiationListOutput, error) {
+		page, next, err := negotiation.List(ctx, n.db, negotiation.ListParams{
+			WorkspaceID: principal(ctx).Caller.WorkspaceID, Status: negotiation.Status(in.Status), Limit: in.Limit, Cursor: in.Cursor,
+		})
+		if err != nil {
+			return nil, problemFor(n.log, err)
+		}
+		out := &negotiationListOutput{}
+		out.Body.Negotiations, out.Body.NextCursor = make([]NegotiationJSON, 0, len(page)), next
+		for _, neg := range page {
+			out.Body.Negotiations = append(out.Body.Negotiations, negotiationJSON(neg))
+		}
+		return out, nil
+	})
 	huma.Register(api, huma.Operation{
 		OperationID: "get-negotiation", Method: http.MethodGet, Path: "/api/negotiations/{id}",
 		Summary:     "Get a negotiation",
@@ -99,132 +125,32 @@ func (n *Node) registerNegotiations(api huma.API) {
 		}
 		return &negotiationOutput{Body: negotiationJSON(neg)}, nil
 	})
+	huma.Register(api, huma.Operation{
+		OperationID: "cancel-negotiation", Method: http.MethodPost, Path: "/api/negotiations/{id}/cancel",
+		Summary:     "Cancel an open negotiation",
+		Description: "Ends it here as closed and tells the peer with a signed close envelope. A finished negotiation is 409.",
+		Tags:        []string{"Negotiations"}, Security: securityBoth, Errors: []int{401, 404, 409, 429},
+	}, func(ctx context.Context, in *negotiationGetInput) (*negotiationOutput, error) {
+		neg, err := n.negotiations.Cancel(ctx, principal(ctx).Caller.WorkspaceID, in.ID)
+		if err != nil {
+			return nil, problemFor(n.log, err)
+		}
+		return &negotiationOutput{Body: negotiationJSON(neg)}, nil
+	})
 }
 
 func (n *Node) createNegotiation(ctx context.Context, in *negotiationCreateInput) (*negotiationOutput, error) {
 	pr := principal(ctx)
-	ws := pr.Caller.WorkspaceID
 	maxUSD, err := money.Parse(in.Body.MaxUSD)
 	if err != nil {
 		return nil, problemFor(n.log, errs.E(errs.Invalid, "max_usd must be a dollar amount like 1.50, at most 6 decimals"))
 	}
-	peer, err := peers.Get(ctx, n.db, ws, in.Body.Peer)
-	if err != nil {
-		return nil, problemFor(n.log, err)
-	}
-	id := "neg_" + access.NewID()
-	open := n.envelope(id, 1, peer.NodeID, negotiation.TypeOpen, in.Body.Goal, maxUSD)
-	token, err := negotiation.Sign(ctx, n.keys, open)
-	if err != nil {
-		return nil, problemFor(n.log, err)
-	}
-	err = n.db.InTx(ctx, func(tx store.Tx) error {
-		if _, err := negotiation.Create(ctx, tx, ws, negotiation.CreateParams{
-			ID: id, Peer: peer.NodeID, Goal: in.Body.Goal, MaxUSD: maxUSD, MaxTurns: in.Body.MaxTurns,
-		}, n.now()); err != nil {
-			return err
-		}
-		_, err := negotiation.AppendTurn(ctx, tx, ws, id, negotiation.TurnOf(open, token, n.now()), 0)
-		return err
+	neg, err := n.negotiations.Open(ctx, negotiation.OpenParams{
+		WorkspaceID: pr.Caller.WorkspaceID, KeyID: pr.Key.ID, MemberID: pr.Member.ID,
+		Peer: in.Body.Peer, Goal: in.Body.Goal, MaxUSD: maxUSD, MaxTurns: in.Body.MaxTurns,
 	})
 	if err != nil {
 		return nil, problemFor(n.log, err)
 	}
-	neg, err := n.exchange(ctx, pr, peer, id, token)
-	if err != nil {
-		return nil, problemFor(n.log, err)
-	}
-	return &negotiationOutput{Location: "/api/negotiations/" + id, Body: negotiationJSON(neg)}, nil
-}
-
-// exchange sends the open envelope and records the peer's answer. A peer
-// that cannot be reached, refuses or answers with a bad envelope ends the
-// negotiation as failed.
-func (n *Node) exchange(ctx context.Context, pr access.Principal, peer peers.Peer, id, token string) (negotiation.Negotiation, error) {
-	ws := pr.Caller.WorkspaceID
-	neg, err := negotiation.Get(ctx, n.db, ws, id)
-	if err != nil {
-		return negotiation.Negotiation{}, err
-	}
-	caps := negotiation.Caps{MaxTurns: neg.MaxTurns, MaxUSD: neg.MaxUSD}
-	state, ended, status := negotiation.Next(negotiation.StateNew, negotiation.TypeOpen, 1, 0, caps)
-	var answer negotiation.Envelope
-	var reply, failure string
-	if !ended {
-		reply, err = n.send(ctx, peer.BaseURL, token)
-		if err == nil && reply != "" {
-			answer, err = n.checkAnswer(ctx, peer, neg, state, reply)
-		}
-		switch {
-		case err != nil:
-			n.log.Warn("negotiation failed", "negotiation_id", id, "peer", peer.NodeID, "err", err)
-			ended, status = true, negotiation.StatusFailed
-			reply, failure = "", errs.Message(err)
-		case reply != "":
-			_, ended, status = negotiation.Next(state, answer.Type, 2, 0, caps)
-		}
-	}
-	var finished bool
-	err = n.db.InTx(ctx, func(tx store.Tx) error {
-		var err error
-		if reply != "" {
-			if neg, err = negotiation.AppendTurn(ctx, tx, ws, id, negotiation.TurnOf(answer, reply, n.now()), 0); err != nil {
-				return err
-			}
-		}
-		if !ended {
-			return nil
-		}
-		summary := Summarize(neg, status, n.nodeID)
-		if failure != "" {
-			summary += "\nfailed: " + failure
-		}
-		if neg, err = negotiation.Finish(ctx, tx, ws, id, status, truncate(summary, negotiation.MaxSummary), n.now()); err != nil {
-			return err
-		}
-		finished = true
-		return n.queueNegotiationWebhook(ctx, tx, pr, neg)
-	})
-	if err != nil {
-		return negotiation.Negotiation{}, err
-	}
-	if finished {
-		n.dispatcher.Notify()
-	}
-	return neg, nil
-}
-
-// checkAnswer verifies the peer's answer with the keys pinned for it.
-func (n *Node) checkAnswer(ctx context.Context, peer peers.Peer, neg negotiation.Negotiation, state negotiation.State, reply string) (negotiation.Envelope, error) {
-	keys, err := peer.KeySet()
-	if err != nil {
-		return negotiation.Envelope{}, err
-	}
-	env, err := negotiation.Verify(ctx, keys, reply, negotiation.Expect{
-		Self: n.nodeID, Peer: peer.NodeID, State: state, LastSeq: neg.LastSeq(), Now: n.now(),
-	})
-	if err == nil && env.NegotiationID != neg.ID {
-		err = errs.E(errs.Malformed, "the peer answered for negotiation %s", env.NegotiationID)
-	}
-	if err == nil {
-		err = negotiation.Remember(ctx, &negotiation.SQLNonces{DB: n.db, Now: n.now}, env)
-	}
-	if err != nil {
-		return negotiation.Envelope{}, errs.Wrap(errs.Unavailable, err, "the peer's answer was refused: %v", err)
-	}
-	return env, nil
-}
-
-// queueNegotiationWebhook queues negotiation.finished to the key's
-// response_url, if it has one, in the finishing transaction.
-func (n *Node) queueNegotiationWebhook(ctx context.Context, tx store.Tx, pr access.Principal, neg negotiation.Negotiation) error {
-	if pr.Key.ResponseURL == "" {
-		return nil
-	}
-	d, err := webhook.NewDelivery(neg.WorkspaceID, pr.Key.ID, webhook.EventNegotiation, pr.Key.ResponseURL, webhook.Payload{Negotiation: negotiationJSON(neg)})
-	if err != nil {
-		return err
-	}
-	d.CreatedAt = n.now()
-	return webhook.Enqueue(ctx, tx, d)
+	return &negotiationOutput{Location: "/api/negotiations/" + neg.ID, Body: negotiationJSON(neg)}, nil
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/soisnode/soisnode/a2a"
 	"github.com/soisnode/soisnode/agent"
 	"github.com/soisnode/soisnode/budget"
+	"github.com/soisnode/soisnode/negotiation"
 	"github.com/soisnode/soisnode/queue"
 	"github.com/soisnode/soisnode/signing"
 	"github.com/soisnode/soisnode/store"
@@ -49,6 +50,8 @@ type Node struct {
 	a2a          *a2a.Server
 	limiter      *failLimiter
 	metrics      *metrics
+	fedm         *fedMetrics
+	negotiations *negotiation.Service
 	api          huma.API
 	handler      http.Handler
 	server       *http.Server
@@ -76,6 +79,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Node, error) {
 	n := &Node{cfg: cfg, log: log, now: now, db: db, waiters: newWaiters()}
 	n.limiter = newFailLimiter(n.now)
 	n.metrics = newMetrics()
+	n.fedm = newFedMetrics(n.metrics.reg)
 	if err := n.assemble(ctx); err != nil {
 		db.Close()
 		return nil, err

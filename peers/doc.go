@@ -11,5 +11,8 @@
 // its pinned keys once the operator confirmed the new fingerprint. KeySet
 // hands the pinned keys to whoever verifies the peer's messages.
 //
-// The exchanges themselves live in package negotiation.
+// Lookup resolves a peer by id, node id or name, ByNode finds every
+// workspace's pin of a sender, and AddKeys pins keys a peer announced in
+// a verified envelope. The signed exchanges themselves are package
+// negotiation.
 package peers

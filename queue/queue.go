@@ -7,6 +7,7 @@ package queue
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -49,6 +50,9 @@ type Config struct {
 	// GiveUp, when set, is told of a turn whose last attempt failed, so
 	// the turn ends as failed instead of staying "running" for ever.
 	GiveUp func(ctx context.Context, conversationID string, turn int, err error)
+	// Register adds the workers of other job kinds (negotiation turns and
+	// deadlines) to a working queue.
+	Register func(*river.Workers)
 }
 
 // Queue is a River client of either dialect.
@@ -112,6 +116,9 @@ func New(db *store.DB, cfg Config, run TurnFunc) (*Queue, error) {
 	if run != nil {
 		workers := river.NewWorkers()
 		river.AddWorker(workers, &turnWorker{run: run, giveUp: cfg.GiveUp})
+		if cfg.Register != nil {
+			cfg.Register(workers)
+		}
 		rc.Workers = workers
 		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}}
 	}
@@ -147,6 +154,18 @@ func (q *Queue) EnqueueTurn(ctx context.Context, tx store.Tx, conversationID str
 	return q.insertTx(ctx, tx, TurnArgs{ConversationID: conversationID, Turn: turn}, nil)
 }
 
+// snoozer is an error asking for the job to run again later, not a
+// failure (agent.WaitError).
+type snoozer interface {
+	error
+	SnoozeAfter() time.Duration
+}
+
+// Insert queues a job of any registered kind inside tx.
+func (q *Queue) Insert(ctx context.Context, tx store.Tx, args river.JobArgs, opts *river.InsertOpts) error {
+	return q.insertTx(ctx, tx, args, opts)
+}
+
 type turnWorker struct {
 	river.WorkerDefaults[TurnArgs]
 	run    TurnFunc
@@ -155,6 +174,12 @@ type turnWorker struct {
 
 func (w *turnWorker) Work(ctx context.Context, job *river.Job[TurnArgs]) error {
 	err := w.run(ctx, job.Args.ConversationID, job.Args.Turn)
+	var wait snoozer
+	if errors.As(err, &wait) {
+		// The turn waits on something outside it (a negotiation): put the
+		// job back without holding a worker or spending an attempt.
+		return river.JobSnooze(wait.SnoozeAfter())
+	}
 	if err != nil && w.giveUp != nil && job.Attempt >= job.MaxAttempts {
 		w.giveUp(context.WithoutCancel(ctx), job.Args.ConversationID, job.Args.Turn, err)
 	}

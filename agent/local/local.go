@@ -80,6 +80,9 @@ func nextStep(req agent.Request) agent.Message {
 	for _, t := range req.Tools {
 		tools[t.Name] = true
 	}
+	if m, ok := peerStep(req, tools); ok {
+		return m
+	}
 	cal := calendarFrom(req.System)
 	start := requestStart(req.Messages)
 	if start < 0 {

@@ -1,0 +1,238 @@
+package negotiation
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/soisnode/soisnode/errs"
+	"github.com/soisnode/soisnode/peers"
+	"github.com/soisnode/soisnode/signing/verify"
+	"github.com/soisnode/soisnode/store"
+)
+
+// Receive takes one envelope a peer POSTed. It returns nil once the
+// envelope is verified and recorded (the transport answers 202), with
+// this side's answer scheduled as a job in the same transaction; an
+// envelope already recorded (same negotiation and seq, signed by the same
+// peer) is nil again and changes nothing. Anything refused is an error of
+// kind Unauthorized (signature, sender), Conflict (order, state, replay)
+// or Malformed (the rest), and changes nothing.
+func (s *Service) Receive(ctx context.Context, token string) error {
+	err := s.receive(ctx, token)
+	if err != nil {
+		s.rejected(rejectReason(err))
+	}
+	return err
+}
+
+func (s *Service) receive(ctx context.Context, token string) error {
+	from, err := Sender(token)
+	if err != nil {
+		return errs.Wrap(errs.Malformed, err, "%v", err)
+	}
+	peer, neg, err := s.receivingPeer(ctx, from, token)
+	if err != nil {
+		return err
+	}
+	keys, err := peer.KeySet()
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	if neg != nil {
+		if _, seq := unverifiedHead(token); seq >= 1 && seq <= neg.LastSeq() {
+			return s.duplicate(ctx, keys, token, *neg, from)
+		}
+	}
+	x := Expect{Self: s.Self, Peer: from, State: StateNew, Now: now}
+	if neg != nil {
+		x.State, x.LastSeq = neg.State(), neg.LastSeq()
+	}
+	env, err := Verify(ctx, keys, token, x)
+	if err != nil {
+		return errs.Wrap(envelopeKind(err), err, "%v", err)
+	}
+	if neg != nil && env.NegotiationID != neg.ID {
+		return errs.E(errs.Malformed, "negotiation_id does not match")
+	}
+	ws := peer.WorkspaceID
+	var jobErr error
+	err = s.DB.InTx(ctx, func(tx store.Tx) error {
+		if err := Remember(ctx, &SQLNonces{DB: tx, Now: s.Now}, env); err != nil {
+			return errs.Wrap(envelopeKind(err), err, "%v", err)
+		}
+		if neg == nil && env.Type == TypeOpen && KindOf(env.Body.Data) == KindKeys {
+			return s.pinAnnounced(ctx, tx, peer, env, token)
+		}
+		if neg == nil {
+			p := CreateParams{
+				ID: env.NegotiationID, Peer: from, Goal: goalOf(env), MaxUSD: peer.MaxUSD, MaxTurns: peer.MaxTurns,
+				Role: RoleResponder, Deadline: now.Add(s.deadline()),
+			}
+			if _, err := Create(ctx, tx, ws, p, now); err != nil {
+				return err
+			}
+			if jobErr = s.Jobs.Expire(ctx, tx, ws, env.NegotiationID, p.Deadline); jobErr != nil {
+				return jobErr
+			}
+		}
+		if err := appendTurnOnly(ctx, tx, ws, env.NegotiationID, TurnOf(env, token, now), 0); err != nil {
+			return err
+		}
+		if status, final := finalStatus(env.Type); final {
+			n, err := Get(ctx, tx, ws, env.NegotiationID)
+			if err == nil {
+				_, err = s.finish(ctx, tx, n, status, "")
+			}
+			return err
+		}
+		jobErr = s.Jobs.Step(ctx, tx, ws, env.NegotiationID, env.Seq+1)
+		return jobErr
+	})
+	if err != nil {
+		return err
+	}
+	s.log().Info("negotiation turn received", "negotiation_id", env.NegotiationID, "from", from, "seq", env.Seq, "type", env.Type, "workspace_id", ws)
+	return nil
+}
+
+// duplicate answers an envelope whose seq is already recorded: accepted
+// again (nil) when it is signed by the peer's pinned key for a turn the
+// peer sent, a Conflict otherwise.
+func (s *Service) duplicate(ctx context.Context, keys verify.Source, token string, neg Negotiation, from string) error {
+	env, err := VerifySignature(ctx, keys, token, from, s.now())
+	if err != nil {
+		return errs.Wrap(envelopeKind(err), err, "%v", err)
+	}
+	if env.To != s.Self || env.NegotiationID != neg.ID {
+		return errs.E(errs.Malformed, "%v", fmt.Errorf("%w: to %q", ErrAudience, env.To))
+	}
+	t := neg.Turns[env.Seq-1]
+	if t.Seq != env.Seq || t.From != from || t.Type != env.Type {
+		return errs.Wrap(errs.Conflict, ErrSequence, "%v", fmt.Errorf("%w: seq %d is already taken", ErrSequence, env.Seq))
+	}
+	return nil
+}
+
+// finalStatus is the outcome an envelope type ends an exchange with.
+func finalStatus(t Type) (Status, bool) {
+	switch t {
+	case TypeAccept:
+		return StatusAccepted, true
+	case TypeReject:
+		return StatusRejected, true
+	case TypeClose:
+		return StatusClosed, true
+	}
+	return StatusOpen, false
+}
+
+// goalOf is the goal a responder records: the open envelope's text, or a
+// description of its request when the text is empty.
+func goalOf(env Envelope) string {
+	g := strings.TrimSpace(env.Body.Text)
+	if g == "" {
+		var r DataRequest
+		if json.Unmarshal(env.Body.Data, &r) == nil && r.Records != "" {
+			g = strings.TrimSpace(r.Records + " " + r.Filter.Describe())
+		}
+	}
+	if g == "" {
+		g = "(no goal given)"
+	}
+	return truncate(g, MaxGoal)
+}
+
+// receivingPeer finds the workspace that pinned the sender, and the
+// negotiation the envelope continues (nil for a new one). When several
+// workspaces pinned the sender, the one holding the negotiation wins; a
+// new negotiation goes to the workspace that pinned the sender first.
+func (s *Service) receivingPeer(ctx context.Context, from, token string) (peers.Peer, *Negotiation, error) {
+	pins, err := s.Peers.ByNode(ctx, from)
+	if err != nil {
+		return peers.Peer{}, nil, err
+	}
+	if len(pins) == 0 {
+		return peers.Peer{}, nil, errs.E(errs.Unauthorized, "node %s is not a pinned peer", from)
+	}
+	// The id only chooses where to look; Verify checks the envelope after.
+	id, _ := unverifiedHead(token)
+	for _, p := range pins {
+		if neg, err := Get(ctx, s.DB, p.WorkspaceID, id); err == nil {
+			return p, &neg, nil
+		} else if !errs.Is(err, errs.NotFound) {
+			return peers.Peer{}, nil, err
+		}
+	}
+	return pins[0], nil, nil
+}
+
+// unverifiedHead reads negotiation_id and seq of an envelope WITHOUT
+// verifying it, only to choose where to look.
+func unverifiedHead(token string) (string, int64) {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return "", 0
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return "", 0
+	}
+	var p struct {
+		ID  string `json:"negotiation_id"`
+		Seq int64  `json:"seq"`
+	}
+	_ = json.Unmarshal(raw, &p)
+	return p.ID, p.Seq
+}
+
+// envelopeKind maps envelope errors to the answer's kind: signature
+// failures are the sender's credentials (401), order and replay a
+// conflict (409), anything else a bad request (400).
+func envelopeKind(err error) errs.Kind {
+	switch {
+	case errors.Is(err, verify.ErrSignature), errors.Is(err, verify.ErrUnknownKey), errors.Is(err, verify.ErrType),
+		errors.Is(err, ErrSender):
+		return errs.Unauthorized
+	case errors.Is(err, ErrSequence), errors.Is(err, ErrState), errors.Is(err, ErrReplayed):
+		return errs.Conflict
+	}
+	return errs.Malformed
+}
+
+// rejectReason is the metrics label of a refused envelope.
+func rejectReason(err error) string {
+	for _, c := range []struct {
+		err    error
+		reason string
+	}{
+		{verify.ErrSignature, "signature"}, {verify.ErrUnknownKey, "unknown_key"}, {verify.ErrType, "type"},
+		{ErrSender, "sender"}, {ErrAudience, "audience"}, {ErrExpired, "expired"}, {ErrFuture, "future"},
+		{ErrLifetime, "lifetime"}, {ErrSequence, "sequence"}, {ErrState, "state"}, {ErrReplayed, "replayed"},
+		{ErrType, "unknown_type"}, {ErrVersion, "version"}, {ErrBudget, "budget"}, {ErrMalformed, "malformed"},
+	} {
+		if errors.Is(err, c.err) {
+			return c.reason
+		}
+	}
+	if errs.KindOf(err) == errs.Unauthorized {
+		return "unpinned"
+	}
+	return "other"
+}
+
+// truncate shortens s to at most limit bytes on a rune boundary.
+func truncate(s string, limit int) string {
+	if len(s) <= limit {
+		return s
+	}
+	cut := limit - 3
+	for cut > 0 && s[cut]&0xC0 == 0x80 {
+		cut--
+	}
+	return s[:cut] + "..."
+}

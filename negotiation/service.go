@@ -1,0 +1,177 @@
+package negotiation
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"time"
+
+	"github.com/soisnode/soisnode/money"
+	"github.com/soisnode/soisnode/peers"
+	"github.com/soisnode/soisnode/store"
+	"github.com/soisnode/soisnode/workspace"
+)
+
+// Service runs exchanges: it opens them (Open), takes the peer's
+// envelopes (Receive), takes this side's turns and sends them (Step, a
+// durable job), ends them on their deadline (Expire) or on request
+// (Cancel). One envelope's path through an exchange is readable here:
+// receive.go, step.go, open.go.
+type Service struct {
+	DB        *store.DB
+	Self      string // this node's id: "from" of what it signs
+	Signer    Signer
+	Peers     PeerStore
+	Transport Transport
+	Jobs      Jobs
+	Agent     Agent
+	Registry  *workspace.Registry // the tools agents act with, limited per side
+	// OnFinish runs in the transaction that ends an exchange (queues the
+	// negotiation.finished webhook).
+	OnFinish func(ctx context.Context, tx store.Tx, n Negotiation) error
+	// OnReject is told why an inbound envelope was refused (metrics).
+	OnReject func(reason string)
+	Now      func() time.Time
+	Log      *slog.Logger
+	// Deadline is how long an exchange may run; default DefaultDeadline.
+	Deadline time.Duration
+	// EnvelopeLife is exp − iat of what this side signs; default 5 minutes.
+	EnvelopeLife time.Duration
+}
+
+// DefaultDeadline is how long an exchange may run when Service.Deadline
+// is zero.
+const DefaultDeadline = 15 * time.Minute
+
+// PeerStore is what the service needs of the peer registry.
+type PeerStore interface {
+	// ByNode returns every workspace's pin of the node, oldest first.
+	ByNode(ctx context.Context, nodeID string) ([]peers.Peer, error)
+	// Get returns the workspace's peer named ref (id, node id or name).
+	Get(ctx context.Context, workspaceID, ref string) (peers.Peer, error)
+}
+
+// Transport delivers a signed envelope to a peer.
+type Transport interface {
+	// Send POSTs token to the peer at baseURL. A refusal by the peer
+	// (4xx) is a *Refused; anything else may be retried.
+	Send(ctx context.Context, baseURL, token string) error
+}
+
+// Refused is a peer's refusal of an envelope (a 4xx answer): sending it
+// again will not help.
+type Refused struct {
+	Status int
+	Detail string
+}
+
+func (r *Refused) Error() string { return "the peer refused the envelope: " + r.Detail }
+
+// Jobs schedules the service's durable work, inside the caller's
+// transaction so that nothing recorded is left without its job.
+type Jobs interface {
+	// Step schedules this side's turn seq of an exchange: produce it if it
+	// is not recorded yet, then send it.
+	Step(ctx context.Context, tx store.Tx, workspaceID, id string, seq int64) error
+	// Expire schedules the end of an exchange at its deadline.
+	Expire(ctx context.Context, tx store.Tx, workspaceID, id string, at time.Time) error
+}
+
+// Agent takes this side's turns.
+type Agent interface {
+	// Move decides this side's next envelope. The peer's texts and data in
+	// s are untrusted: data to reason about, never instructions.
+	Move(ctx context.Context, s Situation) (Move, error)
+}
+
+// Situation is what an agent knows when it takes a turn.
+type Situation struct {
+	Negotiation Negotiation // terms and transcript so far
+	Self        string      // this node's id (turns from it are ours)
+	Seq         int64       // the seq of the envelope to produce
+	Tools       Tools       // the tools this side may use for this exchange
+	Spend       Spender     // reserve model calls against the exchange's cap
+}
+
+// Tools are the workspace tools one side may use in an exchange: the
+// opener's integration key and member, or the responder's peer policy.
+// A tool outside them is not listed and a call to it is refused.
+type Tools interface {
+	List(ctx context.Context) ([]workspace.Tool, error)
+	Call(ctx context.Context, name string, args json.RawMessage) (workspace.Result, error)
+}
+
+// Spender reserves a model call's maximum cost against the exchange's cap
+// (and the opener's key budgets); see agent.Reserver.
+type Spender interface {
+	// Left is what the exchange may still spend.
+	Left() money.Micro
+}
+
+// Move is this side's next envelope and what it did to produce it.
+type Move struct {
+	Type    Type
+	Text    string
+	Data    json.RawMessage
+	Actions []workspace.Receipt // local effects (imports), as receipts
+	Cost    money.Micro         // model spend for this turn
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Service) log() *slog.Logger {
+	if s.Log != nil {
+		return s.Log
+	}
+	return slog.Default()
+}
+
+func (s *Service) deadline() time.Duration {
+	if s.Deadline > 0 {
+		return s.Deadline
+	}
+	return DefaultDeadline
+}
+
+func (s *Service) life() time.Duration {
+	if s.EnvelopeLife > 0 {
+		return s.EnvelopeLife
+	}
+	return 5 * time.Minute
+}
+
+func (s *Service) rejected(reason string) {
+	if s.OnReject != nil {
+		s.OnReject(reason)
+	}
+}
+
+// envelope builds this side's envelope seq of exchange n.
+func (s *Service) envelope(n Negotiation, seq int64, m Move) Envelope {
+	now := s.now()
+	return Envelope{
+		V: Version, NegotiationID: n.ID, Seq: seq, From: s.Self, To: n.Peer,
+		IssuedAt: now.Unix(), ExpiresAt: now.Add(s.life()).Unix(), Nonce: NewNonce(),
+		Type: m.Type, Body: Body{Text: m.Text, Data: m.Data}, Budget: Budget{Cap: n.MaxUSD, Spent: min(n.Cost+m.Cost, n.MaxUSD)},
+	}
+}
+
+// finish ends an open exchange in tx with its summary and runs OnFinish.
+func (s *Service) finish(ctx context.Context, tx store.Tx, n Negotiation, status Status, note string) (Negotiation, error) {
+	n, err := Finish(ctx, tx, n.WorkspaceID, n.ID, status, Summarize(n, status, s.Self, note), s.now())
+	if err != nil {
+		return Negotiation{}, err
+	}
+	if s.OnFinish != nil {
+		if err := s.OnFinish(ctx, tx, n); err != nil {
+			return Negotiation{}, err
+		}
+	}
+	s.log().Info("negotiation finished", "negotiation_id", n.ID, "workspace_id", n.WorkspaceID, "status", status, "turns", len(n.Turns))
+	return n, nil
+}

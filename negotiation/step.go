@@ -1,0 +1,256 @@
+package negotiation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/soisnode/soisnode/errs"
+	"github.com/soisnode/soisnode/money"
+	"github.com/soisnode/soisnode/store"
+)
+
+// Step takes this side's turn seq of an exchange and sends it: the job
+// Jobs.Step schedules. It is idempotent: a turn already recorded is only
+// sent (again), so a job repeated after a crash never takes a turn twice.
+// An error means "try again later" (the peer could not be reached); the
+// exchange ends as expired once its deadline passes, and as failed when
+// the peer refuses the envelope.
+func (s *Service) Step(ctx context.Context, workspaceID, id string, seq int64) error {
+	n, err := Get(ctx, s.DB, workspaceID, id)
+	if errs.Is(err, errs.NotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if seq > n.LastSeq()+1 || seq < 1 {
+		return nil // a stale job: the exchange moved on
+	}
+	if seq == n.LastSeq()+1 {
+		if n.Status.Final() {
+			return nil
+		}
+		if n, err = s.take(ctx, n, seq); err != nil || n.LastSeq() < seq {
+			return err
+		}
+	}
+	t := n.Turns[seq-1]
+	if t.From != s.Self {
+		return nil // the peer's turn: nothing to send
+	}
+	return s.send(ctx, n, t)
+}
+
+// take produces and records this side's turn seq: the agent's move, or a
+// close when a limit ends the exchange here.
+func (s *Service) take(ctx context.Context, n Negotiation, seq int64) (Negotiation, error) {
+	now := s.now()
+	if !n.Deadline.IsZero() && !now.Before(n.Deadline) {
+		return s.end(ctx, n, StatusExpired, "The deadline passed before this side's turn")
+	}
+	m, status, note, err := s.decide(ctx, n, seq)
+	if err != nil {
+		return n, err
+	}
+	if seq == 1 && status != StatusOpen {
+		// Nothing was sent yet: end here without a word to the peer.
+		return s.end(ctx, n, status, note)
+	}
+	m = s.checkMove(n, seq, m)
+	env := s.envelope(n, seq, m)
+	token, err := Sign(ctx, s.Signer, env)
+	if err != nil {
+		return n, err
+	}
+	err = s.DB.InTx(ctx, func(tx store.Tx) error {
+		got, err := AppendTurn(ctx, tx, n.WorkspaceID, n.ID, TurnOf(env, token, now), m.Cost)
+		if err != nil {
+			return err
+		}
+		if err := AddActions(ctx, tx, n.WorkspaceID, n.ID, m.Actions); err != nil {
+			return err
+		}
+		got.Actions = append(got.Actions, m.Actions...)
+		if final, ok := finalStatus(m.Type); ok && status == StatusOpen {
+			status = final
+		}
+		if status != StatusOpen {
+			got, err = s.finish(ctx, tx, got, status, note)
+		}
+		n = got
+		return err
+	})
+	if errs.Is(err, errs.Conflict) {
+		// Another run recorded this turn first, or the exchange ended.
+		return Get(ctx, s.DB, n.WorkspaceID, n.ID)
+	}
+	return n, err
+}
+
+// decide is this side's next move and the status it ends the exchange
+// with (StatusOpen: it goes on): a close on a limit or a failure, else the
+// agent's move. An error means "try again later".
+func (s *Service) decide(ctx context.Context, n Negotiation, seq int64) (Move, Status, string, error) {
+	if seq > 1 && n.MaxTurns > 0 && seq >= int64(n.MaxTurns) {
+		note := fmt.Sprintf("This side's turn limit (%d turns) was reached", n.MaxTurns)
+		return Move{Type: TypeClose, Text: note + "; closing."}, StatusTurnLimit, note, nil
+	}
+	tools, err := s.toolsFor(ctx, n)
+	if err != nil {
+		if k := errs.KindOf(err); k == errs.Forbidden || k == errs.NotFound {
+			// The key was revoked, the member or the peer removed: no
+			// retry can fix that.
+			note := "This side can no longer act: " + errs.Message(err)
+			return Move{Type: TypeClose, Text: "This side can no longer take part; closing."}, StatusFailed, note, nil
+		}
+		return Move{}, "", "", err
+	}
+	m, err := s.Agent.Move(ctx, Situation{Negotiation: n, Self: s.Self, Seq: seq, Tools: tools, Spend: capLeft{n}})
+	switch {
+	case errors.Is(err, ErrBudgetCap):
+		note := fmt.Sprintf("This side's budget cap (%s USD) would have been passed by the next model call", n.MaxUSD.Short())
+		return Move{Type: TypeClose, Text: note + "; closing.", Cost: m.Cost}, StatusBudgetCap, note, nil
+	case err != nil:
+		s.log().Error("negotiation agent failed", "negotiation_id", n.ID, "err", err)
+		note := "This side's agent failed: " + errs.Message(err)
+		return Move{Type: TypeClose, Text: "This side could not go on (its agent failed); closing.", Cost: m.Cost}, StatusFailed, note, nil
+	}
+	return m, StatusOpen, "", nil
+}
+
+// checkMove keeps a move within the protocol: a type not allowed now
+// becomes a close, oversized data is dropped with a note.
+func (s *Service) checkMove(n Negotiation, seq int64, m Move) Move {
+	state := n.State()
+	if seq == 1 {
+		state = StateNew
+	}
+	if !Allowed(state, m.Type) {
+		if seq == 1 {
+			m.Type = TypeOpen
+		} else {
+			m.Type = TypeClose
+		}
+	}
+	if len(m.Data) > MaxData {
+		m.Data = nil
+		m.Text += " (the records were too large for one envelope and were left out)"
+	}
+	m.Text = truncate(m.Text, MaxText)
+	return m
+}
+
+// Size limits of what this side sends.
+const (
+	MaxData = 48 << 10 // body.data, bytes
+	MaxText = 8000     // body.text, bytes
+)
+
+// end finishes an open exchange here without sending anything.
+func (s *Service) end(ctx context.Context, n Negotiation, status Status, note string) (Negotiation, error) {
+	err := s.DB.InTx(ctx, func(tx store.Tx) error {
+		var err error
+		n, err = s.finish(ctx, tx, n, status, note)
+		return err
+	})
+	if errs.Is(err, errs.Conflict) {
+		return Get(ctx, s.DB, n.WorkspaceID, n.ID)
+	}
+	return n, err
+}
+
+// send delivers this side's turn t. An envelope close to its expiry is
+// signed again (same content, fresh times and nonce) first.
+func (s *Service) send(ctx context.Context, n Negotiation, t Turn) error {
+	peer, err := s.Peers.Get(ctx, n.WorkspaceID, n.Peer)
+	if err != nil {
+		if errs.Is(err, errs.NotFound) && n.Status == StatusOpen {
+			_, err = s.end(ctx, n, StatusFailed, "The peer was removed from this workspace")
+		}
+		return err
+	}
+	token, err := s.fresh(ctx, n, t)
+	if err != nil {
+		return err
+	}
+	err = s.Transport.Send(ctx, peer.BaseURL, token)
+	var refused *Refused
+	switch {
+	case err == nil:
+		s.log().Info("negotiation turn sent", "negotiation_id", n.ID, "seq", t.Seq, "type", t.Type, "to", n.Peer)
+		return nil
+	case errors.As(err, &refused):
+		s.log().Warn("peer refused a negotiation turn", "negotiation_id", n.ID, "seq", t.Seq, "status", refused.Status, "detail", refused.Detail)
+		if n.Status == StatusOpen {
+			_, err = s.end(ctx, n, StatusFailed, "The peer refused this side's turn "+fmt.Sprint(t.Seq)+": "+truncate(refused.Detail, 300))
+			return err
+		}
+		return nil
+	}
+	if !n.Deadline.IsZero() && !s.now().Before(n.Deadline) {
+		if n.Status == StatusOpen {
+			_, err = s.end(ctx, n, StatusExpired, "The peer could not be reached before the deadline")
+			return err
+		}
+		return nil
+	}
+	return fmt.Errorf("negotiation: send turn %d of %s: %w", t.Seq, n.ID, err)
+}
+
+// fresh returns t's envelope, signed again when less than a minute of
+// its life is left.
+func (s *Service) fresh(ctx context.Context, n Negotiation, t Turn) (string, error) {
+	// What we stored is what we signed: reading it back needs no check.
+	env, err := decodeUnverified(t.JWS)
+	if err != nil {
+		return "", err
+	}
+	if time.Unix(env.ExpiresAt, 0).Sub(s.now()) > time.Minute || KindOf(env.Body.Data) == KindKeys {
+		// A key announcement stays signed by the key the peer pinned.
+		return t.JWS, nil
+	}
+	now := s.now()
+	env.IssuedAt, env.ExpiresAt, env.Nonce = now.Unix(), now.Add(s.life()).Unix(), NewNonce()
+	token, err := Sign(ctx, s.Signer, env)
+	if err != nil {
+		return "", err
+	}
+	if err := ReplaceJWS(ctx, s.DB, n.WorkspaceID, n.ID, t.Seq, token); err != nil {
+		return "", err
+	}
+	return token, nil
+}
+
+// Expire ends an exchange whose deadline passed while it was still open:
+// the job Jobs.Expire schedules.
+func (s *Service) Expire(ctx context.Context, workspaceID, id string) error {
+	n, err := Get(ctx, s.DB, workspaceID, id)
+	if errs.Is(err, errs.NotFound) || (err == nil && n.Status.Final()) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	_, err = s.end(ctx, n, StatusExpired, "The exchange's deadline passed")
+	return err
+}
+
+// toolsFor returns the tools this side acts with in n: the opener's key
+// and member, or the responder's peer policy.
+func (s *Service) toolsFor(ctx context.Context, n Negotiation) (Tools, error) {
+	if n.Role == RoleResponder {
+		peer, err := s.Peers.Get(ctx, n.WorkspaceID, n.Peer)
+		if err != nil {
+			return nil, err
+		}
+		return s.PolicyTools(ctx, peer)
+	}
+	return s.openerTools(ctx, n)
+}
+
+// capLeft is what an exchange may still spend.
+type capLeft struct{ n Negotiation }
+
+func (c capLeft) Left() money.Micro { return max(c.n.MaxUSD-c.n.Cost, 0) }

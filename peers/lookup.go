@@ -1,0 +1,97 @@
+package peers
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/soisnode/soisnode/errs"
+	"github.com/soisnode/soisnode/store"
+)
+
+// ByNode returns every workspace's pin of the node nodeID, oldest first:
+// who receives that node's envelopes.
+func ByNode(ctx context.Context, q store.Querier, nodeID string) ([]Peer, error) {
+	rows, err := q.Query(ctx, `SELECT `+columns+` FROM peers WHERE node_id = ? ORDER BY created_at, id`, nodeID)
+	if err != nil {
+		return nil, fmt.Errorf("peers: pins of %s: %w", nodeID, err)
+	}
+	defer rows.Close()
+	out := []Peer{}
+	for rows.Next() {
+		p, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("peers: pins of %s: %w", nodeID, err)
+	}
+	return out, nil
+}
+
+// Lookup is the registry as the negotiation service reads it.
+type Lookup struct{ DB store.Querier }
+
+// ByNode returns every workspace's pin of nodeID.
+func (l Lookup) ByNode(ctx context.Context, nodeID string) ([]Peer, error) {
+	return ByNode(ctx, l.DB, nodeID)
+}
+
+// Get returns the workspace's peer named ref exactly (Resolve: its local
+// name, id or node id), else the one whose local or card name matches it
+// case-insensitively, with a leading "the" ignored and dashes read as
+// spaces ("the CRM" finds a peer named "crm", "Acme CRM" one named
+// "acme-crm"). A name two peers share is a Conflict.
+func (l Lookup) Get(ctx context.Context, workspaceID, ref string) (Peer, error) {
+	p, err := Resolve(ctx, l.DB, workspaceID, ref)
+	if err == nil || !errs.Is(err, errs.NotFound) {
+		return p, err
+	}
+	all, lerr := List(ctx, l.DB, workspaceID)
+	if lerr != nil {
+		return Peer{}, lerr
+	}
+	want := normalName(ref)
+	var found []Peer
+	for _, c := range all {
+		if normalName(c.Name) == want || normalName(c.CardName) == want {
+			found = append(found, c)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return Peer{}, err
+	case 1:
+		return found[0], nil
+	}
+	return Peer{}, errs.E(errs.Conflict, "%q names more than one peer; use the peer id", ref)
+}
+
+func normalName(s string) string {
+	s = strings.ToLower(strings.Join(strings.Fields(strings.ReplaceAll(s, "-", " ")), " "))
+	return strings.TrimPrefix(s, "the ")
+}
+
+// All returns every workspace's peers, oldest first (a node announcing
+// its new keys tells each of them).
+func All(ctx context.Context, q store.Querier) ([]Peer, error) {
+	rows, err := q.Query(ctx, `SELECT `+columns+` FROM peers ORDER BY created_at, id`)
+	if err != nil {
+		return nil, fmt.Errorf("peers: all: %w", err)
+	}
+	defer rows.Close()
+	out := []Peer{}
+	for rows.Next() {
+		p, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("peers: all: %w", err)
+	}
+	return out, nil
+}
