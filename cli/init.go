@@ -19,6 +19,8 @@ type Credentials struct {
 	BaseURL     string `json:"base_url"`
 	MemberID    string `json:"member_id"`
 	KeyID       string `json:"key_id"`
+	// WebhookSecret verifies the key's deliveries (Standard Webhooks v1).
+	WebhookSecret string `json:"webhook_secret"`
 }
 
 func runInit(ctx context.Context, e *Env, args []string) error {
@@ -52,6 +54,10 @@ func createWorkspace(ctx context.Context, e *Env, db *store.DB, name, owner, ema
 	if err != nil {
 		return Credentials{}, err
 	}
+	secrets, err := webhookSecrets(ctx, e, db)
+	if err != nil {
+		return Credentials{}, err
+	}
 	var c Credentials
 	now := e.Now()
 	err = db.InTx(ctx, func(tx store.Tx) error {
@@ -72,7 +78,11 @@ func createWorkspace(ctx context.Context, e *Env, db *store.DB, name, owner, ema
 		if err != nil {
 			return err
 		}
-		c = Credentials{WorkspaceID: ws.ID, Token: token, APIKey: key, BaseURL: cfg.BaseURL(), MemberID: m.ID, KeyID: k.ID}
+		whsec, err := secrets.Create(ctx, tx, k.ID)
+		if err != nil {
+			return err
+		}
+		c = Credentials{WorkspaceID: ws.ID, Token: token, APIKey: key, BaseURL: cfg.BaseURL(), MemberID: m.ID, KeyID: k.ID, WebhookSecret: whsec}
 		return nil
 	})
 	return c, err
@@ -83,6 +93,7 @@ func printCredentials(w io.Writer, c Credentials) {
 
   Access token (the member the agent acts as):  %s
   Integration key (scopes, budgets, webhooks):   %s
+  Webhook secret (verifies its deliveries):      %s
 
 These secrets are shown once. Try it:
 
@@ -92,7 +103,7 @@ curl -s -X POST '%s/api/agent?wait=10' \
   -H 'Content-Type: application/json' \
   -d '{"message": "Create a contact for Jane Doe, CEO of Acme Corp, jane@acme.com"}'
 
-`, c.WorkspaceID, c.Token, c.APIKey, strings.TrimRight(c.BaseURL, "/"), c.Token, c.APIKey)
+`, c.WorkspaceID, c.Token, c.APIKey, c.WebhookSecret, strings.TrimRight(c.BaseURL, "/"), c.Token, c.APIKey)
 }
 
 // pickWorkspace resolves --workspace: an id, or the newest workspace.
