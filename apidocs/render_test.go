@@ -110,7 +110,7 @@ func TestDocsRenderOffline(t *testing.T) {
 		t.Fatalf("the rendered page does not show %q: %v\npage text: %s\nfailed loads: %v; requests off the node: %v", summary, err, text, failed, foreign)
 	}
 	for _, tag := range []string{"Agent", "Admin", "Files", "Negotiations", "Webhooks"} {
-		ok, err := chromedp.Run(rctx, chromedp.Evaluate[bool](`document.body.innerText.includes(` + jsString(tag) + `)`))
+		ok, err := chromedp.Run(rctx, chromedp.Evaluate[bool](`document.body.innerText.includes(`+jsString(tag)+`)`))
 		if err != nil || !ok {
 			t.Errorf("the sidebar does not list the tag %s (%v)", tag, err)
 		}

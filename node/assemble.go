@@ -11,8 +11,8 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
 	"github.com/soisnode/soisnode/agent"
-	"github.com/soisnode/soisnode/budget"
 	"github.com/soisnode/soisnode/apidocs"
+	"github.com/soisnode/soisnode/budget"
 	"github.com/soisnode/soisnode/mcp"
 	"github.com/soisnode/soisnode/peers"
 	"github.com/soisnode/soisnode/queue"
