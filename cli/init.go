@@ -19,8 +19,9 @@ type Credentials struct {
 	BaseURL     string `json:"base_url"`
 	MemberID    string `json:"member_id"`
 	KeyID       string `json:"key_id"`
-	// WebhookSecret verifies the key's deliveries (Standard Webhooks v1).
-	WebhookSecret string `json:"webhook_secret"`
+	// WebhookSecret verifies the key's deliveries (Standard Webhooks v1);
+	// nil when the key-encryption key was not available (see stderr).
+	WebhookSecret *string `json:"webhook_secret"`
 }
 
 func runInit(ctx context.Context, e *Env, args []string) error {
@@ -54,10 +55,7 @@ func createWorkspace(ctx context.Context, e *Env, db *store.DB, name, owner, ema
 	if err != nil {
 		return Credentials{}, err
 	}
-	secrets, err := webhookSecrets(ctx, e, db)
-	if err != nil {
-		return Credentials{}, err
-	}
+	secrets := optionalWebhookSecrets(ctx, e, db)
 	var c Credentials
 	now := e.Now()
 	err = db.InTx(ctx, func(tx store.Tx) error {
@@ -78,7 +76,7 @@ func createWorkspace(ctx context.Context, e *Env, db *store.DB, name, owner, ema
 		if err != nil {
 			return err
 		}
-		whsec, err := secrets.Create(ctx, tx, k.ID)
+		whsec, err := createSecret(ctx, tx, secrets, k.ID)
 		if err != nil {
 			return err
 		}
@@ -103,7 +101,7 @@ curl -s -X POST '%s/api/agent?wait=10' \
   -H 'Content-Type: application/json' \
   -d '{"message": "Create a contact for Jane Doe, CEO of Acme Corp, jane@acme.com"}'
 
-`, c.WorkspaceID, c.Token, c.APIKey, c.WebhookSecret, strings.TrimRight(c.BaseURL, "/"), c.Token, c.APIKey)
+`, c.WorkspaceID, c.Token, c.APIKey, orNone(c.WebhookSecret), strings.TrimRight(c.BaseURL, "/"), c.Token, c.APIKey)
 }
 
 // pickWorkspace resolves --workspace: an id, or the newest workspace.
@@ -139,4 +137,11 @@ func openWorkspace(ctx context.Context, e *Env, flagValue string) (*store.DB, st
 		return nil, "", err
 	}
 	return db, ws, nil
+}
+
+func orNone(s *string) string {
+	if s == nil {
+		return "(none: see the warning above)"
+	}
+	return *s
 }

@@ -151,17 +151,15 @@ func runKeys(ctx context.Context, e *Env, args []string) error {
 		if err := kf.apply(fs, &p); err != nil {
 			return err
 		}
-		secrets, err := webhookSecrets(ctx, e, db)
-		if err != nil {
-			return err
-		}
+		secrets := optionalWebhookSecrets(ctx, e, db)
 		var k access.Key
-		var secret, whsec string
+		var secret string
+		var whsec *string
 		err = db.InTx(ctx, func(tx store.Tx) error {
 			if k, secret, err = access.CreateKey(ctx, tx, ws, p, check, e.Now()); err != nil {
 				return err
 			}
-			whsec, err = secrets.Create(ctx, tx, k.ID)
+			whsec, err = createSecret(ctx, tx, secrets, k.ID)
 			return err
 		})
 		if err != nil {
@@ -170,7 +168,7 @@ func runKeys(ctx context.Context, e *Env, args []string) error {
 		if *asJSON {
 			return printJSON(e.Stdout, map[string]any{"id": k.ID, "api_key": secret, "webhook_secret": whsec, "key": viewKey(k)})
 		}
-		fmt.Fprintf(e.Stdout, "Key %s created. Shown once:\n  integration key: %s\n  webhook secret:  %s (verifies its deliveries: Standard Webhooks v1)\n", k.ID, secret, whsec)
+		fmt.Fprintf(e.Stdout, "Key %s created. Shown once:\n  integration key: %s\n  webhook secret:  %s (verifies its deliveries: Standard Webhooks v1)\n", k.ID, secret, orNone(whsec))
 		return nil
 	case "rotate-secret":
 		if len(pos) != 1 {

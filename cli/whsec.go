@@ -35,6 +35,33 @@ func webhookSecrets(ctx context.Context, e *Env, db *store.DB) (*webhook.Secrets
 	return &webhook.Secrets{DB: db, Sealer: box, Now: e.Now}, nil
 }
 
+// optionalWebhookSecrets is webhookSecrets for verbs that create keys:
+// when the node's key-encryption key cannot be had here (another data
+// folder, no SOIS_MASTER_KEY), the key is still created, without a webhook
+// secret, and stderr says how to give it one. Its deliveries then carry
+// the v1a and JWS signatures only.
+func optionalWebhookSecrets(ctx context.Context, e *Env, db *store.DB) *webhook.Secrets {
+	s, err := webhookSecrets(ctx, e, db)
+	if err != nil {
+		fmt.Fprintf(e.Stderr, "soisnode: warning: the key gets no webhook secret: %v\n"+
+			"  Run `soisnode keys rotate-secret ID` with the node's SOIS_MASTER_KEY or SOIS_DATA_DIR to give it one.\n", err)
+		return nil
+	}
+	return s
+}
+
+// createSecret gives a new key its webhook secret in tx, or none without secrets.
+func createSecret(ctx context.Context, tx store.Tx, secrets *webhook.Secrets, keyID string) (*string, error) {
+	if secrets == nil {
+		return nil, nil
+	}
+	s, err := secrets.Create(ctx, tx, keyID)
+	if err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
 // rotateKeySecret gives key id a new webhook secret and prints it once;
 // the previous secret keeps signing for webhook.SecretGrace. An unknown or
 // revoked key is refused with nothing written.

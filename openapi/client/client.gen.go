@@ -866,7 +866,7 @@ type WebhookBudgetThresholdParams struct {
 	// WebhookTimestamp Standard Webhooks: unix seconds of this attempt
 	WebhookTimestamp string `json:"webhook-timestamp"`
 
-	// WebhookSignature Standard Webhooks: v1a,<base64 Ed25519 signature of id.timestamp.body>
+	// WebhookSignature Standard Webhooks: space-separated v1,<base64 HMAC-SHA256 of id.timestamp.body under the key's webhook secret (whsec_…)> entries (one per secret in force) and v1a,<base64 Ed25519 signature of id.timestamp.body> entries by the node's keys
 	WebhookSignature string `json:"webhook-signature"`
 }
 
@@ -887,7 +887,7 @@ type WebhookConversationBudgetExceededParams struct {
 	// WebhookTimestamp Standard Webhooks: unix seconds of this attempt
 	WebhookTimestamp string `json:"webhook-timestamp"`
 
-	// WebhookSignature Standard Webhooks: v1a,<base64 Ed25519 signature of id.timestamp.body>
+	// WebhookSignature Standard Webhooks: space-separated v1,<base64 HMAC-SHA256 of id.timestamp.body under the key's webhook secret (whsec_…)> entries (one per secret in force) and v1a,<base64 Ed25519 signature of id.timestamp.body> entries by the node's keys
 	WebhookSignature string `json:"webhook-signature"`
 }
 
@@ -908,7 +908,7 @@ type WebhookConversationCompletedParams struct {
 	// WebhookTimestamp Standard Webhooks: unix seconds of this attempt
 	WebhookTimestamp string `json:"webhook-timestamp"`
 
-	// WebhookSignature Standard Webhooks: v1a,<base64 Ed25519 signature of id.timestamp.body>
+	// WebhookSignature Standard Webhooks: space-separated v1,<base64 HMAC-SHA256 of id.timestamp.body under the key's webhook secret (whsec_…)> entries (one per secret in force) and v1a,<base64 Ed25519 signature of id.timestamp.body> entries by the node's keys
 	WebhookSignature string `json:"webhook-signature"`
 }
 
@@ -929,7 +929,7 @@ type WebhookConversationFailedParams struct {
 	// WebhookTimestamp Standard Webhooks: unix seconds of this attempt
 	WebhookTimestamp string `json:"webhook-timestamp"`
 
-	// WebhookSignature Standard Webhooks: v1a,<base64 Ed25519 signature of id.timestamp.body>
+	// WebhookSignature Standard Webhooks: space-separated v1,<base64 HMAC-SHA256 of id.timestamp.body under the key's webhook secret (whsec_…)> entries (one per secret in force) and v1a,<base64 Ed25519 signature of id.timestamp.body> entries by the node's keys
 	WebhookSignature string `json:"webhook-signature"`
 }
 
@@ -950,7 +950,7 @@ type WebhookConversationInputRequiredParams struct {
 	// WebhookTimestamp Standard Webhooks: unix seconds of this attempt
 	WebhookTimestamp string `json:"webhook-timestamp"`
 
-	// WebhookSignature Standard Webhooks: v1a,<base64 Ed25519 signature of id.timestamp.body>
+	// WebhookSignature Standard Webhooks: space-separated v1,<base64 HMAC-SHA256 of id.timestamp.body under the key's webhook secret (whsec_…)> entries (one per secret in force) and v1a,<base64 Ed25519 signature of id.timestamp.body> entries by the node's keys
 	WebhookSignature string `json:"webhook-signature"`
 }
 
@@ -971,7 +971,7 @@ type WebhookNegotiationFinishedParams struct {
 	// WebhookTimestamp Standard Webhooks: unix seconds of this attempt
 	WebhookTimestamp string `json:"webhook-timestamp"`
 
-	// WebhookSignature Standard Webhooks: v1a,<base64 Ed25519 signature of id.timestamp.body>
+	// WebhookSignature Standard Webhooks: space-separated v1,<base64 HMAC-SHA256 of id.timestamp.body under the key's webhook secret (whsec_…)> entries (one per secret in force) and v1a,<base64 Ed25519 signature of id.timestamp.body> entries by the node's keys
 	WebhookSignature string `json:"webhook-signature"`
 }
 
