@@ -17,7 +17,7 @@ import (
 )
 
 // Install makes sure dir's node_modules matches its package-lock.json,
-// running `npm ci` when node_modules is missing.
+// running `npm ci` when node_modules is missing or older than the lock file.
 func Install(t testing.TB, dir string) {
 	t.Helper()
 	for _, tool := range []string{"node", "npm"} {
@@ -25,7 +25,11 @@ func Install(t testing.TB, dir string) {
 			t.Fatalf("%s is not installed: these checks need Node.js and npm (apt-get install nodejs npm; .ci/run does it)", tool)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", ".package-lock.json")); err == nil {
+	lock, err := os.Stat(filepath.Join(dir, "package-lock.json"))
+	if err != nil {
+		t.Fatalf("npm project %s: %v", dir, err)
+	}
+	if installed, err := os.Stat(filepath.Join(dir, "node_modules", ".package-lock.json")); err == nil && !installed.ModTime().Before(lock.ModTime()) {
 		return
 	}
 	Run(t, dir, 10*time.Minute, "npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
