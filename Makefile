@@ -26,5 +26,7 @@ fmt:
 clean:
 	rm -rf bin data
 
-lint-openapi: ## lint the OpenAPI document with Redocly's recommended rules (needs npm)
-	npx --yes @redocly/cli@latest lint openapi/openapi.yaml
+lint-openapi: ## lint the OpenAPI document with the pinned Redocly (recommended-strict) and Spectral (spectral:oas); needs npm
+	cd openapi/testdata/js && npm ci --no-audit --no-fund && \
+	REDOCLY_TELEMETRY=off npx --no-install redocly lint ../../openapi.yaml --config redocly.yaml && \
+	npx --no-install spectral lint ../../openapi.yaml --ruleset .spectral.yaml --fail-severity hint
