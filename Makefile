@@ -17,8 +17,9 @@ test: ## every test, with -race, on SQLite and PostgreSQL
 bench: ## benchmarks next to their baselines, with peak memory (docs/benchmarks.md)
 	GO=$(GO) ./scripts/bench.sh
 
-openapi: ## regenerate openapi/openapi.yaml
+openapi: ## regenerate openapi/openapi.yaml and the Go client generated from it (openapi/client)
 	$(GO) run ./cmd/soisnode openapi > openapi/openapi.yaml
+	$(GO) generate ./openapi/client/
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
