@@ -17,8 +17,9 @@ test: ## every test, with -race, on SQLite and PostgreSQL
 bench: ## benchmarks next to their baselines, with peak memory (docs/benchmarks.md)
 	GO=$(GO) ./scripts/bench.sh
 
-openapi: ## regenerate openapi/openapi.yaml
+openapi: ## regenerate openapi/openapi.yaml and the Go client generated from it (openapi/client)
 	$(GO) run ./cmd/soisnode openapi > openapi/openapi.yaml
+	$(GO) generate ./openapi/client/
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
@@ -26,5 +27,7 @@ fmt:
 clean:
 	rm -rf bin data
 
-lint-openapi: ## lint the OpenAPI document with Redocly's recommended rules (needs npm)
-	npx --yes @redocly/cli@latest lint openapi/openapi.yaml
+lint-openapi: ## lint the OpenAPI document with the pinned Redocly (recommended-strict) and Spectral (spectral:oas); needs npm
+	cd openapi/testdata/js && npm ci --no-audit --no-fund && \
+	REDOCLY_TELEMETRY=off npx --no-install redocly lint ../../openapi.yaml --config redocly.yaml && \
+	npx --no-install spectral lint ../../openapi.yaml --ruleset .spectral.yaml --fail-severity hint

@@ -20,6 +20,9 @@ type Credentials struct {
 	BaseURL     string `json:"base_url"`
 	MemberID    string `json:"member_id"`
 	KeyID       string `json:"key_id"`
+	// WebhookSecret verifies the key's deliveries (Standard Webhooks v1);
+	// nil when the key-encryption key was not available (see stderr).
+	WebhookSecret *string `json:"webhook_secret"`
 }
 
 func runInit(ctx context.Context, e *Env, args []string) error {
@@ -53,6 +56,7 @@ func createWorkspace(ctx context.Context, e *Env, db *store.DB, name, owner, ema
 	if err != nil {
 		return Credentials{}, err
 	}
+	secrets := optionalWebhookSecrets(ctx, e, db)
 	var c Credentials
 	now := e.Now()
 	err = db.InTx(ctx, func(tx store.Tx) error {
@@ -73,7 +77,11 @@ func createWorkspace(ctx context.Context, e *Env, db *store.DB, name, owner, ema
 		if err != nil {
 			return err
 		}
-		c = Credentials{WorkspaceID: ws.ID, Token: token, APIKey: key, BaseURL: cfg.BaseURL(), MemberID: m.ID, KeyID: k.ID}
+		whsec, err := createSecret(ctx, tx, secrets, k.ID)
+		if err != nil {
+			return err
+		}
+		c = Credentials{WorkspaceID: ws.ID, Token: token, APIKey: key, BaseURL: cfg.BaseURL(), MemberID: m.ID, KeyID: k.ID, WebhookSecret: whsec}
 		return nil
 	})
 	return c, err
@@ -84,6 +92,7 @@ func printCredentials(w io.Writer, c Credentials) {
 
   Access token (the member the agent acts as):  %s
   Integration key (scopes, budgets, webhooks):   %s
+  Webhook secret (verifies its deliveries):      %s
 
 These secrets are shown once. Try it:
 
@@ -93,7 +102,7 @@ curl -s -X POST '%s/api/agent?wait=10' \
   -H 'Content-Type: application/json' \
   -d '{"message": "Create a contact for Jane Doe, CEO of Acme Corp, jane@acme.com"}'
 
-`, c.WorkspaceID, c.Token, c.APIKey, strings.TrimRight(c.BaseURL, "/"), c.Token, c.APIKey)
+`, c.WorkspaceID, c.Token, c.APIKey, orNone(c.WebhookSecret), strings.TrimRight(c.BaseURL, "/"), c.Token, c.APIKey)
 }
 
 // pickWorkspace resolves --workspace: an id, or the newest workspace.
@@ -129,4 +138,11 @@ func openWorkspace(ctx context.Context, e *Env, flagValue string) (*store.DB, st
 		return nil, "", err
 	}
 	return db, ws, nil
+}
+
+func orNone(s *string) string {
+	if s == nil {
+		return "(none: see the warning above)"
+	}
+	return *s
 }

@@ -123,7 +123,7 @@ func splitComma(s string) []string {
 
 func runKeys(ctx context.Context, e *Env, args []string) error {
 	if len(args) == 0 {
-		return usagef("keys create|list|update ID|revoke ID")
+		return usagef("keys create|list|update ID|revoke ID|rotate-secret ID")
 	}
 	sub, args := args[0], args[1:]
 	fs := newFlags("keys "+sub, e)
@@ -152,15 +152,30 @@ func runKeys(ctx context.Context, e *Env, args []string) error {
 		if err := kf.apply(fs, &p); err != nil {
 			return err
 		}
-		k, secret, err := access.CreateKey(ctx, db, ws, p, check, e.Now())
+		secrets := optionalWebhookSecrets(ctx, e, db)
+		var k access.Key
+		var secret string
+		var whsec *string
+		err = db.InTx(ctx, func(tx store.Tx) error {
+			if k, secret, err = access.CreateKey(ctx, tx, ws, p, check, e.Now()); err != nil {
+				return err
+			}
+			whsec, err = createSecret(ctx, tx, secrets, k.ID)
+			return err
+		})
 		if err != nil {
 			return err
 		}
 		if *asJSON {
-			return printJSON(e.Stdout, map[string]any{"id": k.ID, "api_key": secret, "key": viewKey(k)})
+			return printJSON(e.Stdout, map[string]any{"id": k.ID, "api_key": secret, "webhook_secret": whsec, "key": viewKey(k)})
 		}
-		fmt.Fprintf(e.Stdout, "Key %s created. Integration key (shown once):\n%s\n", k.ID, secret)
+		fmt.Fprintf(e.Stdout, "Key %s created. Shown once:\n  integration key: %s\n  webhook secret:  %s (verifies its deliveries: Standard Webhooks v1)\n", k.ID, secret, orNone(whsec))
 		return nil
+	case "rotate-secret":
+		if len(pos) != 1 {
+			return usagef("keys rotate-secret ID")
+		}
+		return rotateKeySecret(ctx, e, db, ws, pos[0], *asJSON)
 	case "list":
 		keys, err := access.ListKeys(ctx, db, ws)
 		if err != nil {
@@ -220,7 +235,7 @@ func runKeys(ctx context.Context, e *Env, args []string) error {
 		fmt.Fprintf(e.Stdout, "Key %s revoked.\n", pos[0])
 		return nil
 	}
-	return usagef("unknown keys command %q (create, list, update, revoke)", sub)
+	return usagef("unknown keys command %q (create, list, update, revoke, rotate-secret)", sub)
 }
 
 func orDash(s *string) string {

@@ -31,6 +31,12 @@ type Options struct {
 	Instructions string
 	// MaxBodyBytes bounds one request body. Default 1 MiB.
 	MaxBodyBytes int64
+	// AllowedHosts returns the host names (with or without a port) that
+	// requests' Host and Origin headers may name; anything else is refused
+	// with 403 (DNS rebinding protection, see HostAllowed). It is called
+	// per request, so it may depend on the address the node listens on.
+	// nil allows only loopback names.
+	AllowedHosts func() []string
 	// Logger gets one line per tool call and every internal error; never
 	// arguments or secrets. Default: discard.
 	Logger *slog.Logger
@@ -52,6 +58,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if o.AllowedHosts == nil {
+		o.AllowedHosts = func() []string { return []string{"localhost"} }
 	}
 	return o
 }
@@ -76,9 +85,8 @@ func NewHandler(reg *workspace.Registry, auth func(*http.Request) (workspace.Cal
 		MaxRequestBodyBytes: h.opts.MaxBodyBytes,
 		// The SDK's DNS-rebinding guard rejects loopback connections whose
 		// Host is not loopback, which is every request behind a reverse proxy
-		// on the same host. Rebinding gains an attacker nothing here: each
-		// request must carry two custom-header credentials that a browser
-		// never adds by itself.
+		// on the same host. ServeHTTP applies our own guard instead, which
+		// knows the node's public name (Options.AllowedHosts).
 		DisableLocalhostProtection: true,
 	})
 	return h
@@ -87,6 +95,11 @@ func NewHandler(reg *workspace.Registry, auth func(*http.Request) (workspace.Cal
 type callerKey struct{}
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if refused, ok := checkOrigin(r, h.opts.AllowedHosts()); !ok {
+		h.opts.Logger.Warn("mcp: refused a foreign host", "refused", refused)
+		forbid(w, refused)
+		return
+	}
 	c, err := h.auth(r)
 	if err != nil {
 		h.refuse(w, r, err)

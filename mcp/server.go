@@ -46,7 +46,7 @@ func (h *handler) server(r *http.Request) *sdk.Server {
 		}
 		listed[t.Name] = true
 		s.AddTool(describe(t), func(ctx context.Context, req *sdk.CallToolRequest) (*sdk.CallToolResult, error) {
-			return h.call(ctx, c, t.Name, req.Params.Arguments), nil
+			return h.call(ctx, c, t.Name, dropNullOptionals(t.Schema, req.Params.Arguments)), nil
 		})
 	}
 	// A call to a tool that is not listed still goes to the registry, so the
@@ -79,7 +79,7 @@ func describe(t workspace.Tool) *sdk.Tool {
 		destructive := t.Effect == workspace.Destroy
 		a.DestructiveHint = &destructive
 	}
-	return &sdk.Tool{Name: t.Name, Description: t.Description, InputSchema: t.Schema, Annotations: a}
+	return &sdk.Tool{Name: t.Name, Description: t.Description, InputSchema: nullableSchema(t.Schema), Annotations: a}
 }
 
 func isObjectSchema(schema json.RawMessage) bool {

@@ -2,7 +2,9 @@ package node
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
+	"reflect"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -40,10 +42,40 @@ type AttemptView struct {
 	Error      string    `json:"error" doc:"Transport error, if any"`
 }
 
-// DeliveryDetail is a delivery with every attempt, oldest first.
+// DeliveryDetail is a delivery with its body and every attempt, oldest first.
 type DeliveryDetail struct {
 	DeliveryView
+	Body       DeliveryBody  `json:"body" doc:"The exact JSON body sent (the same bytes on every attempt): one of the webhook payloads"`
 	AttemptLog []AttemptView `json:"attempt_log" nullable:"false" doc:"Every attempt, oldest first"`
+}
+
+// DeliveryBody is a delivery's body, passed through as the JSON it is. Its
+// schema names the webhook payloads, which also keeps them in the
+// components that client generators keep (they prune schemas that only
+// the webhooks section uses).
+type DeliveryBody json.RawMessage
+
+// MarshalJSON writes the body as is ({} when empty).
+func (b DeliveryBody) MarshalJSON() ([]byte, error) {
+	if len(b) == 0 {
+		return []byte("{}"), nil
+	}
+	return b, nil
+}
+
+// UnmarshalJSON keeps the raw body.
+func (b *DeliveryBody) UnmarshalJSON(data []byte) error {
+	*b = append((*b)[:0], data...)
+	return nil
+}
+
+// Schema is one of the webhook payloads.
+func (DeliveryBody) Schema(r huma.Registry) *huma.Schema {
+	var alts []*huma.Schema
+	for _, t := range []any{WebhookPayload{}, ThresholdPayload{}, NegotiationPayload{}} {
+		alts = append(alts, r.Schema(reflect.TypeOf(t), true, ""))
+	}
+	return &huma.Schema{AnyOf: alts}
 }
 
 // DeliveryPage is a page of deliveries, newest first.
@@ -66,7 +98,7 @@ func ViewDelivery(d webhook.Delivery) DeliveryView {
 
 // ViewDeliveryDetail converts a delivery and its attempts for display.
 func ViewDeliveryDetail(d webhook.Delivery, attempts []webhook.Attempt) DeliveryDetail {
-	out := DeliveryDetail{DeliveryView: ViewDelivery(d), AttemptLog: make([]AttemptView, 0, len(attempts))}
+	out := DeliveryDetail{DeliveryView: ViewDelivery(d), Body: DeliveryBody(d.Body), AttemptLog: make([]AttemptView, 0, len(attempts))}
 	for _, a := range attempts {
 		out.AttemptLog = append(out.AttemptLog, AttemptView{Attempt: a.Number, At: a.At, StatusCode: a.StatusCode,
 			LatencyMS: a.Latency.Milliseconds(), Response: a.Response, Error: a.Error})

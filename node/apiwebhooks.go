@@ -52,7 +52,7 @@ func documentWebhooks(api huma.API) {
 		{Name: "Sois-Event", In: "header", Required: true, Schema: str, Description: "The event name"},
 		{Name: "webhook-id", In: "header", Required: true, Schema: str, Description: "Standard Webhooks: the delivery id"},
 		{Name: "webhook-timestamp", In: "header", Required: true, Schema: str, Description: "Standard Webhooks: unix seconds of this attempt"},
-		{Name: "webhook-signature", In: "header", Required: true, Schema: str, Description: "Standard Webhooks: v1a,<base64 Ed25519 signature of id.timestamp.body>"},
+		{Name: "webhook-signature", In: "header", Required: true, Schema: str, Description: "Standard Webhooks: space-separated v1,<base64 HMAC-SHA256 of id.timestamp.body under the key's webhook secret (whsec_…)> entries (one per secret in force) and v1a,<base64 Ed25519 signature of id.timestamp.body> entries by the node's keys"},
 	}
 	if oa.Webhooks == nil {
 		oa.Webhooks = map[string]*huma.PathItem{}

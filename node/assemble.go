@@ -13,6 +13,7 @@ import (
 	"github.com/soisnode/soisnode/a2a"
 	"github.com/soisnode/soisnode/agent"
 	"github.com/soisnode/soisnode/agent/negotiator"
+	"github.com/soisnode/soisnode/apidocs"
 	"github.com/soisnode/soisnode/budget"
 	"github.com/soisnode/soisnode/mcp"
 	"github.com/soisnode/soisnode/negotiation"
@@ -113,13 +114,18 @@ func (n *Node) newAPI(mux *http.ServeMux) huma.API {
 	cfg.CreateHooks = nil // no $schema links in response bodies: the wire shapes are the contract
 	cfg.Info.Description = "A self-hosted agent federation node. Send plain English to POST /api/agent; the node's agent acts across the workspace and replies by signed webhook or polling."
 	cfg.Components.SecuritySchemes = n.securitySchemes()
+	// A placeholder for the committed document; a running node serves its
+	// own SOIS_PUBLIC_URL here (serveOpenAPIAt).
 	cfg.Servers = []*huma.Server{{URL: "http://127.0.0.1:8080", Description: "A local node (make run)"}}
-	cfg.DocsPath = "/docs"
+	cfg.DocsPath = "" // served by package apidocs, offline
 	cfg.Info.License = &huma.License{Name: "Proprietary", Identifier: "LicenseRef-Proprietary"}
 	cfg.Info.Contact = &huma.Contact{Name: "soisnode", URL: "https://github.com/soisnode/soisnode"}
 	cfg.Tags = []*huma.Tag{
 		{Name: "Agent", Description: "Send plain English to the node's agent and read the results."},
 		{Name: "Webhooks", Description: "Signed deliveries to the integration key's response_url."},
+		{Name: "Admin", Description: "Workspace administration: webhook deliveries, their attempts and redelivery (owner or admin)."},
+		{Name: "Files", Description: "The workspace's files: upload, download and list."},
+		{Name: "Negotiations", Description: "Exchanges with peer nodes, run by the agents of both sides under a budget and a turn limit."},
 	}
 	api := humago.New(mux, cfg)
 	api.UseMiddleware(n.authMiddleware(api))
@@ -150,11 +156,14 @@ func (n *Node) routes() http.Handler {
 		fmt.Fprint(w, `{"status":"ready"}`)
 	})
 	mux.Handle("GET /metrics", n.metrics.handler())
+	docs := apidocs.Handler("/docs", "soisnode API Reference", "/openapi.yaml")
+	mux.Handle("/docs", docs)
+	mux.Handle("/docs/", docs)
 	mux.HandleFunc("GET /.well-known/jwks.json", n.serveJWKS)
 	mux.HandleFunc("GET "+peers.CardPath, n.serveCard)
 	mux.HandleFunc("POST "+MessagesPath, n.serveMessage)
 	mux.Handle(a2a.Path, n.a2a.Handler())
 	mux.Handle(a2a.Path+"/", n.a2a.Handler())
-	mux.Handle("/mcp", mcp.NewHandler(n.registry, n.callerFromRequest, mcp.Options{Name: "soisnode", Version: Version, Logger: n.log}))
+	mux.Handle("/mcp", mcp.NewHandler(n.registry, n.callerFromRequest, mcp.Options{Name: "soisnode", Version: Version, Logger: n.log, AllowedHosts: n.mcpHosts}))
 	return n.logRequests(mux)
 }

@@ -24,7 +24,7 @@ func (n *Node) securitySchemes() map[string]*huma.SecurityScheme {
 		"bearerToken": {Type: "http", Scheme: "bearer", Description: "A member's access token, `sois_tok_…`. The agent acts as this member."},
 		"apiKey":      {Type: "apiKey", In: "header", Name: "X-Api-Key", Description: "The integration key, `sois_…`: scopes, budgets and response_url."},
 		"webhookSignature": {Type: "apiKey", In: "header", Name: "Sois-Signature",
-			Description: "On webhooks the node sends: a detached JWS over the body, verifiable with /.well-known/jwks.json (or the Standard Webhooks webhook-signature header)."},
+			Description: "On webhooks the node sends: a detached JWS over the body, verifiable with /.well-known/jwks.json (or the Standard Webhooks webhook-signature header: v1 HMAC under the key's webhook secret, v1a Ed25519)."},
 	}
 }
 

@@ -31,6 +31,10 @@ type Config struct {
 	MasterKey         string   // SOIS_MASTER_KEY: base64 key-encryption key for signing keys
 	WebhookAllowHosts []string // SOIS_WEBHOOK_ALLOW_HOSTS
 	PeerAllowHosts    []string // SOIS_PEER_ALLOW_HOSTS
+	// MCPAllowHosts (SOIS_MCP_ALLOW_HOSTS) are further host names /mcp
+	// answers to, beside SOIS_PUBLIC_URL's host and the listen address
+	// (DNS rebinding protection); "*" turns the check off.
+	MCPAllowHosts []string
 
 	MaxAgentBody int64         // SOIS_MAX_BODY_BYTES; default 64 KiB
 	MaxFileSize  int64         // SOIS_MAX_FILE_BYTES; default 25 MiB
@@ -66,6 +70,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		PricesFile: getenv("SOIS_PRICES_FILE"), MasterKey: getenv("SOIS_MASTER_KEY"),
 		WebhookAllowHosts: splitList(getenv("SOIS_WEBHOOK_ALLOW_HOSTS")),
 		PeerAllowHosts:    splitList(getenv("SOIS_PEER_ALLOW_HOSTS")),
+		MCPAllowHosts:     splitList(getenv("SOIS_MCP_ALLOW_HOSTS")),
 		Getenv:            getenv,
 	}
 	var err error

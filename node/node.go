@@ -38,6 +38,7 @@ type Node struct {
 	queue        *queue.Queue
 	registry     *workspace.Registry
 	keys         *signing.Keyring
+	secrets      *webhook.Secrets // integration keys' webhook secrets (v1 signatures)
 	nodeID       string
 	guard        webhook.Guard
 	deliveries   *webhook.Queue
@@ -118,6 +119,7 @@ func (n *Node) Start(ctx context.Context) error {
 	if n.cfg.PublicURL == "" {
 		n.cfg.PublicURL = "http://" + l.Addr().String()
 	}
+	n.serveOpenAPIAt(n.cfg.PublicURL)
 	if err := n.queue.Start(context.WithoutCancel(ctx)); err != nil {
 		l.Close()
 		return fmt.Errorf("node: start queue: %w", err)

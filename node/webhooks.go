@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/soisnode/soisnode/access"
 	"github.com/soisnode/soisnode/agent"
 	"github.com/soisnode/soisnode/conversation"
+	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/signing"
 	"github.com/soisnode/soisnode/store"
 	"github.com/soisnode/soisnode/webhook"
@@ -34,12 +36,17 @@ func (n *Node) assembleSigning(ctx context.Context) error {
 	if err := n.keys.Ensure(ctx); err != nil {
 		return err
 	}
+	box, err := signing.NewBox(kek)
+	if err != nil {
+		return err
+	}
+	n.secrets = &webhook.Secrets{DB: n.db, Sealer: box, Now: n.now}
 	if n.nodeID, err = nodeID(ctx, n.db, n.cfg.NodeID); err != nil {
 		return err
 	}
 	n.guard = webhook.Guard{AllowHosts: n.cfg.WebhookAllowHosts}
 	n.deliveries = webhook.NewQueue(n.db, n.now)
-	n.dispatcher, err = webhook.NewDispatcher(webhook.Config{DB: n.db, Signer: n.keys, Guard: n.guard, Now: n.now, Logger: n.log, OnAttempt: n.cfg.OnDeliveryAttempt,
+	n.dispatcher, err = webhook.NewDispatcher(webhook.Config{DB: n.db, Signer: n.keys, Secrets: n.secrets, Guard: n.guard, Now: n.now, Logger: n.log, OnAttempt: n.cfg.OnDeliveryAttempt,
 		// n.a2a is assembled later; the dispatcher runs only after Start.
 		Headers: func(ctx context.Context, id, event string) (http.Header, error) {
 			return n.a2a.PushHeaders(ctx, id, event)
@@ -96,6 +103,25 @@ func (n *Node) onTurnFinished(ctx context.Context, tx store.Tx, conv conversatio
 func (n *Node) turnDone(conversationID string) {
 	n.waiters.notify(conversationID)
 	n.dispatcher.Notify()
+}
+
+// RotateWebhookSecret gives a key of workspace ws a new webhook secret
+// (the first one for a key created before secrets existed) and returns it;
+// the previous one keeps signing for webhook.SecretGrace. An unknown key
+// is NotFound and a revoked one Invalid, with nothing written.
+func (n *Node) RotateWebhookSecret(ctx context.Context, ws, keyID string) (secret string, previousUntil time.Time, err error) {
+	err = n.db.InTx(ctx, func(tx store.Tx) error {
+		k, err := access.GetKey(ctx, tx, ws, keyID)
+		if err != nil {
+			return err
+		}
+		if k.Revoked {
+			return errs.E(errs.Invalid, "key %s is revoked", k.ID)
+		}
+		secret, previousUntil, err = n.secrets.Rotate(ctx, tx, k.ID, webhook.SecretGrace)
+		return err
+	})
+	return secret, previousUntil, err
 }
 
 // CheckResponseURL applies the SSRF rules to a response_url being saved.

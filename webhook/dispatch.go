@@ -8,11 +8,9 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
-	"strconv"
 	"sync"
 	"time"
 
-	"github.com/soisnode/soisnode/signing/verify"
 	"github.com/soisnode/soisnode/store"
 )
 
@@ -29,6 +27,7 @@ type Signer interface {
 type Config struct {
 	DB       DB
 	Signer   Signer
+	Secrets  SecretSource     // keys' webhook secrets for the v1 signature; nil sends v1a only
 	Guard    Guard            // checked before every attempt and at connect time
 	Sender   *Sender          // default NewSender(Guard, DefaultTimeout)
 	Schedule Schedule         // default DefaultSchedule
@@ -236,36 +235,6 @@ func (d *Dispatcher) attempt(ctx context.Context, c claimed) {
 	if d.cfg.OnAttempt != nil {
 		d.cfg.OnAttempt(ev)
 	}
-}
-
-// sign builds the signature headers for one attempt.
-func (d *Dispatcher) sign(ctx context.Context, c claimed) (http.Header, error) {
-	sig, err := d.cfg.Signer.SignWebhook(ctx, c.ID, c.Body)
-	if err != nil {
-		return nil, err
-	}
-	at := d.cfg.Now()
-	std, err := d.cfg.Signer.SignStandard(ctx, c.ID, at, c.Body)
-	if err != nil {
-		return nil, err
-	}
-	h := http.Header{}
-	if d.cfg.Headers != nil {
-		extra, err := d.cfg.Headers(ctx, c.ID, c.Event)
-		if err != nil {
-			return nil, err
-		}
-		for k, v := range extra {
-			h[http.CanonicalHeaderKey(k)] = v
-		}
-	}
-	h.Set(verify.HeaderSignature, sig)
-	h.Set(verify.HeaderDeliveryID, c.ID)
-	h.Set(verify.HeaderEvent, c.Event)
-	h.Set(verify.HeaderWebhookID, c.ID)
-	h.Set(verify.HeaderWebhookTimestamp, strconv.FormatInt(at.Unix(), 10))
-	h.Set(verify.HeaderWebhookSignature, std)
-	return h, nil
 }
 
 var errLeaseLost = errors.New("lease lost: another process took the delivery over")
