@@ -44,12 +44,26 @@ func FuzzGenerate(f *testing.F) {
 			t.Fatalf("Generate(%q) differs between two calls", msg)
 		}
 		garbage := !hasWord(msg)
-		for _, c := range resp.Message.Calls {
-			if !json.Valid(c.Args) {
-				t.Fatalf("Generate(%q) called %s with arguments that are not JSON: %q", msg, c.Name, c.Args)
+		// Follow the plan a few steps, every tool answering with an empty
+		// result: no step may panic, and none may write on garbage.
+		for step := 0; ; step++ {
+			var results []agent.ToolResult
+			for _, c := range resp.Message.Calls {
+				if !json.Valid(c.Args) {
+					t.Fatalf("Generate(%q) called %s with arguments that are not JSON: %q", msg, c.Name, c.Args)
+				}
+				if garbage && !readOnly[c.Name] {
+					t.Fatalf("Generate(%q) wrote on garbage at step %d: %s %s", msg, step, c.Name, c.Args)
+				}
+				results = append(results, agent.ToolResult{CallID: c.ID, Name: c.Name, Content: json.RawMessage(`{}`)})
 			}
-			if garbage && !readOnly[c.Name] {
-				t.Fatalf("Generate(%q) wrote on garbage: %s %s", msg, c.Name, c.Args)
+			if len(results) == 0 || step == 4 || results[0].Name == agent.AskTool {
+				return
+			}
+			resp.Message.Role = agent.RoleModel
+			req.Messages = append(req.Messages, resp.Message, agent.Message{Role: agent.RoleTool, Results: results})
+			if resp, err = p.Generate(ctx, req); err != nil {
+				t.Fatalf("Generate(%q) step %d: %v", msg, step+1, err)
 			}
 		}
 	})
