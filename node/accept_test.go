@@ -27,8 +27,8 @@ type errorLog struct {
 }
 
 func (l *errorLog) Enabled(_ context.Context, lv slog.Level) bool { return lv >= slog.LevelError }
-func (l *errorLog) WithAttrs([]slog.Attr) slog.Handler         { return l }
-func (l *errorLog) WithGroup(string) slog.Handler              { return l }
+func (l *errorLog) WithAttrs([]slog.Attr) slog.Handler            { return l }
+func (l *errorLog) WithGroup(string) slog.Handler                 { return l }
 func (l *errorLog) Handle(_ context.Context, r slog.Record) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
