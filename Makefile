@@ -1,8 +1,9 @@
 # The README's two commands: `make run` and `make test`.
 GO ?= go
 BIN := bin/soisnode
+FUZZTIME ?= 10s
 
-.PHONY: run build test bench openapi fmt clean lint-openapi
+.PHONY: run build test bench fuzz openapi fmt clean lint-openapi
 
 run: build ## build and start `soisnode demo` (SQLite, local agent, sample data)
 	./$(BIN) demo
@@ -16,6 +17,9 @@ test: ## every test, with -race, on SQLite and PostgreSQL
 
 bench: ## benchmarks next to their baselines, with peak memory (docs/benchmarks.md)
 	GO=$(GO) ./scripts/bench.sh
+
+fuzz: ## every fuzz target for FUZZTIME each (default 10s; FUZZ=regexp picks targets)
+	GO=$(GO) FUZZTIME=$(FUZZTIME) FUZZ='$(FUZZ)' ./scripts/fuzz.sh
 
 openapi: ## regenerate openapi/openapi.yaml and the Go client generated from it (openapi/client)
 	$(GO) run ./cmd/soisnode openapi > openapi/openapi.yaml

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"os"
 	"os/signal"
 	"syscall"
 
@@ -45,8 +46,23 @@ func serve(ctx context.Context, e *Env, cfg node.Config, ready func(n *node.Node
 		ready(n)
 	}
 	<-ctx.Done()
-	log.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownWaitOrDefault())
+	stop()
+	grace := cfg.ShutdownWaitOrDefault()
+	log.Info("shutting down: finishing the work in hand; a second signal exits at once", "grace", grace.String())
+	again := make(chan os.Signal, 1)
+	signal.Notify(again, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(again)
+	finished := make(chan struct{})
+	defer close(finished)
+	go func() {
+		select {
+		case <-again:
+			log.Warn("second signal: exiting now, without finishing the work in hand")
+			os.Exit(1)
+		case <-finished:
+		}
+	}()
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), grace)
 	defer cancel()
 	return n.Shutdown(sctx)
 }

@@ -93,6 +93,13 @@ func (n *Node) sendMessage(ctx context.Context, in *agentInput) (*agentOutput, e
 	}
 	canonical, _ := json.Marshal(in.Body)
 	sum := sha256.Sum256(canonical)
+	// The body is read and valid: from here the accept runs on its own
+	// context, so a client that half-closes or goes away neither aborts
+	// it midway nor turns it into an internal error. It commits or rolls
+	// back as a whole.
+	reqCtx := ctx
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), acceptTimeout)
+	defer cancel()
 	// A key with no budget set cannot be over one: skip the query (the key
 	// was read by authentication a moment ago).
 	if n.budgets != nil && !n.freeProvider {
@@ -116,8 +123,12 @@ func (n *Node) sendMessage(ctx context.Context, in *agentInput) (*agentOutput, e
 	if !sub.Replayed {
 		n.log.Info("message accepted", "conversation_id", sub.ConversationID, "turn", sub.Turn, "key_id", pr.Key.ID)
 	}
-	return n.conversationResponse(ctx, pr.Caller.WorkspaceID, sub.ConversationID, time.Duration(in.Wait)*time.Second)
+	return n.conversationResponse(reqCtx, pr.Caller.WorkspaceID, sub.ConversationID, time.Duration(in.Wait)*time.Second)
 }
+
+// acceptTimeout bounds accepting a message (budget check and the accept
+// transaction), which no longer ends with the client's request.
+const acceptTimeout = 30 * time.Second
 
 // conversationResponse is the 202 body, or after waiting the conversation.
 func (n *Node) conversationResponse(ctx context.Context, workspaceID, id string, wait time.Duration) (*agentOutput, error) {
@@ -133,6 +144,11 @@ func (n *Node) conversationResponse(ctx context.Context, workspaceID, id string,
 	c, err := conversation.Get(ctx, n.db, workspaceID, id)
 	if err == nil && c.Status.Active() {
 		c, err = n.waitStopped(ctx, workspaceID, id, wait)
+	}
+	if err != nil && ctx.Err() != nil {
+		// The client went away while waiting; what was taken stays taken.
+		out.Body = Accepted{ConversationID: id, Status: conversation.Queued, PollURL: poll}
+		return out, nil
 	}
 	if err != nil {
 		return nil, problemFor(n.log, err)

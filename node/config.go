@@ -42,7 +42,7 @@ type Config struct {
 	TurnTimeout  time.Duration // SOIS_TURN_TIMEOUT; default 2m
 	MaxSteps     int           // SOIS_MAX_STEPS: model calls per turn; default 10
 	RescueAfter  time.Duration // SOIS_RESCUE_AFTER: a running turn older than this is resumed elsewhere; default turn timeout + 2m
-	ShutdownWait time.Duration // time to drain on SIGTERM; default 30s
+	ShutdownWait time.Duration // SOIS_SHUTDOWN_GRACE: time to finish the work in hand on SIGTERM; default 30s
 	// NegotiationDeadline is how long one exchange with a peer may run
 	// (SOIS_NEGOTIATION_DEADLINE); default 15m.
 	NegotiationDeadline time.Duration
@@ -97,7 +97,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	for _, f := range []struct {
 		name string
 		dst  *time.Duration
-	}{{"SOIS_TURN_TIMEOUT", &c.TurnTimeout}, {"SOIS_RESCUE_AFTER", &c.RescueAfter}, {"SOIS_NEGOTIATION_DEADLINE", &c.NegotiationDeadline}} {
+	}{{"SOIS_TURN_TIMEOUT", &c.TurnTimeout}, {"SOIS_RESCUE_AFTER", &c.RescueAfter}, {"SOIS_NEGOTIATION_DEADLINE", &c.NegotiationDeadline}, {"SOIS_SHUTDOWN_GRACE", &c.ShutdownWait}} {
 		if v := getenv(f.name); v != "" {
 			if *f.dst, err = time.ParseDuration(v); err != nil || *f.dst <= 0 {
 				return c, fmt.Errorf("config: %s must be a duration like 90s", f.name)

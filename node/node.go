@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
+	"sync"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -149,14 +150,50 @@ func (n *Node) Addr() string { return n.listener.Addr().String() }
 // URL is the node's base URL (after Start).
 func (n *Node) URL() string { return "http://" + n.Addr() }
 
-// Shutdown stops accepting requests, lets running turns finish (or ctx
-// end), stops the background loops and closes the database.
+// Shutdown stops accepting requests and new work, then, within ctx (the
+// grace period, SOIS_SHUTDOWN_GRACE), lets the work in hand finish and
+// records it: requests being answered, running turns (their model and tool
+// calls), and webhook attempts in flight. Webhook attempts still running
+// when ctx ends are cut short and their leases released, so another
+// process sends them at once; turns still running are left to be resumed
+// (see docs/operating.md). Then it stops the background loops and closes
+// the database.
 func (n *Node) Shutdown(ctx context.Context) error {
+	var mu sync.Mutex
 	var errs []error
-	if n.server != nil {
-		errs = append(errs, n.server.Shutdown(ctx))
+	var wg sync.WaitGroup
+	parallel := func(name string, stop func(context.Context) error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := stop(ctx); err != nil {
+				mu.Lock()
+				errs = append(errs, fmt.Errorf("node: stop %s: %w", name, err))
+				mu.Unlock()
+			}
+		}()
 	}
-	errs = append(errs, n.queue.Stop(ctx))
+	// The three drain side by side, so a long poll being answered does not
+	// eat the grace period of a webhook attempt.
+	if n.server != nil {
+		parallel("http server", func(ctx context.Context) error {
+			err := n.server.Shutdown(ctx)
+			if errors.Is(err, context.DeadlineExceeded) {
+				return n.server.Close() // long polls: their callers poll again
+			}
+			return err
+		})
+	}
+	parallel("turns", func(ctx context.Context) error {
+		err := n.queue.Stop(ctx)
+		if errors.Is(err, context.DeadlineExceeded) {
+			n.log.Warn("shutdown: turns still running at the end of the grace period; they are resumed from their recorded steps after SOIS_RESCUE_AFTER")
+			return nil
+		}
+		return err
+	})
+	parallel("webhook dispatcher", n.dispatcher.Stop)
+	wg.Wait()
 	for _, stop := range n.stops {
 		errs = append(errs, stop(ctx))
 	}

@@ -82,7 +82,7 @@ func benchDelivery(b *testing.B, dialect string) {
 	guard := webhook.Guard{AllowHosts: []string{"127.0.0.1"}}
 	sender := webhook.NewSender(guard, 0)
 	d, err := webhook.NewDispatcher(webhook.Config{
-		DB: db, Signer: keys, Guard: guard, Sender: sender, Batch: webhookClients,
+		DB: db, Signer: keys, Guard: guard, Sender: sender, Workers: webhookClients, PerOrigin: webhookClients,
 		Logger: slog.New(slog.DiscardHandler),
 	})
 	if err != nil {
@@ -272,4 +272,138 @@ func bareDelivery(b *testing.B, url string, body []byte) func(context.Context) e
 		}
 		return nil
 	}
+}
+
+// BenchmarkWebhookSlowReceiver measures durable, signed deliveries per
+// second through webhook.Dispatcher.Run (its worker pool, 16 workers, at
+// most 4 per origin) to ten receivers on loopback, on SQLite and
+// PostgreSQL, two ways alternating in rounds:
+//
+//   - none: all ten answer 204 at once;
+//   - slow: one of the ten holds every request until the round ends (a
+//     receiver that hangs), while the other nine answer at once.
+//
+// Each round enqueues (untimed) b.N deliveries to the fast receivers,
+// interleaved with deliveries to the tenth, oldest first, and times how
+// long the fast ones take to be delivered and recorded.
+//
+// Metrics: node-ops/s (deliveries/s to the nine while the tenth hangs),
+// base-ops/s (deliveries/s with no slow receiver), ratio (node/base: 1
+// means the hanging receiver costs the others nothing). The names fit
+// make bench's summary, where the baseline is the same node without the
+// slow receiver.
+func BenchmarkWebhookSlowReceiver(b *testing.B) {
+	for _, d := range storetest.Dialects {
+		b.Run(d, func(b *testing.B) { benchSlowReceiver(b, d) })
+	}
+}
+
+func benchSlowReceiver(b *testing.B, dialect string) {
+	ctx := context.Background()
+	db := storetest.Open(b, storetest.URLTB(b, dialect))
+	if _, err := db.Exec(ctx, `INSERT INTO workspaces (id, name, created_at) VALUES (?, ?, ?)`, "ws1", "Acme", 0); err != nil {
+		b.Fatal(err)
+	}
+	keys := signing.NewMemory(signing.Options{})
+	if err := keys.Ensure(ctx); err != nil {
+		b.Fatal(err)
+	}
+	var delivered, target atomic.Int64
+	reached := make(chan struct{}, 1)
+	fast := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.WriteHeader(http.StatusNoContent)
+		if delivered.Add(1) == target.Load() {
+			reached <- struct{}{}
+		}
+	})
+	var release atomic.Pointer[chan struct{}]
+	slow := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		select {
+		case <-*release.Load():
+		case <-r.Context().Done():
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+	var fastURLs []string
+	for range 10 {
+		srv := httptest.NewServer(fast)
+		b.Cleanup(srv.Close)
+		fastURLs = append(fastURLs, srv.URL+"/hook")
+	}
+	slowSrv := httptest.NewServer(slow)
+	b.Cleanup(slowSrv.Close)
+	guard := webhook.Guard{AllowHosts: []string{"127.0.0.1"}}
+	sender := webhook.NewSender(guard, time.Minute)
+	payload := webhook.Payload{Conversation: map[string]any{"id": "conv_1", "status": "completed", "reply": "Done."}, SignedReply: "x.y.z"}
+
+	round := func(withSlow bool) time.Duration {
+		b.Helper()
+		if _, err := db.Exec(ctx, `DELETE FROM delivery_attempts`); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := db.Exec(ctx, `DELETE FROM deliveries`); err != nil {
+			b.Fatal(err)
+		}
+		err := db.InTx(ctx, func(tx store.Tx) error {
+			for i, n := 0, 0; n < b.N; i++ {
+				url := fastURLs[i%10]
+				if withSlow && i%10 == 9 {
+					url = slowSrv.URL + "/hook"
+				} else {
+					n++
+				}
+				d, err := webhook.NewDelivery("ws1", "key1", webhook.EventCompleted, url, payload)
+				if err != nil {
+					return err
+				}
+				if err := webhook.Enqueue(ctx, tx, d); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ch := make(chan struct{})
+		release.Store(&ch)
+		delivered.Store(0)
+		target.Store(int64(b.N))
+		d, err := webhook.NewDispatcher(webhook.Config{DB: db, Signer: keys, Guard: guard, Sender: sender,
+			Poll: 50 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ran := make(chan struct{})
+		start := time.Now()
+		go func() { defer close(ran); _ = d.Run(ctx) }()
+		select {
+		case <-reached:
+		case <-time.After(10 * time.Minute):
+			b.Fatalf("%d of %d deliveries arrived", delivered.Load(), b.N)
+		}
+		elapsed := time.Since(start)
+		close(ch)
+		if err := d.Stop(ctx); err != nil {
+			b.Fatal(err)
+		}
+		<-ran
+		return elapsed
+	}
+
+	b.ResetTimer()
+	var none, withSlow time.Duration
+	const rounds = 2
+	for range rounds {
+		none += round(false)
+		withSlow += round(true)
+	}
+	b.StopTimer()
+	noneRate := float64(rounds*b.N) / none.Seconds()
+	slowRate := float64(rounds*b.N) / withSlow.Seconds()
+	b.ReportMetric(slowRate, "node-ops/s")
+	b.ReportMetric(noneRate, "base-ops/s")
+	b.ReportMetric(slowRate/noneRate, "ratio")
 }

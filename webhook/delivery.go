@@ -119,9 +119,9 @@ func Enqueue(ctx context.Context, tx store.Tx, d Delivery) error {
 		status = StatusDisabled
 	}
 	_, err = tx.Exec(ctx, `INSERT INTO deliveries
-		(id, workspace_id, key_id, event, url, body, status, next_attempt_at, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		d.ID, d.WorkspaceID, d.KeyID, d.Event, d.URL, d.Body, string(status), at, at, at)
+		(id, workspace_id, key_id, event, url, origin, body, status, next_attempt_at, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		d.ID, d.WorkspaceID, d.KeyID, d.Event, d.URL, Origin(d.URL), d.Body, string(status), at, at, at)
 	if err != nil {
 		return fmt.Errorf("webhook: enqueue %s: %w", d.ID, err)
 	}

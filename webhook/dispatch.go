@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/soisnode/soisnode/store"
@@ -34,7 +35,13 @@ type Config struct {
 	Now      func() time.Time // clock; default time.Now
 	Rand     func() float64   // jitter source in [0,1); default math/rand/v2
 	Poll     time.Duration    // how often Run looks for due deliveries; default 2 s
-	Batch    int              // deliveries claimed and sent concurrently; default 16
+	// Workers is how many attempts this process makes at once; a worker
+	// that finishes takes the next due delivery at once. Default 16.
+	Workers int
+	// PerOrigin is how many of those may go to one origin (scheme, host
+	// and port of the URL) at once, so a slow or dead receiver holds at
+	// most PerOrigin workers and delays only its own deliveries. Default 4.
+	PerOrigin int
 	// Lease is how long a claimed delivery is reserved for this process;
 	// it must exceed the send timeout. After a crash another process sends
 	// it once the lease ends. Default 2 min.
@@ -60,11 +67,25 @@ type AttemptEvent struct {
 
 // Dispatcher sends due deliveries. Run it once per node process; processes
 // sharing a database share the work without sending a delivery twice while
-// its lease holds.
+// its lease holds. The database is the buffer: a Dispatcher holds in memory
+// only the deliveries its workers are sending.
 type Dispatcher struct {
 	cfg  Config
 	id   string // lease owner
 	wake chan struct{}
+
+	freed chan struct{}      // a worker finished (capacity 1: wake-ups coalesce)
+	quit  chan struct{}      // closed by Stop: claim nothing more
+	done  chan struct{}      // closed when Run has returned
+	actx  context.Context    // attempts' context, cancelled by abort
+	abort context.CancelFunc // cuts attempts short when the stop's grace ends
+	stop  sync.Once
+	ran   atomic.Bool
+	wg    sync.WaitGroup // attempts in flight
+
+	mu      sync.Mutex
+	running int            // attempts in flight
+	busy    map[string]int // attempts in flight per origin
 }
 
 // NewDispatcher validates cfg and returns a Dispatcher.
@@ -87,16 +108,25 @@ func NewDispatcher(cfg Config) (*Dispatcher, error) {
 	if cfg.Poll <= 0 {
 		cfg.Poll = 2 * time.Second
 	}
-	if cfg.Batch <= 0 {
-		cfg.Batch = 16
+	if cfg.Workers <= 0 {
+		cfg.Workers = 16
 	}
+	if cfg.PerOrigin <= 0 {
+		cfg.PerOrigin = 4
+	}
+	cfg.PerOrigin = min(cfg.PerOrigin, cfg.Workers)
 	if cfg.Lease <= 0 {
 		cfg.Lease = 2 * time.Minute
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Dispatcher{cfg: cfg, id: NewID(), wake: make(chan struct{}, 1)}, nil
+	actx, abort := context.WithCancel(context.Background())
+	return &Dispatcher{
+		cfg: cfg, id: NewID(), wake: make(chan struct{}, 1), freed: make(chan struct{}, 1),
+		quit: make(chan struct{}), done: make(chan struct{}), actx: actx, abort: abort,
+		busy: map[string]int{},
+	}, nil
 }
 
 // Notify wakes Run to look for due deliveries now; call it after committing
@@ -106,107 +136,6 @@ func (d *Dispatcher) Notify() {
 	case d.wake <- struct{}{}:
 	default:
 	}
-}
-
-// Run sends due deliveries until ctx ends. Attempts in flight when ctx ends
-// are finished (each is bounded by the send timeout) before Run returns.
-func (d *Dispatcher) Run(ctx context.Context) error {
-	timer := time.NewTimer(0)
-	defer timer.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-timer.C:
-		case <-d.wake:
-		}
-		n, err := d.RunOnce(ctx)
-		if err != nil && ctx.Err() == nil {
-			d.cfg.Logger.Error("webhook: dispatch", "error", err)
-		}
-		wait := d.cfg.Poll
-		if n == d.cfg.Batch {
-			wait = 0 // more may be due
-		}
-		timer.Reset(wait)
-	}
-}
-
-// RunOnce claims up to Batch due deliveries, sends them concurrently and
-// records the outcomes. It returns how many it claimed.
-func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
-	batch, err := d.claim(ctx)
-	if err != nil {
-		return 0, err
-	}
-	// Attempts outlive ctx so that shutdown does not cut a send short and
-	// burn an attempt; Sender's timeout bounds them.
-	actx := context.WithoutCancel(ctx)
-	var wg sync.WaitGroup
-	for _, c := range batch {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			d.attempt(actx, c)
-		}()
-	}
-	wg.Wait()
-	return len(batch), nil
-}
-
-// claimed is a leased delivery.
-type claimed struct {
-	Delivery
-	total int // attempt_total before this attempt
-}
-
-// claimSQL leases due deliveries in one statement. SQLite has one writer, so
-// a plain UPDATE … RETURNING is atomic. PostgreSQL locks the chosen rows in a
-// CTE, skipping rows another process is claiming; a CTE (unlike an IN
-// subquery, which the planner may re-run) is evaluated once, so LIMIT holds,
-// and the repeated conditions are re-checked against the latest row version.
-var claimSQL = map[store.Dialect]string{
-	store.SQLite: `UPDATE deliveries SET locked_until = ?, locked_by = ?
-		WHERE id IN (SELECT id FROM deliveries
-		             WHERE status = 'pending' AND next_attempt_at <= ? AND locked_until <= ?
-		             ORDER BY next_attempt_at, id LIMIT ?)
-		RETURNING id, workspace_id, key_id, event, url, body, attempts, attempt_total`,
-	store.Postgres: `WITH due AS (
-		    SELECT id FROM deliveries
-		    WHERE status = 'pending' AND next_attempt_at <= ? AND locked_until <= ?
-		    ORDER BY next_attempt_at, id LIMIT ? FOR UPDATE SKIP LOCKED)
-		UPDATE deliveries d SET locked_until = ?, locked_by = ?
-		FROM due WHERE d.id = due.id AND d.status = 'pending' AND d.locked_until <= ?
-		RETURNING d.id, d.workspace_id, d.key_id, d.event, d.url, d.body, d.attempts, d.attempt_total`,
-}
-
-// claim leases up to Batch due deliveries to this dispatcher.
-func (d *Dispatcher) claim(ctx context.Context) ([]claimed, error) {
-	now := d.cfg.Now().UnixMicro()
-	until := now + d.cfg.Lease.Microseconds()
-	var args []any
-	if d.cfg.DB.Dialect() == store.Postgres {
-		args = []any{now, now, d.cfg.Batch, until, d.id, now}
-	} else {
-		args = []any{until, d.id, now, now, d.cfg.Batch}
-	}
-	rows, err := d.cfg.DB.Query(ctx, claimSQL[d.cfg.DB.Dialect()], args...)
-	if err != nil {
-		return nil, fmt.Errorf("webhook: claim: %w", err)
-	}
-	defer rows.Close()
-	var out []claimed
-	for rows.Next() {
-		var c claimed
-		if err := rows.Scan(&c.ID, &c.WorkspaceID, &c.KeyID, &c.Event, &c.URL, &c.Body, &c.Attempts, &c.total); err != nil {
-			return nil, fmt.Errorf("webhook: claim: %w", err)
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("webhook: claim: %w", err)
-	}
-	return out, nil
 }
 
 // attempt signs and sends one claimed delivery and records the outcome.
@@ -225,7 +154,20 @@ func (d *Dispatcher) attempt(ctx context.Context, c claimed) {
 		}
 		res = d.cfg.Sender.Deliver(ctx, Request{URL: c.URL, Body: c.Body, Header: header})
 	}
-	ev, err := d.record(ctx, c, res)
+	// The record outlives ctx: an answer that arrived is kept.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
+	if ctx.Err() != nil && !res.OK() {
+		// Cut short by a stop whose grace ran out: no attempt is burnt,
+		// and the lease is released so another process sends it at once.
+		if err := d.unlease(rctx, c); err != nil {
+			log.Error("webhook: release delivery", "error", err)
+			return
+		}
+		log.Info("webhook: attempt cut short by shutdown; released")
+		return
+	}
+	ev, err := d.record(rctx, c, res)
 	if err != nil {
 		log.Error("webhook: record attempt", "error", err)
 		return

@@ -207,7 +207,7 @@ func TestRetryThenSuccess(t *testing.T) {
 func TestGoneStops(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		e := newEnv(t, db, Config{Batch: 1})
+		e := newEnv(t, db, Config{Workers: 1})
 		rcv := newReceiver(t, e.keys, e.clk.Now, func(int) int { return http.StatusGone })
 		url := rcv.srv.URL + "/hook"
 		first := e.enqueue(t, url)
@@ -320,7 +320,7 @@ func TestRefusedTargetRecorded(t *testing.T) {
 func TestTwoDispatchers(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		e := newEnv(t, db, Config{Batch: 4})
+		e := newEnv(t, db, Config{Workers: 4})
 		other, err := NewDispatcher(e.d.cfg)
 		if err != nil {
 			t.Fatal(err)
@@ -341,8 +341,8 @@ func TestTwoDispatchers(t *testing.T) {
 						t.Error(err)
 						return
 					}
-					if claimed > d.cfg.Batch {
-						t.Errorf("claimed %d, batch is %d", claimed, d.cfg.Batch)
+					if claimed > d.cfg.Workers {
+						t.Errorf("claimed %d, workers are %d", claimed, d.cfg.Workers)
 					}
 					if claimed == 0 {
 						return
@@ -428,7 +428,7 @@ func TestLeaseExpires(t *testing.T) {
 		crashed, _ := NewDispatcher(e.d.cfg)
 		rcv := newReceiver(t, e.keys, e.clk.Now, func(int) int { return 200 })
 		d := e.enqueue(t, rcv.srv.URL)
-		stale, err := crashed.claim(ctx)
+		stale, err := crashed.claim(ctx, 16, nil)
 		if err != nil || len(stale) != 1 {
 			t.Fatalf("claim: %d, %v", len(stale), err)
 		}

@@ -141,11 +141,15 @@ func (g Guard) Control(network, address string, _ syscall.RawConn) error {
 	return nil
 }
 
+// ConnectTimeout bounds opening a connection: a receiver that is down or
+// drops packets fails fast and holds a worker only this long.
+const ConnectTimeout = 5 * time.Second
+
 // DialContext dials addr ("host:port" as the HTTP transport passes it):
 // an allow-listed host is dialled freely, any other host only to addresses
 // that Control accepts.
 func (g Guard) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
-	d := net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
+	d := net.Dialer{Timeout: ConnectTimeout, KeepAlive: 30 * time.Second}
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		return nil, fmt.Errorf("webhook: dial %q: %w", addr, err)
@@ -167,7 +171,7 @@ func (g Guard) Transport(timeout time.Duration) *http.Transport {
 		MaxIdleConns:           100,
 		MaxIdleConnsPerHost:    4,
 		IdleConnTimeout:        90 * time.Second,
-		TLSHandshakeTimeout:    10 * time.Second,
+		TLSHandshakeTimeout:    ConnectTimeout,
 		ResponseHeaderTimeout:  timeout,
 		ExpectContinueTimeout:  time.Second,
 		MaxResponseHeaderBytes: 64 << 10,
