@@ -1,7 +1,6 @@
 package strictjson_test
 
 import (
-	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -93,4 +92,3 @@ func TestUnmarshal(t *testing.T) {
 		t.Fatalf("wrong type: %v", err)
 	}
 }
-
