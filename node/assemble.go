@@ -126,15 +126,7 @@ func (n *Node) routes() http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprint(w, `{"status":"ok"}`)
 	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		if err := n.db.Ping(r.Context()); err != nil {
-			w.WriteHeader(http.StatusServiceUnavailable)
-			fmt.Fprint(w, `{"status":"database unavailable"}`)
-			return
-		}
-		fmt.Fprint(w, `{"status":"ready"}`)
-	})
+	mux.HandleFunc("GET /readyz", n.serveReady)
 	mux.Handle("GET /metrics", n.metrics.handler())
 	mux.HandleFunc("GET /.well-known/jwks.json", n.serveJWKS)
 	mux.HandleFunc("GET "+peers.CardPath, n.serveCard)

@@ -45,6 +45,7 @@ type Node struct {
 	budgets      *budget.Budgets
 	freeProvider bool
 	waiters      *waiters
+	backlog      *backlog
 	limiter      *failLimiter
 	metrics      *metrics
 	api          huma.API
@@ -74,6 +75,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Node, error) {
 	n := &Node{cfg: cfg, log: log, now: now, db: db, waiters: newWaiters()}
 	n.limiter = newFailLimiter(n.now)
 	n.metrics = newMetrics()
+	n.backlog = newBacklog(db, now, cfg)
+	n.metrics.reg.MustRegister(n.backlog)
 	if err := n.assemble(ctx); err != nil {
 		db.Close()
 		return nil, err
