@@ -76,11 +76,7 @@ func (t *turnRun) run(ctx context.Context) conversation.Outcome {
 	if err != nil {
 		return t.fail(err, "the tools could not be listed")
 	}
-	decls := make([]ToolDecl, 0, len(tools)+1)
-	for _, tool := range tools {
-		decls = append(decls, ToolDecl{Name: tool.Name, Description: tool.Description, Schema: tool.Schema})
-	}
-	decls = append(decls, AskToolDecl)
+	decls := Declare(tools)
 
 	ctx, cancel := context.WithTimeout(ctx, t.TurnTimeout)
 	defer cancel()
