@@ -49,6 +49,7 @@ type turnRun struct {
 	key    access.Key
 	caller workspace.Caller
 	prog   progress
+	tools  []workspace.Tool // the tools the caller may use (for DescribeTool)
 }
 
 func (t *turnRun) run(ctx context.Context) conversation.Outcome {
@@ -76,6 +77,7 @@ func (t *turnRun) run(ctx context.Context) conversation.Outcome {
 	if err != nil {
 		return t.fail(err, "the tools could not be listed")
 	}
+	t.tools = tools
 	decls := Declare(tools)
 
 	ctx, cancel := context.WithTimeout(ctx, t.TurnTimeout)
@@ -114,7 +116,11 @@ func (t *turnRun) answerPending(ctx context.Context) (conversation.Outcome, bool
 			}
 			return conversation.Outcome{Status: conversation.InputRequired, Reply: a.Question, Actions: t.prog.receipts}, true
 		}
-		if err := t.runTool(ctx, call); err != nil {
+		run := t.runTool
+		if call.Name == DescribeTool {
+			run = t.describe
+		}
+		if err := run(ctx, call); err != nil {
 			return t.fail(err, "a tool result could not be recorded"), true
 		}
 	}
@@ -157,6 +163,17 @@ func (t *turnRun) runTool(ctx context.Context, call ToolCall) error {
 		return err
 	}
 	return t.recordToolError(ctx, call, step, toolErr, false)
+}
+
+// describe answers a DescribeTool call with full tool declarations; it
+// changes nothing in the workspace, and is recorded like any tool result.
+func (t *turnRun) describe(ctx context.Context, call ToolCall) error {
+	step := toolStep{Result: ToolResult{CallID: call.ID, Name: call.Name, Content: resultContent(workspace.Result{Data: Describe(t.tools, call.Args)})}}
+	err := t.DB.InTx(ctx, func(tx store.Tx) error { return t.recordTool(ctx, tx, step) })
+	if err == nil {
+		t.applyTool(step)
+	}
+	return err
 }
 
 // recordToolError records a failed call: the model is told the caller-safe
