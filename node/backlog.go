@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -40,7 +41,24 @@ type backlog struct {
 	maxAge    time.Duration // 0: no age limit
 	maxPerKey int
 	refused   *prometheus.CounterVec
+
+	// A recent reading far below the limits spares the accept path the
+	// query (see admit); accepted counts this process's admitted turns.
+	mu       sync.Mutex
+	accepted int64
+	recent   map[string]reading // by key id
 }
+
+// reading is a depth read at a moment, with the accept count then.
+type reading struct {
+	d        depth
+	at       time.Time
+	accepted int64 // b.accepted when read
+	mine     int   // the key's turns admitted since
+}
+
+// readingTTL is how long a reading may stand in for a query.
+const readingTTL = 100 * time.Millisecond
 
 // depth is the backlog at one moment.
 type depth struct {
@@ -52,6 +70,7 @@ type depth struct {
 func newBacklog(db *store.DB, now func() time.Time, cfg Config) *backlog {
 	return &backlog{
 		db: db, now: now, maxQueued: cfg.MaxBacklog, maxAge: cfg.MaxQueueAge, maxPerKey: cfg.MaxQueuedPerKey,
+		recent: map[string]reading{},
 		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "sois_queue_refused_total", Help: "Messages refused with 503 because the backlog was full, by reason (backlog, age, key).",
 		}, []string{"reason"}),
@@ -94,18 +113,73 @@ func (b *backlog) full(d depth, forKey bool) (reason, detail string) {
 
 // admit refuses a new turn of keyID, inside the accepting transaction
 // (conversation.SubmitParams.Admit), when the backlog is full.
+//
+// Counting costs up to the limit's number of index entries, so a reading
+// less than readingTTL old stands in for the query while it is far from
+// every limit: its counts plus every turn this process admitted since
+// stay under half of each limit (and the oldest turn under half the age
+// limit). Turns that started since only make that estimate high; turns
+// accepted by other processes sharing the database within readingTTL may
+// pass unseen, so across processes the limits are approximate. Near a
+// limit every message is counted exactly.
 func (b *backlog) admit(keyID string) func(ctx context.Context, tx store.Tx) error {
 	return func(ctx context.Context, tx store.Tx) error {
+		if b.farBelow(keyID) {
+			return nil
+		}
+		b.mu.Lock()
+		accepted := b.accepted
+		b.mu.Unlock()
 		d, err := b.read(ctx, tx, keyID)
 		if err != nil {
 			return err
 		}
 		reason, detail := b.full(d, true)
 		if reason == "" {
+			b.remember(keyID, d, accepted)
 			return nil
 		}
 		b.refused.WithLabelValues(reason).Inc()
 		return overloaded(detail)
+	}
+}
+
+// farBelow reports whether a recent reading of keyID shows the backlog far
+// below its limits, and if so counts the turn as admitted.
+func (b *backlog) farBelow(keyID string) bool {
+	now := b.now()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	r, ok := b.recent[keyID]
+	if !ok || now.Sub(r.at) >= readingTTL || now.Before(r.at) {
+		return false
+	}
+	queued := int64(r.d.queued) + b.accepted - r.accepted
+	if 2*queued >= int64(b.maxQueued) || 2*(r.d.perKey+r.mine) >= b.maxPerKey ||
+		(b.maxAge > 0 && r.d.queued > 0 && 2*(r.d.oldest+now.Sub(r.at)) >= b.maxAge) {
+		return false
+	}
+	b.accepted++
+	r.mine++
+	b.recent[keyID] = r
+	return true
+}
+
+// remember keeps a reading taken for an admitted turn of keyID.
+func (b *backlog) remember(keyID string, d depth, acceptedBefore int64) {
+	now := b.now()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.recent) >= 1024 { // bounded: forget readings past their use
+		for k, r := range b.recent {
+			if now.Sub(r.at) >= readingTTL {
+				delete(b.recent, k)
+			}
+		}
+	}
+	b.accepted++
+	if len(b.recent) < 1024 {
+		b.recent[keyID] = reading{d: d, at: now, accepted: acceptedBefore, mine: 1}
 	}
 }
 
