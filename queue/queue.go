@@ -54,8 +54,11 @@ type Config struct {
 	// not wait for it: they start at once in the local lane.
 	PollInterval time.Duration
 	// FetchCooldown is the least time between two fetches of River's
-	// producer; default 2 ms. River's default, 100 ms, caps a busy
-	// queue at Workers jobs per 100 ms.
+	// producer, and on PostgreSQL between two insert NOTIFYs of this
+	// process; default 20 ms. River's default, 100 ms, capped a busy
+	// queue at Workers jobs per 100 ms; shorter, a NOTIFY in nearly every
+	// accepting transaction costs PostgreSQL more than it saves (turns
+	// accepted with a free slot start in the local lane anyway).
 	FetchCooldown time.Duration
 	Logger        *slog.Logger
 	// GiveUp, when set, is told of a turn whose last attempt failed, so
@@ -126,7 +129,7 @@ func New(db *store.DB, cfg Config, run TurnFunc) (*Queue, error) {
 		}
 	}
 	if cfg.FetchCooldown == 0 {
-		cfg.FetchCooldown = 2 * time.Millisecond
+		cfg.FetchCooldown = 20 * time.Millisecond
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
