@@ -55,10 +55,10 @@ type Config struct {
 	PollInterval time.Duration
 	// FetchCooldown is the least time between two fetches of River's
 	// producer, and on PostgreSQL between two insert NOTIFYs of this
-	// process; default 20 ms. River's default, 100 ms, capped a busy
-	// queue at Workers jobs per 100 ms; shorter, a NOTIFY in nearly every
-	// accepting transaction costs PostgreSQL more than it saves (turns
-	// accepted with a free slot start in the local lane anyway).
+	// process; default 20 ms on SQLite (River's 100 ms capped a busy queue
+	// at Workers jobs per 100 ms), River's 100 ms on PostgreSQL, where a
+	// shorter one puts a NOTIFY in more accepting transactions. Turns
+	// accepted with a free slot start in the local lane either way.
 	FetchCooldown time.Duration
 	Logger        *slog.Logger
 	// GiveUp, when set, is told of a turn whose last attempt failed, so
@@ -130,6 +130,9 @@ func New(db *store.DB, cfg Config, run TurnFunc) (*Queue, error) {
 	}
 	if cfg.FetchCooldown == 0 {
 		cfg.FetchCooldown = 20 * time.Millisecond
+		if db.Dialect() == store.Postgres {
+			cfg.FetchCooldown = 100 * time.Millisecond
+		}
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
