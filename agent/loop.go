@@ -67,6 +67,7 @@ type turnRun struct {
 	// waiting: a Waiter's call is not done; the turn stays running and
 	// its job runs it again later.
 	waiting bool
+	tools   []workspace.Tool // the tools the caller may use (for DescribeTool)
 }
 
 func (t *turnRun) run(ctx context.Context) conversation.Outcome {
@@ -105,11 +106,8 @@ func (t *turnRun) run(ctx context.Context) conversation.Outcome {
 	if err != nil {
 		return t.fail(err, "the tools could not be listed")
 	}
-	decls := make([]ToolDecl, 0, len(tools)+1)
-	for _, tool := range tools {
-		decls = append(decls, ToolDecl{Name: tool.Name, Description: tool.Description, Schema: tool.Schema})
-	}
-	decls = append(decls, AskToolDecl)
+	t.tools = tools
+	decls := Declare(tools)
 
 	ctx, cancel := context.WithTimeout(ctx, t.TurnTimeout)
 	defer cancel()
@@ -158,7 +156,11 @@ func (t *turnRun) answerPending(ctx context.Context) (conversation.Outcome, bool
 			}
 			continue
 		}
-		if err := t.runTool(ctx, call); err != nil {
+		run := t.runTool
+		if call.Name == DescribeTool {
+			run = t.describe
+		}
+		if err := run(ctx, call); err != nil {
 			return t.fail(err, "a tool result could not be recorded"), true
 		}
 	}
@@ -201,6 +203,17 @@ func (t *turnRun) runTool(ctx context.Context, call ToolCall) error {
 		return err
 	}
 	return t.recordToolError(ctx, call, step, toolErr, false)
+}
+
+// describe answers a DescribeTool call with full tool declarations; it
+// changes nothing in the workspace, and is recorded like any tool result.
+func (t *turnRun) describe(ctx context.Context, call ToolCall) error {
+	step := toolStep{Result: ToolResult{CallID: call.ID, Name: call.Name, Content: resultContent(workspace.Result{Data: Describe(t.tools, call.Args)})}}
+	err := t.DB.InTx(ctx, func(tx store.Tx) error { return t.recordTool(ctx, tx, step) })
+	if err == nil {
+		t.applyTool(step)
+	}
+	return err
 }
 
 // recordToolError records a failed call: the model is told the caller-safe

@@ -94,6 +94,6 @@ const AskTool = "ask_caller"
 // AskToolDecl is the declaration of AskTool.
 var AskToolDecl = ToolDecl{
 	Name:        AskTool,
-	Description: "Ask the caller a question when the request is ambiguous or needs confirmation; ends the turn until they answer.",
-	Schema:      json.RawMessage(`{"type":"object","properties":{"question":{"type":"string","description":"The question, naming the options when there are candidates."}},"required":["question"],"additionalProperties":false}`),
+	Description: "Ask the caller a question (naming the options when there are candidates) when the request is ambiguous or needs confirmation; ends the turn until they answer.",
+	Schema:      json.RawMessage(`{"type":"object","properties":{"question":{"type":"string"}},"required":["question"]}`),
 }

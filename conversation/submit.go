@@ -26,6 +26,10 @@ type SubmitParams struct {
 	IdempotencyKey string          // optional
 	RequestHash    string          // hash of the request body, for idempotency
 	Now            time.Time
+	// Admit, when set, may refuse the new turn (the node's backlog limits)
+	// inside tx, after an idempotent replay was answered and before
+	// anything is written; its error is Submit's.
+	Admit func(ctx context.Context, tx store.Tx) error
 }
 
 // Submitted says what Submit did.
@@ -47,6 +51,11 @@ func Submit(ctx context.Context, tx store.Tx, p SubmitParams, enqueue Enqueuer) 
 	if p.IdempotencyKey != "" {
 		if prior, found, err := claimIdempotency(ctx, tx, p, convID); err != nil || found {
 			return prior, err
+		}
+	}
+	if p.Admit != nil {
+		if err := p.Admit(ctx, tx); err != nil {
+			return Submitted{}, err
 		}
 	}
 	var turn int

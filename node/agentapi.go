@@ -67,7 +67,7 @@ func (n *Node) registerAgent(api huma.API) {
 		// refuses only a body over the limit, so one exactly at it passes.
 		MaxBodyBytes:  n.cfg.MaxAgentBody + 1,
 		DefaultStatus: http.StatusAccepted,
-		Errors:        []int{400, 401, 402, 403, 404, 409, 413, 422, 429},
+		Errors:        []int{400, 401, 402, 403, 404, 409, 413, 422, 429, 503},
 		Responses: map[string]*huma.Response{
 			"200": {Description: "The turn stopped within ?wait=: the conversation", Content: map[string]*huma.MediaType{"application/json": {Schema: convSchema}}},
 			"202": {Description: "Accepted: the turn is queued or still running", Headers: locHeader, Content: map[string]*huma.MediaType{"application/json": {Schema: accSchema}}},
@@ -108,15 +108,20 @@ func (n *Node) sendMessage(ctx context.Context, in *agentInput) (*agentOutput, e
 		}
 	}
 	var sub conversation.Submitted
+	// The turn starts in this process as soon as the transaction commits
+	// (queue.Pending), when a worker slot is free.
+	pending := n.queue.Prepare()
 	err := n.db.InTx(ctx, func(tx store.Tx) error {
 		var err error
 		sub, err = conversation.Submit(ctx, tx, conversation.SubmitParams{
 			WorkspaceID: pr.Caller.WorkspaceID, KeyID: pr.Key.ID, MemberID: pr.Member.ID,
 			ConversationID: in.Body.ConversationID, Message: msg, Metadata: meta,
 			IdempotencyKey: in.IdempotencyKey, RequestHash: hex.EncodeToString(sum[:]), Now: n.now(),
-		}, n.queue.EnqueueTurn)
+			Admit: n.backlog.admit(pr.Key.ID),
+		}, pending.Enqueue)
 		return err
 	})
+	pending.Done(err == nil)
 	if err != nil {
 		return nil, problemFor(n.log, err)
 	}
@@ -141,10 +146,7 @@ func (n *Node) conversationResponse(ctx context.Context, workspaceID, id string,
 		out.Body = Accepted{ConversationID: id, Status: conversation.Queued, PollURL: poll}
 		return out, nil
 	}
-	c, err := conversation.Get(ctx, n.db, workspaceID, id)
-	if err == nil && c.Status.Active() {
-		c, err = n.waitStopped(ctx, workspaceID, id, wait)
-	}
+	c, err := n.waitStopped(ctx, workspaceID, id, wait)
 	if err != nil && ctx.Err() != nil {
 		// The client went away while waiting; what was taken stays taken.
 		out.Body = Accepted{ConversationID: id, Status: conversation.Queued, PollURL: poll}

@@ -146,15 +146,7 @@ func (n *Node) routes() http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprint(w, `{"status":"ok"}`)
 	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		if err := n.db.Ping(r.Context()); err != nil {
-			w.WriteHeader(http.StatusServiceUnavailable)
-			fmt.Fprint(w, `{"status":"database unavailable"}`)
-			return
-		}
-		fmt.Fprint(w, `{"status":"ready"}`)
-	})
+	mux.HandleFunc("GET /readyz", n.serveReady)
 	mux.Handle("GET /metrics", n.metrics.handler())
 	docs := apidocs.Handler("/docs", "soisnode API Reference", "/openapi.yaml")
 	mux.Handle("/docs", docs)

@@ -47,6 +47,12 @@ type Config struct {
 	// (SOIS_NEGOTIATION_DEADLINE); default 15m.
 	NegotiationDeadline time.Duration
 
+	// Backlog limits: past one, POST /api/agent answers 503 with
+	// Retry-After and takes nothing (node/backlog.go).
+	MaxBacklog      int           // SOIS_MAX_BACKLOG: queued turns in the database; default 1000
+	MaxQueueAge     time.Duration // SOIS_MAX_QUEUE_AGE: age of the oldest queued turn; default 0 (no limit)
+	MaxQueuedPerKey int           // SOIS_MAX_QUEUED_PER_KEY: one integration key's queued turns; default 100
+
 	Getenv func(string) string // for settings read by parts (SMTP); default os.Getenv
 
 	// Provider and Pricer, when set, replace the configured model provider
@@ -87,7 +93,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	for _, f := range []struct {
 		name string
 		dst  *int
-	}{{"SOIS_WORKERS", &c.Workers}, {"SOIS_MAX_STEPS", &c.MaxSteps}} {
+	}{{"SOIS_WORKERS", &c.Workers}, {"SOIS_MAX_STEPS", &c.MaxSteps}, {"SOIS_MAX_BACKLOG", &c.MaxBacklog}, {"SOIS_MAX_QUEUED_PER_KEY", &c.MaxQueuedPerKey}} {
 		if v := getenv(f.name); v != "" {
 			if *f.dst, err = strconv.Atoi(v); err != nil || *f.dst <= 0 {
 				return c, fmt.Errorf("config: %s must be a positive integer", f.name)
@@ -97,7 +103,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	for _, f := range []struct {
 		name string
 		dst  *time.Duration
-	}{{"SOIS_TURN_TIMEOUT", &c.TurnTimeout}, {"SOIS_RESCUE_AFTER", &c.RescueAfter}, {"SOIS_NEGOTIATION_DEADLINE", &c.NegotiationDeadline}, {"SOIS_SHUTDOWN_GRACE", &c.ShutdownWait}} {
+	}{{"SOIS_TURN_TIMEOUT", &c.TurnTimeout}, {"SOIS_RESCUE_AFTER", &c.RescueAfter}, {"SOIS_NEGOTIATION_DEADLINE", &c.NegotiationDeadline}, {"SOIS_SHUTDOWN_GRACE", &c.ShutdownWait}, {"SOIS_MAX_QUEUE_AGE", &c.MaxQueueAge}} {
 		if v := getenv(f.name); v != "" {
 			if *f.dst, err = time.ParseDuration(v); err != nil || *f.dst <= 0 {
 				return c, fmt.Errorf("config: %s must be a duration like 90s", f.name)
@@ -151,6 +157,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ShutdownWait == 0 {
 		c.ShutdownWait = 30 * time.Second
+	}
+	if c.MaxBacklog == 0 {
+		c.MaxBacklog = DefaultMaxBacklog
+	}
+	if c.MaxQueuedPerKey == 0 {
+		c.MaxQueuedPerKey = DefaultMaxQueuedPerKey
 	}
 	return c
 }

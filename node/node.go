@@ -50,6 +50,7 @@ type Node struct {
 	freeProvider bool
 	waiters      *waiters
 	a2a          *a2a.Server
+	backlog      *backlog
 	limiter      *failLimiter
 	metrics      *metrics
 	fedm         *fedMetrics
@@ -82,6 +83,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Node, error) {
 	n.limiter = newFailLimiter(n.now)
 	n.metrics = newMetrics()
 	n.fedm = newFedMetrics(n.metrics.reg)
+	n.backlog = newBacklog(db, now, cfg)
+	n.metrics.reg.MustRegister(n.backlog)
 	if err := n.assemble(ctx); err != nil {
 		db.Close()
 		return nil, err

@@ -28,7 +28,12 @@ type Problem struct {
 	SpentUSD    string `json:"spent_usd,omitempty" doc:"Spent in the budget's window, in USD"`
 	ReservedUSD string `json:"reserved_usd,omitempty" doc:"Held for calls in flight, in USD"`
 	ResetsAt    string `json:"resets_at,omitempty" doc:"When the budget resets (RFC 3339, UTC); absent for the total budget"`
+
+	headers http.Header // sent with the problem (Retry-After of a 503)
 }
+
+// GetHeaders implements huma.HeadersError.
+func (p *Problem) GetHeaders() http.Header { return p.headers }
 
 // Error implements error.
 func (p *Problem) Error() string { return p.Detail }

@@ -10,17 +10,27 @@ import (
 
 // waiters wakes ?wait= requests when a turn stops. A turn may also stop on
 // another node sharing the database, so waiting also re-reads the status
-// every pollEvery. Only requests currently waiting hold memory here.
+// every pollEvery. Only requests currently waiting hold memory here, at
+// most maxWaiters of them; past that a request waits by polling alone.
 type waiters struct {
 	mu   sync.Mutex
+	n    int
 	subs map[string]map[chan struct{}]struct{}
 }
+
+// maxWaiters bounds the subscriptions held at once.
+const maxWaiters = 10000
 
 func newWaiters() *waiters { return &waiters{subs: map[string]map[chan struct{}]struct{}{}} }
 
 func (w *waiters) subscribe(id string) (chan struct{}, func()) {
 	ch := make(chan struct{}, 1)
 	w.mu.Lock()
+	if w.n >= maxWaiters {
+		w.mu.Unlock()
+		return nil, func() {} // a nil channel never fires: poll only
+	}
+	w.n++
 	if w.subs[id] == nil {
 		w.subs[id] = map[chan struct{}]struct{}{}
 	}
@@ -28,6 +38,7 @@ func (w *waiters) subscribe(id string) (chan struct{}, func()) {
 	w.mu.Unlock()
 	return ch, func() {
 		w.mu.Lock()
+		w.n--
 		delete(w.subs[id], ch)
 		if len(w.subs[id]) == 0 {
 			delete(w.subs, id)

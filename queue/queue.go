@@ -2,6 +2,11 @@
 // with River: agent turns are inserted in the same transaction that
 // accepts the caller's message, so an accepted turn is never lost, and a
 // turn interrupted by a crash is rescued and resumed after a restart.
+//
+// A turn accepted by a process that works turns starts at once on that
+// process (the local lane, local.go) instead of waiting for River's next
+// fetch; its River job is then only the durable fallback, scheduled for
+// after the turn could possibly have ended, and deleted when the turn ends.
 package queue
 
 import (
@@ -10,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -17,6 +23,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/soisnode/soisnode/store"
 )
@@ -42,11 +49,19 @@ type Config struct {
 	// RescueAfter is how long a job may stay running before it is presumed
 	// to belong to a dead process and is retried; default JobTimeout + 1 min.
 	RescueAfter time.Duration
-	// PollInterval is how often idle workers look for new jobs; default
-	// 100 ms on SQLite, 1 s on PostgreSQL (which also gets LISTEN/NOTIFY
-	// wake-ups).
+	// PollInterval is how often idle workers look for jobs inserted by
+	// other processes; default 100 ms on SQLite, 1 s on PostgreSQL (which
+	// also gets LISTEN/NOTIFY wake-ups). Turns accepted by this process do
+	// not wait for it: they start at once in the local lane.
 	PollInterval time.Duration
-	Logger       *slog.Logger
+	// FetchCooldown is the least time between two fetches of River's
+	// producer, and on PostgreSQL between two insert NOTIFYs of this
+	// process; default 20 ms on SQLite (River's 100 ms capped a busy queue
+	// at Workers jobs per 100 ms), River's 100 ms on PostgreSQL, where a
+	// shorter one puts a NOTIFY in more accepting transactions. Turns
+	// accepted with a free slot start in the local lane either way.
+	FetchCooldown time.Duration
+	Logger        *slog.Logger
 	// GiveUp, when set, is told of a turn whose last attempt failed, so
 	// the turn ends as failed instead of staying "running" for ever.
 	GiveUp func(ctx context.Context, conversationID string, turn int, err error)
@@ -55,11 +70,26 @@ type Config struct {
 	Register func(*river.Workers)
 }
 
-// Queue is a River client of either dialect.
+// Queue is a River client of either dialect, with the local lane.
 type Queue struct {
 	start    func(context.Context) error
 	stop     func(context.Context) error
-	insertTx func(ctx context.Context, tx store.Tx, args river.JobArgs, opts *river.InsertOpts) error
+	insertTx func(ctx context.Context, tx store.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+	retry    func(ctx context.Context, id int64) error // make a job available now
+	remove   func(ctx context.Context, id int64) error // delete a job that is not running
+
+	run     TurnFunc // nil: insert-only
+	giveUp  func(ctx context.Context, conversationID string, turn int, err error)
+	log     *slog.Logger
+	timeout time.Duration // JobTimeout: bounds one local run as it bounds a job
+	holdFor time.Duration // how far ahead a local turn's fallback job is scheduled
+	slots   chan struct{} // one token per turn running in this process
+
+	mu       sync.Mutex
+	stopping bool
+	running  sync.WaitGroup     // local runs
+	work     context.Context    // parent of local runs; canceled when Stop gives up
+	cancel   context.CancelFunc // cancels work
 }
 
 // Migrate creates or upgrades River's tables.
@@ -95,27 +125,44 @@ func New(db *store.DB, cfg Config, run TurnFunc) (*Queue, error) {
 		cfg.RescueAfter = cfg.JobTimeout + time.Minute
 	}
 	if cfg.PollInterval == 0 {
-		// SQLite has no LISTEN/NOTIFY, so new jobs are found by polling; a
-		// local poll is cheap, and it bounds how long a turn waits to start.
+		// SQLite has no LISTEN/NOTIFY, so jobs of other processes are found
+		// by polling; a local poll is cheap.
 		cfg.PollInterval = time.Second
 		if db.Dialect() == store.SQLite {
 			cfg.PollInterval = 100 * time.Millisecond
 		}
 	}
+	if cfg.FetchCooldown == 0 {
+		cfg.FetchCooldown = 20 * time.Millisecond
+		if db.Dialect() == store.Postgres {
+			cfg.FetchCooldown = 100 * time.Millisecond
+		}
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	q := &Queue{
+		run: run, giveUp: cfg.GiveUp, log: cfg.Logger, timeout: cfg.JobTimeout,
+		// A local run is canceled at JobTimeout (≤ RescueAfter); its
+		// fallback job becomes due a minute after RescueAfter, so no process
+		// takes it while the local run may still be recording its outcome,
+		// and a crashed process's turn resumes about as late as a rescued
+		// River job would.
+		holdFor: max(cfg.RescueAfter, cfg.JobTimeout) + time.Minute,
+	}
+	q.work, q.cancel = context.WithCancel(context.Background())
 	rc := &river.Config{
 		JobTimeout:           cfg.JobTimeout,
 		RescueStuckJobsAfter: cfg.RescueAfter,
 		FetchPollInterval:    cfg.PollInterval,
-		FetchCooldown:        min(cfg.PollInterval, 100*time.Millisecond),
+		FetchCooldown:        min(cfg.PollInterval, cfg.FetchCooldown),
 		MaxAttempts:          5,
 		Logger:               cfg.Logger,
 	}
 	if run != nil {
+		q.slots = make(chan struct{}, cfg.Workers)
 		workers := river.NewWorkers()
-		river.AddWorker(workers, &turnWorker{run: run, giveUp: cfg.GiveUp})
+		river.AddWorker(workers, &turnWorker{q: q})
 		if cfg.Register != nil {
 			cfg.Register(workers)
 		}
@@ -127,31 +174,49 @@ func New(db *store.DB, cfg Config, run TurnFunc) (*Queue, error) {
 		if err != nil {
 			return nil, fmt.Errorf("queue: %w", err)
 		}
-		return &Queue{start: c.Start, stop: c.Stop, insertTx: func(ctx context.Context, tx store.Tx, a river.JobArgs, o *river.InsertOpts) error {
-			_, err := c.InsertTx(ctx, tx.Raw().(pgx.Tx), a, o)
-			return err
-		}}, nil
+		q.start, q.stop = c.Start, c.Stop
+		q.insertTx = func(ctx context.Context, tx store.Tx, a river.JobArgs, o *river.InsertOpts) (*rivertype.JobInsertResult, error) {
+			return c.InsertTx(ctx, tx.Raw().(pgx.Tx), a, o)
+		}
+		q.retry = func(ctx context.Context, id int64) error { _, err := c.JobRetry(ctx, id); return err }
+		q.remove = func(ctx context.Context, id int64) error { _, err := c.JobDelete(ctx, id); return err }
+		return q, nil
 	}
 	rc.PollOnly = true // SQLite has no LISTEN/NOTIFY
 	c, err := river.NewClient(riversqlite.New(db.SQL()), rc)
 	if err != nil {
 		return nil, fmt.Errorf("queue: %w", err)
 	}
-	return &Queue{start: c.Start, stop: c.Stop, insertTx: func(ctx context.Context, tx store.Tx, a river.JobArgs, o *river.InsertOpts) error {
-		_, err := c.InsertTx(ctx, tx.Raw().(*sql.Tx), a, o)
-		return err
-	}}, nil
+	q.start, q.stop = c.Start, c.Stop
+	q.insertTx = func(ctx context.Context, tx store.Tx, a river.JobArgs, o *river.InsertOpts) (*rivertype.JobInsertResult, error) {
+		return c.InsertTx(ctx, tx.Raw().(*sql.Tx), a, o)
+	}
+	q.retry = func(ctx context.Context, id int64) error { _, err := c.JobRetry(ctx, id); return err }
+	q.remove = func(ctx context.Context, id int64) error { _, err := c.JobDelete(ctx, id); return err }
+	return q, nil
 }
 
 // Start starts working jobs.
 func (q *Queue) Start(ctx context.Context) error { return q.start(ctx) }
 
-// Stop waits for running jobs to finish (or ctx to end).
-func (q *Queue) Stop(ctx context.Context) error { return q.stop(ctx) }
-
-// EnqueueTurn queues a turn inside tx.
-func (q *Queue) EnqueueTurn(ctx context.Context, tx store.Tx, conversationID string, turn int) error {
-	return q.insertTx(ctx, tx, TurnArgs{ConversationID: conversationID, Turn: turn}, nil)
+// Stop stops starting turns and waits for running ones to finish (or ctx
+// to end: then the local runs are canceled, and their turns resume from
+// their fallback jobs).
+func (q *Queue) Stop(ctx context.Context) error {
+	q.mu.Lock()
+	q.stopping = true
+	q.mu.Unlock()
+	err := q.stop(ctx)
+	done := make(chan struct{})
+	go func() { q.running.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		q.cancel()
+		<-done
+	}
+	q.cancel()
+	return err
 }
 
 // snoozer is an error asking for the job to run again later, not a
@@ -163,25 +228,43 @@ type snoozer interface {
 
 // Insert queues a job of any registered kind inside tx.
 func (q *Queue) Insert(ctx context.Context, tx store.Tx, args river.JobArgs, opts *river.InsertOpts) error {
-	return q.insertTx(ctx, tx, args, opts)
+	_, err := q.insertTx(ctx, tx, args, opts)
+	return err
 }
 
+// EnqueueTurn queues a turn inside tx for any process's workers (River's
+// next fetch). A process that works turns uses Prepare instead, so the
+// turn starts at once.
+func (q *Queue) EnqueueTurn(ctx context.Context, tx store.Tx, conversationID string, turn int) error {
+	_, err := q.insertTx(ctx, tx, TurnArgs{ConversationID: conversationID, Turn: turn}, nil)
+	return err
+}
+
+// turnWorker runs turns fetched by River: jobs inserted by other
+// processes, turns that did not find a free local slot, and the fallback
+// jobs of local runs that did not end (a crash, a failed attempt).
 type turnWorker struct {
 	river.WorkerDefaults[TurnArgs]
-	run    TurnFunc
-	giveUp func(ctx context.Context, conversationID string, turn int, err error)
+	q *Queue
 }
 
 func (w *turnWorker) Work(ctx context.Context, job *river.Job[TurnArgs]) error {
-	err := w.run(ctx, job.Args.ConversationID, job.Args.Turn)
+	// The slots bound the turns running in this process, local or not.
+	select {
+	case w.q.slots <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-w.q.slots }()
+	err := w.q.run(ctx, job.Args.ConversationID, job.Args.Turn)
 	var wait snoozer
 	if errors.As(err, &wait) {
 		// The turn waits on something outside it (a negotiation): put the
 		// job back without holding a worker or spending an attempt.
 		return river.JobSnooze(wait.SnoozeAfter())
 	}
-	if err != nil && w.giveUp != nil && job.Attempt >= job.MaxAttempts {
-		w.giveUp(context.WithoutCancel(ctx), job.Args.ConversationID, job.Args.Turn, err)
+	if err != nil && w.q.giveUp != nil && job.Attempt >= job.MaxAttempts {
+		w.q.giveUp(context.WithoutCancel(ctx), job.Args.ConversationID, job.Args.Turn, err)
 	}
 	return err
 }

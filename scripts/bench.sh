@@ -60,6 +60,11 @@ function mx(key,   i, m) {
 			metric("ratio"), metric("wire-prompt-tokens"), metric("wire-bytes"))
 		next
 	}
+	if (metric("turns/s") != "") { # BenchmarkTurns: finished work, closed loop
+		turns[++nt] = sprintf("| %-30s | %9.1f | %9.1f | %9.1f | %9.1f |", name,
+			metric("turns/s"), metric("p50-ms"), metric("p99-ms"), metric("peak-RSS-MB"))
+		next
+	}
 	if (metric("ratio") == "") next
 	if (!(name in seen)) { seen[name] = 1; order[++n] = name }
 	runs[name]++
@@ -97,6 +102,14 @@ END {
 		printf("| %-28s | %9s | %9s | %9s | %9s | %9s | %9s | %9s |\n", "benchmark", "idle", "idle anon", "peak", "growth", "base idle", "base peak", "base grow")
 		printf("|%s|%s|%s|%s|%s|%s|%s|%s|\n", "------------------------------", "-----------", "-----------", "-----------", "-----------", "-----------", "-----------", "-----------")
 		for (i = 1; i <= nm; i++) print mem[i]
+	}
+	if (nt > 0) {
+		print ""
+		print "Finished turns, closed-loop callers with ?wait= (dialect/agent/callers; zero = a model that answers at once)"
+		print ""
+		printf("| %-30s | %9s | %9s | %9s | %9s |\n", "benchmark", "turns/s", "p50 ms", "p99 ms", "peak MB")
+		printf("|%s|%s|%s|%s|%s|\n", "--------------------------------", "-----------", "-----------", "-----------", "-----------")
+		for (i = 1; i <= nt; i++) print turns[i]
 	}
 	if (tokens != "") { print ""; print tokens }
 }' "$OUT" | tee -a "$OUT"

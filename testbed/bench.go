@@ -300,3 +300,32 @@ func procPath(pid int, file string) string {
 	}
 	return "/proc/" + strconv.Itoa(pid) + "/" + file
 }
+
+// PostWait sends one message with ?wait=seconds and requires the turn's
+// result: 200 with status "completed". It returns the time the caller
+// waited for it.
+func (p Poster) PostWait(ctx context.Context, seconds int) (time.Duration, error) {
+	body := p.Body
+	if body == nil {
+		body = StandardBody
+	}
+	start := time.Now()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.URL+"/api/agent?wait="+strconv.Itoa(seconds), bytes.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+p.Creds.Token)
+	req.Header.Set("X-Api-Key", p.Creds.APIKey)
+	resp, err := p.Client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	d := time.Since(start)
+	if resp.StatusCode != http.StatusOK || !bytes.Contains(b, []byte(`"status":"completed"`)) {
+		return d, fmt.Errorf("POST /api/agent?wait=%d = %d %s", seconds, resp.StatusCode, b)
+	}
+	return d, nil
+}

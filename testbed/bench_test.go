@@ -71,7 +71,9 @@ func benchAccept(b *testing.B, dialect string, working bool) {
 	if !working {
 		script.Gate = make(chan struct{})
 	}
-	n := testbed.Start(b, node.Config{DatabaseURL: storetest.URLTB(b, dialect), Provider: script})
+	// Every accepted turn stays queued (the model holds them): lift the
+	// backlog limits, which would otherwise answer 503 (by design).
+	n := testbed.Start(b, node.Config{DatabaseURL: storetest.URLTB(b, dialect), Provider: script, MaxBacklog: 1 << 30, MaxQueuedPerKey: 1 << 30})
 	if !working {
 		b.Cleanup(func() { close(script.Gate) }) // before the node's shutdown (cleanups run last-in first-out)
 	}

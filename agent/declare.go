@@ -1,0 +1,227 @@
+package agent
+
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/soisnode/soisnode/workspace"
+)
+
+// validationOnly are JSON Schema keywords that constrain values without
+// telling the model anything it needs to choose them: the registry checks
+// every call against the tool's full schema, and a call that breaks one
+// comes back as a tool error the model can correct. Declared to the model,
+// they are boilerplate repeated in every property of every tool, a large
+// part of each model call's prompt (docs/benchmarks.md, token economy).
+var validationOnly = map[string]bool{
+	"additionalProperties": true,
+	"minLength":            true,
+	"maxLength":            true,
+	"minItems":             true,
+	"maxItems":             true,
+	"minimum":              true,
+	"maximum":              true,
+	"pattern":              true,
+	"$schema":              true,
+}
+
+// DescribeTool is the tool the loop adds when the caller's tools are
+// declared briefly (Declare): it returns the full declarations of the
+// named tools, so their argument documentation costs tokens only in the
+// turns that need it.
+const DescribeTool = "describe_tools"
+
+// DescribeToolDecl is the declaration of DescribeTool.
+var DescribeToolDecl = ToolDecl{
+	Name:        DescribeTool,
+	Description: "Full declarations (argument documentation) of the named tools.",
+	Schema:      json.RawMessage(`{"type":"object","properties":{"names":{"type":"array","items":{"type":"string"}}},"required":["names"]}`),
+}
+
+// FullDeclBytes is how large the tool declarations of one model call may
+// be before Declare switches to brief ones (about 1 500 tokens at three
+// bytes a token): a caller with a few tool families sees each in full, an
+// owner with every family and extensions sees brief declarations and
+// DescribeTool.
+const FullDeclBytes = 4500
+
+// Declare turns the tools a caller may use into the declarations the model
+// sees, ask_caller last. Each is in full (compact schema, ModelSchema)
+// while they all fit in FullDeclBytes; otherwise each is brief
+// (BriefSchema: argument names and types, no argument descriptions) and
+// DescribeTool is declared to fetch the full ones on demand.
+func Declare(tools []workspace.Tool) []ToolDecl {
+	decls := make([]ToolDecl, 0, len(tools)+2)
+	size := 0
+	for _, tool := range tools {
+		d := FullDecl(tool)
+		size += len(d.Name) + len(d.Description) + len(d.Schema)
+		decls = append(decls, d)
+	}
+	if size > FullDeclBytes {
+		for i, tool := range tools {
+			decls[i].Description, decls[i].Schema = BriefDescription(tool.Description), BriefSchema(tool.Schema)
+		}
+		decls = append(decls, DescribeToolDecl)
+	}
+	return append(decls, AskToolDecl)
+}
+
+// FullDecl is a tool's full declaration: its description and compact schema.
+func FullDecl(tool workspace.Tool) ToolDecl {
+	return ToolDecl{Name: tool.Name, Description: tool.Description, Schema: ModelSchema(tool.Schema)}
+}
+
+// Describe answers a DescribeTool call: the full declarations of the named
+// tools among those the caller may use, and which names are unknown.
+func Describe(tools []workspace.Tool, args json.RawMessage) map[string]any {
+	var a struct {
+		Names []string `json:"names"`
+	}
+	_ = json.Unmarshal(args, &a)
+	byName := make(map[string]workspace.Tool, len(tools))
+	for _, t := range tools {
+		byName[t.Name] = t
+	}
+	found := []ToolDecl{}
+	unknown := []string{}
+	for _, name := range a.Names {
+		if t, ok := byName[name]; ok {
+			found = append(found, FullDecl(t))
+		} else {
+			unknown = append(unknown, name)
+		}
+	}
+	out := map[string]any{"tools": found}
+	if len(unknown) > 0 {
+		out["unknown"] = unknown
+	}
+	return out
+}
+
+// BriefDescription is a description's first clause: up to the first
+// "; ", ". " or ": " (the rest is in the full declaration).
+func BriefDescription(d string) string {
+	for _, sep := range []string{"; ", ". ", ": "} {
+		if i := strings.Index(d, sep); i > 0 {
+			d = d[:i]
+		}
+	}
+	return d
+}
+
+// BriefSchema is schema reduced to what a call needs: property names with
+// their types (a nullable type as its non-null one, since omitting an
+// argument says the same), enums, items and required; no descriptions. A
+// plain string argument, the common case, is declared as {} (any value):
+// its name says what it holds, and a wrong value comes back as the
+// registry's validation error.
+func BriefSchema(schema json.RawMessage) json.RawMessage {
+	var v map[string]any
+	if err := json.Unmarshal(schema, &v); err != nil || v == nil {
+		return schema
+	}
+	out, err := json.Marshal(plainStrings(brief(strip(v))))
+	if err != nil {
+		return schema
+	}
+	return out
+}
+
+func brief(node map[string]any) map[string]any {
+	delete(node, "description")
+	if types, ok := node["type"].([]any); ok {
+		for _, t := range types {
+			if t != "null" {
+				node["type"] = t
+				break
+			}
+		}
+	}
+	if list, ok := node["anyOf"].([]any); ok { // nullable enum: keep the non-null branch
+		for _, s := range list {
+			if m, ok := s.(map[string]any); ok && m["type"] != "null" {
+				delete(node, "anyOf")
+				for k, v := range m {
+					node[k] = v
+				}
+				break
+			}
+		}
+	}
+	if props, ok := node["properties"].(map[string]any); ok {
+		for name, p := range props {
+			if m, ok := p.(map[string]any); ok {
+				props[name] = brief(m)
+			}
+		}
+	}
+	if m, ok := node["items"].(map[string]any); ok {
+		node["items"] = brief(m)
+	}
+	return node
+}
+
+// plainStrings empties the schemas of properties that are nothing but
+// {"type":"string"}.
+func plainStrings(node map[string]any) map[string]any {
+	if props, ok := node["properties"].(map[string]any); ok {
+		for name, p := range props {
+			if m, ok := p.(map[string]any); ok && len(m) == 1 && m["type"] == "string" {
+				props[name] = map[string]any{}
+			}
+		}
+	}
+	return node
+}
+
+// ModelSchema is schema as declared to a model: compact JSON without the
+// validation-only keywords (validationOnly). Properties, types, required,
+// enums, items and descriptions stay. A schema that is not a JSON object
+// is returned unchanged.
+func ModelSchema(schema json.RawMessage) json.RawMessage {
+	var v map[string]any
+	if err := json.Unmarshal(schema, &v); err != nil || v == nil {
+		return schema
+	}
+	out, err := json.Marshal(strip(v))
+	if err != nil {
+		return schema
+	}
+	return out
+}
+
+// strip removes validationOnly keywords from a schema node and its
+// subschemas (properties' values, items), but never from the property
+// names themselves: a tool may well have an argument called "pattern".
+func strip(node map[string]any) map[string]any {
+	for k, v := range node {
+		if validationOnly[k] {
+			delete(node, k)
+			continue
+		}
+		switch k {
+		case "properties":
+			if props, ok := v.(map[string]any); ok {
+				for name, p := range props {
+					if m, ok := p.(map[string]any); ok {
+						props[name] = strip(m)
+					}
+				}
+			}
+		case "items", "not":
+			if m, ok := v.(map[string]any); ok {
+				node[k] = strip(m)
+			}
+		case "anyOf", "oneOf", "allOf":
+			if list, ok := v.([]any); ok {
+				for i, s := range list {
+					if m, ok := s.(map[string]any); ok {
+						list[i] = strip(m)
+					}
+				}
+			}
+		}
+	}
+	return node
+}

@@ -1,0 +1,88 @@
+package agent
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/soisnode/soisnode/workspace"
+)
+
+const testSchema = `{
+	"type": "object",
+	"additionalProperties": false,
+	"required": ["id"],
+	"properties": {
+		"id":      {"type": "string", "minLength": 1, "maxLength": 64, "description": "Id of the thing"},
+		"pattern": {"type": ["string", "null"], "maxLength": 9, "description": "An argument called pattern"},
+		"status":  {"anyOf": [{"type": "string", "enum": ["open", "done"]}, {"type": "null"}], "description": "New status"},
+		"tags":    {"type": ["array", "null"], "maxItems": 20, "items": {"type": "string", "maxLength": 50}},
+		"limit":   {"type": "integer", "minimum": 1, "maximum": 100, "description": "Page size"}
+	}}`
+
+func TestModelSchemaStripsValidationOnly(t *testing.T) {
+	got := string(ModelSchema(json.RawMessage(testSchema)))
+	for _, gone := range []string{"additionalProperties", "minLength", "maxLength", "maxItems", "minimum", "maximum", "\n", "\t"} {
+		if strings.Contains(got, gone) {
+			t.Errorf("model schema still has %q: %s", gone, got)
+		}
+	}
+	for _, kept := range []string{`"pattern":{`, `"description":"Id of the thing"`, `"enum":["open","done"]`, `"required":["id"]`, `"type":["array","null"]`} {
+		if !strings.Contains(got, kept) {
+			t.Errorf("model schema lost %q: %s", kept, got)
+		}
+	}
+}
+
+func TestBriefSchema(t *testing.T) {
+	got := string(BriefSchema(json.RawMessage(testSchema)))
+	want := `{"properties":{"id":{},"limit":{"type":"integer"},"pattern":{},"status":{"enum":["open","done"],"type":"string"},"tags":{"items":{"type":"string"},"type":"array"}},"required":["id"],"type":"object"}`
+	if got != want {
+		t.Fatalf("brief schema\n got %s\nwant %s", got, want)
+	}
+}
+
+func TestBriefDescription(t *testing.T) {
+	for in, want := range map[string]string{
+		"Get one contact by id, with all its fields.":                      "Get one contact by id, with all its fields.",
+		"Search contacts by name; results are paged by name.":              "Search contacts by name",
+		"List the extensions: name, host. And more.":                       "List the extensions",
+		"Send an email. to and cc take email addresses; attachments are …": "Send an email",
+	} {
+		if got := BriefDescription(in); got != want {
+			t.Errorf("BriefDescription(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func tools(n int) []workspace.Tool {
+	var out []workspace.Tool
+	for i := range n {
+		out = append(out, workspace.Tool{Name: fmt.Sprintf("thing_%d", i), Description: "Do a thing; with details.", Schema: json.RawMessage(testSchema)})
+	}
+	return out
+}
+
+// TestDeclareFullOrBrief: a few tools are declared in full; more than
+// FullDeclBytes of them briefly, with describe_tools, which returns the
+// full declarations.
+func TestDeclareFullOrBrief(t *testing.T) {
+	few := Declare(tools(2))
+	if len(few) != 3 || few[2].Name != AskTool || few[0].Description != "Do a thing; with details." || !strings.Contains(string(few[0].Schema), "Id of the thing") {
+		t.Fatalf("two tools should be declared in full: %+v", few)
+	}
+	many := tools(40)
+	decls := Declare(many)
+	if len(decls) != 42 || decls[40].Name != DescribeTool || decls[41].Name != AskTool {
+		t.Fatalf("40 tools: want brief declarations, describe_tools and ask_caller; got %d", len(decls))
+	}
+	if decls[0].Description != "Do a thing" || strings.Contains(string(decls[0].Schema), "description") {
+		t.Fatalf("brief declaration: %+v", decls[0])
+	}
+	res := Describe(many, json.RawMessage(`{"names":["thing_3","nope"]}`))
+	b, _ := json.Marshal(res)
+	if !strings.Contains(string(b), `"name":"thing_3"`) || !strings.Contains(string(b), "Id of the thing") || !strings.Contains(string(b), `"unknown":["nope"]`) || strings.Contains(string(b), "thing_4") {
+		t.Fatalf("describe: %s", b)
+	}
+}
