@@ -15,7 +15,7 @@ import (
 
 var (
 	mdLink     = regexp.MustCompile(`\]\(([^)\s]+)\)`)
-	makeCall   = regexp.MustCompile("`make ([a-z][a-z0-9-]*)")
+	makeCall   = regexp.MustCompile("`make ([a-z][a-z0-9-]*)(?: [A-Z][A-Z_]*=[^`]*)?`")
 	makeTarget = regexp.MustCompile(`(?m)^([a-z][a-z0-9-]*):`)
 	mdAnchor   = regexp.MustCompile(`(?m)^#+\s+(.+)$`)
 )
