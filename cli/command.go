@@ -1,0 +1,134 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"runtime"
+	"runtime/debug"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/soisnode/soisnode/node"
+)
+
+// errCaptured stops a verb once it has declared its flags (see Env.parse).
+var errCaptured = errors.New("cli: flags captured")
+
+// runError is an error returned by a verb itself, as opposed to a mistake
+// the command line library caught before the verb ran.
+type runError struct{ err error }
+
+func (r runError) Error() string { return r.err.Error() }
+func (r runError) Unwrap() error { return r.err }
+
+// newRoot builds the command tree: one command per verb and sub-verb, each
+// with the flags its verb declares, so usage has a single source. raw is
+// the whole command line; a verb runs with what follows its name, after
+// the library parsed and checked it, so no verb touches the database
+// before its flags are valid and `--help` never reaches a verb.
+func newRoot(ctx context.Context, e *Env, raw []string) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "soisnode",
+		Short: "a self-hosted agent federation node",
+		Long: "soisnode is a self-hosted agent federation node.\n\n" +
+			"Settings: SOIS_DATABASE_URL (default sqlite://./data/sois.db), SOIS_LISTEN, SOIS_PUBLIC_URL, … (docs/operating.md).",
+		Version:       versionString(),
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	root.SetVersionTemplate("soisnode {{.Version}}\n")
+	root.SetOut(e.Stdout)
+	root.SetErr(e.Stderr)
+	root.SetIn(e.Stdin)
+	root.SetContext(ctx)
+	root.AddCommand(&cobra.Command{
+		Use:   "version",
+		Short: "print the version, commit and Go version",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			_, err := fmt.Fprintf(e.Stdout, "soisnode %s\n", versionString())
+			return err
+		},
+	})
+	for _, v := range verbs() {
+		if len(v.subs) == 0 {
+			root.AddCommand(leaf(e, v.name, strings.TrimSpace(v.name+" "+v.args), v.short, v.run, nil, raw))
+			continue
+		}
+		group := &cobra.Command{
+			Use:   v.name,
+			Short: v.short,
+
+			DisableFlagsInUseLine: true,
+			Args:  cobra.ArbitraryArgs,
+			RunE: func(c *cobra.Command, args []string) error {
+				if len(args) == 0 {
+					return fmt.Errorf("missing command")
+				}
+				return fmt.Errorf("unknown command %q", args[0])
+			},
+		}
+		for _, s := range v.subs {
+			group.AddCommand(leaf(e, v.name, strings.TrimSpace(s.name+" "+s.args), s.short, v.run, []string{s.name}, raw))
+		}
+		root.AddCommand(group)
+	}
+	return root
+}
+
+// leaf is the command for one verb (lead nil) or sub-verb (lead: its name).
+// Its flags are the ones the verb declares for those arguments.
+func leaf(e *Env, verbName, use, short string, run runFunc, lead []string, raw []string) *cobra.Command {
+	c := &cobra.Command{
+		Use:   use + " [flags]",
+		Short: short,
+		Args:  cobra.ArbitraryArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if len(raw) == 0 || raw[0] != verbName {
+				return runError{usagef("put the command first: soisnode %s …", verbName)}
+			}
+			if err := run(c.Context(), e, raw[1:]); err != nil {
+				return runError{err}
+			}
+			return nil
+		},
+	}
+	if fs := declaredFlags(e, run, lead); fs != nil {
+		c.Flags().AddGoFlagSet(fs)
+	}
+	return c
+}
+
+// declaredFlags runs a verb only as far as it declares its flags.
+func declaredFlags(e *Env, run runFunc, lead []string) *flag.FlagSet {
+	var fs *flag.FlagSet
+	probe := *e
+	probe.capture = &fs
+	if err := run(context.Background(), &probe, lead); !errors.Is(err, errCaptured) {
+		panic(fmt.Sprintf("cli: %v did not declare its flags first: %v", lead, err))
+	}
+	return fs
+}
+
+// versionString is the version, the commit the binary was built from
+// ("unknown" without VCS stamping) and the Go version.
+func versionString() string {
+	commit, modified := "unknown", false
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range info.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				commit = s.Value
+			case "vcs.modified":
+				modified = s.Value == "true"
+			}
+		}
+	}
+	if modified {
+		commit += "+dirty"
+	}
+	return fmt.Sprintf("%s (commit %s, %s)", node.Version, commit, runtime.Version())
+}
