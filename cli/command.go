@@ -63,7 +63,7 @@ func newRoot(ctx context.Context, e *Env, raw []string) *cobra.Command {
 			Short: v.short,
 
 			DisableFlagsInUseLine: true,
-			Args:  cobra.ArbitraryArgs,
+			Args:                  cobra.ArbitraryArgs,
 			RunE: func(c *cobra.Command, args []string) error {
 				if len(args) == 0 {
 					return fmt.Errorf("missing command")
