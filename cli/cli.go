@@ -110,6 +110,7 @@ func Main(ctx context.Context, args []string, e *Env) int {
 		e.Now = time.Now
 	}
 	root := newRoot(ctx, e, args)
+	args = doubleDash(root, args)
 	root.SetArgs(args)
 	cmd, err := root.ExecuteC()
 	if err == nil {

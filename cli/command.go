@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/soisnode/soisnode/node"
 )
@@ -87,6 +88,7 @@ func leaf(e *Env, verbName, use, short string, run runFunc, lead []string, raw [
 		Short: short,
 		Args:  cobra.ArbitraryArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
+			raw := doubleDash(c.Root(), raw)
 			if len(raw) == 0 || raw[0] != verbName {
 				return runError{usagef("put the command first: soisnode %s …", verbName)}
 			}
@@ -131,4 +133,35 @@ func versionString() string {
 		commit += "+dirty"
 	}
 	return fmt.Sprintf("%s (commit %s, %s)", node.Version, commit, runtime.Version())
+}
+
+// doubleDash rewrites -flag to --flag for the long flags the tree knows:
+// the verbs' flags were Go flags, which take one dash or two, and the
+// library wants two. Anything else, and everything after "--", is kept.
+func doubleDash(root *cobra.Command, args []string) []string {
+	known := map[string]bool{}
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		c.Flags().VisitAll(func(f *pflag.Flag) { known[f.Name] = true })
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+	known["help"], known["version"] = true, true
+	out := make([]string, len(args))
+	copy(out, args)
+	for i, a := range out {
+		if a == "--" {
+			break
+		}
+		if len(a) < 3 || a[0] != '-' || a[1] == '-' {
+			continue
+		}
+		name, _, _ := strings.Cut(a[1:], "=")
+		if known[name] {
+			out[i] = "-" + a
+		}
+	}
+	return out
 }
