@@ -2,6 +2,13 @@
 // operator verbs (keys, tokens, members, send, openapi, …). Every verb that
 // touches the database reads SOIS_DATABASE_URL, like serve, and works while
 // serve runs.
+//
+// The command tree (help, usage, flag parsing, exit code 2 for mistakes,
+// version, shell completion) is cobra's, built in command.go from the
+// verbs table: each verb declares its Go flag set and calls Env.parse
+// before doing anything else, and the tree reuses that flag set, so usage
+// has one source and nothing runs, or opens a database, until the command
+// line is valid.
 package cli
 
 import (
