@@ -56,7 +56,7 @@ func newRoot(ctx context.Context, e *Env, raw []string) *cobra.Command {
 	})
 	for _, v := range verbs() {
 		if len(v.subs) == 0 {
-			root.AddCommand(leaf(e, v.name, strings.TrimSpace(v.name+" "+v.args), v.short, v.run, nil, raw))
+			root.AddCommand(leaf(e, v.name, v.name, v.args, v.short, v.run, nil, raw))
 			continue
 		}
 		group := &cobra.Command{
@@ -73,20 +73,21 @@ func newRoot(ctx context.Context, e *Env, raw []string) *cobra.Command {
 			},
 		}
 		for _, s := range v.subs {
-			group.AddCommand(leaf(e, v.name, strings.TrimSpace(s.name+" "+s.args), s.short, v.run, []string{s.name}, raw))
+			group.AddCommand(leaf(e, v.name, s.name, s.args, s.short, v.run, []string{s.name}, raw))
 		}
 		root.AddCommand(group)
 	}
 	return root
 }
 
-// leaf is the command for one verb (lead nil) or sub-verb (lead: its name).
-// Its flags are the ones the verb declares for those arguments.
-func leaf(e *Env, verbName, use, short string, run runFunc, lead []string, raw []string) *cobra.Command {
+// leaf is the command for one verb (lead nil) or sub-verb (lead: its name)
+// taking the positional arguments named in args. Its flags are the ones the
+// verb declares for lead.
+func leaf(e *Env, verbName, name, args, short string, run runFunc, lead []string, raw []string) *cobra.Command {
 	c := &cobra.Command{
-		Use:   use + " [flags]",
+		Use:   strings.TrimSpace(name+" "+args) + " [flags]",
 		Short: short,
-		Args:  cobra.ArbitraryArgs,
+		Args:  cobra.ExactArgs(len(strings.Fields(args))),
 		RunE: func(c *cobra.Command, _ []string) error {
 			raw := doubleDash(c.Root(), raw)
 			if len(raw) == 0 || raw[0] != verbName {

@@ -146,6 +146,12 @@ func TestBadCommandLines(t *testing.T) {
 		{[]string{"negotiations", "frob", "x"}, `unknown command "frob"`, "verify"},
 		{[]string{"frobnicate"}, "unknown command", "negotiations"},
 		{[]string{"version", "extra"}, "unknown command", "version"},
+		// Missing or extra arguments are caught before the database opens.
+		{[]string{"keys", "revoke"}, "accepts 1 arg(s), received 0", "keys revoke ID"},
+		{[]string{"tokens", "revoke", "a", "b"}, "accepts 1 arg(s), received 2", "tokens revoke ID"},
+		{[]string{"extensions", "add", "crm"}, "accepts 2 arg(s), received 1", "extensions add NAME URL"},
+		{[]string{"deliveries", "list", "x"}, "accepts 0 arg(s), received 1", "--before"},
+		{[]string{"send"}, "accepts 1 arg(s), received 0", "--wait"},
 	}
 	for _, c := range cases {
 		out, errOut, code := run(t, env, c.args...)
