@@ -56,9 +56,14 @@ func newRoot(ctx context.Context, e *Env, raw []string) *cobra.Command {
 	})
 	for _, v := range verbs() {
 		if len(v.subs) == 0 {
-			root.AddCommand(leaf(e, v.name, v.name, v.args, v.short, v.run, nil, raw))
+			root.AddCommand(leaf(e, v.name, v.name, v.args, v.short, v.run, nil, raw, strings.TrimSpace(v.name+" "+v.args)))
 			continue
 		}
+		var each []string
+		for _, s := range v.subs {
+			each = append(each, strings.TrimSpace(v.name+" "+s.name+" "+s.args))
+		}
+		forms := strings.Join(each, " | ")
 		group := &cobra.Command{
 			Use:   v.name,
 			Short: v.short,
@@ -67,13 +72,13 @@ func newRoot(ctx context.Context, e *Env, raw []string) *cobra.Command {
 			Args:                  cobra.ArbitraryArgs,
 			RunE: func(c *cobra.Command, args []string) error {
 				if len(args) == 0 {
-					return fmt.Errorf("missing command")
+					return fmt.Errorf("missing command: %s", forms)
 				}
-				return fmt.Errorf("unknown command %q", args[0])
+				return fmt.Errorf("unknown %s command %q (%s)", v.name, args[0], forms)
 			},
 		}
 		for _, s := range v.subs {
-			group.AddCommand(leaf(e, v.name, s.name, s.args, s.short, v.run, []string{s.name}, raw))
+			group.AddCommand(leaf(e, v.name, s.name, s.args, s.short, v.run, []string{s.name}, raw, forms))
 		}
 		root.AddCommand(group)
 	}
@@ -82,12 +87,19 @@ func newRoot(ctx context.Context, e *Env, raw []string) *cobra.Command {
 
 // leaf is the command for one verb (lead nil) or sub-verb (lead: its name)
 // taking the positional arguments named in args. Its flags are the ones the
-// verb declares for lead.
-func leaf(e *Env, verbName, name, args, short string, run runFunc, lead []string, raw []string) *cobra.Command {
+// verb declares for lead; forms, the verb's usage, goes with a wrong number
+// of arguments.
+func leaf(e *Env, verbName, name, args, short string, run runFunc, lead []string, raw []string, forms string) *cobra.Command {
+	want := strings.Fields(args)
 	c := &cobra.Command{
 		Use:   strings.TrimSpace(name+" "+args) + " [flags]",
 		Short: short,
-		Args:  cobra.ExactArgs(len(strings.Fields(args))),
+		Args: func(_ *cobra.Command, got []string) error {
+			if len(got) != len(want) {
+				return fmt.Errorf("want %d argument(s), got %d: %s", len(want), len(got), forms)
+			}
+			return nil
+		},
 		RunE: func(c *cobra.Command, _ []string) error {
 			raw := doubleDash(c.Root(), raw)
 			if len(raw) == 0 || raw[0] != verbName {

@@ -141,17 +141,17 @@ func TestBadCommandLines(t *testing.T) {
 		{[]string{"members", "add", "--role"}, "flag needs an argument", "--email"},
 		{[]string{"deliveries", "list", "--limit", "many"}, "invalid argument", "--status"},
 		{[]string{"signing", "rotate", "--grace", "soon"}, "invalid argument", "--grace"},
-		{[]string{"keys"}, "missing command", "rotate-secret"},
-		{[]string{"keys", "bogus"}, `unknown command "bogus"`, "rotate-secret"},
-		{[]string{"negotiations", "frob", "x"}, `unknown command "frob"`, "verify"},
+		{[]string{"keys"}, "missing command: keys create | keys list | keys update ID", "rotate-secret"},
+		{[]string{"keys", "bogus"}, `unknown keys command "bogus"`, "rotate-secret"},
+		{[]string{"negotiations", "frob", "x"}, `unknown negotiations command "frob"`, "negotiations verify ID"},
 		{[]string{"frobnicate"}, "unknown command", "negotiations"},
 		{[]string{"version", "extra"}, "unknown command", "version"},
 		// Missing or extra arguments are caught before the database opens.
-		{[]string{"keys", "revoke"}, "accepts 1 arg(s), received 0", "keys revoke ID"},
-		{[]string{"tokens", "revoke", "a", "b"}, "accepts 1 arg(s), received 2", "tokens revoke ID"},
-		{[]string{"extensions", "add", "crm"}, "accepts 2 arg(s), received 1", "extensions add NAME URL"},
-		{[]string{"deliveries", "list", "x"}, "accepts 0 arg(s), received 1", "--before"},
-		{[]string{"send"}, "accepts 1 arg(s), received 0", "--wait"},
+		{[]string{"keys", "revoke"}, "want 1 argument(s), got 0: keys create | keys list", "keys revoke ID [flags]"},
+		{[]string{"tokens", "revoke", "a", "b"}, "want 1 argument(s), got 2: tokens create | tokens revoke ID", "tokens revoke ID [flags]"},
+		{[]string{"extensions", "add", "crm"}, "want 2 argument(s), got 1", "extensions add NAME URL [flags]"},
+		{[]string{"deliveries", "list", "x"}, "want 0 argument(s), got 1", "--before"},
+		{[]string{"send"}, `want 1 argument(s), got 0: send "message"`, "--wait"},
 	}
 	for _, c := range cases {
 		out, errOut, code := run(t, env, c.args...)
