@@ -82,7 +82,29 @@ func newRoot(ctx context.Context, e *Env, raw []string) *cobra.Command {
 		}
 		root.AddCommand(group)
 	}
+	strictHelpAndCompletion(root, raw)
 	return root
+}
+
+// strictHelpAndCompletion makes `help NOSUCH` and `completion NOSUCH` the
+// mistakes they are (exit 2) instead of the library's help with exit 0.
+func strictHelpAndCompletion(root *cobra.Command, raw []string) {
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd(raw...)
+	if help, _, err := root.Find([]string{"help"}); err == nil && help.Run != nil {
+		show := help.Run
+		help.Run = nil
+		help.RunE = func(c *cobra.Command, args []string) error {
+			if target, rest, err := c.Root().Find(args); err != nil || len(rest) > 0 || target == nil {
+				return fmt.Errorf("unknown help topic %q", strings.Join(args, " "))
+			}
+			show(c, args)
+			return nil
+		}
+	}
+	if comp, _, err := root.Find([]string{"completion"}); err == nil && comp.Name() == "completion" {
+		comp.RunE = func(c *cobra.Command, _ []string) error { return c.Help() }
+	}
 }
 
 // leaf is the command for one verb (lead nil) or sub-verb (lead: its name)

@@ -146,6 +146,9 @@ func TestBadCommandLines(t *testing.T) {
 		{[]string{"negotiations", "frob", "x"}, `unknown negotiations command "frob"`, "negotiations verify ID"},
 		{[]string{"frobnicate"}, "unknown command", "negotiations"},
 		{[]string{"version", "extra"}, "unknown command", "version"},
+		{[]string{"help", "frobnicate"}, `unknown help topic "frobnicate"`, "help [command]"},
+		{[]string{"help", "keys", "bogus"}, `unknown help topic "keys bogus"`, "help [command]"},
+		{[]string{"completion", "fishy"}, `unknown command "fishy"`, "zsh"},
 		// Missing or extra arguments are caught before the database opens.
 		{[]string{"keys", "revoke"}, "want 1 argument(s), got 0: keys create | keys list", "keys revoke ID [flags]"},
 		{[]string{"tokens", "revoke", "a", "b"}, "want 1 argument(s), got 2: tokens create | tokens revoke ID", "tokens revoke ID [flags]"},
@@ -192,6 +195,9 @@ func TestCompletion(t *testing.T) {
 				t.Errorf("completion %s lacks %q", shell, w)
 			}
 		}
+	}
+	if out, _, code := run(t, nil, "completion"); code != 0 || !strings.Contains(out, "bash") || !strings.Contains(out, "zsh") {
+		t.Errorf("completion: exit %d, stdout %q", code, out)
 	}
 	// The scripts ask the binary; it answers with the tree's verbs and flags.
 	out, _, code := run(t, nil, "__complete", "keys", "")
