@@ -48,6 +48,7 @@ type verb struct {
 	short string
 	run   runFunc
 	subs  []sub
+	note  string // more for its help, if any
 }
 
 // sub is one sub-verb of a group.
@@ -80,7 +81,7 @@ func verbs() []verb {
 			{"rotate", "", "make a new signing key; the previous one stays in the JWKS for --grace"},
 			{"list", "", "list the signing keys"},
 		}},
-		{name: "deliveries", short: "webhook deliveries", run: runDeliveries, subs: []sub{
+		{name: "deliveries", short: "webhook deliveries", note: "Without --workspace, every workspace's deliveries.", run: runDeliveries, subs: []sub{
 			{"list", "", "list deliveries, newest first"},
 			{"show", "ID", "show one delivery and its attempts"},
 			{"redeliver", "ID", "deliver again (dead letters included)"},
@@ -104,7 +105,7 @@ func verbs() []verb {
 			{"remove", "PEER", "remove a peer (name, id or node id)"},
 			{"policy", "PEER", "set what a peer may do here"},
 			{"repin", "PEER", "pin a peer's changed keys"},
-		}},
+		}, note: "PEER is the peer's local name, id or node id (docs/federation.md)."},
 	}
 }
 

@@ -67,6 +67,7 @@ func newRoot(ctx context.Context, e *Env, raw []string) *cobra.Command {
 		group := &cobra.Command{
 			Use:   v.name,
 			Short: v.short,
+			Long:  strings.TrimSpace(v.short + ":\n\n  soisnode " + strings.Join(each, "\n  soisnode ") + "\n\n" + v.note),
 
 			DisableFlagsInUseLine: true,
 			Args:                  cobra.ArbitraryArgs,
@@ -78,7 +79,11 @@ func newRoot(ctx context.Context, e *Env, raw []string) *cobra.Command {
 			},
 		}
 		for _, s := range v.subs {
-			group.AddCommand(leaf(e, v.name, s.name, s.args, s.short, v.run, []string{s.name}, raw, forms))
+			l := leaf(e, v.name, s.name, s.args, s.short, v.run, []string{s.name}, raw, forms)
+			if v.note != "" {
+				l.Long = s.short + ".\n\n" + v.note
+			}
+			group.AddCommand(l)
 		}
 		root.AddCommand(group)
 	}
