@@ -2,6 +2,13 @@
 // operator verbs (keys, tokens, members, send, openapi, …). Every verb that
 // touches the database reads SOIS_DATABASE_URL, like serve, and works while
 // serve runs.
+//
+// The command tree (help, usage, flag parsing, exit code 2 for mistakes,
+// version, shell completion) is cobra's, built in command.go from the
+// verbs table: each verb declares its Go flag set and calls Env.parse
+// before doing anything else, and the tree reuses that flag set, so usage
+// has one source and nothing runs, or opens a database, until the command
+// line is valid.
 package cli
 
 import (
@@ -13,7 +20,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"sort"
 	"strings"
 	"time"
 
@@ -28,32 +34,78 @@ type Env struct {
 	Stdin          io.Reader
 	Getenv         func(string) string
 	Now            func() time.Time
+
+	capture **flag.FlagSet // set only while the command tree is built
 }
 
-// verb is one command.
+// runFunc runs one verb with the arguments after its name.
+type runFunc func(ctx context.Context, e *Env, args []string) error
+
+// verb is one command. A verb with subs is a group: `soisnode VERB SUB`.
 type verb struct {
-	usage string
-	run   func(ctx context.Context, e *Env, args []string) error
+	name  string
+	args  string // positional arguments in its usage line, e.g. "\"message\""
+	short string
+	run   runFunc
+	subs  []sub
+	note  string // more for its help, if any
 }
 
-func verbs() map[string]verb {
-	return map[string]verb{
-		"serve":   {"serve                      run the node (SOIS_* settings)", runServe},
-		"demo":    {"demo                       create a demo workspace with sample data, print credentials, then serve", runDemo},
-		"init":    {"init [--json] [--name N]   create a workspace, owner, access token and integration key", runInit},
-		"keys":    {"keys create|list|update|revoke", runKeys},
-		"tokens":  {"tokens create|revoke", runTokens},
-		"members": {"members add|list", runMembers},
-		"send":    {"send \"message\" [--wait S]  send a message to a node as a client", runSend},
-		"openapi": {"openapi                    print the OpenAPI document", runOpenAPI},
+// sub is one sub-verb of a group.
+type sub struct{ name, args, short string }
 
-		"verify":       {"verify --jwks URL|FILE --signature S [--body FILE]  check a webhook signature or a signed_reply", runVerify},
-		"signing":      {"signing rotate [--grace 168h]|list  the node's signing keys", runSigning},
-		"deliveries":   {"deliveries list|show ID|redeliver ID  webhook deliveries", runDeliveries},
-		"files":        {"files put PATH [--folder ID] [--name N]  store a file in the workspace", runFiles},
-		"extensions":   {"extensions add NAME URL|list|remove NAME  the workspace's extensions (remote MCP servers)", runExtensions},
-		"negotiations": {"negotiations list [--status S]|show ID|verify ID  exchanges with peers: transcripts, summaries, signature checks", runNegotiations},
-		"peers":        {"peers add BASE_URL [--name N] [--yes]|list|remove PEER|policy PEER|repin PEER  other nodes: pinned keys and inbound policy", runPeers},
+func verbs() []verb {
+	return []verb{
+		{name: "serve", short: "run the node (SOIS_* settings)", run: runServe},
+		{name: "demo", short: "create a demo workspace with sample data, print credentials, then serve", run: runDemo},
+		{name: "init", short: "create a workspace, owner, access token and integration key", run: runInit},
+		{name: "keys", short: "integration keys", run: runKeys, subs: []sub{
+			{"create", "", "create a key; prints its secret and webhook secret once"},
+			{"list", "", "list the workspace's keys"},
+			{"update", "ID", "change a key's name, scopes, budgets or response URL"},
+			{"revoke", "ID", "revoke a key"},
+			{"rotate-secret", "ID", "give a key a new webhook secret (the old one signs for 24 h more)"},
+		}},
+		{name: "tokens", short: "access tokens", run: runTokens, subs: []sub{
+			{"create", "", "create an access token for a member (default: the first owner)"},
+			{"revoke", "ID", "revoke an access token"},
+		}},
+		{name: "members", short: "workspace members", run: runMembers, subs: []sub{
+			{"add", "", "add a member (--name, --email, --role)"},
+			{"list", "", "list the workspace's members"},
+		}},
+		{name: "send", args: "\"message\"", short: "send a message to a node as a client", run: runSend},
+		{name: "openapi", short: "print the OpenAPI document", run: runOpenAPI},
+		{name: "verify", short: "check a webhook signature or a signed_reply", run: runVerify},
+		{name: "signing", short: "the node's signing keys", run: runSigning, subs: []sub{
+			{"rotate", "", "make a new signing key; the previous one stays in the JWKS for --grace"},
+			{"list", "", "list the signing keys"},
+		}},
+		{name: "deliveries", short: "webhook deliveries", note: "Without --workspace, every workspace's deliveries.", run: runDeliveries, subs: []sub{
+			{"list", "", "list deliveries, newest first"},
+			{"show", "ID", "show one delivery and its attempts"},
+			{"redeliver", "ID", "deliver again (dead letters included)"},
+		}},
+		{name: "files", short: "files in the workspace", run: runFiles, subs: []sub{
+			{"put", "PATH", "store a file in the workspace"},
+		}},
+		{name: "extensions", short: "the workspace's extensions (remote MCP servers)", run: runExtensions, subs: []sub{
+			{"add", "NAME URL", "install a remote MCP server as an extension"},
+			{"list", "", "list the extensions"},
+			{"remove", "NAME", "remove an extension"},
+		}},
+		{name: "negotiations", short: "exchanges with peers: transcripts, summaries, signature checks", run: runNegotiations, subs: []sub{
+			{"list", "", "list negotiations, newest first"},
+			{"show", "ID", "print a negotiation's transcript and summary"},
+			{"verify", "ID", "re-check every signed envelope (exit 1 if one fails)"},
+		}},
+		{name: "peers", short: "other nodes: pinned keys and inbound policy", run: runPeers, subs: []sub{
+			{"add", "BASE_URL", "fetch a node's card, show its keys and pin them"},
+			{"list", "", "list the pinned peers"},
+			{"remove", "PEER", "remove a peer (name, id or node id)"},
+			{"policy", "PEER", "set what a peer may do here"},
+			{"repin", "PEER", "pin a peer's changed keys"},
+		}, note: "PEER is the peer's local name, id or node id (docs/federation.md)."},
 	}
 }
 
@@ -65,43 +117,32 @@ func Main(ctx context.Context, args []string, e *Env) int {
 	if e.Now == nil {
 		e.Now = time.Now
 	}
-	all := verbs()
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		usage(e.Stdout, all)
+	root := newRoot(ctx, e, args)
+	args = doubleDash(root, args)
+	root.SetArgs(args)
+	cmd, err := root.ExecuteC()
+	if err == nil {
 		return 0
 	}
-	v, ok := all[args[0]]
-	if !ok {
-		fmt.Fprintf(e.Stderr, "soisnode: unknown command %q\n\n", args[0])
-		usage(e.Stderr, all)
+	var re runError
+	if !errors.As(err, &re) {
+		// A mistake the library caught: an unknown command or flag, a
+		// missing argument. The command's usage goes with it.
+		fmt.Fprintf(e.Stderr, "%s: %v\n\n", cmd.CommandPath(), err)
+		fmt.Fprint(e.Stderr, cmd.UsageString())
 		return 2
 	}
-	if err := v.run(ctx, e, args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		var u usageError
-		if errors.As(err, &u) {
-			fmt.Fprintf(e.Stderr, "soisnode %s: %v\n", args[0], err)
-			return 2
-		}
-		fmt.Fprintf(e.Stderr, "soisnode %s: %s\n", args[0], describe(err))
-		return 1
+	if errors.Is(re.err, flag.ErrHelp) {
+		return 0
 	}
-	return 0
-}
-
-func usage(w io.Writer, all map[string]verb) {
-	fmt.Fprintln(w, "usage: soisnode <command> [flags]\n\ncommands:")
-	names := make([]string, 0, len(all))
-	for name := range all {
-		names = append(names, name)
+	var u usageError
+	if errors.As(re.err, &u) {
+		fmt.Fprintf(e.Stderr, "%s: %v\n\n", cmd.CommandPath(), re.err)
+		fmt.Fprint(e.Stderr, cmd.UsageString())
+		return 2
 	}
-	sort.Strings(names)
-	for _, name := range names {
-		fmt.Fprintln(w, "  "+all[name].usage)
-	}
-	fmt.Fprintln(w, "\nsettings: SOIS_DATABASE_URL (default sqlite://./data/sois.db), SOIS_LISTEN, SOIS_PUBLIC_URL, … (docs/operating.md)")
+	fmt.Fprintf(e.Stderr, "%s: %s\n", cmd.CommandPath(), describe(re.err))
+	return 1
 }
 
 // usageError is a mistake in the command line itself (exit code 2).
@@ -126,7 +167,13 @@ func newFlags(name string, e *Env) *flag.FlagSet {
 }
 
 // parse parses flags that may come before or after positional arguments.
-func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+// While the command tree is built (e.capture set) it hands the verb's flag
+// set over instead and stops the verb before it does anything.
+func (e *Env) parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	if e.capture != nil {
+		*e.capture = fs
+		return nil, errCaptured
+	}
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {

@@ -26,7 +26,7 @@ func runDeliveries(ctx context.Context, e *Env, args []string) error {
 	status := fs.String("status", "", "list: only pending, delivered, dead or disabled deliveries")
 	limit := fs.Int("limit", 50, "list: at most this many, newest first (max 500)")
 	before := fs.String("before", "", "list: only deliveries older than this id (the last id of the previous page)")
-	pos, err := parse(fs, args)
+	pos, err := e.parse(fs, args)
 	if err != nil {
 		return err
 	}

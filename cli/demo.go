@@ -10,7 +10,7 @@ import (
 func runDemo(ctx context.Context, e *Env, args []string) error {
 	fs := newFlags("demo", e)
 	listen := fs.String("listen", "", "address to listen on (SOIS_LISTEN, default 127.0.0.1:8080)")
-	if _, err := parse(fs, args); err != nil {
+	if _, err := e.parse(fs, args); err != nil {
 		return err
 	}
 	cfg, err := config(e)

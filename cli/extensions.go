@@ -28,7 +28,7 @@ func runExtensions(ctx context.Context, e *Env, args []string) error {
 	fs := newFlags("extensions "+sub, e)
 	wsFlag := fs.String("workspace", "", "workspace id (default SOIS_WORKSPACE, else the newest)")
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parse(fs, args)
+	pos, err := e.parse(fs, args)
 	if err != nil {
 		return err
 	}

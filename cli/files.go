@@ -25,7 +25,7 @@ func runFiles(ctx context.Context, e *Env, args []string) error {
 	folder := fs.String("folder", "", "folder id (default: the root folder)")
 	name := fs.String("name", "", "the file's name in the workspace (default: PATH's base name)")
 	asJSON := fs.Bool("json", false, "print the file's metadata as JSON instead of its id")
-	pos, err := parse(fs, args[1:])
+	pos, err := e.parse(fs, args[1:])
 	if err != nil {
 		return err
 	}

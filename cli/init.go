@@ -31,7 +31,7 @@ func runInit(ctx context.Context, e *Env, args []string) error {
 	name := fs.String("name", "My Workspace", "workspace name")
 	owner := fs.String("owner", "Owner", "owner's name")
 	email := fs.String("email", "owner@example.com", "owner's email")
-	if _, err := parse(fs, args); err != nil {
+	if _, err := e.parse(fs, args); err != nil {
 		return err
 	}
 	db, err := openDB(ctx, e)

@@ -133,7 +133,7 @@ func runKeys(ctx context.Context, e *Env, args []string) error {
 	if sub == "create" || sub == "update" {
 		kf.register(fs)
 	}
-	pos, err := parse(fs, args)
+	pos, err := e.parse(fs, args)
 	if err != nil {
 		return err
 	}

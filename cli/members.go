@@ -20,7 +20,7 @@ func runMembers(ctx context.Context, e *Env, args []string) error {
 	name := fs.String("name", "", "member's name")
 	email := fs.String("email", "", "member's email")
 	role := fs.String("role", "member", "owner, admin, member or viewer")
-	if _, err := parse(fs, args); err != nil {
+	if _, err := e.parse(fs, args); err != nil {
 		return err
 	}
 	db, ws, err := openWorkspace(ctx, e, *wsFlag)
@@ -70,7 +70,7 @@ func runTokens(ctx context.Context, e *Env, args []string) error {
 	asJSON := fs.Bool("json", false, "print JSON")
 	member := fs.String("member", "", "member id or email (default: the workspace's first owner)")
 	name := fs.String("name", "", "token name")
-	pos, err := parse(fs, args)
+	pos, err := e.parse(fs, args)
 	if err != nil {
 		return err
 	}

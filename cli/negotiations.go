@@ -61,7 +61,7 @@ func runNegotiations(ctx context.Context, e *Env, args []string) error {
 		status = fs.String("status", "", "only this status: open, accepted, rejected, closed, turn_limit, budget_cap, expired or failed")
 		limit = fs.Int("limit", 50, fmt.Sprintf("most negotiations to list, newest first (1 to %d)", negotiation.MaxRecent))
 	}
-	pos, err := parse(fs, args)
+	pos, err := e.parse(fs, args)
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,7 @@ import (
 
 func runOpenAPI(ctx context.Context, e *Env, args []string) error {
 	fs := newFlags("openapi", e)
-	if _, err := parse(fs, args); err != nil {
+	if _, err := e.parse(fs, args); err != nil {
 		return err
 	}
 	doc, err := node.OpenAPIYAML()

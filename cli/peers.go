@@ -94,7 +94,7 @@ func runPeers(ctx context.Context, e *Env, args []string) error {
 	if sub == "add" || sub == "repin" {
 		yes = fs.Bool("yes", false, "pin the keys without asking")
 	}
-	pos, err := parse(fs, args)
+	pos, err := e.parse(fs, args)
 	if err != nil {
 		return err
 	}

@@ -20,7 +20,7 @@ func runSend(ctx context.Context, e *Env, args []string) error {
 	wait := fs.Int("wait", 30, "seconds to wait for the reply (0: return at once)")
 	idem := fs.String("idempotency-key", "", "Idempotency-Key header")
 	asJSON := fs.Bool("json", false, "print the response JSON")
-	pos, err := parse(fs, args)
+	pos, err := e.parse(fs, args)
 	if err != nil {
 		return err
 	}

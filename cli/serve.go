@@ -15,7 +15,7 @@ func runServe(ctx context.Context, e *Env, args []string) error {
 	dbURL := fs.String("database-url", "", "sqlite://path or postgres://… (SOIS_DATABASE_URL, default sqlite://./data/sois.db)")
 	public := fs.String("public-url", "", "the URL callers use (SOIS_PUBLIC_URL)")
 	model := fs.String("model", "", "model name for gemini / openai (SOIS_MODEL)")
-	if _, err := parse(fs, args); err != nil {
+	if _, err := e.parse(fs, args); err != nil {
 		return err
 	}
 	cfg, err := config(e)

@@ -37,7 +37,7 @@ func runSigning(ctx context.Context, e *Env, args []string) error {
 	fs := newFlags("signing "+sub, e)
 	asJSON := fs.Bool("json", false, "print JSON")
 	grace := fs.Duration("grace", defaultGrace, "rotate: how long the previous key stays in the JWKS (0 removes it at once, for a compromised key)")
-	pos, err := parse(fs, args)
+	pos, err := e.parse(fs, args)
 	if err != nil {
 		return err
 	}

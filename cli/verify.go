@@ -24,7 +24,7 @@ func runVerify(ctx context.Context, e *Env, args []string) error {
 	sig := fs.String("signature", "", "the Sois-Signature header value, or a signed_reply (compact JWS)")
 	bodyPath := fs.String("body", "", "file holding the exact webhook body bytes (- for standard input); without it, --signature is checked as a compact JWS and its payload printed")
 	maxAge := fs.Duration("max-age", verify.MaxAge, "oldest signature accepted (signed replies: only when given)")
-	pos, err := parse(fs, args)
+	pos, err := e.parse(fs, args)
 	if err != nil {
 		return err
 	}
