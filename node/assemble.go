@@ -148,7 +148,7 @@ func (n *Node) routes() http.Handler {
 		fmt.Fprint(w, `{"status":"ok"}`)
 	})
 	mux.HandleFunc("GET /readyz", n.serveReady)
-	mux.Handle("GET /metrics", n.metrics.handler())
+	mux.Handle("GET /metrics", n.metrics.handler(n.log))
 	docs := apidocs.Handler("/docs", "soisnode API Reference", "/openapi.yaml")
 	mux.Handle("/docs", docs)
 	mux.Handle("/docs/", docs)
