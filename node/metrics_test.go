@@ -2,6 +2,7 @@ package node_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -460,4 +461,30 @@ func TestAlertRules(t *testing.T) {
 	if alerts < 3 {
 		t.Errorf("%d alerts", alerts)
 	}
+}
+
+// failingProvider answers every call with an error no retry fixes.
+type failingProvider struct{}
+
+func (failingProvider) Name() string  { return "failing" }
+func (failingProvider) Model() string { return "broken-1" }
+func (failingProvider) Generate(context.Context, agent.Request) (agent.Response, error) {
+	return agent.Response{}, errors.New("the model is down")
+}
+
+// TestModelErrorMetric: a failed model call counts as an error of its
+// provider and model, and its turn as failed.
+func TestModelErrorMetric(t *testing.T) {
+	n := testbed.Start(t, node.Config{DatabaseURL: storetest.SQLiteURL(t), Provider: failingProvider{}})
+	c := testbed.Workspace(t, n.DB(), workspace.Owner, access.KeyParams{})
+	r := n.Do("POST", "/api/agent?wait=20", c, map[string]any{"message": "hello"})
+	var cv conv
+	r.JSON(t, &cv)
+	if cv.Status != "failed" {
+		t.Fatalf("turn: %s", r.Body)
+	}
+	mfs := scrape(t, n)
+	requireValue(t, mfs, 1, "sois_model_calls_total", "provider", "failing", "model", "broken-1", "outcome", "error")
+	requireValue(t, mfs, 1, "sois_turns_total", "status", "failed")
+	requireValue(t, mfs, 1, "sois_turn_duration_seconds", "status", "failed")
 }
