@@ -3,7 +3,7 @@ GO ?= go
 BIN := bin/soisnode
 FUZZTIME ?= 10s
 
-.PHONY: run build test bench fuzz openapi fmt clean lint-openapi
+.PHONY: run build test bench fuzz openapi fmt clean lint-openapi check-alerts
 
 run: build ## build and start `soisnode demo` (SQLite, local agent, sample data)
 	./$(BIN) demo
@@ -13,6 +13,7 @@ build:
 
 test: ## every test, with -race, on SQLite and PostgreSQL
 	$(GO) vet ./...
+	./scripts/promtool.sh check rules docs/alerts.yml
 	$(GO) test -race -count=1 -timeout 20m ./...
 
 bench: ## benchmarks next to their baselines, with peak memory (docs/benchmarks.md)
@@ -35,3 +36,6 @@ lint-openapi: ## lint the OpenAPI document with the pinned Redocly (recommended-
 	cd openapi/testdata/js && npm ci --no-audit --no-fund && \
 	REDOCLY_TELEMETRY=off npx --no-install redocly lint ../../openapi.yaml --config redocly.yaml && \
 	npx --no-install spectral lint ../../openapi.yaml --ruleset .spectral.yaml --fail-severity hint
+
+check-alerts: ## check the example alerting rules (docs/alerts.yml) with promtool (from Debian's prometheus package)
+	./scripts/promtool.sh check rules docs/alerts.yml

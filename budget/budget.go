@@ -86,6 +86,11 @@ type Options struct {
 	// keep it short (enqueue a webhook, say) and do not block on the
 	// caller's transaction.
 	OnThreshold func(ctx context.Context, e Event)
+	// OnRefusal, if set, is called with the budget's name (daily, monthly,
+	// total, or a cap's name such as "negotiation") each time Check or
+	// Reserve refuses because that budget has too little left; the node
+	// counts refusals for its metrics. Keep it short.
+	OnRefusal func(budget Name)
 	// Logger receives the threshold events and background failures.
 	// Default slog.Default().
 	Logger *slog.Logger
@@ -110,6 +115,7 @@ type Budgets struct {
 	now         func() time.Time
 	ttl         time.Duration
 	onThreshold func(context.Context, Event)
+	onRefusal   func(Name)
 	log         *slog.Logger
 	pending     sync.WaitGroup // background threshold checks
 }
@@ -126,7 +132,7 @@ func New(db *store.DB, clock func() time.Time, opts Options) *Budgets {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	return &Budgets{db: db, now: clock, ttl: opts.HoldTTL, onThreshold: opts.OnThreshold, log: opts.Logger}
+	return &Budgets{db: db, now: clock, ttl: opts.HoldTTL, onThreshold: opts.OnThreshold, onRefusal: opts.OnRefusal, log: opts.Logger}
 }
 
 // Close waits for the threshold checks that settles started in the

@@ -99,7 +99,7 @@ func (b *Budgets) Reserve(ctx context.Context, r Request) (*Hold, error) {
 		}
 		return h, nil
 	}
-	var refusal error
+	var refusal *errs.Error
 	var events []Event
 	err := b.db.InTx(ctx, func(tx store.Tx) error {
 		refusal, events = nil, nil
@@ -147,6 +147,7 @@ func (b *Budgets) Reserve(ctx context.Context, r Request) (*Hold, error) {
 	}
 	b.emit(ctx, events)
 	if refusal != nil {
+		b.refused(refusal)
 		return nil, refusal
 	}
 	return h, nil
@@ -194,6 +195,16 @@ func (h *Hold) scope() string {
 		return ""
 	}
 	return h.req.Cap.Scope
+}
+
+// refused tells Options.OnRefusal of a refusal made by spentError.
+func (b *Budgets) refused(e *errs.Error) {
+	if b.onRefusal == nil {
+		return
+	}
+	if name, ok := e.Detail["budget"].(string); ok {
+		b.onRefusal(Name(name))
+	}
 }
 
 // spentError is the refusal for window w; need is the least the call

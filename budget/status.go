@@ -22,7 +22,9 @@ func (b *Budgets) Check(ctx context.Context, l Limits) error {
 	}
 	// Not even one micro-dollar left.
 	if w, over := blocking(windowsOf(us), 1); over {
-		return spentError(w, 0)
+		e := spentError(w, 0)
+		b.refused(e)
+		return e
 	}
 	return nil
 }

@@ -15,6 +15,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"time"
 
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -40,6 +41,11 @@ type Options struct {
 	// Logger gets one line per tool call and every internal error; never
 	// arguments or secrets. Default: discard.
 	Logger *slog.Logger
+	// OnCall, if set, is told of every tool call when it ends: the tool's
+	// name, its outcome ("ok"; "refused" when the caller's input or
+	// permissions were at fault; "error" for an internal failure) and how
+	// long it took. The node counts calls for its metrics.
+	OnCall func(tool, outcome string, d time.Duration)
 }
 
 func (o Options) withDefaults() Options {

@@ -97,13 +97,16 @@ func (h *handler) call(ctx context.Context, c workspace.Caller, name string, arg
 	}
 	start := time.Now()
 	res, err := h.reg.Call(ctx, c, name, args)
+	d := time.Since(start)
 	log := h.opts.Logger.With("tool", name, "workspace_id", c.WorkspaceID, "member_id", c.MemberID, "key_id", c.KeyID,
-		"duration_ms", time.Since(start).Milliseconds())
+		"duration_ms", d.Milliseconds())
 	if err != nil {
 		if errs.KindOf(err) == errs.Internal {
 			log.Error("mcp: tool call failed", "err", err)
+			h.called(name, "error", d)
 		} else {
 			log.Info("mcp: tool call refused", "kind", errs.KindOf(err).String())
+			h.called(name, "refused", d)
 		}
 		return &sdk.CallToolResult{IsError: true, Content: []sdk.Content{&sdk.TextContent{Text: errs.Message(err)}}}
 	}
@@ -111,9 +114,18 @@ func (h *handler) call(ctx context.Context, c workspace.Caller, name string, arg
 	structured, text, err := structure(res)
 	if err != nil {
 		log.Error("mcp: tool result is not JSON", "err", err)
+		h.called(name, "error", d)
 		return &sdk.CallToolResult{IsError: true, Content: []sdk.Content{&sdk.TextContent{Text: "internal error"}}}
 	}
+	h.called(name, "ok", d)
 	return &sdk.CallToolResult{StructuredContent: structured, Content: []sdk.Content{&sdk.TextContent{Text: text}}}
+}
+
+// called tells Options.OnCall of a finished call.
+func (h *handler) called(tool, outcome string, d time.Duration) {
+	if h.opts.OnCall != nil {
+		h.opts.OnCall(tool, outcome, d)
+	}
 }
 
 // structure makes a result's structured content: Data when it is a JSON

@@ -231,6 +231,7 @@ func (n *Node) registerConversations(api huma.API) {
 		if err != nil {
 			return nil, problemFor(n.log, err)
 		}
+		n.domain.turnCanceled()
 		n.waiters.notify(in.ID)
 		c, err := conversation.Get(ctx, n.db, ws, in.ID)
 		if err != nil {

@@ -49,8 +49,9 @@ func (n *Node) assemble(ctx context.Context) error {
 		return err
 	}
 	n.freeProvider = provider.Name() == "local"
+	provider = meteredProvider{Provider: provider, pricer: pricer, m: n.domain}
 	n.budgets = budget.New(n.db, n.now, budget.Options{
-		HoldTTL: n.cfg.TurnTimeout + 5*time.Minute, Logger: n.log, OnThreshold: n.onThreshold,
+		HoldTTL: n.cfg.TurnTimeout + 5*time.Minute, Logger: n.log, OnThreshold: n.onThreshold, OnRefusal: n.domain.budgetRefusal,
 	})
 	n.stops = append(n.stops, func(context.Context) error { n.budgets.Close(); return nil })
 	n.background = append(n.background, n.budgets.Run)
@@ -147,7 +148,7 @@ func (n *Node) routes() http.Handler {
 		fmt.Fprint(w, `{"status":"ok"}`)
 	})
 	mux.HandleFunc("GET /readyz", n.serveReady)
-	mux.Handle("GET /metrics", n.metrics.handler())
+	mux.Handle("GET /metrics", n.metrics.handler(n.log))
 	docs := apidocs.Handler("/docs", "soisnode API Reference", "/openapi.yaml")
 	mux.Handle("/docs", docs)
 	mux.Handle("/docs/", docs)
@@ -156,6 +157,6 @@ func (n *Node) routes() http.Handler {
 	mux.HandleFunc("POST "+MessagesPath, n.serveMessage)
 	mux.Handle(a2a.Path, n.a2a.Handler())
 	mux.Handle(a2a.Path+"/", n.a2a.Handler())
-	mux.Handle("/mcp", mcp.NewHandler(n.registry, n.callerFromRequest, mcp.Options{Name: "soisnode", Version: Version, Logger: n.log, AllowedHosts: n.mcpHosts}))
+	mux.Handle("/mcp", mcp.NewHandler(n.registry, n.callerFromRequest, mcp.Options{Name: "soisnode", Version: Version, Logger: n.log, AllowedHosts: n.mcpHosts, OnCall: n.domain.toolCall}))
 	return n.logRequests(mux)
 }

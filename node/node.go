@@ -54,6 +54,7 @@ type Node struct {
 	limiter      *failLimiter
 	metrics      *metrics
 	fedm         *fedMetrics
+	domain       *domainMetrics
 	negotiations *negotiation.Service
 	api          huma.API
 	handler      http.Handler
@@ -85,6 +86,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Node, error) {
 	n.fedm = newFedMetrics(n.metrics.reg)
 	n.backlog = newBacklog(db, now, cfg)
 	n.metrics.reg.MustRegister(n.backlog)
+	n.domain = newDomainMetrics(n.metrics.reg)
+	n.metrics.reg.MustRegister(deliveryBacklog{db: db, now: now})
 	if err := n.assemble(ctx); err != nil {
 		db.Close()
 		return nil, err

@@ -1,6 +1,7 @@
 package node
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -34,9 +35,18 @@ func newMetrics() *metrics {
 	return m
 }
 
-func (m *metrics) handler() http.Handler {
-	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+// handler serves the registry. ContinueOnError: a collector that cannot
+// read the database (it is slow, or closed during shutdown) drops its own
+// series, logged to log, never the whole scrape.
+func (m *metrics) handler(log *slog.Logger) http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg, ErrorHandling: promhttp.ContinueOnError, ErrorLog: scrapeLog{log}})
 }
+
+// scrapeLog is promhttp's error log on the node's logger.
+type scrapeLog struct{ log *slog.Logger }
+
+// Println implements promhttp.Logger.
+func (l scrapeLog) Println(v ...any) { l.log.Warn("metrics: scrape", "err", fmt.Sprint(v...)) }
 
 type statusWriter struct {
 	http.ResponseWriter

@@ -46,7 +46,7 @@ func (n *Node) assembleSigning(ctx context.Context) error {
 	}
 	n.guard = webhook.Guard{AllowHosts: n.cfg.WebhookAllowHosts}
 	n.deliveries = webhook.NewQueue(n.db, n.now)
-	n.dispatcher, err = webhook.NewDispatcher(webhook.Config{DB: n.db, Signer: n.keys, Secrets: n.secrets, Guard: n.guard, Now: n.now, Logger: n.log, OnAttempt: n.cfg.OnDeliveryAttempt,
+	n.dispatcher, err = webhook.NewDispatcher(webhook.Config{DB: n.db, Signer: n.keys, Secrets: n.secrets, Guard: n.guard, Now: n.now, Logger: n.log, OnAttempt: n.onDeliveryAttempt,
 		// n.a2a is assembled later; the dispatcher runs only after Start.
 		Headers: func(ctx context.Context, id, event string) (http.Header, error) {
 			return n.a2a.PushHeaders(ctx, id, event)
@@ -80,6 +80,7 @@ func nodeID(ctx context.Context, db *store.DB, configured string) (string, error
 // onTurnFinished queues the webhook of a finished turn, in the finishing
 // transaction, when the key has a response_url.
 func (n *Node) onTurnFinished(ctx context.Context, tx store.Tx, conv conversation.Conversation, turn conversation.Turn) error {
+	n.domain.turnFinishing(conv.ID, turn)
 	if err := n.a2a.OnTurnStopped(ctx, tx, conv.ID, turn.Turn); err != nil {
 		return err
 	}
@@ -99,8 +100,18 @@ func (n *Node) onTurnFinished(ctx context.Context, tx store.Tx, conv conversatio
 	return webhook.Enqueue(ctx, tx, d)
 }
 
+// onDeliveryAttempt counts a webhook attempt and tells the configured
+// OnDeliveryAttempt (tests) of it.
+func (n *Node) onDeliveryAttempt(ev webhook.AttemptEvent) {
+	n.domain.deliveryAttempt(ev)
+	if n.cfg.OnDeliveryAttempt != nil {
+		n.cfg.OnDeliveryAttempt(ev)
+	}
+}
+
 // turnDone runs after a turn's outcome is committed.
 func (n *Node) turnDone(conversationID string) {
+	n.domain.turnCommitted(conversationID)
 	n.waiters.notify(conversationID)
 	n.dispatcher.Notify()
 }
