@@ -2,7 +2,6 @@ package peers
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/soisnode/soisnode/errs"
@@ -12,23 +11,7 @@ import (
 // ByNode returns every workspace's pin of the node nodeID, oldest first:
 // who receives that node's envelopes.
 func ByNode(ctx context.Context, q store.Querier, nodeID string) ([]Peer, error) {
-	rows, err := q.Query(ctx, `SELECT `+columns+` FROM peers WHERE node_id = ? ORDER BY created_at, id`, nodeID)
-	if err != nil {
-		return nil, fmt.Errorf("peers: pins of %s: %w", nodeID, err)
-	}
-	defer rows.Close()
-	out := []Peer{}
-	for rows.Next() {
-		p, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("peers: pins of %s: %w", nodeID, err)
-	}
-	return out, nil
+	return query(ctx, q, "pins of "+nodeID, `SELECT `+columns+` FROM peers WHERE node_id = ? ORDER BY created_at, id`, nodeID)
 }
 
 // Lookup is the registry as the negotiation service reads it.
@@ -77,21 +60,5 @@ func normalName(s string) string {
 // All returns every workspace's peers, oldest first (a node announcing
 // its new keys tells each of them).
 func All(ctx context.Context, q store.Querier) ([]Peer, error) {
-	rows, err := q.Query(ctx, `SELECT `+columns+` FROM peers ORDER BY created_at, id`)
-	if err != nil {
-		return nil, fmt.Errorf("peers: all: %w", err)
-	}
-	defer rows.Close()
-	out := []Peer{}
-	for rows.Next() {
-		p, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("peers: all: %w", err)
-	}
-	return out, nil
+	return query(ctx, q, "all", `SELECT `+columns+` FROM peers ORDER BY created_at, id`)
 }

@@ -93,22 +93,10 @@ func Resolve(ctx context.Context, q store.Querier, workspaceID, ref string) (Pee
 	if ref == "" {
 		return Peer{}, errs.E(errs.Invalid, "name a peer by its name, id or node id")
 	}
-	rows, err := q.Query(ctx, `SELECT `+columns+` FROM peers WHERE workspace_id = ? AND (id = ? OR node_id = ? OR name = ?) ORDER BY id LIMIT 3`,
+	found, err := query(ctx, q, "resolve", `SELECT `+columns+` FROM peers WHERE workspace_id = ? AND (id = ? OR node_id = ? OR name = ?) ORDER BY id LIMIT 3`,
 		workspaceID, ref, ref, ref)
 	if err != nil {
-		return Peer{}, fmt.Errorf("peers: resolve: %w", err)
-	}
-	defer rows.Close()
-	var found []Peer
-	for rows.Next() {
-		p, err := scan(rows)
-		if err != nil {
-			return Peer{}, err
-		}
-		found = append(found, p)
-	}
-	if err := rows.Err(); err != nil {
-		return Peer{}, fmt.Errorf("peers: resolve: %w", err)
+		return Peer{}, err
 	}
 	for _, match := range []func(Peer) bool{
 		func(p Peer) bool { return p.ID == ref },

@@ -200,9 +200,15 @@ const columns = `id, workspace_id, node_id, name, card_name, base_url, jwks, fin
 
 // List returns the workspace's peers, oldest first.
 func List(ctx context.Context, q store.Querier, workspaceID string) ([]Peer, error) {
-	rows, err := q.Query(ctx, `SELECT `+columns+` FROM peers WHERE workspace_id = ? ORDER BY created_at, id`, workspaceID)
+	return query(ctx, q, "list", `SELECT `+columns+` FROM peers WHERE workspace_id = ? ORDER BY created_at, id`, workspaceID)
+}
+
+// query runs one SELECT of columns and scans every row; op names it in
+// errors.
+func query(ctx context.Context, q store.Querier, op, sql string, args ...any) ([]Peer, error) {
+	rows, err := q.Query(ctx, sql, args...)
 	if err != nil {
-		return nil, fmt.Errorf("peers: list: %w", err)
+		return nil, fmt.Errorf("peers: %s: %w", op, err)
 	}
 	defer rows.Close()
 	out := []Peer{}
@@ -214,7 +220,7 @@ func List(ctx context.Context, q store.Querier, workspaceID string) ([]Peer, err
 		out = append(out, p)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("peers: list: %w", err)
+		return nil, fmt.Errorf("peers: %s: %w", op, err)
 	}
 	return out, nil
 }
@@ -223,21 +229,9 @@ func List(ctx context.Context, q store.Querier, workspaceID string) ([]Peer, err
 // name: what people and agents type goes through Resolve). Another
 // workspace's peer is NotFound, like an unknown one.
 func Get(ctx context.Context, q store.Querier, workspaceID, ref string) (Peer, error) {
-	rows, err := q.Query(ctx, `SELECT `+columns+` FROM peers WHERE workspace_id = ? AND (id = ? OR node_id = ?) ORDER BY id LIMIT 2`, workspaceID, ref, ref)
+	found, err := query(ctx, q, "get", `SELECT `+columns+` FROM peers WHERE workspace_id = ? AND (id = ? OR node_id = ?) ORDER BY id LIMIT 2`, workspaceID, ref, ref)
 	if err != nil {
-		return Peer{}, fmt.Errorf("peers: get: %w", err)
-	}
-	defer rows.Close()
-	var found []Peer
-	for rows.Next() {
-		p, err := scan(rows)
-		if err != nil {
-			return Peer{}, err
-		}
-		found = append(found, p)
-	}
-	if err := rows.Err(); err != nil {
-		return Peer{}, fmt.Errorf("peers: get: %w", err)
+		return Peer{}, err
 	}
 	switch len(found) {
 	case 0:
