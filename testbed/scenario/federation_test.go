@@ -41,6 +41,10 @@ func newFedNode(t *testing.T, bin, db, name, hookURL string) *fedNode {
 		"SOIS_LISTEN=" + addr, "SOIS_NODE_NAME=" + name,
 		"SOIS_PEER_ALLOW_HOSTS=127.0.0.1", "SOIS_WEBHOOK_ALLOW_HOSTS=127.0.0.1",
 		"SOIS_URL=" + f.base,
+		// A job running when a node is killed is rescued after
+		// SOIS_RESCUE_AFTER (default 4 minutes): shorten it, as the
+		// restart tests do, so the SIGKILL case resumes within the wait.
+		"SOIS_TURN_TIMEOUT=8s", "SOIS_RESCUE_AFTER=9s",
 	}
 	out := f.run(t, "init", "--json")
 	if err := json.Unmarshal(out, &f.creds); err != nil {
