@@ -90,7 +90,6 @@ type Situation struct {
 	Self        string      // this node's id (turns from it are ours)
 	Seq         int64       // the seq of the envelope to produce
 	Tools       Tools       // the tools this side may use for this exchange
-	Spend       Spender     // reserve model calls against the exchange's cap
 }
 
 // Tools are the workspace tools one side may use in an exchange: the
@@ -99,13 +98,6 @@ type Situation struct {
 type Tools interface {
 	List(ctx context.Context) ([]workspace.Tool, error)
 	Call(ctx context.Context, name string, args json.RawMessage) (workspace.Result, error)
-}
-
-// Spender reserves a model call's maximum cost against the exchange's cap
-// (and the opener's key budgets); see agent.Reserver.
-type Spender interface {
-	// Left is what the exchange may still spend.
-	Left() money.Micro
 }
 
 // Move is this side's next envelope and what it did to produce it.

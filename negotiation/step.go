@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/soisnode/soisnode/errs"
-	"github.com/soisnode/soisnode/money"
 	"github.com/soisnode/soisnode/store"
 )
 
@@ -107,7 +106,7 @@ func (s *Service) decide(ctx context.Context, n Negotiation, seq int64) (Move, S
 		}
 		return Move{}, "", "", err
 	}
-	m, err := s.Agent.Move(ctx, Situation{Negotiation: n, Self: s.Self, Seq: seq, Tools: tools, Spend: capLeft{n}})
+	m, err := s.Agent.Move(ctx, Situation{Negotiation: n, Self: s.Self, Seq: seq, Tools: tools})
 	switch {
 	case errors.Is(err, ErrBudgetCap):
 		note := fmt.Sprintf("This side's budget cap (%s USD) would have been passed by the next model call", n.MaxUSD.Short())
@@ -249,8 +248,3 @@ func (s *Service) toolsFor(ctx context.Context, n Negotiation) (Tools, error) {
 	}
 	return s.openerTools(ctx, n)
 }
-
-// capLeft is what an exchange may still spend.
-type capLeft struct{ n Negotiation }
-
-func (c capLeft) Left() money.Micro { return max(c.n.MaxUSD-c.n.Cost, 0) }
