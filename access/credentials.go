@@ -262,3 +262,60 @@ type rowPrefix struct {
 func (rp rowPrefix) Scan(dest ...any) error {
 	return rp.r.Scan(append([]any{rp.p}, dest...)...)
 }
+
+// ListTokens returns the workspace's access tokens (never their secrets),
+// oldest first; memberID, when not empty, keeps only that member's.
+func ListTokens(ctx context.Context, q store.Querier, workspaceID, memberID string) ([]Token, error) {
+	rows, err := q.Query(ctx, `SELECT id, workspace_id, member_id, name, created_at, revoked_at FROM access_tokens
+		WHERE workspace_id = ? AND (? = '' OR member_id = ?) ORDER BY created_at, id`, workspaceID, memberID, memberID)
+	if err != nil {
+		return nil, fmt.Errorf("access: list tokens: %w", err)
+	}
+	defer rows.Close()
+	var out []Token
+	for rows.Next() {
+		var t Token
+		var created, revoked int64
+		if err := rows.Scan(&t.ID, &t.WorkspaceID, &t.MemberID, &t.Name, &created, &revoked); err != nil {
+			return nil, fmt.Errorf("access: list tokens: %w", err)
+		}
+		t.CreatedAt, t.Revoked = fromMicros(created), revoked != 0
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// MemberByToken returns the member a live access token belongs to (the
+// console's sign-in form), or Unauthorized with one message for every
+// failure.
+func MemberByToken(ctx context.Context, q store.Querier, token string) (Member, error) {
+	denied := errs.E(errs.Unauthorized, "that access token is not valid")
+	if !LooksLikeToken(token) {
+		return Member{}, denied
+	}
+	h := hashSecret(token)
+	var stored string
+	var revoked int64
+	m, err := scanMember(rowPrefix2{q.QueryRow(ctx, `SELECT t.hash, t.revoked_at, m.id, m.workspace_id, m.name, m.email, m.role, m.created_at
+		FROM access_tokens t JOIN members m ON m.id = t.member_id WHERE t.hash = ?`, h), &stored, &revoked})
+	if err == store.ErrNoRows {
+		return Member{}, denied
+	}
+	if err != nil {
+		return Member{}, fmt.Errorf("access: member by token: %w", err)
+	}
+	if !sameHash(stored, h) || revoked != 0 {
+		return Member{}, denied
+	}
+	return m, nil
+}
+
+type rowPrefix2 struct {
+	r       store.Row
+	hash    *string
+	revoked *int64
+}
+
+func (rp rowPrefix2) Scan(dest ...any) error {
+	return rp.r.Scan(append([]any{rp.hash, rp.revoked}, dest...)...)
+}

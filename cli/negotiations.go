@@ -8,23 +8,15 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/negotiation"
 	"github.com/soisnode/soisnode/node"
 	"github.com/soisnode/soisnode/peers"
 	"github.com/soisnode/soisnode/signing"
-	"github.com/soisnode/soisnode/signing/verify"
 	"github.com/soisnode/soisnode/store"
 )
 
 // EnvelopeCheck is one line of `negotiations verify --json`.
-type EnvelopeCheck struct {
-	Seq    int64  `json:"seq"`
-	From   string `json:"from"`
-	Type   string `json:"type"`
-	OK     bool   `json:"ok"`
-	Reason string `json:"reason,omitempty"` // why it failed
-}
+type EnvelopeCheck = negotiation.EnvelopeCheck
 
 // NegotiationRow is one entry of `negotiations list --json`.
 type NegotiationRow struct {
@@ -216,38 +208,9 @@ func verifyNegotiation(ctx context.Context, e *Env, db *store.DB, ws, id string,
 	if err != nil {
 		return fmt.Errorf("this node's published keys: %w", err)
 	}
-	var theirs *verify.KeySet
-	var unpinned error
-	if p, err := peers.Get(ctx, db, ws, n.Peer); err == nil {
-		if theirs, err = p.KeySet(); err != nil {
-			unpinned = err
-		}
-	} else if errs.Is(err, errs.NotFound) {
-		unpinned = fmt.Errorf("node %s is no longer a pinned peer of this workspace", n.Peer)
-	} else {
+	checks, failed, err := negotiation.VerifyTranscript(ctx, db, n, self, ours, e.Now())
+	if err != nil {
 		return err
-	}
-	checks := make([]EnvelopeCheck, 0, len(n.Turns))
-	failed := 0
-	for _, t := range n.Turns {
-		c := EnvelopeCheck{Seq: t.Seq, From: t.From, Type: string(t.Type), OK: true}
-		var err error
-		switch t.From {
-		case self:
-			err = negotiation.AuditTurn(ctx, ours, n, t, self, e.Now())
-		case n.Peer:
-			err = unpinned
-			if err == nil {
-				err = negotiation.AuditTurn(ctx, theirs, n, t, self, e.Now())
-			}
-		default:
-			err = fmt.Errorf("sender %s is neither this node (%s) nor the peer (%s)", t.From, self, n.Peer)
-		}
-		if err != nil {
-			c.OK, c.Reason = false, err.Error()
-			failed++
-		}
-		checks = append(checks, c)
 	}
 	if asJSON {
 		if err := printJSON(e.Stdout, checks); err != nil {

@@ -85,7 +85,8 @@ func turns(ctx context.Context, q store.Querier, id string) ([]Turn, error) {
 // ListParams selects a page of a key's conversations, newest first.
 type ListParams struct {
 	WorkspaceID string
-	KeyID       string
+	KeyID       string // empty: every key of the workspace (the console's list)
+	MemberID    string // empty: any member; else only the conversations this member started
 	Status      Status // empty: any
 	Limit       int    // 1..100, default 20
 	Cursor      string // from a previous page's NextCursor
@@ -98,7 +99,8 @@ type Page struct {
 	NextCursor    string         `json:"next_cursor"`
 }
 
-// List returns a page of the key's conversations.
+// List returns a page of the workspace's conversations (of one key, one
+// member, one status when asked).
 func List(ctx context.Context, q store.Querier, p ListParams) (Page, error) {
 	if p.Limit <= 0 {
 		p.Limit = 20
@@ -109,8 +111,16 @@ func List(ctx context.Context, q store.Querier, p ListParams) (Page, error) {
 	if p.Status != "" && !p.Status.Valid() {
 		return Page{}, errs.E(errs.Invalid, "unknown status %q", p.Status)
 	}
-	where := `workspace_id = ? AND key_id = ?`
-	args := []any{p.WorkspaceID, p.KeyID}
+	where := `workspace_id = ?`
+	args := []any{p.WorkspaceID}
+	if p.KeyID != "" {
+		where += ` AND key_id = ?`
+		args = append(args, p.KeyID)
+	}
+	if p.MemberID != "" {
+		where += ` AND member_id = ?`
+		args = append(args, p.MemberID)
+	}
 	if p.Status != "" {
 		where += ` AND status = ?`
 		args = append(args, string(p.Status))
