@@ -129,3 +129,29 @@ func ListMembers(ctx context.Context, q store.Querier, workspaceID string) ([]Me
 	}
 	return out, rows.Err()
 }
+
+// SetRole changes a member's role. The workspace's last owner cannot be
+// demoted (nobody could manage it any more); nothing changes then.
+func SetRole(ctx context.Context, tx store.Tx, workspaceID, memberID string, role workspace.Role) (Member, error) {
+	if !workspace.ValidRole(role) {
+		return Member{}, errs.E(errs.Invalid, "invalid role %q (want owner, admin, member or viewer)", role)
+	}
+	m, err := GetMember(ctx, tx, workspaceID, memberID)
+	if err != nil {
+		return Member{}, err
+	}
+	if m.Role == workspace.Owner && role != workspace.Owner {
+		var owners int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM members WHERE workspace_id = ? AND role = ?`, workspaceID, string(workspace.Owner)).Scan(&owners); err != nil {
+			return Member{}, fmt.Errorf("access: set role: %w", err)
+		}
+		if owners <= 1 {
+			return Member{}, errs.E(errs.Conflict, "%s is the workspace's only owner; make another member owner first", m.Name)
+		}
+	}
+	if _, err := tx.Exec(ctx, `UPDATE members SET role = ? WHERE id = ? AND workspace_id = ?`, string(role), m.ID, workspaceID); err != nil {
+		return Member{}, fmt.Errorf("access: set role: %w", err)
+	}
+	m.Role = role
+	return m, nil
+}

@@ -74,6 +74,7 @@ func verbs() []verb {
 			{"add", "", "add a member (--name, --email, --role)"},
 			{"list", "", "list the workspace's members"},
 		}},
+		{name: "console", short: "print a one-time sign-in link to the browser console (works once, for 10 minutes)", run: runConsole},
 		{name: "send", args: "\"message\"", short: "send a message to a node as a client", run: runSend},
 		{name: "openapi", short: "print the OpenAPI document", run: runOpenAPI},
 		{name: "verify", short: "check a webhook signature or a signed_reply", run: runVerify},

@@ -6,6 +6,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/soisnode/soisnode/access"
+	"github.com/soisnode/soisnode/store"
 	"github.com/soisnode/soisnode/workspace"
 )
 
@@ -81,26 +82,9 @@ func runTokens(ctx context.Context, e *Env, args []string) error {
 	defer db.Close()
 	switch sub {
 	case "create":
-		memberID := *member
-		if memberID == "" {
-			ms, err := access.ListMembers(ctx, db, ws)
-			if err != nil {
-				return err
-			}
-			for _, m := range ms {
-				if m.Role == workspace.Owner && memberID == "" {
-					memberID = m.ID
-				}
-			}
-			if memberID == "" {
-				return usagef("the workspace has no owner; pass --member")
-			}
-		} else {
-			m, err := access.GetMember(ctx, db, ws, memberID)
-			if err != nil {
-				return err
-			}
-			memberID = m.ID
+		memberID, err := pickMember(ctx, db, ws, *member)
+		if err != nil {
+			return err
 		}
 		t, secret, err := access.CreateToken(ctx, db, ws, memberID, *name, e.Now())
 		if err != nil {
@@ -122,4 +106,26 @@ func runTokens(ctx context.Context, e *Env, args []string) error {
 		return nil
 	}
 	return usagef("unknown tokens command %q (create, revoke)", sub)
+}
+
+// pickMember resolves --member (an id or email) in the workspace, or the
+// workspace's first owner when it is empty.
+func pickMember(ctx context.Context, q store.Querier, ws, flagValue string) (string, error) {
+	if flagValue != "" {
+		m, err := access.GetMember(ctx, q, ws, flagValue)
+		if err != nil {
+			return "", err
+		}
+		return m.ID, nil
+	}
+	ms, err := access.ListMembers(ctx, q, ws)
+	if err != nil {
+		return "", err
+	}
+	for _, m := range ms {
+		if m.Role == workspace.Owner {
+			return m.ID, nil
+		}
+	}
+	return "", usagef("the workspace has no owner; pass --member")
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/soisnode/soisnode/agent/negotiator"
 	"github.com/soisnode/soisnode/apidocs"
 	"github.com/soisnode/soisnode/budget"
+	"github.com/soisnode/soisnode/console"
 	"github.com/soisnode/soisnode/mcp"
 	"github.com/soisnode/soisnode/negotiation"
 	"github.com/soisnode/soisnode/peers"
@@ -83,6 +84,9 @@ func (n *Node) assemble(ctx context.Context) error {
 	n.addNoncePurge()
 	n.a2a = n.newA2A()
 	n.negotiations.Jobs = negotiation.RiverJobs{Insert: n.queue.Insert}
+	if err := n.assembleConsole(); err != nil {
+		return err
+	}
 	n.handler = n.routes()
 	return nil
 }
@@ -157,6 +161,8 @@ func (n *Node) routes() http.Handler {
 	mux.HandleFunc("POST "+MessagesPath, n.serveMessage)
 	mux.Handle(a2a.Path, n.a2a.Handler())
 	mux.Handle(a2a.Path+"/", n.a2a.Handler())
+	mux.Handle(console.Path, n.console)
+	mux.Handle(console.Path+"/", n.console)
 	mux.Handle("/mcp", mcp.NewHandler(n.registry, n.callerFromRequest, mcp.Options{Name: "soisnode", Version: Version, Logger: n.log, AllowedHosts: n.mcpHosts, OnCall: n.domain.toolCall}))
 	return n.logRequests(mux)
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/soisnode/soisnode/a2a"
 	"github.com/soisnode/soisnode/agent"
 	"github.com/soisnode/soisnode/budget"
+	"github.com/soisnode/soisnode/console"
 	"github.com/soisnode/soisnode/negotiation"
 	"github.com/soisnode/soisnode/queue"
 	"github.com/soisnode/soisnode/signing"
@@ -56,6 +57,7 @@ type Node struct {
 	fedm         *fedMetrics
 	domain       *domainMetrics
 	negotiations *negotiation.Service
+	console      *console.Console
 	api          huma.API
 	handler      http.Handler
 	server       *http.Server

@@ -34,6 +34,7 @@ func NewQueue(db DB, now func() time.Time) *Queue {
 // Filter selects deliveries for List.
 type Filter struct {
 	WorkspaceID string // "" = every workspace (operator tools only)
+	KeyID       string // "" = any key
 	Status      Status // "" = any
 	Before      string // cursor: only ids before this one (ids sort by creation)
 	Limit       int    // default 50, at most 500
@@ -49,6 +50,9 @@ func (q *Queue) List(ctx context.Context, f Filter) ([]Delivery, error) {
 	var args []any
 	if f.WorkspaceID != "" {
 		where, args = append(where, "workspace_id = ?"), append(args, f.WorkspaceID)
+	}
+	if f.KeyID != "" {
+		where, args = append(where, "key_id = ?"), append(args, f.KeyID)
 	}
 	if f.Status != "" {
 		if !f.Status.Valid() {

@@ -1,0 +1,51 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/soisnode/soisnode/console"
+)
+
+// runConsole prints a one-time sign-in link to the browser console for a
+// member (default: the workspace's first owner): usable once, within
+// console.LinkTTL (ten minutes).
+func runConsole(ctx context.Context, e *Env, args []string) error {
+	fs := newFlags("console", e)
+	wsFlag := fs.String("workspace", "", "workspace id (default SOIS_WORKSPACE, else the newest)")
+	member := fs.String("member", "", "member id or email to sign in as (default: the workspace's first owner)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := e.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		return usagef("console [--workspace ID] [--member ID|EMAIL] [--json]")
+	}
+	cfg, err := config(e)
+	if err != nil {
+		return err
+	}
+	db, ws, err := openWorkspace(ctx, e, *wsFlag)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	memberID, err := pickMember(ctx, db, ws, *member)
+	if err != nil {
+		return err
+	}
+	secret, until, err := console.CreateLink(ctx, db, ws, memberID, e.Now())
+	if err != nil {
+		return err
+	}
+	url := strings.TrimRight(cfg.BaseURL(), "/") + console.LinkPath(secret)
+	if *asJSON {
+		return printJSON(e.Stdout, map[string]any{"url": url, "expires_at": until.UTC(), "workspace_id": ws, "member_id": memberID})
+	}
+	fmt.Fprintf(e.Stdout, "Open this link to sign in to the console (works once, until %s, %s from now):\n%s\n",
+		until.UTC().Format(time.RFC3339), console.LinkTTL, url)
+	return nil
+}

@@ -1,0 +1,58 @@
+package console
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/soisnode/soisnode/budget"
+	"github.com/soisnode/soisnode/errs"
+	"github.com/soisnode/soisnode/money"
+)
+
+// userError is the message a form shows for err: the error's own words
+// for what the member can fix (invalid, conflict, not found…), a generic
+// sentence (and a log line) for anything else.
+func (c *Console) userError(r *http.Request, err error) string {
+	switch {
+	case errs.Is(err, errs.Invalid), errs.Is(err, errs.Conflict), errs.Is(err, errs.NotFound), errs.Is(err, errs.Unauthorized), errs.Is(err, errs.Forbidden):
+		return errs.Message(err)
+	}
+	c.cfg.Log.Error("console: request failed", "path", r.URL.Path, "err", err)
+	return "Something went wrong on the node; nothing was changed. The error is in the node's log."
+}
+
+// isNotFound reports whether err means the record is not in the member's
+// workspace (the page then answers 404).
+func isNotFound(err error) bool { return errs.Is(err, errs.NotFound) }
+
+// dollars parses a budget field: empty is no budget (budget.None).
+func dollars(field, s string) (money.Micro, error) {
+	s = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(s), "$"))
+	if s == "" {
+		return budget.None, nil
+	}
+	m, err := money.Parse(s)
+	if err != nil || m < 0 {
+		return 0, errs.E(errs.Invalid, "the %s budget must be a dollar amount like 1 or 2.50 (at most 6 decimals), or empty for none", field)
+	}
+	return m, nil
+}
+
+// dollarsField shows a budget in its form field ("" for none).
+func dollarsField(m money.Micro) string {
+	if m < 0 {
+		return ""
+	}
+	return m.Short()
+}
+
+// splitList splits a comma- or space-separated field.
+func splitList(s string) []string {
+	out := []string{}
+	for _, p := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\t' || r == '\r' }) {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
