@@ -26,9 +26,11 @@ func (b *Budgets) History(ctx context.Context, keyID string, days int) ([]Day, e
 	}
 	today := WindowOf(Daily, b.now()).Start
 	first := today.AddDate(0, 0, -(days - 1))
-	rows, err := b.db.Query(ctx, `SELECT CAST(created_at / ? AS BIGINT), CAST(SUM(cost) AS BIGINT) FROM ledger
-		WHERE key_id = ? AND created_at >= ? GROUP BY CAST(created_at / ? AS BIGINT)`,
-		dayMicros, keyID, micros(first), dayMicros)
+	// The day number is a literal so both dialects see one expression in
+	// SELECT and GROUP BY (86400000000 µs = one day).
+	rows, err := b.db.Query(ctx, `SELECT CAST(created_at / 86400000000 AS BIGINT) AS day, CAST(SUM(cost) AS BIGINT) FROM ledger
+		WHERE key_id = ? AND created_at >= ? GROUP BY CAST(created_at / 86400000000 AS BIGINT)`,
+		keyID, micros(first))
 	if err != nil {
 		return nil, fmt.Errorf("budget: history: %w", err)
 	}
