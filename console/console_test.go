@@ -76,7 +76,7 @@ func TestRoles(t *testing.T) {
 		m.signIn(e.a.member)
 		before := e.snapshot()
 		for _, r := range managerRoutes(e.a) {
-			var p page
+			var p reply
 			if r.method == "GET" {
 				p = m.get(r.path)
 			} else {
@@ -301,7 +301,7 @@ func TestCrossWorkspace(t *testing.T) {
 			{"POST", "/console/members/" + e.b.member.ID + "/link", nil},
 			{"POST", "/console/tokens/" + e.b.memberTokenID + "/revoke", nil},
 		} {
-			var p page
+			var p reply
 			if r.method == "GET" {
 				p = b.get(r.path)
 			} else {

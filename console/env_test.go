@@ -44,13 +44,13 @@ func (c *clock) Add(d time.Duration) {
 // tenant is one workspace with an owner, an admin, a plain member, a key,
 // a conversation of each member and a delivery.
 type tenant struct {
-	ws                      string
-	owner, admin, member    access.Member
-	memberToken             string
-	memberTokenID           string
-	key                     access.Key
-	ownerConv, memberConv   string
-	delivery                string
+	ws                    string
+	owner, admin, member  access.Member
+	memberToken           string
+	memberTokenID         string
+	key                   access.Key
+	ownerConv, memberConv string
+	delivery              string
 }
 
 // env is a console on a real database, served by httptest.
@@ -120,7 +120,7 @@ func (e *env) tenant(name string) tenant {
 			return err
 		}
 		tn.memberToken, tn.memberTokenID = secret, tok.ID
-		if tn.key, _, err = access.CreateKey(ctx, tx, ws.ID, access.KeyParams{Name: "Key " + name, BudgetDaily: money(1), BudgetMonthly: budget.None, BudgetTotal: budget.None}, nil, now); err != nil {
+		if tn.key, _, err = access.CreateKey(ctx, tx, ws.ID, access.KeyParams{Name: "Key " + name, BudgetDaily: dollarsOf(1), BudgetMonthly: budget.None, BudgetTotal: budget.None}, nil, now); err != nil {
 			return err
 		}
 		noop := func(context.Context, store.Tx, string, int) error { return nil }
@@ -146,7 +146,7 @@ func (e *env) tenant(name string) tenant {
 	return tn
 }
 
-func money(dollars int64) micro.Micro { return micro.Micro(dollars) * micro.Dollar }
+func dollarsOf(dollars int64) micro.Micro { return micro.Micro(dollars) * micro.Dollar }
 
 // browser is a client with its own cookie jar that follows no redirects.
 type browser struct {
@@ -160,14 +160,14 @@ func (e *env) browser() *browser {
 	return &browser{e: e, jar: jar, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
 
-// page is a response with its body.
-type page struct {
+// reply is a response with its body.
+type reply struct {
 	status int
 	header http.Header
 	body   string
 }
 
-func (b *browser) get(path string) page {
+func (b *browser) get(path string) reply {
 	b.e.t.Helper()
 	resp, err := b.c.Get(b.e.srv.URL + path)
 	if err != nil {
@@ -176,7 +176,7 @@ func (b *browser) get(path string) page {
 	return read(b.e.t, resp)
 }
 
-func (b *browser) post(path string, form url.Values) page {
+func (b *browser) post(path string, form url.Values) reply {
 	b.e.t.Helper()
 	resp, err := b.c.PostForm(b.e.srv.URL+path, form)
 	if err != nil {
@@ -185,14 +185,14 @@ func (b *browser) post(path string, form url.Values) page {
 	return read(b.e.t, resp)
 }
 
-func read(t *testing.T, resp *http.Response) page {
+func read(t *testing.T, resp *http.Response) reply {
 	t.Helper()
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return page{status: resp.StatusCode, header: resp.Header, body: string(body)}
+	return reply{status: resp.StatusCode, header: resp.Header, body: string(body)}
 }
 
 var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
@@ -210,7 +210,7 @@ func (b *browser) csrf() string {
 }
 
 // send posts form with the session's CSRF token.
-func (b *browser) send(path string, form url.Values) page {
+func (b *browser) send(path string, form url.Values) reply {
 	b.e.t.Helper()
 	if form == nil {
 		form = url.Values{}
@@ -232,7 +232,7 @@ func (b *browser) signIn(m access.Member) {
 }
 
 // useLink opens a link's page and presses its button.
-func (b *browser) useLink(secret string) page {
+func (b *browser) useLink(secret string) reply {
 	b.e.t.Helper()
 	p := b.get(console.LinkPath(secret))
 	m := preField.FindStringSubmatch(p.body)

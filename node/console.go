@@ -18,7 +18,7 @@ func (n *Node) assembleConsole() error {
 		return err
 	}
 	n.console, err = console.New(console.Config{
-		DB: n.db, Now: n.now, Log: n.log, BaseURL: n.cfg.BaseURL, CheckURL: n.guard.CheckURL,
+		DB: n.db, Now: n.now, Log: n.log, BaseURL: func() string { return n.cfg.BaseURL() }, CheckURL: n.guard.CheckURL,
 		Secrets: n.secrets, Deliveries: n.deliveries, Budgets: n.budgets, PublicKeys: n.keys.PublicKeys,
 		NodeID: n.nodeID, PeerAllowHosts: n.cfg.PeerAllowHosts, Idle: idle, MaxAge: maxAge,
 	})
