@@ -221,6 +221,18 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("pinned peers: %+v %v", ps, err)
 	}
 
+	// Its policy: a bad turn limit is refused inline, a good one saved.
+	b.set("#policy-turns", "0")
+	b.click("#policy button[type=submit]", "max_turns must be 1 to 100")
+	b.shoot("peer-policy-error")
+	b.set("#policy-scopes", "contacts:read")
+	b.set("#policy-cap", "0.50")
+	b.set("#policy-turns", "4")
+	b.click("#policy button[type=submit]", "Policy saved")
+	if p, err := peers.Get(context.Background(), n.DB(), owner.WorkspaceID, ps[0].ID); err != nil || p.MaxTurns != 4 || p.MaxUSD != 500_000 || len(p.Scopes) != 1 {
+		t.Fatalf("policy after saving: %+v %v", p.Policy, err)
+	}
+
 	b.open(origin + "/console/members")
 	b.shoot("members")
 	b.checkCSP()
