@@ -76,12 +76,7 @@ func TestRoles(t *testing.T) {
 		m.signIn(e.a.member)
 		before := e.snapshot()
 		for _, r := range managerRoutes(e.a) {
-			var p reply
-			if r.method == "GET" {
-				p = m.get(r.path)
-			} else {
-				p = m.send(r.path, r.form)
-			}
+			p := m.do(r)
 			if p.status != http.StatusForbidden || !strings.Contains(p.body, "Nothing was changed") {
 				t.Errorf("member %s %s = %d, want 403 page", r.method, r.path, p.status)
 			}
@@ -301,12 +296,7 @@ func TestCrossWorkspace(t *testing.T) {
 			{"POST", "/console/members/" + e.b.member.ID + "/link", nil},
 			{"POST", "/console/tokens/" + e.b.memberTokenID + "/revoke", nil},
 		} {
-			var p reply
-			if r.method == "GET" {
-				p = b.get(r.path)
-			} else {
-				p = b.send(r.path, r.form)
-			}
+			p := b.do(r)
 			if p.status != http.StatusNotFound {
 				t.Errorf("%s %s = %d, want 404", r.method, r.path, p.status)
 			}
@@ -423,4 +413,13 @@ func (b *browser) useLinkRaw(secret string) *http.Response {
 	}
 	resp.Body.Close()
 	return resp
+}
+
+// do sends r: a GET, or a form with the session's CSRF token.
+func (b *browser) do(r route) reply {
+	b.e.t.Helper()
+	if r.method == http.MethodGet {
+		return b.get(r.path)
+	}
+	return b.send(r.path, r.form)
 }

@@ -14,13 +14,19 @@ import (
 	"github.com/soisnode/soisnode/workspace/tasks"
 )
 
+// listFilter is the key and status filter of a list page.
+type listFilter struct {
+	Page        string // the page's path under /console, and its ids' prefix
+	Keys        []access.Key
+	Key, Status string
+	Statuses    []string
+	Err         string // the list's error, shown under the filter
+}
+
 type conversationsData struct {
-	Keys          []access.Key
-	Key, Status   string
-	Statuses      []string
+	Filter        listFilter
 	Conversations []conversation.Conversation
 	Next          string
-	Err           string
 	Own           bool // a plain member: only their own conversations
 }
 
@@ -29,21 +35,21 @@ var statuses = []string{"queued", "running", "completed", "input_required", "fai
 func (c *Console) conversationsPage(w http.ResponseWriter, r *http.Request, m Member) {
 	ctx := r.Context()
 	q := r.URL.Query()
-	d := conversationsData{Key: q.Get("key"), Status: q.Get("status"), Statuses: statuses, Own: !m.Manager()}
+	d := conversationsData{Filter: listFilter{Page: "conversations", Key: q.Get("key"), Status: q.Get("status"), Statuses: statuses}, Own: !m.Manager()}
 	keys, err := access.ListKeys(ctx, c.cfg.DB, m.WorkspaceID)
 	if err != nil {
 		c.fail(w, r, http.StatusInternalServerError, "Conversations", c.userError(r, err))
 		return
 	}
-	d.Keys = keys
-	p := conversation.ListParams{WorkspaceID: m.WorkspaceID, KeyID: d.Key, Status: conversation.Status(d.Status), Cursor: q.Get("cursor"), Limit: 20}
+	d.Filter.Keys = keys
+	p := conversation.ListParams{WorkspaceID: m.WorkspaceID, KeyID: d.Filter.Key, Status: conversation.Status(d.Filter.Status), Cursor: q.Get("cursor"), Limit: 20}
 	if d.Own {
 		p.MemberID = m.MemberID
 	}
 	status := http.StatusOK
 	page, err := conversation.List(ctx, c.cfg.DB, p)
 	if err != nil {
-		d.Err, status = c.userError(r, err), http.StatusUnprocessableEntity
+		d.Filter.Err, status = c.userError(r, err), http.StatusUnprocessableEntity
 	}
 	d.Conversations, d.Next = page.Conversations, page.NextCursor
 	c.page(w, r, status, "Conversations", "conversations", d)

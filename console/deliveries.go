@@ -8,12 +8,9 @@ import (
 )
 
 type deliveriesData struct {
-	Keys        []access.Key
-	Key, Status string
-	Statuses    []string
-	Deliveries  []webhook.Delivery
-	Next        string
-	Err         string
+	Filter     listFilter
+	Deliveries []webhook.Delivery
+	Next       string
 }
 
 // deliveryPage is how many deliveries a page lists.
@@ -22,18 +19,18 @@ const deliveryPage = 50
 func (c *Console) deliveriesPage(w http.ResponseWriter, r *http.Request, m Member) {
 	ctx := r.Context()
 	q := r.URL.Query()
-	d := deliveriesData{Key: q.Get("key"), Status: q.Get("status"), Statuses: []string{"pending", "delivered", "dead", "disabled"}}
+	d := deliveriesData{Filter: listFilter{Page: "deliveries", Key: q.Get("key"), Status: q.Get("status"), Statuses: []string{"pending", "delivered", "dead", "disabled"}}}
 	keys, err := access.ListKeys(ctx, c.cfg.DB, m.WorkspaceID)
 	if err != nil {
 		c.fail(w, r, http.StatusInternalServerError, "Deliveries", c.userError(r, err))
 		return
 	}
-	d.Keys = keys
+	d.Filter.Keys = keys
 	status := http.StatusOK
-	ds, err := c.cfg.Deliveries.List(ctx, webhook.Filter{WorkspaceID: m.WorkspaceID, KeyID: d.Key, Status: webhook.Status(d.Status),
+	ds, err := c.cfg.Deliveries.List(ctx, webhook.Filter{WorkspaceID: m.WorkspaceID, KeyID: d.Filter.Key, Status: webhook.Status(d.Filter.Status),
 		Before: q.Get("before"), Limit: deliveryPage})
 	if err != nil {
-		d.Err, status = c.userError(r, err), http.StatusUnprocessableEntity
+		d.Filter.Err, status = c.userError(r, err), http.StatusUnprocessableEntity
 	}
 	d.Deliveries = ds
 	if len(ds) == deliveryPage {
