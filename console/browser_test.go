@@ -109,8 +109,20 @@ func TestBrowser(t *testing.T) {
 	b.shoot("keys")
 	b.set("#key-name", "CRM webhook")
 	b.set("#key-daily", "1")
-	b.set("#key-url", "https://10.0.0.1/hook")
+	// Checked as it is typed, before the form is sent…
+	if err := chromedp.Do(b.ctx, chromedp.SendKeys(chromedp.CSS("#key-url"), "https://10.0.0.1/hook")); err != nil {
+		t.Fatal(err)
+	}
+	b.waitText("This response URL is not allowed")
+	if inv, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.querySelector("#key-url").getAttribute("aria-invalid")`)); err != nil || inv != "true" {
+		t.Fatalf("aria-invalid of the typed private URL: %q %v", inv, err)
+	}
+	// …and refused when it is sent anyway.
 	b.click("#create-key button[type=submit]", "This response URL is not allowed")
+	b.waitJS(`document.querySelector("#key-error") !== null`)
+	if n, _ := access.ListKeys(context.Background(), n.DB(), owner.WorkspaceID); len(n) != 1 {
+		t.Fatalf("keys after the refused form: %d", len(n))
+	}
 	b.shoot("keys-private-url")
 	b.set("#key-url", hooks.URL+"/hook")
 	b.click("#create-key button[type=submit]", "shown once")
@@ -146,7 +158,8 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("conversation cost on the page: %q (API says %s)", cost, conv.Cost)
 	}
 	b.shoot("conversation")
-	b.click(`ul.receipts a`, "jane@acme.example")
+	b.click(`ul.receipts a`, "Acme Corp")
+	b.waitJS(`location.pathname.startsWith("/console/records/contact/") && document.body.innerText.includes("jane@acme.example")`)
 	b.shoot("record-contact")
 
 	// Budgets: the day's spend, as the ledger has it.
@@ -310,7 +323,13 @@ func (c *chrome) click(sel, text string) {
 func (c *chrome) waitText(text string) {
 	c.t.Helper()
 	js, _ := json.Marshal(text)
-	cond := `document.readyState === "complete" && document.body.innerText.includes(` + string(js) + `)`
+	c.waitJS(`document.body.innerText.includes(` + string(js) + `)`)
+}
+
+// waitJS waits for the loaded page to make the expression true.
+func (c *chrome) waitJS(expr string) {
+	c.t.Helper()
+	cond := `document.readyState === "complete" && (` + expr + `)`
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		// A navigation in progress interrupts an evaluation: ask again.
@@ -320,7 +339,7 @@ func (c *chrome) waitText(text string) {
 		}
 		if time.Now().After(deadline) {
 			body, _ := chromedp.Run(c.ctx, chromedp.Evaluate[string](`location.href + "\n" + document.body.innerText.slice(0, 3000)`))
-			c.t.Fatalf("the page does not show %q (%v)\n%s", text, err, body)
+			c.t.Fatalf("the page does not make %s true (%v)\n%s", expr, err, body)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

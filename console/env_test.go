@@ -250,3 +250,12 @@ func (e *env) count(query string, args ...any) int {
 	}
 	return n
 }
+
+func mustURL(t *testing.T, s string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
