@@ -246,7 +246,17 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("policy after saving: %+v %v", p.Policy, err)
 	}
 
-	b.open(origin + "/console/members")
+	// Sent here from another site (as an assistant's connector sends a
+	// member to the consent page): the browser withholds the Strict
+	// cookie, the sign-in page reloads itself, and the member is in.
+	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprintf(w, `<a id="go" href="%s/console/signin?next=%%2Fconsole%%2Fmembers">Settings</a>`, origin)
+	}))
+	t.Cleanup(elsewhere.Close)
+	b.open(strings.Replace(elsewhere.URL, "127.0.0.1", "localhost", 1))
+	b.click("#go", "Add a member")
+	b.waitJS(`location.pathname === "/console/members"`)
 	b.shoot("members")
 	b.checkCSP()
 }
@@ -277,7 +287,7 @@ func newChrome(t *testing.T, origin string) *chrome {
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"),
+		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost"),
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1280, 900),
 	}

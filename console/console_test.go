@@ -423,3 +423,32 @@ func (b *browser) do(r route) reply {
 	}
 	return b.send(r.path, r.form)
 }
+
+// TestCrossSiteArrival: a sign-in page reached from another site (where
+// the browser withholds the Strict cookie) reloads itself from here once.
+func TestCrossSiteArrival(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		b := e.browser()
+		req, _ := http.NewRequest("GET", e.srv.URL+"/console/signin?next=%2Foauth%2Fauthorize%3Fx%3D1", nil)
+		req.Header.Set("Sec-Fetch-Site", "cross-site")
+		resp, err := b.c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := read(t, resp)
+		want := "0; url=/console/signin?next=%2Foauth%2Fauthorize%3Fx%3D1&bounce=1"
+		if p.status != 200 || p.header.Get("Refresh") != want || strings.Contains(p.body, `name="token"`) {
+			t.Fatalf("cross-site arrival: %d %q", p.status, p.header.Get("Refresh"))
+		}
+		req, _ = http.NewRequest("GET", e.srv.URL+"/console/signin?next=%2Fx&bounce=1", nil)
+		req.Header.Set("Sec-Fetch-Site", "cross-site")
+		resp, err = b.c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p := read(t, resp); p.header.Get("Refresh") != "" || !strings.Contains(p.body, `name="token"`) {
+			t.Fatal("the bounce loops")
+		}
+	})
+}

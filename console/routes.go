@@ -2,6 +2,7 @@ package console
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/soisnode/soisnode/access"
@@ -132,6 +133,21 @@ func (c *Console) signInPage(w http.ResponseWriter, r *http.Request) {
 	}
 	if _, ok := c.lookup(r); ok {
 		http.Redirect(w, r, orHome(next), http.StatusSeeOther)
+		return
+	}
+	if r.Header.Get("Sec-Fetch-Site") == "cross-site" && r.URL.Query().Get("bounce") == "" {
+		// Arriving from another site (an assistant's connector sending the
+		// member to the consent page), the browser withholds the
+		// SameSite=Strict cookie. Load the page again from here: that
+		// navigation is same-site, so a signed-in member is recognised.
+		again := c.SignInURL(next)
+		if strings.Contains(again, "?") {
+			again += "&bounce=1"
+		} else {
+			again += "?bounce=1"
+		}
+		w.Header().Set("Refresh", "0; url="+again)
+		c.page(w, r, http.StatusOK, "Sign in", "bounce", again)
 		return
 	}
 	c.page(w, r, http.StatusOK, "Sign in", "signin", signInData{Next: next, Pre: c.preToken(w, r)})
