@@ -75,11 +75,16 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	}
 	budgets := budget.New(db, e.clock.Now, budget.Options{})
 	t.Cleanup(budgets.Close)
+	box, err := signing.NewBox(make([]byte, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
 	var base string
 	e.c, err = console.New(console.Config{
 		DB: db, Now: e.clock.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		BaseURL: func() string { return base }, CheckURL: webhook.Guard{}.CheckURL,
 		Deliveries: webhook.NewQueue(db, e.clock.Now), Budgets: budgets, PublicKeys: ring.PublicKeys, NodeID: "node-test",
+		Secrets: &webhook.Secrets{DB: db, Sealer: box, Now: e.clock.Now},
 	})
 	if err != nil {
 		t.Fatal(err)
