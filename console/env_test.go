@@ -60,6 +60,7 @@ type env struct {
 	clock *clock
 	c     *console.Console
 	srv   *httptest.Server
+	ring  *signing.Keyring // this node's signing keys
 	a, b  tenant
 }
 
@@ -73,6 +74,7 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	if err := ring.Ensure(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	e.ring = ring
 	budgets := budget.New(db, e.clock.Now, budget.Options{})
 	t.Cleanup(budgets.Close)
 	box, err := signing.NewBox(make([]byte, 32))
