@@ -97,7 +97,7 @@ func (s *Service) Cancel(ctx context.Context, workspaceID, id string) (Negotiati
 		return Negotiation{}, err
 	}
 	err = s.DB.InTx(ctx, func(tx store.Tx) error {
-		got, err := AppendTurn(ctx, tx, workspaceID, id, TurnOf(env, token, s.now()), 0)
+		got, err := AppendTurn(ctx, tx, workspaceID, id, TurnOf(env, token, s.now()))
 		if err != nil {
 			return err
 		}

@@ -80,7 +80,7 @@ func (s *Service) receive(ctx context.Context, token string) error {
 				return jobErr
 			}
 		}
-		if err := appendTurnOnly(ctx, tx, ws, env.NegotiationID, TurnOf(env, token, now), 0); err != nil {
+		if err := appendTurnOnly(ctx, tx, ws, env.NegotiationID, TurnOf(env, token, now)); err != nil {
 			return err
 		}
 		if status, final := finalStatus(env.Type); final {

@@ -29,7 +29,7 @@ func Recent(ctx context.Context, q store.Querier, workspaceID string, status Sta
 	if limit < 1 || limit > MaxRecent {
 		return nil, errs.E(errs.Invalid, "limit must be 1 to %d", MaxRecent)
 	}
-	rows, err := q.Query(ctx, `SELECT n.id, n.peer, n.goal, n.status, n.summary, n.cost_usd, n.max_usd, n.max_turns, n.created_at, n.finished_at,
+	rows, err := q.Query(ctx, `SELECT n.id, n.peer, n.goal, n.status, n.summary, (SELECT COALESCE(SUM(l.cost), 0) FROM ledger l WHERE l.scope = 'negotiation:' || n.id AND l.workspace_id = n.workspace_id), n.max_usd, n.max_turns, n.created_at, n.finished_at,
 		(SELECT COUNT(*) FROM negotiation_turns t WHERE t.workspace_id = n.workspace_id AND t.negotiation_id = n.id)
 		FROM negotiations n WHERE n.workspace_id = ? AND (? = '' OR n.status = ?)
 		ORDER BY n.created_at DESC, n.id DESC LIMIT ?`, workspaceID, string(status), string(status), limit)

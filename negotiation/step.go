@@ -49,23 +49,35 @@ func (s *Service) take(ctx context.Context, n Negotiation, seq int64) (Negotiati
 	if !n.Deadline.IsZero() && !now.Before(n.Deadline) {
 		return s.end(ctx, n, StatusExpired, "The deadline passed before this side's turn")
 	}
-	m, status, note, err := s.decide(ctx, n, seq)
+	m, ok, err := kept(ctx, s.DB, n.WorkspaceID, n.ID, seq)
 	if err != nil {
 		return n, err
+	}
+	status, note := StatusOpen, ""
+	if !ok {
+		if m, status, note, err = s.decide(ctx, n, seq); err != nil {
+			return n, err
+		}
 	}
 	if seq == 1 && status != StatusOpen {
 		// Nothing was sent yet: end here without a word to the peer.
 		return s.end(ctx, n, status, note)
 	}
 	m = s.checkMove(n, seq, m)
+	if n.Cost, err = SpentOn(ctx, s.DB, n.WorkspaceID, n.ID); err != nil {
+		return n, err
+	}
 	env := s.envelope(n, seq, m)
 	token, err := Sign(ctx, s.Signer, env)
 	if err != nil {
 		return n, err
 	}
 	err = s.DB.InTx(ctx, func(tx store.Tx) error {
-		got, err := AppendTurn(ctx, tx, n.WorkspaceID, n.ID, TurnOf(env, token, now), m.Cost)
+		got, err := AppendTurn(ctx, tx, n.WorkspaceID, n.ID, TurnOf(env, token, now))
 		if err != nil {
+			return err
+		}
+		if err := dropKept(ctx, tx, n.WorkspaceID, n.ID, seq); err != nil {
 			return err
 		}
 		if err := AddActions(ctx, tx, n.WorkspaceID, n.ID, m.Actions); err != nil {
@@ -106,15 +118,15 @@ func (s *Service) decide(ctx context.Context, n Negotiation, seq int64) (Move, S
 		}
 		return Move{}, "", "", err
 	}
-	m, err := s.Agent.Move(ctx, Situation{Negotiation: n, Self: s.Self, Seq: seq, Tools: tools})
+	m, err := s.Agent.Move(ctx, Situation{Negotiation: n, Self: s.Self, Seq: seq, Tools: tools, Keep: s.keeper(n, seq)})
 	switch {
 	case errors.Is(err, ErrBudgetCap):
 		note := fmt.Sprintf("This side's budget cap (%s USD) would have been passed by the next model call", n.MaxUSD.Short())
-		return Move{Type: TypeClose, Text: note + "; closing.", Cost: m.Cost}, StatusBudgetCap, note, nil
+		return Move{Type: TypeClose, Text: note + "; closing."}, StatusBudgetCap, note, nil
 	case err != nil:
 		s.log().Error("negotiation agent failed", "negotiation_id", n.ID, "err", err)
 		note := "This side's agent failed: " + errs.Message(err)
-		return Move{Type: TypeClose, Text: "This side could not go on (its agent failed); closing.", Cost: m.Cost}, StatusFailed, note, nil
+		return Move{Type: TypeClose, Text: "This side could not go on (its agent failed); closing."}, StatusFailed, note, nil
 	}
 	return m, StatusOpen, "", nil
 }
