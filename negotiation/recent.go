@@ -24,7 +24,7 @@ const MaxRecent = 1000
 // "". An unknown status is Invalid.
 func Recent(ctx context.Context, q store.Querier, workspaceID string, status Status, limit int) ([]Listed, error) {
 	if status != "" && !status.known() {
-		return nil, errs.E(errs.Invalid, "unknown status %q (open, accepted, rejected, closed, turn_limit, budget_cap, expired, failed)", status)
+		return nil, errs.E(errs.Invalid, "unknown status %q (open, accepted, rejected, closed, turn_limit, budget_cap, expired, failed, canceled)", status)
 	}
 	if limit < 1 || limit > MaxRecent {
 		return nil, errs.E(errs.Invalid, "limit must be 1 to %d", MaxRecent)
