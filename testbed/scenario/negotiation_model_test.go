@@ -121,6 +121,25 @@ func summarized(t *testing.T, n *testbed.Node, c testbed.Creds, id string) map[s
 	}
 }
 
+// waitSnoozes waits until the agent turn's job was put back (snoozed) at
+// least n times while it waited on an exchange (River counts them in the
+// job's metadata).
+func waitSnoozes(t *testing.T, db *store.DB, n int64) {
+	q := `SELECT COALESCE(CAST(json_extract(metadata, '$.snoozes') AS INTEGER), 0) FROM river_job WHERE kind = 'agent_turn' ORDER BY id LIMIT 1`
+	if db.Dialect() == store.Postgres {
+		q = `SELECT COALESCE((metadata->>'snoozes')::bigint, 0) FROM river_job WHERE kind = 'agent_turn' ORDER BY id LIMIT 1`
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	var got int64
+	for time.Now().Before(deadline) {
+		if err := db.QueryRow(context.Background(), q).Scan(&got); err == nil && got >= n {
+			return
+		}
+		time.Sleep(50 * time.Millisecond) // polling the database with a deadline
+	}
+	t.Errorf("the waiting turn's job was snoozed %d times, want %d", got, n)
+}
+
 // ledgerOf is what the ledger recorded under an exchange's scope.
 func ledgerOf(t *testing.T, db *store.DB, id string) (money.Micro, int) {
 	t.Helper()
@@ -279,6 +298,8 @@ func TestAskingAPeerWithAModel(t *testing.T) {
 			}
 			fake.handle(func(n int, r request) reply {
 				if len(r.Tools) == 0 { // this side's summary of the exchange
+					// Answered once the caller's waiting turn was polled twice.
+					waitSnoozes(t, erp.DB(), 2)
 					return text("Asked the CRM for contacts in London; imported Ann Lee.")
 				}
 				switch n {
@@ -315,6 +336,11 @@ func TestAskingAPeerWithAModel(t *testing.T) {
 			if res := reqs[5].results(); len(res) != 1 || res[0].Name != "peers_negotiate" || !strings.Contains(res[0].Content, "untrusted_data") ||
 				!strings.Contains(res[0].Content, "accepted") || !strings.Contains(res[0].Content, "imported Ann Lee") {
 				t.Fatalf("the caller's model saw %+v", res)
+			}
+			// The turn waited for the exchange through many polls of its job;
+			// its attempts count the runs that worked: the first and the last.
+			if n := count(t, erp.DB(), `SELECT attempts FROM turns WHERE conversation_id = ?`, acc.ConversationID); n != 2 {
+				t.Fatalf("the turn counted %d attempts, want 2 (polls of the wait are not attempts)", n)
 			}
 			// Every call was charged to the key: the loop's and the exchange's
 			// (its turns and its summary).
