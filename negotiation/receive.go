@@ -38,7 +38,7 @@ func (s *Service) receive(ctx context.Context, token string) error {
 	if err != nil {
 		return err
 	}
-	keys, err := peer.KeySet()
+	keys, err := s.keys.of(peer)
 	if err != nil {
 		return err
 	}

@@ -38,6 +38,8 @@ type Service struct {
 	Deadline time.Duration
 	// EnvelopeLife is exp − iat of what this side signs; default 5 minutes.
 	EnvelopeLife time.Duration
+
+	keys keyCache // pinned key sets, parsed once per JWKS
 }
 
 // DefaultDeadline is how long an exchange may run when Service.Deadline
