@@ -19,7 +19,9 @@ import (
 // testPeers is PeerStore with one peer.
 type testPeers struct{ p peers.Peer }
 
-func (t testPeers) ByNode(context.Context, string) ([]peers.Peer, error) { return []peers.Peer{t.p}, nil }
+func (t testPeers) ByNode(context.Context, string) ([]peers.Peer, error) {
+	return []peers.Peer{t.p}, nil
+}
 func (t testPeers) Get(context.Context, string, string) (peers.Peer, error) {
 	return t.p, nil
 }

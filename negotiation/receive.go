@@ -80,7 +80,11 @@ func (s *Service) receive(ctx context.Context, token string) error {
 				return jobErr
 			}
 		}
-		if err := appendTurnOnly(ctx, tx, ws, env.NegotiationID, TurnOf(env, token, now)); err != nil {
+		add := appendTurnOnly
+		if neg == nil {
+			add = insertTurn // the open of the negotiation just created (Verify checked it)
+		}
+		if err := add(ctx, tx, ws, env.NegotiationID, TurnOf(env, token, now)); err != nil {
 			return err
 		}
 		if status, final := finalStatus(env.Type); final {

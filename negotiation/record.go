@@ -307,6 +307,13 @@ func appendTurnOnly(ctx context.Context, tx store.Tx, workspaceID, id string, t 
 	if t.Seq != last+1 {
 		return errs.E(errs.Conflict, "turn %d of negotiation %s is out of order; next is %d", t.Seq, id, last+1)
 	}
+	return insertTurn(ctx, tx, workspaceID, id, t)
+}
+
+// insertTurn writes a checked turn. Alone, it is how the first turn of a
+// negotiation created in the same transaction is added: nothing can
+// precede it, and the table's key refuses a second seq 1.
+func insertTurn(ctx context.Context, tx store.Tx, workspaceID, id string, t Turn) error {
 	data := ""
 	if t.Data != nil {
 		data = string(t.Data)

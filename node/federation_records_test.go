@@ -160,4 +160,3 @@ func erpTasks(t *testing.T, db *store.DB, ws string) string {
 	}
 	return strings.Join(out, "|")
 }
-
