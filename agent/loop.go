@@ -48,6 +48,9 @@ func (r *Runner) Run(ctx context.Context, convID string, turn int) error {
 	t := &turnRun{Runner: r, log: log, conv: conv, turn: turn}
 	outcome := t.run(ctx)
 	if t.waiting {
+		if err := conversation.Waited(ctx, r.DB, convID, turn); err != nil {
+			return err
+		}
 		return &WaitError{After: r.WaitPoll}
 	}
 	return r.finish(ctx, t, outcome)

@@ -124,7 +124,7 @@ func requestOf(t negotiation.Turn) (negotiation.DataRequest, bool) {
 			return r, true
 		}
 	}
-	return parseRecordRequest(t.Text)
+	return recordRequest(t.Text)
 }
 
 // answersOf collects the peer's answers to our questions, by field.
@@ -245,6 +245,7 @@ func findMembers(ctx context.Context, tools negotiation.Tools, f negotiation.Fil
 		for _, t := range teams.Teams {
 			if strings.EqualFold(t.Name, f.Team) || (id == "" && strings.Contains(strings.ToLower(t.Name), strings.ToLower(f.Team))) {
 				id = t.ID
+				f.Team = t.Name // as the team calls itself here
 			}
 		}
 		if id == "" {
@@ -327,7 +328,7 @@ func only(items []map[string]any, field, value string) []map[string]any {
 
 func openerMove(ctx context.Context, s negotiation.Situation) negotiation.Move {
 	n := s.Negotiation
-	req, understood := parseRecordRequest(n.Goal)
+	req, understood := recordRequest(n.Goal)
 	if s.Seq == 1 {
 		m := negotiation.Move{Type: negotiation.TypeOpen, Text: n.Goal}
 		if understood {
@@ -400,9 +401,6 @@ func receive(ctx context.Context, s negotiation.Situation, recs negotiation.Data
 	if !wantsKeep(s.Negotiation.Goal) {
 		return negotiation.Move{Type: end, Text: got + " Thank you."}
 	}
-	if recs.Kind != negotiation.KindContacts {
-		return negotiation.Move{Type: end, Text: got + " Only contacts are imported here; these are listed in the summary."}
-	}
-	im := importContacts(ctx, s.Tools, recs.Items)
+	im := importRecords(ctx, s, recs)
 	return negotiation.Move{Type: end, Text: got + " " + im.text(), Actions: im.receipts}
 }
