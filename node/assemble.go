@@ -17,6 +17,7 @@ import (
 	"github.com/soisnode/soisnode/budget"
 	"github.com/soisnode/soisnode/mcp"
 	"github.com/soisnode/soisnode/negotiation"
+	"github.com/soisnode/soisnode/oauth"
 	"github.com/soisnode/soisnode/peers"
 	"github.com/soisnode/soisnode/queue"
 	"github.com/soisnode/soisnode/workspace"
@@ -157,6 +158,9 @@ func (n *Node) routes() http.Handler {
 	mux.HandleFunc("POST "+MessagesPath, n.serveMessage)
 	mux.Handle(a2a.Path, n.a2a.Handler())
 	mux.Handle(a2a.Path+"/", n.a2a.Handler())
-	mux.Handle("/mcp", mcp.NewHandler(n.registry, n.callerFromRequest, mcp.Options{Name: "soisnode", Version: Version, Logger: n.log, AllowedHosts: n.mcpHosts, OnCall: n.domain.toolCall}))
+	n.oauth = &oauth.Server{Store: &oauth.Store{DB: n.db, Now: n.now}, Sessions: n.cfg.Sessions, BaseURL: n.cfg.BaseURL, Log: n.log}
+	n.oauth.Mount(mux)
+	mux.Handle("/mcp", mcp.NewHandler(n.registry, n.callerFromRequest, mcp.Options{Name: "soisnode", Version: Version, Logger: n.log,
+		AllowedHosts: n.mcpHosts, OnCall: n.domain.toolCall, Challenge: n.mcpChallenge}))
 	return n.logRequests(mux)
 }
