@@ -158,7 +158,8 @@ func (n *Node) routes() http.Handler {
 	mux.HandleFunc("POST "+MessagesPath, n.serveMessage)
 	mux.Handle(a2a.Path, n.a2a.Handler())
 	mux.Handle(a2a.Path+"/", n.a2a.Handler())
-	n.oauth = &oauth.Server{Store: &oauth.Store{DB: n.db, Now: n.now}, Sessions: n.cfg.Sessions, BaseURL: n.cfg.BaseURL, Log: n.log}
+	n.oauth = &oauth.Server{Store: &oauth.Store{DB: n.db, Now: n.now}, Sessions: n.cfg.Sessions, Log: n.log,
+		BaseURL: func() string { return n.cfg.BaseURL() }} // known once the node listens
 	n.oauth.Mount(mux)
 	mux.Handle("/mcp", mcp.NewHandler(n.registry, n.callerFromRequest, mcp.Options{Name: "soisnode", Version: Version, Logger: n.log,
 		AllowedHosts: n.mcpHosts, OnCall: n.domain.toolCall, Challenge: n.mcpChallenge}))
