@@ -43,7 +43,13 @@ func (s *Server) parseRequest(r *http.Request, v url.Values) (authRequest, error
 	if a.ClientID == "" {
 		return a, pageError("client_id is missing")
 	}
-	c, err := s.Store.GetClient(r.Context(), a.ClientID)
+	var c Client
+	var err error
+	if s.FetchClient != nil && isDocumentURL(a.ClientID) {
+		c, err = s.documentClient(r.Context(), a.ClientID)
+	} else {
+		c, err = s.Store.GetClient(r.Context(), a.ClientID)
+	}
 	if isNotFound(err) {
 		return a, pageError("this application is not registered with this node; it should register again")
 	}

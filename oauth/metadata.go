@@ -35,6 +35,7 @@ type serverMetadata struct {
 	RevocationAuthMethodsSupported    []string `json:"revocation_endpoint_auth_methods_supported"`
 	CodeChallengeMethodsSupported     []string `json:"code_challenge_methods_supported"`
 	IssParameterSupported             bool     `json:"authorization_response_iss_parameter_supported"`
+	ClientIDMetadataDocumentSupported bool     `json:"client_id_metadata_document_supported"`
 	ServiceDocumentation              string   `json:"service_documentation,omitempty"`
 }
 
@@ -57,6 +58,7 @@ func (s *Server) serveServerMetadata(w http.ResponseWriter, r *http.Request) {
 		RevocationAuthMethodsSupported:    authMethods,
 		CodeChallengeMethodsSupported:     []string{"S256"},
 		IssParameterSupported:             true,
+		ClientIDMetadataDocumentSupported: s.FetchClient != nil,
 	})
 }
 

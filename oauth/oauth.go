@@ -73,6 +73,13 @@ type Server struct {
 	// tokens are for. Called per request: it is known only once the node
 	// listens.
 	BaseURL func() string
+	// FetchClient fetches client ID metadata documents (see
+	// NewFetchClient); nil: clients must register (RFC 7591), and the
+	// metadata does not offer documents.
+	FetchClient *http.Client
+	// CheckFetchURL, if set, vets a document's URL before it is fetched
+	// (the node's SSRF guard: https, no private address literal).
+	CheckFetchURL func(string) error
 	// Log gets refusals worth an operator's eye; never a secret.
 	Log *slog.Logger
 }

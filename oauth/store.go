@@ -92,6 +92,19 @@ func (s *Store) SaveClient(ctx context.Context, c Client, secret string) error {
 	return nil
 }
 
+// upsertClient stores or refreshes a client known by its metadata
+// document (a public client: no secret).
+func (s *Store) upsertClient(ctx context.Context, c Client) error {
+	uris, _ := json.Marshal(c.RedirectURIs)
+	_, err := s.DB.Exec(ctx, `INSERT INTO oauth_clients (id, name, redirect_uris, auth_method, created_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET name = excluded.name, redirect_uris = excluded.redirect_uris, auth_method = excluded.auth_method`,
+		c.ID, c.Name, string(uris), c.AuthMethod, store.Micros(c.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("oauth: save client %s: %w", c.ID, err)
+	}
+	return nil
+}
+
 // GetClient returns a client by id, or a NotFound error.
 func (s *Store) GetClient(ctx context.Context, id string) (Client, error) {
 	var c Client
