@@ -15,9 +15,9 @@ var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
 <body><main>{{.Body}}</main></body></html>`))
 
 func (noConsole) Current(*http.Request) (Member, bool) { return Member{}, false }
-func (noConsole) SignInURL(string) string             { return AuthorizePath + "/unavailable" }
-func (noConsole) CSRFToken(*http.Request) string      { return "" }
-func (noConsole) VerifyCSRF(*http.Request) error      { return errors.New("oauth: no console") }
+func (noConsole) SignInURL(string) string              { return AuthorizePath + "/unavailable" }
+func (noConsole) CSRFToken(*http.Request) string       { return "" }
+func (noConsole) VerifyCSRF(*http.Request) error       { return errors.New("oauth: no console") }
 func (noConsole) Render(w http.ResponseWriter, _ *http.Request, title string, body template.HTML) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'")

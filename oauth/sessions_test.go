@@ -40,7 +40,9 @@ func (s *testSessions) Current(r *http.Request) (oauth.Member, bool) {
 	return m, ok
 }
 
-func (s *testSessions) SignInURL(next string) string { return "/test-signin?next=" + url.QueryEscape(next) }
+func (s *testSessions) SignInURL(next string) string {
+	return "/test-signin?next=" + url.QueryEscape(next)
+}
 
 func (s *testSessions) CSRFToken(r *http.Request) string {
 	if c, err := r.Cookie(sessionCookie); err == nil {
