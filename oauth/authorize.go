@@ -22,8 +22,19 @@ const maxState = 1000
 // authRequest is a validated authorization request.
 type authRequest struct {
 	client                                  Client
+	redirectGiven                           bool // redirect_uri was in the request, so the token request must repeat it
 	ClientID, RedirectURI, State, Challenge string
 	Method, Resource, ResponseType, Scope   string
+}
+
+// givenRedirect is the redirect_uri the token request must repeat: the
+// request's own, or "" when it relied on the one registered (OAuth 2.1
+// §4.1.3).
+func (a authRequest) givenRedirect() string {
+	if a.redirectGiven {
+		return a.RedirectURI
+	}
+	return ""
 }
 
 // redirectError is an authorization error sent back to the client's
@@ -57,6 +68,7 @@ func (s *Server) parseRequest(r *http.Request, v url.Values) (authRequest, error
 		return a, err
 	}
 	a.client = c
+	a.redirectGiven = a.RedirectURI != ""
 	if a.RedirectURI == "" && len(c.RedirectURIs) == 1 {
 		a.RedirectURI = c.RedirectURIs[0]
 	}
@@ -174,7 +186,7 @@ func (s *Server) serveConsent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	code, err := s.Store.Authorize(r.Context(), Consent{WorkspaceID: m.WorkspaceID, MemberID: m.MemberID, KeyID: k.ID,
-		ClientID: a.ClientID, RedirectURI: a.RedirectURI, Resource: s.Resource(), CodeChallenge: a.Challenge})
+		ClientID: a.ClientID, RedirectURI: a.givenRedirect(), Resource: s.Resource(), CodeChallenge: a.Challenge})
 	if err != nil {
 		s.failRequest(w, r, a, err)
 		return
@@ -191,6 +203,9 @@ func mayConsent(m Member) bool {
 // page renders body in the console's layout with status.
 func (s *Server) page(w http.ResponseWriter, r *http.Request, status int, title string, body template.HTML) {
 	w.Header().Set("Cache-Control", "no-store")
+	// The Allow button must not be clickable through another site's frame.
+	w.Header().Set("X-Frame-Options", "DENY")
+	w.Header().Set("Referrer-Policy", "no-referrer")
 	s.Sessions.Render(&statusWriter{ResponseWriter: w, status: status}, r, title, body)
 }
 

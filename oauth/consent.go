@@ -81,7 +81,7 @@ func (s *Server) consentPage(w http.ResponseWriter, r *http.Request, status int,
 		"ClientName": a.client.Name, "Resource": s.Resource(), "RedirectHost": host,
 		"MemberName": m.Name, "Role": m.Role, "MayConsent": mayConsent(m), "Keys": choices, "Error": msg,
 		"Action": AuthorizePath, "CSRF": s.Sessions.CSRFToken(r),
-		"Hidden": []hidden{{"response_type", a.ResponseType}, {"client_id", a.ClientID}, {"redirect_uri", a.RedirectURI},
+		"Hidden": []hidden{{"response_type", a.ResponseType}, {"client_id", a.ClientID}, {"redirect_uri", a.givenRedirect()},
 			{"state", a.State}, {"code_challenge", a.Challenge}, {"code_challenge_method", a.Method},
 			{"resource", a.Resource}, {"scope", a.Scope}},
 	}

@@ -396,3 +396,29 @@ func (e *env) mcpStatus(token string) response {
 	req.Header.Set("Accept", "application/json, text/event-stream")
 	return e.do(req)
 }
+
+// TestRedirectURIOmitted: a client with one registered redirect URI may
+// leave it out of the authorization request (and then of the token
+// request); the browser still goes only to that URI.
+func TestRedirectURIOmitted(t *testing.T) {
+	e := start(t)
+	client := e.client()
+	form, page := e.consentForm(e.authorizeURL(client, "redirect_uri", ""), e.cookie)
+	if page.status != http.StatusOK {
+		t.Fatalf("consent page: %d %s", page.status, page.body)
+	}
+	form.Set("key_id", e.owner.KeyID)
+	form.Set("decision", "allow")
+	u := location(t, e.post(oauth.AuthorizePath, form, e.cookie))
+	if u.String() == "" || u.Host != "client.example" || u.Path != "/cb" {
+		t.Fatalf("redirect %s", u)
+	}
+	r := e.post(oauth.TokenPath, url.Values{"grant_type": {"authorization_code"}, "code": {u.Query().Get("code")}, "client_id": {client},
+		"code_verifier": {verifier}}, nil)
+	if r.status != http.StatusOK {
+		t.Fatalf("token without redirect_uri: %d %s", r.status, r.body)
+	}
+	if page.header.Get("X-Frame-Options") != "DENY" {
+		t.Errorf("consent page may be framed: %v", page.header)
+	}
+}

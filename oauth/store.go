@@ -128,7 +128,8 @@ func (s *Store) GetClient(ctx context.Context, id string) (Client, error) {
 // Consent is what a member allowed on the consent page.
 type Consent struct {
 	WorkspaceID, MemberID, KeyID string
-	ClientID, RedirectURI        string
+	ClientID                     string
+	RedirectURI                  string // as the request named it; "" when it relied on the one registered
 	Resource                     string // the audience of the tokens
 	CodeChallenge                string // S256
 }
@@ -184,7 +185,7 @@ func (s *Store) Exchange(ctx context.Context, code, clientID, redirectURI, verif
 		case now.After(store.Time(expires)):
 			refusal = fmt.Errorf("%w: the code has expired", errGrant)
 			return nil
-		case codeRedirect != redirectURI:
+		case codeRedirect != "" && codeRedirect != redirectURI: // "": the request relied on the one registered URI
 			refusal = fmt.Errorf("%w: redirect_uri does not match the authorization request", errGrant)
 			return nil
 		case s256(verifier) != challenge:
