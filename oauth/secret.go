@@ -1,12 +1,11 @@
 package oauth
 
 import (
-	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base32"
 	"encoding/base64"
-	"encoding/hex"
 	"strings"
+
+	"github.com/soisnode/soisnode/access"
 )
 
 // Prefixes of the secrets the authorization server issues. They tell a
@@ -19,24 +18,12 @@ const (
 	clientSecretPrefix = "sois_ocs_"
 )
 
-var secretEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
-
-// newSecret returns prefix + 32 random bytes, base32-encoded.
-func newSecret(prefix string) string {
-	var b [32]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic("oauth: no randomness: " + err.Error()) // crypto/rand never fails on supported systems
-	}
-	return prefix + secretEncoding.EncodeToString(b[:])
-}
+// newSecret returns prefix + 32 random bytes (256 bits), base32-encoded.
+func newSecret(prefix string) string { return access.NewSecret(prefix) }
 
 // hashSecret is the stored form of a secret: its SHA-256, hex. The
-// secrets carry 256 random bits, so an unsalted fast hash is enough; a
-// lookup by hash compares nothing secret in variable time.
-func hashSecret(secret string) string {
-	sum := sha256.Sum256([]byte(secret))
-	return hex.EncodeToString(sum[:])
-}
+// secrets carry 256 random bits, so an unsalted fast hash is enough.
+func hashSecret(secret string) string { return access.HashSecret(secret) }
 
 // IsAccessToken reports whether s has the shape of an access token this
 // server issues.
