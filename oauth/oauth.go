@@ -39,7 +39,9 @@ const (
 	ResourcePath = "/mcp"
 )
 
-// Member is the console member signed in to the browser.
+// Member is the console member signed in to the browser. Role is a
+// workspace.Role ("owner", "admin", "member", "viewer"); only an owner or
+// admin may consent.
 type Member struct {
 	WorkspaceID, MemberID, Name, Role string
 }
