@@ -17,6 +17,7 @@ import (
 	"github.com/soisnode/soisnode/budget"
 	"github.com/soisnode/soisnode/mcp"
 	"github.com/soisnode/soisnode/negotiation"
+	"github.com/soisnode/soisnode/oauth"
 	"github.com/soisnode/soisnode/peers"
 	"github.com/soisnode/soisnode/queue"
 	"github.com/soisnode/soisnode/workspace"
@@ -157,6 +158,13 @@ func (n *Node) routes() http.Handler {
 	mux.HandleFunc("POST "+MessagesPath, n.serveMessage)
 	mux.Handle(a2a.Path, n.a2a.Handler())
 	mux.Handle(a2a.Path+"/", n.a2a.Handler())
-	mux.Handle("/mcp", mcp.NewHandler(n.registry, n.callerFromRequest, mcp.Options{Name: "soisnode", Version: Version, Logger: n.log, AllowedHosts: n.mcpHosts, OnCall: n.domain.toolCall}))
+	cimd := n.guard // client ID metadata documents are fetched like webhooks: public https only
+	cimd.Subject = "client_id"
+	n.oauth = &oauth.Server{Store: &oauth.Store{DB: n.db, Now: n.now}, Sessions: n.cfg.Sessions, Log: n.log,
+		BaseURL:     func() string { return n.cfg.BaseURL() }, // known once the node listens
+		FetchClient: oauth.NewFetchClient(cimd.Transport(5 * time.Second)), CheckFetchURL: cimd.CheckURL}
+	n.oauth.Mount(mux)
+	mux.Handle("/mcp", mcp.NewHandler(n.registry, n.callerFromRequest, mcp.Options{Name: "soisnode", Version: Version, Logger: n.log,
+		AllowedHosts: n.mcpHosts, OnCall: n.domain.toolCall, Challenge: n.mcpChallenge}))
 	return n.logRequests(mux)
 }
