@@ -26,6 +26,10 @@ func (f *contactFields) set(key, value string) *parseError {
 		return refuse("the %s is empty", key)
 	}
 	switch key {
+	case "company", "title", "city", "email", "phone":
+		value = valueEnd(value)
+	}
+	switch key {
 	case "email":
 		if !reEmail.MatchString(value) {
 			return refuse("%q does not look like an email address", value)
@@ -109,11 +113,36 @@ var (
 	reNotesSeg     = re(`^(?:notes?|with\s+(?:the\s+)?notes?|comment)\s*:?\s+(.+)$`)
 	reSegments     = regexp.MustCompile(`\s*[,;]\s*`)
 	reLeadingAnd   = re(`^and\s+`)
+	reNotesColon   = re(`(?:^|[,;]?\s+)(?:with\s+(?:the\s+)?)?notes?\s*:\s*`)
 )
 
 // parseContactDetails reads "Jane Doe, CEO of Acme Corp, jane@acme.com":
 // the name first, then attributes separated by commas.
 func parseContactDetails(s string) (contactFields, *parseError) {
+	// A labelled notes value runs to the end of the message and is kept
+	// exactly as written: no comma, "and" or semicolon inside it is read.
+	loc := reNotesColon.FindStringIndex(s)
+	if loc == nil {
+		return parseDetailList(s)
+	}
+	notes := strings.TrimSpace(s[loc[1]:])
+	if notes == "" {
+		return contactFields{}, refuse("the notes are empty")
+	}
+	f, err := parseDetailList(strings.TrimRight(s[:loc[0]], ",;:- "))
+	if err != nil {
+		return f, err
+	}
+	if f.vals == nil {
+		f.vals = map[string]string{}
+	}
+	f.vals["notes"] = notes
+	f.note("notes")
+	return f, nil
+}
+
+// parseDetailList reads the comma list of details before any notes.
+func parseDetailList(s string) (contactFields, *parseError) {
 	var f contactFields
 	segs := reSegments.Split(normalDetails(s), -1)
 	lead, err := f.markers(segs[0])

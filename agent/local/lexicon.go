@@ -33,6 +33,8 @@ var clauseLexicon = []rewrite{
 	rw(`^(?:before|after|while|btw|by\s+the\s+way|question|right|so|just\s+checking)\b[^:]{0,40}:\s+`, ``),
 	rw(`^(new\s+(?:contact|lead|client|customer|prospect))\s+for\s+(?:you|me)\s*:`, `$1:`),
 	rw(`^whats\b`, `what's`),
+	rw(`\b(everyone|everybody|anybody|anyone|who)\s+else\b`, `$1`),
+	rw(`^what\s+else\s+`+personRef+`\s+has$`, `what tasks does $1 have`),
 	rw(`^(?:what|which)\s+company\s+(?:does\s+)?`+personRef+`\s+works?\s+(?:for|at)$`, `which company does $1 work for`),
 	rw(`^(change|update|set|correct)\s+`+personRef+`(?:'s|')\s+(?:phone\s+|mobile\s+)?number\s+to\s+`, `$1 $2's phone to `),
 	rw(`^wheres\b`, `where's`),

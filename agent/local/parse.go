@@ -95,6 +95,11 @@ func parseClause(s string, cal calendar) (intent, *parseError) {
 	if s == "" {
 		return nil, refuse("part of the message is empty")
 	}
+	// The frames first: the families built on them decide by score;
+	// the rest still go to the family parsers.
+	if it, ok, err := parseFrames(s, cal); ok {
+		return it, err
+	}
 	for _, p := range parsers {
 		it, ok, err := p(s, cal)
 		if err != nil {
