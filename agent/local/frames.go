@@ -88,10 +88,16 @@ var frameWords = map[string]string{
 var (
 	reFieldCue   = re(`^(?:what(?:'s|\s+is|\s+are)?|which|whats|tell\s+me|read(?:\s+me)?|show\s+me|give\s+me|any|got\s+any|where(?:'s|\s+is)?|(how\s+(?:do|can|could)\s+i\s+(?:reach|contact|get\s+hold\s+of))|(what\s+do\s+we\s+(?:have|know)\s+(?:on\s+file\s+)?(?:for|about|on)))\s+`)
 	reFieldNoise = re(`\b(?:work|works|working|live|lives|living|based|located|the|my|our|colleague|contact|again|please|pls|does|do|did|is|are|has|have|got|in|on|of|for|at|with|set|currently|now|stored|saved|listed|there|any|s)\b`)
+	reWhereBased = re(`^where\s+(?:is\s+|does\s+)?(.+?)\s+(?:is\s+)?(?:based|located|lives?|living)(?:\s+(?:now|these\s+days))?$`)
 	reFieldWrite = re(`\b(?:to|as|into|update|change|set|add|remove|delete|new)\b`)
 )
 
 func fitContactField(s string, sp []span, _ calendar) (frameFit, bool) {
+	if w := reWhereBased.FindStringSubmatch(s); w != nil {
+		if ref, ok := refOf(w[1]); ok {
+			return frameFit{score: 6, it: contactInfo{who: ref, field: "city"}}, true
+		}
+	}
 	m := reFieldCue.FindStringSubmatch(s)
 	if m == nil || reFieldWrite.MatchString(s[len(m[0]):]) {
 		return frameFit{}, false
@@ -213,7 +219,7 @@ func fitExists(s string, sp []span, _ calendar) (frameFit, bool) {
 		if !validName(name) {
 			return frameFit{}, false
 		}
-		fit.it = whoIs{filter: contactFilter{name: name}}
+		fit.it = whoIs{filter: contactFilter{query: name}}
 	case "team", "department":
 		fit.it = orgUnitMembers{unit: name, kind: kind}
 	case "file":
@@ -232,7 +238,9 @@ func lastWord(s string) string {
 	return w[len(w)-1]
 }
 
-func isKindWord(s string) bool { return reSpanKind.MatchString(lastWord(s)) && len(strings.Fields(s)) == 1 }
+func isKindWord(s string) bool {
+	return reSpanKind.MatchString(lastWord(s)) && len(strings.Fields(s)) == 1
+}
 
 // lastKind reports the record kind rest ends with ("… team").
 func lastKind(sp []span, s, rest string) (string, bool) {

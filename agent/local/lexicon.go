@@ -28,6 +28,13 @@ const personRef = `([\p{L}][\p{L}\p{M}.'-]*(?:\s+[\p{L}][\p{L}\p{M}.'-]*){0,3})`
 // clauseLexicon rewrites a whole clause (anchored patterns).
 var clauseLexicon = []rewrite{
 	// Greetings and fillers the polite-prefix list does not hold.
+	rw(`^(?:(?:so|um+|uh+|er+|erm|basically|ok|okay|right(?:\s+then)?|well|hang\s+on|one\s+thing\s+first|cheers|actually|anyway)\s*[,\-–—:]?\s+)+`, ``),
+	rw(`^no\s+changes(?:\s+please)?\s*[,\-–—:;]\s*`, ``),
+	rw(`^i\s+(?:just\s+|only\s+)?(?:want|need)\s+(?:to\s+know\s+)?(`+personRef+`(?:'s|'))\s+`, `what's $1 `),
+	rw(`^(?:chuck|bung|pop)\s+`, `put `),
+	rw(`^(?:whack|chuck|bung|pop)\s+(?:a|an|the)\s+([\w-]+)\s+tag\s+on\s+(.+)$`, `tag $2 as $1`),
+	rw(`^((?:complete|delete|remove|rename|move|assign|reassign|start|mark)\b.*?)\s+for\s+me$`, `$1`),
+	rw(`^message\s+`, `email `),
 	rw(`^(?:hiya|heya|yo|morning|afternoon|evening|hey\s+there|hi\s+there|hello\s+there)[,!.:]?\s+`, ``),
 	rw(`^(?:one\s+more(?:\s+thing)?|quick\s+question(?:\s+[^:?]{0,40})?|another\s+one|also)\s*:\s*`, ``),
 	rw(`^(?:before|after|while|btw|by\s+the\s+way|question|right|so|just\s+checking)\b[^:]{0,40}:\s+`, ``),
@@ -112,6 +119,10 @@ var inlineLexicon = []struct {
 	when *regexp.Regexp
 }{
 	{rw(`\s+and\s+(?:let\s+(?:him|her|them)\s+know|tell\s+(?:him|her|them))(?:\s+that)?\s+`, ` saying `), reEmailOpen},
+	{rw(`(?:,\s*|\s+to\s+|\s+and\s+)(?:let\s+(?:him|her|them)\s+know|tell\s+(?:him|her|them))(?:\s+that)?\s+`, ` saying `), reEmailOpen},
+	{rw(`\s+and\s+say\s+(?:that\s+)?`, ` saying `), reEmailOpen},
+	{rw(`\s+and\s+ask\s+(?:him|her|them)\s+to\s+`, ` saying could you `), reEmailOpen},
+	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:she|he|they)\s+(?:lives?|is\s+based|is\s+located)\s+in\s+`, `, based in `), reContactVerb},
 	{rw(`(?:,\s*|\s+)subject\s*:\s*([^,]+?),\s*(?:say|saying|body|message|text)\s*:\s*`, ` with subject $1 saying `), reEmailOpen},
 	{rw(`(?:,\s*|\s+)(?:say|body|message|text)\s*:\s*`, ` saying `), reEmailOpen},
 	{rw(`\s+(?:an?\s+)?(?:quick\s+)?(e-?mail|message)\s+to\s+say\s+`, ` an $1 saying `), reEmailOpen},

@@ -48,7 +48,7 @@ func parseWith(text string, cal calendar, prior bool) ([]intent, *parseError) {
 	if s == "" {
 		return nil, refuse("the message is empty")
 	}
-	s, readOnly := dropNegation(applyInline(s))
+	s, readOnly := dropNegation(applyInline(resolveLeadPronoun(s)))
 	clauses := splitClauses(s, cal)
 	if len(clauses) > maxActions {
 		return nil, refuse("the message asks for %d things; send at most %d in one message", len(clauses), maxActions)
@@ -122,7 +122,7 @@ var (
 	// reTellMe strips "tell me" before a question: "tell me who works at X".
 	reTellMe = re(`^(?:(?:tell|show)\s+me|let\s+me\s+know|do\s+you\s+know)\s+((?:who|what|which|where|when|whether|how)\b.*)$`)
 	// reOnlyPolite is a clause that asks for nothing: "Thank you!".
-	reOnlyPolite = re(`^(?:thanks(?:\s+a\s+lot)?|thank\s+you(?:\s+(?:so|very)\s+much)?|cheers|thx|ta|hi|hiya|heya|hello|hey|hi\s+there|hello\s+there|hey\s+there|(?:good\s+)?(?:morning|afternoon|evening)|ok|okay|great|please|pls)$`)
+	reOnlyPolite = re(`^(?:(?:ok(?:ay)?\s+)?(?:thanks|thank\s+you)(?:\s+(?:a\s+lot|so\s+much|very\s+much|loads|a\s+million))?|right\s+then|hang\s+on|thank\s+you(?:\s+(?:so|very)\s+much)?|cheers|thx|ta|hi|hiya|heya|hello|hey|hi\s+there|hello\s+there|hey\s+there|(?:good\s+)?(?:morning|afternoon|evening)|ok|okay|great|please|pls)$`)
 )
 
 // tidy normalises quotes and spaces and strips politeness and the final
@@ -132,6 +132,9 @@ func tidy(s string) string {
 	for {
 		before := s
 		s = strings.TrimSpace(strings.TrimRight(s, ".!?"))
+		if reOnlyPolite.MatchString(s) {
+			return s // "Thanks so much." asks for nothing; keep it whole
+		}
 		s = rePolite.ReplaceAllString(s, "")
 		s = reThanks.ReplaceAllString(s, "")
 		s = reTellMe.ReplaceAllString(s, "$1")
@@ -268,7 +271,7 @@ var reAskStart = re(`^` + joinWords + `(?:(?:tell|show|give)\s+me|let\s+me\s+kno
 
 // reNegation is a preamble that forbids changes: "Don't change anything,
 // just …", "I don't want to delete anyone - …".
-var reNegation = re(`^(?:please\s+)?(?:don'?t|do\s+not|never|i\s+don'?t\s+want\s+(?:you\s+)?to|no\s+need\s+to)\s+(?:change|delete|remove|e-?mail|send|update|touch|modify|edit|write\s+to|create|add)(?:\s+(?:anything|anyone|anybody|nothing|any\s+\w+|a\s+thing))?(?:\s+(?:yet|for\s+now|today))?\s*(?:[,\-–—:;.!]+\s*|\s+)(?:(?:just|but|only)\s+)?`)
+var reNegation = re(`^(?:please\s+)?(?:don'?t|do\s+not|never|i\s+don'?t\s+want\s+(?:you\s+)?to|i'?m\s+not\s+asking\s+you\s+to|no\s+need\s+to)\s+(?:change|delete|remove|e-?mail|send|update|touch|modify|edit|write\s+to|create|add)(?:\s+(?:anything|anyone|anybody|nothing|any\s+\w+|a\s+thing))?(?:\s+(?:yet|for\s+now|today))?\s*(?:[,\-–—:;.!]+\s*|\s+)(?:(?:just|but|only)\s+)?`)
 
 // dropNegation strips a preamble that forbids changes and reports it:
 // the rest of the message may then only read.

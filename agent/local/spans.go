@@ -14,13 +14,13 @@ import (
 type spanKind int
 
 const (
-	spanEmail  spanKind = iota + 1 // an email address
-	spanPhone                      // a phone number in any national format
-	spanDate                       // a date or relative date, val is YYYY-MM-DD
-	spanQuoted                     // a quoted string, val is its inside
-	spanMoney                      // an amount of money, val as written
-	spanField                      // a field cue word, val is the field key
-	spanKindNoun                   // a record kind: contact, task, file, folder, team, department, member
+	spanEmail    spanKind = iota + 1 // an email address
+	spanPhone                        // a phone number in any national format
+	spanDate                         // a date or relative date, val is YYYY-MM-DD
+	spanQuoted                       // a quoted string, val is its inside
+	spanMoney                        // an amount of money, val as written
+	spanField                        // a field cue word, val is the field key
+	spanKindNoun                     // a record kind: contact, task, file, folder, team, department, member
 )
 
 // span is one recognised value.
