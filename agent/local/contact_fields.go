@@ -3,6 +3,8 @@ package local
 import (
 	"regexp"
 	"strings"
+
+	"github.com/soisnode/soisnode/agent/local/recognise"
 )
 
 // Contact attributes: how "Jane Doe, CEO of Acme Corp, jane@acme.com"
@@ -85,27 +87,12 @@ func (f contactFields) args() map[string]any {
 	return out
 }
 
-const fieldWords = `phone\s+number|phone|mobile\s+number|mobile|telephone|tel|cell|e-?mail\s+address|e-?mail|job\s+title|title|role|position|company|employer|organi[sz]ation|city|location|town|notes?|name|tags`
+// fieldWords are the contact field cue words (shared with the
+// negotiation's recognisers).
+const fieldWords = recognise.FieldWords
 
 // fieldKey maps a field word to its tool argument.
-func fieldKey(word string) string {
-	w := strings.ToLower(strings.Join(strings.Fields(word), " "))
-	switch {
-	case strings.Contains(w, "mail"):
-		return "email"
-	case strings.HasPrefix(w, "phone"), strings.HasPrefix(w, "mobile"), w == "telephone", w == "tel", w == "cell":
-		return "phone"
-	case w == "job title", w == "title", w == "role", w == "position":
-		return "title"
-	case w == "company", w == "employer", strings.HasPrefix(w, "organi"):
-		return "company"
-	case w == "city", w == "location", w == "town":
-		return "city"
-	case strings.HasPrefix(w, "note"):
-		return "notes"
-	}
-	return w // name, tags
-}
+func fieldKey(word string) string { return recognise.FieldKey(word) }
 
 var (
 	reDetailMarker = re(`\s+(who\s+works\s+(?:at|for)|works\s+(?:at|for)|working\s+(?:at|for)|from|at|of|based\s+in|who\s+lives\s+in|lives\s+in|living\s+in|located\s+in|in|tagged(?:\s+(?:as|with))?|(?:with\s+(?:the\s+)?)?e-?mail(?:\s+address)?|(?:with\s+(?:the\s+)?)?(?:phone|mobile|tel)(?:\s+number)?)\s+`)

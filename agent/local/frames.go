@@ -46,7 +46,7 @@ const frameMargin = 2
 
 // parseFrames reads s with the frames. ok is false when no frame fits.
 func parseFrames(s string, cal calendar) (intent, bool, *parseError) {
-	sp := recognise(s, cal)
+	sp := spansOf(s, cal)
 	var fits []frameFit
 	for _, f := range frameDefs {
 		if fit, ok := f.fit(s, sp, cal); ok {

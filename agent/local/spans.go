@@ -3,24 +3,29 @@ package local
 import (
 	"regexp"
 	"strings"
+
+	"github.com/soisnode/soisnode/agent/local/recognise"
 )
 
 // Recognisers: the typed things in a clause, found before any frame is
-// tried. A span is one recognised value with its kind and position; the
-// frames fill their slots from spans instead of each family re-reading
-// the text with its own pattern.
+// tried. The shared ones (emails, phones, quoted strings, money, field
+// cue words, record kinds) live in agent/local/recognise, which the
+// offline negotiation uses too; dates are added here because reading
+// them needs today's date. The frames fill their slots from these spans
+// instead of each family re-reading the text with its own pattern.
 
 // spanKind is what a span holds.
-type spanKind int
+type spanKind = recognise.Kind
 
+// The kinds of span: the shared ones, and dates.
 const (
-	spanEmail    spanKind = iota + 1 // an email address
-	spanPhone                        // a phone number in any national format
-	spanDate                         // a date or relative date, val is YYYY-MM-DD
-	spanQuoted                       // a quoted string, val is its inside
-	spanMoney                        // an amount of money, val as written
-	spanField                        // a field cue word, val is the field key
-	spanKindNoun                     // a record kind: contact, task, file, folder, team, department, member
+	spanEmail    = recognise.Email
+	spanPhone    = recognise.Phone
+	spanQuoted   = recognise.Quoted
+	spanMoney    = recognise.Money
+	spanField    = recognise.Field
+	spanKindNoun = recognise.KindNoun
+	spanDate     = recognise.KindNoun + 100 // a date or relative date, val is YYYY-MM-DD
 )
 
 // span is one recognised value.
@@ -30,57 +35,29 @@ type span struct {
 	text, val  string // as written; the canonical value
 }
 
-var (
-	reSpanEmail  = regexp.MustCompile(`[^\s@,;<>()"']+@[^\s@,;<>()"']+\.[A-Za-z]{2,}`)
-	reSpanPhone  = regexp.MustCompile(`\+?\(?\d[\d ().\-/]{4,}\d`)
-	reSpanQuoted = regexp.MustCompile(`"[^"]+"|(?:^|\s)'[^']+'(?:\s|$)`)
-	reSpanMoney  = re(`(?:[$€£]\s?\d[\d,]*(?:\.\d+)?|\d[\d,]*(?:\.\d+)?\s?(?:dollars|euros?|pounds|usd|eur|gbp)\b)`)
-	reSpanDate   = re(`\b(?:` + dateExpr + `)\b`)
-	reSpanField  = re(`\b(?:` + fieldWords + `|number|address|job|notes)\b`)
-	reSpanKind   = re(`\b(contacts?|leads?|clients?|customers?|tasks?|to-?dos?|files?|documents?|folders?|teams?|departments?|members?|colleagues?)\b`)
-)
+var reSpanDate = re(`\b(?:` + dateExpr + `)\b`)
 
-// recognise finds the typed spans of s. Dates are kept only when they
-// read as a date on cal; phones only when they hold at least 5 digits.
-func recognise(s string, cal calendar) []span {
+// spansOf finds the typed spans of s. Dates are kept only when they read
+// as a date on cal.
+func spansOf(s string, cal calendar) []span {
 	var out []span
-	add := func(k spanKind, rx *regexp.Regexp, val func(string) (string, bool)) {
-		for _, l := range rx.FindAllStringIndex(s, -1) {
-			t := strings.TrimSpace(s[l[0]:l[1]])
-			if v, ok := val(t); ok {
-				out = append(out, span{kind: k, start: l[0], end: l[1], text: t, val: v})
-			}
+	for _, sp := range recognise.Spans(s) {
+		out = append(out, span{kind: sp.Kind, start: sp.Start, end: sp.End, text: sp.Text, val: sp.Value})
+	}
+	for _, l := range reSpanDate.FindAllStringIndex(s, -1) {
+		t := strings.TrimSpace(s[l[0]:l[1]])
+		if d, err := parseDate(t, cal); err == nil {
+			out = append(out, span{kind: spanDate, start: l[0], end: l[1], text: t, val: d})
 		}
 	}
-	same := func(t string) (string, bool) { return t, true }
-	add(spanEmail, reSpanEmail, same)
-	add(spanPhone, reSpanPhone, func(t string) (string, bool) { return t, looksLikePhone(t) })
-	add(spanQuoted, reSpanQuoted, func(t string) (string, bool) { return unquote(t), true })
-	add(spanMoney, reSpanMoney, same)
-	add(spanDate, reSpanDate, func(t string) (string, bool) {
-		d, err := parseDate(t, cal)
-		return d, err == nil
-	})
-	add(spanField, reSpanField, func(t string) (string, bool) { return fieldKey(t), true })
-	add(spanKindNoun, reSpanKind, func(t string) (string, bool) { return kindOf(t), true })
 	return out
 }
 
 // kindOf maps a record noun onto its kind.
-func kindOf(w string) string {
-	w = strings.TrimSuffix(strings.ToLower(w), "s")
-	switch w {
-	case "lead", "client", "customer":
-		return "contact"
-	case "todo", "to-do":
-		return "task"
-	case "document":
-		return "file"
-	case "colleague":
-		return "member"
-	}
-	return w
-}
+func kindOf(w string) string { return recognise.RecordKind(w) }
+
+// reSpanKind is a record-kind noun.
+var reSpanKind = regexp.MustCompile(`(?i)^(?:contacts?|leads?|clients?|customers?|people|tasks?|to-?dos?|files?|documents?|folders?|teams?|departments?|members?|colleagues?|staff|employees?)$`)
 
 // first is the first span of kind k, if any.
 func first(spans []span, k spanKind) (span, bool) {
