@@ -2,6 +2,7 @@ package local
 
 import (
 	"strings"
+	"unicode"
 )
 
 // Frames: one per request kind, with typed slots filled from the
@@ -46,9 +47,15 @@ const frameMargin = 2
 
 // parseFrames reads s with the frames. ok is false when no frame fits.
 func parseFrames(s string, cal calendar) (intent, bool, *parseError) {
+	return pickFrame(frameDefs, s, cal)
+}
+
+// pickFrame scores every frame of defs on s and keeps the best, by the
+// margin.
+func pickFrame(defs []frameDef, s string, cal calendar) (intent, bool, *parseError) {
 	sp := spansOf(s, cal)
 	var fits []frameFit
-	for _, f := range frameDefs {
+	for _, f := range defs {
 		if fit, ok := f.fit(s, sp, cal); ok {
 			fit.frame = f.name
 			fits = append(fits, fit)
@@ -86,7 +93,7 @@ var frameWords = map[string]string{
 // Contact field: "What tags does John Smith have?", "Which city is Dan
 // Reyes in?", "Any notes on Rita Moreno?", "How do I reach Emma?".
 var (
-	reFieldCue   = re(`^(?:what(?:'s|\s+is|\s+are)?|which|whats|tell\s+me|read(?:\s+me)?|show\s+me|give\s+me|any|got\s+any|where(?:'s|\s+is)?|(how\s+(?:do|can|could)\s+i\s+(?:reach|contact|get\s+hold\s+of))|(what\s+do\s+we\s+(?:have|know)\s+(?:on\s+file\s+)?(?:for|about|on)))\s+`)
+	reFieldCue   = re(`^(?:(how\s+(?:do|can|could)\s+i\s+(?:reach|contact|get\s+hold\s+of))|(what\s+do\s+we\s+(?:have|know)\s+(?:on\s+file\s+)?(?:for|about|on))|what(?:'s|\s+is|\s+are)?|which|whats|tell\s+me|read(?:\s+me)?|show\s+me|give\s+me|any|got\s+any|where(?:'s|\s+is)?)\s+`)
 	reFieldNoise = re(`\b(?:work|works|working|live|lives|living|based|located|the|my|our|colleague|contact|again|please|pls|does|do|did|is|are|has|have|got|in|on|of|for|at|with|set|currently|now|stored|saved|listed|there|any|s)\b`)
 	reWhereBased = re(`^where\s+(?:is\s+|does\s+)?(.+?)\s+(?:is\s+)?(?:based|located|lives?|living)(?:\s+(?:now|these\s+days))?$`)
 	reFieldWrite = re(`\b(?:to|as|into|update|change|set|add|remove|delete|new)\b`)
@@ -292,7 +299,7 @@ func fitTerseTask(s string, _ []span, cal calendar) (frameFit, bool) {
 		if a := reAssignItem.FindStringSubmatch(item); a != nil {
 			who = a[1]
 		}
-		if strings.EqualFold(who, "me") || (validName(who) && len(strings.Fields(who)) <= 2 && t.assignee == "") {
+		if t.assignee == "" && (strings.EqualFold(who, "me") || validName(who) && (who != item || capitalised(who)) && len(strings.Fields(who)) <= 2) {
 			t.assignee = who
 			if strings.EqualFold(who, "me") {
 				t.assignee = me
@@ -305,4 +312,15 @@ func fitTerseTask(s string, _ []span, cal calendar) (frameFit, bool) {
 		return frameFit{score: 4, err: refuse("I could not tell whether %q in %q is the due date; put the due date at the end (\"…, due 2026-03-20\") or quote the title", d, t.title)}, true
 	}
 	return frameFit{score: 6, it: t}, true
+}
+
+// capitalised reports whether every word of s starts with a capital: a
+// bare name in a terse list ("Tom"), not a phrase ("then Priya").
+func capitalised(s string) bool {
+	for _, w := range strings.Fields(s) {
+		if r := []rune(w)[0]; !unicode.IsUpper(r) {
+			return false
+		}
+	}
+	return s != ""
 }
