@@ -40,6 +40,7 @@ var frameDefs = []frameDef{
 	{"exists", fitExists},
 	{"contact-list", fitTerseContact},
 	{"task-list", fitTerseTask},
+	{"task-question", fitTaskQuestion},
 }
 
 // frameMargin is how much the best frame must beat the next by.
@@ -88,6 +89,7 @@ var frameWords = map[string]string{
 	"exists":        "whether a record exists",
 	"contact-list":  "a new contact",
 	"task-list":     "a new task",
+	"task-question": "who has a task or when it is due",
 }
 
 // Contact field: "What tags does John Smith have?", "Which city is Dan
@@ -323,4 +325,25 @@ func capitalised(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// Task questions: "Who's doing the Q1 report?", "When's the renewal
+// offer due?", "Who is working on Renew the Hooli contract?" — the task
+// found by the words of its title, shown with its assignee and due date.
+var reTaskQuestion = re(`^(?:who(?:'s|\s+is)\s+(?:doing|working\s+on|handling|on|responsible\s+for|looking\s+after|in\s+charge\s+of)|when(?:'s|\s+is)|when\s+(?:does|do|should)|by\s+when\s+(?:is|does))\s+(?:the\s+)?(?:task\s+)?(.+?)(?:\s+task)?(?:\s+(?:due|have\s+to\s+be\s+done|need\s+to\s+be\s+done|be\s+done))?$`)
+
+func fitTaskQuestion(s string, sp []span, _ calendar) (frameFit, bool) {
+	m := reTaskQuestion.FindStringSubmatch(s)
+	if m == nil {
+		return frameFit{}, false
+	}
+	q := strings.TrimSpace(m[1])
+	if q == "" || rePronounWord.MatchString(q) {
+		return frameFit{score: 3, err: refuse("I could not tell which task you mean; give words of its title")}, true
+	}
+	// A person, a team or a place is not a task title: "who's in Sales".
+	if _, ok := first(sp, spanKindNoun); ok && !strings.Contains(strings.ToLower(s), "task") {
+		return frameFit{}, false
+	}
+	return frameFit{score: 6, it: taskFind{query: q}}, true
 }

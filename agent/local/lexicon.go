@@ -62,6 +62,13 @@ var clauseLexicon = []rewrite{
 	rw(`^what(?:'s|\s+is)\s+on\s+my\s+plate\s+(this\s+week|next\s+week|today|tomorrow)$`, `show my tasks due $1`),
 	rw(`^when\s+is\s+(?:the\s+)?(?:task\s+)?(.+?)\s+(?:task\s+)?due$`, `find tasks about $1`),
 	rw(`^who\s+is\s+(?:the\s+)?(?:task\s+)?(.+?)\s+(?:task\s+)?assigned\s+to$`, `find tasks about $1`),
+	// Bulk: "every customer" is every contact tagged customer; "email
+	// everyone at X" is every contact at X.
+	rw(`\b(every|each|all(?:\s+(?:of\s+)?(?:the|our|my))?)\s+(customer|prospect|lead|partner|client|vip|supplier|vendor)s?(?:\s+contacts?)?\b`, `$1 contacts tagged $2`),
+	rw(`^(e-?mail|message|write\s+to)\s+(?:everyone|everybody|all\s+(?:the\s+)?(?:people|folks))\s+(at|in|from|tagged)\s+`, `$1 all contacts $2 `),
+	// Tasks: status and due date said as a fact.
+	rw(`^set\s+(the\s+.+?\s+task|the\s+task\s+.+?)\s+(?:to|as)\s+(in\s+progress|done|complete|completed|open)$`, `mark $1 as $2`),
+	rw(`^(?:the\s+)?(.+?)\s+task\s+is\s+(?:now\s+)?due\s+(?:on\s+|by\s+)?(.+)$`, `move the $1 task to $2`),
 	// Contacts: delete.
 	rw(`^(?:bin|ditch|scrap|trash|bin\s+off)\s+`, `delete `),
 	rw(`^`+personRef+`\s+can\s+go(?:\s+from\s+(?:our|my|the)\s+(?:contacts|crm|address\s+book))?$`, `delete $1`),
