@@ -64,4 +64,7 @@ var corpusDevMore = []corpusCase{
 	{D, "Thanks a lot! what's overdue?", "", "Call Priya about the pilot", ""},
 	{D, "Hello there. Who leads Sales?", "", "Maria Garcia", ""},
 	{D, "Thank you so much. Where is Luis based?", "", "Madrid", ""},
+	{Q, "complete all of Sam's tasks", "", "1|Call Priya about the pilot", ""},
+	{D, "mark every task assigned to Tom as done >> yes", "tasks_complete", "Send John the renewal offer", ""},
+	{D, "mark every task assigned to Tom as done >> no", "", "Cancelled", ""},
 }

@@ -41,6 +41,7 @@ var frameDefs = []frameDef{
 	{"contact-list", fitTerseContact},
 	{"task-list", fitTerseTask},
 	{"task-question", fitTaskQuestion},
+	{"task-bulk", fitBulkTasks},
 }
 
 // frameMargin is how much the best frame must beat the next by.
@@ -90,6 +91,7 @@ var frameWords = map[string]string{
 	"contact-list":  "a new contact",
 	"task-list":     "a new task",
 	"task-question": "who has a task or when it is due",
+	"task-bulk":     "every task of a member",
 }
 
 // Contact field: "What tags does John Smith have?", "Which city is Dan
