@@ -97,17 +97,26 @@ func parseClause(s string, cal calendar) (intent, *parseError) {
 	}
 	// The frames first: the families built on them decide by score;
 	// the rest still go to the family parsers.
-	if it, ok, err := parseFrames(s, cal); ok {
-		return it, err
+	it, ok, frameErr := parseFrames(s, cal)
+	if ok && frameErr == nil {
+		return it, nil
 	}
+	// A frame whose cue fits but whose slot is missing speaks only when
+	// no family parser reads the clause either.
 	for _, p := range parsers {
 		it, ok, err := p(s, cal)
 		if err != nil {
+			if frameErr != nil {
+				return nil, frameErr
+			}
 			return nil, err
 		}
 		if ok {
 			return it, nil
 		}
+	}
+	if frameErr != nil {
+		return nil, frameErr
 	}
 	return nil, refuse("I don't understand %q", s)
 }
