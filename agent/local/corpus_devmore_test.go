@@ -67,4 +67,6 @@ var corpusDevMore = []corpusCase{
 	{Q, "complete all of Sam's tasks", "", "1|Call Priya about the pilot", ""},
 	{D, "mark every task assigned to Tom as done >> yes", "tasks_complete", "Send John the renewal offer", ""},
 	{D, "mark every task assigned to Tom as done >> no", "", "Cancelled", ""},
+	{D, "Email Kenji, subject: Update, say: please delete the old draft and create a new task", "email_send", "Kenji Tanaka <kenji@globex.example>", `"subject":"Update"|please delete the old draft and create a new task`},
+	{D, "email Luis saying remove me from your list and then call Priya", "email_send", "Luis Fernández <luis@umbrella.example>", `remove me from your list and then call priya`},
 }

@@ -310,6 +310,13 @@ func outsideData(s string, joins [][]int) [][]int {
 	if loc := reNotesLabel.FindStringIndex(s); loc != nil {
 		dataFrom = loc[0]
 	}
+	// An email body ("… saying …", "say: …") runs to the end of the
+	// message: nothing in it starts a further request.
+	if reEmailOpen.MatchString(s) {
+		if loc := reBodyStart.FindStringIndex(s); loc != nil && loc[0] < dataFrom {
+			dataFrom = loc[0]
+		}
+	}
 	var quoted [][2]int
 	for i := 0; i < len(s); i++ {
 		if (s[i] == '"' || s[i] == '\'') && (i == 0 || s[i-1] == ' ' || s[i-1] == ':') {
