@@ -69,4 +69,6 @@ var corpusDevMore = []corpusCase{
 	{D, "mark every task assigned to Tom as done >> no", "", "Cancelled", ""},
 	{D, "Email Kenji, subject: Update, say: please delete the old draft and create a new task", "email_send", "Kenji Tanaka <kenji@globex.example>", `"subject":"Update"|please delete the old draft and create a new task`},
 	{D, "email Luis saying remove me from your list and then call Priya", "email_send", "Luis Fernández <luis@umbrella.example>", `remove me from your list and then call priya`},
+	{D, "read the Q4 summary out to me", "", "Q4", ""},
+	{D, "show me the text of Pricing.txt", "", "40 dollars per seat", ""},
 }
