@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/soisnode/soisnode/agent/local/recognise"
 	"github.com/soisnode/soisnode/negotiation"
 )
 
@@ -150,11 +151,7 @@ func answersOf(n negotiation.Negotiation, self string) map[string]string {
 			}
 		}
 		if pending != "" && strings.TrimSpace(t.Text) != "" {
-			v := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(t.Text), "."))
-			if reAll.MatchString(v) {
-				v = negotiation.AnswerAll
-			}
-			out[pending] = v
+			out[pending] = recognise.Answer(t.Text)
 		}
 	}
 	return out

@@ -158,7 +158,7 @@ func recordRequest(text string) (negotiation.DataRequest, bool) {
 	r, ok := parseRecordRequest(text)
 	if ok && r.Records == negotiation.KindMembers && r.Filter.Team == "" {
 		if m := reTeamLower.FindStringSubmatch(text); m != nil && !strings.EqualFold(m[1], "the") {
-			r.Filter.Team = clean(m[1])
+			r.Filter.Team = strings.TrimRight(strings.TrimSpace(m[1]), ".,;:!?'-")
 		}
 	}
 	return r, ok
