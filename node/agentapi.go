@@ -117,7 +117,7 @@ func (n *Node) sendMessage(ctx context.Context, in *agentInput) (*agentOutput, e
 			WorkspaceID: pr.Caller.WorkspaceID, KeyID: pr.Key.ID, MemberID: pr.Member.ID,
 			ConversationID: in.Body.ConversationID, Message: msg, Metadata: meta,
 			IdempotencyKey: in.IdempotencyKey, RequestHash: hex.EncodeToString(sum[:]), Now: n.now(),
-			Admit: n.backlog.admit(pr.Key.ID),
+			Admit: n.backlog.admit(pr.Key.ID), LeaseUntil: pending.HeldUntil(),
 		}, pending.Enqueue)
 		return err
 	})
