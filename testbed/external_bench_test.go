@@ -116,6 +116,13 @@ func (e *extEnv) server(b *testing.B, name, bin string, args []string, extra []s
 	return startProcess(b, name, cmd, addr, creds, dir)
 }
 
+// serverCmd is `soisnode args…` unpinned, with env extra.
+func (e *extEnv) serverCmd(args []string, extra []string) *exec.Cmd {
+	cmd := exec.Command(e.bin, args...)
+	cmd.Env = childEnv(extra...)
+	return cmd
+}
+
 // node starts `soisnode serve` on a fresh database of dialect, with the
 // backlog limits lifted (load from one key outruns the workers by design)
 // and model the OpenAI-compatible base URL ("" for the local agent).
