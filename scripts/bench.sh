@@ -43,6 +43,7 @@ bench() { # package, benchmark regexp, benchtime
 	bench ./testbed/ '^BenchmarkScaleOut$' 1x
 	# In-process comparisons, each beside its baseline or peer.
 	bench ./testbed/ '^(BenchmarkAcceptPath|BenchmarkPromptTokens|BenchmarkNegotiationTurn)$' "$BENCHTIME"
+	bench ./agent/ '^BenchmarkHistoryTokens$' "$BENCHTIME"
 	bench ./signing/ '^BenchmarkJWS$' "$BENCHTIME"
 	bench ./webhook/ '^(BenchmarkWebhookDelivery|BenchmarkWebhookSlowReceiver)$' 300x
 	bench ./a2a/ '^BenchmarkSendMessage$' "$BENCHTIME"
