@@ -181,12 +181,7 @@ func report(b *strings.Builder, rs []result, h header) {
 		fmt.Fprintf(b, "| one: benchbase -one, bare net/http + one SQLite INSERT, no credential check | %s | %s | | 1.00 |\n", f0(r.m["one-ops/s"]), f1(r.m["one-p50-ms"]))
 		fmt.Fprintf(b, "\nResident memory of `soisnode serve`: idle **%s MB** (target < 60), peak under this load %s MB (held-turns node: %s MB).\n", f1(r.m["node-idle-RSS-MB"]), f1(r.m["peak-RSS-MB"]), f1(r.m["gated-peak-RSS-MB"]))
 	}
-	var turns []result
-	for _, r := range rs {
-		if strings.HasPrefix(r.name, "External/") && strings.Contains(r.name, "/turns/") {
-			turns = append(turns, r)
-		}
-	}
+	turns := pick(rs, func(n string) bool { return strings.HasPrefix(n, "External/") && strings.Contains(n, "/turns/") })
 	if len(turns) > 0 {
 		fmt.Fprintf(b, "\n### Finished turns, closed loop (`?wait=10` until 200 completed), measured from outside\n\n")
 		fmt.Fprintf(b, "`local`: the built-in local agent (one tool call per turn); `zero`: an OpenAI-compatible fake model that answers at once (no tool), so the end-to-end time is the node's own overhead plus two loopback HTTP round trips. `÷ 202` is turns/s over the as-shipped 202 path's req/s of the same run (target ≥ 0.5 at 32 callers).\n\n")
@@ -196,7 +191,7 @@ func report(b *strings.Builder, rs []result, h header) {
 			if r.has("ratio-202") {
 				ratio = f2(r.m["ratio-202"])
 			}
-			label := strings.ReplaceAll(strings.TrimPrefix(r.name, "External/"), "/turns/", " / ")
+			label := strings.ReplaceAll(strings.TrimPrefix(r.name, "External/"), "/turns/", "/")
 			fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s |\n", strings.ReplaceAll(label, "/", " / "), f1(r.m["turns/s"]), f1(r.m["p50-ms"]), f1(r.m["p99-ms"]), ratio, f1(r.m["peak-RSS-MB"]))
 		}
 	}
@@ -206,12 +201,7 @@ func report(b *strings.Builder, rs []result, h header) {
 		fmt.Fprintf(b, "[bench-latency.svg](bench-latency.svg): open loop (loadgen paces requests and times each from when it was due) at 0.25–1.25× the capacity measured above, for the 202 path and for `?wait=10` turns with the local agent. Resident memory of the node over that sustained load: **start %s MB, end %s MB** (peak %s MB).\n",
 			f1(r.m["start-RSS-MB"]), f1(r.m["end-RSS-MB"]), f1(r.m["peak-RSS-MB"]))
 	}
-	var scale []result
-	for _, r := range rs {
-		if strings.HasPrefix(r.name, "ScaleOut/") {
-			scale = append(scale, r)
-		}
-	}
+	scale := pick(rs, func(n string) bool { return strings.HasPrefix(n, "ScaleOut/") })
 	if len(scale) > 0 {
 		fmt.Fprintf(b, "\n### Scale-out: completed turns/s with 1, 2, 3 processes on one PostgreSQL\n\n")
 		fmt.Fprintf(b, "32 closed-loop `?wait=10` callers (local agent) split over the processes; unpinned (servers, PostgreSQL and generators share every CPU). Ratio: ÷ the one-process row.\n\n")
@@ -250,4 +240,15 @@ func report(b *strings.Builder, rs []result, h header) {
 				r.name, f0(r.m["history-tokens"]), f0(r.m["full-history-tokens"]), f2(r.m["ratio"]))
 		}
 	}
+}
+
+// pick is the results whose name keep accepts, in order.
+func pick(rs []result, keep func(name string) bool) []result {
+	var out []result
+	for _, r := range rs {
+		if keep(r.name) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
