@@ -42,7 +42,8 @@ bench() { # package, benchmark regexp, benchtime
 	bench ./testbed/ '^BenchmarkExternal$' 1x
 	bench ./testbed/ '^BenchmarkScaleOut$' 1x
 	# In-process comparisons, each beside its baseline or peer.
-	bench ./testbed/ '^(BenchmarkAcceptPath|BenchmarkPromptTokens|BenchmarkNegotiationTurn)$' "$BENCHTIME"
+	bench ./testbed/ '^(BenchmarkAcceptPath|BenchmarkPromptTokens)$' "$BENCHTIME"
+	bench ./testbed/ '^BenchmarkNegotiationTurn$' 200x
 	bench ./agent/ '^BenchmarkHistoryTokens$' "$BENCHTIME"
 	bench ./signing/ '^BenchmarkJWS$' "$BENCHTIME"
 	bench ./webhook/ '^(BenchmarkWebhookDelivery|BenchmarkWebhookSlowReceiver)$' 300x
