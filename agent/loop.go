@@ -97,7 +97,7 @@ func (t *turnRun) run(ctx context.Context) conversation.Outcome {
 	if err != nil {
 		return t.fail(err, "the conversation could not be loaded")
 	}
-	if t.prog, err = rebuild(t.conv.Turns, steps, t.turn, t.HistoryTurns); err != nil {
+	if t.prog, err = rebuild(t.conv.Turns, steps, t.turn, t.HistoryTurns, t.compaction()); err != nil {
 		return t.fail(err, "the conversation could not be loaded")
 	}
 	for _, tr := range t.conv.Turns {

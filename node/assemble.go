@@ -67,6 +67,11 @@ func (n *Node) assemble(ctx context.Context) error {
 		Signer: n.keys, NodeID: n.nodeID, OnFinish: n.onTurnFinished, Done: n.turnDone,
 		Waiters: map[string]agent.Waiter{negotiation.ToolNegotiate: n.negotiations.Waiter()},
 	}
+	if !n.freeProvider {
+		// A model re-reads the whole history every call: older turns go
+		// compacted. The local agent reads earlier results verbatim.
+		n.runner.Compact = &agent.DefaultCompaction
+	}
 	if n.cfg.RescueAfter <= n.cfg.TurnTimeout {
 		return fmt.Errorf("node: SOIS_RESCUE_AFTER (%v) must be longer than SOIS_TURN_TIMEOUT (%v), or a running turn could be started twice", n.cfg.RescueAfter, n.cfg.TurnTimeout)
 	}
