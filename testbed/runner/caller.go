@@ -29,14 +29,14 @@ type caller struct {
 	sent, accepted, refusedN, stoppedN atomic.Int64
 
 	mu       sync.Mutex
-	convs    []string           // conversation id per message (index n-1); "" when refused
-	final    []conversation     // final state per message (polling callers, and after wait)
-	refusals []refusal          // non-2xx answers that ended a message
-	lost     int                // responses thrown away (lose_every)
-	mismatch []string           // a retried POST answered with another conversation
-	errs     []string           // transport errors that outlived the retries
-	latency  []time.Duration    // accepted → stopped (polling callers)
-	acceptAt map[int]time.Time  // when each message was accepted
+	convs    []string          // conversation id per message (index n-1); "" when refused
+	final    []conversation    // final state per message (polling callers, and after wait)
+	refusals []refusal         // non-2xx answers that ended a message
+	lost     int               // responses thrown away (lose_every)
+	mismatch []string          // a retried POST answered with another conversation
+	errs     []string          // transport errors that outlived the retries
+	latency  []time.Duration   // accepted → stopped (polling callers)
+	acceptAt map[int]time.Time // when each message was accepted
 }
 
 // refusal is a POST /api/agent answer other than 2xx.
@@ -53,7 +53,9 @@ func newCaller(spec CallerSpec, procs []*Proc, c creds, keyID, scale string) *ca
 }
 
 // message is the n-th message's text.
-func (c *caller) message(n int) string { return strings.ReplaceAll(c.spec.Message, "$n", strconv.Itoa(n)) }
+func (c *caller) message(n int) string {
+	return strings.ReplaceAll(c.spec.Message, "$n", strconv.Itoa(n))
+}
 
 // run sends every message; it returns when each was accepted or refused
 // (webhook) or has stopped (polling).

@@ -68,7 +68,9 @@ type conversation struct {
 }
 
 // stopped reports whether the conversation's turn has stopped running.
-func (c conversation) stopped() bool { return c.Status != "" && c.Status != "queued" && c.Status != "running" }
+func (c conversation) stopped() bool {
+	return c.Status != "" && c.Status != "queued" && c.Status != "running"
+}
 
 // problem is the problem+json body of a refusal.
 type problem struct {

@@ -136,12 +136,12 @@ type NegotiateStep struct {
 
 // Expect is one check; exactly one field is set.
 type Expect struct {
-	Completed  string       `yaml:"completed"`   // every message of a caller: one conversation, completed
-	ExactlyOnce string      `yaml:"exactly_once"` // per conversation of the caller: one turn, one side effect
-	Webhooks   *WebhookExp  `yaml:"webhooks"`
-	Budget     *BudgetExp   `yaml:"budget"`
-	Contacts   *ContactsExp `yaml:"contacts"`
-	Negotiated *NegExp      `yaml:"negotiated"`
+	Completed   string       `yaml:"completed"`    // every message of a caller: one conversation, completed
+	ExactlyOnce string       `yaml:"exactly_once"` // per conversation of the caller: one turn, one side effect
+	Webhooks    *WebhookExp  `yaml:"webhooks"`
+	Budget      *BudgetExp   `yaml:"budget"`
+	Contacts    *ContactsExp `yaml:"contacts"`
+	Negotiated  *NegExp      `yaml:"negotiated"`
 }
 
 // WebhookExp checks a webhook caller's deliveries.
