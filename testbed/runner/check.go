@@ -218,8 +218,8 @@ func (r *run) checkWebhooks(c *caller, schedule bool) []string {
 	return out
 }
 
-// checkBudget: spend ≤ limit + one call's maximum (the largest hold
-// reserved), at least one refusal, every refusal a 402 naming the budget
+// checkBudget: spend ≤ limit + Σ overrun (docs/budgets.md) and ≤ limit +
+// one call's maximum (the largest hold reserved), at least one refusal, every refusal a 402 naming the budget
 // (or a turn ended budget_exceeded), and with the budget spent the model
 // hears nothing more.
 func (r *run) checkBudget(ctx context.Context, c *caller) []string {
@@ -229,13 +229,21 @@ func (r *run) checkBudget(ctx context.Context, c *caller) []string {
 		return []string{"budget_total: " + err.Error()}
 	}
 	g := r.groupOf[c.spec.Nodes[0]]
-	var spent, maxHold int64
-	if err := g.db.QueryRow(ctx, `SELECT CAST(COALESCE(SUM(cost), 0) AS BIGINT), CAST(COALESCE(MAX(reserved), 0) AS BIGINT) FROM ledger WHERE key_id = ?`, c.keyID).Scan(&spent, &maxHold); err != nil {
+	var spent, maxHold, overrun int64
+	if err := g.db.QueryRow(ctx, `SELECT CAST(COALESCE(SUM(cost), 0) AS BIGINT), CAST(COALESCE(MAX(reserved), 0) AS BIGINT),
+		CAST(COALESCE(SUM(CASE WHEN cost > reserved THEN cost - reserved ELSE 0 END), 0) AS BIGINT) FROM ledger WHERE key_id = ?`, c.keyID).Scan(&spent, &maxHold, &overrun); err != nil {
 		return []string{err.Error()}
 	}
-	if bound := limit + money.Micro(maxHold); money.Micro(spent) > bound {
+	// docs/budgets.md: spent ≤ limit + Σ overrun, which is within the
+	// issue's limit + one call's maximum when no call overran its hold.
+	if bound := limit + money.Micro(overrun); money.Micro(spent) > bound {
+		out = append(out, fmt.Sprintf("spent $%s > limit $%s + overruns $%s", money.Micro(spent), limit, money.Micro(overrun)))
+	}
+	if money.Micro(spent) > limit+money.Micro(maxHold) {
 		out = append(out, fmt.Sprintf("spent $%s > limit $%s + one call's maximum $%s", money.Micro(spent), limit, money.Micro(maxHold)))
 	}
+	r.rep.Notes = append(r.rep.Notes, fmt.Sprintf("budget %s: limit $%s, spent $%s, largest hold $%s, overruns $%s",
+		c.spec.Name, limit, money.Micro(spent), money.Micro(maxHold), money.Micro(overrun)))
 	refused := len(c.refusals)
 	for _, rf := range c.refusals {
 		if rf.Status != http.StatusPaymentRequired || rf.Body.Budget != "total" {
@@ -258,29 +266,7 @@ func (r *run) checkBudget(ctx context.Context, c *caller) []string {
 		out = append(out, fmt.Sprintf("no refusal: the budget $%s was not drained (spent $%s)", limit, money.Micro(spent)))
 	}
 	out = append(out, c.errs...)
-	// The budget is spent: one more message must not reach the model.
-	before, _ := r.model.calls()
-	for _, p := range c.procs {
-		if !p.Running() {
-			continue
-		}
-		status, _, b, err := call(ctx, "POST", p.Base+"/api/agent?wait=30", c.creds, map[string]any{"message": c.message(c.count + 1)})
-		if err != nil {
-			out = append(out, "probe: "+err.Error())
-			break
-		}
-		var pr problem
-		var cv conversation
-		_ = json.Unmarshal(b, &pr)
-		_ = json.Unmarshal(b, &cv)
-		if status != http.StatusPaymentRequired && cv.Status != "budget_exceeded" {
-			out = append(out, fmt.Sprintf("probe after the budget was spent: %d %s", status, b))
-		}
-		break
-	}
-	if after, _ := r.model.calls(); after != before {
-		out = append(out, fmt.Sprintf("the model got %d calls after the budget was spent", after-before))
-	}
+	out = append(out, r.probeSpent(ctx, c)...)
 	return out
 }
 
@@ -333,6 +319,66 @@ func (r *run) checkNegotiated(ctx context.Context, e *NegExp) []string {
 	}
 	if len(list.Negotiations) == 0 {
 		out = append(out, "no negotiation")
+	}
+	return out
+}
+
+// probeSpent sends one message at a time until one is refused (the
+// refusals during the run may have come from holds of calls in flight, not
+// from a spent budget); then one more: it must be refused too, and the
+// model must hear nothing of it.
+func (r *run) probeSpent(ctx context.Context, c *caller) []string {
+	var live *Proc
+	for _, p := range c.procs {
+		if p.Running() {
+			live = p
+			break
+		}
+	}
+	if live == nil {
+		return []string{"probe: no node is running"}
+	}
+	refused := func(n int) (bool, error) {
+		status, _, b, err := call(ctx, "POST", live.Base+"/api/agent?wait=30", c.creds, map[string]any{"message": c.message(n)})
+		if err != nil {
+			return false, err
+		}
+		var cv conversation
+		_ = json.Unmarshal(b, &cv)
+		switch {
+		case status == http.StatusPaymentRequired || cv.Status == "budget_exceeded":
+			return true, nil
+		case status == http.StatusOK && cv.Status == "completed":
+			return false, nil
+		}
+		return false, fmt.Errorf("probe: %d %s", status, b)
+	}
+	n := c.count
+	for i := 0; ; i++ {
+		if i == 100 {
+			return []string{"100 more messages were all served: the budget was never spent"}
+		}
+		n++
+		done, err := refused(n)
+		if err != nil {
+			return []string{err.Error()}
+		}
+		if done {
+			break
+		}
+	}
+	before, _ := r.model.calls()
+	n++
+	done, err := refused(n)
+	if err != nil {
+		return []string{err.Error()}
+	}
+	var out []string
+	if !done {
+		out = append(out, "a message after the budget was spent was served")
+	}
+	if after, _ := r.model.calls(); after != before {
+		out = append(out, fmt.Sprintf("the model got %d calls after the budget was spent", after-before))
 	}
 	return out
 }

@@ -72,6 +72,9 @@ func Run(ctx context.Context, spec *Spec, opts Options) (*Report, error) {
 	if opts.Out == "" {
 		opts.Out = filepath.Join("testbed-out", spec.Name+"-"+time.Now().UTC().Format("20060102-150405"))
 	}
+	if entries, err := os.ReadDir(opts.Out); err == nil && len(entries) > 0 {
+		return nil, fmt.Errorf("runner: the report folder %s is not empty (a run's databases and logs would mix)", opts.Out)
+	}
 	if err := os.MkdirAll(opts.Out, 0o755); err != nil {
 		return nil, fmt.Errorf("runner: %w", err)
 	}

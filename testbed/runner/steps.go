@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -152,7 +153,7 @@ func (r *run) negotiate(ctx context.Context, n *NegotiateStep) error {
 		}
 	}
 	acts, _ := json.Marshal(tools)
-	r.rep.Notes = append(r.rep.Notes, fmt.Sprintf("%s: %s → %s, actions %s: %s", n.Node, n.Message, cv.Status, acts, cv.Reply))
+	r.rep.Notes = append(r.rep.Notes, fmt.Sprintf("%s: %s → %s, actions %s: %s", n.Node, n.Message, cv.Status, acts, strings.ReplaceAll(cv.Reply, "\n", " / ")))
 	if cv.Status != "completed" {
 		return fmt.Errorf("the turn ended %s: %s", cv.Status, cv.Error)
 	}
