@@ -323,10 +323,11 @@ func (r *run) checkNegotiated(ctx context.Context, e *NegExp) []string {
 	return out
 }
 
-// probeSpent sends one message at a time until one is refused (the
-// refusals during the run may have come from holds of calls in flight, not
-// from a spent budget); then one more: it must be refused too, and the
-// model must hear nothing of it.
+// probeSpent sends one message at a time until one is refused without
+// the model hearing of it (refusals during the run may come from holds of
+// calls in flight, and a turn may be stopped before its second call while
+// a new turn's smaller first call still fits); then one more: it must be
+// refused too, and again the model must hear nothing.
 func (r *run) probeSpent(ctx context.Context, c *caller) []string {
 	var live *Proc
 	for _, p := range c.procs {
@@ -338,47 +339,47 @@ func (r *run) probeSpent(ctx context.Context, c *caller) []string {
 	if live == nil {
 		return []string{"probe: no node is running"}
 	}
-	refused := func(n int) (bool, error) {
+	n := c.count
+	// probe sends one message and says whether it was refused, and how
+	// many model calls arrived meanwhile.
+	probe := func() (bool, int, error) {
+		n++
+		before, _ := r.model.calls()
 		status, _, b, err := call(ctx, "POST", live.Base+"/api/agent?wait=30", c.creds, map[string]any{"message": c.message(n)})
 		if err != nil {
-			return false, err
+			return false, 0, err
 		}
+		after, _ := r.model.calls()
 		var cv conversation
 		_ = json.Unmarshal(b, &cv)
 		switch {
 		case status == http.StatusPaymentRequired || cv.Status == "budget_exceeded":
-			return true, nil
+			return true, after - before, nil
 		case status == http.StatusOK && cv.Status == "completed":
-			return false, nil
+			return false, after - before, nil
 		}
-		return false, fmt.Errorf("probe: %d %s", status, b)
+		return false, 0, fmt.Errorf("probe: %d %s", status, b)
 	}
-	n := c.count
 	for i := 0; ; i++ {
 		if i == 100 {
-			return []string{"100 more messages were all served: the budget was never spent"}
+			return []string{"100 more messages each reached the model: the budget was never spent"}
 		}
-		n++
-		done, err := refused(n)
+		refused, calls, err := probe()
 		if err != nil {
 			return []string{err.Error()}
 		}
-		if done {
+		if refused && calls == 0 {
 			break
 		}
 	}
-	before, _ := r.model.calls()
-	n++
-	done, err := refused(n)
-	if err != nil {
+	refused, calls, err := probe()
+	switch {
+	case err != nil:
 		return []string{err.Error()}
+	case !refused:
+		return []string{"a message after the budget was spent was served"}
+	case calls != 0:
+		return []string{fmt.Sprintf("the model got %d calls after the budget was spent", calls)}
 	}
-	var out []string
-	if !done {
-		out = append(out, "a message after the budget was spent was served")
-	}
-	if after, _ := r.model.calls(); after != before {
-		out = append(out, fmt.Sprintf("the model got %d calls after the budget was spent", after-before))
-	}
-	return out
+	return nil
 }
