@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -34,16 +35,36 @@ func RunCommand(ctx context.Context, prog string, args []string, stdout, stderr 
 		fs.Usage()
 		return 2
 	}
-	spec, err := Load(fs.Arg(0))
-	if err != nil {
+	passed, err := RunFile(ctx, fs.Arg(0), Options{Scale: *scale, Out: *out, Binary: *bin, KeepDatabases: *keep,
+		Command: prog + " run " + strings.Join(args, " ")}, stdout)
+	switch {
+	case errors.Is(err, ErrBadFile):
 		fmt.Fprintln(stderr, err)
 		return 2
+	case err != nil:
+		fmt.Fprintf(stderr, "error: %v\n", err)
 	}
-	rep, err := Run(ctx, spec, Options{Scale: *scale, Out: *out, Binary: *bin, KeepDatabases: *keep,
-		Command: prog + " run " + strings.Join(args, " "), Progress: stdout, TTY: isTTY(stdout)})
+	if !passed {
+		return 1
+	}
+	return 0
+}
+
+// ErrBadFile marks a scenario file that could not be read or is invalid.
+var ErrBadFile = errors.New("bad scenario file")
+
+// RunFile loads and runs one scenario file with progress and the checks'
+// outcome on stdout (redrawn in place when it is a terminal). passed is
+// false when a check failed or the run could not be carried out (err).
+func RunFile(ctx context.Context, file string, o Options, stdout io.Writer) (passed bool, err error) {
+	spec, err := Load(file)
+	if err != nil {
+		return false, fmt.Errorf("%w: %w", ErrBadFile, err)
+	}
+	o.Progress, o.TTY = stdout, isTTY(stdout)
+	rep, err := Run(ctx, spec, o)
 	if rep == nil {
-		fmt.Fprintln(stderr, err)
-		return 2
+		return false, err
 	}
 	for _, c := range rep.Checks {
 		mark := "pass"
@@ -55,18 +76,12 @@ func RunCommand(ctx context.Context, prog string, args []string, stdout, stderr 
 			fmt.Fprintf(stdout, "      %s\n", p)
 		}
 	}
-	if err != nil {
-		fmt.Fprintf(stderr, "error: %v\n", err)
-	}
 	verdict := "PASSED"
 	if !rep.Passed {
 		verdict = "FAILED"
 	}
 	fmt.Fprintf(stdout, "%s %s in %.1fs; report and node logs in %s\n", rep.Scenario, verdict, rep.Seconds, rep.Dir)
-	if !rep.Passed {
-		return 1
-	}
-	return 0
+	return rep.Passed, err
 }
 
 func isTTY(w io.Writer) bool {
