@@ -2,6 +2,7 @@
 // negotiation-quality benchmark; docs/testbed.md describes both.
 //
 //	go run ./testbed/cmd/testbed run [-scale small|full] [-out DIR] FILE
+//	go run ./testbed/cmd/testbed quality [-games 50] [-format md|json]
 package main
 
 import (
@@ -11,6 +12,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/soisnode/soisnode/testbed/quality"
 	"github.com/soisnode/soisnode/testbed/runner"
 )
 
@@ -23,14 +25,16 @@ func main() {
 
 func dispatch(ctx context.Context, args []string) int {
 	if len(args) == 0 {
-		fmt.Fprintln(os.Stderr, "usage: testbed run [-scale small|full] [-out DIR] FILE")
+		fmt.Fprintln(os.Stderr, "usage: testbed run [-scale small|full] [-out DIR] FILE | testbed quality [-games N] [-format md|json]")
 		return 2
 	}
 	switch args[0] {
 	case "run":
 		return runner.RunCommand(ctx, "go run ./testbed/cmd/testbed", args[1:], os.Stdout, os.Stderr)
+	case "quality":
+		return quality.Command(ctx, "go run ./testbed/cmd/testbed", args[1:], os.Stdout, os.Stderr)
 	case "-h", "--help", "help":
-		fmt.Println("usage: testbed run [-scale small|full] [-out DIR] FILE")
+		fmt.Println("usage: testbed run [-scale small|full] [-out DIR] FILE | testbed quality [-games N] [-format md|json]")
 		return 0
 	}
 	fmt.Fprintf(os.Stderr, "testbed: unknown command %q\n", args[0])
