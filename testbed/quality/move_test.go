@@ -11,4 +11,6 @@ type moveT struct {
 	data json.RawMessage
 }
 
-func (m moveT) move() negotiation.Move { return negotiation.Move{Type: negotiation.Type(m.typ), Data: m.data} }
+func (m moveT) move() negotiation.Move {
+	return negotiation.Move{Type: negotiation.Type(m.typ), Data: m.data}
+}
