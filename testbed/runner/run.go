@@ -140,16 +140,26 @@ func (r *run) build(ctx context.Context) error {
 	if r.opts.Binary != "" {
 		return nil
 	}
-	bin, err := filepath.Abs(filepath.Join(r.opts.Out, "bin", "soisnode"))
+	bin, err := Build(ctx, filepath.Join(r.opts.Out, "bin"))
 	if err != nil {
 		return err
 	}
-	out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/soisnode/soisnode/cmd/soisnode").CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("go build ./cmd/soisnode (run from the repository): %w\n%s", err, out)
-	}
 	r.opts.Binary = bin
 	return nil
+}
+
+// Build builds ./cmd/soisnode into dir (run from within the repository)
+// and returns the binary's absolute path.
+func Build(ctx context.Context, dir string) (string, error) {
+	bin, err := filepath.Abs(filepath.Join(dir, "soisnode"))
+	if err != nil {
+		return "", err
+	}
+	out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/soisnode/soisnode/cmd/soisnode").CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("go build ./cmd/soisnode (run from the repository): %w\n%s", err, out)
+	}
+	return bin, nil
 }
 
 // setup prepares databases, credentials, seed data, starts the nodes,

@@ -3,7 +3,6 @@ package runner_test
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -21,9 +20,9 @@ var shipped = []string{"1-erp-crm", "2-webhook-caller", "3-polling-caller", "4-r
 // binary builds cmd/soisnode once for the package's tests.
 func binary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "soisnode")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/soisnode/soisnode/cmd/soisnode").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	bin, err := runner.Build(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
 	}
 	return bin
 }
