@@ -63,7 +63,11 @@ func (r *run) line(elapsed time.Duration) (line, state string) {
 	for _, n := range names {
 		c := r.callers[n]
 		total += c.count
-		stopped += int(c.stoppedN.Load())
+		done := int(c.stoppedN.Load())
+		if c.spec.Kind == "webhook" && r.recv != nil {
+			done = max(done, r.recv.delivered(n)) // a webhook caller's turn is done when its reply arrived
+		}
+		stopped += done
 		accepted += int(c.accepted.Load())
 		refused += int(c.refusedN.Load())
 	}

@@ -44,6 +44,8 @@ type hookState struct {
 	// the conversation of each delivery id; deliveries per conversation
 	byConv map[string][]string
 	bad    []string // verification failures
+	// delivered counts deliveries answered 2xx (each id once), for progress
+	delivered int
 }
 
 // attempt is one HTTP request the receiver answered.
@@ -114,6 +116,9 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 		a.Answer, a.RetryAfter = http.StatusServiceUnavailable, r.spec.RetryAfter.Duration
 	case "timeout":
 		a.Answer = 0
+	}
+	if a.Answer >= 200 && a.Answer < 300 && !anyDelivered(h.attempts, []string{id}) {
+		h.delivered++
 	}
 	h.attempts[id] = append(h.attempts[id], a)
 	r.mu.Unlock()
@@ -209,4 +214,14 @@ func (r *receiver) snapshot(caller string) (attempts map[string][]attempt, byCon
 		byConv[k] = append([]string(nil), v...)
 	}
 	return attempts, byConv, append([]string(nil), h.bad...)
+}
+
+// delivered is how many of a caller's deliveries were answered 2xx.
+func (r *receiver) delivered(caller string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if h := r.hooks[caller]; h != nil {
+		return h.delivered
+	}
+	return 0
 }

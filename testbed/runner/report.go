@@ -217,6 +217,11 @@ func (rep *Report) Markdown() string {
 				c.Name, c.Kind, c.Messages, c.Concurrency, c.Accepted, c.Refused, strings.Join(st, ", "), c.Seconds, c.TurnsPerSec,
 				c.LatencyP50, c.LatencyP95, c.Deliveries, c.Attempts, c.Retried, c.Redelivered, c.SpentUSD, c.BudgetUSD)
 		}
+		for _, c := range rep.Callers {
+			if c.Lost > 0 {
+				fmt.Fprintf(&b, "\n%s: %d responses to POST /api/agent thrown away and the request sent again with the same Idempotency-Key.\n", c.Name, c.Lost)
+			}
+		}
 	}
 	b.WriteString("\n## Checks\n\n")
 	for _, c := range rep.Checks {
