@@ -81,8 +81,10 @@ func Run(ctx context.Context, spec *Spec, opts Options) (*Report, error) {
 	r := &run{spec: spec, opts: opts, procs: map[string]*Proc{}, groupOf: map[string]*group{}, callers: map[string]*caller{},
 		pg: &postgres{admin: opts.PostgresAdmin}, rep: newReport(spec, opts)}
 	r.rep.Dir = opts.Out
-	err := r.execute(ctx)
-	r.teardown()
+	rctx, cancel := context.WithCancel(ctx)
+	err := r.execute(rctx)
+	cancel() // callers still sending stop before their nodes do
+	r.teardown(ctx.Err() != nil)
 	r.rep.finish(err)
 	if werr := r.rep.write(opts.Out); werr != nil && err == nil {
 		err = werr
@@ -361,11 +363,13 @@ func (r *run) newCaller(ctx context.Context, cs CallerSpec) error {
 	return nil
 }
 
-// teardown stops every node (SIGTERM, then SIGKILL) and the fakes; it runs
-// on every path out of Run.
-func (r *run) teardown() {
+// teardown stops every node (SIGTERM, then SIGKILL; at once with kill,
+// after an interrupt) and the fakes; it runs on every path out of Run.
+func (r *run) teardown(kill bool) {
 	for _, p := range r.procs {
-		if err := p.Stop(); err != nil {
+		if kill {
+			p.Kill()
+		} else if err := p.Stop(); err != nil {
 			r.rep.Notes = append(r.rep.Notes, err.Error())
 		}
 		_ = p.Log.Close()

@@ -431,6 +431,9 @@ func (s *Spec) validate() error {
 			bad("%s: exactly one of completed, exactly_once, webhooks, budget, contacts, negotiated", f)
 		}
 	}
+	if len(s.Expect) == 0 {
+		bad("expect: at least one expectation")
+	}
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}

@@ -16,6 +16,7 @@ func TestParseRefuses(t *testing.T) {
 		{"unknown node field", "name: x\nnodes: [{name: n, database: sqlite, cpu: 2}]\n", "line 2: field cpu not found"},
 		{"no name", node, "name: required"},
 		{"no nodes", "name: x\n", "nodes: at least one"},
+		{"no expectation", "name: x\n" + node, "expect: at least one"},
 		{"bad database", "name: x\nnodes: [{name: n, database: mysql}]\n", `nodes[0].database: "mysql"`},
 		{"share sqlite", "name: x\nnodes: [{name: a, database: sqlite}, {name: b, database: sqlite, share: a}]\n", "nodes[1].share"},
 		{"fake without model", "name: x\nnodes: [{name: n, database: sqlite, provider: fake}]\n", "fake needs a model"},
@@ -42,7 +43,7 @@ func TestParseRefuses(t *testing.T) {
 
 // TestParseScaled: a scaled number is one number or a small/full pair.
 func TestParseScaled(t *testing.T) {
-	s, err := runner.Parse([]byte("name: x\nnodes: [{name: n, database: sqlite}]\ncallers:\n  - {name: c, nodes: [n], kind: polling, count: {small: 3, full: 900}, concurrency: 4, message: hi}\n"))
+	s, err := runner.Parse([]byte("name: x\nnodes: [{name: n, database: sqlite}]\ncallers:\n  - {name: c, nodes: [n], kind: polling, count: {small: 3, full: 900}, concurrency: 4, message: hi}\nexpect: [{completed: c}]\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
