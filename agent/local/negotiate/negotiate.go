@@ -32,6 +32,9 @@ func (Negotiator) Move(ctx context.Context, s negotiation.Situation) (negotiatio
 	if err := ctx.Err(); err != nil {
 		return negotiation.Move{}, err
 	}
+	if g, ok := ownGame(s.Negotiation); ok { // a divide-the-items game (divide.go)
+		return divideMove(s, g), nil
+	}
 	if s.Negotiation.Role == negotiation.RoleResponder {
 		return respond(ctx, s), nil
 	}
