@@ -53,10 +53,11 @@ bench() { # package, benchmark regexp, benchtime
 # ---- Sections other helpers' commands add to the report ---------------------
 # Each command below writes one Markdown section (its own "### " heading)
 # to a file in $SECTIONS; every file is appended to the report in order.
-# The coordinator wires them here, e.g. the negotiation-quality scores:
-#   $GO run ./testbed/cmd/testbed quality -games 50 -format md > "$SECTIONS/50-quality.md"
 SECTIONS=$(mktemp -d)
 trap 'rm -rf "$SECTIONS"' EXIT
+# The negotiation-quality scores: the local agent, an accept-first baseline
+# and the model negotiator over the same games (docs/testbed.md).
+$GO run ./testbed/cmd/testbed quality -games 50 -format md > "$SECTIONS/50-quality.md"
 # ---- end of appended sections ------------------------------------------------
 
 extra=()
