@@ -56,7 +56,7 @@ func TestNegotiationTranscript(t *testing.T) {
 				t.Fatal(err)
 			}
 			if err := db.InTx(ctx, func(tx store.Tx) error {
-				_, err := negotiation.AppendTurn(ctx, tx, e.a.ws, id, negotiation.TurnOf(env, jws, now), 0)
+				_, err := negotiation.AppendTurn(ctx, tx, e.a.ws, id, negotiation.TurnOf(env, jws, now))
 				return err
 			}); err != nil {
 				t.Fatal(err)

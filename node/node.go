@@ -23,6 +23,7 @@ import (
 	"github.com/soisnode/soisnode/budget"
 	"github.com/soisnode/soisnode/console"
 	"github.com/soisnode/soisnode/negotiation"
+	"github.com/soisnode/soisnode/oauth"
 	"github.com/soisnode/soisnode/queue"
 	"github.com/soisnode/soisnode/signing"
 	"github.com/soisnode/soisnode/store"
@@ -58,6 +59,7 @@ type Node struct {
 	domain       *domainMetrics
 	negotiations *negotiation.Service
 	console      *console.Console
+	oauth        *oauth.Server // OAuth 2.1 for /mcp
 	api          huma.API
 	handler      http.Handler
 	server       *http.Server
