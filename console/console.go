@@ -140,6 +140,13 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // nothing inline, no framing.
 const CSP = "default-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 
+// ConsentCSP is CSP for the OAuth consent page: the same, except that the
+// form's answer may redirect the browser to the assistant's redirect URI
+// (browsers apply form-action to the redirects that follow a form). The
+// authorization server admits only https redirect URIs and http ones on a
+// loopback host, and sends the browser only to a registered one.
+const ConsentCSP = "default-src 'self'; img-src 'self' data:; form-action 'self' https: http:; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+
 // TimeoutsFromEnv reads SOIS_CONSOLE_IDLE and SOIS_CONSOLE_MAX_AGE (Go
 // durations, e.g. 30m, 12h); unset means the defaults.
 func TimeoutsFromEnv(getenv func(string) string) (idle, maxAge time.Duration, err error) {

@@ -92,7 +92,18 @@ func (c *Console) Render(w http.ResponseWriter, r *http.Request, title string, b
 	c.renderBody(w, r, http.StatusOK, title, body)
 }
 
+// RenderConsent is Render for the OAuth consent page, under ConsentCSP:
+// its form's answer is a redirect to the assistant's redirect URI, which a
+// browser checks against form-action.
+func (c *Console) RenderConsent(w http.ResponseWriter, r *http.Request, title string, body template.HTML) {
+	c.renderWith(w, r, http.StatusOK, ConsentCSP, title, body)
+}
+
 func (c *Console) renderBody(w http.ResponseWriter, r *http.Request, status int, title string, body template.HTML) {
+	c.renderWith(w, r, status, CSP, title, body)
+}
+
+func (c *Console) renderWith(w http.ResponseWriter, r *http.Request, status int, csp, title string, body template.HTML) {
 	s, ok := c.lookup(r)
 	var buf bytes.Buffer
 	if err := c.pages.t.ExecuteTemplate(&buf, "layout", layoutData{Title: title, Member: s.member, SignedIn: ok, CSRF: s.csrf, Body: body}); err != nil {
@@ -102,7 +113,7 @@ func (c *Console) renderBody(w http.ResponseWriter, r *http.Request, status int,
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Security-Policy", CSP)
+	h.Set("Content-Security-Policy", csp)
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("Cache-Control", "no-store")

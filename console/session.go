@@ -127,15 +127,19 @@ func (c *Console) CSRFToken(r *http.Request) string {
 // against r's session: ErrCSRF when it is missing, forged or another
 // session's, or when r has no session.
 func (c *Console) VerifyCSRF(r *http.Request) error {
-	s, ok := c.lookup(r)
-	if !ok {
-		return ErrCSRF
-	}
 	got := r.Header.Get("X-CSRF-Token")
 	if got == "" {
 		got = r.PostFormValue("csrf")
 	}
-	if !same(got, s.csrf) {
+	return c.CheckCSRF(r, got)
+}
+
+// CheckCSRF checks token, taken from a form by its caller (the OAuth
+// consent form names its field differently), against r's session: ErrCSRF
+// when it is empty, forged or another session's, or when r has no session.
+func (c *Console) CheckCSRF(r *http.Request, token string) error {
+	s, ok := c.lookup(r)
+	if !ok || token == "" || !same(token, s.csrf) {
 		return ErrCSRF
 	}
 	return nil

@@ -171,7 +171,7 @@ func (n *Node) routes() http.Handler {
 	mux.Handle(console.Path+"/", n.console)
 	cimd := n.guard // client ID metadata documents are fetched like webhooks: public https only
 	cimd.Subject = "client_id"
-	n.oauth = &oauth.Server{Store: &oauth.Store{DB: n.db, Now: n.now}, Sessions: n.cfg.Sessions, Log: n.log,
+	n.oauth = &oauth.Server{Store: n.oauthStore(), Sessions: n.consentSessions(), Log: n.log,
 		BaseURL:     func() string { return n.cfg.BaseURL() }, // known once the node listens
 		FetchClient: oauth.NewFetchClient(cimd.Transport(5 * time.Second)), CheckFetchURL: cimd.CheckURL}
 	n.oauth.Mount(mux)

@@ -65,8 +65,8 @@ type Config struct {
 	// OnDeliveryAttempt, when set, is told of every webhook attempt (a
 	// test signal).
 	OnDeliveryAttempt func(webhook.AttemptEvent)
-	// Sessions is the console's sign-in, for the OAuth consent page of
-	// /oauth/authorize; nil refuses consent with a page saying so.
+	// Sessions replaces the sign-in the OAuth consent page of
+	// /oauth/authorize asks (tests); nil: the node's console.
 	Sessions oauth.Sessions
 }
 

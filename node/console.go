@@ -4,6 +4,7 @@ import (
 	"os"
 
 	"github.com/soisnode/soisnode/console"
+	"github.com/soisnode/soisnode/oauth"
 )
 
 // assembleConsole builds the browser Settings (package console) from the
@@ -21,8 +22,21 @@ func (n *Node) assembleConsole() error {
 		DB: n.db, Now: n.now, Log: n.log, BaseURL: func() string { return n.cfg.BaseURL() }, CheckURL: n.guard.CheckURL,
 		Secrets: n.secrets, Deliveries: n.deliveries, Budgets: n.budgets, PublicKeys: n.keys.PublicKeys,
 		NodeID: n.nodeID, PeerAllowHosts: n.cfg.PeerAllowHosts, Idle: idle, MaxAge: maxAge,
+		Grants: consoleGrants{st: n.oauthStore()},
 	})
 	return err
+}
+
+// oauthStore is the OAuth grants and tokens of the node's database.
+func (n *Node) oauthStore() *oauth.Store { return &oauth.Store{DB: n.db, Now: n.now} }
+
+// consentSessions is the sign-in the OAuth consent page asks: the
+// console's, unless Config.Sessions replaces it.
+func (n *Node) consentSessions() oauth.Sessions {
+	if n.cfg.Sessions != nil {
+		return n.cfg.Sessions
+	}
+	return consoleSessions{c: n.console}
 }
 
 // Console is the node's browser Settings, for parts that render inside it

@@ -10,7 +10,10 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { auth, UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 
 const serverUrl = new URL(process.argv[2]);
-const redirectUrl = 'http://127.0.0.1:9/callback'; // never opened: the test reads the redirect
+// argv[3]: where the browser is sent back with the code (a test's receiver
+// when a real browser consents); by default never opened: the test reads
+// the redirect.
+const redirectUrl = process.argv[3] ?? 'http://127.0.0.1:9/callback';
 
 const lines = readline.createInterface({ input: process.stdin })[Symbol.asyncIterator]();
 const say = (obj) => console.log(JSON.stringify(obj));

@@ -1,0 +1,239 @@
+package console_test
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+
+	"github.com/soisnode/soisnode/access"
+	"github.com/soisnode/soisnode/console"
+	"github.com/soisnode/soisnode/node"
+	"github.com/soisnode/soisnode/oauth"
+	"github.com/soisnode/soisnode/store/storetest"
+	"github.com/soisnode/soisnode/testbed"
+	"github.com/soisnode/soisnode/testbed/npmtool"
+	"github.com/soisnode/soisnode/workspace"
+)
+
+// TestAssistantConnects connects a hosted assistant to a real node as a
+// workspace owner would: the official MCP TypeScript SDK's OAuth client
+// (pinned in oauth/testdata/js) discovers the node through its
+// well-knowns, registers, and sends the browser to /oauth/authorize;
+// there, headless Chromium, signed in to the console with a one-time
+// link, sees the consent page in the console's layout and clicks Allow;
+// the client exchanges the code, lists and calls tools (only those of the
+// chosen key's scopes), refreshes, and is refused once the owner revokes
+// the assistant on the key's console page, and with a token minted for
+// another resource. A browser without a console session is sent to sign
+// in, and a consent form without the session's CSRF token changes nothing.
+func TestAssistantConnects(t *testing.T) {
+	if _, err := exec.LookPath(chromium); err != nil {
+		t.Fatalf("%s is missing: apt-get install chromium (.ci/run does it)", chromium)
+	}
+	dir, _ := filepath.Abs("../oauth/testdata/js")
+	npmtool.Install(t, dir)
+	n := testbed.Start(t, node.Config{DatabaseURL: storetest.SQLiteURL(t)})
+	owner := testbed.Workspace(t, n.DB(), workspace.Owner, access.KeyParams{Name: "assistant key", Scopes: []string{"contacts:read"}})
+	origin := n.URL()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+
+	// The assistant's redirect URI: the browser lands here with the code.
+	back := make(chan url.Values, 1)
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case back <- r.URL.Query():
+		default:
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, "<!doctype html><title>Assistant</title><p>Back at the assistant.</p>")
+	}))
+	t.Cleanup(receiver.Close)
+
+	secret, _, err := console.CreateLink(ctx, n.DB(), owner.WorkspaceID, owner.MemberID, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newChrome(t, origin)
+	b.open(origin + console.LinkPath(secret))
+	b.click("#link-signin", "Create a key")
+
+	cmd := exec.CommandContext(ctx, "node", "flow.mjs", origin+oauth.ResourcePath, receiver.URL+"/callback")
+	cmd.Dir = dir
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Wait() }()
+	reply := func(v any) {
+		b, _ := json.Marshal(v)
+		if _, err := fmt.Fprintf(stdin, "%s\n", b); err != nil {
+			t.Fatalf("write to the script: %v", err)
+		}
+	}
+	st := &oauth.Store{DB: n.DB()}
+	var steps []string
+	var clientID string
+	lines := bufio.NewScanner(stdout)
+	for lines.Scan() {
+		var raw map[string]any
+		if err := json.Unmarshal(lines.Bytes(), &raw); err != nil {
+			t.Logf("script: %s", lines.Text())
+			continue
+		}
+		step, _ := raw["step"].(string)
+		steps = append(steps, step)
+		switch step {
+		case "authorize":
+			authURL, _ := raw["url"].(string)
+			clientID, _ = raw["client_id"].(string)
+			if !strings.HasPrefix(authURL, origin+oauth.AuthorizePath+"?") {
+				t.Fatalf("authorization URL %s", authURL)
+			}
+			refusedWithoutSession(t, authURL)
+			b.open(authURL)
+			b.waitText("Connect MCP SDK test client")
+			b.waitText("Scopes: contacts:read")
+			b.shoot("consent")
+			forgedConsent(t, n, authURL, b.cookies())
+			b.click(`button[name=decision][value=allow]`, "Back at the assistant.")
+			var q url.Values
+			select {
+			case q = <-back:
+			case <-ctx.Done():
+				t.Fatal("the browser never came back to the assistant")
+			}
+			if q.Get("iss") != origin || q.Get("code") == "" {
+				t.Fatalf("redirect to the assistant: %v", q)
+			}
+			reply(map[string]string{"code": q.Get("code"), "state": q.Get("state")})
+		case "tools":
+			tools := strings.Join(toStrings(raw["tools"]), ",")
+			if !strings.Contains(tools, "contacts_search") || strings.Contains(tools, "contacts_create") {
+				t.Errorf("tools through the key (contacts:read): %s", tools)
+			}
+		case "revoke":
+			b.open(origin + console.Path + "/keys/" + owner.KeyID)
+			b.waitText("MCP SDK test client")
+			b.shoot("key-assistant")
+			b.click(`button[aria-label="Revoke MCP SDK test client"]`, "No assistant is connected with this key.")
+			if gs, err := st.ListGrants(ctx, owner.WorkspaceID); err != nil || len(gs) != 0 {
+				t.Fatalf("grants after the revocation in the console: %+v %v", gs, err)
+			}
+			reply(struct{}{})
+		case "foreign":
+			reply(map[string]string{"token": foreignToken(t, st, owner, clientID)})
+		}
+	}
+	_ = stdin.Close()
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("script: %v (steps %v)\n%s", err, steps, stderr.String())
+	}
+	if got := strings.Join(steps, ","); got != "authorize,tools,refreshed,revoke,foreign,done" {
+		t.Fatalf("steps %s\n%s", got, stderr.String())
+	}
+	b.checkCSP()
+}
+
+// refusedWithoutSession: a browser with no console session is sent to the
+// console's sign-in, which comes back to the authorization request.
+func refusedWithoutSession(t *testing.T, authURL string) {
+	t.Helper()
+	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := hc.Get(authURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = res.Body.Close()
+	loc, _ := url.Parse(res.Header.Get("Location"))
+	u, _ := url.Parse(authURL)
+	if res.StatusCode != http.StatusSeeOther || loc.Path != console.Path+"/signin" || loc.Query().Get("next") != u.RequestURI() {
+		t.Fatalf("authorize without a session: %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+}
+
+// forgedConsent posts an Allow with the browser's session cookie but
+// without its CSRF token: refused, and no grant is stored.
+func forgedConsent(t *testing.T, n *testbed.Node, authURL string, cookies []*http.Cookie) {
+	t.Helper()
+	u, _ := url.Parse(authURL)
+	form := u.Query()
+	form.Set("decision", "allow")
+	form.Set(oauth.CSRFField, "forged")
+	req, _ := http.NewRequest(http.MethodPost, n.URL()+oauth.AuthorizePath, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for _, c := range cookies {
+		req.AddCookie(c)
+	}
+	res, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = res.Body.Close()
+	if res.StatusCode != http.StatusForbidden {
+		t.Fatalf("a forged consent: %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+	var grants int
+	if err := n.DB().QueryRow(context.Background(), `SELECT COUNT(*) FROM oauth_grants`).Scan(&grants); err != nil || grants != 0 {
+		t.Fatalf("grants after a forged consent: %d %v", grants, err)
+	}
+}
+
+// foreignToken mints an access token of clientID for another node's /mcp.
+func foreignToken(t *testing.T, st *oauth.Store, owner testbed.Creds, clientID string) string {
+	t.Helper()
+	const verifier = "a-verifier-of-at-least-forty-three-characters-0123456789"
+	sum := sha256.Sum256([]byte(verifier))
+	redirect := "https://client.example/cb"
+	code, err := st.Authorize(context.Background(), oauth.Consent{WorkspaceID: owner.WorkspaceID, MemberID: owner.MemberID, KeyID: owner.KeyID,
+		ClientID: clientID, RedirectURI: redirect, Resource: "https://elsewhere.example/mcp", CodeChallenge: base64.RawURLEncoding.EncodeToString(sum[:])})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := st.Exchange(context.Background(), code, clientID, redirect, verifier)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok.Access
+}
+
+// cookies are the browser's cookies for the node (the console session's
+// is HttpOnly: no page script can read it).
+func (c *chrome) cookies() []*http.Cookie {
+	c.t.Helper()
+	res, err := chromedp.Call(c.ctx, network.GetCookies, network.GetCookiesParams{URLs: []string{c.origin}})
+	var out []*http.Cookie
+	for _, k := range res.Cookies {
+		out = append(out, &http.Cookie{Name: k.Name, Value: k.Value})
+	}
+	if err != nil || len(out) == 0 {
+		c.t.Fatalf("the browser's cookies: %v %v", out, err)
+	}
+	return out
+}
+
+func toStrings(v any) []string {
+	var out []string
+	xs, _ := v.([]any)
+	for _, x := range xs {
+		out = append(out, fmt.Sprint(x))
+	}
+	return out
+}
