@@ -10,7 +10,10 @@ import (
 	"github.com/soisnode/soisnode/conversation"
 	"github.com/soisnode/soisnode/signing/verify"
 	"github.com/soisnode/soisnode/store"
+	"github.com/soisnode/soisnode/workspace"
 	"github.com/soisnode/soisnode/workspace/contacts"
+	"github.com/soisnode/soisnode/workspace/email"
+	"github.com/soisnode/soisnode/workspace/files"
 	"github.com/soisnode/soisnode/workspace/tasks"
 )
 
@@ -83,7 +86,7 @@ func recordLink(ref string) string {
 		return ""
 	}
 	switch kind {
-	case "contact", "task":
+	case "contact", "task", "file", "folder", "email":
 		return Path + "/records/" + kind + "/" + id
 	}
 	return ""
@@ -141,10 +144,12 @@ type recordData struct {
 	Kind    string
 	Contact *contacts.Contact
 	Task    *tasks.Task
+	File    *files.File
+	Email   *email.Email
 }
 
-// recordPage shows the contact or task a receipt names, in the member's
-// workspace only.
+// recordPage shows the contact, task, file, folder or email a receipt
+// names, in the member's workspace only.
 func (c *Console) recordPage(w http.ResponseWriter, r *http.Request, m Member) {
 	ctx := r.Context()
 	d := recordData{Kind: r.PathValue("kind")}
@@ -157,6 +162,18 @@ func (c *Console) recordPage(w http.ResponseWriter, r *http.Request, m Member) {
 		case "task":
 			t, err := tasks.Get(ctx, tx, m.WorkspaceID, r.PathValue("id"))
 			d.Task = &t
+			return err
+		case "file", "folder":
+			caller := workspace.Caller{WorkspaceID: m.WorkspaceID, MemberID: m.MemberID, Role: workspace.Role(m.Role)}
+			f, err := (&files.Service{}).Get(ctx, tx, caller, r.PathValue("id"))
+			if err == nil && string(f.Kind) != d.Kind {
+				return errNoKind // a folder's id under /file/, or the reverse
+			}
+			d.File = &f
+			return err
+		case "email":
+			e, err := email.Get(ctx, tx, m.WorkspaceID, r.PathValue("id"))
+			d.Email = &e
 			return err
 		}
 		return errNoKind

@@ -3,10 +3,12 @@ package email
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/store"
 )
 
@@ -23,6 +25,19 @@ func insert(ctx context.Context, q store.Querier, ws string, e *Email) error {
 		return fmt.Errorf("email: record %s: %w", e.ID, err)
 	}
 	return nil
+}
+
+// Get returns email id of workspace ws (the page an email_send receipt
+// "email/<id>" links to); another workspace's id is errs.NotFound.
+func Get(ctx context.Context, q store.Querier, ws, id string) (Email, error) {
+	e, err := scanEmail(q.QueryRow(ctx, `SELECT `+columns+` FROM emails WHERE workspace_id = ? AND id = ?`, ws, id))
+	if errors.Is(err, store.ErrNoRows) {
+		return Email{}, errs.E(errs.NotFound, "no email %q", id)
+	}
+	if err != nil {
+		return Email{}, fmt.Errorf("email: get %s: %w", id, err)
+	}
+	return e, nil
 }
 
 // finish records the outcome of a delivery attempt.
