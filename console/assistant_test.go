@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -55,11 +56,20 @@ func TestAssistantConnects(t *testing.T) {
 	// The assistant's redirect URI: the browser lands here with the code.
 	back := make(chan url.Values, 1)
 	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		if r.URL.Path == "/connect" {
+			// The assistant's own page sends the member to the node.
+			fmt.Fprintf(w, `<!doctype html><title>Assistant</title><a id="connect" href="%s">Connect</a>`, html.EscapeString(r.URL.Query().Get("to")))
+			return
+		}
+		if r.URL.Path != "/callback" {
+			http.NotFound(w, r) // the browser's favicon request
+			return
+		}
 		select {
 		case back <- r.URL.Query():
 		default:
 		}
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprint(w, "<!doctype html><title>Assistant</title><p>Back at the assistant.</p>")
 	}))
 	t.Cleanup(receiver.Close)
@@ -81,7 +91,7 @@ func TestAssistantConnects(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer func() { _ = cmd.Wait() }()
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }() // a failed step does not wait for the script
 	reply := func(v any) {
 		b, _ := json.Marshal(v)
 		if _, err := fmt.Fprintf(stdin, "%s\n", b); err != nil {
@@ -108,8 +118,13 @@ func TestAssistantConnects(t *testing.T) {
 				t.Fatalf("authorization URL %s", authURL)
 			}
 			refusedWithoutSession(t, authURL)
-			b.open(authURL)
-			b.waitText("Connect MCP SDK test client")
+			// From the assistant's site ("localhost" is another site
+			// than "127.0.0.1"): the Strict session cookie is withheld,
+			// the console's sign-in page reloads itself, and the
+			// signed-in member lands on the consent page.
+			b.open(strings.Replace(receiver.URL, "127.0.0.1", "localhost", 1) + "/connect?to=" + url.QueryEscape(authURL))
+			b.click("#connect", "Connect MCP SDK test client")
+			b.waitJS(`location.pathname === "` + oauth.AuthorizePath + `"`)
 			b.waitText("Scopes: contacts:read")
 			b.shoot("consent")
 			forgedConsent(t, n, authURL, b.cookies())

@@ -374,6 +374,20 @@ func (c *chrome) keyID(n *testbed.Node) string {
 	return id
 }
 
+// checkLabels fails on a form control of the page without a label (a
+// <label>, aria-label or aria-labelledby) or a button without a name, so
+// a screen reader can name every control.
+func (c *chrome) checkLabels(name string) {
+	c.t.Helper()
+	bad, err := chromedp.Run(c.ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("input:not([type=hidden]), select, textarea, button")]
+		.filter(e => e.tagName === "BUTTON" ? !(e.textContent.trim() || e.getAttribute("aria-label"))
+			: !((e.labels && e.labels.length) || e.getAttribute("aria-label") || e.getAttribute("aria-labelledby")))
+		.map(e => e.outerHTML.slice(0, 120))`))
+	if err != nil || len(bad) > 0 {
+		c.t.Errorf("%s: controls without a label (%v): %v", name, err, bad)
+	}
+}
+
 // checkCSP fails on any CSP violation the pages met so far.
 func (c *chrome) checkCSP() {
 	c.t.Helper()
@@ -387,6 +401,7 @@ func (c *chrome) checkCSP() {
 // checks the narrow one needs no sideways scrolling.
 func (c *chrome) shoot(name string) {
 	c.t.Helper()
+	c.checkLabels(name)
 	for _, width := range []int64{375, 1280} {
 		if err := chromedp.Do(c.ctx, chromedp.EmulateViewport(width, 800)); err != nil {
 			c.t.Fatal(err)
