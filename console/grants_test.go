@@ -46,12 +46,14 @@ func (f *fakeGrants) RevokeGrant(_ context.Context, ws, id string) error {
 }
 
 // TestConnectedAssistants: with a Grants, the Keys page lists each key's
-// assistants and revokes one; another workspace's grant is 404.
+// assistants and revokes one; another workspace's grant, or another
+// key's named under this one, is 404 and revokes nothing.
 func TestConnectedAssistants(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		grants := &fakeGrants{byWS: map[string][]console.Grant{
-			e.a.ws: {{ID: "g1", ClientName: "Claude", KeyID: e.a.key.ID, KeyName: e.a.key.Name, Scopes: []string{"contacts:read"}, CreatedAt: e.clock.Now()}},
+			e.a.ws: {{ID: "g1", ClientName: "Claude", KeyID: e.a.key.ID, KeyName: e.a.key.Name, Scopes: []string{"contacts:read"}, CreatedAt: e.clock.Now()},
+				{ID: "g3", ClientName: "Inspector", KeyID: "key_other", KeyName: "other", CreatedAt: e.clock.Now()}},
 			e.b.ws: {{ID: "g2", ClientName: "ChatGPT", KeyID: e.b.key.ID, KeyName: e.b.key.Name, CreatedAt: e.clock.Now()}},
 		}}
 		e.withGrants(grants)
@@ -62,6 +64,9 @@ func TestConnectedAssistants(t *testing.T) {
 		}
 		if p := b.send("/console/keys/"+e.a.key.ID+"/grants/g2/revoke", nil); p.status != http.StatusNotFound {
 			t.Fatalf("revoking another workspace's grant: %d", p.status)
+		}
+		if p := b.send("/console/keys/"+e.a.key.ID+"/grants/g3/revoke", nil); p.status != http.StatusNotFound || len(grants.revoked) != 0 {
+			t.Fatalf("revoking another key's grant under this key: %d", p.status)
 		}
 		if p := b.send("/console/keys/"+e.a.key.ID+"/grants/g1/revoke", url.Values{}); p.status != http.StatusSeeOther {
 			t.Fatalf("revoke: %d", p.status)

@@ -298,6 +298,9 @@ func (c *Console) revokeGrant(w http.ResponseWriter, r *http.Request, m Member) 
 		c.notFound(w, r)
 		return
 	}
+	if !c.grantOfKey(w, r, m, k) {
+		return
+	}
 	if err := c.cfg.Grants.RevokeGrant(r.Context(), m.WorkspaceID, r.PathValue("grant")); err != nil {
 		if isNotFound(err) {
 			c.notFound(w, r)
@@ -309,6 +312,24 @@ func (c *Console) revokeGrant(w http.ResponseWriter, r *http.Request, m Member) 
 		return
 	}
 	http.Redirect(w, r, Path+"/keys/"+k.ID, http.StatusSeeOther)
+}
+
+// grantOfKey reports whether the URL's grant is a live one of key k,
+// answering 404 when it is not (another key's, revoked, unknown).
+func (c *Console) grantOfKey(w http.ResponseWriter, r *http.Request, m Member, k access.Key) bool {
+	gs, err := c.cfg.Grants.ListGrants(r.Context(), m.WorkspaceID)
+	if err != nil {
+		c.cfg.Log.Error("console: list grants", "err", err)
+		c.fail(w, r, http.StatusInternalServerError, "Connected assistants", "The connected assistants could not be read; the error is in the node's log.")
+		return false
+	}
+	for _, g := range gs {
+		if g.ID == r.PathValue("grant") && g.KeyID == k.ID {
+			return true
+		}
+	}
+	c.notFound(w, r)
+	return false
 }
 
 // checkURL answers the key form's script as a response URL is typed:
