@@ -8,7 +8,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
+	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"os/exec"
@@ -24,6 +26,7 @@ import (
 	"github.com/soisnode/soisnode/console"
 	"github.com/soisnode/soisnode/node"
 	"github.com/soisnode/soisnode/oauth"
+	"github.com/soisnode/soisnode/store"
 	"github.com/soisnode/soisnode/store/storetest"
 	"github.com/soisnode/soisnode/testbed"
 	"github.com/soisnode/soisnode/testbed/npmtool"
@@ -251,4 +254,90 @@ func toStrings(v any) []string {
 		out = append(out, fmt.Sprint(x))
 	}
 	return out
+}
+
+// TestConsentByRole: on a node, the consent page is the console's: drawn in
+// its layout under ConsentCSP for the member signed in to it; an owner
+// picks a key, a plain member is told only an owner or admin may connect an
+// assistant and gets no Allow button.
+func TestConsentByRole(t *testing.T) {
+	n := testbed.Start(t, node.Config{DatabaseURL: storetest.SQLiteURL(t)})
+	owner := testbed.Workspace(t, n.DB(), workspace.Owner, access.KeyParams{Name: "assistant key", Scopes: []string{"contacts:read"}})
+	ctx := context.Background()
+	var plain access.Member
+	if err := n.DB().InTx(ctx, func(tx store.Tx) error {
+		var err error
+		plain, err = access.AddMember(ctx, tx, owner.WorkspaceID, "Plain Member", "plain@example.com", workspace.Member, time.Now())
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	reg, err := http.Post(n.URL()+oauth.RegisterPath, "application/json", strings.NewReader(
+		`{"client_name":"Role test","redirect_uris":["https://client.example/cb"],"token_endpoint_auth_method":"none"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var client struct {
+		ID string `json:"client_id"`
+	}
+	if err := json.NewDecoder(reg.Body).Decode(&client); err != nil || client.ID == "" {
+		t.Fatalf("register: %d %v", reg.StatusCode, err)
+	}
+	_ = reg.Body.Close()
+	sum := sha256.Sum256([]byte("a-verifier-of-at-least-forty-three-characters-0123456789"))
+	authURL := n.URL() + oauth.AuthorizePath + "?" + url.Values{"response_type": {"code"}, "client_id": {client.ID},
+		"redirect_uri": {"https://client.example/cb"}, "state": {"s1"}, "code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])},
+		"code_challenge_method": {"S256"}, "resource": {n.URL() + oauth.ResourcePath}}.Encode()
+
+	for _, c := range []struct {
+		memberID   string
+		want, none string
+	}{
+		{owner.MemberID, `name="key_id" value="` + owner.KeyID + `"`, "Only a workspace owner or admin"},
+		{plain.ID, "Only a workspace owner or admin can connect an assistant.", `value="allow"`},
+	} {
+		hc := signedIn(t, n, owner.WorkspaceID, c.memberID)
+		res, err := hc.Get(authURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		_ = res.Body.Close()
+		page := string(body)
+		if res.StatusCode != http.StatusOK || !strings.Contains(page, c.want) || strings.Contains(page, c.none) ||
+			!strings.Contains(page, "Sign out") || res.Header.Get("Content-Security-Policy") != console.ConsentCSP {
+			t.Fatalf("consent page for %s: %d %q\n%s", c.memberID, res.StatusCode, res.Header.Get("Content-Security-Policy"), page)
+		}
+	}
+}
+
+// signedIn is an HTTP client signed in to n's console as memberID through
+// a one-time link; it follows no redirects.
+func signedIn(t *testing.T, n *testbed.Node, ws, memberID string) *http.Client {
+	t.Helper()
+	secret, _, err := console.CreateLink(context.Background(), n.DB(), ws, memberID, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	jar, _ := cookiejar.New(nil)
+	hc := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := hc.Get(n.URL() + console.LinkPath(secret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	_ = res.Body.Close()
+	m := preField.FindStringSubmatch(string(body))
+	if m == nil {
+		t.Fatalf("link page without its form: %s", body)
+	}
+	res, err = hc.PostForm(n.URL()+"/console/link", url.Values{"pre": {m[1]}, "t": {secret}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign in with the link: %d", res.StatusCode)
+	}
+	return hc
 }
