@@ -1,7 +1,6 @@
 package console_test
 
 import (
-	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
@@ -14,7 +13,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -26,10 +24,10 @@ import (
 	"github.com/soisnode/soisnode/console"
 	"github.com/soisnode/soisnode/node"
 	"github.com/soisnode/soisnode/oauth"
+	"github.com/soisnode/soisnode/oauth/oauthtest"
 	"github.com/soisnode/soisnode/store"
 	"github.com/soisnode/soisnode/store/storetest"
 	"github.com/soisnode/soisnode/testbed"
-	"github.com/soisnode/soisnode/testbed/npmtool"
 	"github.com/soisnode/soisnode/workspace"
 )
 
@@ -48,8 +46,6 @@ func TestAssistantConnects(t *testing.T) {
 	if _, err := exec.LookPath(chromium); err != nil {
 		t.Fatalf("%s is missing: apt-get install chromium (.ci/run does it)", chromium)
 	}
-	dir, _ := filepath.Abs("../oauth/testdata/js")
-	npmtool.Install(t, dir)
 	n := testbed.Start(t, node.Config{DatabaseURL: storetest.SQLiteURL(t)})
 	owner := testbed.Workspace(t, n.DB(), workspace.Owner, access.KeyParams{Name: "assistant key", Scopes: []string{"contacts:read"}})
 	origin := n.URL()
@@ -85,34 +81,9 @@ func TestAssistantConnects(t *testing.T) {
 	b.open(origin + console.LinkPath(secret))
 	b.click("#link-signin", "Create a key")
 
-	cmd := exec.CommandContext(ctx, "node", "flow.mjs", origin+oauth.ResourcePath, receiver.URL+"/callback")
-	cmd.Dir = dir
-	stdin, _ := cmd.StdinPipe()
-	stdout, _ := cmd.StdoutPipe()
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }() // a failed step does not wait for the script
-	reply := func(v any) {
-		b, _ := json.Marshal(v)
-		if _, err := fmt.Fprintf(stdin, "%s\n", b); err != nil {
-			t.Fatalf("write to the script: %v", err)
-		}
-	}
 	st := &oauth.Store{DB: n.DB()}
-	var steps []string
 	var clientID string
-	lines := bufio.NewScanner(stdout)
-	for lines.Scan() {
-		var raw map[string]any
-		if err := json.Unmarshal(lines.Bytes(), &raw); err != nil {
-			t.Logf("script: %s", lines.Text())
-			continue
-		}
-		step, _ := raw["step"].(string)
-		steps = append(steps, step)
+	steps := oauthtest.RunFlow(t, origin+oauth.ResourcePath, receiver.URL+"/callback", func(step string, raw map[string]any) any {
 		switch step {
 		case "authorize":
 			authURL, _ := raw["url"].(string)
@@ -141,9 +112,9 @@ func TestAssistantConnects(t *testing.T) {
 			if q.Get("iss") != origin || q.Get("code") == "" {
 				t.Fatalf("redirect to the assistant: %v", q)
 			}
-			reply(map[string]string{"code": q.Get("code"), "state": q.Get("state")})
+			return map[string]string{"code": q.Get("code"), "state": q.Get("state")}
 		case "tools":
-			tools := strings.Join(toStrings(raw["tools"]), ",")
+			tools := strings.Join(oauthtest.Strings(raw["tools"]), ",")
 			if !strings.Contains(tools, "contacts_search") || strings.Contains(tools, "contacts_create") {
 				t.Errorf("tools through the key (contacts:read): %s", tools)
 			}
@@ -155,17 +126,14 @@ func TestAssistantConnects(t *testing.T) {
 			if gs, err := st.ListGrants(ctx, owner.WorkspaceID); err != nil || len(gs) != 0 {
 				t.Fatalf("grants after the revocation in the console: %+v %v", gs, err)
 			}
-			reply(struct{}{})
+			return struct{}{}
 		case "foreign":
-			reply(map[string]string{"token": foreignToken(t, st, owner, clientID)})
+			return map[string]string{"token": foreignToken(t, st, owner, clientID)}
 		}
-	}
-	_ = stdin.Close()
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("script: %v (steps %v)\n%s", err, steps, stderr.String())
-	}
-	if got := strings.Join(steps, ","); got != "authorize,tools,refreshed,revoke,foreign,done" {
-		t.Fatalf("steps %s\n%s", got, stderr.String())
+		return nil
+	})
+	if steps != oauthtest.Steps {
+		t.Fatalf("steps %s", steps)
 	}
 	b.checkCSP()
 }
@@ -243,15 +211,6 @@ func (c *chrome) cookies() []*http.Cookie {
 	}
 	if err != nil || len(out) == 0 {
 		c.t.Fatalf("the browser's cookies: %v %v", out, err)
-	}
-	return out
-}
-
-func toStrings(v any) []string {
-	var out []string
-	xs, _ := v.([]any)
-	for _, x := range xs {
-		out = append(out, fmt.Sprint(x))
 	}
 	return out
 }

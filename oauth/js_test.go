@@ -1,19 +1,13 @@
 package oauth_test
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
-	"fmt"
 	"net/http"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/soisnode/soisnode/oauth"
-	"github.com/soisnode/soisnode/testbed/npmtool"
+	"github.com/soisnode/soisnode/oauth/oauthtest"
 )
 
 // TestTypeScriptSDK connects the official MCP TypeScript SDK's OAuth
@@ -22,38 +16,10 @@ import (
 // and calls tools, refreshes, and is refused after the grant is revoked
 // and with a token for another resource.
 func TestTypeScriptSDK(t *testing.T) {
-	dir, _ := filepath.Abs("testdata/js")
-	npmtool.Install(t, dir)
 	e := start(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "node", "flow.mjs", e.resource())
-	cmd.Dir = dir
-	stdin, _ := cmd.StdinPipe()
-	stdout, _ := cmd.StdoutPipe()
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = cmd.Wait() }()
-	reply := func(v any) {
-		b, _ := json.Marshal(v)
-		if _, err := fmt.Fprintf(stdin, "%s\n", b); err != nil {
-			t.Fatalf("write to the script: %v", err)
-		}
-	}
-	var steps []string
+	ctx := context.Background()
 	var clientID string
-	lines := bufio.NewScanner(stdout)
-	for lines.Scan() {
-		var raw map[string]any
-		if err := json.Unmarshal(lines.Bytes(), &raw); err != nil {
-			t.Logf("script: %s", lines.Text())
-			continue
-		}
-		step, _ := raw["step"].(string)
-		steps = append(steps, step)
+	steps := oauthtest.RunFlow(t, e.resource(), "", func(step string, raw map[string]any) any {
 		switch step {
 		case "authorize":
 			authURL, _ := raw["url"].(string)
@@ -71,9 +37,9 @@ func TestTypeScriptSDK(t *testing.T) {
 			if u.Host != "127.0.0.1:9" || u.Query().Get("iss") != e.n.URL() {
 				t.Fatalf("redirect %s", u)
 			}
-			reply(map[string]string{"code": u.Query().Get("code"), "state": u.Query().Get("state")})
+			return map[string]string{"code": u.Query().Get("code"), "state": u.Query().Get("state")}
 		case "tools":
-			tools := strings.Join(toStrings(raw["tools"]), ",")
+			tools := strings.Join(oauthtest.Strings(raw["tools"]), ",")
 			if !strings.Contains(tools, "contacts_search") || strings.Contains(tools, "contacts_create") {
 				t.Errorf("tools through the key (contacts:read): %s", tools)
 			}
@@ -86,24 +52,13 @@ func TestTypeScriptSDK(t *testing.T) {
 			if err := st.RevokeGrant(ctx, e.owner.WorkspaceID, grants[0].ID); err != nil {
 				t.Fatal(err)
 			}
-			reply(struct{}{})
+			return struct{}{}
 		case "foreign":
-			reply(map[string]string{"token": mintForResource(t, e, clientID, "https://elsewhere.example/mcp")})
+			return map[string]string{"token": mintForResource(t, e, clientID, "https://elsewhere.example/mcp")}
 		}
+		return nil
+	})
+	if steps != oauthtest.Steps {
+		t.Fatalf("steps %s", steps)
 	}
-	_ = stdin.Close()
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("script: %v (steps %v)\n%s", err, steps, stderr.String())
-	}
-	if got := strings.Join(steps, ","); got != "authorize,tools,refreshed,revoke,foreign,done" {
-		t.Fatalf("steps %s\n%s", got, stderr.String())
-	}
-}
-
-func toStrings(v any) []string {
-	var out []string
-	for _, x := range v.([]any) {
-		out = append(out, fmt.Sprint(x))
-	}
-	return out
 }
