@@ -32,8 +32,13 @@ $GO build -o bin/benchreport ./testbed/cmd/benchreport
 export SOIS_BENCH_BIN=$PWD/bin/soisnode SOIS_BENCH_BASE_BIN=$PWD/bin/benchbase SOIS_BENCH_LOADGEN=$PWD/bin/loadgen
 export SOIS_BENCH_SVG=$PWD/docs/bench-latency.svg
 
+# A benchmark that fails (wrong work, never slowness) does not stop the
+# others or the report; make bench fails at the end.
+FAILED=$(mktemp)
+trap 'rm -f "$FAILED"' EXIT
 bench() { # package, benchmark regexp, benchtime
-	$GO test -run '^$' -bench "$2" -benchmem -benchtime="$3" -count=1 -timeout 20m "$1"
+	$GO test -run '^$' -bench "$2" -benchmem -benchtime="$3" -count=1 -timeout 20m "$1" ||
+		echo "$1 $2" >> "$FAILED"
 }
 
 {
@@ -54,7 +59,7 @@ bench() { # package, benchmark regexp, benchtime
 # Each command below writes one Markdown section (its own "### " heading)
 # to a file in $SECTIONS; every file is appended to the report in order.
 SECTIONS=$(mktemp -d)
-trap 'rm -rf "$SECTIONS"' EXIT
+trap 'rm -rf "$SECTIONS" "$FAILED"' EXIT
 # The negotiation-quality scores: the local agent, an accept-first baseline
 # and the model negotiator over the same games (docs/testbed.md).
 $GO run ./testbed/cmd/testbed quality -games 50 -format md > "$SECTIONS/50-quality.md"
@@ -64,3 +69,8 @@ extra=()
 for f in "$SECTIONS"/*.md; do [ -e "$f" ] && extra+=(-extra "$f"); done
 ./bin/benchreport -in "$OUT" ${DOC:+-doc "$DOC"} -cmd "make bench" \
 	-commit "$(git rev-parse HEAD 2>/dev/null || echo '?')" -seconds $(( $(date +%s) - start )) "${extra[@]}"
+if [ -s "$FAILED" ]; then
+	echo "make bench: these benchmarks failed (see $OUT):" >&2
+	cat "$FAILED" >&2
+	exit 1
+fi
