@@ -49,7 +49,9 @@ const FullDeclBytes = 4500
 // sees, ask_caller last. Each is in full (compact schema, ModelSchema)
 // while they all fit in FullDeclBytes; otherwise each is brief
 // (BriefSchema: argument names and types, no argument descriptions) and
-// DescribeTool is declared to fetch the full ones on demand.
+// DescribeTool is declared to fetch the full ones on demand. The
+// declarations' schemas are shared between calls (schemaCache): do not
+// modify them.
 func Declare(tools []workspace.Tool) []ToolDecl {
 	decls := make([]ToolDecl, 0, len(tools)+2)
 	size := 0
@@ -60,16 +62,18 @@ func Declare(tools []workspace.Tool) []ToolDecl {
 	}
 	if size > FullDeclBytes {
 		for i, tool := range tools {
-			decls[i].Description, decls[i].Schema = BriefDescription(tool.Description), BriefSchema(tool.Schema)
+			decls[i].Description, decls[i].Schema = BriefDescription(tool.Description), briefSchemas.get(tool.Schema, BriefSchema)
 		}
 		decls = append(decls, DescribeToolDecl)
 	}
 	return append(decls, AskToolDecl)
 }
 
-// FullDecl is a tool's full declaration: its description and compact schema.
+// FullDecl is a tool's full declaration: its description and compact
+// schema. The schema is shared with other declarations of the same tool
+// (schemaCache): do not modify it.
 func FullDecl(tool workspace.Tool) ToolDecl {
-	return ToolDecl{Name: tool.Name, Description: tool.Description, Schema: ModelSchema(tool.Schema)}
+	return ToolDecl{Name: tool.Name, Description: tool.Description, Schema: modelSchemas.get(tool.Schema, ModelSchema)}
 }
 
 // Describe answers a DescribeTool call: the full declarations of the named

@@ -86,3 +86,32 @@ func TestDeclareFullOrBrief(t *testing.T) {
 		t.Fatalf("describe: %s", b)
 	}
 }
+
+// TestDeclareCachesBySchema: declaring the same tools again gives the same
+// declarations (from the cache), a tool whose schema changed under the
+// same name gets its new schema, and a full cache starts over.
+func TestDeclareCachesBySchema(t *testing.T) {
+	first := Declare(tools(2))
+	again := Declare(tools(2))
+	for i := range first {
+		if string(first[i].Schema) != string(again[i].Schema) {
+			t.Fatalf("declaration %d changed between calls: %s / %s", i, first[i].Schema, again[i].Schema)
+		}
+	}
+	changed := tools(1)
+	changed[0].Schema = json.RawMessage(`{"type":"object","properties":{"other":{"type":"string","maxLength":3,"description":"Another argument"}}}`)
+	got := Declare(changed)[0].Schema
+	if want := `{"properties":{"other":{"description":"Another argument","type":"string"}},"type":"object"}`; string(got) != want {
+		t.Fatalf("changed schema: got %s, want %s", got, want)
+	}
+	var c schemaCache
+	for i := range maxCachedSchemas + 1 {
+		s := json.RawMessage(fmt.Sprintf(`{"type":"object","description":"%d","maxLength":1}`, i))
+		if got, want := string(c.get(s, ModelSchema)), fmt.Sprintf(`{"description":"%d","type":"object"}`, i); got != want {
+			t.Fatalf("entry %d: got %s, want %s", i, got, want)
+		}
+	}
+	if len(c.m) > maxCachedSchemas {
+		t.Fatalf("cache holds %d entries, bound %d", len(c.m), maxCachedSchemas)
+	}
+}
