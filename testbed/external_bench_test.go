@@ -383,4 +383,3 @@ func (e *extEnv) sweep(b *testing.B, dialect string, turnsCap float64) {
 		}
 	}
 }
-
