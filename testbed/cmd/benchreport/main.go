@@ -217,7 +217,7 @@ func report(b *strings.Builder, rs []result, h header) {
 	fmt.Fprintf(b, "\n### In-process comparisons (node ÷ baseline in the same run)\n\n")
 	fmt.Fprintf(b, "| benchmark | node | baseline | ratio | peer | ÷ peer | peak RSS MB |\n|---|---:|---:|---:|---:|---:|---:|\n")
 	for _, r := range rs {
-		if strings.HasPrefix(r.name, "External/") || strings.HasPrefix(r.name, "ScaleOut/") || !r.has("ratio") || r.has("prompt-tokens") {
+		if strings.HasPrefix(r.name, "External/") || strings.HasPrefix(r.name, "ScaleOut/") || !r.has("ratio") || r.has("prompt-tokens") || r.has("history-tokens") {
 			continue
 		}
 		node, base, unit := r.m["node-ops/s"], r.m["base-ops/s"], " ops/s"
