@@ -116,7 +116,8 @@ func BriefDescription(d string) string {
 
 // BriefSchema is schema reduced to what a call needs: property names with
 // their types (a nullable type as its non-null one, since omitting an
-// argument says the same), enums, items and required; no descriptions. A
+// argument says the same; none beside an enum of strings), enums, items
+// and required; no descriptions. A
 // plain string argument, the common case, is declared as {} (any value):
 // its name says what it holds, and a wrong value comes back as the
 // registry's validation error.
@@ -153,6 +154,9 @@ func brief(node map[string]any) map[string]any {
 			}
 		}
 	}
+	if node["type"] == "string" && stringEnum(node["enum"]) {
+		delete(node, "type") // the values say it: each is a string
+	}
 	if props, ok := node["properties"].(map[string]any); ok {
 		for name, p := range props {
 			if m, ok := p.(map[string]any); ok {
@@ -164,6 +168,20 @@ func brief(node map[string]any) map[string]any {
 		node["items"] = brief(m)
 	}
 	return node
+}
+
+// stringEnum reports whether enum is a non-empty list of strings.
+func stringEnum(enum any) bool {
+	list, ok := enum.([]any)
+	if !ok || len(list) == 0 {
+		return false
+	}
+	for _, v := range list {
+		if _, ok := v.(string); !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // plainStrings empties the schemas of properties that are nothing but

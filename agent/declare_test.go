@@ -37,7 +37,7 @@ func TestModelSchemaStripsValidationOnly(t *testing.T) {
 
 func TestBriefSchema(t *testing.T) {
 	got := string(BriefSchema(json.RawMessage(testSchema)))
-	want := `{"properties":{"id":{},"limit":{"type":"integer"},"pattern":{},"status":{"enum":["open","done"],"type":"string"},"tags":{"items":{"type":"string"},"type":"array"}},"required":["id"],"type":"object"}`
+	want := `{"properties":{"id":{},"limit":{"type":"integer"},"pattern":{},"status":{"enum":["open","done"]},"tags":{"items":{"type":"string"},"type":"array"}},"required":["id"],"type":"object"}`
 	if got != want {
 		t.Fatalf("brief schema\n got %s\nwant %s", got, want)
 	}
