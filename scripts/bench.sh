@@ -3,7 +3,8 @@
 # with resident memory, written as one report: the tables between the
 # bench:begin/end markers of docs/benchmarks.md (testbed/cmd/benchreport),
 # the latency plot docs/bench-latency.svg, and the raw `go test` output in
-# bin/bench.txt. About 4–5 minutes on 2 CPUs.
+# bin/bench.txt. About 3½ minutes of benchmarks on 2 CPUs, plus compiling
+# (docs/benchmarks.md).
 #
 #   SOIS_BENCH_SECONDS=1.5  load per external run (BenchmarkExternal, ScaleOut)
 #   BENCHTIME=1000x         iterations of the in-process comparisons
