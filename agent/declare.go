@@ -49,7 +49,9 @@ const FullDeclBytes = 4500
 // sees, ask_caller last. Each is in full (compact schema, ModelSchema)
 // while they all fit in FullDeclBytes; otherwise each is brief
 // (BriefSchema: argument names and types, no argument descriptions) and
-// DescribeTool is declared to fetch the full ones on demand.
+// DescribeTool is declared to fetch the full ones on demand. The
+// declarations' schemas are shared between calls (schemaCache): do not
+// modify them.
 func Declare(tools []workspace.Tool) []ToolDecl {
 	decls := make([]ToolDecl, 0, len(tools)+2)
 	size := 0
@@ -60,16 +62,18 @@ func Declare(tools []workspace.Tool) []ToolDecl {
 	}
 	if size > FullDeclBytes {
 		for i, tool := range tools {
-			decls[i].Description, decls[i].Schema = BriefDescription(tool.Description), BriefSchema(tool.Schema)
+			decls[i].Description, decls[i].Schema = BriefDescription(tool.Description), briefSchemas.get(tool.Schema, BriefSchema)
 		}
 		decls = append(decls, DescribeToolDecl)
 	}
 	return append(decls, AskToolDecl)
 }
 
-// FullDecl is a tool's full declaration: its description and compact schema.
+// FullDecl is a tool's full declaration: its description and compact
+// schema. The schema is shared with other declarations of the same tool
+// (schemaCache): do not modify it.
 func FullDecl(tool workspace.Tool) ToolDecl {
-	return ToolDecl{Name: tool.Name, Description: tool.Description, Schema: ModelSchema(tool.Schema)}
+	return ToolDecl{Name: tool.Name, Description: tool.Description, Schema: modelSchemas.get(tool.Schema, ModelSchema)}
 }
 
 // Describe answers a DescribeTool call: the full declarations of the named
@@ -112,7 +116,8 @@ func BriefDescription(d string) string {
 
 // BriefSchema is schema reduced to what a call needs: property names with
 // their types (a nullable type as its non-null one, since omitting an
-// argument says the same), enums, items and required; no descriptions. A
+// argument says the same; none beside an enum of strings), enums, items
+// and required; no descriptions. A
 // plain string argument, the common case, is declared as {} (any value):
 // its name says what it holds, and a wrong value comes back as the
 // registry's validation error.
@@ -149,6 +154,9 @@ func brief(node map[string]any) map[string]any {
 			}
 		}
 	}
+	if node["type"] == "string" && stringEnum(node["enum"]) {
+		delete(node, "type") // the values say it: each is a string
+	}
 	if props, ok := node["properties"].(map[string]any); ok {
 		for name, p := range props {
 			if m, ok := p.(map[string]any); ok {
@@ -160,6 +168,20 @@ func brief(node map[string]any) map[string]any {
 		node["items"] = brief(m)
 	}
 	return node
+}
+
+// stringEnum reports whether enum is a non-empty list of strings.
+func stringEnum(enum any) bool {
+	list, ok := enum.([]any)
+	if !ok || len(list) == 0 {
+		return false
+	}
+	for _, v := range list {
+		if _, ok := v.(string); !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // plainStrings empties the schemas of properties that are nothing but

@@ -37,7 +37,7 @@ func TestModelSchemaStripsValidationOnly(t *testing.T) {
 
 func TestBriefSchema(t *testing.T) {
 	got := string(BriefSchema(json.RawMessage(testSchema)))
-	want := `{"properties":{"id":{},"limit":{"type":"integer"},"pattern":{},"status":{"enum":["open","done"],"type":"string"},"tags":{"items":{"type":"string"},"type":"array"}},"required":["id"],"type":"object"}`
+	want := `{"properties":{"id":{},"limit":{"type":"integer"},"pattern":{},"status":{"enum":["open","done"]},"tags":{"items":{"type":"string"},"type":"array"}},"required":["id"],"type":"object"}`
 	if got != want {
 		t.Fatalf("brief schema\n got %s\nwant %s", got, want)
 	}
@@ -84,5 +84,34 @@ func TestDeclareFullOrBrief(t *testing.T) {
 	b, _ := json.Marshal(res)
 	if !strings.Contains(string(b), `"name":"thing_3"`) || !strings.Contains(string(b), "Id of the thing") || !strings.Contains(string(b), `"unknown":["nope"]`) || strings.Contains(string(b), "thing_4") {
 		t.Fatalf("describe: %s", b)
+	}
+}
+
+// TestDeclareCachesBySchema: declaring the same tools again gives the same
+// declarations (from the cache), a tool whose schema changed under the
+// same name gets its new schema, and a full cache starts over.
+func TestDeclareCachesBySchema(t *testing.T) {
+	first := Declare(tools(2))
+	again := Declare(tools(2))
+	for i := range first {
+		if string(first[i].Schema) != string(again[i].Schema) {
+			t.Fatalf("declaration %d changed between calls: %s / %s", i, first[i].Schema, again[i].Schema)
+		}
+	}
+	changed := tools(1)
+	changed[0].Schema = json.RawMessage(`{"type":"object","properties":{"other":{"type":"string","maxLength":3,"description":"Another argument"}}}`)
+	got := Declare(changed)[0].Schema
+	if want := `{"properties":{"other":{"description":"Another argument","type":"string"}},"type":"object"}`; string(got) != want {
+		t.Fatalf("changed schema: got %s, want %s", got, want)
+	}
+	var c schemaCache
+	for i := range maxCachedSchemas + 1 {
+		s := json.RawMessage(fmt.Sprintf(`{"type":"object","description":"%d","maxLength":1}`, i))
+		if got, want := string(c.get(s, ModelSchema)), fmt.Sprintf(`{"description":"%d","type":"object"}`, i); got != want {
+			t.Fatalf("entry %d: got %s, want %s", i, got, want)
+		}
+	}
+	if len(c.m) > maxCachedSchemas {
+		t.Fatalf("cache holds %d entries, bound %d", len(c.m), maxCachedSchemas)
 	}
 }

@@ -294,6 +294,38 @@ func ReportPeak(b PeakReporter) {
 	}
 }
 
+// ReadCPU is the CPU time (user and system) pid has used so far (0: this
+// process), from /proc/<pid>/stat, in the kernel's 10 ms ticks (USER_HZ is
+// 100 on Linux). The difference of two readings over a load run, divided
+// by the work done, is the process's CPU per operation: unlike latency and
+// throughput it hardly depends on what else the machine is running.
+func ReadCPU(pid int) (time.Duration, error) {
+	raw, err := os.ReadFile(procPath(pid, "stat"))
+	if err != nil {
+		return 0, err
+	}
+	// The command name, field 2, is in parentheses and may hold spaces:
+	// the fields after its closing parenthesis start at field 3 (state).
+	i := bytes.LastIndexByte(raw, ')')
+	if i < 0 {
+		return 0, fmt.Errorf("testbed: unexpected %s", procPath(pid, "stat"))
+	}
+	f := strings.Fields(string(raw[i+1:]))
+	if len(f) < 13 {
+		return 0, fmt.Errorf("testbed: short %s", procPath(pid, "stat"))
+	}
+	const tick = 10 * time.Millisecond // 1/USER_HZ
+	var sum time.Duration
+	for _, v := range f[11:13] { // utime (field 14), stime (field 15)
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("testbed: %s: %w", procPath(pid, "stat"), err)
+		}
+		sum += time.Duration(n) * tick
+	}
+	return sum, nil
+}
+
 func procPath(pid int, file string) string {
 	if pid == 0 {
 		return "/proc/self/" + file

@@ -95,7 +95,7 @@ func benchAccept(b *testing.B, dialect string, working bool) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	// Durably stored: every 202 left a conversation, a turn and a job.
+	// Durably stored: every 202 left a conversation, a turn and its job (or lease).
 	requireRows(b, n.DB(), b.N)
 
 	node, baseline, bare := res[0], res[1], res[2]
@@ -134,17 +134,24 @@ func startBaseline(b *testing.B, dialect string, auth bool) (*httptest.Server, t
 }
 
 // requireRows fails b unless db holds at least n accepted conversations,
-// each with its turn and its job.
+// each with its turn, and each turn queued durably: a River job, or (a
+// turn accepted with a free local-lane slot, queue.Pending) the lease on
+// its own row.
 func requireRows(b *testing.B, db *store.DB, n int) {
 	b.Helper()
 	ctx := context.Background()
-	for _, table := range []string{"conversations", "turns", "river_job"} {
+	for _, q := range []struct{ what, query string }{
+		{"conversations", `SELECT count(*) FROM conversations`},
+		{"turns", `SELECT count(*) FROM turns`},
+		{"queued turns (River jobs and leased turns)", `SELECT (SELECT count(*) FROM river_job WHERE kind = 'agent_turn') +
+			(SELECT count(*) FROM turns WHERE lease_until > 0)`},
+	} {
 		var got int
-		if err := db.QueryRow(ctx, "SELECT count(*) FROM "+table).Scan(&got); err != nil {
+		if err := db.QueryRow(ctx, q.query).Scan(&got); err != nil {
 			b.Fatal(err)
 		}
 		if got < n {
-			b.Fatalf("%s holds %d rows after %d accepted messages", table, got, n)
+			b.Fatalf("%s: %d rows after %d accepted messages", q.what, got, n)
 		}
 	}
 }

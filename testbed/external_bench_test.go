@@ -47,7 +47,8 @@ var extAccept float64
 //     its rounds, so its backlog is worked during its own later rounds.
 //   - Turns/{local,zero}/c{1,8,32}: closed-loop callers with ?wait=10
 //     until the turn's 200: completed turns/s, p50/p99 end to end, the
-//     ratio to the 202 path's req/s, peak RSS of the node.
+//     ratio to the 202 path's req/s, the node process's CPU per turn
+//     (/proc/<pid>/stat), peak RSS of the node.
 //   - Sweep: open-loop offered load against the 202 path and against
 //     ?wait= turns, latency p50/p90/p99 per rate, and the node's RSS at the
 //     start and end of that sustained load; with SOIS_BENCH_SVG=path it
@@ -301,12 +302,19 @@ func (e *extEnv) turns(b *testing.B, dialect, kind string, callers int) float64 
 	_ = testbed.ResetPeak(p.cmd.Process.Pid)
 	s := warm
 	s.Conns, s.Duration = callers, e.secs
+	cpu0, cerr := testbed.ReadCPU(p.cmd.Process.Pid)
 	b.ResetTimer()
 	r := e.run(b, s)
 	b.StopTimer()
+	cpu1, cerr1 := testbed.ReadCPU(p.cmd.Process.Pid)
 	b.ReportMetric(r.RPS, "turns/s")
 	b.ReportMetric(r.P50, "p50-ms")
 	b.ReportMetric(r.P99, "p99-ms")
+	if done := float64(r.Requests); cerr == nil && cerr1 == nil && done > 0 {
+		// The node process's CPU per completed turn: its own cost, which
+		// unlike the latency hardly depends on the machine's other load.
+		b.ReportMetric(ms(cpu1-cpu0)/done, "node-cpu-ms/turn")
+	}
 	if extAccept > 0 && dialect == "sqlite" {
 		b.ReportMetric(r.RPS/extAccept, "ratio-202")
 	}
@@ -375,4 +383,3 @@ func (e *extEnv) sweep(b *testing.B, dialect string, turnsCap float64) {
 		}
 	}
 }
-

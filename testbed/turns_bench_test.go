@@ -31,7 +31,8 @@ import (
 // turns per second to compare with the 202 path (BenchmarkAcceptPath).
 //
 // Metrics: turns/s (completed turns per second), p50-ms, p99-ms (end to
-// end per turn, as the caller sees it), peak-RSS-MB.
+// end per turn, as the caller sees it), cpu-ms/turn (this process's CPU
+// per turn, callers included), peak-RSS-MB.
 func BenchmarkTurns(b *testing.B) {
 	for _, d := range storetest.Dialects {
 		for _, agentKind := range []string{"local", "zero"} {
@@ -62,6 +63,7 @@ func benchTurns(b *testing.B, dialect, agentKind string, callers int) {
 	}
 	var mu sync.Mutex
 	lat := make([]time.Duration, 0, b.N)
+	cpu0, cerr := testbed.ReadCPU(0)
 	b.ResetTimer()
 	elapsed, err := testbed.Load(ctx, b.N, callers, func(ctx context.Context) error {
 		d, err := p.PostWait(ctx, 30)
@@ -71,8 +73,14 @@ func benchTurns(b *testing.B, dialect, agentKind string, callers int) {
 		return err
 	})
 	b.StopTimer()
+	cpu1, cerr1 := testbed.ReadCPU(0)
 	if err != nil {
 		b.Fatal(err)
+	}
+	if cerr == nil && cerr1 == nil {
+		// This process's CPU per turn: the node's and the callers' (their
+		// HTTP client) together, hardly dependent on the machine's load.
+		b.ReportMetric(ms(cpu1-cpu0)/float64(b.N), "cpu-ms/turn")
 	}
 	slices.Sort(lat)
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "turns/s")

@@ -184,15 +184,19 @@ func report(b *strings.Builder, rs []result, h header) {
 	turns := pick(rs, func(n string) bool { return strings.HasPrefix(n, "External/") && strings.Contains(n, "/turns/") })
 	if len(turns) > 0 {
 		fmt.Fprintf(b, "\n### Finished turns, closed loop (`?wait=10` until 200 completed), measured from outside\n\n")
-		fmt.Fprintf(b, "`local`: the built-in local agent (one tool call per turn); `zero`: an OpenAI-compatible fake model that answers at once (no tool), so the end-to-end time is the node's own overhead plus two loopback HTTP round trips. `÷ 202` is turns/s over the as-shipped 202 path's req/s of the same run (target ≥ 0.5 at 32 callers).\n\n")
-		fmt.Fprintf(b, "| database / agent / callers | turns/s | p50 ms | p99 ms | ÷ 202 | peak RSS MB |\n|---|---:|---:|---:|---:|---:|\n")
+		fmt.Fprintf(b, "`local`: the built-in local agent (one tool call per turn); `zero`: an OpenAI-compatible fake model that answers at once (no tool), so the end-to-end time is the node's own overhead plus two loopback HTTP round trips. `÷ 202` is turns/s over the as-shipped 202 path's req/s of the same run (target ≥ 0.5 at 32 callers). `node CPU ms/turn`: the node process's CPU (user and system, /proc/<pid>/stat) per completed turn over the run, its own cost whatever else the machine runs.\n\n")
+		fmt.Fprintf(b, "| database / agent / callers | turns/s | p50 ms | p99 ms | ÷ 202 | node CPU ms/turn | peak RSS MB |\n|---|---:|---:|---:|---:|---:|---:|\n")
 		for _, r := range turns {
 			ratio := ""
 			if r.has("ratio-202") {
 				ratio = f2(r.m["ratio-202"])
 			}
 			label := strings.ReplaceAll(strings.TrimPrefix(r.name, "External/"), "/turns/", "/")
-			fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s |\n", strings.ReplaceAll(label, "/", " / "), f1(r.m["turns/s"]), f1(r.m["p50-ms"]), f1(r.m["p99-ms"]), ratio, f1(r.m["peak-RSS-MB"]))
+			cpu := ""
+			if r.has("node-cpu-ms/turn") {
+				cpu = f2(r.m["node-cpu-ms/turn"])
+			}
+			fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s |\n", strings.ReplaceAll(label, "/", " / "), f1(r.m["turns/s"]), f1(r.m["p50-ms"]), f1(r.m["p99-ms"]), ratio, cpu, f1(r.m["peak-RSS-MB"]))
 		}
 	}
 	if r, ok := get("External/sqlite/sweep"); ok {
@@ -213,7 +217,7 @@ func report(b *strings.Builder, rs []result, h header) {
 	fmt.Fprintf(b, "\n### In-process comparisons (node ÷ baseline in the same run)\n\n")
 	fmt.Fprintf(b, "| benchmark | node | baseline | ratio | peer | ÷ peer | peak RSS MB |\n|---|---:|---:|---:|---:|---:|---:|\n")
 	for _, r := range rs {
-		if strings.HasPrefix(r.name, "External/") || strings.HasPrefix(r.name, "ScaleOut/") || !r.has("ratio") || r.has("prompt-tokens") {
+		if strings.HasPrefix(r.name, "External/") || strings.HasPrefix(r.name, "ScaleOut/") || !r.has("ratio") || r.has("prompt-tokens") || r.has("history-tokens") {
 			continue
 		}
 		node, base, unit := r.m["node-ops/s"], r.m["base-ops/s"], " ops/s"
