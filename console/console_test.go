@@ -246,6 +246,41 @@ func TestOneTimeLink(t *testing.T) {
 	})
 }
 
+// TestLinkReturnsToNext: a member sent to sign in on the way to a page
+// (the OAuth consent) who signs in with a one-time link instead of a token
+// lands on that page; a foreign next is never followed, and the link
+// page alone still lands on the console's home.
+func TestLinkReturnsToNext(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		for next, want := range map[string]string{
+			"/oauth/authorize?client_id=x&state=y": "/oauth/authorize?client_id=x&state=y",
+			"//evil.example/x":                     "/console/",
+			"":                                     "/console/",
+		} {
+			b := e.browser()
+			b.get("/console/signin?next=" + url.QueryEscape(next))
+			secret, _, err := console.CreateLink(context.Background(), db, e.a.ws, e.a.owner.ID, e.clock.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := b.useLink(secret)
+			if p.status != http.StatusSeeOther || p.header.Get("Location") != want {
+				t.Fatalf("next %q: %d → %q, want %q", next, p.status, p.header.Get("Location"), want)
+			}
+			secret, _, _ = console.CreateLink(context.Background(), db, e.a.ws, e.a.owner.ID, e.clock.Now())
+			if p := e.browser().useLink(secret); p.header.Get("Location") != "/console/" {
+				t.Fatalf("a fresh browser's link: %q", p.header.Get("Location"))
+			}
+			b.post("/console/signout", url.Values{"csrf": {b.csrf()}})
+			secret, _, _ = console.CreateLink(context.Background(), db, e.a.ws, e.a.owner.ID, e.clock.Now())
+			if p := b.useLink(secret); p.header.Get("Location") != "/console/" {
+				t.Fatalf("the remembered next was used twice: %q", p.header.Get("Location"))
+			}
+		}
+	})
+}
+
 // TestSignInWithToken: a member's access token signs in and returns to a
 // local next path only; a bad token is refused inline.
 func TestSignInWithToken(t *testing.T) {

@@ -2,6 +2,7 @@ package console
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -150,7 +151,33 @@ func (c *Console) signInPage(w http.ResponseWriter, r *http.Request) {
 		c.page(w, r, http.StatusOK, "Sign in", "bounce", again)
 		return
 	}
+	if next != "" {
+		// A member who signs in with a one-time link from `soisnode console`
+		// instead of a token comes back to this next path, too.
+		http.SetCookie(w, &http.Cookie{Name: nextCookie, Value: url.QueryEscape(next), Path: Path, HttpOnly: true, Secure: c.secure(r),
+			SameSite: http.SameSiteStrictMode, MaxAge: int(LinkTTL / time.Second)})
+	}
 	c.page(w, r, http.StatusOK, "Sign in", "signin", signInData{Next: next, Pre: c.preToken(w, r)})
+}
+
+// nextCookie holds the sign-in page's next path while the member fetches
+// a one-time link: the link's page returns there after signing in.
+const nextCookie = "sois_console_next"
+
+// linkNext is the next path the sign-in page remembered, or the console's
+// home; the cookie is cleared.
+func (c *Console) linkNext(w http.ResponseWriter, r *http.Request) string {
+	ck, err := r.Cookie(nextCookie)
+	if err != nil {
+		return Path + "/"
+	}
+	http.SetCookie(w, &http.Cookie{Name: nextCookie, Value: "", Path: Path, HttpOnly: true, Secure: c.secure(r),
+		SameSite: http.SameSiteStrictMode, MaxAge: -1})
+	next, err := url.QueryUnescape(ck.Value)
+	if err != nil {
+		return Path + "/"
+	}
+	return orHome(next)
 }
 
 func orHome(next string) string {
@@ -215,7 +242,7 @@ func (c *Console) signInLink(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, http.StatusInternalServerError, "Something went wrong", "Could not sign you in; the error is in the node's log.")
 		return
 	}
-	http.Redirect(w, r, Path+"/", http.StatusSeeOther)
+	http.Redirect(w, r, c.linkNext(w, r), http.StatusSeeOther)
 }
 
 func (c *Console) signOut(w http.ResponseWriter, r *http.Request, _ Member) {
