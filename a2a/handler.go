@@ -258,6 +258,9 @@ func (s *Server) ListTasks(ctx context.Context, req *spec.ListTasksRequest) (*sp
 	if size < 1 || size > maxPageSize {
 		return nil, invalid("pageSize must be 1 to %d", maxPageSize)
 	}
+	if req.HistoryLength != nil && *req.HistoryLength < 0 {
+		return nil, invalid("historyLength must not be negative")
+	}
 	var want map[conversation.Status]bool
 	if req.Status != spec.TaskStateUnspecified {
 		sts, ok := statusOf[req.Status]
@@ -278,7 +281,7 @@ func (s *Server) ListTasks(ctx context.Context, req *spec.ListTasksRequest) (*sp
 	if req.HistoryLength != nil {
 		h = *req.HistoryLength
 	}
-	resp := &spec.ListTasksResponse{Tasks: []*spec.Task{}, PageSize: size}
+	resp := &spec.ListTasksResponse{Tasks: []*spec.Task{}}
 	// A status filter is applied to each page read; a page may come back
 	// short, with nextPageToken set while more may match.
 	tasks, next, err := listTasks(ctx, s.cfg.DB, o, p)
@@ -300,6 +303,8 @@ func (s *Server) ListTasks(ctx context.Context, req *spec.ListTasksRequest) (*sp
 		resp.Tasks = append(resp.Tasks, view)
 	}
 	resp.NextPageToken = next
+	// The size of this page, as returned (the A2A TCK reads it so).
+	resp.PageSize = len(resp.Tasks)
 	if resp.TotalSize, err = countTasks(ctx, s.cfg.DB, o, req.ContextID); err != nil {
 		return nil, s.protocolError(err)
 	}

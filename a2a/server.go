@@ -91,8 +91,10 @@ func (s *Server) Handler() http.Handler {
 	rest := http.StripPrefix(Path, a2asrv.NewRESTHandler(s))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		isRPC := r.URL.Path == Path
+		var body []byte
 		if r.Body != nil && r.ContentLength != 0 {
-			body, err := io.ReadAll(io.LimitReader(r.Body, s.cfg.MaxBody+1))
+			var err error
+			body, err = io.ReadAll(io.LimitReader(r.Body, s.cfg.MaxBody+1))
 			if err != nil {
 				writeError(w, isRPC, http.StatusBadRequest, spec.ErrParseError, "could not read the request body")
 				return
@@ -105,6 +107,20 @@ func (s *Server) Handler() http.Handler {
 			r.Body = io.NopCloser(bytes.NewReader(body))
 		}
 		pr, err := s.cfg.Authenticate(r)
+		if isRPC && err != nil && errs.Is(err, errs.Unauthorized) {
+			// HTTP 401 with the JSON-RPC error as the body: the status
+			// for HTTP-level clients (and the A2A TCK), the error object
+			// for JSON-RPC ones.
+			w.Header().Set("WWW-Authenticate", `Bearer realm="soisnode"`)
+			writeRPCError(w, http.StatusUnauthorized, requestID(body), -31401, unauthenticatedMsg)
+			return
+		}
+		if isRPC && err == nil && body != nil {
+			if id, msg := precheckRPC(body); msg != "" {
+				writeRPCError(w, http.StatusOK, id, -32602, msg)
+				return
+			}
+		}
 		r = r.WithContext(context.WithValue(r.Context(), authKey{}, auth{pr: pr, err: err}))
 		if isRPC {
 			jsonrpc.ServeHTTP(w, r)
@@ -116,16 +132,41 @@ func (s *Server) Handler() http.Handler {
 
 // writeError answers before a2a-go's handlers run, in the binding's shape.
 func writeError(w http.ResponseWriter, isRPC bool, status int, kind error, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
 	if isRPC {
 		code := map[error]int{spec.ErrParseError: -32700, spec.ErrInvalidRequest: -32600}[kind]
-		_ = json.NewEncoder(w).Encode(map[string]any{"jsonrpc": "2.0", "id": nil,
-			"error": map[string]any{"code": code, "message": msg}})
+		writeRPCError(w, status, nil, code, msg)
 		return
 	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{
 		"code": status, "status": "INVALID_ARGUMENT", "message": msg}})
+}
+
+// unauthenticatedMsg is the answer to missing or wrong credentials: it
+// never says which of the two was wrong.
+const unauthenticatedMsg = "missing or invalid credentials: send Authorization: Bearer sois_tok_… and X-Api-Key: sois_… of one workspace"
+
+// requestID is a JSON-RPC request's id, or nil when body has none.
+func requestID(body []byte) json.RawMessage {
+	var req struct {
+		ID json.RawMessage `json:"id"`
+	}
+	if json.Unmarshal(body, &req) != nil {
+		return nil
+	}
+	return req.ID
+}
+
+// writeRPCError answers a JSON-RPC request with an error object.
+func writeRPCError(w http.ResponseWriter, status int, id json.RawMessage, code int, msg string) {
+	if len(id) == 0 {
+		id = json.RawMessage("null")
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"jsonrpc": "2.0", "id": id,
+		"error": map[string]any{"code": code, "message": msg}})
 }
 
 // owner returns the authenticated caller of a request.
@@ -167,7 +208,7 @@ func (s *Server) protocolError(err error) error {
 	}
 	msg := errs.Message(err)
 	if kind == errs.Unauthorized {
-		msg = "missing or invalid credentials: send Authorization: Bearer sois_tok_… and X-Api-Key: sois_… of one workspace"
+		msg = unauthenticatedMsg
 	}
 	return &spec.Error{Err: sentinel, Message: strings.TrimSpace(msg)}
 }

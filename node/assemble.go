@@ -154,6 +154,9 @@ func (n *Node) routes() http.Handler {
 	mux.Handle("/docs/", docs)
 	mux.HandleFunc("GET /.well-known/jwks.json", n.serveJWKS)
 	mux.HandleFunc("GET "+peers.CardPath, n.serveCard)
+	// The card also answers under the A2A interface URL, where clients
+	// given only that URL (the A2A TCK among them) look for it.
+	mux.HandleFunc("GET "+a2a.Path+peers.CardPath, n.serveCard)
 	mux.HandleFunc("POST "+MessagesPath, n.serveMessage)
 	mux.Handle(a2a.Path, n.a2a.Handler())
 	mux.Handle(a2a.Path+"/", n.a2a.Handler())
