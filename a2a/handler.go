@@ -88,7 +88,7 @@ func (s *Server) SendMessage(ctx context.Context, req *spec.SendMessageRequest) 
 		if push == nil {
 			return nil
 		}
-		if err := savePush(ctx, tx, task.ID, push, now); err != nil {
+		if err := s.savePush(ctx, tx, task.ID, push, now); err != nil {
 			return err
 		}
 		// A turn refused for a spent budget has stopped already.

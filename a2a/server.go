@@ -19,6 +19,7 @@ import (
 	"github.com/soisnode/soisnode/conversation"
 	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/store"
+	"github.com/soisnode/soisnode/webhook"
 )
 
 // Config is what the A2A server needs from the node.
@@ -37,6 +38,9 @@ type Config struct {
 	Wait func(ctx context.Context, workspaceID, conversationID string, d time.Duration) (conversation.Conversation, error)
 	// Stopped is told when a turn stops outside the runner (a cancel).
 	Stopped func(conversationID string)
+	// Sealer seals push-notification secrets at rest (the node's
+	// *signing.Box, as for webhook secrets). Required.
+	Sealer webhook.Sealer
 	// CheckPushURL applies the webhook SSRF rules to a push URL.
 	CheckPushURL func(raw string) error
 	// MaxBody bounds a request body (default 64 KiB, as POST /api/agent).
@@ -55,7 +59,8 @@ type Server struct {
 
 var _ a2asrv.RequestHandler = (*Server)(nil)
 
-// New returns a Server; cfg.DB, Authenticate, Enqueue and Wait are required.
+// New returns a Server; cfg.DB, Authenticate, Enqueue, Wait and Sealer
+// are required.
 func New(cfg Config) *Server {
 	if cfg.MaxBody <= 0 {
 		cfg.MaxBody = 64 << 10

@@ -14,7 +14,7 @@ import (
 func (n *Node) newA2A() *a2a.Server {
 	return a2a.New(a2a.Config{
 		DB: n.db, Enqueue: n.queue.EnqueueTurn, Wait: n.waitStopped, Now: n.now, Log: n.log,
-		MaxBody: n.cfg.MaxAgentBody, CheckPushURL: n.guard.CheckURL,
+		MaxBody: n.cfg.MaxAgentBody, CheckPushURL: n.guard.CheckURL, Sealer: n.secrets.Sealer,
 		Authenticate: n.authenticateA2A,
 		CheckBudget: func(ctx context.Context, pr access.Principal) error {
 			// As POST /api/agent: a key without a budget, or a free

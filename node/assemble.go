@@ -82,6 +82,9 @@ func (n *Node) assemble(ctx context.Context) error {
 	}
 	n.addNoncePurge()
 	n.a2a = n.newA2A()
+	if err := n.a2a.SealLegacy(ctx); err != nil {
+		return err
+	}
 	n.negotiations.Jobs = negotiation.RiverJobs{Insert: n.queue.Insert}
 	n.handler = n.routes()
 	return nil
