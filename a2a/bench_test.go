@@ -40,7 +40,8 @@ func BenchmarkSendMessage(b *testing.B) {
 func benchSend(b *testing.B, dialect string) {
 	_ = testbed.ResetPeak(0)
 	script := &testbed.Script{Step: testbed.Echo, Gate: make(chan struct{})}
-	n := testbed.Start(b, node.Config{DatabaseURL: storetest.URLTB(b, dialect), Provider: script})
+	// The model holds every turn: lift the backlog limits so none refuses.
+	n := testbed.Start(b, node.Config{DatabaseURL: storetest.URLTB(b, dialect), Provider: script, MaxBacklog: 1 << 30, MaxQueuedPerKey: 1 << 30})
 	b.Cleanup(func() { close(script.Gate) })
 	creds := testbed.Workspace(b, n.DB(), workspace.Owner, access.KeyParams{})
 	bare := httptest.NewServer(a2asrv.NewJSONRPCHandler(a2asrv.NewHandler(submitted{})))

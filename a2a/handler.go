@@ -62,6 +62,13 @@ func (s *Server) SendMessage(ctx context.Context, req *spec.SendMessageRequest) 
 
 	var task Task
 	fresh := false // a new turn was queued by this request
+	enqueue, pending := s.cfg.Enqueue, Accept(nil)
+	if s.cfg.Prepare != nil {
+		// As POST /api/agent: the turn starts in this process once the
+		// transaction commits, without a round trip through River.
+		pending = s.cfg.Prepare()
+		enqueue = pending.Enqueue
+	}
 	err = s.cfg.DB.InTx(ctx, func(tx store.Tx) error {
 		fresh = false
 		// A message to an existing task keeps that task's id.
@@ -80,7 +87,7 @@ func (s *Server) SendMessage(ctx context.Context, req *spec.SendMessageRequest) 
 			task, err = getTask(ctx, tx, o, taskID)
 			return err
 		}
-		task, err = s.submit(ctx, tx, pr, m, text, newID, spent, now)
+		task, err = s.submit(ctx, tx, pr, m, text, newID, spent, now, enqueue)
 		if err != nil {
 			return err
 		}
@@ -97,6 +104,9 @@ func (s *Server) SendMessage(ctx context.Context, req *spec.SendMessageRequest) 
 		}
 		return s.enqueuePush(ctx, tx, task.ConversationID, task.Turn)
 	})
+	if pending != nil {
+		pending.Done(err == nil)
+	}
 	if err != nil {
 		return nil, s.protocolError(err)
 	}
@@ -114,7 +124,7 @@ func (s *Server) SendMessage(ctx context.Context, req *spec.SendMessageRequest) 
 // submit adds the turn and its task in tx. A spent budget still makes a
 // task (and a turn), failed at once with the reason, so the caller sees
 // it where it looks for every outcome.
-func (s *Server) submit(ctx context.Context, tx store.Tx, pr access.Principal, m *spec.Message, text, newID string, spent error, now time.Time) (Task, error) {
+func (s *Server) submit(ctx context.Context, tx store.Tx, pr access.Principal, m *spec.Message, text, newID string, spent error, now time.Time, enqueue conversation.Enqueuer) (Task, error) {
 	o := ownerOf(pr)
 	var task Task
 	convID := m.ContextID
@@ -136,7 +146,6 @@ func (s *Server) submit(ctx context.Context, tx store.Tx, pr access.Principal, m
 				string(stateOf[st]) + ", not waiting for input: send a new message without taskId (with contextId " + convID + " to continue the conversation)"}
 		}
 	}
-	enqueue := s.cfg.Enqueue
 	if spent != nil {
 		enqueue = func(context.Context, store.Tx, string, int) error { return nil }
 	}

@@ -30,6 +30,10 @@ type Config struct {
 	Authenticate func(r *http.Request) (access.Principal, error)
 	// Enqueue queues a submitted turn, as POST /api/agent does.
 	Enqueue conversation.Enqueuer
+	// Prepare, if set, opens an accept whose Enqueue replaces Enqueue
+	// and whose Done is told whether the transaction committed (the
+	// node's local lane, queue.Pending, as POST /api/agent uses).
+	Prepare func() Accept
 	// CheckBudget reports a spent budget of the caller's key
 	// (errs.BudgetSpent), or nil; nil func: never spent.
 	CheckBudget func(ctx context.Context, pr access.Principal) error
@@ -49,6 +53,13 @@ type Config struct {
 	BlockFor time.Duration
 	Now      func() time.Time
 	Log      *slog.Logger
+}
+
+// Accept is one accepted message's enqueue (queue.Pending): Enqueue
+// within the transaction, then Done with whether it committed.
+type Accept interface {
+	Enqueue(ctx context.Context, tx store.Tx, conversationID string, turn int) error
+	Done(committed bool)
 }
 
 // Server is the node's A2A server: an a2asrv.RequestHandler over
