@@ -149,10 +149,14 @@ func (s *Server) submit(ctx context.Context, tx store.Tx, pr access.Principal, m
 	if spent != nil {
 		enqueue = func(context.Context, store.Tx, string, int) error { return nil }
 	}
-	sub, err := conversation.Submit(ctx, tx, conversation.SubmitParams{
+	params := conversation.SubmitParams{
 		WorkspaceID: o.WorkspaceID, KeyID: o.KeyID, MemberID: pr.Member.ID, ConversationID: convID,
 		Message: text, Now: now,
-	}, enqueue)
+	}
+	if s.cfg.Admit != nil && spent == nil {
+		params.Admit = s.cfg.Admit(o.KeyID)
+	}
+	sub, err := conversation.Submit(ctx, tx, params, enqueue)
 	if err != nil {
 		if errs.Is(err, errs.NotFound) {
 			return Task{}, invalid("no conversation %q for contextId: continue only a context this key started", convID)

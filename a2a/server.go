@@ -34,6 +34,10 @@ type Config struct {
 	// and whose Done is told whether the transaction committed (the
 	// node's local lane, queue.Pending, as POST /api/agent uses).
 	Prepare func() Accept
+	// Admit, if set, gives the check that may refuse a key's new turn
+	// (the node's backlog limits, as for POST /api/agent): an
+	// errs.Unavailable error, answered as a server error saying why.
+	Admit func(keyID string) func(ctx context.Context, tx store.Tx) error
 	// CheckBudget reports a spent budget of the caller's key
 	// (errs.BudgetSpent), or nil; nil func: never spent.
 	CheckBudget func(ctx context.Context, pr access.Principal) error

@@ -7,6 +7,7 @@ import (
 	"github.com/soisnode/soisnode/a2a"
 	"github.com/soisnode/soisnode/access"
 	"github.com/soisnode/soisnode/errs"
+	"github.com/soisnode/soisnode/store"
 )
 
 // newA2A builds the A2A server (DESIGN §7a) on the same credentials,
@@ -25,6 +26,16 @@ func (n *Node) newA2A() *a2a.Server {
 			return n.budgets.Check(ctx, pr.Key.Limits())
 		},
 		Stopped: func(id string) { n.domain.turnCanceled(); n.turnDone(id) },
+		Admit: func(keyID string) func(ctx context.Context, tx store.Tx) error {
+			admit := n.backlog.admit(keyID)
+			return func(ctx context.Context, tx store.Tx) error {
+				err := admit(ctx, tx)
+				if p, ok := err.(*Problem); ok {
+					return errs.E(errs.Unavailable, "%s", p.Detail)
+				}
+				return err
+			}
+		},
 	})
 }
 
