@@ -24,6 +24,9 @@ type EnvelopeCheck struct {
 	Type   string `json:"type"`
 	OK     bool   `json:"ok"`
 	Reason string `json:"reason,omitempty"` // why it failed
+	// Unsigned: a plain A2A peer's answer, which carries no signature to
+	// verify (OK says only that it is the peer's turn, as recorded).
+	Unsigned bool `json:"unsigned,omitempty"`
 }
 
 // NegotiationRow is one entry of `negotiations list --json`.
@@ -191,8 +194,9 @@ func showNegotiation(w io.Writer, n negotiation.Negotiation, self string, names 
 
 // verifyNegotiation re-checks every stored envelope of a negotiation
 // (negotiation.AuditTurn): the peer's against the keys the workspace pins
-// for it, ours against this node's published keys. One line per envelope;
-// an error when any fails.
+// for it, ours against this node's published keys; a plain A2A peer's
+// answers are listed as unsigned. One line per envelope; an error when
+// any fails.
 func verifyNegotiation(ctx context.Context, e *Env, db *store.DB, ws, id string, names map[string]string, asJSON bool) error {
 	n, err := negotiation.Get(ctx, db, ws, id)
 	if err != nil {
@@ -237,7 +241,9 @@ func verifyNegotiation(ctx context.Context, e *Env, db *store.DB, ws, id string,
 			err = negotiation.AuditTurn(ctx, ours, n, t, self, e.Now())
 		case n.Peer:
 			err = unpinned
-			if err == nil {
+			if !t.Signed() && strings.HasPrefix(n.Peer, peers.PlainPrefix) {
+				c.Unsigned, err = true, nil // a plain A2A peer signs nothing
+			} else if err == nil {
 				err = negotiation.AuditTurn(ctx, theirs, n, t, self, e.Now())
 			}
 		default:
@@ -259,6 +265,8 @@ func verifyNegotiation(ctx context.Context, e *Env, db *store.DB, ws, id string,
 			result := "OK"
 			if !c.OK {
 				result = "FAILED: " + c.Reason
+			} else if c.Unsigned {
+				result = "UNSIGNED (a plain A2A peer's answer: nothing to verify)"
 			}
 			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", c.Seq, sender(c.From, self, names), c.Type, result)
 		}
