@@ -2,11 +2,13 @@ package node_test
 
 import (
 	"context"
+	"io"
 	"iter"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,6 +16,7 @@ import (
 	"github.com/a2aproject/a2a-go/v2/a2asrv"
 
 	"github.com/soisnode/soisnode/access"
+	"github.com/soisnode/soisnode/negotiation"
 	"github.com/soisnode/soisnode/peers"
 	"github.com/soisnode/soisnode/testbed"
 	"github.com/soisnode/soisnode/workspace"
@@ -173,5 +176,69 @@ func TestNegotiatingWithAPlainA2AAgent(t *testing.T) {
 	}
 	if last := agent.messages()[4]; last.Metadata["type"] != "close" || last.Metadata["negotiation_id"] != created.ID {
 		t.Fatalf("last message: %v", last.Metadata)
+	}
+}
+
+// TestPlainA2AAgentRefuses: an agent that answers our message with a
+// JSON-RPC error ends the exchange as failed, saying so; an answer larger
+// than negotiation.MaxA2AAnswer is not read whole and never recorded.
+func TestPlainA2AAgentRefuses(t *testing.T) {
+	ctx := context.Background()
+	erp := loopbackNode(t, "ERP")
+	ce := testbed.Workspace(t, erp.DB(), workspace.Owner, access.KeyParams{Name: "erp"})
+	for name, answer := range map[string]string{
+		"refuses": `{"jsonrpc":"2.0","id":"1","error":{"code":-32602,"message":"this agent takes no such requests"}}`,
+		"too big": `{"jsonrpc":"2.0","id":"1","result":{"message":{"messageId":"m","role":"ROLE_AGENT","parts":[{"text":"` + strings.Repeat("x", negotiation.MaxA2AAnswer) + `"}]}}}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			mux := http.NewServeMux()
+			srv := httptest.NewServer(mux)
+			t.Cleanup(srv.Close)
+			card := &spec.AgentCard{Name: "Agent " + name, Description: "d", Version: "1",
+				SupportedInterfaces: []*spec.AgentInterface{spec.NewAgentInterface(srv.URL+"/rpc", spec.TransportProtocolJSONRPC)},
+				DefaultInputModes:   []string{"text/plain"}, DefaultOutputModes: []string{"text/plain"}}
+			mux.Handle(a2asrv.WellKnownAgentCardPath, a2asrv.NewStaticAgentCardHandler(card))
+			var calls atomic.Int64
+			mux.HandleFunc("/rpc", func(w http.ResponseWriter, _ *http.Request) {
+				calls.Add(1)
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = io.WriteString(w, answer)
+			})
+			f, err := peers.Fetch(ctx, erp.PeerClient(), srv.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := peers.Add(ctx, erp.DB(), ce.WorkspaceID, f, peers.PolicyChange{}, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := erp.Do("POST", "/api/negotiations", ce, map[string]any{"peer": p.Name, "goal": "every contact in London"})
+			if res.Status != http.StatusAccepted {
+				t.Fatalf("open: %d %s", res.Status, res.Body)
+			}
+			var created negotiationView
+			res.JSON(t, &created)
+			if name == "refuses" {
+				v := finished(t, erp, ce, created.ID)
+				if v.Status != "failed" || v.types() != "open" || !strings.Contains(v.Summary, "this agent takes no such requests") {
+					t.Fatalf("refused: %s %s %q", v.Status, v.types(), v.Summary)
+				}
+				return
+			}
+			// Too big: the send fails and is tried again (a second call
+			// means the first ended), and nothing is recorded.
+			deadline := time.Now().Add(60 * time.Second)
+			for calls.Load() < 2 {
+				if time.Now().After(deadline) {
+					t.Fatalf("the agent was called %d times, want a retry", calls.Load())
+				}
+				time.Sleep(20 * time.Millisecond) // polling a counter, with a deadline
+			}
+			var v negotiationView
+			erp.Do("GET", "/api/negotiations/"+created.ID, ce, nil).JSON(t, &v)
+			if v.Status != "open" || v.types() != "open" {
+				t.Fatalf("after an oversized answer: %s %s", v.Status, v.types())
+			}
+		})
 	}
 }
