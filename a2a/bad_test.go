@@ -59,7 +59,8 @@ func TestBadInput(t *testing.T) {
 		{"list with pageSize over 100", c, `{"jsonrpc":"2.0","id":1,"method":"ListTasks","params":{"pageSize":101}}`, 200, -32602, "pageSize"},
 		{"list with a bad timestamp", c, `{"jsonrpc":"2.0","id":1,"method":"ListTasks","params":{"statusTimestampAfter":"yesterday"}}`, 200, -32602, "RFC 3339"},
 		{"list with a negative historyLength", c, `{"jsonrpc":"2.0","id":1,"method":"ListTasks","params":{"historyLength":-1}}`, 200, -32602, "historyLength"},
-		{"streaming", c, strings.Replace(ok, "SendMessage", "SendStreamingMessage", 1), 200, 0, "streaming is not offered"},
+		{"streaming another key's or an unknown task", c, `{"jsonrpc":"2.0","id":1,"method":"SubscribeToTask","params":{"id":"nope"}}`, 200, 0, "no task"},
+		{"streaming a file part", c, strings.Replace(msg(`{"url":"https://example.com/x.pdf","mediaType":"application/pdf"}`, ""), "SendMessage", "SendStreamingMessage", 1), 200, 0, "only text parts"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			req, _ := http.NewRequest("POST", n.URL()+"/a2a", bytes.NewReader([]byte(tt.body)))

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"iter"
 	"strings"
 	"time"
 	"unicode"
@@ -357,19 +356,6 @@ func (s *Server) CancelTask(ctx context.Context, req *spec.CancelTaskRequest) (*
 	}
 	s.cfg.Stopped(t.ConversationID)
 	return s.taskView(ctx, pr, t, false, -1)
-}
-
-var errNoStreaming = &spec.Error{Err: spec.ErrUnsupportedOperation,
-	Message: "streaming is not offered (capabilities.streaming is false): use SendMessage, then GetTask or a push-notification config"}
-
-// SendStreamingMessage is not offered: the card says streaming false.
-func (s *Server) SendStreamingMessage(ctx context.Context, _ *spec.SendMessageRequest) iter.Seq2[spec.Event, error] {
-	return func(yield func(spec.Event, error) bool) { yield(nil, s.refuse(ctx, errNoStreaming)) }
-}
-
-// SubscribeToTask is not offered: the card says streaming false.
-func (s *Server) SubscribeToTask(ctx context.Context, _ *spec.SubscribeToTaskRequest) iter.Seq2[spec.Event, error] {
-	return func(yield func(spec.Event, error) bool) { yield(nil, s.refuse(ctx, errNoStreaming)) }
 }
 
 // GetExtendedAgentCard: there is none; the public card says everything.

@@ -52,7 +52,7 @@ func TestAgentCard(t *testing.T) {
 	if len(card.SecurityRequirements) != 1 || len(card.SecurityRequirements[0]) != 2 {
 		t.Fatalf("security requirements %+v", card.SecurityRequirements)
 	}
-	if !card.Capabilities.PushNotifications || card.Capabilities.Streaming {
+	if !card.Capabilities.PushNotifications || !card.Capabilities.Streaming {
 		t.Fatalf("capabilities %+v", card.Capabilities)
 	}
 	ids := map[string]bool{}
