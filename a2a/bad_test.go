@@ -43,8 +43,8 @@ func TestBadInput(t *testing.T) {
 		code   int
 		want   string
 	}{
-		{"no credentials", testbed.Creds{}, ok, 200, -31401, "credentials"},
-		{"wrong key", wrong, ok, 200, -31401, "credentials"},
+		{"no credentials", testbed.Creds{}, ok, 401, -31401, "credentials"},
+		{"wrong key", wrong, ok, 401, -31401, "credentials"},
 		{"malformed JSON", c, `{"jsonrpc":"2.0","id":1,"method":`, 200, -32700, ""},
 		{"not JSON-RPC 2.0", c, `{"jsonrpc":"1.0","id":1,"method":"GetTask","params":{"id":"x"}}`, 200, -32600, ""},
 		{"unknown method", c, `{"jsonrpc":"2.0","id":1,"method":"tasks/explode","params":{}}`, 200, -32601, ""},
@@ -55,7 +55,12 @@ func TestBadInput(t *testing.T) {
 		{"push to a private address", c, msg(`{"text":"hello"}`, `,"configuration":{"taskPushNotificationConfig":{"url":"https://10.1.2.3/hook"}}`), 200, -32602, "private"},
 		{"push over http", c, msg(`{"text":"hello"}`, `,"configuration":{"taskPushNotificationConfig":{"url":"http://receiver.example.com/hook"}}`), 200, -32602, "https"},
 		{"unknown task", c, `{"jsonrpc":"2.0","id":1,"method":"GetTask","params":{"id":"nope"}}`, 200, -32001, "no task"},
-		{"streaming", c, strings.Replace(ok, "SendMessage", "SendStreamingMessage", 1), 200, 0, "streaming is not offered"},
+		{"list with pageSize 0", c, `{"jsonrpc":"2.0","id":1,"method":"ListTasks","params":{"pageSize":0}}`, 200, -32602, "pageSize"},
+		{"list with pageSize over 100", c, `{"jsonrpc":"2.0","id":1,"method":"ListTasks","params":{"pageSize":101}}`, 200, -32602, "pageSize"},
+		{"list with a bad timestamp", c, `{"jsonrpc":"2.0","id":1,"method":"ListTasks","params":{"statusTimestampAfter":"yesterday"}}`, 200, -32602, "RFC 3339"},
+		{"list with a negative historyLength", c, `{"jsonrpc":"2.0","id":1,"method":"ListTasks","params":{"historyLength":-1}}`, 200, -32602, "historyLength"},
+		{"streaming another key's or an unknown task", c, `{"jsonrpc":"2.0","id":1,"method":"SubscribeToTask","params":{"id":"nope"}}`, 200, 0, "no task"},
+		{"streaming a file part", c, strings.Replace(msg(`{"url":"https://example.com/x.pdf","mediaType":"application/pdf"}`, ""), "SendMessage", "SendStreamingMessage", 1), 200, 0, "only text parts"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			req, _ := http.NewRequest("POST", n.URL()+"/a2a", bytes.NewReader([]byte(tt.body)))
@@ -73,6 +78,9 @@ func TestBadInput(t *testing.T) {
 			_, _ = buf.ReadFrom(res.Body)
 			if res.StatusCode != tt.status {
 				t.Fatalf("status %d, want %d: %s", res.StatusCode, tt.status, buf.String())
+			}
+			if tt.status == http.StatusUnauthorized && res.Header.Get("WWW-Authenticate") == "" {
+				t.Fatal("a 401 without WWW-Authenticate")
 			}
 			if tt.code == 0 { // streaming answers over SSE
 				if !strings.Contains(buf.String(), tt.want) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"iter"
 	"strings"
 	"time"
 	"unicode"
@@ -62,6 +61,13 @@ func (s *Server) SendMessage(ctx context.Context, req *spec.SendMessageRequest) 
 
 	var task Task
 	fresh := false // a new turn was queued by this request
+	enqueue, pending := s.cfg.Enqueue, Accept(nil)
+	if s.cfg.Prepare != nil {
+		// As POST /api/agent: the turn starts in this process once the
+		// transaction commits, without a round trip through River.
+		pending = s.cfg.Prepare()
+		enqueue = pending.Enqueue
+	}
 	err = s.cfg.DB.InTx(ctx, func(tx store.Tx) error {
 		fresh = false
 		// A message to an existing task keeps that task's id.
@@ -80,7 +86,7 @@ func (s *Server) SendMessage(ctx context.Context, req *spec.SendMessageRequest) 
 			task, err = getTask(ctx, tx, o, taskID)
 			return err
 		}
-		task, err = s.submit(ctx, tx, pr, m, text, newID, spent, now)
+		task, err = s.submit(ctx, tx, pr, m, text, newID, spent, now, enqueue)
 		if err != nil {
 			return err
 		}
@@ -88,7 +94,7 @@ func (s *Server) SendMessage(ctx context.Context, req *spec.SendMessageRequest) 
 		if push == nil {
 			return nil
 		}
-		if err := savePush(ctx, tx, task.ID, push, now); err != nil {
+		if err := s.savePush(ctx, tx, task.ID, push, now); err != nil {
 			return err
 		}
 		// A turn refused for a spent budget has stopped already.
@@ -97,6 +103,9 @@ func (s *Server) SendMessage(ctx context.Context, req *spec.SendMessageRequest) 
 		}
 		return s.enqueuePush(ctx, tx, task.ConversationID, task.Turn)
 	})
+	if pending != nil {
+		pending.Done(err == nil)
+	}
 	if err != nil {
 		return nil, s.protocolError(err)
 	}
@@ -114,7 +123,7 @@ func (s *Server) SendMessage(ctx context.Context, req *spec.SendMessageRequest) 
 // submit adds the turn and its task in tx. A spent budget still makes a
 // task (and a turn), failed at once with the reason, so the caller sees
 // it where it looks for every outcome.
-func (s *Server) submit(ctx context.Context, tx store.Tx, pr access.Principal, m *spec.Message, text, newID string, spent error, now time.Time) (Task, error) {
+func (s *Server) submit(ctx context.Context, tx store.Tx, pr access.Principal, m *spec.Message, text, newID string, spent error, now time.Time, enqueue conversation.Enqueuer) (Task, error) {
 	o := ownerOf(pr)
 	var task Task
 	convID := m.ContextID
@@ -136,14 +145,17 @@ func (s *Server) submit(ctx context.Context, tx store.Tx, pr access.Principal, m
 				string(stateOf[st]) + ", not waiting for input: send a new message without taskId (with contextId " + convID + " to continue the conversation)"}
 		}
 	}
-	enqueue := s.cfg.Enqueue
 	if spent != nil {
 		enqueue = func(context.Context, store.Tx, string, int) error { return nil }
 	}
-	sub, err := conversation.Submit(ctx, tx, conversation.SubmitParams{
+	params := conversation.SubmitParams{
 		WorkspaceID: o.WorkspaceID, KeyID: o.KeyID, MemberID: pr.Member.ID, ConversationID: convID,
 		Message: text, Now: now,
-	}, enqueue)
+	}
+	if s.cfg.Admit != nil && spent == nil {
+		params.Admit = s.cfg.Admit(o.KeyID)
+	}
+	sub, err := conversation.Submit(ctx, tx, params, enqueue)
 	if err != nil {
 		if errs.Is(err, errs.NotFound) {
 			return Task{}, invalid("no conversation %q for contextId: continue only a context this key started", convID)
@@ -258,6 +270,9 @@ func (s *Server) ListTasks(ctx context.Context, req *spec.ListTasksRequest) (*sp
 	if size < 1 || size > maxPageSize {
 		return nil, invalid("pageSize must be 1 to %d", maxPageSize)
 	}
+	if req.HistoryLength != nil && *req.HistoryLength < 0 {
+		return nil, invalid("historyLength must not be negative")
+	}
 	var want map[conversation.Status]bool
 	if req.Status != spec.TaskStateUnspecified {
 		sts, ok := statusOf[req.Status]
@@ -278,7 +293,7 @@ func (s *Server) ListTasks(ctx context.Context, req *spec.ListTasksRequest) (*sp
 	if req.HistoryLength != nil {
 		h = *req.HistoryLength
 	}
-	resp := &spec.ListTasksResponse{Tasks: []*spec.Task{}, PageSize: size}
+	resp := &spec.ListTasksResponse{Tasks: []*spec.Task{}}
 	// A status filter is applied to each page read; a page may come back
 	// short, with nextPageToken set while more may match.
 	tasks, next, err := listTasks(ctx, s.cfg.DB, o, p)
@@ -300,6 +315,8 @@ func (s *Server) ListTasks(ctx context.Context, req *spec.ListTasksRequest) (*sp
 		resp.Tasks = append(resp.Tasks, view)
 	}
 	resp.NextPageToken = next
+	// The size of this page, as returned (the A2A TCK reads it so).
+	resp.PageSize = len(resp.Tasks)
 	if resp.TotalSize, err = countTasks(ctx, s.cfg.DB, o, req.ContextID); err != nil {
 		return nil, s.protocolError(err)
 	}
@@ -339,19 +356,6 @@ func (s *Server) CancelTask(ctx context.Context, req *spec.CancelTaskRequest) (*
 	}
 	s.cfg.Stopped(t.ConversationID)
 	return s.taskView(ctx, pr, t, false, -1)
-}
-
-var errNoStreaming = &spec.Error{Err: spec.ErrUnsupportedOperation,
-	Message: "streaming is not offered (capabilities.streaming is false): use SendMessage, then GetTask or a push-notification config"}
-
-// SendStreamingMessage is not offered: the card says streaming false.
-func (s *Server) SendStreamingMessage(ctx context.Context, _ *spec.SendMessageRequest) iter.Seq2[spec.Event, error] {
-	return func(yield func(spec.Event, error) bool) { yield(nil, s.refuse(ctx, errNoStreaming)) }
-}
-
-// SubscribeToTask is not offered: the card says streaming false.
-func (s *Server) SubscribeToTask(ctx context.Context, _ *spec.SubscribeToTaskRequest) iter.Seq2[spec.Event, error] {
-	return func(yield func(spec.Event, error) bool) { yield(nil, s.refuse(ctx, errNoStreaming)) }
 }
 
 // GetExtendedAgentCard: there is none; the public card says everything.

@@ -20,7 +20,8 @@ import (
 // TestJavaScriptSDK runs testdata/js/flow.mjs — the official A2A
 // JavaScript SDK, @a2a-js/sdk 1.3.0 pinned by package-lock.json — against
 // two nodes: one with the built-in agent, one whose scripted model holds
-// every turn (to cancel) and with a key whose budget is spent. It installs
+// every turn (to follow with a subscription and cancel) and with a key
+// whose budget is spent; a streamed message on the first. It installs
 // the SDK with `npm ci` when node_modules is missing; node and npm are
 // required (.ci/run installs them).
 func TestJavaScriptSDK(t *testing.T) {
@@ -71,7 +72,7 @@ func TestJavaScriptSDK(t *testing.T) {
 	if err != nil {
 		t.Fatalf("flow.mjs: %v", err)
 	}
-	for _, want := range []string{"ok card", "ok JSONRPC: blocking", "ok HTTP+JSON: blocking", "ok JSONRPC: cancel", "ok HTTP+JSON: cancel"} {
+	for _, want := range []string{"ok card", "ok JSONRPC: blocking", "ok HTTP+JSON: blocking", "streamed", "ok JSONRPC: subscribed, cancel", "ok HTTP+JSON: subscribed, cancel"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("flow.mjs did not report %q", want)
 		}

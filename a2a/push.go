@@ -57,7 +57,7 @@ func (s *Server) checkPush(c *spec.PushConfig) error {
 }
 
 // savePush stores (or replaces) a push config of a task.
-func savePush(ctx context.Context, tx store.Tx, taskID string, c *spec.PushConfig, now time.Time) error {
+func (s *Server) savePush(ctx context.Context, tx store.Tx, taskID string, c *spec.PushConfig, now time.Time) error {
 	if c.ID == "" {
 		c.ID = ulid.Make().String()
 	}
@@ -68,15 +68,19 @@ func savePush(ctx context.Context, tx store.Tx, taskID string, c *spec.PushConfi
 	if n >= maxPushConfigs {
 		return invalid("a task has at most %d push notification configs", maxPushConfigs)
 	}
-	scheme, creds := "", ""
+	scheme, secrets := "", pushSecrets{Token: c.Token}
 	if c.Auth != nil {
-		scheme, creds = c.Auth.Scheme, c.Auth.Credentials
+		scheme, secrets.Credentials = c.Auth.Scheme, c.Auth.Credentials
+	}
+	sealed, err := s.sealJSON(pushLabel(taskID, c.ID), secrets)
+	if err != nil {
+		return err
 	}
 	if _, err := tx.Exec(ctx, `DELETE FROM a2a_push_configs WHERE task_id = ? AND id = ?`, taskID, c.ID); err != nil {
 		return fmt.Errorf("a2a: save push config: %w", err)
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO a2a_push_configs (task_id, id, url, token, auth_scheme, auth_credentials, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		taskID, c.ID, c.URL, c.Token, scheme, creds, now.UnixMicro())
+	_, err = tx.Exec(ctx, `INSERT INTO a2a_push_configs (task_id, id, url, auth_scheme, secrets_enc, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		taskID, c.ID, c.URL, scheme, sealed, now.UnixMicro())
 	if err != nil {
 		return fmt.Errorf("a2a: save push config: %w", err)
 	}
@@ -84,8 +88,8 @@ func savePush(ctx context.Context, tx store.Tx, taskID string, c *spec.PushConfi
 	return nil
 }
 
-func pushConfigs(ctx context.Context, q store.Querier, taskID, id string) ([]*spec.PushConfig, error) {
-	rows, err := q.Query(ctx, `SELECT id, url, token, auth_scheme, auth_credentials FROM a2a_push_configs
+func (s *Server) pushConfigs(ctx context.Context, q store.Querier, taskID, id string) ([]*spec.PushConfig, error) {
+	rows, err := q.Query(ctx, `SELECT id, url, token, auth_scheme, auth_credentials, secrets_enc FROM a2a_push_configs
 		WHERE task_id = ? AND (? = '' OR id = ?) ORDER BY created_at, id`, taskID, id, id)
 	if err != nil {
 		return nil, fmt.Errorf("a2a: push configs: %w", err)
@@ -95,8 +99,16 @@ func pushConfigs(ctx context.Context, q store.Querier, taskID, id string) ([]*sp
 	for rows.Next() {
 		c := &spec.PushConfig{TaskID: spec.TaskID(taskID)}
 		var scheme, creds string
-		if err := rows.Scan(&c.ID, &c.URL, &c.Token, &scheme, &creds); err != nil {
+		var sealed []byte
+		if err := rows.Scan(&c.ID, &c.URL, &c.Token, &scheme, &creds, &sealed); err != nil {
 			return nil, fmt.Errorf("a2a: push configs: %w", err)
+		}
+		if sealed != nil { // else a row not yet sealed by SealLegacy
+			var sec pushSecrets
+			if err := s.openJSON(pushLabel(taskID, c.ID), sealed, &sec); err != nil {
+				return nil, err
+			}
+			c.Token, creds = sec.Token, sec.Credentials
 		}
 		if scheme != "" {
 			c.Auth = &spec.PushAuthInfo{Scheme: scheme, Credentials: creds}
@@ -131,7 +143,7 @@ func (s *Server) CreateTaskPushConfig(ctx context.Context, c *spec.PushConfig) (
 		if _, err := getTask(ctx, tx, ownerOf(pr), string(c.TaskID)); err != nil {
 			return err
 		}
-		return savePush(ctx, tx, string(c.TaskID), c, s.cfg.Now())
+		return s.savePush(ctx, tx, string(c.TaskID), c, s.cfg.Now())
 	})
 	if err != nil {
 		return nil, s.protocolError(err)
@@ -184,7 +196,7 @@ func (s *Server) ownPush(ctx context.Context, taskID spec.TaskID, id string) ([]
 	if _, err := getTask(ctx, s.cfg.DB, ownerOf(pr), string(taskID)); err != nil {
 		return nil, s.protocolError(err)
 	}
-	list, err := pushConfigs(ctx, s.cfg.DB, string(taskID), id)
+	list, err := s.pushConfigs(ctx, s.cfg.DB, string(taskID), id)
 	if err != nil {
 		return nil, s.protocolError(err)
 	}
@@ -204,7 +216,7 @@ func (s *Server) enqueuePush(ctx context.Context, tx store.Tx, conversationID st
 		return err
 	}
 	for _, t := range tasks {
-		configs, err := pushConfigs(ctx, tx, t.ID, "")
+		configs, err := s.pushConfigs(ctx, tx, t.ID, "")
 		if err != nil || len(configs) == 0 {
 			if err != nil {
 				return err
@@ -239,8 +251,11 @@ func (s *Server) enqueuePush(ctx context.Context, tx store.Tx, conversationID st
 			if len(h) == 0 {
 				continue
 			}
-			raw, _ := json.Marshal(h)
-			if _, err := tx.Exec(ctx, `INSERT INTO a2a_push_headers (delivery_id, headers) VALUES (?, ?)`, d.ID, string(raw)); err != nil {
+			sealed, err := s.sealJSON(headersLabel(d.ID), h)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO a2a_push_headers (delivery_id, headers, headers_enc) VALUES (?, '', ?)`, d.ID, sealed); err != nil {
 				return fmt.Errorf("a2a: push headers: %w", err)
 			}
 		}
@@ -256,7 +271,8 @@ func (s *Server) PushHeaders(ctx context.Context, deliveryID, event string) (htt
 		return nil, nil
 	}
 	var raw string
-	err := s.cfg.DB.QueryRow(ctx, `SELECT headers FROM a2a_push_headers WHERE delivery_id = ?`, deliveryID).Scan(&raw)
+	var sealed []byte
+	err := s.cfg.DB.QueryRow(ctx, `SELECT headers, headers_enc FROM a2a_push_headers WHERE delivery_id = ?`, deliveryID).Scan(&raw, &sealed)
 	if err == store.ErrNoRows {
 		return nil, nil
 	}
@@ -264,6 +280,10 @@ func (s *Server) PushHeaders(ctx context.Context, deliveryID, event string) (htt
 		return nil, fmt.Errorf("a2a: push headers: %w", err)
 	}
 	var h http.Header
+	if sealed != nil {
+		return h, s.openJSON(headersLabel(deliveryID), sealed, &h)
+	}
+	// A row not yet sealed by SealLegacy.
 	if err := json.Unmarshal([]byte(raw), &h); err != nil {
 		return nil, fmt.Errorf("a2a: push headers: %w", err)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/soisnode/soisnode/conversation"
 	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/store"
+	"github.com/soisnode/soisnode/webhook"
 )
 
 // Config is what the A2A server needs from the node.
@@ -29,6 +30,14 @@ type Config struct {
 	Authenticate func(r *http.Request) (access.Principal, error)
 	// Enqueue queues a submitted turn, as POST /api/agent does.
 	Enqueue conversation.Enqueuer
+	// Prepare, if set, opens an accept whose Enqueue replaces Enqueue
+	// and whose Done is told whether the transaction committed (the
+	// node's local lane, queue.Pending, as POST /api/agent uses).
+	Prepare func() Accept
+	// Admit, if set, gives the check that may refuse a key's new turn
+	// (the node's backlog limits, as for POST /api/agent): an
+	// errs.Unavailable error, answered as a server error saying why.
+	Admit func(keyID string) func(ctx context.Context, tx store.Tx) error
 	// CheckBudget reports a spent budget of the caller's key
 	// (errs.BudgetSpent), or nil; nil func: never spent.
 	CheckBudget func(ctx context.Context, pr access.Principal) error
@@ -37,6 +46,9 @@ type Config struct {
 	Wait func(ctx context.Context, workspaceID, conversationID string, d time.Duration) (conversation.Conversation, error)
 	// Stopped is told when a turn stops outside the runner (a cancel).
 	Stopped func(conversationID string)
+	// Sealer seals push-notification secrets at rest (the node's
+	// *signing.Box, as for webhook secrets). Required.
+	Sealer webhook.Sealer
 	// CheckPushURL applies the webhook SSRF rules to a push URL.
 	CheckPushURL func(raw string) error
 	// MaxBody bounds a request body (default 64 KiB, as POST /api/agent).
@@ -47,6 +59,13 @@ type Config struct {
 	Log      *slog.Logger
 }
 
+// Accept is one accepted message's enqueue (queue.Pending): Enqueue
+// within the transaction, then Done with whether it committed.
+type Accept interface {
+	Enqueue(ctx context.Context, tx store.Tx, conversationID string, turn int) error
+	Done(committed bool)
+}
+
 // Server is the node's A2A server: an a2asrv.RequestHandler over
 // conversations, and the HTTP handler of both bindings.
 type Server struct {
@@ -55,7 +74,8 @@ type Server struct {
 
 var _ a2asrv.RequestHandler = (*Server)(nil)
 
-// New returns a Server; cfg.DB, Authenticate, Enqueue and Wait are required.
+// New returns a Server; cfg.DB, Authenticate, Enqueue, Wait and Sealer
+// are required.
 func New(cfg Config) *Server {
 	if cfg.MaxBody <= 0 {
 		cfg.MaxBody = 64 << 10
@@ -91,8 +111,10 @@ func (s *Server) Handler() http.Handler {
 	rest := http.StripPrefix(Path, a2asrv.NewRESTHandler(s))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		isRPC := r.URL.Path == Path
+		var body []byte
 		if r.Body != nil && r.ContentLength != 0 {
-			body, err := io.ReadAll(io.LimitReader(r.Body, s.cfg.MaxBody+1))
+			var err error
+			body, err = io.ReadAll(io.LimitReader(r.Body, s.cfg.MaxBody+1))
 			if err != nil {
 				writeError(w, isRPC, http.StatusBadRequest, spec.ErrParseError, "could not read the request body")
 				return
@@ -105,6 +127,20 @@ func (s *Server) Handler() http.Handler {
 			r.Body = io.NopCloser(bytes.NewReader(body))
 		}
 		pr, err := s.cfg.Authenticate(r)
+		if isRPC && err != nil && errs.Is(err, errs.Unauthorized) {
+			// HTTP 401 with the JSON-RPC error as the body: the status
+			// for HTTP-level clients (and the A2A TCK), the error object
+			// for JSON-RPC ones.
+			w.Header().Set("WWW-Authenticate", `Bearer realm="soisnode"`)
+			writeRPCError(w, http.StatusUnauthorized, requestID(body), -31401, unauthenticatedMsg)
+			return
+		}
+		if isRPC && err == nil && body != nil {
+			if id, msg := precheckRPC(body); msg != "" {
+				writeRPCError(w, http.StatusOK, id, -32602, msg)
+				return
+			}
+		}
 		r = r.WithContext(context.WithValue(r.Context(), authKey{}, auth{pr: pr, err: err}))
 		if isRPC {
 			jsonrpc.ServeHTTP(w, r)
@@ -116,16 +152,41 @@ func (s *Server) Handler() http.Handler {
 
 // writeError answers before a2a-go's handlers run, in the binding's shape.
 func writeError(w http.ResponseWriter, isRPC bool, status int, kind error, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
 	if isRPC {
 		code := map[error]int{spec.ErrParseError: -32700, spec.ErrInvalidRequest: -32600}[kind]
-		_ = json.NewEncoder(w).Encode(map[string]any{"jsonrpc": "2.0", "id": nil,
-			"error": map[string]any{"code": code, "message": msg}})
+		writeRPCError(w, status, nil, code, msg)
 		return
 	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{
 		"code": status, "status": "INVALID_ARGUMENT", "message": msg}})
+}
+
+// unauthenticatedMsg is the answer to missing or wrong credentials: it
+// never says which of the two was wrong.
+const unauthenticatedMsg = "missing or invalid credentials: send Authorization: Bearer sois_tok_… and X-Api-Key: sois_… of one workspace"
+
+// requestID is a JSON-RPC request's id, or nil when body has none.
+func requestID(body []byte) json.RawMessage {
+	var req struct {
+		ID json.RawMessage `json:"id"`
+	}
+	if json.Unmarshal(body, &req) != nil {
+		return nil
+	}
+	return req.ID
+}
+
+// writeRPCError answers a JSON-RPC request with an error object.
+func writeRPCError(w http.ResponseWriter, status int, id json.RawMessage, code int, msg string) {
+	if len(id) == 0 {
+		id = json.RawMessage("null")
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"jsonrpc": "2.0", "id": id,
+		"error": map[string]any{"code": code, "message": msg}})
 }
 
 // owner returns the authenticated caller of a request.
@@ -167,7 +228,7 @@ func (s *Server) protocolError(err error) error {
 	}
 	msg := errs.Message(err)
 	if kind == errs.Unauthorized {
-		msg = "missing or invalid credentials: send Authorization: Bearer sois_tok_… and X-Api-Key: sois_… of one workspace"
+		msg = unauthenticatedMsg
 	}
 	return &spec.Error{Err: sentinel, Message: strings.TrimSpace(msg)}
 }

@@ -183,8 +183,9 @@ func showNegotiation(w io.Writer, n negotiation.Negotiation, self string, names 
 
 // verifyNegotiation re-checks every stored envelope of a negotiation
 // (negotiation.AuditTurn): the peer's against the keys the workspace pins
-// for it, ours against this node's published keys. One line per envelope;
-// an error when any fails.
+// for it, ours against this node's published keys; a plain A2A peer's
+// answers are listed as unsigned. One line per envelope; an error when
+// any fails.
 func verifyNegotiation(ctx context.Context, e *Env, db *store.DB, ws, id string, names map[string]string, asJSON bool) error {
 	n, err := negotiation.Get(ctx, db, ws, id)
 	if err != nil {
@@ -222,6 +223,8 @@ func verifyNegotiation(ctx context.Context, e *Env, db *store.DB, ws, id string,
 			result := "OK"
 			if !c.OK {
 				result = "FAILED: " + c.Reason
+			} else if c.Unsigned {
+				result = "UNSIGNED (a plain A2A peer's answer: nothing to verify)"
 			}
 			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", c.Seq, sender(c.From, self, names), c.Type, result)
 		}

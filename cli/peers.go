@@ -18,23 +18,27 @@ import (
 
 // PeerView is how peers are printed (`peers … --json`).
 type PeerView struct {
-	ID          string    `json:"id"`
-	NodeID      string    `json:"node_id"`
-	Name        string    `json:"name"`      // the local name
-	CardName    string    `json:"card_name"` // the name the peer's card gives itself
-	BaseURL     string    `json:"base_url"`
-	Fingerprint string    `json:"fingerprint"`
-	KeyIDs      []string  `json:"key_ids"`
-	Scopes      []string  `json:"scopes"`
-	MaxUSD      string    `json:"max_usd"`
-	MaxTurns    int       `json:"max_turns"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	ID          string   `json:"id"`
+	NodeID      string   `json:"node_id"`
+	Name        string   `json:"name"`      // the local name
+	CardName    string   `json:"card_name"` // the name the peer's card gives itself
+	BaseURL     string   `json:"base_url"`
+	Fingerprint string   `json:"fingerprint"`
+	KeyIDs      []string `json:"key_ids"`
+	// A2AURL is the JSON-RPC interface of a plain A2A agent (no soisnode
+	// extension, no keys: exchanges with it are A2A messages, unsigned);
+	// "" for a soisnode node.
+	A2AURL    string    `json:"a2a_url"`
+	Scopes    []string  `json:"scopes"`
+	MaxUSD    string    `json:"max_usd"`
+	MaxTurns  int       `json:"max_turns"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 func viewPeer(p peers.Peer) PeerView {
 	return PeerView{ID: p.ID, NodeID: p.NodeID, Name: p.Name, CardName: p.CardName, BaseURL: p.BaseURL, Fingerprint: p.Fingerprint,
-		KeyIDs: p.KeyIDs(), Scopes: p.Scopes, MaxUSD: p.MaxUSD.Short(), MaxTurns: p.MaxTurns,
+		KeyIDs: p.KeyIDs(), A2AURL: p.A2AURL, Scopes: p.Scopes, MaxUSD: p.MaxUSD.Short(), MaxTurns: p.MaxTurns,
 		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
 }
 
@@ -197,9 +201,20 @@ func addPeer(ctx context.Context, e *Env, db *store.DB, ws, baseURL, name string
 	if asJSON {
 		out = e.Stderr
 	}
-	fmt.Fprintf(out, "Name:        %s (its card: %s)\nNode id:     %s\nBase URL:    %s\nKeys:        %s\nFingerprint: %s\n",
-		local, f.Card.Name, f.Card.ID, f.BaseURL, strings.Join(keyIDs(f), ", "), f.Fingerprint)
-	if !yes {
+	if f.A2AURL != "" {
+		fmt.Fprintf(out, "Name:        %s (its card: %s)\nA2A agent:   %s (a plain A2A agent: no soisnode extension, no keys; its answers are unsigned)\nBase URL:    %s\nCard:        %s\n",
+			local, f.Card.Name, f.A2AURL, f.BaseURL, f.Fingerprint)
+	} else {
+		fmt.Fprintf(out, "Name:        %s (its card: %s)\nNode id:     %s\nBase URL:    %s\nKeys:        %s\nFingerprint: %s\n",
+			local, f.Card.Name, f.Card.ID, f.BaseURL, strings.Join(keyIDs(f), ", "), f.Fingerprint)
+	}
+	if !yes && f.A2AURL != "" {
+		fmt.Fprint(out, "Add this A2A agent as a peer? [y/N] ")
+		if !confirmed(e.Stdin) {
+			fmt.Fprintln(out)
+			return errors.New("not added: the A2A agent was not confirmed")
+		}
+	} else if !yes {
 		fmt.Fprint(out, "Pin these keys? [y/N] ")
 		if !confirmed(e.Stdin) {
 			fmt.Fprintln(out)
@@ -225,6 +240,9 @@ func repinPeer(ctx context.Context, e *Env, db *store.DB, ws, ref string, allow 
 	p, err := peers.Resolve(ctx, db, ws, ref)
 	if err != nil {
 		return err
+	}
+	if p.Plain() {
+		return errs.E(errs.Invalid, "peer %s is a plain A2A agent (%s): it pins no keys, so there is nothing to re-pin", p.Name, p.A2AURL)
 	}
 	client := peers.NewClient(allow)
 	client.Now = e.Now

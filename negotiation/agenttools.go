@@ -57,6 +57,9 @@ type peerView struct {
 	Scopes   []string `json:"scopes"`
 	MaxUSD   string   `json:"max_usd"`
 	MaxTurns int      `json:"max_turns"`
+	// A2AURL: a plain A2A agent's JSON-RPC interface (its turns come
+	// unsigned); omitted for a soisnode node.
+	A2AURL string `json:"a2a_url,omitempty"`
 }
 
 func (s *Service) runPeersList(ctx context.Context, env workspace.Env, _ json.RawMessage) (workspace.Result, error) {
@@ -66,7 +69,7 @@ func (s *Service) runPeersList(ctx context.Context, env workspace.Env, _ json.Ra
 	}
 	out := []peerView{}
 	for _, p := range ps {
-		out = append(out, peerView{ID: p.ID, Name: p.Name, NodeID: p.NodeID, BaseURL: p.BaseURL, Scopes: p.Scopes, MaxUSD: p.MaxUSD.Short(), MaxTurns: p.MaxTurns})
+		out = append(out, peerView{ID: p.ID, Name: p.Name, NodeID: p.NodeID, BaseURL: p.BaseURL, Scopes: p.Scopes, MaxUSD: p.MaxUSD.Short(), MaxTurns: p.MaxTurns, A2AURL: p.A2AURL})
 	}
 	return workspace.Result{Data: map[string]any{"peers": out}}, nil
 }

@@ -41,6 +41,13 @@ type Negotiation struct {
 	MemberID string              // the member the opener acts as ("" on the responder)
 	Deadline time.Time           // when the exchange expires; zero for none
 	Actions  []workspace.Receipt // what this side did locally (imports), as receipts
+	// A2AContext is the A2A contextId a plain A2A peer gave its first
+	// answer ("" before it, and with a soisnode peer): every later message
+	// of the exchange goes to it.
+	A2AContext string
+	// A2ATask is the plain A2A peer's task that awaits this side's input
+	// (its last answer was input-required); "" otherwise.
+	A2ATask string
 }
 
 // Role is which side of an exchange a negotiation copy belongs to.
@@ -60,9 +67,13 @@ type Turn struct {
 	Type Type
 	Text string
 	Data json.RawMessage // nil when the envelope carried none
-	JWS  string
-	At   time.Time // when this side sent or accepted it
+	JWS  string          // "" for a plain A2A peer's turn: unsigned
+	At   time.Time       // when this side sent or accepted it
 }
+
+// Signed reports whether t carries its sender's signed envelope; a plain
+// A2A peer's turns do not.
+func (t Turn) Signed() bool { return t.JWS != "" }
 
 // TurnOf returns the transcript entry for a signed envelope.
 func TurnOf(env Envelope, jws string, at time.Time) Turn {
@@ -91,13 +102,14 @@ func (n Negotiation) LastSeq() int64 {
 }
 
 type wireTurn struct {
-	Seq  int64           `json:"seq"`
-	From string          `json:"from"`
-	Type Type            `json:"type"`
-	Text string          `json:"text"`
-	Data json.RawMessage `json:"data"`
-	JWS  string          `json:"jws"`
-	At   time.Time       `json:"at"`
+	Seq    int64           `json:"seq"`
+	From   string          `json:"from"`
+	Type   Type            `json:"type"`
+	Text   string          `json:"text"`
+	Data   json.RawMessage `json:"data"`
+	JWS    string          `json:"jws"`
+	Signed bool            `json:"signed"`
+	At     time.Time       `json:"at"`
 }
 
 // MarshalJSON writes the API shape of DESIGN §7: money as decimal
@@ -105,7 +117,7 @@ type wireTurn struct {
 func (n Negotiation) MarshalJSON() ([]byte, error) {
 	turns := make([]wireTurn, len(n.Turns))
 	for i, t := range n.Turns {
-		turns[i] = wireTurn{Seq: t.Seq, From: t.From, Type: t.Type, Text: t.Text, Data: t.Data, JWS: t.JWS, At: t.At}
+		turns[i] = wireTurn{Seq: t.Seq, From: t.From, Type: t.Type, Text: t.Text, Data: t.Data, JWS: t.JWS, Signed: t.Signed(), At: t.At}
 	}
 	var finished *time.Time
 	if !n.FinishedAt.IsZero() {
@@ -196,7 +208,7 @@ func Get(ctx context.Context, q store.Querier, workspaceID, id string) (Negotiat
 	return n, nil
 }
 
-const negotiationCols = `id, peer, goal, status, summary, ` + ledgerCost + `, max_usd, max_turns, created_at, finished_at, role, key_id, member_id, deadline_at, actions`
+const negotiationCols = `id, peer, goal, status, summary, ` + ledgerCost + `, max_usd, max_turns, created_at, finished_at, role, key_id, member_id, deadline_at, actions, a2a_context, a2a_task`
 
 // CapScope is the ledger scope of an exchange's spend on this node: every
 // model call made for it (turns and the summary) is held and recorded
@@ -223,7 +235,7 @@ func scanNegotiation(r store.Row, n *Negotiation) error {
 	var status, role, actions string
 	var cost, maxUSD, created, finished, deadline int64
 	if err := r.Scan(&n.ID, &n.Peer, &n.Goal, &status, &n.Summary, &cost, &maxUSD, &n.MaxTurns, &created, &finished,
-		&role, &n.KeyID, &n.MemberID, &deadline, &actions); err != nil {
+		&role, &n.KeyID, &n.MemberID, &deadline, &actions, &n.A2AContext, &n.A2ATask); err != nil {
 		return err
 	}
 	n.Status, n.Cost, n.MaxUSD, n.CreatedAt = Status(status), money.Micro(cost), money.Micro(maxUSD), store.Time(created)
@@ -282,10 +294,16 @@ func AppendTurn(ctx context.Context, tx store.Tx, workspaceID, id string, t Turn
 
 // appendTurnOnly is AppendTurn without reading the negotiation back.
 func appendTurnOnly(ctx context.Context, tx store.Tx, workspaceID, id string, t Turn) error {
+	return appendChecked(ctx, tx, workspaceID, id, t, false)
+}
+
+// appendChecked appends t; unsigned allows a turn without a JWS (a plain
+// A2A peer's, appendUnsigned).
+func appendChecked(ctx context.Context, tx store.Tx, workspaceID, id string, t Turn, unsigned bool) error {
 	switch {
 	case !t.Type.Known():
 		return errs.E(errs.Invalid, "unknown turn type %q", t.Type)
-	case !validID(t.From) || t.JWS == "":
+	case !validID(t.From) || (t.JWS == "" && !unsigned):
 		return errs.E(errs.Invalid, "a turn needs its sender and its signed envelope")
 	case t.Data != nil && !json.Valid(t.Data):
 		return errs.E(errs.Invalid, "turn data is not JSON")

@@ -214,7 +214,7 @@ func TestNegotiationJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"id":"neg_1","peer":"node_b","goal":"g","status":"open","turns":[{"seq":1,"from":"node_a","type":"open","text":"hi","data":null,"jws":"x.y.z","at":"2027-01-15T08:00:00Z"}],` +
+	want := `{"id":"neg_1","peer":"node_b","goal":"g","status":"open","turns":[{"seq":1,"from":"node_a","type":"open","text":"hi","data":null,"jws":"x.y.z","signed":true,"at":"2027-01-15T08:00:00Z"}],` +
 		`"summary":"","cost_usd":"0.0015","max_usd":"1.00","max_turns":10,"created_at":"2027-01-15T08:00:00Z","finished_at":null}`
 	if string(b) != want {
 		t.Fatalf("JSON\n got %s\nwant %s", b, want)

@@ -24,9 +24,11 @@ type Service struct {
 	Signer    Signer
 	Peers     PeerStore
 	Transport Transport
-	Jobs      Jobs
-	Agent     Agent
-	Registry  *workspace.Registry // the tools agents act with, limited per side
+	// A2A carries exchanges with plain A2A peers; nil: none can be held.
+	A2A      A2AClient
+	Jobs     Jobs
+	Agent    Agent
+	Registry *workspace.Registry // the tools agents act with, limited per side
 	// OnFinish runs in the transaction that ends an exchange (queues the
 	// negotiation.finished webhook).
 	OnFinish func(ctx context.Context, tx store.Tx, n Negotiation) error

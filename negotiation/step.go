@@ -191,8 +191,10 @@ func (s *Service) end(ctx context.Context, n Negotiation, status Status, note st
 	return n, err
 }
 
-// send delivers this side's turn t. An envelope close to its expiry is
-// signed again (same content, fresh times and nonce) first.
+// send delivers this side's turn t: as a signed envelope to a soisnode
+// peer (one close to its expiry is signed again, same content with fresh
+// times and nonce, first), as an A2A message to a plain A2A peer
+// (sendA2A).
 func (s *Service) send(ctx context.Context, n Negotiation, t Turn, po *peerOnce) error {
 	peer, err := po.get(ctx)
 	if err != nil {
@@ -201,32 +203,18 @@ func (s *Service) send(ctx context.Context, n Negotiation, t Turn, po *peerOnce)
 		}
 		return err
 	}
+	if peer.Plain() {
+		return s.sendA2A(ctx, n, t, peer)
+	}
 	token, err := s.fresh(ctx, n, t)
 	if err != nil {
 		return err
 	}
-	err = s.Transport.Send(ctx, peer.BaseURL, token)
-	var refused *Refused
-	switch {
-	case err == nil:
-		s.log().Info("negotiation turn sent", "negotiation_id", n.ID, "seq", t.Seq, "type", t.Type, "to", n.Peer)
-		return nil
-	case errors.As(err, &refused):
-		s.log().Warn("peer refused a negotiation turn", "negotiation_id", n.ID, "seq", t.Seq, "status", refused.Status, "detail", refused.Detail)
-		if n.Status == StatusOpen {
-			_, err = s.end(ctx, n, StatusFailed, "The peer refused this side's turn "+fmt.Sprint(t.Seq)+": "+truncate(refused.Detail, 300))
-			return err
-		}
-		return nil
+	if err := s.Transport.Send(ctx, peer.BaseURL, token); err != nil {
+		return s.sendFailed(ctx, n, t, err)
 	}
-	if !n.Deadline.IsZero() && !s.now().Before(n.Deadline) {
-		if n.Status == StatusOpen {
-			_, err = s.end(ctx, n, StatusExpired, "The peer could not be reached before the deadline")
-			return err
-		}
-		return nil
-	}
-	return fmt.Errorf("negotiation: send turn %d of %s: %w", t.Seq, n.ID, err)
+	s.log().Info("negotiation turn sent", "negotiation_id", n.ID, "seq", t.Seq, "type", t.Type, "to", n.Peer)
+	return nil
 }
 
 // fresh returns t's envelope, signed again when less than a minute of

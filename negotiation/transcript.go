@@ -3,6 +3,7 @@ package negotiation
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/soisnode/soisnode/errs"
@@ -18,6 +19,9 @@ type EnvelopeCheck struct {
 	Type   string `json:"type"`
 	OK     bool   `json:"ok"`
 	Reason string `json:"reason,omitempty"` // why it failed
+	// Unsigned: a plain A2A peer's answer, which carries no signature to
+	// verify (OK says only that it is the peer's turn, as recorded).
+	Unsigned bool `json:"unsigned,omitempty"`
 }
 
 // VerifyTranscript re-checks every stored envelope of n (AuditTurn): the
@@ -47,7 +51,9 @@ func VerifyTranscript(ctx context.Context, q store.Querier, n Negotiation, self 
 			err = AuditTurn(ctx, ours, n, t, self, now)
 		case n.Peer:
 			err = unpinned
-			if err == nil {
+			if !t.Signed() && strings.HasPrefix(n.Peer, peers.PlainPrefix) {
+				c.Unsigned, err = true, nil // a plain A2A peer signs nothing
+			} else if err == nil {
 				err = AuditTurn(ctx, theirs, n, t, self, now)
 			}
 		default:

@@ -7,14 +7,15 @@ import (
 	"github.com/soisnode/soisnode/a2a"
 	"github.com/soisnode/soisnode/access"
 	"github.com/soisnode/soisnode/errs"
+	"github.com/soisnode/soisnode/store"
 )
 
 // newA2A builds the A2A server (DESIGN §7a) on the same credentials,
 // budget check, queue and waiting as POST /api/agent.
 func (n *Node) newA2A() *a2a.Server {
 	return a2a.New(a2a.Config{
-		DB: n.db, Enqueue: n.queue.EnqueueTurn, Wait: n.waitStopped, Now: n.now, Log: n.log,
-		MaxBody: n.cfg.MaxAgentBody, CheckPushURL: n.guard.CheckURL,
+		DB: n.db, Enqueue: n.queue.EnqueueTurn, Prepare: func() a2a.Accept { return n.queue.Prepare() }, Wait: n.waitStopped, Now: n.now, Log: n.log,
+		MaxBody: n.cfg.MaxAgentBody, CheckPushURL: n.guard.CheckURL, Sealer: n.secrets.Sealer,
 		Authenticate: n.authenticateA2A,
 		CheckBudget: func(ctx context.Context, pr access.Principal) error {
 			// As POST /api/agent: a key without a budget, or a free
@@ -25,6 +26,16 @@ func (n *Node) newA2A() *a2a.Server {
 			return n.budgets.Check(ctx, pr.Key.Limits())
 		},
 		Stopped: func(id string) { n.domain.turnCanceled(); n.turnDone(id) },
+		Admit: func(keyID string) func(ctx context.Context, tx store.Tx) error {
+			admit := n.backlog.admit(keyID)
+			return func(ctx context.Context, tx store.Tx) error {
+				err := admit(ctx, tx)
+				if p, ok := err.(*Problem); ok {
+					return errs.E(errs.Unavailable, "%s", p.Detail)
+				}
+				return err
+			}
+		},
 	})
 }
 

@@ -89,6 +89,9 @@ func (n *Node) assemble(ctx context.Context) error {
 	}
 	n.addNoncePurge()
 	n.a2a = n.newA2A()
+	if err := n.a2a.SealLegacy(ctx); err != nil {
+		return err
+	}
 	n.negotiations.Jobs = negotiation.RiverJobs{Insert: n.queue.Insert}
 	if err := n.assembleConsole(); err != nil {
 		return err
@@ -164,6 +167,9 @@ func (n *Node) routes() http.Handler {
 	mux.Handle("/docs/", docs)
 	mux.HandleFunc("GET /.well-known/jwks.json", n.serveJWKS)
 	mux.HandleFunc("GET "+peers.CardPath, n.serveCard)
+	// The card also answers under the A2A interface URL, where clients
+	// given only that URL (the A2A TCK among them) look for it.
+	mux.HandleFunc("GET "+a2a.Path+peers.CardPath, n.serveCard)
 	mux.HandleFunc("POST "+MessagesPath, n.serveMessage)
 	mux.Handle(a2a.Path, n.a2a.Handler())
 	mux.Handle(a2a.Path+"/", n.a2a.Handler())

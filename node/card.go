@@ -36,6 +36,7 @@ func (n *Node) card() spec.AgentCard {
 		BaseURL:     base,
 		Skills:      skills,
 		Push:        true,
+		Streaming:   true, // SendStreamingMessage and SubscribeToTask, from the database (a2a/stream.go)
 		Node: peers.NodeParams{
 			NodeID: n.nodeID, BaseURL: base, JWKSURL: base + peers.JWKSPath,
 			FederationEndpoint: base + peers.FederationPath, Version: Version,

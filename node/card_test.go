@@ -29,6 +29,10 @@ func TestAgentCard(t *testing.T) {
 	if err != nil {
 		t.Fatalf("a2a-go resolve: %v", err)
 	}
+	// The same card under the A2A interface URL.
+	if under, err := agentcard.DefaultResolver.Resolve(context.Background(), base+a2a.Path); err != nil || under.Name != card.Name || len(under.Signatures) != 1 {
+		t.Fatalf("card under %s: %+v, %v", a2a.Path, under, err)
+	}
 	if card.Name != "Acme Node" || card.Version != node.Version || card.Description == "" || len(card.SupportedInterfaces) != 2 {
 		t.Fatalf("card %+v", card)
 	}
@@ -48,7 +52,7 @@ func TestAgentCard(t *testing.T) {
 	if len(card.SecurityRequirements) != 1 || len(card.SecurityRequirements[0]) != 2 {
 		t.Fatalf("security requirements %+v", card.SecurityRequirements)
 	}
-	if !card.Capabilities.PushNotifications || card.Capabilities.Streaming {
+	if !card.Capabilities.PushNotifications || !card.Capabilities.Streaming {
 		t.Fatalf("capabilities %+v", card.Capabilities)
 	}
 	ids := map[string]bool{}

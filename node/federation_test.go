@@ -33,12 +33,13 @@ type negotiationView struct {
 	Summary  string `json:"summary"`
 	MaxTurns int    `json:"max_turns"`
 	Turns    []struct {
-		Seq  int64           `json:"seq"`
-		From string          `json:"from"`
-		Type string          `json:"type"`
-		Text string          `json:"text"`
-		Data json.RawMessage `json:"data"`
-		JWS  string          `json:"jws"`
+		Seq    int64           `json:"seq"`
+		From   string          `json:"from"`
+		Type   string          `json:"type"`
+		Text   string          `json:"text"`
+		Data   json.RawMessage `json:"data"`
+		JWS    string          `json:"jws"`
+		Signed bool            `json:"signed"`
 	} `json:"turns"`
 	FinishedAt *time.Time `json:"finished_at"`
 }

@@ -15,13 +15,14 @@ import (
 
 // NegotiationTurn is one signed envelope of a negotiation.
 type NegotiationTurn struct {
-	Seq  int64     `json:"seq" doc:"1 for open, then one more per envelope from either side"`
-	From string    `json:"from" doc:"The sender's node id"`
-	Type string    `json:"type" doc:"The envelope type" enum:"open,message,propose,accept,reject,close"`
-	Text string    `json:"text" doc:"The envelope's text"`
-	Data any       `json:"data" doc:"The envelope's data (any JSON value), null when none"`
-	JWS  string    `json:"jws" doc:"The envelope as signed by its sender: a compact JWS (EdDSA, typ sois-envelope+jws)"`
-	At   time.Time `json:"at" doc:"When this side sent or accepted it"`
+	Seq    int64     `json:"seq" doc:"1 for open, then one more per envelope from either side"`
+	From   string    `json:"from" doc:"The sender's node id"`
+	Type   string    `json:"type" doc:"The envelope type" enum:"open,message,propose,accept,reject,close"`
+	Text   string    `json:"text" doc:"The envelope's text"`
+	Data   any       `json:"data" doc:"The envelope's data (any JSON value), null when none"`
+	JWS    string    `json:"jws" doc:"The envelope as signed by its sender: a compact JWS (EdDSA, typ sois-envelope+jws); empty for a plain A2A peer's answer"`
+	Signed bool      `json:"signed" doc:"false for a plain A2A peer's answer, which carries no signature (docs/a2a.md)"`
+	At     time.Time `json:"at" doc:"When this side sent or accepted it"`
 }
 
 // NegotiationJSON is a negotiation as the API returns it (DESIGN §7).
@@ -47,7 +48,7 @@ func negotiationJSON(n negotiation.Negotiation) NegotiationJSON {
 		if t.Data != nil {
 			data = json.RawMessage(t.Data)
 		}
-		out.Turns = append(out.Turns, NegotiationTurn{Seq: t.Seq, From: t.From, Type: string(t.Type), Text: t.Text, Data: data, JWS: t.JWS, At: t.At})
+		out.Turns = append(out.Turns, NegotiationTurn{Seq: t.Seq, From: t.From, Type: string(t.Type), Text: t.Text, Data: data, JWS: t.JWS, Signed: t.Signed(), At: t.At})
 	}
 	if !n.FinishedAt.IsZero() {
 		f := n.FinishedAt

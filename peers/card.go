@@ -78,8 +78,9 @@ type Federation struct {
 }
 
 // ParseCard reads an A2A agent card and its soisnode extension. A card
-// that is not an A2A card, or has no soisnode extension (a plain A2A
-// agent), is errs.Invalid.
+// that is not an A2A card is errs.Invalid; one without the soisnode
+// extension (a plain A2A agent) is errs.Invalid wrapping ErrPlain, with
+// the card in Card.A2A.
 func ParseCard(raw []byte) (Card, error) {
 	var a spec.AgentCard
 	if err := json.Unmarshal(raw, &a); err != nil {
@@ -93,7 +94,7 @@ func ParseCard(raw []byte) (Card, error) {
 		}
 	}
 	if ext == nil {
-		return Card{}, errs.E(errs.Invalid, "the agent card has no soisnode extension (%s) in capabilities.extensions: a plain A2A agent, which cannot be added as a peer yet", ExtensionURI)
+		return Card{Name: a.Name, A2A: a}, errs.Wrap(errs.Invalid, ErrPlain, "the agent card has no soisnode extension (%s) in capabilities.extensions: a plain A2A agent", ExtensionURI)
 	}
 	raw, err := json.Marshal(ext.Params)
 	if err != nil {
@@ -154,12 +155,7 @@ func Fingerprint(set *verify.KeySet) (string, error) {
 	}
 	sort.Strings(tps)
 	sum := sha256.Sum256([]byte(strings.Join(tps, "\n")))
-	h := hex.EncodeToString(sum[:16])
-	groups := make([]string, 0, len(h)/4)
-	for i := 0; i < len(h); i += 4 {
-		groups = append(groups, h[i:i+4])
-	}
-	return strings.Join(groups, "-"), nil
+	return groups(hex.EncodeToString(sum[:16])), nil
 }
 
 // normalizeBase returns a base URL the way cards state it: the scheme and

@@ -60,13 +60,18 @@ type Fetched struct {
 	Keys        *verify.KeySet // the same keys, parsed
 	Fingerprint string         // see Fingerprint
 	SignedBy    string         // kid of the key that signed the card
+	// A2AURL is the JSON-RPC interface of a plain A2A agent (a card
+	// without the soisnode extension; Keys is empty then); "" for a node.
+	A2AURL string
 }
 
 // Fetch reads the agent card at baseURL and the JWKS it names, and checks
 // that the card is signed (Sois-Signature, typ verify.TypeCard, at most
 // MaxCardAge old) by a key of that JWKS — and so are its A2A signatures[],
 // when it has any, that its soisnode extension's base_url is baseURL and
-// that its JWKS lives on the same origin. Errors carry errs kinds: Invalid
+// that its JWKS lives on the same origin. A card without the soisnode
+// extension is a plain A2A agent: Fetched.A2AURL is its JSON-RPC
+// interface, and nothing is signed or pinned (see plain). Errors carry errs kinds: Invalid
 // for a URL the guard refuses or a card that fails a check, Unavailable for
 // a peer that cannot be reached or answers with an error.
 func Fetch(ctx context.Context, c *Client, baseURL string) (*Fetched, error) {
@@ -87,6 +92,9 @@ func Fetch(ctx context.Context, c *Client, baseURL string) (*Fetched, error) {
 		return nil, errs.E(errs.Invalid, "%s is not an agent card: %v", base+CardPath, err)
 	}
 	card, err := ParseCard(raw)
+	if errors.Is(err, ErrPlain) {
+		return c.plain(base, raw, card.A2A)
+	}
 	if err != nil {
 		return nil, errs.Wrap(errs.Invalid, err, "%s: %v", base+CardPath, err)
 	}

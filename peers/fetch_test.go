@@ -14,6 +14,7 @@ import (
 	"github.com/soisnode/soisnode/peers"
 	"github.com/soisnode/soisnode/signing"
 	"github.com/soisnode/soisnode/signing/verify"
+	"github.com/soisnode/soisnode/store"
 	"github.com/soisnode/soisnode/store/storetest"
 )
 
@@ -24,6 +25,7 @@ type fakeOptions struct {
 	card    func(c *a2a.CardParams, base string)           // edit the card before it is signed
 	a2aBy   *signing.Keyring                               // make the A2A signatures[] with this keyring
 	plain   bool                                           // serve a card without the soisnode extension
+	noRPC   bool                                           // and without a JSON-RPC interface
 	raw     func(body []byte) []byte                       // edit the card's bytes before they are signed
 	rawJWKS func(doc []byte) []byte                        // edit the JWKS served
 	after   func(body []byte, sig string) ([]byte, string) // edit what is sent after signing
@@ -77,6 +79,9 @@ func newFake(t *testing.T, o fakeOptions) fakePeer {
 		card := a2a.Card(c)
 		if o.plain {
 			card.Capabilities.Extensions = nil
+		}
+		if o.noRPC {
+			card.SupportedInterfaces = card.SupportedInterfaces[1:] // HTTP+JSON only
 		}
 		a2aBy := signer
 		if o.a2aBy != nil {
@@ -132,6 +137,50 @@ func TestFetch(t *testing.T) {
 	}
 }
 
+// TestFetchPlain: a card without the soisnode extension is a plain A2A
+// agent: its JSON-RPC interface, no keys, the card's fingerprint; it is
+// pinned as such and has no keys to re-pin. Without the allow-list its
+// loopback interface is refused.
+func TestFetchPlain(t *testing.T) {
+	ctx := context.Background()
+	f := newFake(t, fakeOptions{plain: true})
+	got, err := peers.Fetch(ctx, loopbackClient(), f.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.A2AURL != f.URL+"/a2a" || got.Card.ID != peers.PlainPrefix+f.URL+"/a2a" || got.Card.Name != "Fake Node" ||
+		len(got.Keys.Keys()) != 0 || got.Fingerprint != peers.CardFingerprint(got.Raw) {
+		t.Fatalf("fetched %+v", got)
+	}
+	if _, err := peers.Fetch(ctx, peers.NewClient(nil), f.URL); !errs.Is(err, errs.Invalid) {
+		t.Fatalf("a loopback plain agent without the allow-list: %v", err)
+	}
+	for name, url := range storetest.URLs(t) {
+		t.Run(name, func(t *testing.T) {
+			db := storetest.Open(t, url)
+			ws := newWorkspace(t, db)
+			p, err := peers.Add(ctx, db, ws, got, peers.PolicyChange{}, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			back, err := peers.Get(ctx, db, ws, p.ID)
+			if err != nil || !back.Plain() || back.A2AURL != got.A2AURL || len(back.KeyIDs()) != 0 {
+				t.Fatalf("stored: %+v %v", back, err)
+			}
+			if _, err := peers.KeySet(ctx, db, ws, p.NodeID); !errs.Is(err, errs.NotFound) {
+				t.Fatalf("keys of a plain peer: %v", err)
+			}
+			err = db.InTx(ctx, func(tx store.Tx) error {
+				_, err := peers.Repin(ctx, tx, ws, p.ID, got, p.Fingerprint, time.Now())
+				return err
+			})
+			if !errs.Is(err, errs.Invalid) || !strings.Contains(errs.Message(err), "no keys to re-pin") {
+				t.Fatalf("repin a plain peer: %v", err)
+			}
+		})
+	}
+}
+
 func TestFetchRefuses(t *testing.T) {
 	ctx := context.Background()
 	stranger := signing.NewMemory(signing.Options{})
@@ -165,7 +214,7 @@ func TestFetchRefuses(t *testing.T) {
 		{"no id", fakeOptions{card: func(c *a2a.CardParams, _ string) { c.Node.NodeID = "" }}, errs.Invalid, "node_id must be"},
 		{"control characters in name", fakeOptions{card: func(c *a2a.CardParams, _ string) { c.Name = "a\x1bb" }}, errs.Invalid, "name must be"},
 		{"A2A signatures[] by another key", fakeOptions{a2aBy: stranger}, errs.Invalid, "signatures[] do not verify"},
-		{"a plain A2A agent", fakeOptions{plain: true}, errs.Invalid, "no soisnode extension"},
+		{"a plain A2A agent without JSON-RPC", fakeOptions{plain: true, noRPC: true}, errs.Invalid, "no A2A 1.x JSON-RPC interface"},
 		{"empty JWKS", fakeOptions{jwks: `{"keys":[]}`}, errs.Invalid, "no Ed25519"},
 		{"not a JWKS", fakeOptions{jwks: `<html>`}, errs.Invalid, "not a JWKS"},
 		// Signed, but not strict JSON.

@@ -9,9 +9,10 @@ import (
 )
 
 // ByNode returns every workspace's pin of the node nodeID, oldest first:
-// who receives that node's envelopes.
+// who receives that node's envelopes. Plain A2A peers send none, so they
+// are never among them.
 func ByNode(ctx context.Context, q store.Querier, nodeID string) ([]Peer, error) {
-	return query(ctx, q, "pins of "+nodeID, `SELECT `+columns+` FROM peers WHERE node_id = ? ORDER BY created_at, id`, nodeID)
+	return query(ctx, q, "pins of "+nodeID, `SELECT `+columns+` FROM peers WHERE node_id = ? AND a2a_url = '' ORDER BY created_at, id`, nodeID)
 }
 
 // Lookup is the registry as the negotiation service reads it.
@@ -57,8 +58,8 @@ func normalName(s string) string {
 	return strings.TrimPrefix(s, "the ")
 }
 
-// All returns every workspace's peers, oldest first (a node announcing
-// its new keys tells each of them).
+// All returns every workspace's soisnode peers, oldest first (a node
+// announcing its new keys tells each of them; plain A2A peers pinned none).
 func All(ctx context.Context, q store.Querier) ([]Peer, error) {
-	return query(ctx, q, "all", `SELECT `+columns+` FROM peers ORDER BY created_at, id`)
+	return query(ctx, q, "all", `SELECT `+columns+` FROM peers WHERE a2a_url = '' ORDER BY created_at, id`)
 }

@@ -88,11 +88,18 @@ type Peer struct {
 	CardName    string // the name the peer's card gives itself
 	BaseURL     string
 	JWKS        []byte // the pinned public keys, a JWKS document
-	Fingerprint string // what the operator confirmed (Fingerprint)
+	Fingerprint string // what the operator confirmed (Fingerprint, or CardFingerprint for a plain A2A peer)
+	// A2AURL is the JSON-RPC interface of a plain A2A peer (a card without
+	// the soisnode extension): exchanges with it travel as A2A messages,
+	// unsigned. "" for a soisnode node, reached by signed envelopes.
+	A2AURL string
 	Policy
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
+
+// Plain reports whether p is a plain A2A agent rather than a soisnode node.
+func (p Peer) Plain() bool { return p.A2AURL != "" }
 
 // KeySet returns the peer's pinned keys.
 func (p Peer) KeySet() (*verify.KeySet, error) {
@@ -143,7 +150,7 @@ func AddNamed(ctx context.Context, q store.Querier, workspaceID, name string, f 
 	now = now.UTC().Truncate(time.Microsecond)
 	p := Peer{
 		ID: access.NewID(), WorkspaceID: workspaceID, NodeID: f.Card.ID, Name: name, CardName: strings.TrimSpace(f.Card.Name),
-		BaseURL: f.BaseURL, JWKS: f.JWKS, Fingerprint: f.Fingerprint, Policy: pol, CreatedAt: now, UpdatedAt: now,
+		BaseURL: f.BaseURL, JWKS: f.JWKS, Fingerprint: f.Fingerprint, A2AURL: f.A2AURL, Policy: pol, CreatedAt: now, UpdatedAt: now,
 	}
 	scopes, err := json.Marshal(pol.Scopes)
 	if err != nil {
@@ -151,9 +158,9 @@ func AddNamed(ctx context.Context, q store.Querier, workspaceID, name string, f 
 	}
 	// Two concurrent adds can both pass the checks above; the unique
 	// indexes on (workspace_id, node_id) and (workspace_id, name) let one win.
-	n, err := q.Exec(ctx, `INSERT INTO peers (id, workspace_id, node_id, name, card_name, base_url, jwks, fingerprint, scopes, max_usd, max_turns, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-		p.ID, workspaceID, p.NodeID, p.Name, p.CardName, p.BaseURL, string(p.JWKS), p.Fingerprint, string(scopes), int64(pol.MaxUSD), pol.MaxTurns,
+	n, err := q.Exec(ctx, `INSERT INTO peers (id, workspace_id, node_id, name, card_name, base_url, jwks, fingerprint, a2a_url, scopes, max_usd, max_turns, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		p.ID, workspaceID, p.NodeID, p.Name, p.CardName, p.BaseURL, string(p.JWKS), p.Fingerprint, p.A2AURL, string(scopes), int64(pol.MaxUSD), pol.MaxTurns,
 		store.Micros(now), store.Micros(now))
 	if err != nil {
 		return Peer{}, fmt.Errorf("peers: insert %s: %w", p.NodeID, err)
@@ -196,7 +203,7 @@ func NameFor(ctx context.Context, q store.Querier, workspaceID, name string, f *
 	return name, nil
 }
 
-const columns = `id, workspace_id, node_id, name, card_name, base_url, jwks, fingerprint, scopes, max_usd, max_turns, created_at, updated_at`
+const columns = `id, workspace_id, node_id, name, card_name, base_url, jwks, fingerprint, a2a_url, scopes, max_usd, max_turns, created_at, updated_at`
 
 // List returns the workspace's peers, oldest first.
 func List(ctx context.Context, q store.Querier, workspaceID string) ([]Peer, error) {
@@ -283,10 +290,11 @@ func SetPolicy(ctx context.Context, tx store.Tx, workspaceID, ref string, c Poli
 }
 
 // KeySet returns the keys the workspace pinned for the peer with nodeID,
-// to verify that peer's messages. An unpinned node is NotFound.
+// to verify that peer's messages. An unpinned node is NotFound, and so is
+// a plain A2A peer: it sends no envelopes.
 func KeySet(ctx context.Context, q store.Querier, workspaceID, nodeID string) (*verify.KeySet, error) {
 	var doc string
-	err := q.QueryRow(ctx, `SELECT jwks FROM peers WHERE workspace_id = ? AND node_id = ?`, workspaceID, nodeID).Scan(&doc)
+	err := q.QueryRow(ctx, `SELECT jwks FROM peers WHERE workspace_id = ? AND node_id = ? AND a2a_url = ''`, workspaceID, nodeID).Scan(&doc)
 	if err == store.ErrNoRows {
 		return nil, errs.E(errs.NotFound, "node %q is not a pinned peer of this workspace", nodeID)
 	}
@@ -304,7 +312,7 @@ func scan(r store.Row) (Peer, error) {
 	var p Peer
 	var jwks, scopes string
 	var maxUSD, created, updated int64
-	if err := r.Scan(&p.ID, &p.WorkspaceID, &p.NodeID, &p.Name, &p.CardName, &p.BaseURL, &jwks, &p.Fingerprint, &scopes, &maxUSD, &p.MaxTurns, &created, &updated); err != nil {
+	if err := r.Scan(&p.ID, &p.WorkspaceID, &p.NodeID, &p.Name, &p.CardName, &p.BaseURL, &jwks, &p.Fingerprint, &p.A2AURL, &scopes, &maxUSD, &p.MaxTurns, &created, &updated); err != nil {
 		return Peer{}, fmt.Errorf("peers: scan: %w", err)
 	}
 	p.JWKS = []byte(jwks)

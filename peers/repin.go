@@ -28,6 +28,9 @@ func Repin(ctx context.Context, tx store.Tx, workspaceID, ref string, f *Fetched
 	if err != nil {
 		return Peer{}, err
 	}
+	if p.Plain() || f.A2AURL != "" {
+		return Peer{}, errs.E(errs.Invalid, "peer %s is a plain A2A agent: it has no keys to re-pin", p.Name)
+	}
 	if f.Card.ID != p.NodeID {
 		return Peer{}, errs.E(errs.Invalid, "the card at %s is now node %s, not %s; remove the peer and add the new node instead", p.BaseURL, f.Card.ID, p.NodeID)
 	}

@@ -672,11 +672,14 @@ type NegotiationTurn struct {
 	// From The sender's node id
 	From string `json:"from"`
 
-	// Jws The envelope as signed by its sender: a compact JWS (EdDSA, typ sois-envelope+jws)
+	// Jws The envelope as signed by its sender: a compact JWS (EdDSA, typ sois-envelope+jws); empty for a plain A2A peer's answer
 	Jws string `json:"jws"`
 
 	// Seq 1 for open, then one more per envelope from either side
 	Seq int64 `json:"seq"`
+
+	// Signed false for a plain A2A peer's answer, which carries no signature (docs/a2a.md)
+	Signed bool `json:"signed"`
 
 	// Text The envelope's text
 	Text string `json:"text"`

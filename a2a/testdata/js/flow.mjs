@@ -1,7 +1,8 @@
 // Drives a soisnode node with the official A2A JavaScript SDK
 // (@a2a-js/sdk 1.3.0): the card and its signature, blocking and
 // non-blocking messages, get, list, a question answered in the same task,
-// cancel and a spent budget, over JSON-RPC and HTTP+JSON.
+// cancel (followed by a subscription), a spent budget and a streamed
+// message, over JSON-RPC and HTTP+JSON.
 // a2a/js_test.go runs it; it exits non-zero on the first failure.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -107,14 +108,35 @@ async function flow(base, token, apiKey, binding) {
   const list = await client.listTasks({ tenant: '', contextId: '', status: TaskState.TASK_STATE_UNSPECIFIED, pageToken: '', statusTimestampAfter: undefined });
   assert.equal(list.tasks.length, 4);
   assert.ok(list.tasks.some((t) => t.id === ask.id));
-  console.log(`ok ${binding}: blocking, non-blocking, get, list, input_required answered`);
+
+  // Streaming: the task, its receipts, the final status with the reply.
+  const events = [];
+  for await (const ev of client.sendMessageStream({
+    tenant: '', message: message('Create a contact for Tom Lee, CFO of Initech, tom@initech.example'), metadata: undefined,
+    configuration: { acceptedOutputModes: [], taskPushNotificationConfig: undefined, returnImmediately: false },
+  })) events.push(ev.payload);
+  assert.equal(events[0].$case, 'task');
+  const last = events.at(-1);
+  assert.equal(last.$case, 'statusUpdate', JSON.stringify(events));
+  assert.equal(last.value.status.state, TaskState.TASK_STATE_COMPLETED);
+  assert.match(last.value.status.message.parts[0].content.value, /^Contact created/);
+  assert.ok(events.some((e) => e.$case === 'artifactUpdate' && e.value.artifact.name === 'receipts'));
+  console.log(`ok ${binding}: blocking, non-blocking, get, list, input_required answered, streamed`);
 }
 
 async function gated(base, token, apiKey, spentKey, binding) {
   const client = await connect(base, token, apiKey, binding);
   const held = await send(client, 'hold on', { now: true });
+  // Followed by a subscription while it is held; it ends canceled.
+  const sub = client.resubscribeTask({ tenant: '', id: held.id });
+  const first = await sub.next();
+  assert.equal(first.value.payload.$case, 'task');
   const canceled = await client.cancelTask({ tenant: '', id: held.id, metadata: undefined });
   assert.equal(canceled.status.state, TaskState.TASK_STATE_CANCELED);
+  let end;
+  for await (const ev of sub) end = ev.payload;
+  assert.equal(end.$case, 'statusUpdate');
+  assert.equal(end.value.status.state, TaskState.TASK_STATE_CANCELED);
 
   const broke = await connect(base, token, spentKey, binding);
   const refused = await send(broke, 'Create a contact for Jane Doe');
@@ -122,7 +144,7 @@ async function gated(base, token, apiKey, spentKey, binding) {
   assert.match(reply(refused), /daily budget of \$0.*spent.*resets at/);
 
   await assert.rejects(client.getTask({ tenant: '', id: 'not-a-task', historyLength: undefined }));
-  console.log(`ok ${binding}: cancel, spent budget, unknown task`);
+  console.log(`ok ${binding}: subscribed, cancel, spent budget, unknown task`);
 }
 
 const base = env('A2A_BASE');
