@@ -73,11 +73,9 @@ func (s *Service) receive(ctx context.Context, token string) error {
 				ID: env.NegotiationID, Peer: from, Goal: goalOf(env), MaxUSD: peer.MaxUSD, MaxTurns: peer.MaxTurns,
 				Role: RoleResponder, Deadline: now.Add(s.deadline()),
 			}
+			// Its deadline is the row's deadline_at (ExpireDue sweeps it).
 			if _, err := Create(ctx, tx, ws, p, now); err != nil {
 				return err
-			}
-			if jobErr = s.Jobs.Expire(ctx, tx, ws, env.NegotiationID, p.Deadline); jobErr != nil {
-				return jobErr
 			}
 		}
 		add := appendTurnOnly

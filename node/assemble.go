@@ -86,7 +86,7 @@ func (n *Node) assemble(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	n.addNoncePurge()
+	n.addFederationSweeps()
 	n.a2a = n.newA2A()
 	n.negotiations.Jobs = negotiation.RiverJobs{Insert: n.queue.Insert}
 	n.handler = n.routes()
