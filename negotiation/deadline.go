@@ -68,21 +68,11 @@ type DeadlineSweeper struct {
 
 // Run sweeps once at start, then on every tick, until ctx ends.
 func (d *DeadlineSweeper) Run(ctx context.Context) {
-	tick := d.Tick
-	if tick == nil {
-		every := d.Every
-		if every <= 0 {
-			every = SweepEvery
-		}
-		t := time.NewTicker(every)
-		defer t.Stop()
-		tick = t.C
-	}
 	log := d.Log
 	if log == nil {
 		log = slog.Default()
 	}
-	for {
+	repeat(ctx, d.Tick, d.Every, SweepEvery, func() {
 		n, err := d.Service.ExpireDue(ctx)
 		if err != nil && ctx.Err() == nil {
 			log.Warn("ending negotiations past their deadline failed", "err", err)
@@ -90,10 +80,5 @@ func (d *DeadlineSweeper) Run(ctx context.Context) {
 		if d.Swept != nil {
 			d.Swept(n, err)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick:
-		}
-	}
+	})
 }
