@@ -39,8 +39,7 @@ func (j *heldJobs) Step(_ context.Context, _ store.Tx, _, _ string, seq int64) e
 	j.steps = append(j.steps, seq)
 	return nil
 }
-func (*heldJobs) Expire(context.Context, store.Tx, string, string, time.Time) error { return nil }
-func (*heldJobs) Summarize(context.Context, store.Tx, string, string) error         { return nil }
+func (*heldJobs) Summarize(context.Context, store.Tx, string, string) error { return nil }
 
 // talker always has something to say.
 type talker struct{}

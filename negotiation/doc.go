@@ -1,13 +1,15 @@
 // Package negotiation runs the signed multi-turn exchanges between peer
 // nodes of DESIGN §7. One envelope's path is readable here:
 //
-//   - Service is the exchange: Open (record, schedule the first turn and
-//     the deadline), Receive (verify with the sender's pinned keys, check
+//   - Service is the exchange: Open (record with its deadline, schedule
+//     the first turn), Receive (verify with the sender's pinned keys, check
 //     replay, record, schedule this side's answer — all in one
 //     transaction; an envelope already recorded is accepted again and
 //     changes nothing), Step (this side's turn, a durable job: the Agent's
 //     Move, signed, recorded with its receipts and spend, then sent by the
-//     Transport with retries until the deadline), Expire, Cancel, and
+//     Transport with retries until the deadline), Expire (run for each
+//     exchange past its deadline by ExpireDue, which DeadlineSweeper
+//     calls on a schedule: the deadline is a column, not a job), Cancel, and
 //     Announce (new signing keys, signed by the pinned one). Its peer
 //     lookups, Transport, Jobs and Agent are small interfaces; node wires
 //     them (HTTPTransport through the SSRF guard, RiverJobs on the node's

@@ -19,7 +19,9 @@ type StepArgs struct {
 // Kind implements river.JobArgs.
 func (StepArgs) Kind() string { return "negotiation_step" }
 
-// ExpireArgs is the durable job that ends an exchange at its deadline.
+// ExpireArgs is the job that ended an exchange at its deadline before
+// deadlines were swept (Service.ExpireDue); its worker stays registered so
+// that jobs queued by an earlier version still run.
 type ExpireArgs struct {
 	WorkspaceID   string `json:"workspace_id"`
 	NegotiationID string `json:"negotiation_id"`
@@ -53,11 +55,6 @@ const stepAttempts = 1000
 // Step implements Jobs.
 func (j RiverJobs) Step(ctx context.Context, tx store.Tx, workspaceID, id string, seq int64) error {
 	return j.Insert(ctx, tx, StepArgs{WorkspaceID: workspaceID, NegotiationID: id, Seq: seq}, &river.InsertOpts{MaxAttempts: stepAttempts})
-}
-
-// Expire implements Jobs.
-func (j RiverJobs) Expire(ctx context.Context, tx store.Tx, workspaceID, id string, at time.Time) error {
-	return j.Insert(ctx, tx, ExpireArgs{WorkspaceID: workspaceID, NegotiationID: id}, &river.InsertOpts{ScheduledAt: at})
 }
 
 // Summarize implements Jobs.

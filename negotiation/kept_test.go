@@ -35,9 +35,6 @@ func (t *testTransport) Send(context.Context, string, string) error { t.sent.Add
 type testJobs struct{ summaries atomic.Int32 }
 
 func (*testJobs) Step(context.Context, store.Tx, string, string, int64) error { return nil }
-func (*testJobs) Expire(context.Context, store.Tx, string, string, time.Time) error {
-	return nil
-}
 func (j *testJobs) Summarize(context.Context, store.Tx, string, string) error {
 	j.summaries.Add(1)
 	return nil

@@ -29,21 +29,11 @@ type NoncePurger struct {
 
 // Run purges once at start, then on every tick, until ctx ends.
 func (p *NoncePurger) Run(ctx context.Context) {
-	tick := p.Tick
-	if tick == nil {
-		every := p.Every
-		if every <= 0 {
-			every = PurgeEvery
-		}
-		t := time.NewTicker(every)
-		defer t.Stop()
-		tick = t.C
-	}
 	log := p.Log
 	if log == nil {
 		log = slog.Default()
 	}
-	for {
+	repeat(ctx, p.Tick, p.Every, PurgeEvery, func() {
 		n, err := p.Nonces.Purge(ctx)
 		switch {
 		case err != nil && ctx.Err() == nil:
@@ -54,6 +44,23 @@ func (p *NoncePurger) Run(ctx context.Context) {
 		if p.Purged != nil {
 			p.Purged(n, err)
 		}
+	})
+}
+
+// repeat runs once at start, then on every tick — of tick, or of a ticker
+// of every (def when zero) — until ctx ends: the schedule of the node's
+// federation sweeps.
+func repeat(ctx context.Context, tick <-chan time.Time, every, def time.Duration, once func()) {
+	if tick == nil {
+		if every <= 0 {
+			every = def
+		}
+		t := time.NewTicker(every)
+		defer t.Stop()
+		tick = t.C
+	}
+	for {
+		once()
 		select {
 		case <-ctx.Done():
 			return

@@ -57,10 +57,8 @@ func (s *Service) Open(ctx context.Context, p OpenParams) (Negotiation, error) {
 	var n Negotiation
 	err = s.DB.InTx(ctx, func(tx store.Tx) error {
 		var err error
+		// Its deadline is the row's deadline_at (ExpireDue sweeps it).
 		if n, err = Create(ctx, tx, p.WorkspaceID, c, now); err != nil {
-			return err
-		}
-		if err := s.Jobs.Expire(ctx, tx, p.WorkspaceID, n.ID, c.Deadline); err != nil {
 			return err
 		}
 		return s.Jobs.Step(ctx, tx, p.WorkspaceID, n.ID, 1)

@@ -73,11 +73,9 @@ func (s *Service) receive(ctx context.Context, token string) error {
 				ID: env.NegotiationID, Peer: from, Goal: goalOf(env), MaxUSD: peer.MaxUSD, MaxTurns: peer.MaxTurns,
 				Role: RoleResponder, Deadline: now.Add(s.deadline()),
 			}
+			// Its deadline is the row's deadline_at (ExpireDue sweeps it).
 			if _, err := Create(ctx, tx, ws, p, now); err != nil {
 				return err
-			}
-			if jobErr = s.Jobs.Expire(ctx, tx, ws, env.NegotiationID, p.Deadline); jobErr != nil {
-				return jobErr
 			}
 		}
 		add := appendTurnOnly
@@ -189,10 +187,34 @@ func goalOf(env Envelope) string {
 }
 
 // receivingPeer finds the workspace that pinned the sender, and the
-// negotiation the envelope continues (nil for a new one). When several
+// negotiation the envelope continues (nil for a new one): one the
+// workspace holds with the sender, never another peer's. When several
 // workspaces pinned the sender, the one holding the negotiation wins; a
 // new negotiation goes to the workspace that pinned the sender first.
 func (s *Service) receivingPeer(ctx context.Context, from, token string) (peers.Peer, *Negotiation, error) {
+	// The id only chooses where to look; Verify checks the envelope after.
+	id, _ := unverifiedHead(token)
+	if h, ok := s.Peers.(holdingLookup); ok {
+		// One query tells the pins and which of them holds the exchange.
+		pins, holds, err := h.ByNodeHolding(ctx, from, id)
+		if err != nil {
+			return peers.Peer{}, nil, err
+		}
+		if len(pins) == 0 {
+			return peers.Peer{}, nil, errs.E(errs.Unauthorized, "node %s is not a pinned peer", from)
+		}
+		for i, p := range pins {
+			if !holds[i] {
+				continue
+			}
+			if neg, err := Get(ctx, s.DB, p.WorkspaceID, id); err == nil {
+				return p, &neg, nil
+			} else if !errs.Is(err, errs.NotFound) {
+				return peers.Peer{}, nil, err
+			}
+		}
+		return pins[0], nil, nil
+	}
 	pins, err := s.Peers.ByNode(ctx, from)
 	if err != nil {
 		return peers.Peer{}, nil, err
@@ -200,16 +222,22 @@ func (s *Service) receivingPeer(ctx context.Context, from, token string) (peers.
 	if len(pins) == 0 {
 		return peers.Peer{}, nil, errs.E(errs.Unauthorized, "node %s is not a pinned peer", from)
 	}
-	// The id only chooses where to look; Verify checks the envelope after.
-	id, _ := unverifiedHead(token)
 	for _, p := range pins {
-		if neg, err := Get(ctx, s.DB, p.WorkspaceID, id); err == nil {
+		neg, err := Get(ctx, s.DB, p.WorkspaceID, id)
+		switch {
+		case err == nil && neg.Peer == from: // another node's exchange of that id is not its to continue
 			return p, &neg, nil
-		} else if !errs.Is(err, errs.NotFound) {
+		case err != nil && !errs.Is(err, errs.NotFound):
 			return peers.Peer{}, nil, err
 		}
 	}
 	return pins[0], nil, nil
+}
+
+// holdingLookup is a PeerStore that also tells, in the same read, which
+// pin's workspace holds a negotiation (peers.Lookup).
+type holdingLookup interface {
+	ByNodeHolding(ctx context.Context, nodeID, negotiationID string) ([]peers.Peer, []bool, error)
 }
 
 // unverifiedHead reads negotiation_id and seq of an envelope WITHOUT

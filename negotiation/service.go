@@ -78,8 +78,6 @@ type Jobs interface {
 	// Step schedules this side's turn seq of an exchange: produce it if it
 	// is not recorded yet, then send it.
 	Step(ctx context.Context, tx store.Tx, workspaceID, id string, seq int64) error
-	// Expire schedules the end of an exchange at its deadline.
-	Expire(ctx context.Context, tx store.Tx, workspaceID, id string, at time.Time) error
 	// Summarize schedules the model-written summary of an ended exchange
 	// (Service.Summarize), when the agent is a Summarizer.
 	Summarize(ctx context.Context, tx store.Tx, workspaceID, id string) error

@@ -242,7 +242,7 @@ func (s *Service) fresh(ctx context.Context, n Negotiation, t Turn) (string, err
 }
 
 // Expire ends an exchange whose deadline passed while it was still open:
-// the job Jobs.Expire schedules.
+// what ExpireDue does for each exchange past its deadline.
 func (s *Service) Expire(ctx context.Context, workspaceID, id string) error {
 	n, err := Get(ctx, s.DB, workspaceID, id)
 	if errs.Is(err, errs.NotFound) || (err == nil && n.Status.Final()) {

@@ -87,7 +87,7 @@ func (n *Node) assemble(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	n.addNoncePurge()
+	n.addFederationSweeps()
 	n.a2a = n.newA2A()
 	if err := n.a2a.SealLegacy(ctx); err != nil {
 		return err

@@ -103,6 +103,27 @@ func TestFederationRejections(t *testing.T) {
 			t.Errorf("%s: %d %s, want %d", tt.name, status, body, tt.status)
 		}
 	}
+	// Another pinned peer cannot continue (or reopen) that peer's exchange,
+	// even knowing its id: it is not its exchange.
+	key2, pub2 := newPeerKey("second")
+	jwks2, _ := json.Marshal(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: pub2, KeyID: key2.kid, Algorithm: "EdDSA", Use: "sig"}}})
+	const peer2 = "node_second_peer"
+	if _, err := crm.DB().Exec(context.Background(), `INSERT INTO peers (id, workspace_id, node_id, name, base_url, jwks, fingerprint, scopes, max_usd, max_turns, created_at, updated_at)
+		VALUES (?, ?, ?, 'Second', 'http://127.0.0.1:1', ?, 'fp2', '[]', 1000000, 10, ?, ?)`, access.NewID(), cc.WorkspaceID, peer2, string(jwks2), now, now); err != nil {
+		t.Fatal(err)
+	}
+	for seq := int64(1); seq <= 3; seq++ {
+		e := envelope(func(e *negotiation.Envelope) { e.From, e.NegotiationID, e.Seq = peer2, replayed.NegotiationID, seq })
+		if seq > 1 {
+			e.Type = negotiation.TypeMessage
+		}
+		if status, body := postEnvelope(t, crm, sign(key2, e)); status != http.StatusConflict {
+			t.Errorf("another peer's seq %d on this exchange: %d %s, want 409", seq, status, body)
+		}
+	}
+	if n := count(t, crm.DB(), `SELECT count(*) FROM negotiation_turns WHERE from_node = ?`, peer2); n != 0 {
+		t.Fatalf("another peer's turns were recorded on this exchange: %d", n)
+	}
 	if n := count(t, crm.DB(), `SELECT count(*) FROM negotiations`); n != 1 {
 		t.Fatalf("%d negotiations stored, want only the good one", n)
 	}

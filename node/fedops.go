@@ -7,12 +7,14 @@ import (
 	"github.com/soisnode/soisnode/store"
 )
 
-// addNoncePurge schedules the purge of expired negotiation nonces
-// (negotiation.NoncePurger, every negotiation.PurgeEvery) among the loops
-// Start runs and Shutdown stops.
-func (n *Node) addNoncePurge() {
+// addFederationSweeps schedules, among the loops Start runs and Shutdown
+// stops, the purge of expired negotiation nonces (negotiation.NoncePurger,
+// every negotiation.PurgeEvery) and the end of exchanges past their
+// deadline (negotiation.DeadlineSweeper, every negotiation.SweepEvery).
+func (n *Node) addFederationSweeps() {
 	p := &negotiation.NoncePurger{Nonces: &negotiation.SQLNonces{DB: n.db, Now: n.now}, Log: n.log}
-	n.background = append(n.background, p.Run)
+	d := &negotiation.DeadlineSweeper{Service: n.negotiations, Log: n.log}
+	n.background = append(n.background, p.Run, d.Run)
 }
 
 // StoredNodeID returns the id of the node whose database db is: configured

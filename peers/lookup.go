@@ -2,6 +2,7 @@ package peers
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/soisnode/soisnode/errs"
@@ -15,12 +16,46 @@ func ByNode(ctx context.Context, q store.Querier, nodeID string) ([]Peer, error)
 	return query(ctx, q, "pins of "+nodeID, `SELECT `+columns+` FROM peers WHERE node_id = ? AND a2a_url = '' ORDER BY created_at, id`, nodeID)
 }
 
+// ByNodeHolding is ByNode with, for each pin, whether its workspace holds
+// the negotiation negotiationID with that node — where an envelope of that
+// exchange goes; another node's exchange of the same id is not held —
+// read in the same query, so that receiving an envelope costs one round
+// trip before its verification instead of one per pin and negotiation.
+func ByNodeHolding(ctx context.Context, q store.Querier, nodeID, negotiationID string) ([]Peer, []bool, error) {
+	rows, err := q.Query(ctx, `SELECT `+columns+`, EXISTS (SELECT 1 FROM negotiations n WHERE n.workspace_id = peers.workspace_id AND n.id = ? AND n.peer = peers.node_id)
+		FROM peers WHERE node_id = ? AND a2a_url = '' ORDER BY created_at, id`, negotiationID, nodeID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("peers: pins of %s: %w", nodeID, err)
+	}
+	defer rows.Close()
+	var pins []Peer
+	var holds []bool
+	for rows.Next() {
+		var held bool
+		p, err := scan(rows, &held)
+		if err != nil {
+			return nil, nil, err
+		}
+		pins, holds = append(pins, p), append(holds, held)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("peers: pins of %s: %w", nodeID, err)
+	}
+	return pins, holds, nil
+}
+
 // Lookup is the registry as the negotiation service reads it.
 type Lookup struct{ DB store.Querier }
 
 // ByNode returns every workspace's pin of nodeID.
 func (l Lookup) ByNode(ctx context.Context, nodeID string) ([]Peer, error) {
 	return ByNode(ctx, l.DB, nodeID)
+}
+
+// ByNodeHolding returns every workspace's pin of nodeID and whether its
+// workspace holds negotiation negotiationID with it (ByNodeHolding).
+func (l Lookup) ByNodeHolding(ctx context.Context, nodeID, negotiationID string) ([]Peer, []bool, error) {
+	return ByNodeHolding(ctx, l.DB, nodeID, negotiationID)
 }
 
 // Get returns the workspace's peer named ref exactly (Resolve: its local

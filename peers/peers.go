@@ -308,11 +308,13 @@ func KeySet(ctx context.Context, q store.Querier, workspaceID, nodeID string) (*
 	return set, nil
 }
 
-func scan(r store.Row) (Peer, error) {
+// scan reads columns, then any extra columns into extra.
+func scan(r store.Row, extra ...any) (Peer, error) {
 	var p Peer
 	var jwks, scopes string
 	var maxUSD, created, updated int64
-	if err := r.Scan(&p.ID, &p.WorkspaceID, &p.NodeID, &p.Name, &p.CardName, &p.BaseURL, &jwks, &p.Fingerprint, &p.A2AURL, &scopes, &maxUSD, &p.MaxTurns, &created, &updated); err != nil {
+	dest := append([]any{&p.ID, &p.WorkspaceID, &p.NodeID, &p.Name, &p.CardName, &p.BaseURL, &jwks, &p.Fingerprint, &p.A2AURL, &scopes, &maxUSD, &p.MaxTurns, &created, &updated}, extra...)
+	if err := r.Scan(dest...); err != nil {
 		return Peer{}, fmt.Errorf("peers: scan: %w", err)
 	}
 	p.JWKS = []byte(jwks)

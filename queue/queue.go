@@ -79,7 +79,11 @@ type Queue struct {
 	start    func(context.Context) error
 	stop     func(context.Context) error
 	insertTx func(ctx context.Context, tx store.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
-	db       *store.DB
+	// insert is Insert: on SQLite River's InsertManyFastTx, which does
+	// not read the job back (a third less of the statement's cost); on
+	// PostgreSQL that is a COPY, no faster for one row, so InsertTx.
+	insert func(ctx context.Context, tx store.Tx, args river.JobArgs, opts *river.InsertOpts) error
+	db     *store.DB
 
 	run        TurnFunc // nil: insert-only
 	giveUp     func(ctx context.Context, conversationID string, turn int, err error)
@@ -187,6 +191,10 @@ func New(db *store.DB, cfg Config, run TurnFunc) (*Queue, error) {
 		q.insertTx = func(ctx context.Context, tx store.Tx, a river.JobArgs, o *river.InsertOpts) (*rivertype.JobInsertResult, error) {
 			return c.InsertTx(ctx, tx.Raw().(pgx.Tx), a, o)
 		}
+		q.insert = func(ctx context.Context, tx store.Tx, a river.JobArgs, o *river.InsertOpts) error {
+			_, err := q.insertTx(ctx, tx, a, o)
+			return err
+		}
 		return q, nil
 	}
 	rc.PollOnly = true // SQLite has no LISTEN/NOTIFY
@@ -197,6 +205,10 @@ func New(db *store.DB, cfg Config, run TurnFunc) (*Queue, error) {
 	q.start, q.stop = c.Start, c.Stop
 	q.insertTx = func(ctx context.Context, tx store.Tx, a river.JobArgs, o *river.InsertOpts) (*rivertype.JobInsertResult, error) {
 		return c.InsertTx(ctx, tx.Raw().(*sql.Tx), a, o)
+	}
+	q.insert = func(ctx context.Context, tx store.Tx, a river.JobArgs, o *river.InsertOpts) error {
+		_, err := c.InsertManyFastTx(ctx, tx.Raw().(*sql.Tx), []river.InsertManyParams{{Args: a, InsertOpts: o}})
+		return err
 	}
 	return q, nil
 }
@@ -252,10 +264,11 @@ type snoozer interface {
 	SnoozeAfter() time.Duration
 }
 
-// Insert queues a job of any registered kind inside tx.
+// Insert queues a job of any registered kind inside tx. It does not read
+// the job back, so opts must not ask for uniqueness (a unique conflict
+// would fail the insert instead of skipping it).
 func (q *Queue) Insert(ctx context.Context, tx store.Tx, args river.JobArgs, opts *river.InsertOpts) error {
-	_, err := q.insertTx(ctx, tx, args, opts)
-	return err
+	return q.insert(ctx, tx, args, opts)
 }
 
 // EnqueueTurn queues a turn inside tx for any process's workers (River's
