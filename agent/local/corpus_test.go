@@ -264,7 +264,7 @@ func testSet() []corpusCase {
 
 // devSet is the development set beyond the phrasings.
 func devSet() []corpusCase {
-	return append(append([]corpusCase(nil), corpusDev...), corpusDevMore...)
+	return append(append(append([]corpusCase(nil), corpusDev...), corpusDevMore...), corpusDevLate...)
 }
 
 // seedCorpusExtras adds what newCorpusWS holds beyond the demo.
