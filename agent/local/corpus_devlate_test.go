@@ -40,7 +40,7 @@ var corpusDevLate = []corpusCase{
 	// A preamble that forbids changes, after an aside.
 	{D, "Only asking, don't change anything: who leads Sales?", "", "Maria Garcia", ""},
 	// Details before the request.
-	{D, "I spoke to Lena Berg today, she's head of sales at Globex. Please add her.", "contacts_create~contacts_create contacts_update", "Contact created: Lena Berg", `"company":"Globex"`},
+	{D, "I spoke to Lena Berg today, she's head of sales at Globex. Please add her.", "contacts_create~contacts_create contacts_update", "Contact created: Lena Berg", `"company":"Globex"|"name":"Lena Berg"`},
 	// A labelled subject holding a dash, then the body.
 	{D, "Send Emma an email with subject: Fair - bring badges, saying: see you there", "email_send", "Emma Schultz", `"subject":"Fair - bring badges"`},
 }
