@@ -66,24 +66,28 @@ type corpusResult struct {
 
 // playCorpusCase runs one case on a fresh corpus workspace.
 func playCorpusCase(t testing.TB, c corpusCase) corpusResult {
-	w := newCorpusWS(t)
-	var reply string
-	var asked bool
-	var all []string
-	for _, msg := range strings.Split(c.say, " >> ") {
+	reply, asked, writes, calls := playMessages(t, newCorpusWS(t), c.say)
+	res := corpusResult{c: c, reply: reply, writes: strings.Join(writes, " "), calls: strings.Join(calls, "\n  ")}
+	res.out = judge(c, reply, asked, res.writes, res.calls)
+	return res
+}
+
+// playMessages plays the messages of say (separated by " >> ") in one
+// conversation and returns the last reply, whether it asked, the write
+// tools run in order and every call.
+func playMessages(t testing.TB, w *realWS, say string) (reply string, asked bool, writes, calls []string) {
+	t.Helper()
+	for _, msg := range strings.Split(say, " >> ") {
 		var log []string
 		reply, asked, log = w.turn(msg)
-		all = append(all, log...)
+		calls = append(calls, log...)
 	}
-	var writes []string
-	for _, l := range all {
+	for _, l := range calls {
 		if writeTool.MatchString(l) {
 			writes = append(writes, l[:strings.IndexByte(l, '{')])
 		}
 	}
-	res := corpusResult{c: c, reply: reply, writes: strings.Join(writes, " "), calls: strings.Join(all, "\n  ")}
-	res.out = judge(c, reply, asked, res.writes, res.calls)
-	return res
+	return reply, asked, writes, calls
 }
 
 // judge classifies a finished case.

@@ -41,20 +41,7 @@ func TestGazetteer(t *testing.T) {
 			say: "move Zed Quill to Kyoto", reply: `No file matched "Zed Quill"`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			w := newCorpusWS(t)
-			var reply string
-			var all []string
-			for _, msg := range strings.Split(c.say, " >> ") {
-				var log []string
-				reply, _, log = w.turn(msg)
-				all = append(all, log...)
-			}
-			var writes []string
-			for _, l := range all {
-				if writeTool.MatchString(l) {
-					writes = append(writes, l[:strings.IndexByte(l, '{')])
-				}
-			}
+			reply, _, writes, all := playMessages(t, newCorpusWS(t), c.say)
 			if strings.Join(writes, " ") != strings.Join(c.writes, " ") {
 				t.Errorf("writes %q, want %q\n%s", writes, c.writes, strings.Join(all, "\n"))
 			}
