@@ -77,7 +77,7 @@ var clauseLexicon = []rewrite{
 	// Contacts: update.
 	rw(`^`+personRef+`(?:'s|\s+has)\s+moved\s+to\s+`, `$1 moved to `),
 	rw(`^`+personRef+`(?:'s|\s+has)\s+(?:left|quit)\s+.+?\s+and\s+(?:joined|moved\s+to|gone\s+to|started\s+at)\s+(.+)$`, `$1 now works at $2`),
-	rw(`^`+personRef+`(?:'s|\s+has)\s+(?:joined|started\s+at)\s+(.+)$`, `$1 now works at $2`),
+	rw(`^`+personRef+`(?:'s|\s+has)\s+(?:joined|started\s+at)\s+((?-i:[\p{Lu}0-9][^\s,]*(?:\s+[\p{Lu}0-9&][^\s,]*){0,4}))$`, `$1 now works at $2`),
 	rw(`^`+personRef+`\s+has\s+(?:a\s+)?new\s+(e-?mail(?:\s+address)?|phone(?:\s+number)?|number|mobile)\s*:?\s+`, `$1's new $2 is `),
 	rw(`^(?:stick|put|slap|add)\s+(?:a|an|the)\s+([\w-]+)\s+tag\s+on\s+(.+)$`, `tag $2 as $1`),
 	rw(`^(?:stick|put|slap)\s+(?:a|an|the)\s+tag\s+([\w-]+)\s+on\s+(.+)$`, `tag $2 as $1`),
@@ -131,36 +131,40 @@ var clauseLexicon = []rewrite{
 // clauses: email prose ("… and let her know that …"), the details of a
 // new contact given in a second sentence about "she"/"he", and labelled
 // email parts. when, if set, must match the message for the rule to
-// apply.
+// apply; unless, if set, must not.
 var inlineLexicon = []struct {
 	rewrite
-	when *regexp.Regexp
+	when, unless *regexp.Regexp
 }{
-	{rw(`\s+and\s+(?:let\s+(?:him|her|them)\s+know|tell\s+(?:him|her|them))(?:\s+that)?\s+`, ` saying `), reEmailOpen},
-	{rw(`(?:,\s*|\s+to\s+|\s+and\s+)(?:let\s+(?:him|her|them)\s+know|tell\s+(?:him|her|them))(?:\s+that)?\s+`, ` saying `), reEmailOpen},
-	{rw(`\s+and\s+say\s+(?:that\s+)?`, ` saying `), reEmailOpen},
-	{rw(`\s+and\s+ask\s+(?:him|her|them)\s+to\s+`, ` saying could you `), reEmailOpen},
-	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:she|he|they)\s+(?:lives?|is\s+based|is\s+located)\s+in\s+`, `, based in `), reContactVerb},
-	{rw(`(?:,\s*|\s+)(?:with\s+)?(?:the\s+|a\s+)?subject\s*:\s*([^,]+?),\s*(?:say|saying|body|message|text)\s*:\s*`, ` with subject $1 saying `), reEmailOpen},
-	{rw(`(?:,\s*|\s+)(?:say|body|message|text)\s*:\s*`, ` saying `), reEmailOpen},
-	{rw(`\s+(?:an?\s+)?(?:quick\s+)?(e-?mail|message)\s+to\s+say\s+`, ` an $1 saying `), reEmailOpen},
-	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:she|he|they)(?:'s|\s+is|\s+are)?\s+(?:works?|working)\s+(?:at|for)\s+`, `, works at `), reContactVerb},
-	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:her|his|their)\s+(?:phone\s+number|number|phone|mobile|cell)\s+is\s+`, `, phone `), reContactVerb},
-	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:her|his|their)\s+e-?mail(?:\s+address)?\s+is\s+`, `, email `), reContactVerb},
-	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:she|he|they)(?:'s|\s+is|\s+are)\s+based\s+in\s+`, `, based in `), reContactVerb},
-	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:she|he|they)(?:'s|\s+is|\s+are)\s+(?:at|with|from)\s+`, `, at `), reContactVerb},
-	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:she|he|they)(?:'s|\s+is|\s+are)\s+(?:a|an)\s+(prospect|customer|partner|lead|vip|client|supplier)\b`, `, tagged $1`), reContactVerb},
-	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:she|he|they)(?:'s|\s+is|\s+are)\s+(?:the|their|our)\s+`, `, `), reContactVerb},
-	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:she|he)(?:'s|\s+is)\s+(?:a|an)\s+`, `, `), reContactVerb},
-	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:she|he)(?:'s|\s+is)\s+`, `, `), reContactVerb},
-	{rw(`\s+[-–]\s+due\s+`, `, due `), nil},
-	{rw(`\s+[-–]\s+((?:e-?mail|phone|mobile|tel|tagged|based|works|title|company|city|notes?)\b)`, `, $1`), reContactVerb},
-	{rw(`\s+[-–]\s+(?:he|she|they)(?:'s|\s+is|\s+are)\s+(?:a|an)\s+(prospect|customer|partner|lead|vip|client|supplier)\b`, `, tagged $1`), reContactVerb},
+	{rw(`\s+and\s+(?:let\s+(?:him|her|them)\s+know|tell\s+(?:him|her|them))(?:\s+that)?\s+`, ` saying `), reEmailOpen, nil},
+	{rw(`(?:,\s*|\s+to\s+|\s+and\s+)(?:let\s+(?:him|her|them)\s+know|tell\s+(?:him|her|them))(?:\s+that)?\s+`, ` saying `), reEmailOpen, nil},
+	{rw(`\s+and\s+say\s+(?:that\s+)?`, ` saying `), reEmailOpen, nil},
+	{rw(`\s+and\s+ask\s+(?:him|her|them)\s+to\s+`, ` saying could you `), reEmailOpen, nil},
+	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:she|he|they)\s+(?:lives?|is\s+based|is\s+located)\s+in\s+`, `, based in `), reContactVerb, nil},
+	{rw(`(?:,\s*|\s+)(?:with\s+)?(?:the\s+|a\s+)?subject\s*:\s*([^,]+?),\s*(?:say|saying|body|message|text)\s*:\s*`, ` with subject $1 saying `), reEmailOpen, nil},
+	{rw(`(?:,\s*|\s+)(?:say|body|message|text)\s*:\s*`, ` saying `), reEmailOpen, nil},
+	{rw(`\s+(?:an?\s+)?(?:quick\s+)?(e-?mail|message)\s+to\s+say\s+`, ` an $1 saying `), reEmailOpen, nil},
+	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:she|he|they)(?:'s|\s+is|\s+are)?\s+(?:works?|working)\s+(?:at|for)\s+`, `, works at `), reContactVerb, nil},
+	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:her|his|their)\s+(?:phone\s+number|number|phone|mobile|cell)\s+is\s+`, `, phone `), reContactVerb, nil},
+	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:her|his|their)\s+e-?mail(?:\s+address)?\s+is\s+`, `, email `), reContactVerb, nil},
+	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:she|he|they)(?:'s|\s+is|\s+are)\s+based\s+in\s+`, `, based in `), reContactVerb, nil},
+	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:she|he|they)(?:'s|\s+is|\s+are)\s+(?:at|with|from)\s+`, `, at `), reContactVerb, nil},
+	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:she|he|they)(?:'s|\s+is|\s+are)\s+(?:a|an)\s+(prospect|customer|partner|lead|vip|client|supplier)\b`, `, tagged $1`), reContactVerb, nil},
+	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:she|he|they)(?:'s|\s+is|\s+are)\s+(?:the|their|our)\s+`, `, `), reContactVerb, nil},
+	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:she|he)(?:'s|\s+is)\s+(?:a|an)\s+`, `, `), reContactVerb, reFreeTextKind},
+	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:she|he)(?:'s|\s+is)\s+`, `, `), reContactVerb, reFreeTextKind},
+	{rw(`\s+[-–]\s+due\s+`, `, due `), nil, nil},
+	{rw(`\s+[-–]\s+((?:e-?mail|phone|mobile|tel|tagged|based|works|title|company|city|notes?)\b)`, `, $1`), reContactVerb, nil},
+	{rw(`\s+[-–]\s+(?:he|she|they)(?:'s|\s+is|\s+are)\s+(?:a|an)\s+(prospect|customer|partner|lead|vip|client|supplier)\b`, `, tagged $1`), reContactVerb, nil},
 }
 
 var (
-	reEmailOpen   = re(`^(?:(?:please|pls|can\s+you|could\s+you)\s+)*(?:e-?mail|mail|write\s+to|message|send|shoot|drop|fire|forward)\b`)
-	reContactVerb = re(`\b(?:add|create|save|new|register)\b`)
+	// reFreeTextKind is a message with a task or an email in it, whose
+	// free text the broadest contact rules must not touch: "Create a
+	// task to call Jane, she's expecting it" keeps its title.
+	reFreeTextKind = re(`\b(?:tasks?|to-?dos?|reminders?|remind|e-?mails?|send|saying|message)\b`)
+	reEmailOpen    = re(`^(?:(?:please|pls|can\s+you|could\s+you)\s+)*(?:e-?mail|mail|write\s+to|message|send|shoot|drop|fire|forward)\b`)
+	reContactVerb  = re(`\b(?:add|create|save|new|register)\b`)
 )
 
 // reDataStart finds where the caller's own values begin: a label whose
@@ -177,7 +181,7 @@ var reBodyStart = re(`\bsaying\s|\bsay\s*:`)
 func applyInline(s string) string {
 	head, tail := splitData(s, reDataStart)
 	for _, r := range inlineLexicon {
-		if r.when != nil && !r.when.MatchString(head) {
+		if r.when != nil && !r.when.MatchString(head) || r.unless != nil && r.unless.MatchString(head) {
 			continue
 		}
 		// A rule rewrites only up to where an email body begins, except

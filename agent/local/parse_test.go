@@ -181,6 +181,11 @@ func TestParse(t *testing.T) {
 			[]intent{contactUpdate{who: contactRef{name: "Dan Reyes"}, set: cf("city", "Houston")}}},
 		{"I spoke to Lena Berg today, she's CFO at Globex. Please add her.",
 			[]intent{contactCreate{cf("name", "Lena Berg", "title", "CFO", "company", "Globex")}}},
+		// The broad "she's …" detail rules leave a task's title alone;
+		// "'s joined" takes a capitalised company only.
+		{"Create a task to call Jane Doe, she's expecting it", []intent{taskCreate{title: "Call Jane Doe, she's expecting it"}}},
+		{"Emma's joined Globex", []intent{contactUpdate{who: contactRef{name: "Emma"}, set: cf("company", "Globex")}}},
+		{"Emma's joined the Platform team", nil},
 		// Dates before the title, periods of a member's tasks.
 		{"Remind me by Friday to send the invoices", []intent{taskCreate{title: "Send the invoices", due: "2026-03-06", assignee: "me"}}},
 		{"what does Sam need to do this week", []intent{taskFind{status: "open", assignee: "Sam", dueTo: "2026-03-08"}}},
