@@ -61,7 +61,10 @@ $GO run ./testbed/cmd/testbed quality -games 50 -format md > "$SECTIONS/50-quali
 # The local agent's understanding: shares of the development and the
 # held-out test set done, asked back, refused and done wrongly, and the
 # p99/p50 time to understand a message (docs/local-agent.md).
-SOIS_CORPUS_MD="$SECTIONS/60-local-agent.md" $GO test -count=1 -run '^TestCorpus$' ./agent/local/ > /dev/null
+# A failing floor (a wrong write, too few handled) is said, not fatal:
+# the section still holds the table.
+SOIS_CORPUS_MD="$SECTIONS/60-local-agent.md" $GO test -count=1 -run '^TestCorpus$' ./agent/local/ > /dev/null ||
+	echo "make bench: agent/local TestCorpus failed its floor; see the local agent section" >&2
 # ---- end of appended sections ------------------------------------------------
 
 extra=()
