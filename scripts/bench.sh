@@ -68,6 +68,13 @@ trap 'rm -rf "$SECTIONS" "$FAILED"' EXIT
 # The negotiation-quality scores: the local agent, an accept-first baseline
 # and the model negotiator over the same games (docs/testbed.md).
 ./bin/testbed quality -games 50 -format md > "$SECTIONS/50-quality.md"
+# The local agent's understanding: shares of the development and the
+# held-out test set done, asked back, refused and done wrongly, and the
+# p99/p50 time to understand a message (docs/local-agent.md).
+# A failing floor (a wrong write, too few handled) is said, not fatal:
+# the section still holds the table.
+SOIS_CORPUS_MD="$SECTIONS/60-local-agent.md" $GO test -count=1 -run '^TestCorpus$' ./agent/local/ > /dev/null ||
+	echo "make bench: agent/local TestCorpus failed its floor; see the local agent section" >&2
 # ---- end of appended sections ------------------------------------------------
 
 extra=()

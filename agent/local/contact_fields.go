@@ -195,12 +195,37 @@ var (
 // who is the CEO of Acme", "… with email x@y.com and phone …", "name
 // Sara Kim, …".
 func normalDetails(s string) string {
-	s = reParenDetail.ReplaceAllString(strings.TrimSpace(s), ", $1")
+	s = parenDetails(strings.TrimSpace(s))
 	s = reWhoIs.ReplaceAllString(s, ", ")
 	s = reAndField.ReplaceAllString(s, ", $1")
 	s = reNameLabel.ReplaceAllString(s, "")
 	return strings.TrimRight(s, ",; ")
 }
+
+// parenDetails reads details in parentheses as more comma-separated
+// details, except the area code of a phone number: "(212) 555-0187",
+// "+1 (415) 555-0134".
+func parenDetails(s string) string {
+	locs := reParenDetail.FindAllStringSubmatchIndex(s, -1)
+	var b strings.Builder
+	last := 0
+	for _, l := range locs {
+		inner := s[l[2]:l[3]]
+		if reAreaCode.MatchString(inner) && reDigitsNext.MatchString(s[l[1]:]) {
+			continue
+		}
+		b.WriteString(s[last:l[0]])
+		b.WriteString(", " + inner)
+		last = l[1]
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+var (
+	reAreaCode   = regexp.MustCompile(`^\+?[0-9]{1,5}$`)
+	reDigitsNext = regexp.MustCompile(`^[ \-.]?[0-9]`)
+)
 
 // segment reads one attribute: an email, a phone, "title CTO", "CEO of
 // Acme", "from Initech", "in Berlin".

@@ -40,6 +40,7 @@ var clauseLexicon = []rewrite{
 	rw(`^(?:before|after|while|btw|by\s+the\s+way|question|right|so|just\s+checking)\b[^:]{0,40}:\s+`, ``),
 	rw(`^(new\s+(?:contact|lead|client|customer|prospect))\s+for\s+(?:you|me)\s*:`, `$1:`),
 	rw(`^whats\b`, `what's`),
+	rw(`^(`+personRef+`(?:'s|')\s+(?:new\s+)?[\w-]+(?:\s+[\w-]+)?\s+is\s+\S.*?),?\s+(?:please\s+|can\s+you\s+|could\s+you\s+)?(?:update|change|fix|correct|amend)\s+(?:it|that|this|the\s+record)(?:\s+please)?$`, `$1`),
 	rw(`\b(everyone|everybody|anybody|anyone|who)\s+else\b`, `$1`),
 	rw(`^what\s+else\s+`+personRef+`\s+has$`, `what tasks does $1 have`),
 	rw(`^(?:what|which)\s+company\s+(?:does\s+)?`+personRef+`\s+works?\s+(?:for|at)$`, `which company does $1 work for`),
@@ -49,6 +50,7 @@ var clauseLexicon = []rewrite{
 	rw(`^((?:new\s+)?(?:contact|lead|client|customer|task|to-?do))\s+(?:pls|please|plz)\s*:`, `$1:`),
 	rw(`^who(?:'s|\s+is|\s+are)\s+(?:our|the|my)\s+(?:main\s+)?contacts?\s+(at|in|from)\s+`, `do we have a contact $1 `),
 	rw(`^who\s+else\s+(?:do\s+)?we\s+know\s+`, `who do we know `),
+	rw(`^who\s+we\s+know\s+`, `who do we know `),
 	rw(`^(?:any|got\s+any|do\s+we\s+have\s+any)\s+(customers|prospects|leads|partners|clients|vips|suppliers|vendors)$`, `show our $1`),
 	rw(`^what\s+(city|company|title|role|town|location)\s+(?:is|does)\s+`+personRef+`\s+(?:in|at|with|based\s+in|work\s+(?:at|for)|have)$`, `what's $2's $1`),
 	rw(`^what(?:'s|\s+is)\s+`+personRef+`(?:'s|')\s+(?:phone\s+)?number$`, `what's $1's phone`),
@@ -74,7 +76,8 @@ var clauseLexicon = []rewrite{
 	rw(`^`+personRef+`\s+can\s+go(?:\s+from\s+(?:our|my|the)\s+(?:contacts|crm|address\s+book))?$`, `delete $1`),
 	// Contacts: update.
 	rw(`^`+personRef+`(?:'s|\s+has)\s+moved\s+to\s+`, `$1 moved to `),
-	rw(`^`+personRef+`\s+has\s+(?:left|quit)\s+.+?\s+and\s+(?:joined|moved\s+to|gone\s+to|started\s+at)\s+(.+)$`, `$1 now works at $2`),
+	rw(`^`+personRef+`(?:'s|\s+has)\s+(?:left|quit)\s+.+?\s+and\s+(?:joined|moved\s+to|gone\s+to|started\s+at)\s+(.+)$`, `$1 now works at $2`),
+	rw(`^`+personRef+`(?:'s|\s+has)\s+(?:joined|started\s+at)\s+((?-i:[\p{Lu}0-9][^\s,]*(?:\s+[\p{Lu}0-9&][^\s,]*){0,4}))$`, `$1 now works at $2`),
 	rw(`^`+personRef+`\s+has\s+(?:a\s+)?new\s+(e-?mail(?:\s+address)?|phone(?:\s+number)?|number|mobile)\s*:?\s+`, `$1's new $2 is `),
 	rw(`^(?:stick|put|slap|add)\s+(?:a|an|the)\s+([\w-]+)\s+tag\s+on\s+(.+)$`, `tag $2 as $1`),
 	rw(`^(?:stick|put|slap)\s+(?:a|an|the)\s+tag\s+([\w-]+)\s+on\s+(.+)$`, `tag $2 as $1`),
@@ -86,13 +89,19 @@ var clauseLexicon = []rewrite{
 	rw(`^(?:is|are)\s+`+personRef+`\s+(?:a\s+contact|a\s+member|one\s+of\s+our\s+contacts|a\s+contact\s+or\s+a\s+member|a\s+member\s+or\s+a\s+contact|in\s+our\s+contacts)$`, `who is $1`),
 	// The workspace's own people.
 	rw(`^(?:who\s+works\s+here|who(?:'s|\s+is|\s+are)\s+(?:on|in)\s+the\s+team\s+here|who(?:'s|\s+is|\s+are)\s+(?:in|on)\s+(?:this|the|our)\s+workspace|(?:who\s+are\s+|list\s+|show\s+(?:me\s+)?)?the\s+(?:members|people)\s+(?:of|in)\s+(?:this|the|our)\s+workspace|how\s+many\s+(?:people|members)\s+(?:work\s+here|are\s+(?:there|here|in\s+(?:this|the)\s+workspace)|(?:do\s+)?we\s+have))$`, `list members`),
+	rw(`^(?:list|show(?:\s+me)?)\s+(?:everyone|everybody|all\s+(?:the\s+)?(?:people|members))\s+(?:who|that)\s+works?\s+here$`, `list members`),
+	rw(`^(?:who\s+(?:are|is)|list|show(?:\s+me)?)\s+my\s+(?:teammates|team\s*mates)$`, `who's in my team`),
+	rw(`^who(?:'s|\s+is|\s+are)\s+on\s+my\s+team$`, `who's in my team`),
 	// Tasks.
+	rw(`^what\s+(?:does|do)\s+`+personRef+`\s+(?:need|have)\s+to\s+do\s+(this\s+week|next\s+week|this\s+month|next\s+month|today|tomorrow)$`, `show open tasks assigned to $1 due by $2`),
+	rw(`^what(?:'s|\s+is)\s+on\s+`+personRef+`(?:'s|')\s+plate\s+(this\s+week|next\s+week|this\s+month|next\s+month|today|tomorrow)$`, `show open tasks assigned to $1 due by $2`),
 	rw(`^(?:set|create|add|make)\s+(?:a\s+|me\s+a\s+)?reminder\s+for\s+me\s+to\s+`, `remind me to `),
+	rw(`^remind\s+me\s+((?:by|on|before)\s+(?:next\s+|this\s+|the\s+)?[\w/-]+(?:\s+of\s+\w+)?)\s+to\s+(.+)$`, `remind me to $2 $1`),
 	rw(`^i\s+(?:need|have|want)\s+to\s+(.+?),?\s+(?:can|could)\s+you\s+(?:add|make|put|set)\s+(?:that|it|this)\s+(?:up\s+)?(?:as|on|in|to)\s+(?:a\s+task|my\s+(?:tasks|to-?do\s+list|to-?dos))$`, `remind me to $1`),
 	rw(`^(?:to-?do|task|reminder)\s+for\s+(me|\S+)\s*[:\-–]\s*(.+)$`, `create a task for $1: $2`),
 	rw(`^(?:hand|give)\s+(?:a\s+)?(?:new\s+)?task\s+to\s+(me|\S+)\s*[:\-–]\s*(.+)$`, `create a task for $1: $2`),
 	rw(`^(?:hand|pass|give)\s+(?:the\s+)?(.+?)\s+(?:over|across|on)\s+to\s+(.+)$`, `reassign the $1 to $2`),
-	rw(`^give\s+(?:the\s+task\s+)?(.+?)\s+to\s+(me|[\p{L}]+(?:\s+[\p{L}]+)?)$`, `reassign $1 to $2`),
+	rw(`^(?:give|pass)\s+(?:the\s+task\s+)?(.+?)\s+to\s+(me|[\p{L}]+(?:\s+[\p{L}]+)?)$`, `reassign $1 to $2`),
 	rw(`^tick\s+(the\s+)?(.+?)\s+off$`, `complete $1$2`),
 	rw(`^(?:tick|check)\s+off\s+`, `complete `),
 	rw(`^(?:can|could|shall)\s+we\s+(move|push|postpone|reschedule|delay|rename|assign|reassign|delete|mark|change|update|add|create)\b`, `$1`),
@@ -114,40 +123,48 @@ var clauseLexicon = []rewrite{
 	rw(`^(what|which)\s+([\w-]+)\s+have\s+we\s+got(?:\s+installed)?$`, `$1 $2 do we have`),
 	rw(`^(?:is|are)\s+(?:the\s+)?([\w-]+)\s+extensions?\s+installed$`, `what extensions are installed`),
 	rw(`^(?:hi|hello|hey)?,?\s*what\s+can\s+you\s+(?:help\s+(?:me\s+)?with|do\s+for\s+me)$`, `what can you do`),
+	// A filler after an idiom's rewrite: "tick off X for me".
+	rw(`^((?:complete|delete|remove|rename|move|assign|reassign|start|mark)\b.*?)\s+for\s+me$`, `$1`),
 }
 
 // inlineLexicon rewrites inside a message, before it is split into
 // clauses: email prose ("… and let her know that …"), the details of a
 // new contact given in a second sentence about "she"/"he", and labelled
 // email parts. when, if set, must match the message for the rule to
-// apply.
+// apply; unless, if set, must not.
 var inlineLexicon = []struct {
 	rewrite
-	when *regexp.Regexp
+	when, unless *regexp.Regexp
 }{
-	{rw(`\s+and\s+(?:let\s+(?:him|her|them)\s+know|tell\s+(?:him|her|them))(?:\s+that)?\s+`, ` saying `), reEmailOpen},
-	{rw(`(?:,\s*|\s+to\s+|\s+and\s+)(?:let\s+(?:him|her|them)\s+know|tell\s+(?:him|her|them))(?:\s+that)?\s+`, ` saying `), reEmailOpen},
-	{rw(`\s+and\s+say\s+(?:that\s+)?`, ` saying `), reEmailOpen},
-	{rw(`\s+and\s+ask\s+(?:him|her|them)\s+to\s+`, ` saying could you `), reEmailOpen},
-	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:she|he|they)\s+(?:lives?|is\s+based|is\s+located)\s+in\s+`, `, based in `), reContactVerb},
-	{rw(`(?:,\s*|\s+)subject\s*:\s*([^,]+?),\s*(?:say|saying|body|message|text)\s*:\s*`, ` with subject $1 saying `), reEmailOpen},
-	{rw(`(?:,\s*|\s+)(?:say|body|message|text)\s*:\s*`, ` saying `), reEmailOpen},
-	{rw(`\s+(?:an?\s+)?(?:quick\s+)?(e-?mail|message)\s+to\s+say\s+`, ` an $1 saying `), reEmailOpen},
-	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:she|he|they)(?:'s|\s+is|\s+are)?\s+(?:works?|working)\s+(?:at|for)\s+`, `, works at `), reContactVerb},
-	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:her|his|their)\s+(?:phone\s+number|number|phone|mobile|cell)\s+is\s+`, `, phone `), reContactVerb},
-	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:her|his|their)\s+e-?mail(?:\s+address)?\s+is\s+`, `, email `), reContactVerb},
-	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:she|he|they)(?:'s|\s+is|\s+are)\s+based\s+in\s+`, `, based in `), reContactVerb},
-	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:she|he|they)(?:'s|\s+is|\s+are)\s+(?:at|with|from)\s+`, `, at `), reContactVerb},
-	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:she|he|they)(?:'s|\s+is|\s+are)\s+(?:a|an)\s+(prospect|customer|partner|lead|vip|client|supplier)\b`, `, tagged $1`), reContactVerb},
-	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:she|he|they)(?:'s|\s+is|\s+are)\s+(?:the|their|our)\s+`, `, `), reContactVerb},
-	{rw(`\s+[-–]\s+due\s+`, `, due `), nil},
-	{rw(`\s+[-–]\s+((?:e-?mail|phone|mobile|tel|tagged|based|works|title|company|city|notes?)\b)`, `, $1`), reContactVerb},
-	{rw(`\s+[-–]\s+(?:he|she|they)(?:'s|\s+is|\s+are)\s+(?:a|an)\s+(prospect|customer|partner|lead|vip|client|supplier)\b`, `, tagged $1`), reContactVerb},
+	{rw(`\s+and\s+(?:let\s+(?:him|her|them)\s+know|tell\s+(?:him|her|them))(?:\s+that)?\s+`, ` saying `), reEmailOpen, nil},
+	{rw(`(?:,\s*|\s+to\s+|\s+and\s+)(?:let\s+(?:him|her|them)\s+know|tell\s+(?:him|her|them))(?:\s+that)?\s+`, ` saying `), reEmailOpen, nil},
+	{rw(`\s+and\s+say\s+(?:that\s+)?`, ` saying `), reEmailOpen, nil},
+	{rw(`\s+and\s+ask\s+(?:him|her|them)\s+to\s+`, ` saying could you `), reEmailOpen, nil},
+	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:she|he|they)\s+(?:lives?|is\s+based|is\s+located)\s+in\s+`, `, based in `), reContactVerb, nil},
+	{rw(`(?:,\s*|\s+)(?:with\s+)?(?:the\s+|a\s+)?subject\s*:\s*([^,]+?),\s*(?:say|saying|body|message|text)\s*:\s*`, ` with subject $1 saying `), reEmailOpen, nil},
+	{rw(`(?:,\s*|\s+)(?:say|body|message|text)\s*:\s*`, ` saying `), reEmailOpen, nil},
+	{rw(`\s+(?:an?\s+)?(?:quick\s+)?(e-?mail|message)\s+to\s+say\s+`, ` an $1 saying `), reEmailOpen, nil},
+	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:she|he|they)(?:'s|\s+is|\s+are)?\s+(?:works?|working)\s+(?:at|for)\s+`, `, works at `), reContactVerb, nil},
+	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:her|his|their)\s+(?:phone\s+number|number|phone|mobile|cell)\s+is\s+`, `, phone `), reContactVerb, nil},
+	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:her|his|their)\s+e-?mail(?:\s+address)?\s+is\s+`, `, email `), reContactVerb, nil},
+	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:she|he|they)(?:'s|\s+is|\s+are)\s+based\s+in\s+`, `, based in `), reContactVerb, nil},
+	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:she|he|they)(?:'s|\s+is|\s+are)\s+(?:at|with|from)\s+`, `, at `), reContactVerb, nil},
+	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:she|he|they)(?:'s|\s+is|\s+are)\s+(?:a|an)\s+(prospect|customer|partner|lead|vip|client|supplier)\b`, `, tagged $1`), reContactVerb, nil},
+	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:she|he|they)(?:'s|\s+is|\s+are)\s+(?:the|their|our)\s+`, `, `), reContactVerb, nil},
+	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:she|he)(?:'s|\s+is)\s+(?:a|an)\s+`, `, `), reContactVerb, reFreeTextKind},
+	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:she|he)(?:'s|\s+is)\s+`, `, `), reContactVerb, reFreeTextKind},
+	{rw(`\s+[-–]\s+due\s+`, `, due `), nil, nil},
+	{rw(`\s+[-–]\s+((?:e-?mail|phone|mobile|tel|tagged|based|works|title|company|city|notes?)\b)`, `, $1`), reContactVerb, nil},
+	{rw(`\s+[-–]\s+(?:he|she|they)(?:'s|\s+is|\s+are)\s+(?:a|an)\s+(prospect|customer|partner|lead|vip|client|supplier)\b`, `, tagged $1`), reContactVerb, nil},
 }
 
 var (
-	reEmailOpen   = re(`^(?:(?:please|pls|can\s+you|could\s+you)\s+)*(?:e-?mail|mail|write\s+to|message|send|shoot|drop|fire|forward)\b`)
-	reContactVerb = re(`\b(?:add|create|save|new|register)\b`)
+	// reFreeTextKind is a message with a task or an email in it, whose
+	// free text the broadest contact rules must not touch: "Create a
+	// task to call Jane, she's expecting it" keeps its title.
+	reFreeTextKind = re(`\b(?:tasks?|to-?dos?|reminders?|remind|e-?mails?|send|saying|message)\b`)
+	reEmailOpen    = re(`^(?:(?:please|pls|can\s+you|could\s+you)\s+)*(?:e-?mail|mail|write\s+to|message|send|shoot|drop|fire|forward)\b`)
+	reContactVerb  = re(`\b(?:add|create|save|new|register)\b`)
 )
 
 // reDataStart finds where the caller's own values begin: a label whose
@@ -164,7 +181,7 @@ var reBodyStart = re(`\bsaying\s|\bsay\s*:`)
 func applyInline(s string) string {
 	head, tail := splitData(s, reDataStart)
 	for _, r := range inlineLexicon {
-		if r.when != nil && !r.when.MatchString(head) {
+		if r.when != nil && !r.when.MatchString(head) || r.unless != nil && r.unless.MatchString(head) {
 			continue
 		}
 		// A rule rewrites only up to where an email body begins, except

@@ -140,7 +140,7 @@ func tidy(s string) string {
 	s = strings.Join(strings.Fields(quoteFixer.Replace(s)), " ")
 	for {
 		before := s
-		s = strings.TrimSpace(strings.TrimRight(s, ".!?"))
+		s = strings.TrimSpace(strings.TrimLeft(strings.TrimRight(s, ".!?"), "-–—,;: "))
 		if reOnlyPolite.MatchString(s) {
 			return s // "Thanks so much." asks for nothing; keep it whole
 		}
@@ -179,6 +179,7 @@ var (
 func splitClauses(s string, cal calendar) []string {
 	joins := outsideData(s, reJoin.FindAllStringIndex(s, -1))
 	var out []string
+	asks := map[int]bool{} // clauses that are a question after a request
 	start := 0
 	for i, m := range joins {
 		left, right := s[start:m[0]], s[m[1]:]
@@ -190,7 +191,8 @@ func splitClauses(s string, cal calendar) []string {
 		// A sentence end always splits, unless the period ends an
 		// abbreviation or an initial ("Dr. Jane Smith", "J. Smith").
 		next := s[m[1]:end]
-		split := (sentence && !abbreviated(left)) || reAskStart.MatchString(right) ||
+		ask := !sentence && (reAskStart.MatchString(right) || reQuestionStart.MatchString(right))
+		split := (sentence && !abbreviated(left)) || ask ||
 			reContinuation.MatchString(right) || reStrongStart.MatchString(right) ||
 			listContinues(s[start:m[0]], next, cal) ||
 			(reVerbStart.MatchString(right) && !reFreeText.MatchString(left) && parsesAlone(next, cal))
@@ -199,12 +201,18 @@ func splitClauses(s string, cal calendar) []string {
 		}
 		if split {
 			out = append(out, left)
+			asks[len(out)] = ask
 			start = m[1]
 		}
 	}
 	out = append(out, s[start:])
 	for i := range out {
 		out[i] = tidy(out[i])
+	}
+	for i := range out {
+		if asks[i] {
+			out[i] = namePronoun(out[i], out[i-1])
+		}
 	}
 	for i := 1; i < len(out); i++ {
 		if v := reListVerb.FindString(out[i-1]); v != "" && reListNoun.MatchString(out[i]) {
@@ -278,9 +286,65 @@ const (
 // tasks Maria has".
 var reAskStart = re(`^` + joinWords + `(?:(?:tell|show|give)\s+me|let\s+me\s+know)\b`)
 
+// reQuestionStart opens a question joined to a request by a bare "and":
+// "… tomorrow and what's his number?", "… to Tom and list his tasks".
+// Such a part is never read as more of a title or a name, so a request
+// is never written with the question inside it.
+var reQuestionStart = re(`^` + joinWords + `(?:(?:what|who|where|when)(?:'s|\s+is|\s+are|\s+does|\s+do)|which|how\s+(?:many|much|do|does|is)|(?:list|show)\s+(?:me\s+)?(?:his|her|their)\b)`)
+
+// namePronoun reads "his", "her", "their", "him" and "them" in a
+// question that follows a request as the last person the request
+// names ("remind me to call Dan Okafor tomorrow and what's his
+// number?"): the question only reads, so a wrong guess changes nothing,
+// and a request with no such name leaves the pronoun as it is.
+func namePronoun(question, request string) string {
+	if !rePronounAny.MatchString(question) {
+		return question
+	}
+	name := lastName(request)
+	if name == "" {
+		return question
+	}
+	return rePronounAny.ReplaceAllStringFunc(question, func(p string) string {
+		switch strings.ToLower(p) {
+		case "his", "her", "their":
+			return name + "'s"
+		}
+		return name
+	})
+}
+
+var rePronounAny = re(`\b(?:his|her|their|him|them)\b`)
+
+// lastName is the last run of capitalised words of s that reads as a
+// person's name, leaving out its first word (capitalised as the start
+// of the sentence) and dates ("Friday", "March").
+func lastName(s string) string {
+	w := strings.Fields(s)
+	var run, last []string
+	flush := func() {
+		if len(run) > 0 && validName(strings.Join(run, " ")) {
+			last = run
+		}
+		run = nil
+	}
+	for i, x := range w {
+		r, _ := utf8.DecodeRuneInString(x)
+		if i == 0 || !unicode.IsUpper(r) || !reNameWord.MatchString(x) || dateWords[strings.ToLower(x)] {
+			flush()
+			continue
+		}
+		run = append(run, x)
+	}
+	flush()
+	return strings.Join(last, " ")
+}
+
+var dateWords = wordSet(`monday tuesday wednesday thursday friday saturday sunday january february march april may june july august september october november december today tomorrow`)
+
 // reNegation is a preamble that forbids changes: "Don't change anything,
 // just …", "I don't want to delete anyone - …".
-var reNegation = re(`^(?:please\s+)?(?:don'?t|do\s+not|never|i\s+don'?t\s+want\s+(?:you\s+)?to|i'?m\s+not\s+asking\s+you\s+to|no\s+need\s+to)\s+(?:change|delete|remove|e-?mail|send|update|touch|modify|edit|write\s+to|create|add)(?:\s+(?:anything|anyone|anybody|nothing|any\s+\w+|a\s+thing))?(?:\s+(?:yet|for\s+now|today))?\s*(?:[,\-–—:;.!]+\s*|\s+)(?:(?:just|but|only)\s+)?`)
+var reNegation = re(`^(?:(?:(?:just|only)\s+)?(?:checking|asking|curious|wondering|a\s+question)\s*[,:;\-–—]\s*)?(?:please\s+)?(?:don'?t|do\s+not|never|i\s+don'?t\s+want\s+(?:you\s+)?to|i'?m\s+not\s+asking\s+you\s+to|no\s+need\s+to)\s+(?:change|delete|remove|e-?mail|send|update|touch|modify|edit|write\s+to|create|add)(?:\s+(?:anything|anyone|anybody|nothing|any\s+\w+|a\s+thing|it|that|them|this))?(?:\s+(?:yet|for\s+now|today))?\s*(?:[,\-–—:;.!]+\s*|\s+)(?:(?:just|but|only)\s+)?`)
 
 // dropNegation strips a preamble that forbids changes and reports it:
 // the rest of the message may then only read.

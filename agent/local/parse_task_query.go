@@ -104,19 +104,14 @@ func parseTaskFilter(rest, whole string, cal calendar) (intent, bool, *parseErro
 // into a due_from / due_to range.
 func dueRange(marker, v string, cal calendar) (from, to string, err *parseError) {
 	lv := strings.ToLower(v)
-	if lv == "this week" || lv == "next week" {
+	if from, to, ok := period(lv, cal); ok {
 		if !cal.known {
 			return "", "", refuse("I don't know today's date, so I can't work out %q", v)
 		}
-		t := cal.today
-		if lv == "this week" {
-			return day(t, 0), day(t, (7-int(t.Weekday()))%7), nil
+		if marker == "due by" {
+			from = "" // "what does Sam need to do by this week": overdue too
 		}
-		toMonday := (8 - int(t.Weekday())) % 7
-		if toMonday == 0 {
-			toMonday = 7
-		}
-		return day(t, toMonday), day(t, toMonday+6), nil
+		return from, to, nil
 	}
 	d, err := parseDate(v, cal)
 	if err != nil {
@@ -130,4 +125,27 @@ func dueRange(marker, v string, cal calendar) (from, to string, err *parseError)
 		return "", d, nil
 	}
 	return d, d, nil
+}
+
+// period is the range of "this week", "next week", "this month" or
+// "next month" (a week ends on Sunday); ok is false for other text.
+func period(lv string, cal calendar) (from, to string, ok bool) {
+	t := cal.today
+	switch lv {
+	case "this week":
+		return day(t, 0), day(t, (7-int(t.Weekday()))%7), true
+	case "next week":
+		toMonday := (8 - int(t.Weekday())) % 7
+		if toMonday == 0 {
+			toMonday = 7
+		}
+		return day(t, toMonday), day(t, toMonday+6), true
+	case "this month":
+		first := time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
+		return day(t, 0), first.AddDate(0, 1, -1).Format(time.DateOnly), true
+	case "next month":
+		first := time.Date(t.Year(), t.Month()+1, 1, 0, 0, 0, 0, time.UTC)
+		return first.Format(time.DateOnly), first.AddDate(0, 1, -1).Format(time.DateOnly), true
+	}
+	return "", "", false
 }

@@ -168,6 +168,28 @@ func TestParse(t *testing.T) {
 			[]intent{contactDelete{who: contactRef{name: "Jane Doe"}}, orgDepartments{}}},
 		{"Create a contact for Ana Lima and set her phone to +1 555 0100",
 			[]intent{contactCreate{cf("name", "Ana Lima")}, contactUpdate{who: contactRef{pron: "her"}, set: cf("phone", "+1 555 0100")}}},
+		// Phones with a bracketed area code stay whole; other brackets
+		// hold details.
+		{"add contact Ben Frost, phone (646) 555-0123, works at Hooli",
+			[]intent{contactCreate{cf("name", "Ben Frost", "phone", "(646) 555-0123", "company", "Hooli")}}},
+		{"Add Ana Lima, +1 (415) 555-0134 (ana@lima.example)",
+			[]intent{contactCreate{cf("name", "Ana Lima", "phone", "+1 (415) 555-0134", "email", "ana@lima.example")}}},
+		// A name in a first sentence, details in the second.
+		{"Look at Emma Schultz. Her phone is +49 30 901820 now.",
+			[]intent{contactUpdate{who: contactRef{name: "Emma Schultz"}, set: cf("phone", "+49 30 901820")}}},
+		{"Dan Reyes rang. He has moved to Houston.",
+			[]intent{contactUpdate{who: contactRef{name: "Dan Reyes"}, set: cf("city", "Houston")}}},
+		{"I spoke to Lena Berg today, she's CFO at Globex. Please add her.",
+			[]intent{contactCreate{cf("name", "Lena Berg", "title", "CFO", "company", "Globex")}}},
+		// The broad "she's …" detail rules leave a task's title alone;
+		// "'s joined" takes a capitalised company only.
+		{"Create a task to call Jane Doe, she's expecting it", []intent{taskCreate{title: "Call Jane Doe, she's expecting it"}}},
+		{"Emma's joined Globex", []intent{contactUpdate{who: contactRef{name: "Emma"}, set: cf("company", "Globex")}}},
+		{"Emma's joined the Platform team", nil},
+		// Dates before the title, periods of a member's tasks.
+		{"Remind me by Friday to send the invoices", []intent{taskCreate{title: "Send the invoices", due: "2026-03-06", assignee: "me"}}},
+		{"what does Sam need to do this week", []intent{taskFind{status: "open", assignee: "Sam", dueTo: "2026-03-08"}}},
+		{"what's on Maria's plate this month", []intent{taskFind{status: "open", assignee: "Maria", dueTo: "2026-03-31"}}},
 	}
 	for _, tc := range tests {
 		got, err := parse(tc.in, testCal)
@@ -235,6 +257,13 @@ func TestSplitClauses(t *testing.T) {
 		{"Find Jane, then list departments", []string{"Find Jane", "list departments"}},
 		{"List departments; list teams", []string{"List departments", "list teams"}},
 		{"Send an email to jane@acme.com saying hi and thanks", []string{"Send an email to jane@acme.com saying hi and thanks"}},
+		// A question after a request is its own clause, never part of a
+		// title, and reads his/her as the last person the request names.
+		{"remind me to call Luis Fernández tomorrow and what's his email", []string{"remind me to call Luis Fernández tomorrow", "what's Luis Fernández's email"}},
+		{"create a task to email Chris Martin on Friday and what's his email", []string{"create a task to email Chris Martin on Friday", "what's Chris Martin's email"}},
+		{"Assign the renewal offer to Sam and list his tasks", []string{"Assign the renewal offer to Sam", "list Sam's tasks"}},
+		{"create a task to call Jane and what's next", []string{"create a task to call Jane", "what's next"}},
+		{"Email Jane saying the plan and what's next", []string{"Email Jane saying the plan and what's next"}},
 	}
 	for _, tc := range tests {
 		if got := splitClauses(tidy(tc.in), testCal); !reflect.DeepEqual(got, tc.want) {

@@ -130,6 +130,15 @@ func (c fileChange) run(r *runner) bool {
 	if c.kind == "folder" {
 		k = kFolder
 	}
+	if c.op == "move" && c.kind == "" && !c.toRoot && len(fileItems(res[0].data)) == 0 && validName(c.name) &&
+		!res[1].failed() && len(ofKind(fileItems(res[1].data), "folder")) == 0 {
+		// "Move Kenji to Kyoto": no file or folder is named Kenji and no
+		// folder Kyoto, so it is a contact moving city when the
+		// workspace's own names know Kenji as a contact.
+		if fl, ok := r.moveContact(c.name, c.value); ok {
+			return cont(fl)
+		}
+	}
 	item, fl := r.resolveOne(k, c.name, fileCands(ofKind(fileItems(res[0].data), c.kind)), op.done)
 	if fl != proceed {
 		return cont(fl)
@@ -233,4 +242,26 @@ func fileCands(items []obj) []candidate {
 		out[i] = candidate{rec: f, id: f.str("id"), name: name, label: fileLine(f), keys: []string{stem}}
 	}
 	return out
+}
+
+// moveContact sets the city of the contact name when the gazetteer
+// knows name as a contact; ok is false when it does not (the move is
+// then about a file, and says that none matched).
+func (r *runner) moveContact(name, city string) (fl flow, ok bool) {
+	g, fl := r.lookup(name, nameContact)
+	if fl != proceed {
+		return fl, true
+	}
+	if !g[nameContact] {
+		return proceed, false
+	}
+	var f contactFields
+	if err := f.set("city", city); err != nil {
+		r.say("%s", err.reply())
+		return skip, true
+	}
+	if !(contactUpdate{who: contactRef{name: name}, set: f}).run(r) {
+		return halt, true
+	}
+	return skip, true
 }

@@ -82,7 +82,11 @@ func (orgMembers) run(r *runner) bool {
 func (u orgUnitMembers) needs() []string { return append(unitTools(u.kind), "org_members") }
 
 func (u orgUnitMembers) run(r *runner) bool {
-	unit, fl := r.oneUnit(u.unit, u.kind)
+	var none func() flow
+	if u.kind == "" {
+		none = func() flow { return r.contactsIn(u.unit) }
+	}
+	unit, fl := r.oneUnitOr(u.unit, u.kind, none)
 	if fl != proceed {
 		return cont(fl)
 	}
@@ -148,6 +152,12 @@ func unitTools(kindWord string) []string {
 // oneUnit finds the team or department a name means (kind "team",
 // "department" or "" for either), asking when several match.
 func (r *runner) oneUnit(name, kindWord string) (candidate, flow) {
+	return r.oneUnitOr(name, kindWord, nil)
+}
+
+// oneUnitOr is oneUnit; when no unit has the name and none is set, none
+// answers instead of "No team or department is named …".
+func (r *runner) oneUnitOr(name, kindWord string, none func() flow) (candidate, flow) {
 	var calls []call
 	for _, t := range unitTools(kindWord) {
 		calls = append(calls, mk(t))
@@ -189,6 +199,9 @@ func (r *runner) oneUnit(name, kindWord string) (candidate, flow) {
 	case picked:
 		return c, proceed
 	case pickNone:
+		if none != nil {
+			return candidate{}, none()
+		}
 		r.say("No %s is named %q.", noun.one, name)
 		return candidate{}, skip
 	case pickCancelled, pickUnclear:
@@ -245,4 +258,29 @@ func unitName(u obj) string {
 		return s
 	}
 	return u.str("id")
+}
+
+// contactsIn answers "Who is in Berlin?" when no team or department is
+// named Berlin: the workspace's own names say whether it is a city or a
+// company of its contacts, and those contacts are listed. A name that
+// is neither (or both) gets "No team or department is named …".
+func (r *runner) contactsIn(name string) flow {
+	g, fl := r.lookup(name, nameCity, nameCompany)
+	if fl != proceed {
+		return fl
+	}
+	var f contactFilter
+	switch {
+	case g[nameCity] && !g[nameCompany]:
+		f.city = name
+	case g[nameCompany] && !g[nameCity]:
+		f.company = name
+	default:
+		r.say("No %s is named %q.", kUnit.one, name)
+		return skip
+	}
+	if !(contactFind{filter: f}).run(r) {
+		return halt
+	}
+	return skip
 }
