@@ -50,7 +50,29 @@ func (r *Runner) Run(ctx context.Context, convID string, turn int) error {
 	if t.waiting {
 		return &WaitError{After: r.WaitPoll}
 	}
+	if t.interrupted || (outcome.Status == conversation.Failed && shutdown(ctx)) {
+		// Cut off by a stop, not failed: the steps recorded so far are
+		// durable, and the next run (another process, or this one
+		// restarted) resumes from them.
+		// A call cut off here left its hold, settled as unconfirmed spend
+		// by that run (Budgets.SettleTurn above), as after a crash.
+		return fmt.Errorf("agent: turn %d of %s handed back: %w", turn, convID, errs.ErrShutdown)
+	}
 	return r.finish(ctx, t, outcome)
+}
+
+// shutdown reports whether ctx was canceled by a stopping process.
+func shutdown(ctx context.Context) bool {
+	return errors.Is(context.Cause(ctx), errs.ErrShutdown)
+}
+
+// interrupt ends this run of the turn without an outcome: its process is
+// stopping and canceled it (errs.ErrShutdown), and the turn is left
+// running, to be resumed from its recorded steps (see Run).
+func (t *turnRun) interrupt(where string) conversation.Outcome {
+	t.interrupted = true
+	t.log.Info("turn handed back: the node is stopping", "at", where)
+	return conversation.Outcome{}
 }
 
 // turnRun is the state of one turn being run.
@@ -67,7 +89,10 @@ type turnRun struct {
 	// waiting: a Waiter's call is not done; the turn stays running and
 	// its job runs it again later.
 	waiting bool
-	tools   []workspace.Tool // the tools the caller may use (for DescribeTool)
+	// interrupted: the process is stopping; the turn stays running and
+	// is resumed by the next run.
+	interrupted bool
+	tools       []workspace.Tool // the tools the caller may use (for DescribeTool)
 }
 
 func (t *turnRun) run(ctx context.Context) conversation.Outcome {
@@ -124,6 +149,9 @@ func (t *turnRun) run(ctx context.Context) conversation.Outcome {
 		if s, err := conversation.TurnStatus(ctx, t.DB, t.conv.ID, t.turn); err == nil && !s.Active() {
 			return conversation.Outcome{Status: s} // canceled meanwhile; finish is a no-op
 		}
+		if shutdown(ctx) {
+			return t.interrupt("before a model call")
+		}
 		if o, stop := t.callModel(ctx, decls); stop {
 			return o
 		}
@@ -156,11 +184,17 @@ func (t *turnRun) answerPending(ctx context.Context) (conversation.Outcome, bool
 			}
 			continue
 		}
+		if shutdown(ctx) {
+			return t.interrupt("before a tool call"), true
+		}
 		run := t.runTool
 		if call.Name == DescribeTool {
 			run = t.describe
 		}
 		if err := run(ctx, call); err != nil {
+			if shutdown(ctx) { // the call was rolled back or not recorded: the next run makes it
+				return t.interrupt("during a tool call"), true
+			}
 			return t.fail(err, "a tool result could not be recorded"), true
 		}
 	}
@@ -178,11 +212,17 @@ func (t *turnRun) runTool(ctx context.Context, call ToolCall) error {
 		// after it, so a crash in between may repeat the outside effect.
 		res, err := t.Registry.Call(ctx, t.caller, call.Name, call.Args)
 		if err == nil {
+			// The outside effect happened: record it even if a stop
+			// cancels the turn now.
+			rec := context.WithoutCancel(ctx)
 			step.Result.Content, step.Receipts = resultContent(res), res.Actions
-			if err = t.DB.InTx(ctx, func(tx store.Tx) error { return t.recordTool(ctx, tx, step) }); err == nil {
+			if err = t.DB.InTx(rec, func(tx store.Tx) error { return t.recordTool(rec, tx, step) }); err == nil {
 				t.applyTool(step)
 			}
 			return err
+		}
+		if shutdown(ctx) {
+			return err // cut off by a stop: its outcome is unknown; the next run calls it again
 		}
 		return t.recordToolError(ctx, call, step, err, true)
 	}
@@ -201,6 +241,9 @@ func (t *turnRun) runTool(ctx context.Context, call ToolCall) error {
 			t.applyTool(step)
 		}
 		return err
+	}
+	if shutdown(ctx) {
+		return toolErr // cut off by a stop and rolled back: the next run calls it again
 	}
 	return t.recordToolError(ctx, call, step, toolErr, false)
 }
@@ -283,6 +326,11 @@ func (t *turnRun) callModel(ctx context.Context, decls []ToolDecl) (conversation
 		return o, true
 	}
 	resp, err := t.generate(ctx, req)
+	if err != nil && shutdown(ctx) {
+		// Cut off by a stop: the hold stays, and the next run of the turn
+		// settles it as unconfirmed spend (Budgets.SettleTurn).
+		return t.interrupt("during a model call"), true
+	}
 	if err != nil {
 		t.chargeFailed(ctx, hold, req.Model, resp.Usage, err)
 		return t.fail(err, providerFailure(err)), true
@@ -303,14 +351,15 @@ func (t *turnRun) callModel(ctx context.Context, decls []ToolDecl) (conversation
 	}
 	step := modelStep{Message: resp.Message, Model: model, Usage: resp.Usage, Cost: cost}
 	payload, _ := json.Marshal(step)
-	err = t.DB.InTx(ctx, func(tx store.Tx) error {
-		if err := hold.Settle(ctx, tx, charge(model, resp.Usage, cost)); err != nil {
+	rec := context.WithoutCancel(ctx) // the provider answered: record it even if a stop cancels the turn now
+	err = t.DB.InTx(rec, func(tx store.Tx) error {
+		if err := hold.Settle(rec, tx, charge(model, resp.Usage, cost)); err != nil {
 			return err
 		}
-		if err := conversation.AddCost(ctx, tx, t.conv.ID, t.turn, cost); err != nil {
+		if err := conversation.AddCost(rec, tx, t.conv.ID, t.turn, cost); err != nil {
 			return err
 		}
-		return conversation.AddStep(ctx, tx, t.conv.ID, conversation.Step{Turn: t.turn, Seq: t.prog.seq, Kind: conversation.StepModel, Payload: payload}, t.Now())
+		return conversation.AddStep(rec, tx, t.conv.ID, conversation.Step{Turn: t.turn, Seq: t.prog.seq, Kind: conversation.StepModel, Payload: payload}, t.Now())
 	})
 	if err != nil {
 		// The provider answered, so it billed: count the hold as spent.

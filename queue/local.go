@@ -7,6 +7,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/store"
 )
 
@@ -94,6 +95,16 @@ func (p *Pending) runLocal() {
 	cancel()
 	settle, done := context.WithTimeout(context.Background(), 30*time.Second)
 	defer done()
+	if errors.Is(err, errs.ErrShutdown) {
+		// Interrupted by a stop, in a resumable state: River's job is made
+		// available now, so any process resumes the turn at once.
+		if rerr := q.retry(settle, p.jobID); rerr != nil {
+			q.log.Error("queue: hand an interrupted turn to River; it resumes when its job is due", "conversation_id", p.convID, "turn", p.turn, "err", rerr)
+			return
+		}
+		q.log.Info("turn interrupted by the stop handed back", "conversation_id", p.convID, "turn", p.turn)
+		return
+	}
 	var wait snoozer
 	if errors.As(err, &wait) {
 		// A waiting turn (a negotiation): River's job takes it from here.
