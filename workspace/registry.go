@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"slices"
 	"sort"
 	"sync"
@@ -60,6 +61,12 @@ type Tool struct {
 	// transactions short, so no database connection is held during the I/O.
 	// Its effect outside the database cannot be undone by a rollback.
 	OwnTx bool
+	// Idempotent: a repeat with the same arguments has no further effect
+	// (reads, updates, deletes; not creates or sends). MCP declares it.
+	Idempotent bool
+	// Args is the argument struct the schema was generated from (Define);
+	// nil for a tool whose schema comes from elsewhere (an extension).
+	Args reflect.Type
 
 	resolved *jsonschema.Resolved
 }

@@ -41,18 +41,21 @@ func (s *Service) Tools() []workspace.Tool {
 		},
 		{
 			Name:        "files_move",
+			Idempotent:  true,
 			Description: "Move a file or folder into another folder.",
 			Schema:      schema(`"id":{"type":"string","minLength":1},"folder_id":{"type":"string","description":"Destination folder; empty for the root folder."}`, `"id","folder_id"`),
 			Scope:       ScopeWrite, Effect: workspace.Write, Run: s.move,
 		},
 		{
 			Name:        "files_rename",
+			Idempotent:  true,
 			Description: "Rename a file or folder.",
 			Schema:      schema(`"id":{"type":"string","minLength":1},"name":{"type":"string","minLength":1,"maxLength":255}`, `"id","name"`),
 			Scope:       ScopeWrite, Effect: workspace.Write, Run: s.rename,
 		},
 		{
 			Name:        "files_delete",
+			Idempotent:  true,
 			Description: "Delete a file, or a folder with everything in it.",
 			Schema:      schema(`"id":{"type":"string","minLength":1}`, `"id"`),
 			Scope:       ScopeWrite, Effect: workspace.Destroy, Run: s.delete,

@@ -24,21 +24,25 @@ func Tools() []workspace.Tool {
 		},
 		{
 			Name:        "tasks_update",
+			Idempotent:  true,
 			Description: "Change a task's title, description, status, due date or linked contact; only the fields you pass change.",
 			Schema:      updateSchema, Scope: "tasks:write", Effect: workspace.Write, Run: runUpdate,
 		},
 		{
 			Name:        "tasks_assign",
+			Idempotent:  true,
 			Description: "Assign or reassign a task to a member of the workspace, or unassign it with an empty assignee_id.",
 			Schema:      assignSchema, Scope: "tasks:write", Effect: workspace.Write, Run: runAssign,
 		},
 		{
 			Name:        "tasks_complete",
+			Idempotent:  true,
 			Description: "Mark a task as done.",
 			Schema:      idSchema, Scope: "tasks:write", Effect: workspace.Write, Run: runComplete,
 		},
 		{
 			Name:        "tasks_delete",
+			Idempotent:  true,
 			Description: "Delete a task by id.",
 			Schema:      idSchema, Scope: "tasks:write", Effect: workspace.Destroy, Run: runDelete,
 		},
