@@ -64,7 +64,8 @@ func Define[A any](s Spec[A]) Tool {
 //	minimum=N, maximum=N     integer bounds
 //	minItems=N, maxItems=N   array length
 //	itemMinLength=N, itemMaxLength=N  length of each string of an array
-//	enum=a|b|c               the allowed values
+//	enum=a|b|c               the allowed values (a nullable one: anyOf with null)
+//	pattern=RE               a regular expression strings must match (no commas)
 //
 // A field is optional unless tagged required (omitempty is not consulted:
 // the argument structs are often the domain's own, whose JSON must not
@@ -101,6 +102,12 @@ func SchemaOf(t reflect.Type) (json.RawMessage, error) {
 			if err := constrain(p, c); err != nil {
 				return nil, fmt.Errorf("field %s: %w", f.Name, err)
 			}
+		}
+		if len(p.Types) > 0 && p.Enum != nil {
+			// A nullable enum: null is not one of the values, so it is an
+			// alternative: {"anyOf": [{"type": T, "enum": […]}, {"type": "null"}]}.
+			s.Properties[name] = &jsonschema.Schema{Description: p.Description, AnyOf: []*jsonschema.Schema{
+				{Type: p.Types[0], Enum: p.Enum}, {Type: "null"}}}
 		}
 	}
 	b, err := json.Marshal(s)
@@ -151,10 +158,14 @@ func constrain(p *jsonschema.Schema, c string) error {
 	if !ok {
 		return fmt.Errorf("schema tag %q: want key=value", c)
 	}
-	if key == "enum" {
+	switch key {
+	case "enum":
 		for _, v := range strings.Split(val, "|") {
 			p.Enum = append(p.Enum, v)
 		}
+		return nil
+	case "pattern":
+		p.Pattern = val
 		return nil
 	}
 	n, err := strconv.Atoi(val)
@@ -185,6 +196,54 @@ func constrain(p *jsonschema.Schema, c string) error {
 		}
 	default:
 		return fmt.Errorf("schema tag %q: unknown constraint", c)
+	}
+	return nil
+}
+
+// CheckArgs reports whether t's schema and its argument struct disagree:
+// a property the struct does not have, a field the schema does not
+// declare, a required argument that is not a field, or a schema that is
+// not the one generated from the struct (edited by hand after Define). A
+// tool without Args (an extension's) passes.
+func (t Tool) CheckArgs() error {
+	if t.Args == nil {
+		return nil
+	}
+	var got struct {
+		Properties map[string]json.RawMessage `json:"properties"`
+		Required   []string                   `json:"required"`
+	}
+	if err := json.Unmarshal(t.Schema, &got); err != nil {
+		return fmt.Errorf("tool %s: schema: %w", t.Name, err)
+	}
+	fields := map[string]bool{}
+	for _, f := range reflect.VisibleFields(t.Args) {
+		if name, ok := jsonName(f); ok {
+			fields[name] = true
+			if _, ok := got.Properties[name]; !ok {
+				return fmt.Errorf("tool %s: field %s (%q) is not in the schema", t.Name, f.Name, name)
+			}
+		}
+	}
+	for name := range got.Properties {
+		if !fields[name] {
+			return fmt.Errorf("tool %s: schema property %q is not a field of %s", t.Name, name, t.Args)
+		}
+	}
+	for _, name := range got.Required {
+		if !fields[name] {
+			return fmt.Errorf("tool %s: required argument %q is not a field of %s", t.Name, name, t.Args)
+		}
+	}
+	want, err := SchemaOf(t.Args)
+	if err != nil {
+		return fmt.Errorf("tool %s: %w", t.Name, err)
+	}
+	var a, b any
+	_ = json.Unmarshal(want, &a)
+	_ = json.Unmarshal(t.Schema, &b)
+	if !reflect.DeepEqual(a, b) {
+		return fmt.Errorf("tool %s: schema %s is not the one of %s: %s", t.Name, t.Schema, t.Args, want)
 	}
 	return nil
 }
