@@ -111,10 +111,16 @@ func SchemaOf(t reflect.Type) (json.RawMessage, error) {
 		}
 	}
 	b, err := json.Marshal(s)
-	if err != nil {
+	if err != nil || len(s.Properties) > 0 {
+		return b, err
+	}
+	// No arguments: say so with "properties": {}, as providers expect.
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
 		return nil, err
 	}
-	return b, nil
+	m["properties"] = map[string]any{}
+	return json.Marshal(m)
 }
 
 // nullable makes p accept null exactly when its field is a pointer (For
