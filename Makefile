@@ -3,7 +3,7 @@ GO ?= go
 BIN := bin/soisnode
 FUZZTIME ?= 10s
 
-.PHONY: run build test bench fuzz openapi fmt clean lint-openapi check-alerts
+.PHONY: run build test bench fuzz openapi fmt clean lint-openapi check-alerts scenario
 
 run: build ## build and start `soisnode demo` (SQLite, local agent, sample data)
 	./$(BIN) demo
@@ -18,6 +18,10 @@ test: ## every test, with -race, on SQLite and PostgreSQL
 
 bench: ## benchmarks next to their baselines, with peak memory (docs/benchmarks.md)
 	GO=$(GO) ./scripts/bench.sh
+
+scenario: ## run one scenario file (FILE=testbed/scenarios/…yaml, SCALE=small|full; docs/testbed.md)
+	@test -n "$(FILE)" || { echo "usage: make scenario FILE=testbed/scenarios/2-webhook-caller.yaml [SCALE=full]"; exit 2; }
+	$(GO) run ./testbed/cmd/testbed run -scale $(or $(SCALE),small) $(FILE)
 
 fuzz: ## every fuzz target for FUZZTIME each (default 10s; FUZZ=regexp picks targets)
 	GO=$(GO) FUZZTIME=$(FUZZTIME) FUZZ='$(FUZZ)' ./scripts/fuzz.sh

@@ -88,6 +88,13 @@ func newSecret(prefix string) string {
 	return prefix + secretEncoding.EncodeToString(b[:])
 }
 
+// NewSecret returns a new secret, prefix + 32 random bytes in base32, for
+// other packages' credentials (package oauth's tokens).
+func NewSecret(prefix string) string { return newSecret(prefix) }
+
+// HashSecret is the stored form of a secret made by NewSecret.
+func HashSecret(secret string) string { return hashSecret(secret) }
+
 // hashSecret is the stored form of a secret.
 func hashSecret(secret string) string {
 	sum := sha256.Sum256([]byte(secret))

@@ -35,8 +35,10 @@ type progress struct {
 }
 
 // rebuild replays the recorded steps of a conversation into the model
-// context for turn `turn`, keeping at most keep earlier turns.
-func rebuild(turns []conversation.Turn, steps []conversation.Step, turn, keep int) (progress, error) {
+// context for turn `turn`, keeping at most keep earlier turns; with
+// compact, the earlier turns before its Verbatim most recent ones are
+// compacted.
+func rebuild(turns []conversation.Turn, steps []conversation.Step, turn, keep int, compact *Compaction) (progress, error) {
 	var p progress
 	byTurn := map[int][]conversation.Step{}
 	for _, s := range steps {
@@ -47,6 +49,7 @@ func rebuild(turns []conversation.Turn, steps []conversation.Step, turn, keep in
 		if t.Turn < first || t.Turn > turn {
 			continue
 		}
+		from := len(p.messages)
 		p.messages = append(p.messages, Message{Role: RoleUser, Text: t.Message})
 		current := t.Turn == turn
 		for _, s := range byTurn[t.Turn] {
@@ -63,6 +66,9 @@ func rebuild(turns []conversation.Turn, steps []conversation.Step, turn, keep in
 			// A turn that ended without a final model message (failed,
 			// canceled, budget) still tells the model what the caller saw.
 			p.messages = append(p.messages, Message{Role: RoleModel, Text: t.Reply})
+		}
+		if compact != nil && !current && t.Turn < turn-compact.Verbatim {
+			compact.compactMessages(p.messages[from:])
 		}
 	}
 	return p, nil

@@ -25,7 +25,7 @@ func TestRebuildResumesWhereTheTurnStopped(t *testing.T) {
 		step(2, 0, conversation.StepModel, modelStep{Message: Message{Role: RoleModel, Calls: calls}, Cost: 7}),
 		step(2, 1, conversation.StepTool, toolStep{Result: ToolResult{CallID: "a", Name: "x_create", Content: json.RawMessage(`{}`)}}),
 	}
-	p, err := rebuild(turns, steps, 2, 20)
+	p, err := rebuild(turns, steps, 2, 20, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +50,7 @@ func TestRebuildKeepsRecentTurns(t *testing.T) {
 	for i := 1; i <= 30; i++ {
 		turns = append(turns, conversation.Turn{Turn: i, Message: "m", Reply: "r"})
 	}
-	p, err := rebuild(turns, nil, 30, 5)
+	p, err := rebuild(turns, nil, 30, 5, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

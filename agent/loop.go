@@ -48,6 +48,9 @@ func (r *Runner) Run(ctx context.Context, convID string, turn int) error {
 	t := &turnRun{Runner: r, log: log, conv: conv, turn: turn}
 	outcome := t.run(ctx)
 	if t.waiting {
+		if err := conversation.Waited(ctx, r.DB, convID, turn); err != nil {
+			return err
+		}
 		return &WaitError{After: r.WaitPoll}
 	}
 	if t.interrupted || (outcome.Status == conversation.Failed && shutdown(ctx)) {
@@ -119,7 +122,7 @@ func (t *turnRun) run(ctx context.Context) conversation.Outcome {
 	if err != nil {
 		return t.fail(err, "the conversation could not be loaded")
 	}
-	if t.prog, err = rebuild(t.conv.Turns, steps, t.turn, t.HistoryTurns); err != nil {
+	if t.prog, err = rebuild(t.conv.Turns, steps, t.turn, t.HistoryTurns, t.compaction()); err != nil {
 		return t.fail(err, "the conversation could not be loaded")
 	}
 	for _, tr := range t.conv.Turns {

@@ -76,11 +76,24 @@ type Runner struct {
 	// calling the provider. Default 256 (at most MaxOutputTokens).
 	MinOutputTokens int
 	HistoryTurns    int // earlier turns given to the model; default 20
+	// Compact, when set, compacts older earlier turns (Compaction; zero
+	// fields take DefaultCompaction's). Nil sends every earlier turn as
+	// recorded, which the local agent needs (it re-reads earlier results).
+	Compact *Compaction
 
 	once sync.Once
 }
 
 func (r *Runner) defaults() { r.once.Do(r.setDefaults) }
+
+// compaction is Compact with its defaults, or nil.
+func (r *Runner) compaction() *Compaction {
+	if r.Compact == nil {
+		return nil
+	}
+	c := r.Compact.withDefaults()
+	return &c
+}
 
 func (r *Runner) setDefaults() {
 	if r.Pricer == nil {

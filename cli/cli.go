@@ -106,6 +106,9 @@ func verbs() []verb {
 			{"policy", "PEER", "set what a peer may do here"},
 			{"repin", "PEER", "pin a peer's changed keys"},
 		}, note: "PEER is the peer's local name, id or node id (docs/federation.md)."},
+		{name: "testbed", short: "multi-node scenarios on this machine (docs/testbed.md)", run: runTestbed, subs: []sub{
+			{"run", "FILE", "run a scenario file: nodes as processes, faults, checks, a report"},
+		}},
 	}
 }
 

@@ -58,7 +58,7 @@ func runNegotiations(ctx context.Context, e *Env, args []string) error {
 	var status *string
 	var limit *int
 	if sub == "list" {
-		status = fs.String("status", "", "only this status: open, accepted, rejected, closed, turn_limit, budget_cap, expired or failed")
+		status = fs.String("status", "", "only this status: open, accepted, rejected, closed, turn_limit, budget_cap, expired, failed or canceled")
 		limit = fs.Int("limit", 50, fmt.Sprintf("most negotiations to list, newest first (1 to %d)", negotiation.MaxRecent))
 	}
 	pos, err := e.parse(fs, args)

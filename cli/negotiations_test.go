@@ -72,7 +72,7 @@ func transcript(t *testing.T, db *store.DB, dataDir, ws, id string, crm *signing
 			t.Fatal(err)
 		}
 		err = db.InTx(ctx, func(tx store.Tx) error {
-			_, err := negotiation.AppendTurn(ctx, tx, ws, id, negotiation.TurnOf(env, jws, now), 0)
+			_, err := negotiation.AppendTurn(ctx, tx, ws, id, negotiation.TurnOf(env, jws, now))
 			return err
 		})
 		if err != nil {

@@ -30,6 +30,16 @@ func Start(ctx context.Context, tx store.Tx, id string, turn int, now time.Time)
 	return true, err
 }
 
+// Waited takes back the attempt Start counted for a run that only found
+// the turn still waiting on a tool (a negotiation): attempts count the
+// runs that did work, not the polls of a wait.
+func Waited(ctx context.Context, q store.Querier, id string, turn int) error {
+	if _, err := q.Exec(ctx, `UPDATE turns SET attempts = attempts - 1 WHERE conversation_id = ? AND turn = ? AND attempts > 1`, id, turn); err != nil {
+		return fmt.Errorf("conversation: turn waited: %w", err)
+	}
+	return nil
+}
+
 // TurnStatus returns the status of one turn.
 func TurnStatus(ctx context.Context, q store.Querier, id string, turn int) (Status, error) {
 	var s string

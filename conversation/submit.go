@@ -30,6 +30,10 @@ type SubmitParams struct {
 	// inside tx, after an idempotent replay was answered and before
 	// anything is written; its error is Submit's.
 	Admit func(ctx context.Context, tx store.Tx) error
+	// LeaseUntil, when non-zero, is written on the new turn (Unix µs): the
+	// process that accepts it runs it at once and holds it until then
+	// (queue.Pending.HeldUntil); the enqueuer then writes no job.
+	LeaseUntil int64
 }
 
 // Submitted says what Submit did.
@@ -77,8 +81,8 @@ func Submit(ctx context.Context, tx store.Tx, p SubmitParams, enqueue Enqueuer) 
 			return Submitted{}, err
 		}
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO turns (conversation_id, turn, message, status, created_at) VALUES (?, ?, ?, ?, ?)`,
-		convID, turn, p.Message, string(Queued), micros(p.Now))
+	_, err := tx.Exec(ctx, `INSERT INTO turns (conversation_id, turn, message, status, created_at, lease_until) VALUES (?, ?, ?, ?, ?, ?)`,
+		convID, turn, p.Message, string(Queued), micros(p.Now), p.LeaseUntil)
 	if err != nil {
 		return Submitted{}, fmt.Errorf("conversation: add turn: %w", err)
 	}

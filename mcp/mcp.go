@@ -46,6 +46,10 @@ type Options struct {
 	// permissions were at fault; "error" for an internal failure) and how
 	// long it took. The node counts calls for its metrics.
 	OnCall func(tool, outcome string, d time.Duration)
+	// Challenge, if set, is the WWW-Authenticate header of a 401 (the
+	// node points OAuth clients at its protected-resource metadata).
+	// Default: Bearer realm="soisnode".
+	Challenge func(r *http.Request) string
 }
 
 func (o Options) withDefaults() Options {
@@ -129,7 +133,11 @@ func (h *handler) refuse(w http.ResponseWriter, r *http.Request, err error) {
 	case errs.RateLimited:
 		status, title, detail = http.StatusTooManyRequests, "Too Many Requests", errs.Message(err)
 	default:
-		w.Header().Set("WWW-Authenticate", `Bearer realm="soisnode"`)
+		challenge := `Bearer realm="soisnode"`
+		if h.opts.Challenge != nil {
+			challenge = h.opts.Challenge(r)
+		}
+		w.Header().Set("WWW-Authenticate", challenge)
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("Cache-Control", "no-store")

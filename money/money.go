@@ -54,12 +54,13 @@ func digits(s string) bool {
 // String formats m as a decimal dollar string with six decimals, e.g. "0.000412".
 func (m Micro) String() string {
 	sign := ""
-	v := int64(m)
-	if v < 0 {
+	// Work in uint64 so the most negative value negates without overflow.
+	v := uint64(m)
+	if m < 0 {
 		sign = "-"
 		v = -v
 	}
-	return fmt.Sprintf("%s%d.%06d", sign, v/int64(Dollar), v%int64(Dollar))
+	return fmt.Sprintf("%s%d.%06d", sign, v/uint64(Dollar), v%uint64(Dollar))
 }
 
 // Short formats m with trailing zeros trimmed to at least two decimals, e.g. "5.00", "0.0004".

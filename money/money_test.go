@@ -2,6 +2,7 @@ package money
 
 import (
 	"errors"
+	"math"
 	"testing"
 )
 
@@ -50,6 +51,8 @@ func TestString(t *testing.T) {
 		{5 * Dollar, "5.000000", "5.00"},
 		{1_250_000, "1.250000", "1.25"},
 		{-412, "-0.000412", "-0.000412"},
+		{math.MinInt64, "-9223372036854.775808", "-9223372036854.775808"},
+		{math.MaxInt64, "9223372036854.775807", "9223372036854.775807"},
 	}
 	for _, tt := range tests {
 		if got := tt.in.String(); got != tt.want {

@@ -140,6 +140,12 @@ func (w waiter) Poll(ctx context.Context, c agent.WaitCall) (workspace.Result, b
 	if !n.Status.Final() {
 		return workspace.Result{}, false, nil
 	}
+	if pending, err := summaryPending(ctx, w.s.DB, n.WorkspaceID, n.ID); err != nil || pending {
+		return workspace.Result{}, false, err // the model is writing the summary
+	}
+	if n, err = Get(ctx, w.s.DB, n.WorkspaceID, n.ID); err != nil {
+		return workspace.Result{}, false, err
+	}
 	receipts := []workspace.Receipt{{Tool: ToolNegotiate, OK: n.Status != StatusFailed, Ref: "negotiation/" + n.ID,
 		Summary: fmt.Sprintf("Negotiation with %s ended %s after %d turns", n.Peer, n.Status, len(n.Turns))}}
 	receipts = append(receipts, n.Actions...)

@@ -57,7 +57,7 @@ func (s *Service) Announce(ctx context.Context, by KeySigner, kid string, jwks [
 			if _, err := Create(ctx, tx, p.WorkspaceID, CreateParams{ID: n.ID, Peer: p.NodeID, Goal: "Announce this node's new signing keys", MaxTurns: 1}, now); err != nil {
 				return err
 			}
-			got, err := AppendTurn(ctx, tx, p.WorkspaceID, n.ID, TurnOf(env, token, now), 0)
+			got, err := AppendTurn(ctx, tx, p.WorkspaceID, n.ID, TurnOf(env, token, now))
 			if err != nil {
 				return err
 			}
@@ -89,7 +89,7 @@ func (s *Service) pinAnnounced(ctx context.Context, tx store.Tx, peer peers.Peer
 	if _, err := Create(ctx, tx, peer.WorkspaceID, CreateParams{ID: env.NegotiationID, Peer: peer.NodeID, Goal: "The peer announced new signing keys", MaxTurns: 1, Role: RoleResponder}, now); err != nil {
 		return err
 	}
-	n, err := AppendTurn(ctx, tx, peer.WorkspaceID, env.NegotiationID, TurnOf(env, token, now), 0)
+	n, err := AppendTurn(ctx, tx, peer.WorkspaceID, env.NegotiationID, TurnOf(env, token, now))
 	if err != nil {
 		return err
 	}

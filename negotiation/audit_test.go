@@ -102,9 +102,10 @@ func TestRecent(t *testing.T) {
 		}
 		env := envelope(TypeOpen, 1)
 		env.NegotiationID = "neg_a"
-		if _, err := appendTurn(t, db, ws, env, 1500); err != nil {
+		if _, err := appendTurn(t, db, ws, env); err != nil {
 			t.Fatal(err)
 		}
+		spend(t, db, ws, CapScope("neg_a"), 1500)
 		if _, err := Finish(ctx, db, ws, "neg_b", StatusClosed, "closed it", t0.Add(time.Hour)); err != nil {
 			t.Fatal(err)
 		}

@@ -14,6 +14,7 @@ const (
 	KindContacts = "contacts" // records: items use the contact tools' field names
 	KindTasks    = "tasks"    // records: items use the task tools' field names
 	KindMembers  = "members"  // records: org members (name, email, role, team)
+	KindCancel   = "cancel"   // on a close: the sender canceled the exchange
 )
 
 // MaxItems is the most records one envelope carries.

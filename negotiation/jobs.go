@@ -28,6 +28,16 @@ type ExpireArgs struct {
 // Kind implements river.JobArgs.
 func (ExpireArgs) Kind() string { return "negotiation_expire" }
 
+// SummaryArgs is the durable job that has the model write an ended
+// exchange's summary (Service.Summarize).
+type SummaryArgs struct {
+	WorkspaceID   string `json:"workspace_id"`
+	NegotiationID string `json:"negotiation_id"`
+}
+
+// Kind implements river.JobArgs.
+func (SummaryArgs) Kind() string { return "negotiation_summary" }
+
 // Inserter queues a River job inside a transaction (queue.Queue.Insert).
 type Inserter func(ctx context.Context, tx store.Tx, args river.JobArgs, opts *river.InsertOpts) error
 
@@ -50,10 +60,25 @@ func (j RiverJobs) Expire(ctx context.Context, tx store.Tx, workspaceID, id stri
 	return j.Insert(ctx, tx, ExpireArgs{WorkspaceID: workspaceID, NegotiationID: id}, &river.InsertOpts{ScheduledAt: at})
 }
 
+// Summarize implements Jobs.
+func (j RiverJobs) Summarize(ctx context.Context, tx store.Tx, workspaceID, id string) error {
+	return j.Insert(ctx, tx, SummaryArgs{WorkspaceID: workspaceID, NegotiationID: id}, nil)
+}
+
 // Register adds the service's workers to a River worker set.
 func (s *Service) Register(w *river.Workers) {
 	river.AddWorker(w, &stepWorker{s: s})
 	river.AddWorker(w, &expireWorker{s: s})
+	river.AddWorker(w, &summaryWorker{s: s})
+}
+
+type summaryWorker struct {
+	river.WorkerDefaults[SummaryArgs]
+	s *Service
+}
+
+func (w *summaryWorker) Work(ctx context.Context, job *river.Job[SummaryArgs]) error {
+	return w.s.Summarize(ctx, job.Args.WorkspaceID, job.Args.NegotiationID)
 }
 
 type stepWorker struct {

@@ -75,8 +75,11 @@ func (s *Service) Open(ctx context.Context, p OpenParams) (Negotiation, error) {
 	return n, nil
 }
 
-// Cancel ends an open exchange as closed and tells the peer with a signed
-// close. A finished exchange is a Conflict.
+// Cancel ends an open exchange as canceled and tells the peer with a
+// signed close carrying {"kind":"cancel"}, which ends it canceled there
+// too — also when the peer was taking its own turn meanwhile (the two
+// envelopes cross: see Service.crossed). A finished exchange is a
+// Conflict.
 func (s *Service) Cancel(ctx context.Context, workspaceID, id string) (Negotiation, error) {
 	n, err := Get(ctx, s.DB, workspaceID, id)
 	if err != nil {
@@ -86,10 +89,10 @@ func (s *Service) Cancel(ctx context.Context, workspaceID, id string) (Negotiati
 		return Negotiation{}, errs.E(errs.Conflict, "negotiation %s is already %s", id, n.Status)
 	}
 	seq := n.LastSeq() + 1
-	m := Move{Type: TypeClose, Text: "This side canceled the exchange."}
+	m := Move{Type: TypeClose, Text: "This side canceled the exchange.", Data: Encode(map[string]string{"kind": KindCancel})}
 	if seq == 1 {
 		// Nothing was sent yet: end it here without a word to the peer.
-		return s.end(ctx, n, StatusClosed, "Canceled before anything was sent")
+		return s.end(ctx, n, StatusCanceled, "Canceled before anything was sent")
 	}
 	env := s.envelope(n, seq, m)
 	token, err := Sign(ctx, s.Signer, env)
@@ -97,11 +100,11 @@ func (s *Service) Cancel(ctx context.Context, workspaceID, id string) (Negotiati
 		return Negotiation{}, err
 	}
 	err = s.DB.InTx(ctx, func(tx store.Tx) error {
-		got, err := AppendTurn(ctx, tx, workspaceID, id, TurnOf(env, token, s.now()), 0)
+		got, err := AppendTurn(ctx, tx, workspaceID, id, TurnOf(env, token, s.now()))
 		if err != nil {
 			return err
 		}
-		if n, err = s.finish(ctx, tx, got, StatusClosed, "Canceled by this side"); err != nil {
+		if n, err = s.finish(ctx, tx, got, StatusCanceled, "Canceled by this side"); err != nil {
 			return err
 		}
 		return s.Jobs.Step(ctx, tx, workspaceID, id, seq)

@@ -38,7 +38,7 @@ func (s *Service) receive(ctx context.Context, token string) error {
 	if err != nil {
 		return err
 	}
-	keys, err := peer.KeySet()
+	keys, err := s.keys.of(peer)
 	if err != nil {
 		return err
 	}
@@ -80,10 +80,17 @@ func (s *Service) receive(ctx context.Context, token string) error {
 				return jobErr
 			}
 		}
-		if err := appendTurnOnly(ctx, tx, ws, env.NegotiationID, TurnOf(env, token, now), 0); err != nil {
+		add := appendTurnOnly
+		if neg == nil {
+			add = insertTurn // the open of the negotiation just created (Verify checked it)
+		}
+		if err := add(ctx, tx, ws, env.NegotiationID, TurnOf(env, token, now)); err != nil {
 			return err
 		}
 		if status, final := finalStatus(env.Type); final {
+			if env.Type == TypeClose && KindOf(env.Body.Data) == KindCancel {
+				status = StatusCanceled
+			}
 			n, err := Get(ctx, tx, ws, env.NegotiationID)
 			if err == nil {
 				_, err = s.finish(ctx, tx, n, status, "")
@@ -112,10 +119,44 @@ func (s *Service) duplicate(ctx context.Context, keys verify.Source, token strin
 		return errs.E(errs.Malformed, "%v", fmt.Errorf("%w: to %q", ErrAudience, env.To))
 	}
 	t := neg.Turns[env.Seq-1]
-	if t.Seq != env.Seq || t.From != from || t.Type != env.Type {
-		return errs.Wrap(errs.Conflict, ErrSequence, "%v", fmt.Errorf("%w: seq %d is already taken", ErrSequence, env.Seq))
+	if t.Seq == env.Seq && t.From == from && t.Type == env.Type {
+		return nil
 	}
-	return nil
+	if t.From == s.Self && env.Seq == neg.LastSeq() {
+		if ok, err := s.crossed(ctx, neg, t, env); ok || err != nil {
+			return err
+		}
+	}
+	return errs.Wrap(errs.Conflict, ErrSequence, "%v", fmt.Errorf("%w: seq %d is already taken", ErrSequence, env.Seq))
+}
+
+// crossed handles a peer's envelope that took the same seq as our last
+// turn t because one of the two canceled meanwhile (each side took its
+// turn before it saw the other's):
+//   - we canceled and the peer's turn crossed our close: the exchange is
+//     over here; its turn is answered 202 and not recorded (our close,
+//     sent by its own job, ends it there);
+//   - the peer canceled and its close crossed our turn: the exchange ends
+//     canceled here, with a note (the close's seq is taken, so it is not
+//     added to the transcript; its nonce is remembered).
+//
+// ok is false for any other clash, which stays a Conflict.
+func (s *Service) crossed(ctx context.Context, neg Negotiation, t Turn, env Envelope) (bool, error) {
+	switch {
+	case neg.Status == StatusCanceled && t.Type == TypeClose && KindOf(t.Data) == KindCancel:
+		s.log().Info("a peer's turn crossed our cancel", "negotiation_id", neg.ID, "seq", env.Seq, "type", env.Type)
+		return true, nil
+	case neg.Status == StatusOpen && env.Type == TypeClose && KindOf(env.Body.Data) == KindCancel:
+		err := s.DB.InTx(ctx, func(tx store.Tx) error {
+			if err := Remember(ctx, &SQLNonces{DB: tx, Now: s.Now}, env); err != nil {
+				return errs.Wrap(envelopeKind(err), err, "%v", err)
+			}
+			_, err := s.finish(ctx, tx, neg, StatusCanceled, fmt.Sprintf("The peer canceled the exchange while this side's turn %d was on its way", t.Seq))
+			return err
+		})
+		return true, err
+	}
+	return false, nil
 }
 
 // finalStatus is the outcome an envelope type ends an exchange with.

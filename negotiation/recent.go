@@ -24,12 +24,12 @@ const MaxRecent = 1000
 // "". An unknown status is Invalid.
 func Recent(ctx context.Context, q store.Querier, workspaceID string, status Status, limit int) ([]Listed, error) {
 	if status != "" && !status.known() {
-		return nil, errs.E(errs.Invalid, "unknown status %q (open, accepted, rejected, closed, turn_limit, budget_cap, expired, failed)", status)
+		return nil, errs.E(errs.Invalid, "unknown status %q (open, accepted, rejected, closed, turn_limit, budget_cap, expired, failed, canceled)", status)
 	}
 	if limit < 1 || limit > MaxRecent {
 		return nil, errs.E(errs.Invalid, "limit must be 1 to %d", MaxRecent)
 	}
-	rows, err := q.Query(ctx, `SELECT n.id, n.peer, n.goal, n.status, n.summary, n.cost_usd, n.max_usd, n.max_turns, n.created_at, n.finished_at,
+	rows, err := q.Query(ctx, `SELECT n.id, n.peer, n.goal, n.status, n.summary, (SELECT COALESCE(SUM(l.cost), 0) FROM ledger l WHERE l.scope = 'negotiation:' || n.id AND l.workspace_id = n.workspace_id), n.max_usd, n.max_turns, n.created_at, n.finished_at,
 		(SELECT COUNT(*) FROM negotiation_turns t WHERE t.workspace_id = n.workspace_id AND t.negotiation_id = n.id)
 		FROM negotiations n WHERE n.workspace_id = ? AND (? = '' OR n.status = ?)
 		ORDER BY n.created_at DESC, n.id DESC LIMIT ?`, workspaceID, string(status), string(status), limit)

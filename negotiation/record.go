@@ -30,7 +30,7 @@ type Negotiation struct {
 	Status      Status
 	Turns       []Turn // by seq
 	Summary     string
-	Cost        money.Micro // this side's spend so far
+	Cost        money.Micro // this side's spend so far: the ledger's rows under CapScope(ID)
 	MaxUSD      money.Micro // this side's cap
 	MaxTurns    int
 	CreatedAt   time.Time
@@ -196,7 +196,27 @@ func Get(ctx context.Context, q store.Querier, workspaceID, id string) (Negotiat
 	return n, nil
 }
 
-const negotiationCols = `id, peer, goal, status, summary, cost_usd, max_usd, max_turns, created_at, finished_at, role, key_id, member_id, deadline_at, actions`
+const negotiationCols = `id, peer, goal, status, summary, ` + ledgerCost + `, max_usd, max_turns, created_at, finished_at, role, key_id, member_id, deadline_at, actions`
+
+// CapScope is the ledger scope of an exchange's spend on this node: every
+// model call made for it (turns and the summary) is held and recorded
+// under it, and its cost is the sum of those ledger rows.
+func CapScope(negotiationID string) string { return "negotiation:" + negotiationID }
+
+// ledgerCost is an exchange's cost as the ledger recorded it, for a row of
+// table negotiations: there is no second counter that could drift from it.
+const ledgerCost = `(SELECT COALESCE(SUM(l.cost), 0) FROM ledger l
+	WHERE l.scope = 'negotiation:' || negotiations.id AND l.workspace_id = negotiations.workspace_id)`
+
+// SpentOn returns what the ledger recorded for exchange id so far.
+func SpentOn(ctx context.Context, q store.Querier, workspaceID, id string) (money.Micro, error) {
+	var c int64
+	if err := q.QueryRow(ctx, `SELECT COALESCE(SUM(cost), 0) FROM ledger WHERE scope = ? AND workspace_id = ?`,
+		CapScope(id), workspaceID).Scan(&c); err != nil {
+		return 0, fmt.Errorf("negotiation: spend of %s: %w", id, err)
+	}
+	return money.Micro(c), nil
+}
 
 // scanNegotiation reads negotiationCols into n (without turns).
 func scanNegotiation(r store.Row, n *Negotiation) error {
@@ -248,21 +268,20 @@ func turns(ctx context.Context, q store.Querier, workspaceID, id string) ([]Turn
 	return out, nil
 }
 
-// AppendTurn adds a turn to an open negotiation and adds cost (what this
-// side spent producing or answering it) to its spend, then returns the
+// AppendTurn adds a turn to an open negotiation, then returns the
 // negotiation. The turn's seq must follow the last one: a turn out of
 // order, or on a finished negotiation, is a Conflict. Run it in a
 // transaction: the first update locks the negotiation's row, so appends
 // and Finish on one negotiation take turns.
-func AppendTurn(ctx context.Context, tx store.Tx, workspaceID, id string, t Turn, cost money.Micro) (Negotiation, error) {
-	if err := appendTurnOnly(ctx, tx, workspaceID, id, t, cost); err != nil {
+func AppendTurn(ctx context.Context, tx store.Tx, workspaceID, id string, t Turn) (Negotiation, error) {
+	if err := appendTurnOnly(ctx, tx, workspaceID, id, t); err != nil {
 		return Negotiation{}, err
 	}
 	return Get(ctx, tx, workspaceID, id)
 }
 
 // appendTurnOnly is AppendTurn without reading the negotiation back.
-func appendTurnOnly(ctx context.Context, tx store.Tx, workspaceID, id string, t Turn, cost money.Micro) error {
+func appendTurnOnly(ctx context.Context, tx store.Tx, workspaceID, id string, t Turn) error {
 	switch {
 	case !t.Type.Known():
 		return errs.E(errs.Invalid, "unknown turn type %q", t.Type)
@@ -270,11 +289,10 @@ func appendTurnOnly(ctx context.Context, tx store.Tx, workspaceID, id string, t 
 		return errs.E(errs.Invalid, "a turn needs its sender and its signed envelope")
 	case t.Data != nil && !json.Valid(t.Data):
 		return errs.E(errs.Invalid, "turn data is not JSON")
-	case cost < 0:
-		return errs.E(errs.Invalid, "negative cost")
 	}
-	c, err := tx.Exec(ctx, `UPDATE negotiations SET cost_usd = cost_usd + ? WHERE workspace_id = ? AND id = ? AND status = ?`,
-		int64(cost), workspaceID, id, string(StatusOpen))
+	// The update only takes the row's lock (appends and Finish take turns).
+	c, err := tx.Exec(ctx, `UPDATE negotiations SET status = status WHERE workspace_id = ? AND id = ? AND status = ?`,
+		workspaceID, id, string(StatusOpen))
 	if err != nil {
 		return fmt.Errorf("negotiation: append to %s: %w", id, err)
 	}
@@ -289,6 +307,13 @@ func appendTurnOnly(ctx context.Context, tx store.Tx, workspaceID, id string, t 
 	if t.Seq != last+1 {
 		return errs.E(errs.Conflict, "turn %d of negotiation %s is out of order; next is %d", t.Seq, id, last+1)
 	}
+	return insertTurn(ctx, tx, workspaceID, id, t)
+}
+
+// insertTurn writes a checked turn. Alone, it is how the first turn of a
+// negotiation created in the same transaction is added: nothing can
+// precede it, and the table's key refuses a second seq 1.
+func insertTurn(ctx context.Context, tx store.Tx, workspaceID, id string, t Turn) error {
 	data := ""
 	if t.Data != nil {
 		data = string(t.Data)

@@ -25,15 +25,25 @@ func newWorkspace(t *testing.T, db *store.DB) string {
 
 var terms = CreateParams{ID: "neg_1", Peer: "node_b", Goal: " buy 40 seats ", MaxUSD: money.Dollar, MaxTurns: 10}
 
-func appendTurn(t *testing.T, db *store.DB, ws string, env Envelope, cost money.Micro) (Negotiation, error) {
+func appendTurn(t *testing.T, db *store.DB, ws string, env Envelope) (Negotiation, error) {
 	t.Helper()
 	var n Negotiation
 	err := db.InTx(context.Background(), func(tx store.Tx) error {
 		var err error
-		n, err = AppendTurn(context.Background(), tx, ws, env.NegotiationID, TurnOf(env, "jws-"+string(env.Type), t0), cost)
+		n, err = AppendTurn(context.Background(), tx, ws, env.NegotiationID, TurnOf(env, "jws-"+string(env.Type), t0))
 		return err
 	})
 	return n, err
+}
+
+// spend records a settled model call of cost in the ledger, under scope.
+func spend(t *testing.T, db *store.DB, ws, scope string, cost money.Micro) {
+	t.Helper()
+	_, err := db.Exec(context.Background(), `INSERT INTO ledger (id, workspace_id, key_id, model, cost, created_at, scope) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		NewNonce(), ws, "key_x", "m", int64(cost), t0.UnixMicro(), scope)
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestCreateParams(t *testing.T) {
@@ -87,34 +97,47 @@ func TestNegotiationLifecycle(t *testing.T) {
 			t.Fatalf("Get unknown = %v", err)
 		}
 
-		if _, err := appendTurn(t, db, ws, envelope(TypeOpen, 1), 100); err != nil {
+		if _, err := appendTurn(t, db, ws, envelope(TypeOpen, 1)); err != nil {
 			t.Fatal(err)
 		}
+		// The cost is what the ledger recorded under the exchange's scope,
+		// in this workspace: nothing else counts.
+		spend(t, db, ws, CapScope("neg_1"), 100)
+		spend(t, db, ws, CapScope("neg_1"), 250)
+		spend(t, db, ws, CapScope("neg_2"), 7)
+		spend(t, db, other, CapScope("neg_1"), 9)
+		spend(t, db, ws, "", 11)
 		prop := envelope(TypePropose, 2)
 		prop.From = "node_a"
-		n, err := appendTurn(t, db, ws, prop, 250)
+		n, err := appendTurn(t, db, ws, prop)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if listed, err := Recent(ctx, db, ws, "", 10); err != nil || len(listed) != 1 || listed[0].Cost != 350 {
+			t.Fatalf("Recent = %+v, %v; want cost 350", listed, err)
+		}
+		if spent, err := SpentOn(ctx, db, ws, "neg_1"); err != nil || spent != 350 {
+			t.Fatalf("SpentOn = %d, %v", spent, err)
 		}
 		if n.Cost != 350 || n.LastSeq() != 2 || n.State() != StateProposed || n.Turns[1].From != "node_a" ||
 			string(n.Turns[1].Data) != `{"price":"12.50"}` || n.Turns[1].JWS != "jws-propose" || !n.Turns[1].At.Equal(t0) {
 			t.Fatalf("after two turns: %+v", n)
 		}
-		if _, err := appendTurn(t, db, ws, envelope(TypeAccept, 2), 0); !errs.Is(err, errs.Conflict) {
+		if _, err := appendTurn(t, db, ws, envelope(TypeAccept, 2)); !errs.Is(err, errs.Conflict) {
 			t.Fatalf("repeated seq = %v, want conflict", err)
 		}
-		if _, err := appendTurn(t, db, ws, envelope(TypeAccept, 4), 0); !errs.Is(err, errs.Conflict) {
+		if _, err := appendTurn(t, db, ws, envelope(TypeAccept, 4)); !errs.Is(err, errs.Conflict) {
 			t.Fatalf("skipped seq = %v, want conflict", err)
 		}
-		if _, err := appendTurn(t, db, ws, envelope("counter", 3), 0); !errs.Is(err, errs.Invalid) {
+		if _, err := appendTurn(t, db, ws, envelope("counter", 3)); !errs.Is(err, errs.Invalid) {
 			t.Fatalf("unknown type = %v, want invalid", err)
 		}
-		if _, err := appendTurn(t, db, other, envelope(TypeOpen, 1), 0); err != nil {
+		if _, err := appendTurn(t, db, other, envelope(TypeOpen, 1)); err != nil {
 			t.Fatalf("the other workspace's copy has its own turns: %v", err)
 		}
 		noData := envelope(TypeAccept, 3)
 		noData.Body.Data = nil
-		if n, err = appendTurn(t, db, ws, noData, 0); err != nil || n.Turns[2].Data != nil {
+		if n, err = appendTurn(t, db, ws, noData); err != nil || n.Turns[2].Data != nil {
 			t.Fatalf("turn without data: %v, %s", err, n.Turns[2].Data)
 		}
 
@@ -135,7 +158,7 @@ func TestNegotiationLifecycle(t *testing.T) {
 		if _, err := Finish(ctx, db, ws, "neg_1", StatusClosed, "", end); !errs.Is(err, errs.Conflict) {
 			t.Fatalf("second Finish = %v, want conflict", err)
 		}
-		if _, err := appendTurn(t, db, ws, envelope(TypeMessage, 4), 0); !errs.Is(err, errs.Conflict) {
+		if _, err := appendTurn(t, db, ws, envelope(TypeMessage, 4)); !errs.Is(err, errs.Conflict) {
 			t.Fatalf("turn after Finish = %v, want conflict", err)
 		}
 		if _, err := Finish(ctx, db, ws, "neg_9", StatusClosed, "", end); !errs.Is(err, errs.NotFound) {
@@ -158,7 +181,7 @@ func TestAppendTurnConcurrent(t *testing.T) {
 		results := make(chan error, tries)
 		for range tries {
 			wg.Go(func() {
-				_, err := appendTurn(t, db, ws, envelope(TypeOpen, 1), 10)
+				_, err := appendTurn(t, db, ws, envelope(TypeOpen, 1))
 				results <- err
 			})
 		}
@@ -177,8 +200,8 @@ func TestAppendTurnConcurrent(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if won != 1 || len(n.Turns) != 1 || n.Cost != 10 {
-			t.Fatalf("%d appends won, %d turns, cost %s; want 1, 1, 10 micro", won, len(n.Turns), n.Cost)
+		if won != 1 || len(n.Turns) != 1 {
+			t.Fatalf("%d appends won, %d turns; want 1, 1", won, len(n.Turns))
 		}
 	})
 }

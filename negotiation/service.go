@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"math"
 	"time"
 
 	"github.com/soisnode/soisnode/money"
@@ -37,6 +38,8 @@ type Service struct {
 	Deadline time.Duration
 	// EnvelopeLife is exp − iat of what this side signs; default 5 minutes.
 	EnvelopeLife time.Duration
+
+	keys keyCache // pinned key sets, parsed once per JWKS
 }
 
 // DefaultDeadline is how long an exchange may run when Service.Deadline
@@ -75,6 +78,9 @@ type Jobs interface {
 	Step(ctx context.Context, tx store.Tx, workspaceID, id string, seq int64) error
 	// Expire schedules the end of an exchange at its deadline.
 	Expire(ctx context.Context, tx store.Tx, workspaceID, id string, at time.Time) error
+	// Summarize schedules the model-written summary of an ended exchange
+	// (Service.Summarize), when the agent is a Summarizer.
+	Summarize(ctx context.Context, tx store.Tx, workspaceID, id string) error
 }
 
 // Agent takes this side's turns.
@@ -84,12 +90,25 @@ type Agent interface {
 	Move(ctx context.Context, s Situation) (Move, error)
 }
 
+// Summarizer is an Agent that writes an exchange's summary itself (a
+// model). The node's own summary (Summarize) is what it is given as the
+// facts; the call is held and recorded under the exchange's cap like a
+// turn's, and ErrBudgetCap means the cap leaves no room for it.
+type Summarizer interface {
+	Summarize(ctx context.Context, n Negotiation, self, facts string) (string, error)
+}
+
 // Situation is what an agent knows when it takes a turn.
 type Situation struct {
 	Negotiation Negotiation // terms and transcript so far
 	Self        string      // this node's id (turns from it are ours)
 	Seq         int64       // the seq of the envelope to produce
 	Tools       Tools       // the tools this side may use for this exchange
+	// Keep stores the move in tx, the transaction that settles the model
+	// call that produced it, so a crash before the turn is recorded resumes
+	// from it instead of asking the model again. Optional for agents that
+	// spend nothing (the local agent); nil outside Step.
+	Keep func(ctx context.Context, tx store.Tx, m Move) error
 }
 
 // Tools are the workspace tools one side may use in an exchange: the
@@ -106,7 +125,9 @@ type Move struct {
 	Text    string
 	Data    json.RawMessage
 	Actions []workspace.Receipt // local effects (imports), as receipts
-	Cost    money.Micro         // model spend for this turn
+	// Cost is the model spend for this turn, as the agent saw it: for its
+	// logs only. The exchange's cost is what the ledger recorded for it.
+	Cost money.Micro
 }
 
 func (s *Service) now() time.Time {
@@ -149,7 +170,7 @@ func (s *Service) envelope(n Negotiation, seq int64, m Move) Envelope {
 	return Envelope{
 		V: Version, NegotiationID: n.ID, Seq: seq, From: s.Self, To: n.Peer,
 		IssuedAt: now.Unix(), ExpiresAt: now.Add(s.life()).Unix(), Nonce: NewNonce(),
-		Type: m.Type, Body: Body{Text: m.Text, Data: m.Data}, Budget: Budget{Cap: n.MaxUSD, Spent: min(n.Cost+m.Cost, n.MaxUSD)},
+		Type: m.Type, Body: Body{Text: m.Text, Data: m.Data}, Budget: Budget{Cap: n.MaxUSD, Spent: min(n.Cost, n.MaxUSD)},
 	}
 }
 
@@ -159,7 +180,19 @@ func (s *Service) finish(ctx context.Context, tx store.Tx, n Negotiation, status
 	if err != nil {
 		return Negotiation{}, err
 	}
-	if s.OnFinish != nil {
+	if err := dropKept(ctx, tx, n.WorkspaceID, n.ID, math.MaxInt64); err != nil {
+		return Negotiation{}, err
+	}
+	if _, ok := s.Agent.(Summarizer); ok && s.Jobs != nil {
+		// The model writes the summary in a job of its own (a model call
+		// never runs inside a transaction); it queues OnFinish then.
+		if err := markSummaryPending(ctx, tx, n.WorkspaceID, n.ID); err != nil {
+			return Negotiation{}, err
+		}
+		if err := s.Jobs.Summarize(ctx, tx, n.WorkspaceID, n.ID); err != nil {
+			return Negotiation{}, err
+		}
+	} else if s.OnFinish != nil {
 		if err := s.OnFinish(ctx, tx, n); err != nil {
 			return Negotiation{}, err
 		}

@@ -28,6 +28,9 @@ const (
 	StatusBudgetCap Status = "budget_cap"
 	StatusExpired   Status = "expired"
 	StatusFailed    Status = "failed"
+	// StatusCanceled: a side canceled it (POST …/cancel); its close
+	// carries {"kind":"cancel"}, so the other side ends it canceled too.
+	StatusCanceled Status = "canceled"
 )
 
 // Final reports whether s ends an exchange.
@@ -35,7 +38,7 @@ func (s Status) Final() bool { return s != StatusOpen && s != "" }
 
 func (s Status) known() bool {
 	switch s {
-	case StatusOpen, StatusAccepted, StatusRejected, StatusClosed, StatusTurnLimit, StatusBudgetCap, StatusExpired, StatusFailed:
+	case StatusOpen, StatusAccepted, StatusRejected, StatusClosed, StatusTurnLimit, StatusBudgetCap, StatusExpired, StatusFailed, StatusCanceled:
 		return true
 	}
 	return false

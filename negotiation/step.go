@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/soisnode/soisnode/errs"
+	"github.com/soisnode/soisnode/peers"
 	"github.com/soisnode/soisnode/store"
 )
 
@@ -27,11 +28,12 @@ func (s *Service) Step(ctx context.Context, workspaceID, id string, seq int64) e
 	if seq > n.LastSeq()+1 || seq < 1 {
 		return nil // a stale job: the exchange moved on
 	}
+	peer := &peerOnce{s: s, workspaceID: workspaceID, ref: n.Peer}
 	if seq == n.LastSeq()+1 {
 		if n.Status.Final() {
 			return nil
 		}
-		if n, err = s.take(ctx, n, seq); err != nil || n.LastSeq() < seq {
+		if n, err = s.take(ctx, n, seq, peer); err != nil || n.LastSeq() < seq {
 			return err
 		}
 	}
@@ -39,33 +41,62 @@ func (s *Service) Step(ctx context.Context, workspaceID, id string, seq int64) e
 	if t.From != s.Self {
 		return nil // the peer's turn: nothing to send
 	}
-	return s.send(ctx, n, t)
+	return s.send(ctx, n, t, peer)
+}
+
+// peerOnce reads the exchange's peer at most once per step.
+type peerOnce struct {
+	s                *Service
+	workspaceID, ref string
+	done             bool
+	p                peers.Peer
+	err              error
+}
+
+func (o *peerOnce) get(ctx context.Context) (peers.Peer, error) {
+	if !o.done {
+		o.p, o.err = o.s.Peers.Get(ctx, o.workspaceID, o.ref)
+		o.done = o.err == nil || errs.Is(o.err, errs.NotFound)
+	}
+	return o.p, o.err
 }
 
 // take produces and records this side's turn seq: the agent's move, or a
 // close when a limit ends the exchange here.
-func (s *Service) take(ctx context.Context, n Negotiation, seq int64) (Negotiation, error) {
+func (s *Service) take(ctx context.Context, n Negotiation, seq int64, peer *peerOnce) (Negotiation, error) {
 	now := s.now()
 	if !n.Deadline.IsZero() && !now.Before(n.Deadline) {
 		return s.end(ctx, n, StatusExpired, "The deadline passed before this side's turn")
 	}
-	m, status, note, err := s.decide(ctx, n, seq)
+	m, ok, err := kept(ctx, s.DB, n.WorkspaceID, n.ID, seq)
 	if err != nil {
 		return n, err
+	}
+	status, note := StatusOpen, ""
+	if !ok {
+		if m, status, note, err = s.decide(ctx, n, seq, peer); err != nil {
+			return n, err
+		}
 	}
 	if seq == 1 && status != StatusOpen {
 		// Nothing was sent yet: end here without a word to the peer.
 		return s.end(ctx, n, status, note)
 	}
 	m = s.checkMove(n, seq, m)
+	if n.Cost, err = SpentOn(ctx, s.DB, n.WorkspaceID, n.ID); err != nil {
+		return n, err
+	}
 	env := s.envelope(n, seq, m)
 	token, err := Sign(ctx, s.Signer, env)
 	if err != nil {
 		return n, err
 	}
 	err = s.DB.InTx(ctx, func(tx store.Tx) error {
-		got, err := AppendTurn(ctx, tx, n.WorkspaceID, n.ID, TurnOf(env, token, now), m.Cost)
+		got, err := AppendTurn(ctx, tx, n.WorkspaceID, n.ID, TurnOf(env, token, now))
 		if err != nil {
+			return err
+		}
+		if err := dropKept(ctx, tx, n.WorkspaceID, n.ID, seq); err != nil {
 			return err
 		}
 		if err := AddActions(ctx, tx, n.WorkspaceID, n.ID, m.Actions); err != nil {
@@ -91,12 +122,12 @@ func (s *Service) take(ctx context.Context, n Negotiation, seq int64) (Negotiati
 // decide is this side's next move and the status it ends the exchange
 // with (StatusOpen: it goes on): a close on a limit or a failure, else the
 // agent's move. An error means "try again later".
-func (s *Service) decide(ctx context.Context, n Negotiation, seq int64) (Move, Status, string, error) {
+func (s *Service) decide(ctx context.Context, n Negotiation, seq int64, peer *peerOnce) (Move, Status, string, error) {
 	if seq > 1 && n.MaxTurns > 0 && seq >= int64(n.MaxTurns) {
 		note := fmt.Sprintf("This side's turn limit (%d turns) was reached", n.MaxTurns)
 		return Move{Type: TypeClose, Text: note + "; closing."}, StatusTurnLimit, note, nil
 	}
-	tools, err := s.toolsFor(ctx, n)
+	tools, err := s.toolsFor(ctx, n, peer)
 	if err != nil {
 		if k := errs.KindOf(err); k == errs.Forbidden || k == errs.NotFound {
 			// The key was revoked, the member or the peer removed: no
@@ -106,15 +137,15 @@ func (s *Service) decide(ctx context.Context, n Negotiation, seq int64) (Move, S
 		}
 		return Move{}, "", "", err
 	}
-	m, err := s.Agent.Move(ctx, Situation{Negotiation: n, Self: s.Self, Seq: seq, Tools: tools})
+	m, err := s.Agent.Move(ctx, Situation{Negotiation: n, Self: s.Self, Seq: seq, Tools: tools, Keep: s.keeper(n, seq)})
 	switch {
 	case errors.Is(err, ErrBudgetCap):
 		note := fmt.Sprintf("This side's budget cap (%s USD) would have been passed by the next model call", n.MaxUSD.Short())
-		return Move{Type: TypeClose, Text: note + "; closing.", Cost: m.Cost}, StatusBudgetCap, note, nil
+		return Move{Type: TypeClose, Text: note + "; closing."}, StatusBudgetCap, note, nil
 	case err != nil:
 		s.log().Error("negotiation agent failed", "negotiation_id", n.ID, "err", err)
 		note := "This side's agent failed: " + errs.Message(err)
-		return Move{Type: TypeClose, Text: "This side could not go on (its agent failed); closing.", Cost: m.Cost}, StatusFailed, note, nil
+		return Move{Type: TypeClose, Text: "This side could not go on (its agent failed); closing."}, StatusFailed, note, nil
 	}
 	return m, StatusOpen, "", nil
 }
@@ -162,8 +193,8 @@ func (s *Service) end(ctx context.Context, n Negotiation, status Status, note st
 
 // send delivers this side's turn t. An envelope close to its expiry is
 // signed again (same content, fresh times and nonce) first.
-func (s *Service) send(ctx context.Context, n Negotiation, t Turn) error {
-	peer, err := s.Peers.Get(ctx, n.WorkspaceID, n.Peer)
+func (s *Service) send(ctx context.Context, n Negotiation, t Turn, po *peerOnce) error {
+	peer, err := po.get(ctx)
 	if err != nil {
 		if errs.Is(err, errs.NotFound) && n.Status == StatusOpen {
 			_, err = s.end(ctx, n, StatusFailed, "The peer was removed from this workspace")
@@ -238,9 +269,9 @@ func (s *Service) Expire(ctx context.Context, workspaceID, id string) error {
 
 // toolsFor returns the tools this side acts with in n: the opener's key
 // and member, or the responder's peer policy.
-func (s *Service) toolsFor(ctx context.Context, n Negotiation) (Tools, error) {
+func (s *Service) toolsFor(ctx context.Context, n Negotiation, po *peerOnce) (Tools, error) {
 	if n.Role == RoleResponder {
-		peer, err := s.Peers.Get(ctx, n.WorkspaceID, n.Peer)
+		peer, err := po.get(ctx)
 		if err != nil {
 			return nil, err
 		}

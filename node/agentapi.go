@@ -91,8 +91,13 @@ func (n *Node) sendMessage(ctx context.Context, in *agentInput) (*agentOutput, e
 	if in.Body.Metadata != nil {
 		meta, _ = json.Marshal(in.Body.Metadata)
 	}
-	canonical, _ := json.Marshal(in.Body)
-	sum := sha256.Sum256(canonical)
+	var requestHash string
+	if in.IdempotencyKey != "" {
+		// Only a retry with the same key compares bodies.
+		canonical, _ := json.Marshal(in.Body)
+		sum := sha256.Sum256(canonical)
+		requestHash = hex.EncodeToString(sum[:])
+	}
 	// The body is read and valid: from here the accept runs on its own
 	// context, so a client that half-closes or goes away neither aborts
 	// it midway nor turns it into an internal error. It commits or rolls
@@ -116,8 +121,8 @@ func (n *Node) sendMessage(ctx context.Context, in *agentInput) (*agentOutput, e
 		sub, err = conversation.Submit(ctx, tx, conversation.SubmitParams{
 			WorkspaceID: pr.Caller.WorkspaceID, KeyID: pr.Key.ID, MemberID: pr.Member.ID,
 			ConversationID: in.Body.ConversationID, Message: msg, Metadata: meta,
-			IdempotencyKey: in.IdempotencyKey, RequestHash: hex.EncodeToString(sum[:]), Now: n.now(),
-			Admit: n.backlog.admit(pr.Key.ID),
+			IdempotencyKey: in.IdempotencyKey, RequestHash: requestHash, Now: n.now(),
+			Admit: n.backlog.admit(pr.Key.ID), LeaseUntil: pending.HeldUntil(),
 		}, pending.Enqueue)
 		return err
 	})

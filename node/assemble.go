@@ -17,6 +17,7 @@ import (
 	"github.com/soisnode/soisnode/budget"
 	"github.com/soisnode/soisnode/mcp"
 	"github.com/soisnode/soisnode/negotiation"
+	"github.com/soisnode/soisnode/oauth"
 	"github.com/soisnode/soisnode/peers"
 	"github.com/soisnode/soisnode/queue"
 	"github.com/soisnode/soisnode/workspace"
@@ -65,6 +66,11 @@ func (n *Node) assemble(ctx context.Context) error {
 		Log: n.log, Now: n.now, MaxSteps: n.cfg.MaxSteps, TurnTimeout: n.cfg.TurnTimeout,
 		Signer: n.keys, NodeID: n.nodeID, OnFinish: n.onTurnFinished, Done: n.turnDone,
 		Waiters: map[string]agent.Waiter{negotiation.ToolNegotiate: n.negotiations.Waiter()},
+	}
+	if !n.freeProvider {
+		// A model re-reads the whole history every call: older turns go
+		// compacted. The local agent reads earlier results verbatim.
+		n.runner.Compact = &agent.DefaultCompaction
 	}
 	if n.cfg.RescueAfter <= n.cfg.TurnTimeout {
 		return fmt.Errorf("node: SOIS_RESCUE_AFTER (%v) must be longer than SOIS_TURN_TIMEOUT (%v), or a running turn could be started twice", n.cfg.RescueAfter, n.cfg.TurnTimeout)
@@ -157,6 +163,13 @@ func (n *Node) routes() http.Handler {
 	mux.HandleFunc("POST "+MessagesPath, n.serveMessage)
 	mux.Handle(a2a.Path, n.a2a.Handler())
 	mux.Handle(a2a.Path+"/", n.a2a.Handler())
-	mux.Handle("/mcp", mcp.NewHandler(n.registry, n.callerFromRequest, mcp.Options{Name: "soisnode", Version: Version, Logger: n.log, AllowedHosts: n.mcpHosts, OnCall: n.domain.toolCall}))
+	cimd := n.guard // client ID metadata documents are fetched like webhooks: public https only
+	cimd.Subject = "client_id"
+	n.oauth = &oauth.Server{Store: &oauth.Store{DB: n.db, Now: n.now}, Sessions: n.cfg.Sessions, Log: n.log,
+		BaseURL:     func() string { return n.cfg.BaseURL() }, // known once the node listens
+		FetchClient: oauth.NewFetchClient(cimd.Transport(5 * time.Second)), CheckFetchURL: cimd.CheckURL}
+	n.oauth.Mount(mux)
+	mux.Handle("/mcp", mcp.NewHandler(n.registry, n.callerFromRequest, mcp.Options{Name: "soisnode", Version: Version, Logger: n.log,
+		AllowedHosts: n.mcpHosts, OnCall: n.domain.toolCall, Challenge: n.mcpChallenge}))
 	return n.logRequests(mux)
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/soisnode/soisnode/access"
 	"github.com/soisnode/soisnode/errs"
+	"github.com/soisnode/soisnode/oauth"
 	"github.com/soisnode/soisnode/workspace"
 )
 
@@ -67,20 +68,44 @@ func principal(ctx context.Context) access.Principal {
 	return pr
 }
 
-// callerFromRequest authenticates a plain HTTP request (the MCP endpoint).
+// callerFromRequest authenticates a request to the MCP endpoint: the two
+// static headers, or an OAuth access token alone (package oauth), which
+// acts as the member who consented through the key they chose.
 func (n *Node) callerFromRequest(r *http.Request) (workspace.Caller, error) {
 	ip := clientIP(r.RemoteAddr)
 	if !n.limiter.allow(ip) {
 		return workspace.Caller{}, errTooMany
 	}
-	pr, err := n.authenticate(r.Context(), r.Header.Get("Authorization"), r.Header.Get("X-Api-Key"))
+	var c workspace.Caller
+	var err error
+	if token, ok := oauthToken(r); ok {
+		c, err = n.oauth.Verify(r.Context(), token)
+	} else {
+		var pr access.Principal
+		pr, err = n.authenticate(r.Context(), r.Header.Get("Authorization"), r.Header.Get("X-Api-Key"))
+		c = pr.Caller
+	}
 	if err != nil {
 		if errs.Is(err, errs.Unauthorized) {
 			n.limiter.fail(ip)
 		}
 		return workspace.Caller{}, err
 	}
-	return pr.Caller, nil
+	return c, nil
+}
+
+// oauthToken returns the OAuth access token of a request that carries one
+// and no integration key.
+func oauthToken(r *http.Request) (string, bool) {
+	token, ok := strings.CutPrefix(strings.TrimSpace(r.Header.Get("Authorization")), "Bearer ")
+	token = strings.TrimSpace(token)
+	return token, ok && r.Header.Get("X-Api-Key") == "" && strings.HasPrefix(token, oauth.AccessTokenPrefix)
+}
+
+// mcpChallenge is the WWW-Authenticate of a 401 from /mcp: where OAuth
+// clients find how to get a token (RFC 9728 §5.1).
+func (n *Node) mcpChallenge(r *http.Request) string {
+	return n.oauth.Challenge(r.Header.Get("Authorization") != "")
 }
 
 // clientIP is the failure limiter's key for a remote address: the IPv4

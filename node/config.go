@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/soisnode/soisnode/agent"
+	"github.com/soisnode/soisnode/oauth"
 	"github.com/soisnode/soisnode/webhook"
 	"strconv"
 	"strings"
@@ -64,6 +65,9 @@ type Config struct {
 	// OnDeliveryAttempt, when set, is told of every webhook attempt (a
 	// test signal).
 	OnDeliveryAttempt func(webhook.AttemptEvent)
+	// Sessions is the console's sign-in, for the OAuth consent page of
+	// /oauth/authorize; nil refuses consent with a page saying so.
+	Sessions oauth.Sessions
 }
 
 // ConfigFromEnv reads a Config from SOIS_* variables.

@@ -361,7 +361,7 @@ func TestAskingAPeerInPlainEnglish(t *testing.T) {
 }
 
 // A peer that stays down past the deadline ends the exchange as expired
-// on our side; an open exchange can be canceled, which closes it.
+// on our side; an open exchange can be canceled, which ends it canceled.
 func TestNegotiationExpiresAndCancels(t *testing.T) {
 	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
@@ -404,7 +404,7 @@ func TestNegotiationExpiresAndCancels(t *testing.T) {
 	res = long.Do("POST", "/api/negotiations/"+created.ID+"/cancel", cl, nil)
 	var canceled negotiationView
 	res.JSON(t, &canceled)
-	if res.Status != http.StatusOK || canceled.Status != "closed" || canceled.types() != "open,close" || canceled.Turns[1].From != long.NodeID() {
+	if res.Status != http.StatusOK || canceled.Status != "canceled" || canceled.types() != "open,close" || canceled.Turns[1].From != long.NodeID() {
 		t.Fatalf("cancel: %d %s", res.Status, res.Body)
 	}
 	if res := long.Do("GET", "/api/negotiations?status=bogus", cl, nil); res.Status != http.StatusUnprocessableEntity && res.Status != http.StatusBadRequest {

@@ -29,7 +29,7 @@ type NegotiationJSON struct {
 	ID         string            `json:"id" doc:"The negotiation id, the same on both sides"`
 	Peer       string            `json:"peer" doc:"The other node's id"`
 	Goal       string            `json:"goal" doc:"What the opener asked for"`
-	Status     string            `json:"status" doc:"open while it runs, then how it ended" enum:"open,accepted,rejected,closed,turn_limit,budget_cap,expired,failed"`
+	Status     string            `json:"status" doc:"open while it runs, then how it ended" enum:"open,accepted,rejected,closed,turn_limit,budget_cap,expired,failed,canceled"`
 	Turns      []NegotiationTurn `json:"turns" doc:"The signed transcript, by seq"`
 	Summary    string            `json:"summary" doc:"What happened, built from the transcript; empty while open"`
 	CostUSD    string            `json:"cost_usd" doc:"This side's spend, in USD"`
@@ -75,7 +75,7 @@ type negotiationGetInput struct {
 }
 
 type negotiationListInput struct {
-	Status string `query:"status" enum:"open,accepted,rejected,closed,turn_limit,budget_cap,expired,failed" doc:"Only negotiations with this status"`
+	Status string `query:"status" enum:"open,accepted,rejected,closed,turn_limit,budget_cap,expired,failed,canceled" doc:"Only negotiations with this status"`
 	Limit  int    `query:"limit" minimum:"0" maximum:"100" doc:"Page size, default 20"`
 	Cursor string `query:"cursor" maxLength:"200" doc:"next_cursor of the previous page"`
 }

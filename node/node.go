@@ -22,6 +22,7 @@ import (
 	"github.com/soisnode/soisnode/agent"
 	"github.com/soisnode/soisnode/budget"
 	"github.com/soisnode/soisnode/negotiation"
+	"github.com/soisnode/soisnode/oauth"
 	"github.com/soisnode/soisnode/queue"
 	"github.com/soisnode/soisnode/signing"
 	"github.com/soisnode/soisnode/store"
@@ -56,6 +57,7 @@ type Node struct {
 	fedm         *fedMetrics
 	domain       *domainMetrics
 	negotiations *negotiation.Service
+	oauth        *oauth.Server // OAuth 2.1 for /mcp
 	api          huma.API
 	handler      http.Handler
 	server       *http.Server

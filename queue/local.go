@@ -3,6 +3,7 @@ package queue
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -12,20 +13,25 @@ import (
 )
 
 // Pending is one turn being accepted by this process. Prepare takes a
-// local slot when one is free; Enqueue (inside the accepting transaction)
-// inserts the turn's job; Done (after the transaction) starts the turn at
-// once in this process, or gives the slot back.
+// local slot when one is free; the accepting transaction writes the turn
+// with HeldUntil as its lease (conversation.SubmitParams.LeaseUntil) and
+// calls Enqueue; Done (after the transaction) starts the turn at once in
+// this process, or gives the slot back.
 //
-// Without a slot the job is an ordinary River job, worked by whichever
-// process fetches it first. With one, the job is the turn's durable
-// fallback: scheduled for after the local run must have ended, retried at
-// once if the run fails, deleted when it succeeds. So an accepted turn is
-// never lost (the job commits with the message), and it runs once: River
-// cannot fetch the job while the local run may be going.
+// Without a slot the turn gets an ordinary River job, worked by whichever
+// process fetches it first. With one, the turn row itself is the durable
+// record: it carries a lease until after the local run must have ended,
+// and no River job is written (the accept is two rows, not three, and the
+// run's end deletes nothing). If the run fails or waits, the turn is
+// handed to River then; if the process dies, any process's sweep
+// (sweep.go) hands it to River once the lease has run out. So an accepted
+// turn is never lost (the lease commits with the message), and it runs
+// once: nothing else takes the turn while the lease holds.
 type Pending struct {
 	q      *Queue
 	slot   bool
-	jobID  int64
+	held   int64 // the lease, Unix µs (0 without a slot)
+	queued bool  // Enqueue ran for a slot's turn
 	convID string
 	turn   int
 }
@@ -44,23 +50,27 @@ func (q *Queue) Prepare() *Pending {
 	select {
 	case q.slots <- struct{}{}:
 		p.slot = true
+		p.held = time.Now().Add(q.holdFor).UnixMicro()
 		q.running.Add(1)
 	default: // every slot busy: River's workers take it when one frees
 	}
 	return p
 }
 
-// Enqueue inserts the turn's job inside tx (a conversation.Enqueuer).
+// HeldUntil is the lease the accepting transaction must write on the
+// turn's row (turns.lease_until, Unix µs): non-zero when the turn will run
+// in this process's local lane, 0 when River's job runs it.
+func (p *Pending) HeldUntil() int64 { return p.held }
+
+// Enqueue queues the turn inside tx (a conversation.Enqueuer): nothing to
+// write for a turn in the local lane (its row carries the lease), a River
+// job otherwise.
 func (p *Pending) Enqueue(ctx context.Context, tx store.Tx, conversationID string, turn int) error {
-	var opts *river.InsertOpts
-	if p.slot {
-		opts = &river.InsertOpts{ScheduledAt: time.Now().Add(p.q.holdFor)}
-	}
-	res, err := p.q.insertTx(ctx, tx, TurnArgs{ConversationID: conversationID, Turn: turn}, opts)
-	if err != nil {
+	if !p.slot {
+		_, err := p.q.insertTx(ctx, tx, TurnArgs{ConversationID: conversationID, Turn: turn}, nil)
 		return err
 	}
-	p.jobID, p.convID, p.turn = res.Job.ID, conversationID, turn
+	p.queued, p.convID, p.turn = true, conversationID, turn
 	return nil
 }
 
@@ -71,7 +81,7 @@ func (p *Pending) Done(committed bool) {
 	if !p.slot {
 		return
 	}
-	if !committed || p.jobID == 0 {
+	if !committed || !p.queued {
 		// Rolled back, or nothing was enqueued (an idempotent replay).
 		p.release()
 		return
@@ -84,45 +94,63 @@ func (p *Pending) release() {
 	p.q.running.Done()
 }
 
-// runLocal runs the turn as River would run its job (the same timeout),
-// then settles the fallback job: deleted after success, made available
-// at once after a failure, so River's retries and give-up take over.
+// runLocal runs the turn as River would run its job (the same timeout).
+// A turn that succeeded is done: its lease expires unused. One that
+// failed is handed to River at once (its retries and give-up take over),
+// one that waits on something outside it (a negotiation) when it asked to
+// be woken.
 func (p *Pending) runLocal() {
 	defer p.release()
 	q := p.q
 	ctx, cancel := context.WithTimeout(q.work, q.timeout)
 	err := q.run(ctx, p.convID, p.turn)
 	cancel()
+	if err == nil {
+		return
+	}
 	settle, done := context.WithTimeout(context.Background(), 30*time.Second)
 	defer done()
-	if errors.Is(err, errs.ErrShutdown) {
-		// Interrupted by a stop, in a resumable state: River's job is made
-		// available now, so any process resumes the turn at once.
-		if rerr := q.retry(settle, p.jobID); rerr != nil {
-			q.log.Error("queue: hand an interrupted turn to River; it resumes when its job is due", "conversation_id", p.convID, "turn", p.turn, "err", rerr)
-			return
-		}
-		q.log.Info("turn interrupted by the stop handed back", "conversation_id", p.convID, "turn", p.turn)
-		return
-	}
+	at := time.Now()
 	var wait snoozer
-	if errors.As(err, &wait) {
-		// A waiting turn (a negotiation): River's job takes it from here.
-		if rerr := q.retry(settle, p.jobID); rerr != nil {
-			q.log.Error("queue: hand a waiting turn to River", "conversation_id", p.convID, "turn", p.turn, "err", rerr)
-		}
-		return
-	}
-	if err != nil {
+	switch {
+	case errors.Is(err, errs.ErrShutdown):
+		// Interrupted by a stop, in a resumable state: River's job is due
+		// now, so any process (this one restarted) resumes the turn at once.
+		q.log.Info("turn interrupted by the stop handed back", "conversation_id", p.convID, "turn", p.turn)
+	case errors.As(err, &wait):
+		at = at.Add(wait.SnoozeAfter())
+	default:
 		q.log.Warn("turn failed in the local lane; River retries it", "conversation_id", p.convID, "turn", p.turn, "err", err)
-		if rerr := q.retry(settle, p.jobID); rerr != nil {
-			// The job stays scheduled: the turn resumes when it is due.
-			q.log.Error("queue: hand a failed turn to River", "conversation_id", p.convID, "turn", p.turn, "err", rerr)
+	}
+	if _, herr := q.handOver(settle, p.convID, p.turn, p.held, at); herr != nil {
+		// The lease stays: the sweep hands the turn over when it runs out.
+		q.log.Error("queue: hand a local turn to River", "conversation_id", p.convID, "turn", p.turn, "err", herr)
+	}
+}
+
+// handOver ends a turn's lease held and inserts its River job, due at
+// at, in one transaction. It reports false, and does nothing, when the
+// lease is no longer held (another process's sweep took the turn).
+func (q *Queue) handOver(ctx context.Context, conversationID string, turn int, held int64, at time.Time) (bool, error) {
+	took := false
+	err := q.db.InTx(ctx, func(tx store.Tx) error {
+		n, err := tx.Exec(ctx, `UPDATE turns SET lease_until = 0 WHERE conversation_id = ? AND turn = ? AND lease_until = ?`,
+			conversationID, turn, held)
+		if err != nil {
+			return fmt.Errorf("queue: end lease: %w", err)
 		}
-		return
-	}
-	if err := q.remove(settle, p.jobID); err != nil {
-		// Harmless: when due, the job finds the turn stopped and does nothing.
-		q.log.Warn("queue: delete a finished turn's fallback job", "conversation_id", p.convID, "turn", p.turn, "err", err)
-	}
+		if n == 0 {
+			return nil
+		}
+		var opts *river.InsertOpts
+		if at.After(time.Now()) {
+			opts = &river.InsertOpts{ScheduledAt: at}
+		}
+		if _, err := q.insertTx(ctx, tx, TurnArgs{ConversationID: conversationID, Turn: turn}, opts); err != nil {
+			return fmt.Errorf("queue: hand over: %w", err)
+		}
+		took = true
+		return nil
+	})
+	return took && err == nil, err
 }

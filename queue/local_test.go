@@ -7,9 +7,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/soisnode/soisnode/access"
 	"github.com/soisnode/soisnode/queue"
 	"github.com/soisnode/soisnode/store"
 	"github.com/soisnode/soisnode/store/storetest"
+	"github.com/soisnode/soisnode/testbed"
+	"github.com/soisnode/soisnode/workspace"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }
@@ -60,6 +63,34 @@ func (r *runs) wait(t *testing.T, want int) {
 	}
 }
 
+// conversation writes the conversation "conv" the tests' turns belong to,
+// unless a previous process of the test wrote it.
+func conversation(t *testing.T, db *store.DB) {
+	t.Helper()
+	var n int
+	if err := db.QueryRow(context.Background(), `SELECT count(*) FROM conversations WHERE id = 'conv'`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n > 0 { // a second process on the same database (a restart)
+		return
+	}
+	c := testbed.Workspace(t, db, workspace.Owner, access.KeyParams{})
+	if _, err := db.Exec(context.Background(), `INSERT INTO conversations (id, workspace_id, key_id, member_id, status, turn_count, metadata, created_at, updated_at)
+		VALUES ('conv', ?, ?, ?, 'queued', 1, '{}', 0, 0)`, c.WorkspaceID, c.KeyID, c.MemberID); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// leased counts turns that hold a local-lane lease.
+func leased(t *testing.T, db *store.DB) int {
+	t.Helper()
+	var n int
+	if err := db.QueryRow(context.Background(), `SELECT count(*) FROM turns WHERE lease_until > 0`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
 // start builds and starts a queue on a fresh database whose River poll is
 // an hour: anything that runs within the test was started by the local
 // lane (or, where said, by River's fetch after a wake-up).
@@ -69,6 +100,7 @@ func start(t *testing.T, db *store.DB, cfg queue.Config, run queue.TurnFunc) *qu
 	if err := queue.Migrate(ctx, db); err != nil {
 		t.Fatal(err)
 	}
+	conversation(t, db)
 	if cfg.PollInterval == 0 {
 		cfg.PollInterval = time.Hour
 	}
@@ -87,13 +119,19 @@ func start(t *testing.T, db *store.DB, cfg queue.Config, run queue.TurnFunc) *qu
 	return q
 }
 
-// accept enqueues turn through a Pending, as POST /api/agent does.
+// accept writes turn of conversation "conv" with its lease and enqueues it
+// through a Pending, as POST /api/agent does (conversation.Submit).
 func accept(t *testing.T, db *store.DB, q *queue.Queue, turn int, commit bool) {
 	t.Helper()
+	ctx := context.Background()
 	p := q.Prepare()
 	errRollback := errors.New("rollback")
-	err := db.InTx(context.Background(), func(tx store.Tx) error {
-		if err := p.Enqueue(context.Background(), tx, "conv", turn); err != nil {
+	err := db.InTx(ctx, func(tx store.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO turns (conversation_id, turn, message, status, created_at, lease_until) VALUES ('conv', ?, 'm', 'queued', 0, ?)`,
+			turn, p.HeldUntil()); err != nil {
+			return err
+		}
+		if err := p.Enqueue(ctx, tx, "conv", turn); err != nil {
 			return err
 		}
 		if !commit {
@@ -142,8 +180,8 @@ func eventually(t *testing.T, what string, cond func() bool) {
 }
 
 // TestLocalLaneStartsAtOnce: a turn accepted with a free slot runs in this
-// process right after commit, without River's poll (an hour here); its
-// fallback job waits, scheduled, and is deleted once the turn succeeded.
+// process right after commit, without River's poll (an hour here), and
+// without a River job: its row holds the lease.
 func TestLocalLaneStartsAtOnce(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		r := newRuns()
@@ -151,11 +189,49 @@ func TestLocalLaneStartsAtOnce(t *testing.T) {
 		q := start(t, db, queue.Config{Workers: 2}, r.run)
 		accept(t, db, q, 1, true)
 		r.wait(t, 1)
-		if due, later := jobs(t, db); due != 0 || later != 1 {
-			t.Fatalf("while the turn runs: %d due, %d scheduled jobs; want the fallback job only, scheduled", due, later)
+		if due, later := jobs(t, db); due != 0 || later != 0 || leased(t, db) != 1 {
+			t.Fatalf("while the turn runs: %d due, %d scheduled jobs, %d leased turns; want no job and the turn leased", due, later, leased(t, db))
 		}
 		close(r.hold)
-		eventually(t, "the fallback job is deleted", func() bool { due, later := jobs(t, db); return due+later == 0 })
+		if err := q.Stop(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if due, later := jobs(t, db); due+later != 0 {
+			t.Fatalf("after the turn succeeded: %d due, %d scheduled jobs; want none", due, later)
+		}
+	})
+}
+
+// TestLocalLaneSweepResumesDeadProcess: a leased turn whose lease ran out
+// while it is still queued (its process died before running it) is handed
+// to River by the sweep, once, and runs; a stopped turn's expired lease
+// is only forgotten.
+func TestLocalLaneSweepResumesDeadProcess(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		r := newRuns()
+		q := start(t, db, queue.Config{Workers: 1, PollInterval: 50 * time.Millisecond, SweepInterval: time.Hour}, r.run)
+		for turn, status := range map[int]string{1: "queued", 2: "completed"} {
+			if _, err := db.Exec(ctx, `INSERT INTO turns (conversation_id, turn, message, status, created_at, lease_until) VALUES ('conv', ?, 'm', ?, 0, ?)`,
+				turn, status, time.Now().Add(-time.Second).UnixMicro()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := db.Exec(ctx, `INSERT INTO turns (conversation_id, turn, message, status, created_at, lease_until) VALUES ('conv', 3, 'm', 'running', 0, ?)`,
+			time.Now().Add(time.Hour).UnixMicro()); err != nil {
+			t.Fatal(err)
+		}
+		n, err := q.Sweep(ctx)
+		if err != nil || n != 1 {
+			t.Fatalf("Sweep = %d, %v; want 1 turn handed over", n, err)
+		}
+		r.wait(t, 1)
+		if n, err := q.Sweep(ctx); err != nil || n != 0 {
+			t.Fatalf("second Sweep = %d, %v; want nothing", n, err)
+		}
+		if got := leased(t, db); got != 1 {
+			t.Fatalf("%d leased turns; want only turn 3, whose lease has not run out", got)
+		}
 	})
 }
 
@@ -168,7 +244,9 @@ func TestLocalLaneRollbackGivesSlotBack(t *testing.T) {
 		accept(t, db, q, 1, false)
 		accept(t, db, q, 2, true)
 		r.wait(t, 2)
-		eventually(t, "no job left", func() bool { due, later := jobs(t, db); return due+later == 0 })
+		if due, later := jobs(t, db); due+later != 0 {
+			t.Fatalf("%d due, %d scheduled jobs; want none", due, later)
+		}
 	})
 }
 
@@ -183,8 +261,8 @@ func TestLocalLaneFullGoesToRiver(t *testing.T) {
 		r.wait(t, 1)
 		accept(t, db, q, 2, true)
 		due, later := jobs(t, db)
-		if later != 1 || due != 1 {
-			t.Fatalf("%d due, %d scheduled; want turn 1's fallback scheduled and turn 2 due", due, later)
+		if later != 0 || due != 1 || leased(t, db) != 1 {
+			t.Fatalf("%d due, %d scheduled, %d leased; want turn 1 leased and turn 2's job due", due, later, leased(t, db))
 		}
 		close(r.hold)
 		r.wait(t, 2)

@@ -5,8 +5,9 @@
 //
 // A turn accepted by a process that works turns starts at once on that
 // process (the local lane, local.go) instead of waiting for River's next
-// fetch; its River job is then only the durable fallback, scheduled for
-// after the turn could possibly have ended, and deleted when the turn ends.
+// fetch; it then has no River job at all: its row carries a lease, and a
+// turn whose lease runs out unfinished (its process died) is handed to
+// River by the sweep (sweep.go).
 package queue
 
 import (
@@ -69,6 +70,9 @@ type Config struct {
 	// Register adds the workers of other job kinds (negotiation turns and
 	// deadlines) to a working queue.
 	Register func(*river.Workers)
+	// SweepInterval is how often a working process looks for local-lane
+	// turns whose lease ran out unfinished (sweep.go); default 1 s.
+	SweepInterval time.Duration
 }
 
 // Queue is a River client of either dialect, with the local lane.
@@ -76,15 +80,17 @@ type Queue struct {
 	start    func(context.Context) error
 	stop     func(context.Context) error
 	insertTx func(ctx context.Context, tx store.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
-	retry    func(ctx context.Context, id int64) error // make a job available now
-	remove   func(ctx context.Context, id int64) error // delete a job that is not running
+	db       *store.DB
 
-	run     TurnFunc // nil: insert-only
-	giveUp  func(ctx context.Context, conversationID string, turn int, err error)
-	log     *slog.Logger
-	timeout time.Duration // JobTimeout: bounds one local run as it bounds a job
-	holdFor time.Duration // how far ahead a local turn's fallback job is scheduled
-	slots   chan struct{} // one token per turn running in this process
+	run        TurnFunc // nil: insert-only
+	giveUp     func(ctx context.Context, conversationID string, turn int, err error)
+	log        *slog.Logger
+	timeout    time.Duration // JobTimeout: bounds one local run as it bounds a job
+	holdFor    time.Duration // how long a local turn's lease lasts
+	slots      chan struct{} // one token per turn running in this process
+	sweepEvery time.Duration
+	stopSweep  context.CancelFunc // nil until Start
+	swept      chan struct{}      // closed when the sweep loop ended
 
 	mu       sync.Mutex
 	stopping bool
@@ -146,14 +152,17 @@ func New(db *store.DB, cfg Config, run TurnFunc) (*Queue, error) {
 			cfg.FetchCooldown = 100 * time.Millisecond
 		}
 	}
+	if cfg.SweepInterval == 0 {
+		cfg.SweepInterval = time.Second
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
 	q := &Queue{
-		run: run, giveUp: cfg.GiveUp, log: cfg.Logger, timeout: cfg.JobTimeout,
+		db: db, run: run, giveUp: cfg.GiveUp, log: cfg.Logger, timeout: cfg.JobTimeout, sweepEvery: cfg.SweepInterval,
 		// A local run is canceled at JobTimeout (≤ RescueAfter); its
-		// fallback job becomes due a minute after RescueAfter, so no process
-		// takes it while the local run may still be recording its outcome,
+		// lease runs out a minute after RescueAfter, so no process takes
+		// the turn while the local run may still be recording its outcome,
 		// and a crashed process's turn resumes about as late as a rescued
 		// River job would.
 		holdFor: max(cfg.RescueAfter, cfg.JobTimeout) + time.Minute,
@@ -186,8 +195,6 @@ func New(db *store.DB, cfg Config, run TurnFunc) (*Queue, error) {
 		q.insertTx = func(ctx context.Context, tx store.Tx, a river.JobArgs, o *river.InsertOpts) (*rivertype.JobInsertResult, error) {
 			return c.InsertTx(ctx, tx.Raw().(pgx.Tx), a, o)
 		}
-		q.retry = func(ctx context.Context, id int64) error { _, err := c.JobRetry(ctx, id); return err }
-		q.remove = func(ctx context.Context, id int64) error { _, err := c.JobDelete(ctx, id); return err }
 		return q, nil
 	}
 	rc.PollOnly = true // SQLite has no LISTEN/NOTIFY
@@ -199,24 +206,44 @@ func New(db *store.DB, cfg Config, run TurnFunc) (*Queue, error) {
 	q.insertTx = func(ctx context.Context, tx store.Tx, a river.JobArgs, o *river.InsertOpts) (*rivertype.JobInsertResult, error) {
 		return c.InsertTx(ctx, tx.Raw().(*sql.Tx), a, o)
 	}
-	q.retry = func(ctx context.Context, id int64) error { _, err := c.JobRetry(ctx, id); return err }
-	q.remove = func(ctx context.Context, id int64) error { _, err := c.JobDelete(ctx, id); return err }
 	return q, nil
 }
 
-// Start starts working jobs.
-func (q *Queue) Start(ctx context.Context) error { return q.start(ctx) }
+// Start starts working jobs and, in a process that works turns, sweeping
+// expired local-lane leases.
+func (q *Queue) Start(ctx context.Context) error {
+	if err := q.start(ctx); err != nil {
+		return err
+	}
+	if q.run != nil {
+		q.mu.Lock()
+		if q.stopSweep == nil {
+			var sctx context.Context
+			sctx, q.stopSweep = context.WithCancel(context.WithoutCancel(ctx))
+			q.swept = make(chan struct{})
+			go q.sweepLoop(sctx, q.sweepEvery)
+		}
+		q.mu.Unlock()
+	}
+	return nil
+}
 
 // Stop stops starting turns and lets the running ones finish, within ctx
 // (the grace period). Turns still running when ctx ends are canceled with
 // the cause errs.ErrShutdown: they record nothing as failed, and their
-// jobs are made available at once (local runs: River's JobRetry; River's: JobSnooze(0)),
+// jobs are made available at once (local runs: handed to River as a job
+// due now, ending their lease; River's: JobSnooze(0)),
 // so another process, or this one restarted, resumes them without waiting
 // for RescueAfter. Stop waits up to releaseWait more for that hand-back.
 func (q *Queue) Stop(ctx context.Context) error {
 	q.mu.Lock()
 	q.stopping = true
+	stopSweep, swept := q.stopSweep, q.swept
 	q.mu.Unlock()
+	if stopSweep != nil {
+		stopSweep()
+		<-swept
+	}
 	local := make(chan struct{})
 	go func() { q.running.Wait(); close(local) }()
 	err := q.stop(ctx) // River: stop fetching, wait for its jobs (or ctx)

@@ -14,9 +14,10 @@ import (
 
 // TestStopHandsBackInterruptedTurns: turns still running when Stop's grace
 // period ends — one in the local lane, one worked by River — are canceled
-// with errs.ErrShutdown, and their jobs are made available at once, so the
+// with errs.ErrShutdown, and their jobs are made available at once (the
+// local turn's lease ended and its River job written, due now), so the
 // next process runs both without waiting for RescueAfter (an hour here) or
-// the local turn's fallback schedule.
+// the lease to run out.
 func TestStopHandsBackInterruptedTurns(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		causes := make(chan error, 2)

@@ -17,6 +17,7 @@ import (
 type DB struct {
 	dialect Dialect
 	sqlite  *sql.DB       // SQLite: one connection, WAL
+	reader  *sql.DB       // SQLite file: read-only connections for SELECTs outside transactions (nil for :memory:)
 	pool    *pgxpool.Pool // PostgreSQL
 }
 
@@ -68,9 +69,39 @@ func Open(ctx context.Context, url string) (*DB, error) {
 			db.Close()
 			return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
 		}
-		return &DB{dialect: SQLite, sqlite: db}, nil
+		out := &DB{dialect: SQLite, sqlite: db}
+		if path != ":memory:" {
+			// WAL lets readers run beside the one writer: SELECTs outside
+			// a transaction (authentication, polls, ?wait= reads, the
+			// backlog check's readings) no longer queue for the writer's
+			// connection behind turns' transactions (docs/benchmarks.md).
+			// query_only makes a misrouted write fail instead of racing
+			// the writer.
+			out.reader = openSQLite("file:" + path + "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=query_only(1)")
+			out.reader.SetMaxOpenConns(readers)
+			out.reader.SetMaxIdleConns(readers)
+		}
+		return out, nil
 	}
 	return nil, fmt.Errorf("store: unsupported database url (want sqlite://… or postgres://…)")
+}
+
+// readers is how many read-only SQLite connections a DB keeps.
+const readers = 4
+
+// readOnly says whether q may run on a read-only connection: a plain
+// SELECT (anything else, including WITH … INSERT, goes to the writer).
+func readOnly(q string) bool {
+	q = strings.TrimLeft(q, " \t\r\n")
+	return len(q) >= 6 && strings.EqualFold(q[:6], "SELECT")
+}
+
+// querier is the connection pool q runs on outside a transaction.
+func (db *DB) querier(q string) *sql.DB {
+	if db.reader != nil && readOnly(q) {
+		return db.reader
+	}
+	return db.sqlite
 }
 
 // redact drops a connection error's text that could carry a password.
@@ -99,6 +130,9 @@ func (db *DB) Close() error {
 		db.pool.Close()
 		return nil
 	}
+	if db.reader != nil {
+		_ = db.reader.Close()
+	}
 	return db.sqlite.Close()
 }
 
@@ -125,7 +159,7 @@ func (db *DB) Query(ctx context.Context, q string, args ...any) (Rows, error) {
 		rows, err := db.pool.Query(ctx, Rebind(Postgres, q), args...)
 		return pgRows{rows}, err
 	}
-	rows, err := db.sqlite.QueryContext(ctx, q, args...)
+	rows, err := db.querier(q).QueryContext(ctx, q, args...)
 	return sqlRows{rows}, err
 }
 
@@ -134,7 +168,7 @@ func (db *DB) QueryRow(ctx context.Context, q string, args ...any) Row {
 	if db.pool != nil {
 		return pgRow{db.pool.QueryRow(ctx, Rebind(Postgres, q), args...)}
 	}
-	return sqlRow{db.sqlite.QueryRowContext(ctx, q, args...)}
+	return sqlRow{db.querier(q).QueryRowContext(ctx, q, args...)}
 }
 
 // InTx implements Transactor.

@@ -91,6 +91,12 @@ func (s *Secrets) Rotate(ctx context.Context, tx store.Querier, keyID string, gr
 	if grace < 0 {
 		return "", time.Time{}, errors.New("webhook: grace must not be negative")
 	}
+	// Lock the key's row first so concurrent rotations of one key queue
+	// behind each other: without it, two PostgreSQL transactions could each
+	// find no current secret to retire and both leave theirs current.
+	if _, err := tx.Exec(ctx, `UPDATE api_keys SET id = id WHERE id = ?`, keyID); err != nil {
+		return "", time.Time{}, fmt.Errorf("webhook: rotate secret: lock key: %w", err)
+	}
 	now := s.now()
 	until := now.Add(grace)
 	if _, err := tx.Exec(ctx, `DELETE FROM webhook_secrets WHERE key_id = ? AND expires_at > 0 AND expires_at <= ?`,

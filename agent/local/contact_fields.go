@@ -3,6 +3,8 @@ package local
 import (
 	"regexp"
 	"strings"
+
+	"github.com/soisnode/soisnode/agent/local/recognise"
 )
 
 // Contact attributes: how "Jane Doe, CEO of Acme Corp, jane@acme.com"
@@ -24,6 +26,10 @@ func (f *contactFields) set(key, value string) *parseError {
 	value = unquote(strings.TrimRight(strings.TrimSpace(value), ",;"))
 	if value == "" {
 		return refuse("the %s is empty", key)
+	}
+	switch key {
+	case "company", "title", "city", "email", "phone":
+		value = valueEnd(value)
 	}
 	switch key {
 	case "email":
@@ -81,27 +87,12 @@ func (f contactFields) args() map[string]any {
 	return out
 }
 
-const fieldWords = `phone\s+number|phone|mobile\s+number|mobile|telephone|tel|cell|e-?mail\s+address|e-?mail|job\s+title|title|role|position|company|employer|organi[sz]ation|city|location|town|notes?|name|tags`
+// fieldWords are the contact field cue words (shared with the
+// negotiation's recognisers).
+const fieldWords = recognise.FieldWords
 
 // fieldKey maps a field word to its tool argument.
-func fieldKey(word string) string {
-	w := strings.ToLower(strings.Join(strings.Fields(word), " "))
-	switch {
-	case strings.Contains(w, "mail"):
-		return "email"
-	case strings.HasPrefix(w, "phone"), strings.HasPrefix(w, "mobile"), w == "telephone", w == "tel", w == "cell":
-		return "phone"
-	case w == "job title", w == "title", w == "role", w == "position":
-		return "title"
-	case w == "company", w == "employer", strings.HasPrefix(w, "organi"):
-		return "company"
-	case w == "city", w == "location", w == "town":
-		return "city"
-	case strings.HasPrefix(w, "note"):
-		return "notes"
-	}
-	return w // name, tags
-}
+func fieldKey(word string) string { return recognise.FieldKey(word) }
 
 var (
 	reDetailMarker = re(`\s+(who\s+works\s+(?:at|for)|works\s+(?:at|for)|working\s+(?:at|for)|from|at|of|based\s+in|who\s+lives\s+in|lives\s+in|living\s+in|located\s+in|in|tagged(?:\s+(?:as|with))?|(?:with\s+(?:the\s+)?)?e-?mail(?:\s+address)?|(?:with\s+(?:the\s+)?)?(?:phone|mobile|tel)(?:\s+number)?)\s+`)
@@ -109,11 +100,36 @@ var (
 	reNotesSeg     = re(`^(?:notes?|with\s+(?:the\s+)?notes?|comment)\s*:?\s+(.+)$`)
 	reSegments     = regexp.MustCompile(`\s*[,;]\s*`)
 	reLeadingAnd   = re(`^and\s+`)
+	reNotesColon   = re(`(?:^|[,;]?\s+)(?:with\s+(?:the\s+)?)?notes?\s*:\s*`)
 )
 
 // parseContactDetails reads "Jane Doe, CEO of Acme Corp, jane@acme.com":
 // the name first, then attributes separated by commas.
 func parseContactDetails(s string) (contactFields, *parseError) {
+	// A labelled notes value runs to the end of the message and is kept
+	// exactly as written: no comma, "and" or semicolon inside it is read.
+	loc := reNotesColon.FindStringIndex(s)
+	if loc == nil {
+		return parseDetailList(s)
+	}
+	notes := strings.TrimSpace(s[loc[1]:])
+	if notes == "" {
+		return contactFields{}, refuse("the notes are empty")
+	}
+	f, err := parseDetailList(strings.TrimRight(s[:loc[0]], ",;:- "))
+	if err != nil {
+		return f, err
+	}
+	if f.vals == nil {
+		f.vals = map[string]string{}
+	}
+	f.vals["notes"] = notes
+	f.note("notes")
+	return f, nil
+}
+
+// parseDetailList reads the comma list of details before any notes.
+func parseDetailList(s string) (contactFields, *parseError) {
 	var f contactFields
 	segs := reSegments.Split(normalDetails(s), -1)
 	lead, err := f.markers(segs[0])

@@ -9,11 +9,11 @@ import "testing"
 // the 99th percentile and the median over the messages. ns/op is one
 // pass of understanding over the whole set.
 func BenchmarkCorpusTestSet(b *testing.B) {
-	s := score(runCorpus(b, corpusTest))
+	s := score(runCorpus(b, testSet()))
 	var p99, p50 float64
 	b.ResetTimer()
 	for b.Loop() {
-		ds := understandTimes(corpusTest, 5)
+		ds := understandTimes(testSet(), 5)
 		p99 = float64(percentile(ds, 0.99).Microseconds())
 		p50 = float64(percentile(ds, 0.50).Microseconds())
 	}

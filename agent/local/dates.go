@@ -36,7 +36,7 @@ const (
 	numberWords  = `\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten`
 	// relDate are dates that may end a task title without a marker word:
 	// "call Jane tomorrow".
-	relDate = `today|tonight|tomorrow(?:\s+(?:morning|afternoon|evening|night))?|(?:the\s+)?day\s+after\s+tomorrow|(?:` + weekdayNames + `)\s+week|a\s+week\s+on\s+(?:` + weekdayNames + `)|(?:next|this|coming)\s+(?:week|` + weekdayNames + `)|in\s+(?:` + numberWords + `)\s+(?:days?|weeks?|fortnights?)|(?:` + numberWords + `)\s+(?:days?|weeks?|fortnights?)\s+(?:from\s+(?:now|today)|(?:from\s+)?today)|(?:a\s+|one\s+)?fortnight(?:\s+(?:from\s+)?(?:now|today))?|(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?month|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4}`
+	relDate = `today|tonight|tmrw|tmr|tomoz|2moro|tomorrow(?:\s+(?:morning|afternoon|evening|night))?|(?:the\s+)?day\s+after\s+tomorrow|(?:` + weekdayNames + `)\s+week|a\s+week\s+on\s+(?:` + weekdayNames + `)|(?:next|this|coming)\s+(?:week|` + weekdayNames + `)|in\s+(?:` + numberWords + `)\s+(?:days?|weeks?|fortnights?)|(?:` + numberWords + `)\s+(?:days?|weeks?|fortnights?)\s+(?:from\s+(?:now|today)|(?:from\s+)?today)|(?:a\s+|one\s+)?fortnight(?:\s+(?:from\s+)?(?:now|today))?|(?:at\s+)?(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?month|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4}`
 	// dateExpr are all the date forms understood.
 	dateExpr = relDate + `|(?:on\s+)?(?:` + weekdayNames + `)|(?:` + monthNames + `)\.?\s+(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?|(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:` + monthNames + `)\.?(?:,?\s+\d{4})?`
 )
@@ -77,6 +77,11 @@ func parseDate(expr string, cal calendar) (string, *parseError) {
 	t := cal.today
 	if strings.HasPrefix(e, "tomorrow ") || e == "tonight" {
 		e = reTimeOfDay.ReplaceAllString(e, "")
+	}
+	e = strings.TrimPrefix(e, "at ")
+	switch e {
+	case "tmrw", "tmr", "tomoz", "2moro":
+		e = "tomorrow"
 	}
 	switch e {
 	case "end of month", "end of the month", "end of this month", "the end of the month", "the end of this month", "the end of month":

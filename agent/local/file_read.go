@@ -19,6 +19,11 @@ var (
 	reFileWhatIn  = re(`^what(?:'s|\s+is)\s+(?:written\s+)?in\s+(?:the\s+)?(.+?\s+(?:file|document|doc)|\S+\.[a-z0-9]{1,5})$`)
 	reFileMention = re(`^(?:does|did)\s+(?:the\s+)?(.+?)\s+(?:mention|say\s+anything\s+about|talk\s+about|cover|include|contain)\s+(.+)$`)
 	reFileSuffix  = re(`\s+(?:file|document|doc)$`)
+	// reFileReadOpen starts a request to read a file out.
+	reFileReadOpen = re(`^(?:read\s|show\s+(?:me\s+)?(?:the\s+)?(?:contents?|text)\s+of\s)`)
+	// reFileReadTail is who it is read to, not part of the name: "read
+	// Pricing.txt to me", "… out loud".
+	reFileReadTail = re(`(?:\s+(?:out\s+)?(?:to|for)\s+(?:me|us)|\s+(?:out\s+loud|aloud))+$`)
 )
 
 // parseFileRead recognises a question about what a file says. Only
@@ -37,9 +42,9 @@ func parseFileRead(s string, _ calendar) (intent, bool, *parseError) {
 		fileLike = reArticle.MatchString(strings.TrimPrefix(strings.ToLower(s), "what does "))
 	case reFileWhatIn.MatchString(s):
 		name, fileLike = reFileWhatIn.FindStringSubmatch(s)[1], true
-	case strings.HasPrefix(strings.ToLower(s), "read "):
+	case reFileReadOpen.MatchString(s):
 		if m := reFileReadMe.FindStringSubmatch(s); m != nil {
-			name, fileLike = m[1], true
+			name, fileLike = reFileReadTail.ReplaceAllString(m[1], ""), true
 		}
 	}
 	if name == "" {

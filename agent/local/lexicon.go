@@ -28,11 +28,20 @@ const personRef = `([\p{L}][\p{L}\p{M}.'-]*(?:\s+[\p{L}][\p{L}\p{M}.'-]*){0,3})`
 // clauseLexicon rewrites a whole clause (anchored patterns).
 var clauseLexicon = []rewrite{
 	// Greetings and fillers the polite-prefix list does not hold.
+	rw(`^(?:(?:so|um+|uh+|er+|erm|basically|ok|okay|right(?:\s+then)?|well|hang\s+on|one\s+thing\s+first|cheers|actually|anyway)\s*[,\-–—:]?\s+)+`, ``),
+	rw(`^no\s+changes(?:\s+please)?\s*[,\-–—:;]\s*`, ``),
+	rw(`^i\s+(?:just\s+|only\s+)?(?:want|need)\s+(?:to\s+know\s+)?(`+personRef+`(?:'s|'))\s+`, `what's $1 `),
+	rw(`^(?:chuck|bung|pop)\s+`, `put `),
+	rw(`^(?:whack|chuck|bung|pop)\s+(?:a|an|the)\s+([\w-]+)\s+tag\s+on\s+(.+)$`, `tag $2 as $1`),
+	rw(`^((?:complete|delete|remove|rename|move|assign|reassign|start|mark)\b.*?)\s+for\s+me$`, `$1`),
+	rw(`^message\s+`, `email `),
 	rw(`^(?:hiya|heya|yo|morning|afternoon|evening|hey\s+there|hi\s+there|hello\s+there)[,!.:]?\s+`, ``),
 	rw(`^(?:one\s+more(?:\s+thing)?|quick\s+question(?:\s+[^:?]{0,40})?|another\s+one|also)\s*:\s*`, ``),
 	rw(`^(?:before|after|while|btw|by\s+the\s+way|question|right|so|just\s+checking)\b[^:]{0,40}:\s+`, ``),
 	rw(`^(new\s+(?:contact|lead|client|customer|prospect))\s+for\s+(?:you|me)\s*:`, `$1:`),
 	rw(`^whats\b`, `what's`),
+	rw(`\b(everyone|everybody|anybody|anyone|who)\s+else\b`, `$1`),
+	rw(`^what\s+else\s+`+personRef+`\s+has$`, `what tasks does $1 have`),
 	rw(`^(?:what|which)\s+company\s+(?:does\s+)?`+personRef+`\s+works?\s+(?:for|at)$`, `which company does $1 work for`),
 	rw(`^(change|update|set|correct)\s+`+personRef+`(?:'s|')\s+(?:phone\s+|mobile\s+)?number\s+to\s+`, `$1 $2's phone to `),
 	rw(`^wheres\b`, `where's`),
@@ -53,6 +62,13 @@ var clauseLexicon = []rewrite{
 	rw(`^what(?:'s|\s+is)\s+on\s+my\s+plate\s+(this\s+week|next\s+week|today|tomorrow)$`, `show my tasks due $1`),
 	rw(`^when\s+is\s+(?:the\s+)?(?:task\s+)?(.+?)\s+(?:task\s+)?due$`, `find tasks about $1`),
 	rw(`^who\s+is\s+(?:the\s+)?(?:task\s+)?(.+?)\s+(?:task\s+)?assigned\s+to$`, `find tasks about $1`),
+	// Bulk: "every customer" is every contact tagged customer; "email
+	// everyone at X" is every contact at X.
+	rw(`\b(every|each|all(?:\s+(?:of\s+)?(?:the|our|my))?)\s+(customer|prospect|lead|partner|client|vip|supplier|vendor)s?(?:\s+contacts?)?\b`, `$1 contacts tagged $2`),
+	rw(`^(e-?mail|message|write\s+to)\s+(?:everyone|everybody|all\s+(?:the\s+)?(?:people|folks))\s+(at|in|from|tagged)\s+`, `$1 all contacts $2 `),
+	// Tasks: status and due date said as a fact.
+	rw(`^set\s+(the\s+.+?\s+task|the\s+task\s+.+?)\s+(?:to|as)\s+(in\s+progress|done|complete|completed|open)$`, `mark $1 as $2`),
+	rw(`^(?:the\s+)?(.+?)\s+task\s+is\s+(?:now\s+)?due\s+(?:on\s+|by\s+)?(.+)$`, `move the $1 task to $2`),
 	// Contacts: delete.
 	rw(`^(?:bin|ditch|scrap|trash|bin\s+off)\s+`, `delete `),
 	rw(`^`+personRef+`\s+can\s+go(?:\s+from\s+(?:our|my|the)\s+(?:contacts|crm|address\s+book))?$`, `delete $1`),
@@ -110,6 +126,10 @@ var inlineLexicon = []struct {
 	when *regexp.Regexp
 }{
 	{rw(`\s+and\s+(?:let\s+(?:him|her|them)\s+know|tell\s+(?:him|her|them))(?:\s+that)?\s+`, ` saying `), reEmailOpen},
+	{rw(`(?:,\s*|\s+to\s+|\s+and\s+)(?:let\s+(?:him|her|them)\s+know|tell\s+(?:him|her|them))(?:\s+that)?\s+`, ` saying `), reEmailOpen},
+	{rw(`\s+and\s+say\s+(?:that\s+)?`, ` saying `), reEmailOpen},
+	{rw(`\s+and\s+ask\s+(?:him|her|them)\s+to\s+`, ` saying could you `), reEmailOpen},
+	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:she|he|they)\s+(?:lives?|is\s+based|is\s+located)\s+in\s+`, `, based in `), reContactVerb},
 	{rw(`(?:,\s*|\s+)subject\s*:\s*([^,]+?),\s*(?:say|saying|body|message|text)\s*:\s*`, ` with subject $1 saying `), reEmailOpen},
 	{rw(`(?:,\s*|\s+)(?:say|body|message|text)\s*:\s*`, ` saying `), reEmailOpen},
 	{rw(`\s+(?:an?\s+)?(?:quick\s+)?(e-?mail|message)\s+to\s+say\s+`, ` an $1 saying `), reEmailOpen},

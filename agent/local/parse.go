@@ -48,7 +48,7 @@ func parseWith(text string, cal calendar, prior bool) ([]intent, *parseError) {
 	if s == "" {
 		return nil, refuse("the message is empty")
 	}
-	s, readOnly := dropNegation(applyInline(s))
+	s, readOnly := dropNegation(applyInline(resolveLeadPronoun(s)))
 	clauses := splitClauses(s, cal)
 	if len(clauses) > maxActions {
 		return nil, refuse("the message asks for %d things; send at most %d in one message", len(clauses), maxActions)
@@ -95,14 +95,28 @@ func parseClause(s string, cal calendar) (intent, *parseError) {
 	if s == "" {
 		return nil, refuse("part of the message is empty")
 	}
+	// The frames first: the families built on them decide by score;
+	// the rest still go to the family parsers.
+	it, ok, frameErr := parseFrames(s, cal)
+	if ok && frameErr == nil {
+		return it, nil
+	}
+	// A frame whose cue fits but whose slot is missing speaks only when
+	// no family parser reads the clause either.
 	for _, p := range parsers {
 		it, ok, err := p(s, cal)
 		if err != nil {
+			if frameErr != nil {
+				return nil, frameErr
+			}
 			return nil, err
 		}
 		if ok {
 			return it, nil
 		}
+	}
+	if frameErr != nil {
+		return nil, frameErr
 	}
 	return nil, refuse("I don't understand %q", s)
 }
@@ -112,12 +126,12 @@ func re(p string) *regexp.Regexp { return regexp.MustCompile(`(?i)` + p) }
 
 var (
 	quoteFixer = strings.NewReplacer("\u2019", "'", "\u2018", "'", "\u201c", `"`, "\u201d", `"`, "\u00a0", " ")
-	rePolite   = re(`^(?:(?:(?:hey|hi|hello)\s+there|please|pls|plz|kindly|hey|hi|hello|ok|okay|so|now|then|also|afterwards|and|just|quick\s+(?:one|question)|good\s+(?:morning|afternoon|evening)|thanks|thank\s+you|cheers|great)[,!:]?\s+|(?:can|could|would|will)\s+you\s+(?:please\s+|kindly\s+|quickly\s+)?|i(?:'d|\s+would)\s+like\s+(?:you\s+)?to\s+|i\s+(?:want|need)\s+you\s+to\s+|i\s+want\s+to\s+|let'?s\s+|go\s+ahead\s+and\s+)`)
+	rePolite   = re(`^(?:(?:(?:hey|hi|hello)\s+there|please|pls|plz|kindly|hey|hi|hello|ok|okay|so|now|then|also|afterwards|and|just|quick\s+(?:one|question)|good\s+(?:morning|afternoon|evening)|(?:thanks|thank\s+you)(?:\s+(?:a\s+lot|so\s+much|very\s+much|loads))?|cheers|great)[,!:.]?\s+|(?:can|could|would|will)\s+you\s+(?:please\s+|kindly\s+|quickly\s+)?|i(?:'d|\s+would)\s+like\s+(?:you\s+)?to\s+|i\s+(?:want|need)\s+you\s+to\s+|i\s+want\s+to\s+|let'?s\s+|go\s+ahead\s+and\s+)`)
 	reThanks   = re(`(?:[,;.!]\s*(?:please|pls|thanks(?:\s+a\s+lot)?|thank\s+you(?:\s+(?:so|very)\s+much)?|cheers|thx)|\s+(?:please|pls))$`)
 	// reTellMe strips "tell me" before a question: "tell me who works at X".
 	reTellMe = re(`^(?:(?:tell|show)\s+me|let\s+me\s+know|do\s+you\s+know)\s+((?:who|what|which|where|when|whether|how)\b.*)$`)
 	// reOnlyPolite is a clause that asks for nothing: "Thank you!".
-	reOnlyPolite = re(`^(?:thanks(?:\s+a\s+lot)?|thank\s+you(?:\s+(?:so|very)\s+much)?|cheers|thx|ta|hi|hiya|heya|hello|hey|hi\s+there|hello\s+there|hey\s+there|(?:good\s+)?(?:morning|afternoon|evening)|ok|okay|great|please|pls)$`)
+	reOnlyPolite = re(`^(?:(?:ok(?:ay)?\s+)?(?:thanks|thank\s+you)(?:\s+(?:a\s+lot|so\s+much|very\s+much|loads|a\s+million))?|right\s+then|hang\s+on|thank\s+you(?:\s+(?:so|very)\s+much)?|cheers|thx|ta|hi|hiya|heya|hello|hey|hi\s+there|hello\s+there|hey\s+there|(?:good\s+)?(?:morning|afternoon|evening)|ok|okay|great|please|pls)$`)
 )
 
 // tidy normalises quotes and spaces and strips politeness and the final
@@ -127,6 +141,9 @@ func tidy(s string) string {
 	for {
 		before := s
 		s = strings.TrimSpace(strings.TrimRight(s, ".!?"))
+		if reOnlyPolite.MatchString(s) {
+			return s // "Thanks so much." asks for nothing; keep it whole
+		}
 		s = rePolite.ReplaceAllString(s, "")
 		s = reThanks.ReplaceAllString(s, "")
 		s = reTellMe.ReplaceAllString(s, "$1")
@@ -263,7 +280,7 @@ var reAskStart = re(`^` + joinWords + `(?:(?:tell|show|give)\s+me|let\s+me\s+kno
 
 // reNegation is a preamble that forbids changes: "Don't change anything,
 // just …", "I don't want to delete anyone - …".
-var reNegation = re(`^(?:please\s+)?(?:don'?t|do\s+not|never|i\s+don'?t\s+want\s+(?:you\s+)?to|no\s+need\s+to)\s+(?:change|delete|remove|e-?mail|send|update|touch|modify|edit|write\s+to|create|add)(?:\s+(?:anything|anyone|anybody|nothing|any\s+\w+|a\s+thing))?(?:\s+(?:yet|for\s+now|today))?\s*(?:[,\-–—:;.!]+\s*|\s+)(?:(?:just|but|only)\s+)?`)
+var reNegation = re(`^(?:please\s+)?(?:don'?t|do\s+not|never|i\s+don'?t\s+want\s+(?:you\s+)?to|i'?m\s+not\s+asking\s+you\s+to|no\s+need\s+to)\s+(?:change|delete|remove|e-?mail|send|update|touch|modify|edit|write\s+to|create|add)(?:\s+(?:anything|anyone|anybody|nothing|any\s+\w+|a\s+thing))?(?:\s+(?:yet|for\s+now|today))?\s*(?:[,\-–—:;.!]+\s*|\s+)(?:(?:just|but|only)\s+)?`)
 
 // dropNegation strips a preamble that forbids changes and reports it:
 // the rest of the message may then only read.
@@ -292,6 +309,13 @@ func outsideData(s string, joins [][]int) [][]int {
 	dataFrom := len(s)
 	if loc := reNotesLabel.FindStringIndex(s); loc != nil {
 		dataFrom = loc[0]
+	}
+	// An email body ("… saying …", "say: …") runs to the end of the
+	// message: nothing in it starts a further request.
+	if reEmailOpen.MatchString(s) {
+		if loc := reBodyStart.FindStringIndex(s); loc != nil && loc[0] < dataFrom {
+			dataFrom = loc[0]
+		}
 	}
 	var quoted [][2]int
 	for i := 0; i < len(s); i++ {

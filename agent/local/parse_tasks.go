@@ -330,7 +330,7 @@ var reTaskShift = re(`^(?:push|move|put|delay|postpone|defer|bump)\s+(?:the\s+)?
 
 // reDateInTitle is a date expression (or the start of one) inside an
 // unquoted task title.
-var reDateInTitle = re(`\b(?:due\b.*|(?:by|until|before)\s+(?:the\s+)?(?:end|next|this|coming|` + weekdayNames + `|` + monthNames + `|\d).*|(?:a\s+)?fortnight\b.*|end\s+of\s+(?:the\s+|this\s+|next\s+)?(?:month|week)\b|\d{1,2}/\d{1,2}(?:/\d{2,4})?|(?:next|this|coming)\s+(?:week|month|` + weekdayNames + `)\b|tomorrow|tonight|today)`)
+var reDateInTitle = re(`\b(?:due\b.*|(?:by|until|before)\s+(?:the\s+)?(?:end|next|this|coming|` + weekdayNames + `|` + monthNames + `|\d).*|(?:a\s+)?fortnight\b.*|end\s+of\s+(?:the\s+|this\s+|next\s+)?(?:month|week)\b|\d{1,2}/\d{1,2}(?:/\d{2,4})?|(?:next|this|coming)\s+(?:week|month|` + weekdayNames + `)\b|tomorrow|tmrw|tonight|today|(?:on\s+)?the\s+\d{1,2}(?:st|nd|rd|th)\b.*|\d{1,2}(?:st|nd|rd|th)\s+of\b.*)`)
 
 // reStatusWord is a word that sets a task's status.
 var reStatusWord = re(`^(?:done|complete|completed|finished|closed|started|open|todo|in-progress)$`)

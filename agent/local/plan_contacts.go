@@ -284,6 +284,14 @@ func (r *runner) searchContacts(filter contactFilter, every bool) (list []obj, f
 	f = filter
 	f.company, f.from = filter.from, ""
 	list, more, fl = r.contactPages(f, every)
+	if fl != proceed || len(list) > 0 || strings.Contains(filter.from, " ") {
+		return list, f, more, fl
+	}
+	// The workspace's own names: a one-word "from X" that is neither a
+	// city nor a company may be a tag in use ("all vip contacts").
+	f = filter
+	f.tag, f.from = filter.from, ""
+	list, more, fl = r.contactPages(f, every)
 	return list, f, more, fl
 }
 

@@ -63,7 +63,6 @@ func (a *Agent) Move(ctx context.Context, s negotiation.Situation) (negotiation.
 	if err != nil {
 		return negotiation.Move{}, err
 	}
-	exchangeCap := &budget.Cap{Name: "negotiation", Scope: CapScope(n.ID), Limit: n.MaxUSD}
 	tools, err := s.Tools.List(ctx)
 	if err != nil {
 		return negotiation.Move{}, err
@@ -81,80 +80,40 @@ func (a *Agent) Move(ctx context.Context, s negotiation.Situation) (negotiation.
 	}
 	for range steps {
 		req := agent.Request{Model: a.Provider.Model(), System: systemPrompt(s), Messages: msgs, Tools: decls, MaxOutputTokens: a.maxOut()}
-		maxCost, priced := pricer.MaxCost(req.Model, req)
-		if !priced {
-			return m, errs.E(errs.Invalid, "model %q has no price, and an exchange always has a cap; refusing to spend unpriced", req.Model)
-		}
-		lo := req
-		lo.MaxOutputTokens = min(minOutputTokens, req.MaxOutputTokens)
-		minCost, _ := pricer.MaxCost(req.Model, lo)
-		hold, err := a.Budgets.Reserve(ctx, budget.Request{
-			Key:  limits,
-			Call: budget.Call{ConversationID: n.ID, Turn: int(s.Seq), Model: req.Model},
-			Min:  minCost, Max: maxCost, Cap: exchangeCap,
+		// The move this call ends the turn with, if it does: kept in the
+		// transaction that settles the call (Situation.Keep), so a crash
+		// after it does not ask the model again.
+		var final *negotiation.Move
+		resp, cost, err := a.call(ctx, n, int(s.Seq), req, limits, pricer, func(ctx context.Context, tx store.Tx, resp agent.Response) error {
+			mv, done := endsTurn(resp, s.Seq)
+			if !done {
+				return nil
+			}
+			mv.Actions = append(append([]workspace.Receipt{}, m.Actions...), mv.Actions...)
+			final = &mv
+			if s.Keep == nil {
+				return nil
+			}
+			return s.Keep(ctx, tx, mv)
 		})
-		if err != nil {
-			if errs.Is(err, errs.BudgetSpent) {
-				err = fmt.Errorf("%w: %s", negotiation.ErrBudgetCap, errs.Message(err))
-			}
-			return m, err
-		}
-		if hold.Amount() < maxCost {
-			req.MaxOutputTokens = agent.Affordable(pricer, req, lo.MaxOutputTokens, req.MaxOutputTokens, hold.Amount())
-		}
-		resp, err := a.Provider.Generate(ctx, req)
-		if err != nil {
-			if agent.UnknownOutcome(err) {
-				_ = hold.Unconfirmed(ctx)
-			} else {
-				_ = hold.Release(ctx)
-			}
-			return m, fmt.Errorf("negotiator: model call: %w", err)
-		}
-		model := resp.Model
-		if model == "" {
-			model = req.Model
-		}
-		cost, ok := pricer.Cost(model, resp.Usage)
-		if !ok {
-			cost = hold.Amount()
-		}
-		charge := budget.Charge{Model: model, InputTokens: resp.Usage.InputTokens, CachedTokens: resp.Usage.CachedInputTokens, OutputTokens: resp.Usage.OutputTokens, Cost: cost}
-		if err := a.DB.InTx(ctx, func(tx store.Tx) error { return hold.Settle(ctx, tx, charge) }); err != nil {
-			_ = hold.Unconfirmed(ctx)
-			return m, err
-		}
-		if cost > hold.Amount() && hold.Limited() {
-			// Billed past the hold's bound: the cap (or a budget) may be
-			// overrun; the true cost is recorded and no further call made.
-			m.Cost += cost
-			return m, fmt.Errorf("%w: the provider billed $%s for a call that reserved $%s", negotiation.ErrBudgetCap, cost.Short(), hold.Amount().Short())
-		}
 		m.Cost += cost
+		if err != nil {
+			return m, err
+		}
+		if final != nil {
+			final.Cost = m.Cost
+			return *final, nil
+		}
 		resp.Message.Role = agent.RoleModel
 		msgs = append(msgs, resp.Message)
-		if len(resp.Message.Calls) == 0 {
-			m.Type, m.Text = negotiation.TypeMessage, resp.Message.Text
-			if s.Seq == 1 {
-				m.Type = negotiation.TypeOpen
-			}
-			return m, nil
-		}
 		results := agent.Message{Role: agent.RoleTool}
 		for i, call := range resp.Message.Calls {
 			if call.ID == "" {
 				call.ID = fmt.Sprintf("n%d_c%d", s.Seq, i+1)
 			}
-			if call.Name == ReplyTool {
-				var r struct {
-					Type string          `json:"type"`
-					Text string          `json:"text"`
-					Data json.RawMessage `json:"data"`
-				}
-				if err := json.Unmarshal(call.Args, &r); err == nil {
-					m.Type, m.Text, m.Data = negotiation.Type(r.Type), r.Text, r.Data
-					return m, nil
-				}
+			if mv, ok := replyOf(call); ok {
+				mv.Actions, mv.Cost = m.Actions, m.Cost
+				return mv, nil
 			}
 			out, err := s.Tools.Call(ctx, call.Name, call.Args)
 			content := toolContent(out, err)
@@ -174,8 +133,8 @@ func (a *Agent) Move(ctx context.Context, s negotiation.Situation) (negotiation.
 const minOutputTokens = 256
 
 // CapScope is the ledger scope of an exchange's spend on this node: its
-// cap counts every ledger row and hold under it.
-func CapScope(negotiationID string) string { return "negotiation:" + negotiationID }
+// cap counts every ledger row and hold under it (negotiation.CapScope).
+func CapScope(negotiationID string) string { return negotiation.CapScope(negotiationID) }
 
 // limits are the budgets a turn's calls are held under: the opener's
 // integration key, or none on the responding side (its spend is bounded by

@@ -88,6 +88,7 @@ func (e FileViewKind) Valid() bool {
 const (
 	NegotiationJSONStatusAccepted  NegotiationJSONStatus = "accepted"
 	NegotiationJSONStatusBudgetCap NegotiationJSONStatus = "budget_cap"
+	NegotiationJSONStatusCanceled  NegotiationJSONStatus = "canceled"
 	NegotiationJSONStatusClosed    NegotiationJSONStatus = "closed"
 	NegotiationJSONStatusExpired   NegotiationJSONStatus = "expired"
 	NegotiationJSONStatusFailed    NegotiationJSONStatus = "failed"
@@ -102,6 +103,8 @@ func (e NegotiationJSONStatus) Valid() bool {
 	case NegotiationJSONStatusAccepted:
 		return true
 	case NegotiationJSONStatusBudgetCap:
+		return true
+	case NegotiationJSONStatusCanceled:
 		return true
 	case NegotiationJSONStatusClosed:
 		return true
@@ -328,6 +331,7 @@ func (e ListConversationsParamsStatus) Valid() bool {
 const (
 	ListNegotiationsParamsStatusAccepted  ListNegotiationsParamsStatus = "accepted"
 	ListNegotiationsParamsStatusBudgetCap ListNegotiationsParamsStatus = "budget_cap"
+	ListNegotiationsParamsStatusCanceled  ListNegotiationsParamsStatus = "canceled"
 	ListNegotiationsParamsStatusClosed    ListNegotiationsParamsStatus = "closed"
 	ListNegotiationsParamsStatusExpired   ListNegotiationsParamsStatus = "expired"
 	ListNegotiationsParamsStatusFailed    ListNegotiationsParamsStatus = "failed"
@@ -342,6 +346,8 @@ func (e ListNegotiationsParamsStatus) Valid() bool {
 	case ListNegotiationsParamsStatusAccepted:
 		return true
 	case ListNegotiationsParamsStatusBudgetCap:
+		return true
+	case ListNegotiationsParamsStatusCanceled:
 		return true
 	case ListNegotiationsParamsStatusClosed:
 		return true

@@ -42,6 +42,10 @@ type IDs struct {
 type Baseline struct {
 	Auth  bool
 	Fixed IDs // workspace, member and key ids used when Auth is false
+	// One stores each message with one INSERT (the conversation row, no
+	// transaction, no turn, no job): the issue's "bare net/http + one
+	// SQLite INSERT" reference, the least any durable server does.
+	One bool
 
 	sqlite *sql.DB
 	pool   *pgxpool.Pool
@@ -132,7 +136,11 @@ func (b *Baseline) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		meta = "{}"
 	}
 	id := ulid.Make().String()
-	if err := b.Insert(ctx, ids, id, msg, meta); err != nil {
+	insert := b.Insert
+	if b.One {
+		insert = b.InsertOne
+	}
+	if err := insert(ctx, ids, id, msg, meta); err != nil {
 		http.Error(w, `{"status":500,"detail":"could not store the message"}`, http.StatusInternalServerError)
 		return
 	}
@@ -215,15 +223,33 @@ func (b *Baseline) Insert(ctx context.Context, c IDs, id, msg, meta string) erro
 	return nil
 }
 
-// Serve runs the baseline (with the credential check) on url, listening
-// on addr, until ctx ends. GET /readyz answers 200 once it listens.
-func Serve(ctx context.Context, url, addr string) error {
+// InsertOne stores conversation id with one INSERT (One).
+func (b *Baseline) InsertOne(ctx context.Context, c IDs, id, _, meta string) error {
+	now := time.Now().UnixMicro()
+	if b.pool != nil {
+		_, err := b.pool.Exec(ctx, `INSERT INTO conversations (id, workspace_id, key_id, member_id, status, turn_count, metadata, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, 'queued', 1, $5, $6, $6)`, id, c.WorkspaceID, c.KeyID, c.MemberID, meta, now)
+		return err
+	}
+	_, err := b.sqlite.ExecContext(ctx, `INSERT INTO conversations (id, workspace_id, key_id, member_id, status, turn_count, metadata, created_at, updated_at)
+		VALUES (?, ?, ?, ?, 'queued', 1, ?, ?, ?)`, id, c.WorkspaceID, c.KeyID, c.MemberID, meta, now, now)
+	return err
+}
+
+// Serve runs the baseline on url, listening on addr, until ctx ends: with
+// the credential check and the node's three rows, or with one (the
+// baseline One: no credential check, one INSERT for the fixed ids). GET
+// /readyz answers 200 once it listens.
+func Serve(ctx context.Context, url, addr string, one *IDs) error {
 	bl, err := Open(ctx, url)
 	if err != nil {
 		return err
 	}
 	defer bl.Close()
 	bl.Auth = true
+	if one != nil {
+		bl.Auth, bl.One, bl.Fixed = false, true, *one
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/soisnode/soisnode/access"
+	"github.com/soisnode/soisnode/agent"
+	"github.com/soisnode/soisnode/agent/price"
 	"github.com/soisnode/soisnode/money"
 	"github.com/soisnode/soisnode/peers"
 	"github.com/soisnode/soisnode/store"
@@ -97,6 +99,58 @@ func (x *modelExchange) open(t *testing.T, goal string) (erp, crm map[string]any
 	return get(x.erp, x.ce), get(x.crm, x.cc)
 }
 
+// summarized waits until the exchange's summary is final on n (the
+// model's, or the node's with the reason) and returns the negotiation.
+func summarized(t *testing.T, n *testbed.Node, c testbed.Creds, id string) map[string]any {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		var pending int
+		if err := n.DB().QueryRow(context.Background(), `SELECT summary_pending FROM negotiations WHERE id = ?`, id).Scan(&pending); err != nil {
+			t.Fatal(err)
+		}
+		if pending == 0 {
+			var v map[string]any
+			n.Do("GET", "/api/negotiations/"+id, c, nil).JSON(t, &v)
+			return v
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the summary of %s was never written", id)
+		}
+		time.Sleep(50 * time.Millisecond) // polling the database with a deadline
+	}
+}
+
+// waitSnoozes waits until the agent turn's job was put back (snoozed) at
+// least n times while it waited on an exchange (River counts them in the
+// job's metadata).
+func waitSnoozes(t *testing.T, db *store.DB, n int64) {
+	q := `SELECT COALESCE(CAST(json_extract(metadata, '$.snoozes') AS INTEGER), 0) FROM river_job WHERE kind = 'agent_turn' ORDER BY id LIMIT 1`
+	if db.Dialect() == store.Postgres {
+		q = `SELECT COALESCE((metadata->>'snoozes')::bigint, 0) FROM river_job WHERE kind = 'agent_turn' ORDER BY id LIMIT 1`
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	var got int64
+	for time.Now().Before(deadline) {
+		if err := db.QueryRow(context.Background(), q).Scan(&got); err == nil && got >= n {
+			return
+		}
+		time.Sleep(50 * time.Millisecond) // polling the database with a deadline
+	}
+	t.Errorf("the waiting turn's job was snoozed %d times, want %d", got, n)
+}
+
+// ledgerOf is what the ledger recorded under an exchange's scope.
+func ledgerOf(t *testing.T, db *store.DB, id string) (money.Micro, int) {
+	t.Helper()
+	var sum int64
+	var rows int
+	if err := db.QueryRow(context.Background(), `SELECT COALESCE(SUM(cost), 0), COUNT(*) FROM ledger WHERE scope = ?`, "negotiation:"+id).Scan(&sum, &rows); err != nil {
+		t.Fatal(err)
+	}
+	return money.Micro(sum), rows
+}
+
 func TestNegotiationWithAModel(t *testing.T) {
 	for _, db := range databases {
 		t.Run(db, func(t *testing.T) {
@@ -104,6 +158,9 @@ func TestNegotiationWithAModel(t *testing.T) {
 			x := startModelExchange(t, db, "0.50")
 			var declared []string
 			x.fake.handle(func(n int, r request) reply {
+				if len(r.Tools) == 0 { // the summary: no tools declared
+					return text("The ERP asked for contacts in London; we proposed Ann Lee and Bob Stone, and it accepted.")
+				}
 				switch n {
 				case 1:
 					declared = r.Tools
@@ -137,9 +194,26 @@ func TestNegotiationWithAModel(t *testing.T) {
 			if n := count(t, x.erp.DB(), `SELECT count(*) FROM contacts`); n != 2 {
 				t.Fatalf("%d contacts imported on the ERP", n)
 			}
+			// The model wrote the CRM's summary, with one more call, held and
+			// recorded under the exchange's cap: the exchange's cost is
+			// exactly what the ledger recorded for it, that call included.
+			crm = summarized(t, x.crm, x.cc, crm["id"].(string))
+			reqs = x.fake.requests()
+			if !strings.HasPrefix(crm["summary"].(string), "The ERP asked for contacts in London") || len(reqs[len(reqs)-1].Tools) != 0 {
+				t.Fatalf("CRM summary %q after %d calls", crm["summary"], len(reqs))
+			}
+			if !strings.Contains(string(reqs[len(reqs)-1].Body), "untrusted_data") {
+				t.Fatalf("the peer's words did not reach the summary call as untrusted data")
+			}
 			cost, err := money.Parse(crm["cost_usd"].(string))
-			if err != nil || cost <= 0 || count(t, x.crm.DB(), `SELECT count(*) FROM ledger`) != len(reqs) {
-				t.Fatalf("CRM cost %v (%v); %d calls", crm["cost_usd"], err, len(reqs))
+			ledger, rows := ledgerOf(t, x.crm.DB(), crm["id"].(string))
+			p, _ := price.Default().Lookup(x.fake.model)
+			var priced money.Micro
+			for _, r := range reqs {
+				priced += p.Cost(agent.Usage{InputTokens: r.usage.In, OutputTokens: r.usage.Out})
+			}
+			if err != nil || cost <= 0 || cost != ledger || rows != len(reqs) || ledger != priced {
+				t.Fatalf("CRM cost %v (%v); ledger %s in %d rows for %d calls, priced %s", crm["cost_usd"], err, ledger.Short(), rows, len(reqs), priced.Short())
 			}
 		})
 	}
@@ -152,12 +226,21 @@ func TestNegotiationBudgetCap(t *testing.T) {
 			const capUSD = "0.003"
 			x := startModelExchange(t, db, capUSD)
 			// The model never ends its turn: only the cap stops it.
-			x.fake.handle(func(int, request) reply {
+			x.fake.handle(func(_ int, r request) reply {
+				if len(r.Tools) == 0 {
+					return text("Stopped at the cap.")
+				}
 				return calls(call{"contacts_search", map[string]any{"city": "London"}})
 			})
 			_, crm := x.open(t, "every contact in London")
 			if crm["status"] != "budget_cap" {
 				t.Fatalf("status %v: %v", crm["status"], crm["summary"])
+			}
+			// The summary call is smaller than a turn's (no tools): the cap
+			// still has room for it, and it is held and recorded under it.
+			crm = summarized(t, x.crm, x.cc, crm["id"].(string))
+			if sum := crm["summary"].(string); sum != "Stopped at the cap." {
+				t.Fatalf("summary at the cap:\n%s", sum)
 			}
 			spent, _ := money.Parse(crm["cost_usd"].(string))
 			capped, _ := money.Parse(capUSD)
@@ -214,6 +297,11 @@ func TestAskingAPeerWithAModel(t *testing.T) {
 				t.Fatal(err)
 			}
 			fake.handle(func(n int, r request) reply {
+				if len(r.Tools) == 0 { // this side's summary of the exchange
+					// Answered once the caller's waiting turn was polled twice.
+					waitSnoozes(t, erp.DB(), 2)
+					return text("Asked the CRM for contacts in London; imported Ann Lee.")
+				}
 				switch n {
 				case 1: // the caller's turn
 					return calls(call{"peers_negotiate", map[string]any{"peer": "CRM", "goal": "every contact in London, and add them here"}})
@@ -241,15 +329,23 @@ func TestAskingAPeerWithAModel(t *testing.T) {
 				t.Fatalf("receipts %v", got)
 			}
 			reqs := fake.requests()
-			if len(reqs) != 5 || !reqs[1].declares("negotiation_reply") || reqs[0].declares("negotiation_reply") {
+			if len(reqs) != 6 || !reqs[1].declares("negotiation_reply") || reqs[0].declares("negotiation_reply") || len(reqs[4].Tools) != 0 {
 				t.Fatalf("%d model calls", len(reqs))
 			}
-			if res := reqs[4].results(); len(res) != 1 || res[0].Name != "peers_negotiate" || !strings.Contains(res[0].Content, "untrusted_data") || !strings.Contains(res[0].Content, "accepted") {
+			// The caller's model saw the summary the exchange's model wrote.
+			if res := reqs[5].results(); len(res) != 1 || res[0].Name != "peers_negotiate" || !strings.Contains(res[0].Content, "untrusted_data") ||
+				!strings.Contains(res[0].Content, "accepted") || !strings.Contains(res[0].Content, "imported Ann Lee") {
 				t.Fatalf("the caller's model saw %+v", res)
 			}
-			// Every call was charged to the key: the loop's and the exchange's.
-			if n := count(t, erp.DB(), `SELECT count(*) FROM ledger WHERE key_id = ?`, ce.KeyID); n != 5 {
-				t.Fatalf("%d ledger rows for the key, want 5", n)
+			// The turn waited for the exchange through many polls of its job;
+			// its attempts count the runs that worked: the first and the last.
+			if n := count(t, erp.DB(), `SELECT attempts FROM turns WHERE conversation_id = ?`, acc.ConversationID); n != 2 {
+				t.Fatalf("the turn counted %d attempts, want 2 (polls of the wait are not attempts)", n)
+			}
+			// Every call was charged to the key: the loop's and the exchange's
+			// (its turns and its summary).
+			if n := count(t, erp.DB(), `SELECT count(*) FROM ledger WHERE key_id = ?`, ce.KeyID); n != 6 {
+				t.Fatalf("%d ledger rows for the key, want 6", n)
 			}
 		})
 	}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/soisnode/soisnode/store"
+	"github.com/soisnode/soisnode/testbed/runner"
 )
 
 // Issue "walking skeleton", durability: the real binary is killed with
@@ -26,10 +26,9 @@ import (
 // soisnodeBinary builds ./cmd/soisnode into t's temporary folder.
 func soisnodeBinary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "soisnode")
-	out, err := exec.Command("go", "build", "-o", bin, "github.com/soisnode/soisnode/cmd/soisnode").CombinedOutput()
+	bin, err := runner.Build(context.Background(), t.TempDir())
 	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+		t.Fatal(err)
 	}
 	return bin
 }
@@ -106,12 +105,11 @@ func (c *child) stop(t *testing.T) {
 
 func freeAddr(t *testing.T) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := runner.FreeAddr()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
-	return l.Addr().String()
+	return addr
 }
 
 // waitReady polls /readyz until the child serves, or fails the test.

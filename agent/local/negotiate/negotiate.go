@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/soisnode/soisnode/agent/local/recognise"
 	"github.com/soisnode/soisnode/negotiation"
 )
 
@@ -30,6 +31,9 @@ const maxQuestions = 2
 func (Negotiator) Move(ctx context.Context, s negotiation.Situation) (negotiation.Move, error) {
 	if err := ctx.Err(); err != nil {
 		return negotiation.Move{}, err
+	}
+	if g, ok := ownGame(s.Negotiation); ok { // a divide-the-items game (divide.go)
+		return divideMove(s, g), nil
 	}
 	if s.Negotiation.Role == negotiation.RoleResponder {
 		return respond(ctx, s), nil
@@ -124,7 +128,7 @@ func requestOf(t negotiation.Turn) (negotiation.DataRequest, bool) {
 			return r, true
 		}
 	}
-	return parseRecordRequest(t.Text)
+	return recordRequest(t.Text)
 }
 
 // answersOf collects the peer's answers to our questions, by field.
@@ -150,11 +154,7 @@ func answersOf(n negotiation.Negotiation, self string) map[string]string {
 			}
 		}
 		if pending != "" && strings.TrimSpace(t.Text) != "" {
-			v := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(t.Text), "."))
-			if reAll.MatchString(v) {
-				v = negotiation.AnswerAll
-			}
-			out[pending] = v
+			out[pending] = recognise.Answer(t.Text)
 		}
 	}
 	return out
@@ -245,6 +245,7 @@ func findMembers(ctx context.Context, tools negotiation.Tools, f negotiation.Fil
 		for _, t := range teams.Teams {
 			if strings.EqualFold(t.Name, f.Team) || (id == "" && strings.Contains(strings.ToLower(t.Name), strings.ToLower(f.Team))) {
 				id = t.ID
+				f.Team = t.Name // as the team calls itself here
 			}
 		}
 		if id == "" {
@@ -327,7 +328,7 @@ func only(items []map[string]any, field, value string) []map[string]any {
 
 func openerMove(ctx context.Context, s negotiation.Situation) negotiation.Move {
 	n := s.Negotiation
-	req, understood := parseRecordRequest(n.Goal)
+	req, understood := recordRequest(n.Goal)
 	if s.Seq == 1 {
 		m := negotiation.Move{Type: negotiation.TypeOpen, Text: n.Goal}
 		if understood {
@@ -400,9 +401,6 @@ func receive(ctx context.Context, s negotiation.Situation, recs negotiation.Data
 	if !wantsKeep(s.Negotiation.Goal) {
 		return negotiation.Move{Type: end, Text: got + " Thank you."}
 	}
-	if recs.Kind != negotiation.KindContacts {
-		return negotiation.Move{Type: end, Text: got + " Only contacts are imported here; these are listed in the summary."}
-	}
-	im := importContacts(ctx, s.Tools, recs.Items)
+	im := importRecords(ctx, s, recs)
 	return negotiation.Move{Type: end, Text: got + " " + im.text(), Actions: im.receipts}
 }

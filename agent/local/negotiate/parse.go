@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/soisnode/soisnode/agent/local/recognise"
 	"github.com/soisnode/soisnode/negotiation"
 )
 
@@ -12,16 +13,8 @@ import (
 // and filter values come out of it, never an action.
 
 var (
-	nameWords    = `([A-Z][\w&'.-]*(?:\s+[A-Z][\w&'.-]*)*)`
-	reCity       = regexp.MustCompile(`\bin\s+` + nameWords)
-	reCompany    = regexp.MustCompile(`\b(?:at|from|of|working for)\s+` + nameWords)
-	reTag        = regexp.MustCompile(`(?i)\b(?:tagged|with\s+(?:the\s+)?tag|labelled)\s+["']?([\w-]+)`)
-	reNamed      = regexp.MustCompile(`\b(?:named|called)\s+` + nameWords)
-	reTeam       = regexp.MustCompile(`\b(?:of|in|on)\s+(?:the\s+)?` + nameWords + `\s+team\b`)
-	reTeamAfter  = regexp.MustCompile(`(?i)\bteam\s+["']?([A-Za-z][\w&'-]*)`)
 	reDestroy    = regexp.MustCompile(`(?i)\b(delete|remove|erase|wipe|destroy|drop|purge|overwrite|update|change|modify|rename|send an? e-?mail|email them)\b`)
 	reKeep       = regexp.MustCompile(`(?i)\b(add|import|save|keep|store|copy|bring)\b[^.]*\b(here|them|locally|to us|to our|into)\b`)
-	reAll        = regexp.MustCompile(`(?i)^\s*(all|all of them|every(one| one)?|any|both|everything|all (of )?(the )?(companies|options))\W*$`)
 	reAskPeerFor = regexp.MustCompile(`(?i)^\s*(?:please\s+)?(?:ask|request|get)\s+(?:the\s+)?(.+?)\s+(?:for|to send( us)?|to give( us)?)\s+(.+)$`)
 )
 
@@ -34,39 +27,28 @@ func wantsKeep(goal string) bool { return reKeep.MatchString(goal) }
 
 // parseRecordRequest recognises a request for records in plain English:
 // contacts by city, company, tag or name; open tasks; members of a team.
+// It reads with the local agent's records-by-filter frame
+// (agent/local/recognise), so a peer's request and a user's question are
+// understood by the same recognisers.
 func parseRecordRequest(text string) (negotiation.DataRequest, bool) {
-	lower := strings.ToLower(text)
+	f, ok := recognise.Records(text)
+	if !ok {
+		return negotiation.DataRequest{}, false
+	}
 	r := negotiation.DataRequest{Kind: negotiation.KindRequest}
-	switch {
-	case strings.Contains(lower, "member") || strings.Contains(lower, " team") || strings.Contains(lower, "staff") || strings.Contains(lower, "employee"):
+	switch f.Kind {
+	case "members":
 		r.Records = negotiation.KindMembers
-		if m := reTeam.FindStringSubmatch(text); m != nil {
-			r.Filter.Team = clean(m[1])
-		} else if m := reTeamAfter.FindStringSubmatch(text); m != nil {
-			r.Filter.Team = clean(m[1])
-		}
-		return r, true
-	case strings.Contains(lower, "task") || strings.Contains(lower, "to-do") || strings.Contains(lower, "todo"):
+		r.Filter.Team = f.Team
+	case "tasks":
 		r.Records = negotiation.KindTasks
-		r.Filter.Status = "open"
-		return r, true
-	case strings.Contains(lower, "contact") || strings.Contains(lower, "people") || strings.Contains(lower, "customer") ||
-		strings.Contains(lower, "lead") || strings.Contains(lower, "client"):
-		r.Records = negotiation.KindContacts
+		r.Filter.Status = "open" // this node shares open tasks only
 	default:
-		return r, false
-	}
-	if m := reNamed.FindStringSubmatch(text); m != nil {
-		r.Filter.Name = clean(m[1])
-	}
-	if m := reCompany.FindStringSubmatch(text); m != nil {
-		r.Filter.Company = clean(m[1])
-	}
-	if m := reCity.FindStringSubmatch(text); m != nil && clean(m[1]) != r.Filter.Company {
-		r.Filter.City = clean(m[1])
-	}
-	if m := reTag.FindStringSubmatch(text); m != nil {
-		r.Filter.Tag = clean(m[1])
+		r.Records = negotiation.KindContacts
+		r.Filter = negotiation.Filter{City: f.City, Company: f.Company, Tag: f.Tag, Name: f.Name}
+		if f.From != "" && r.Filter.Company == "" {
+			r.Filter.Company = f.From
+		}
 	}
 	return r, true
 }
@@ -88,7 +70,3 @@ func ParseAskPeer(text string) (peer, goal string, ok bool) {
 	}
 	return peer, goal, true
 }
-
-// clean drops the punctuation a sentence leaves after a captured name
-// ("in London." → "London").
-func clean(s string) string { return strings.TrimRight(strings.TrimSpace(s), ".,;:!?'-") }
