@@ -167,9 +167,7 @@ func (t *turnRun) answerPending(ctx context.Context) (conversation.Outcome, bool
 	for len(t.prog.pending) > 0 {
 		call := t.prog.pending[0]
 		if call.Name == AskTool {
-			var a struct {
-				Question string `json:"question"`
-			}
+			var a askArgs
 			_ = json.Unmarshal(call.Args, &a)
 			if a.Question == "" {
 				a.Question = "Could you clarify your request?"
@@ -204,51 +202,29 @@ func (t *turnRun) answerPending(ctx context.Context) (conversation.Outcome, bool
 	return conversation.Outcome{}, false
 }
 
-// runTool executes one call and records its result in the same
-// transaction as its effects.
+// runTool executes one call and records its outcome; the registry
+// chooses the transaction (in the one holding the call's effects, or
+// after an outside effect).
 func (t *turnRun) runTool(ctx context.Context, call ToolCall) error {
-	step := toolStep{Result: ToolResult{CallID: call.ID, Name: call.Name}}
-	var toolErr error
-	if tool, err := t.Registry.Lookup(ctx, t.caller, call.Name); err == nil && tool.OutsideTx() {
-		// Remote I/O (an extension, an SMTP relay): never inside a
-		// transaction (SQLite has one connection). Its result is recorded
-		// after it, so a crash in between may repeat the outside effect.
-		res, err := t.Registry.Call(ctx, t.caller, call.Name, call.Args)
-		if err == nil {
-			// The outside effect happened: record it even if a stop
-			// cancels the turn now.
-			rec := context.WithoutCancel(ctx)
+	var step toolStep
+	_, err := t.Registry.Run(ctx, t.caller, call.Name, call.Args, func(ctx context.Context, tx store.Tx, res workspace.Result, callErr error) error {
+		step = toolStep{Result: ToolResult{CallID: call.ID, Name: call.Name}}
+		if callErr != nil {
+			step = t.toolError(ctx, call, step, callErr)
+		} else {
 			step.Result.Content, step.Receipts = resultContent(res), res.Actions
-			if err = t.DB.InTx(rec, func(tx store.Tx) error { return t.recordTool(rec, tx, step) }); err == nil {
-				t.applyTool(step)
-			}
-			return err
 		}
-		if shutdown(ctx) {
-			return err // cut off by a stop: its outcome is unknown; the next run calls it again
-		}
-		return t.recordToolError(ctx, call, step, err, true)
-	}
-	err := t.DB.InTx(ctx, func(tx store.Tx) error {
-		res, err := t.Registry.CallTx(ctx, tx, t.caller, call.Name, call.Args)
-		if err != nil {
-			toolErr = err
-			return err // roll back the tool's partial effects
-		}
-		step.Result.Content = resultContent(res)
-		step.Receipts = res.Actions
 		return t.recordTool(ctx, tx, step)
 	})
-	if toolErr == nil {
-		if err == nil {
-			t.applyTool(step)
-		}
-		return err
+	var rec *workspace.RecordError
+	switch {
+	case errors.As(err, &rec):
+		return rec.Err
+	case err != nil && ctx.Err() != nil:
+		return err // cut off (a stop), not recorded: the next run calls it again
 	}
-	if shutdown(ctx) {
-		return toolErr // cut off by a stop and rolled back: the next run calls it again
-	}
-	return t.recordToolError(ctx, call, step, toolErr, false)
+	t.applyTool(step)
+	return nil
 }
 
 // describe answers a DescribeTool call with full tool declarations; it
@@ -262,24 +238,22 @@ func (t *turnRun) describe(ctx context.Context, call ToolCall) error {
 	return err
 }
 
-// recordToolError records a failed call: the model is told the caller-safe
-// message, and a failed write leaves an ok=false receipt. The error of an
-// external (extension) tool may quote the remote server's own words, so it
-// reaches the model wrapped as untrusted data, like that tool's output.
-func (t *turnRun) recordToolError(ctx context.Context, call ToolCall, step toolStep, toolErr error, external bool) error {
+// toolError is the step of a failed call: the model is told the
+// caller-safe message, and a failed write leaves an ok=false receipt. The
+// error of a tool whose effects reach outside the workspace (an
+// extension) may quote the remote server's own words, so it reaches the
+// model wrapped as untrusted data, like that tool's output.
+func (t *turnRun) toolError(ctx context.Context, call ToolCall, step toolStep, toolErr error) toolStep {
 	if errs.KindOf(toolErr) == errs.Internal {
 		t.log.Error("tool failed", "tool", call.Name, "err", toolErr)
 	}
+	tool, lerr := t.Registry.Lookup(ctx, t.caller, call.Name)
 	step.Result.IsError = true
-	step.Result.Content = resultContent(workspace.Result{Data: map[string]string{"error": errs.Message(toolErr)}, Untrusted: external})
-	if tool, lerr := t.Registry.Lookup(ctx, t.caller, call.Name); lerr == nil && tool.Effect != workspace.Read {
+	step.Result.Content = resultContent(workspace.Result{Data: map[string]string{"error": errs.Message(toolErr)}, Untrusted: lerr == nil && tool.OutsideTx()})
+	if lerr == nil && tool.Effect != workspace.Read {
 		step.Receipts = []workspace.Receipt{{Tool: call.Name, OK: false, Summary: errs.Message(toolErr)}}
 	}
-	err := t.DB.InTx(ctx, func(tx store.Tx) error { return t.recordTool(ctx, tx, step) })
-	if err == nil {
-		t.applyTool(step)
-	}
-	return err
+	return step
 }
 
 func (t *turnRun) recordTool(ctx context.Context, tx store.Tx, step toolStep) error {

@@ -24,12 +24,25 @@ type Spec[A any] struct {
 	// Idempotent: a repeat with the same arguments has no further effect
 	// (MCP's idempotentHint). Reads are idempotent whatever this says.
 	Idempotent bool
-	// OwnTx: the tool does slow outside I/O and opens its own short
-	// transactions (see Tool.OwnTx).
-	OwnTx bool
+	// OpenWorld: the tool's effect reaches outside the database (an SMTP
+	// relay, a peer node); see Tool.OpenWorld.
+	OpenWorld bool
 	// Run performs the call with the decoded, schema-checked arguments.
 	Run func(ctx context.Context, env Env, args A) (Result, error)
 }
+
+// SchemaFor is SchemaOf(A) for a declaration built at init (a model-only
+// tool such as ask_caller); it panics on a struct that has no schema.
+func SchemaFor[A any]() json.RawMessage {
+	b, err := SchemaOf(reflect.TypeFor[A]())
+	if err != nil {
+		panic(fmt.Sprintf("workspace: schema of %s: %v", reflect.TypeFor[A](), err))
+	}
+	return b
+}
+
+// NoArgs are the arguments of a tool that takes none.
+type NoArgs struct{}
 
 // Define builds the registry's Tool from s. It panics when A cannot be
 // turned into a schema: a programming error, caught by any test that
@@ -43,7 +56,7 @@ func Define[A any](s Spec[A]) Tool {
 	run := s.Run
 	return Tool{
 		Name: s.Name, Description: s.Description, Schema: schema, Scope: s.Scope, Effect: s.Effect,
-		Idempotent: s.Idempotent || s.Effect == Read, OwnTx: s.OwnTx, Args: t,
+		Idempotent: s.Idempotent || s.Effect == Read, OpenWorld: s.OpenWorld, Args: t,
 		Run: func(ctx context.Context, env Env, raw json.RawMessage) (Result, error) {
 			var a A
 			if err := DecodeArgs(raw, &a); err != nil {
@@ -65,13 +78,17 @@ func Define[A any](s Spec[A]) Tool {
 //	minItems=N, maxItems=N   array length
 //	itemMinLength=N, itemMaxLength=N  length of each string of an array
 //	enum=a|b|c               the allowed values (a nullable one: anyOf with null)
-//	pattern=RE               a regular expression strings must match (no commas)
+//	type=T                   the JSON type (for a json.RawMessage field)
+//	pattern=RE               a regular expression strings must match; last
+//	                         in the tag (the rest of the tag is the RE)
 //
 // A field is optional unless tagged required (omitempty is not consulted:
 // the argument structs are often the domain's own, whose JSON must not
 // change).
 func SchemaOf(t reflect.Type) (json.RawMessage, error) {
-	s, err := jsonschema.ForType(t, nil)
+	s, err := jsonschema.ForType(t, &jsonschema.ForOptions{TypeSchemas: map[reflect.Type]*jsonschema.Schema{
+		reflect.TypeFor[json.RawMessage](): {}, // any JSON value (narrow it with type=…)
+	}})
 	if err != nil {
 		return nil, err
 	}
@@ -91,6 +108,10 @@ func SchemaOf(t reflect.Type) (json.RawMessage, error) {
 		}
 		nullable(p, f.Type.Kind() == reflect.Pointer)
 		tag := f.Tag.Get("schema")
+		if before, re, ok := strings.Cut(tag, "pattern="); ok {
+			p.Pattern = re
+			tag = strings.TrimSuffix(before, ",")
+		}
 		if tag == "" {
 			continue
 		}
@@ -165,13 +186,13 @@ func constrain(p *jsonschema.Schema, c string) error {
 		return fmt.Errorf("schema tag %q: want key=value", c)
 	}
 	switch key {
+	case "type":
+		p.Type = val
+		return nil
 	case "enum":
 		for _, v := range strings.Split(val, "|") {
 			p.Enum = append(p.Enum, v)
 		}
-		return nil
-	case "pattern":
-		p.Pattern = val
 		return nil
 	}
 	n, err := strconv.Atoi(val)

@@ -8,25 +8,7 @@ import (
 	"testing"
 
 	"github.com/soisnode/soisnode/workspace"
-	"github.com/soisnode/soisnode/workspace/contacts"
-	"github.com/soisnode/soisnode/workspace/org"
-	"github.com/soisnode/soisnode/workspace/tasks"
 )
-
-// TestDeclaredSchemasMatchArgs: every tool declared with workspace.Define
-// has the schema of its argument struct, property for property.
-func TestDeclaredSchemasMatchArgs(t *testing.T) {
-	tools := append(append(contacts.Tools(), tasks.Tools()...), org.Tools()...)
-	for _, tool := range tools {
-		if tool.Args == nil {
-			t.Errorf("%s is not declared with workspace.Define", tool.Name)
-			continue
-		}
-		if err := tool.CheckArgs(); err != nil {
-			t.Error(err)
-		}
-	}
-}
 
 type sampleArgs struct {
 	ID     string    `json:"id" schema:"required,minLength=1,maxLength=64" jsonschema:"Id of the thing"`

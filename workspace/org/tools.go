@@ -10,7 +10,7 @@ import (
 // Tools returns the read-only org_* workspace tools, each declared once.
 func Tools() []workspace.Tool {
 	return []workspace.Tool{
-		workspace.Define(workspace.Spec[noArgs]{
+		workspace.Define(workspace.Spec[workspace.NoArgs]{
 			Name:        "org_departments",
 			Description: "List the workspace's departments with their leads and teams.",
 			Scope:       "org:read", Effect: workspace.Read, Run: runDepartments,
@@ -28,10 +28,7 @@ func Tools() []workspace.Tool {
 	}
 }
 
-// noArgs are the arguments of a tool that takes none.
-type noArgs struct{}
-
-func runDepartments(ctx context.Context, env workspace.Env, _ noArgs) (workspace.Result, error) {
+func runDepartments(ctx context.Context, env workspace.Env, _ workspace.NoArgs) (workspace.Result, error) {
 	ds, err := Departments(ctx, env.Tx, env.Caller.WorkspaceID)
 	if err != nil {
 		return workspace.Result{}, err
