@@ -31,7 +31,7 @@ const ReplyTool = "negotiation_reply"
 var replyDecl = agent.ToolDecl{
 	Name:        ReplyTool,
 	Description: "End your turn: send the peer one envelope. type is message (talk, ask or answer), propose (offer records or terms), accept (take the peer's pending proposal), reject (decline, with the reason) or close (end without agreement). Put records in data as {\"kind\":\"contacts\",\"items\":[…]} using the contact tools' field names.",
-	Schema: workspace.SchemaFor[replyArgs](),
+	Schema:      workspace.SchemaFor[replyArgs](),
 }
 
 // replyArgs are ReplyTool's arguments.
