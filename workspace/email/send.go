@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/oklog/ulid/v2"
-
 	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/store"
 	"github.com/soisnode/soisnode/workspace"
@@ -144,7 +142,7 @@ func (s *Service) prepare(ctx context.Context, env workspace.Env, a sendArgs) (*
 	}
 	out.replyTo = sender(ctx, env)
 	out.email = Email{
-		ID:             ulid.Make().String(),
+		ID:             store.NewID(),
 		SenderMemberID: env.Caller.MemberID,
 		From:           s.cfg.From,
 		To:             formatAll(to),

@@ -5,9 +5,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/oklog/ulid/v2"
-
 	"github.com/soisnode/soisnode/errs"
+	"github.com/soisnode/soisnode/store"
 	"github.com/soisnode/soisnode/workspace"
 )
 
@@ -162,7 +161,7 @@ func (s *Service) createFolder(ctx context.Context, env workspace.Env, a createF
 	}
 	now := env.Now.UTC()
 	f := trimTime(File{
-		ID: ulid.Make().String(), Name: a.Name, Kind: KindFolder, FolderID: a.ParentID,
+		ID: store.NewID(), Name: a.Name, Kind: KindFolder, FolderID: a.ParentID,
 		CreatedAt: now, UpdatedAt: now, WorkspaceID: ws, CreatedBy: env.Caller.MemberID,
 	})
 	if err := insert(ctx, env.Tx, f, nil); err != nil {
