@@ -71,6 +71,7 @@ type Tool struct {
 	Args reflect.Type
 
 	resolved *jsonschema.Resolved
+	source   bool // listed by a Source (an extension), not Add
 }
 
 // Source supplies tools that are not built in (installed extensions). Its
@@ -149,6 +150,7 @@ func (r *Registry) List(ctx context.Context, c Caller) ([]Tool, error) {
 		}
 		for _, t := range ts {
 			if c.Allows(t.Scope, t.Effect) {
+				t.source = true
 				out = append(out, t)
 			}
 		}
@@ -172,6 +174,7 @@ func (r *Registry) Lookup(ctx context.Context, c Caller, name string) (Tool, err
 			}
 			for i := range ts {
 				if ts[i].Name == name {
+					ts[i].source = true
 					t, ok = &ts[i], true
 				}
 			}
@@ -293,7 +296,7 @@ func (r *Registry) Call(ctx context.Context, c Caller, name string, args json.Ra
 // External reports whether t comes from a Source (an installed extension)
 // rather than Add: it runs outside any transaction and its effects are
 // outside the database.
-func (t Tool) External() bool { return len(t.Name) > 4 && t.Name[:4] == "ext_" }
+func (t Tool) External() bool { return t.source }
 
 // OutsideTx reports whether Run runs t outside any transaction: an
 // extension, or an OpenWorld tool. Its effects reach outside the
