@@ -13,9 +13,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/oklog/ulid/v2"
-
 	"github.com/soisnode/soisnode/money"
+	"github.com/soisnode/soisnode/store"
 	"github.com/soisnode/soisnode/workspace"
 )
 
@@ -75,7 +74,7 @@ type Principal struct {
 }
 
 // NewID returns a new sortable unique id.
-func NewID() string { return ulid.Make().String() }
+func NewID() string { return store.NewID() }
 
 var secretEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
 
@@ -115,7 +114,3 @@ func LooksLikeToken(s string) bool {
 func LooksLikeKey(s string) bool {
 	return strings.HasPrefix(s, KeyPrefix) && !strings.HasPrefix(s, TokenPrefix) && len(s) == len(KeyPrefix)+52
 }
-
-func micros(t time.Time) int64 { return t.UnixMicro() }
-
-func fromMicros(v int64) time.Time { return time.UnixMicro(v).UTC() }

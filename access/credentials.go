@@ -27,7 +27,7 @@ func CreateToken(ctx context.Context, q store.Querier, workspaceID, memberID, na
 	secret := newSecret(TokenPrefix)
 	t := Token{ID: NewID(), WorkspaceID: workspaceID, MemberID: memberID, Name: name, CreatedAt: now.UTC()}
 	_, err := q.Exec(ctx, `INSERT INTO access_tokens (id, workspace_id, member_id, name, hash, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		t.ID, workspaceID, memberID, name, hashSecret(secret), micros(now))
+		t.ID, workspaceID, memberID, name, hashSecret(secret), store.Micros(now))
 	if err != nil {
 		return Token{}, "", fmt.Errorf("access: create token: %w", err)
 	}
@@ -37,7 +37,7 @@ func CreateToken(ctx context.Context, q store.Querier, workspaceID, memberID, na
 // RevokeToken revokes a token by id. Revoking twice is not an error.
 func RevokeToken(ctx context.Context, q store.Querier, workspaceID, id string, now time.Time) error {
 	n, err := q.Exec(ctx, `UPDATE access_tokens SET revoked_at = CASE WHEN revoked_at = 0 THEN ? ELSE revoked_at END WHERE id = ? AND workspace_id = ?`,
-		micros(now), id, workspaceID)
+		store.Micros(now), id, workspaceID)
 	if err != nil {
 		return fmt.Errorf("access: revoke token: %w", err)
 	}
@@ -104,7 +104,7 @@ func CreateKey(ctx context.Context, q store.Querier, workspaceID string, p KeyPa
 	_, err := q.Exec(ctx, `INSERT INTO api_keys (id, workspace_id, name, hash, scopes, response_url, budget_daily, budget_monthly, budget_total, threshold_percent, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		k.ID, workspaceID, k.Name, hashSecret(secret), string(scopes), k.ResponseURL,
-		int64(k.BudgetDaily), int64(k.BudgetMonthly), int64(k.BudgetTotal), k.ThresholdPercent, micros(now))
+		int64(k.BudgetDaily), int64(k.BudgetMonthly), int64(k.BudgetTotal), k.ThresholdPercent, store.Micros(now))
 	if err != nil {
 		return Key{}, "", fmt.Errorf("access: create key: %w", err)
 	}
@@ -145,7 +145,7 @@ func (k Key) Params() KeyParams {
 // RevokeKey revokes a key by id.
 func RevokeKey(ctx context.Context, q store.Querier, workspaceID, id string, now time.Time) error {
 	n, err := q.Exec(ctx, `UPDATE api_keys SET revoked_at = CASE WHEN revoked_at = 0 THEN ? ELSE revoked_at END WHERE id = ? AND workspace_id = ?`,
-		micros(now), id, workspaceID)
+		store.Micros(now), id, workspaceID)
 	if err != nil {
 		return fmt.Errorf("access: revoke key: %w", err)
 	}
@@ -168,7 +168,7 @@ func scanKey(r interface{ Scan(...any) error }) (Key, error) {
 		return Key{}, fmt.Errorf("access: key %s scopes: %w", k.ID, err)
 	}
 	k.BudgetDaily, k.BudgetMonthly, k.BudgetTotal = money.Micro(daily), money.Micro(monthly), money.Micro(total)
-	k.CreatedAt, k.Revoked = fromMicros(created), revoked != 0
+	k.CreatedAt, k.Revoked = store.Time(created), revoked != 0
 	return k, nil
 }
 
@@ -241,7 +241,7 @@ func Authenticate(ctx context.Context, q store.Querier, token, apiKey string) (P
 	if !tokenOK || !keyOK || memberWS != k.WorkspaceID {
 		return Principal{}, denied
 	}
-	m.WorkspaceID, m.Role, m.CreatedAt = memberWS, workspace.Role(role), fromMicros(mAt)
+	m.WorkspaceID, m.Role, m.CreatedAt = memberWS, workspace.Role(role), store.Time(mAt)
 	return Principal{
 		Caller: workspace.Caller{WorkspaceID: k.WorkspaceID, MemberID: m.ID, Role: m.Role, KeyID: k.ID, Scopes: k.Scopes},
 		Key:    k,

@@ -17,7 +17,7 @@ func CreateWorkspace(ctx context.Context, q store.Querier, name string, now time
 		return Workspace{}, err
 	}
 	w := Workspace{ID: NewID(), Name: name, CreatedAt: now.UTC()}
-	if _, err := q.Exec(ctx, `INSERT INTO workspaces (id, name, created_at) VALUES (?, ?, ?)`, w.ID, w.Name, micros(now)); err != nil {
+	if _, err := q.Exec(ctx, `INSERT INTO workspaces (id, name, created_at) VALUES (?, ?, ?)`, w.ID, w.Name, store.Micros(now)); err != nil {
 		return Workspace{}, fmt.Errorf("access: create workspace: %w", err)
 	}
 	return w, nil
@@ -34,7 +34,7 @@ func GetWorkspace(ctx context.Context, q store.Querier, id string) (Workspace, e
 	if err != nil {
 		return Workspace{}, fmt.Errorf("access: get workspace: %w", err)
 	}
-	w.CreatedAt = fromMicros(at)
+	w.CreatedAt = store.Time(at)
 	return w, nil
 }
 
@@ -52,7 +52,7 @@ func ListWorkspaces(ctx context.Context, q store.Querier) ([]Workspace, error) {
 		if err := rows.Scan(&w.ID, &w.Name, &at); err != nil {
 			return nil, err
 		}
-		w.CreatedAt = fromMicros(at)
+		w.CreatedAt = store.Time(at)
 		out = append(out, w)
 	}
 	return out, rows.Err()
@@ -79,7 +79,7 @@ func AddMember(ctx context.Context, q store.Querier, workspaceID, name, email st
 	}
 	m := Member{ID: NewID(), WorkspaceID: workspaceID, Name: name, Email: email, Role: role, CreatedAt: now.UTC()}
 	_, err := q.Exec(ctx, `INSERT INTO members (id, workspace_id, name, email, role, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		m.ID, m.WorkspaceID, m.Name, m.Email, string(m.Role), micros(now))
+		m.ID, m.WorkspaceID, m.Name, m.Email, string(m.Role), store.Micros(now))
 	if err != nil {
 		return Member{}, fmt.Errorf("access: add member: %w", err)
 	}
@@ -95,7 +95,7 @@ func scanMember(r interface{ Scan(...any) error }) (Member, error) {
 	if err := r.Scan(&m.ID, &m.WorkspaceID, &m.Name, &m.Email, &role, &at); err != nil {
 		return Member{}, err
 	}
-	m.Role, m.CreatedAt = workspace.Role(role), fromMicros(at)
+	m.Role, m.CreatedAt = workspace.Role(role), store.Time(at)
 	return m, nil
 }
 

@@ -35,7 +35,12 @@ const DescribeTool = "describe_tools"
 var DescribeToolDecl = ToolDecl{
 	Name:        DescribeTool,
 	Description: "Full declarations (argument documentation) of the named tools.",
-	Schema:      json.RawMessage(`{"type":"object","properties":{"names":{"type":"array","items":{"type":"string"}}},"required":["names"]}`),
+	Schema:      workspace.SchemaFor[describeArgs](),
+}
+
+// describeArgs are DescribeTool's arguments.
+type describeArgs struct {
+	Names []string `json:"names" schema:"required" jsonschema:"Names of the tools to describe."`
 }
 
 // FullDeclBytes is how large the tool declarations of one model call may
@@ -79,9 +84,7 @@ func FullDecl(tool workspace.Tool) ToolDecl {
 // Describe answers a DescribeTool call: the full declarations of the named
 // tools among those the caller may use, and which names are unknown.
 func Describe(tools []workspace.Tool, args json.RawMessage) map[string]any {
-	var a struct {
-		Names []string `json:"names"`
-	}
+	var a describeArgs
 	_ = json.Unmarshal(args, &a)
 	byName := make(map[string]workspace.Tool, len(tools))
 	for _, t := range tools {

@@ -53,7 +53,29 @@ func (r *Runner) Run(ctx context.Context, convID string, turn int) error {
 		}
 		return &WaitError{After: r.WaitPoll}
 	}
+	if t.interrupted || (outcome.Status == conversation.Failed && shutdown(ctx)) {
+		// Cut off by a stop, not failed: the steps recorded so far are
+		// durable, and the next run (another process, or this one
+		// restarted) resumes from them.
+		// A call cut off here left its hold, settled as unconfirmed spend
+		// by that run (Budgets.SettleTurn above), as after a crash.
+		return fmt.Errorf("agent: turn %d of %s handed back: %w", turn, convID, errs.ErrShutdown)
+	}
 	return r.finish(ctx, t, outcome)
+}
+
+// shutdown reports whether ctx was canceled by a stopping process.
+func shutdown(ctx context.Context) bool {
+	return errors.Is(context.Cause(ctx), errs.ErrShutdown)
+}
+
+// interrupt ends this run of the turn without an outcome: its process is
+// stopping and canceled it (errs.ErrShutdown), and the turn is left
+// running, to be resumed from its recorded steps (see Run).
+func (t *turnRun) interrupt(where string) conversation.Outcome {
+	t.interrupted = true
+	t.log.Info("turn handed back: the node is stopping", "at", where)
+	return conversation.Outcome{}
 }
 
 // turnRun is the state of one turn being run.
@@ -70,7 +92,10 @@ type turnRun struct {
 	// waiting: a Waiter's call is not done; the turn stays running and
 	// its job runs it again later.
 	waiting bool
-	tools   []workspace.Tool // the tools the caller may use (for DescribeTool)
+	// interrupted: the process is stopping; the turn stays running and
+	// is resumed by the next run.
+	interrupted bool
+	tools       []workspace.Tool // the tools the caller may use (for DescribeTool)
 }
 
 func (t *turnRun) run(ctx context.Context) conversation.Outcome {
@@ -127,6 +152,9 @@ func (t *turnRun) run(ctx context.Context) conversation.Outcome {
 		if s, err := conversation.TurnStatus(ctx, t.DB, t.conv.ID, t.turn); err == nil && !s.Active() {
 			return conversation.Outcome{Status: s} // canceled meanwhile; finish is a no-op
 		}
+		if shutdown(ctx) {
+			return t.interrupt("before a model call")
+		}
 		if o, stop := t.callModel(ctx, decls); stop {
 			return o
 		}
@@ -139,9 +167,7 @@ func (t *turnRun) answerPending(ctx context.Context) (conversation.Outcome, bool
 	for len(t.prog.pending) > 0 {
 		call := t.prog.pending[0]
 		if call.Name == AskTool {
-			var a struct {
-				Question string `json:"question"`
-			}
+			var a askArgs
 			_ = json.Unmarshal(call.Args, &a)
 			if a.Question == "" {
 				a.Question = "Could you clarify your request?"
@@ -159,53 +185,46 @@ func (t *turnRun) answerPending(ctx context.Context) (conversation.Outcome, bool
 			}
 			continue
 		}
+		if shutdown(ctx) {
+			return t.interrupt("before a tool call"), true
+		}
 		run := t.runTool
 		if call.Name == DescribeTool {
 			run = t.describe
 		}
 		if err := run(ctx, call); err != nil {
+			if shutdown(ctx) { // the call was rolled back or not recorded: the next run makes it
+				return t.interrupt("during a tool call"), true
+			}
 			return t.fail(err, "a tool result could not be recorded"), true
 		}
 	}
 	return conversation.Outcome{}, false
 }
 
-// runTool executes one call and records its result in the same
-// transaction as its effects.
+// runTool executes one call and records its outcome; the registry
+// chooses the transaction (in the one holding the call's effects, or
+// after an outside effect).
 func (t *turnRun) runTool(ctx context.Context, call ToolCall) error {
-	step := toolStep{Result: ToolResult{CallID: call.ID, Name: call.Name}}
-	var toolErr error
-	if tool, err := t.Registry.Lookup(ctx, t.caller, call.Name); err == nil && tool.OutsideTx() {
-		// Remote I/O (an extension, an SMTP relay): never inside a
-		// transaction (SQLite has one connection). Its result is recorded
-		// after it, so a crash in between may repeat the outside effect.
-		res, err := t.Registry.Call(ctx, t.caller, call.Name, call.Args)
-		if err == nil {
+	var step toolStep
+	_, err := t.Registry.Run(ctx, t.caller, call.Name, call.Args, func(ctx context.Context, tx store.Tx, res workspace.Result, callErr error) error {
+		step = toolStep{Result: ToolResult{CallID: call.ID, Name: call.Name}}
+		if callErr != nil {
+			step = t.toolError(ctx, call, step, callErr)
+		} else {
 			step.Result.Content, step.Receipts = resultContent(res), res.Actions
-			if err = t.DB.InTx(ctx, func(tx store.Tx) error { return t.recordTool(ctx, tx, step) }); err == nil {
-				t.applyTool(step)
-			}
-			return err
 		}
-		return t.recordToolError(ctx, call, step, err, true)
-	}
-	err := t.DB.InTx(ctx, func(tx store.Tx) error {
-		res, err := t.Registry.CallTx(ctx, tx, t.caller, call.Name, call.Args)
-		if err != nil {
-			toolErr = err
-			return err // roll back the tool's partial effects
-		}
-		step.Result.Content = resultContent(res)
-		step.Receipts = res.Actions
 		return t.recordTool(ctx, tx, step)
 	})
-	if toolErr == nil {
-		if err == nil {
-			t.applyTool(step)
-		}
-		return err
+	var rec *workspace.RecordError
+	switch {
+	case errors.As(err, &rec):
+		return rec.Err
+	case err != nil && ctx.Err() != nil:
+		return err // cut off (a stop), not recorded: the next run calls it again
 	}
-	return t.recordToolError(ctx, call, step, toolErr, false)
+	t.applyTool(step)
+	return nil
 }
 
 // describe answers a DescribeTool call with full tool declarations; it
@@ -219,24 +238,22 @@ func (t *turnRun) describe(ctx context.Context, call ToolCall) error {
 	return err
 }
 
-// recordToolError records a failed call: the model is told the caller-safe
-// message, and a failed write leaves an ok=false receipt. The error of an
-// external (extension) tool may quote the remote server's own words, so it
-// reaches the model wrapped as untrusted data, like that tool's output.
-func (t *turnRun) recordToolError(ctx context.Context, call ToolCall, step toolStep, toolErr error, external bool) error {
+// toolError is the step of a failed call: the model is told the
+// caller-safe message, and a failed write leaves an ok=false receipt. The
+// error of a tool whose effects reach outside the workspace (an
+// extension) may quote the remote server's own words, so it reaches the
+// model wrapped as untrusted data, like that tool's output.
+func (t *turnRun) toolError(ctx context.Context, call ToolCall, step toolStep, toolErr error) toolStep {
 	if errs.KindOf(toolErr) == errs.Internal {
 		t.log.Error("tool failed", "tool", call.Name, "err", toolErr)
 	}
+	tool, lerr := t.Registry.Lookup(ctx, t.caller, call.Name)
 	step.Result.IsError = true
-	step.Result.Content = resultContent(workspace.Result{Data: map[string]string{"error": errs.Message(toolErr)}, Untrusted: external})
-	if tool, lerr := t.Registry.Lookup(ctx, t.caller, call.Name); lerr == nil && tool.Effect != workspace.Read {
+	step.Result.Content = resultContent(workspace.Result{Data: map[string]string{"error": errs.Message(toolErr)}, Untrusted: lerr == nil && tool.OutsideTx()})
+	if lerr == nil && tool.Effect != workspace.Read {
 		step.Receipts = []workspace.Receipt{{Tool: call.Name, OK: false, Summary: errs.Message(toolErr)}}
 	}
-	err := t.DB.InTx(ctx, func(tx store.Tx) error { return t.recordTool(ctx, tx, step) })
-	if err == nil {
-		t.applyTool(step)
-	}
-	return err
+	return step
 }
 
 func (t *turnRun) recordTool(ctx context.Context, tx store.Tx, step toolStep) error {
@@ -286,6 +303,11 @@ func (t *turnRun) callModel(ctx context.Context, decls []ToolDecl) (conversation
 		return o, true
 	}
 	resp, err := t.generate(ctx, req)
+	if err != nil && shutdown(ctx) {
+		// Cut off by a stop: the hold stays, and the next run of the turn
+		// settles it as unconfirmed spend (Budgets.SettleTurn).
+		return t.interrupt("during a model call"), true
+	}
 	if err != nil {
 		t.chargeFailed(ctx, hold, req.Model, resp.Usage, err)
 		return t.fail(err, providerFailure(err)), true
@@ -306,14 +328,15 @@ func (t *turnRun) callModel(ctx context.Context, decls []ToolDecl) (conversation
 	}
 	step := modelStep{Message: resp.Message, Model: model, Usage: resp.Usage, Cost: cost}
 	payload, _ := json.Marshal(step)
-	err = t.DB.InTx(ctx, func(tx store.Tx) error {
-		if err := hold.Settle(ctx, tx, charge(model, resp.Usage, cost)); err != nil {
+	rec := context.WithoutCancel(ctx) // the provider answered: record it even if a stop cancels the turn now
+	err = t.DB.InTx(rec, func(tx store.Tx) error {
+		if err := hold.Settle(rec, tx, charge(model, resp.Usage, cost)); err != nil {
 			return err
 		}
-		if err := conversation.AddCost(ctx, tx, t.conv.ID, t.turn, cost); err != nil {
+		if err := conversation.AddCost(rec, tx, t.conv.ID, t.turn, cost); err != nil {
 			return err
 		}
-		return conversation.AddStep(ctx, tx, t.conv.ID, conversation.Step{Turn: t.turn, Seq: t.prog.seq, Kind: conversation.StepModel, Payload: payload}, t.Now())
+		return conversation.AddStep(rec, tx, t.conv.ID, conversation.Step{Turn: t.turn, Seq: t.prog.seq, Kind: conversation.StepModel, Payload: payload}, t.Now())
 	})
 	if err != nil {
 		// The provider answered, so it billed: count the hold as spent.

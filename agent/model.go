@@ -10,6 +10,8 @@ package agent
 import (
 	"context"
 	"encoding/json"
+
+	"github.com/soisnode/soisnode/workspace"
 )
 
 // Role is who produced a message in the model's context.
@@ -95,5 +97,10 @@ const AskTool = "ask_caller"
 var AskToolDecl = ToolDecl{
 	Name:        AskTool,
 	Description: "Ask the caller a question (naming the options when there are candidates) when the request is ambiguous or needs confirmation; ends the turn until they answer.",
-	Schema:      json.RawMessage(`{"type":"object","properties":{"question":{"type":"string"}},"required":["question"]}`),
+	Schema:      workspace.SchemaFor[askArgs](),
+}
+
+// askArgs are AskTool's arguments.
+type askArgs struct {
+	Question string `json:"question" schema:"required"`
 }

@@ -53,13 +53,14 @@ func (t *turnRun) pollWaiter(ctx context.Context, w Waiter, call ToolCall) (bool
 	if err == nil {
 		res, done, err = w.Poll(ctx, WaitCall{Caller: t.caller, ConversationID: t.conv.ID, Turn: t.turn, CallID: call.ID, Args: call.Args})
 	}
-	if err != nil {
-		return true, t.recordToolError(ctx, call, step, err, false)
-	}
-	if !done {
+	if !done && err == nil {
 		return false, nil
 	}
-	step.Result.Content, step.Receipts = resultContent(res), res.Actions
+	if err != nil {
+		step = t.toolError(ctx, call, step, err)
+	} else {
+		step.Result.Content, step.Receipts = resultContent(res), res.Actions
+	}
 	if err := t.DB.InTx(ctx, func(tx store.Tx) error { return t.recordTool(ctx, tx, step) }); err != nil {
 		return true, err
 	}

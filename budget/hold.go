@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/oklog/ulid/v2"
-
 	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/money"
 	"github.com/soisnode/soisnode/store"
@@ -314,7 +312,7 @@ func writeLedger(ctx context.Context, tx store.Tx, h *Hold, c Charge, now time.T
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (hold_id) DO UPDATE SET model = excluded.model, input_tokens = excluded.input_tokens, cached_tokens = excluded.cached_tokens,
 			output_tokens = excluded.output_tokens, cost = excluded.cost, unconfirmed = excluded.unconfirmed`,
-		ulid.Make().String(), h.req.Key.WorkspaceID, h.req.Key.KeyID, h.req.Call.ConversationID, h.req.Call.Turn, c.Model,
+		store.NewID(), h.req.Key.WorkspaceID, h.req.Key.KeyID, h.req.Call.ConversationID, h.req.Call.Turn, c.Model,
 		c.InputTokens, c.CachedTokens, c.OutputTokens, int64(c.Cost), now.UnixMicro(), holdID, int64(h.amount), b2i(unconfirmed), h.scope())
 	if err != nil {
 		return fmt.Errorf("budget: write ledger: %w", err)

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/oklog/ulid/v2"
-
 	"github.com/soisnode/soisnode/money"
 	"github.com/soisnode/soisnode/store"
 )
@@ -114,7 +112,7 @@ func (b *Budgets) sweep(ctx context.Context, tx store.Tx, where string, args ...
 		// Dated when the call started: that is when it spent.
 		_, err = tx.Exec(ctx, `INSERT INTO ledger (id, workspace_id, key_id, conversation_id, turn, model, cost, created_at, hold_id, reserved, unconfirmed, scope)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT (hold_id) DO NOTHING`,
-			ulid.Make().String(), o.workspaceID, o.keyID, o.conversationID, o.turn, o.model, o.amount, o.created, o.id, o.amount, o.scope)
+			store.NewID(), o.workspaceID, o.keyID, o.conversationID, o.turn, o.model, o.amount, o.created, o.id, o.amount, o.scope)
 		if err != nil {
 			return n, total, fmt.Errorf("budget: record hold %s as unconfirmed: %w", o.id, err)
 		}

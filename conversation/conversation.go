@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/soisnode/soisnode/money"
+	"github.com/soisnode/soisnode/store"
 	"github.com/soisnode/soisnode/workspace"
 )
 
@@ -83,14 +84,10 @@ func (c *Conversation) Last() Turn {
 	return c.Turns[len(c.Turns)-1]
 }
 
-func micros(t time.Time) int64 { return t.UnixMicro() }
-
-func fromMicros(v int64) time.Time { return time.UnixMicro(v).UTC() }
-
 func optTime(v int64) *time.Time {
 	if v == 0 {
 		return nil
 	}
-	t := fromMicros(v)
+	t := store.Time(v)
 	return &t
 }

@@ -19,14 +19,14 @@ func Start(ctx context.Context, tx store.Tx, id string, turn int, now time.Time)
 	n, err := tx.Exec(ctx, `UPDATE turns SET status = ?, attempts = attempts + 1,
 		started_at = CASE WHEN started_at = 0 THEN ? ELSE started_at END
 		WHERE conversation_id = ? AND turn = ? AND status IN (?, ?)`,
-		string(Running), micros(now), id, turn, string(Queued), string(Running))
+		string(Running), store.Micros(now), id, turn, string(Queued), string(Running))
 	if err != nil {
 		return false, fmt.Errorf("conversation: start turn: %w", err)
 	}
 	if n == 0 {
 		return false, nil
 	}
-	_, err = tx.Exec(ctx, `UPDATE conversations SET status = ?, updated_at = ? WHERE id = ?`, string(Running), micros(now), id)
+	_, err = tx.Exec(ctx, `UPDATE conversations SET status = ?, updated_at = ? WHERE id = ?`, string(Running), store.Micros(now), id)
 	return true, err
 }
 
@@ -84,7 +84,7 @@ func Finish(ctx context.Context, tx store.Tx, id string, turn int, o Outcome) (b
 	}
 	n, err := tx.Exec(ctx, `UPDATE turns SET status = ?, reply = ?, error = ?, actions = ?, finished_at = ?
 		WHERE conversation_id = ? AND turn = ? AND status IN (?, ?)`,
-		string(o.Status), o.Reply, o.Error, string(actions), micros(o.Now), id, turn, string(Queued), string(Running))
+		string(o.Status), o.Reply, o.Error, string(actions), store.Micros(o.Now), id, turn, string(Queued), string(Running))
 	if err != nil {
 		return false, fmt.Errorf("conversation: finish turn: %w", err)
 	}
@@ -92,7 +92,7 @@ func Finish(ctx context.Context, tx store.Tx, id string, turn int, o Outcome) (b
 		return false, nil
 	}
 	_, err = tx.Exec(ctx, `UPDATE conversations SET status = ?, reply = ?, error = ?, signed_reply = ?, updated_at = ? WHERE id = ?`,
-		string(o.Status), o.Reply, o.Error, o.SignedReply, micros(o.Now), id)
+		string(o.Status), o.Reply, o.Error, o.SignedReply, store.Micros(o.Now), id)
 	if err != nil {
 		return false, fmt.Errorf("conversation: finish: %w", err)
 	}

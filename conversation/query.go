@@ -24,7 +24,7 @@ func scanConv(r interface{ Scan(...any) error }) (Conversation, error) {
 	}
 	c.Status, c.Cost, c.CostUSD = Status(status), money.Micro(cost), money.Micro(cost).String()
 	c.Metadata = json.RawMessage(meta)
-	c.CreatedAt, c.UpdatedAt = fromMicros(created), fromMicros(updated)
+	c.CreatedAt, c.UpdatedAt = store.Time(created), store.Time(updated)
 	c.Turns = []Turn{}
 	return c, nil
 }
@@ -76,7 +76,7 @@ func turns(ctx context.Context, q store.Querier, id string) ([]Turn, error) {
 		if err := json.Unmarshal([]byte(actions), &t.Actions); err != nil {
 			return nil, fmt.Errorf("conversation: turn actions: %w", err)
 		}
-		t.CreatedAt, t.StartedAt, t.FinishedAt = fromMicros(created), optTime(started), optTime(finished)
+		t.CreatedAt, t.StartedAt, t.FinishedAt = store.Time(created), optTime(started), optTime(finished)
 		out = append(out, t)
 	}
 	return out, rows.Err()
@@ -153,7 +153,7 @@ func List(ctx context.Context, q store.Querier, p ListParams) (Page, error) {
 	if len(page.Conversations) > p.Limit {
 		page.Conversations = page.Conversations[:p.Limit]
 		last := page.Conversations[p.Limit-1]
-		page.NextCursor = encodeCursor(micros(last.CreatedAt), last.ID)
+		page.NextCursor = encodeCursor(store.Micros(last.CreatedAt), last.ID)
 	}
 	return page, nil
 }

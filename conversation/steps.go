@@ -27,7 +27,7 @@ type Step struct {
 // A duplicate (turn, seq) fails, so a step can never be recorded twice.
 func AddStep(ctx context.Context, tx store.Tx, id string, s Step, now time.Time) error {
 	_, err := tx.Exec(ctx, `INSERT INTO turn_steps (conversation_id, turn, seq, kind, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		id, s.Turn, s.Seq, s.Kind, string(s.Payload), micros(now))
+		id, s.Turn, s.Seq, s.Kind, string(s.Payload), store.Micros(now))
 	if err != nil {
 		return fmt.Errorf("conversation: record step %d/%d: %w", s.Turn, s.Seq, err)
 	}

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/oklog/ulid/v2"
-
 	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/store"
 )
@@ -50,7 +48,7 @@ type Enqueuer func(ctx context.Context, tx store.Tx, conversationID string, turn
 func Submit(ctx context.Context, tx store.Tx, p SubmitParams, enqueue Enqueuer) (Submitted, error) {
 	convID := p.ConversationID
 	if convID == "" {
-		convID = ulid.Make().String()
+		convID = store.NewID()
 	}
 	if p.IdempotencyKey != "" {
 		if prior, found, err := claimIdempotency(ctx, tx, p, convID); err != nil || found {
@@ -70,7 +68,7 @@ func Submit(ctx context.Context, tx store.Tx, p SubmitParams, enqueue Enqueuer) 
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO conversations (id, workspace_id, key_id, member_id, status, turn_count, metadata, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)`,
-			convID, p.WorkspaceID, p.KeyID, p.MemberID, string(Queued), string(meta), micros(p.Now), micros(p.Now))
+			convID, p.WorkspaceID, p.KeyID, p.MemberID, string(Queued), string(meta), store.Micros(p.Now), store.Micros(p.Now))
 		if err != nil {
 			return Submitted{}, fmt.Errorf("conversation: create: %w", err)
 		}
@@ -82,7 +80,7 @@ func Submit(ctx context.Context, tx store.Tx, p SubmitParams, enqueue Enqueuer) 
 		}
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO turns (conversation_id, turn, message, status, created_at, lease_until) VALUES (?, ?, ?, ?, ?, ?)`,
-		convID, turn, p.Message, string(Queued), micros(p.Now), p.LeaseUntil)
+		convID, turn, p.Message, string(Queued), store.Micros(p.Now), p.LeaseUntil)
 	if err != nil {
 		return Submitted{}, fmt.Errorf("conversation: add turn: %w", err)
 	}
@@ -126,7 +124,7 @@ func nextTurn(ctx context.Context, tx store.Tx, p SubmitParams) (int, error) {
 	n, err := tx.Exec(ctx, `UPDATE conversations SET status = ?, turn_count = turn_count + 1, updated_at = ?,
 		metadata = CASE WHEN ? = 1 THEN ? ELSE metadata END
 		WHERE id = ? AND status NOT IN (?, ?)`,
-		string(Queued), micros(p.Now), metaSet, meta, p.ConversationID, string(Queued), string(Running))
+		string(Queued), store.Micros(p.Now), metaSet, meta, p.ConversationID, string(Queued), string(Running))
 	if err != nil {
 		return 0, fmt.Errorf("conversation: next turn: %w", err)
 	}
@@ -140,12 +138,12 @@ func nextTurn(ctx context.Context, tx store.Tx, p SubmitParams) (int, error) {
 func claimIdempotency(ctx context.Context, tx store.Tx, p SubmitParams, convID string) (Submitted, bool, error) {
 	// Forget keys older than the window so they can be reused.
 	if _, err := tx.Exec(ctx, `DELETE FROM idempotency_keys WHERE key_id = ? AND idem_key = ? AND created_at < ?`,
-		p.KeyID, p.IdempotencyKey, micros(p.Now.Add(-IdempotencyWindow))); err != nil {
+		p.KeyID, p.IdempotencyKey, store.Micros(p.Now.Add(-IdempotencyWindow))); err != nil {
 		return Submitted{}, false, fmt.Errorf("conversation: idempotency: %w", err)
 	}
 	n, err := tx.Exec(ctx, `INSERT INTO idempotency_keys (key_id, idem_key, request_hash, conversation_id, turn, created_at)
 		VALUES (?, ?, ?, ?, 0, ?) ON CONFLICT DO NOTHING`,
-		p.KeyID, p.IdempotencyKey, p.RequestHash, convID, micros(p.Now))
+		p.KeyID, p.IdempotencyKey, p.RequestHash, convID, store.Micros(p.Now))
 	if err != nil {
 		return Submitted{}, false, fmt.Errorf("conversation: idempotency: %w", err)
 	}

@@ -95,3 +95,9 @@ func Message(err error) string {
 	}
 	return "internal error"
 }
+
+// ErrShutdown is the cause with which a stopping process cancels the work
+// it could not finish within its grace period (context.WithCancelCause).
+// Work cut off with this cause is not failed: it is left in a durable,
+// resumable state and handed to another process (or the restarted one).
+var ErrShutdown = errors.New("the node is shutting down")

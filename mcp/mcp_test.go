@@ -50,7 +50,7 @@ func fakeRegistry() *workspace.Registry {
 					Actions: []workspace.Receipt{{Tool: "contacts_create", OK: true, Ref: "contact/01JTEST", Summary: "created " + a.Name}},
 				}, nil
 			}},
-		workspace.Tool{Name: "contacts_delete", Description: "Delete a contact.", Scope: "contacts:write", Effect: workspace.Destroy,
+		workspace.Tool{Name: "contacts_delete", Description: "Delete a contact.", Scope: "contacts:write", Effect: workspace.Destroy, Idempotent: true,
 			Schema: schema(`{"type":"object","properties":{"id":{"type":"string"}},"required":["id"]}`),
 			Run: func(ctx context.Context, env workspace.Env, args json.RawMessage) (workspace.Result, error) {
 				return workspace.Result{Data: []string{"gone"}}, nil

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
@@ -14,15 +13,6 @@ import (
 	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/workspace"
 )
-
-// idempotent names the write tools whose repeat with the same arguments has
-// no further effect (DESIGN §8 fixes the names). Read tools are idempotent
-// by nature; creates and email_send are not.
-var idempotent = map[string]bool{
-	"contacts_update": true, "contacts_delete": true,
-	"tasks_update": true, "tasks_assign": true, "tasks_complete": true, "tasks_delete": true,
-	"files_move": true, "files_rename": true, "files_delete": true,
-}
 
 // server builds the MCP server for one authenticated request: it holds the
 // tools this caller may use, and nothing else.
@@ -69,10 +59,10 @@ func (h *handler) server(r *http.Request) *sdk.Server {
 
 // describe turns a workspace tool into its MCP declaration.
 func describe(t workspace.Tool) *sdk.Tool {
-	external := strings.HasPrefix(t.Name, "ext_") || t.Name == "email_send"
+	external := t.OutsideTx() // its effects reach outside the workspace
 	a := &sdk.ToolAnnotations{
 		ReadOnlyHint:   t.Effect == workspace.Read,
-		IdempotentHint: t.Effect == workspace.Read || idempotent[t.Name],
+		IdempotentHint: t.Effect == workspace.Read || t.Idempotent,
 		OpenWorldHint:  &external,
 	}
 	if t.Effect != workspace.Read {

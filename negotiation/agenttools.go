@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base32"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -21,31 +20,22 @@ const (
 	ToolNegotiate = "peers_negotiate"
 )
 
-var peersListSchema = json.RawMessage(`{"type":"object","properties":{},"additionalProperties":false}`)
-
-var negotiateSchema = json.RawMessage(`{"type":"object","properties":{
-"peer":{"type":"string","minLength":1,"maxLength":128,"description":"The peer: its local name, peer id or node id (see peers_list)."},
-"goal":{"type":"string","minLength":1,"maxLength":4000,"description":"What to ask the peer's agent for, in plain English, e.g. every contact at Acme in London; say 'and add them here' to import what comes back."},
-"max_usd":{"type":"string","pattern":"^[0-9]+(\\.[0-9]{1,6})?$","description":"This side's cap for the exchange in USD (default 1.00; never above the peer policy's)."},
-"max_turns":{"type":"integer","minimum":1,"maximum":100,"description":"Envelopes from either side allowed (default 10)."}},
-"required":["peer","goal"],"additionalProperties":false}`)
-
 // AgentTools are peers_list and peers_negotiate, for the workspace
 // registry (every provider and MCP see them). Through the agent loop,
 // peers_negotiate waits for the exchange to end (Poll); over MCP it opens
 // the exchange and returns its id at once.
 func (s *Service) AgentTools() []workspace.Tool {
 	return []workspace.Tool{
-		{
+		workspace.Define(workspace.Spec[workspace.NoArgs]{
 			Name:        ToolPeers,
 			Description: "List the nodes this workspace federates with (pinned peers): name, node id and what each may ask of us.",
-			Schema:      peersListSchema, Scope: "peers:read", Effect: workspace.Read, Run: s.runPeersList,
-		},
-		{
+			Scope:       "peers:read", Effect: workspace.Read, Run: s.runPeersList,
+		}),
+		workspace.Define(workspace.Spec[negotiateArgs]{
 			Name:        ToolNegotiate,
 			Description: "Open a signed negotiation with a pinned peer node: its agent answers the goal under its policy (for example by sending records, which are imported here when the goal says so); returns the exchange's summary and receipts.",
-			Schema:      negotiateSchema, Scope: "peers:write", Effect: workspace.Write, OwnTx: true, Run: s.runNegotiate,
-		},
+			Scope:       "peers:write", Effect: workspace.Write, OpenWorld: true, Run: s.runNegotiate,
+		}),
 	}
 }
 
@@ -62,7 +52,7 @@ type peerView struct {
 	A2AURL string `json:"a2a_url,omitempty"`
 }
 
-func (s *Service) runPeersList(ctx context.Context, env workspace.Env, _ json.RawMessage) (workspace.Result, error) {
+func (s *Service) runPeersList(ctx context.Context, env workspace.Env, _ workspace.NoArgs) (workspace.Result, error) {
 	ps, err := peers.List(ctx, env.Tx, env.Caller.WorkspaceID)
 	if err != nil {
 		return workspace.Result{}, err
@@ -74,11 +64,12 @@ func (s *Service) runPeersList(ctx context.Context, env workspace.Env, _ json.Ra
 	return workspace.Result{Data: map[string]any{"peers": out}}, nil
 }
 
+// negotiateArgs are peers_negotiate's arguments.
 type negotiateArgs struct {
-	Peer     string `json:"peer"`
-	Goal     string `json:"goal"`
-	MaxUSD   string `json:"max_usd"`
-	MaxTurns int    `json:"max_turns"`
+	Peer     string `json:"peer" schema:"required,minLength=1,maxLength=128" jsonschema:"The peer: its local name, peer id or node id (see peers_list)."`
+	Goal     string `json:"goal" schema:"required,minLength=1,maxLength=4000" jsonschema:"What to ask the peer's agent for, in plain English, e.g. every contact at Acme in London; say 'and add them here' to import what comes back."`
+	MaxUSD   string `json:"max_usd" jsonschema:"This side's cap for the exchange in USD (default 1.00; never above the peer policy's)." schema:"pattern=^[0-9]+(\\.[0-9]{1,6})?$"`
+	MaxTurns int    `json:"max_turns" schema:"minimum=1,maximum=100" jsonschema:"Envelopes from either side allowed (default 10)."`
 }
 
 func (a negotiateArgs) params(c workspace.Caller, id string) (OpenParams, error) {
@@ -99,11 +90,7 @@ func (a negotiateArgs) params(c workspace.Caller, id string) (OpenParams, error)
 
 // runNegotiate is peers_negotiate outside the agent loop (MCP): it opens
 // the exchange and returns at once.
-func (s *Service) runNegotiate(ctx context.Context, env workspace.Env, args json.RawMessage) (workspace.Result, error) {
-	var a negotiateArgs
-	if err := workspace.DecodeArgs(args, &a); err != nil {
-		return workspace.Result{}, err
-	}
+func (s *Service) runNegotiate(ctx context.Context, env workspace.Env, a negotiateArgs) (workspace.Result, error) {
 	p, err := a.params(env.Caller, "")
 	if err != nil {
 		return workspace.Result{}, err

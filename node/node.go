@@ -163,11 +163,11 @@ func (n *Node) URL() string { return "http://" + n.Addr() }
 // Shutdown stops accepting requests and new work, then, within ctx (the
 // grace period, SOIS_SHUTDOWN_GRACE), lets the work in hand finish and
 // records it: requests being answered, running turns (their model and tool
-// calls), and webhook attempts in flight. Webhook attempts still running
-// when ctx ends are cut short and their leases released, so another
-// process sends them at once; turns still running are left to be resumed
-// (see docs/operating.md). Then it stops the background loops and closes
-// the database.
+// calls), and webhook attempts in flight. Webhook attempts and turns still running
+// when ctx ends are cut short (turns with the cause errs.ErrShutdown, so
+// none is failed) and their leases released, so another process, or this
+// one restarted, resumes them at once (see docs/operating.md). Then it
+// stops the background loops and closes the database.
 func (n *Node) Shutdown(ctx context.Context) error {
 	var mu sync.Mutex
 	var errs []error
@@ -197,7 +197,8 @@ func (n *Node) Shutdown(ctx context.Context) error {
 	parallel("turns", func(ctx context.Context) error {
 		err := n.queue.Stop(ctx)
 		if errors.Is(err, context.DeadlineExceeded) {
-			n.log.Warn("shutdown: turns still running at the end of the grace period; they are resumed from their recorded steps after SOIS_RESCUE_AFTER")
+			// Rare: an interrupted turn could not hand its job back in time.
+			n.log.Warn("shutdown: some turns did not hand back their jobs; they are resumed from their recorded steps after SOIS_RESCUE_AFTER", "err", err)
 			return nil
 		}
 		return err

@@ -11,7 +11,8 @@ import (
 	"unicode"
 
 	"github.com/modelcontextprotocol/go-sdk/oauthex"
-	"github.com/oklog/ulid/v2"
+
+	"github.com/soisnode/soisnode/store"
 )
 
 // Registration limits: a registration endpoint is open to anyone, so what
@@ -50,7 +51,7 @@ func (s *Server) serveRegister(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, code, err.Error())
 		return
 	}
-	c.ID = "sois_oci_" + strings.ToLower(ulid.Make().String())
+	c.ID = "sois_oci_" + strings.ToLower(store.NewID())
 	c.CreatedAt = s.Store.now()
 	var secret string
 	if c.AuthMethod != "none" {

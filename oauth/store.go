@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/oklog/ulid/v2"
-
 	"github.com/soisnode/soisnode/access"
 	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/store"
@@ -140,7 +138,7 @@ func (s *Store) Authorize(ctx context.Context, c Consent) (code string, err erro
 	now := s.now()
 	code = newSecret(codePrefix)
 	err = s.DB.InTx(ctx, func(tx store.Tx) error {
-		id := ulid.Make().String()
+		id := store.NewID()
 		if _, err := tx.Exec(ctx, `INSERT INTO oauth_grants (id, workspace_id, member_id, key_id, client_id, resource, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			id, c.WorkspaceID, c.MemberID, c.KeyID, c.ClientID, c.Resource, store.Micros(now)); err != nil {
 			return err

@@ -8,6 +8,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/store"
 )
 
@@ -111,9 +112,14 @@ func (p *Pending) runLocal() {
 	defer done()
 	at := time.Now()
 	var wait snoozer
-	if errors.As(err, &wait) {
+	switch {
+	case errors.Is(err, errs.ErrShutdown):
+		// Interrupted by a stop, in a resumable state: River's job is due
+		// now, so any process (this one restarted) resumes the turn at once.
+		q.log.Info("turn interrupted by the stop handed back", "conversation_id", p.convID, "turn", p.turn)
+	case errors.As(err, &wait):
 		at = at.Add(wait.SnoozeAfter())
-	} else {
+	default:
 		q.log.Warn("turn failed in the local lane; River retries it", "conversation_id", p.convID, "turn", p.turn, "err", err)
 	}
 	if _, herr := q.handOver(settle, p.convID, p.turn, p.held, at); herr != nil {

@@ -63,9 +63,17 @@ func (r *runs) wait(t *testing.T, want int) {
 	}
 }
 
-// conversation writes the conversation "conv" the tests' turns belong to.
+// conversation writes the conversation "conv" the tests' turns belong to,
+// unless a previous process of the test wrote it.
 func conversation(t *testing.T, db *store.DB) {
 	t.Helper()
+	var n int
+	if err := db.QueryRow(context.Background(), `SELECT count(*) FROM conversations WHERE id = 'conv'`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n > 0 { // a second process on the same database (a restart)
+		return
+	}
 	c := testbed.Workspace(t, db, workspace.Owner, access.KeyParams{})
 	if _, err := db.Exec(context.Background(), `INSERT INTO conversations (id, workspace_id, key_id, member_id, status, turn_count, metadata, created_at, updated_at)
 		VALUES ('conv', ?, ?, ?, 'queued', 1, '{}', 0, 0)`, c.WorkspaceID, c.KeyID, c.MemberID); err != nil {

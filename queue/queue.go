@@ -26,6 +26,7 @@ import (
 	"github.com/riverqueue/river/rivermigrate"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/store"
 )
 
@@ -97,10 +98,17 @@ type Queue struct {
 
 	mu       sync.Mutex
 	stopping bool
-	running  sync.WaitGroup     // local runs
-	work     context.Context    // parent of local runs; canceled when Stop gives up
-	cancel   context.CancelFunc // cancels work
+	running  sync.WaitGroup // local runs
+	// work is the parent of every turn this process runs (local runs, and
+	// River's through turnWorker); Stop cancels it with errs.ErrShutdown
+	// when its grace period ends.
+	work   context.Context
+	cancel context.CancelCauseFunc
 }
+
+// releaseWait bounds how long Stop waits, after the grace period, for the
+// turns it interrupted to hand their jobs back.
+const releaseWait = 15 * time.Second
 
 // Migrate creates or upgrades River's tables.
 func Migrate(ctx context.Context, db *store.DB) error {
@@ -163,7 +171,7 @@ func New(db *store.DB, cfg Config, run TurnFunc) (*Queue, error) {
 		// River job would.
 		holdFor: max(cfg.RescueAfter, cfg.JobTimeout) + time.Minute,
 	}
-	q.work, q.cancel = context.WithCancel(context.Background())
+	q.work, q.cancel = context.WithCancelCause(context.Background())
 	rc := &river.Config{
 		JobTimeout:           cfg.JobTimeout,
 		RescueStuckJobsAfter: cfg.RescueAfter,
@@ -232,9 +240,13 @@ func (q *Queue) Start(ctx context.Context) error {
 	return nil
 }
 
-// Stop stops starting turns and waits for running ones to finish (or ctx
-// to end: then the local runs are canceled, and their turns resume from
-// their fallback jobs).
+// Stop stops starting turns and lets the running ones finish, within ctx
+// (the grace period). Turns still running when ctx ends are canceled with
+// the cause errs.ErrShutdown: they record nothing as failed, and their
+// jobs are made available at once (local runs: handed to River as a job
+// due now, ending their lease; River's: JobSnooze(0)),
+// so another process, or this one restarted, resumes them without waiting
+// for RescueAfter. Stop waits up to releaseWait more for that hand-back.
 func (q *Queue) Stop(ctx context.Context) error {
 	q.mu.Lock()
 	q.stopping = true
@@ -244,17 +256,34 @@ func (q *Queue) Stop(ctx context.Context) error {
 		stopSweep()
 		<-swept
 	}
-	err := q.stop(ctx)
-	done := make(chan struct{})
-	go func() { q.running.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-ctx.Done():
-		q.cancel()
-		<-done
+	local := make(chan struct{})
+	go func() { q.running.Wait(); close(local) }()
+	err := q.stop(ctx) // River: stop fetching, wait for its jobs (or ctx)
+	if err == nil {
+		select {
+		case <-local:
+			q.cancel(errs.ErrShutdown)
+			return nil
+		case <-ctx.Done():
+		}
 	}
-	q.cancel()
-	return err
+	if ctx.Err() == nil {
+		q.cancel(errs.ErrShutdown)
+		return err // River failed to stop for another reason
+	}
+	q.log.Warn("shutdown: interrupting the turns still running at the end of the grace period; they are handed back to be resumed at once")
+	q.cancel(errs.ErrShutdown)
+	release, done := context.WithTimeout(context.Background(), releaseWait)
+	defer done()
+	err = q.stop(release) // River's interrupted jobs snooze and are recorded
+	select {
+	case <-local:
+	case <-release.Done():
+	}
+	if err == nil && release.Err() == nil {
+		return nil
+	}
+	return fmt.Errorf("queue: turns interrupted at shutdown did not hand back their jobs within %v; they resume after RescueAfter: %w", releaseWait, context.DeadlineExceeded)
 }
 
 // snoozer is an error asking for the job to run again later, not a
@@ -288,14 +317,26 @@ type turnWorker struct {
 }
 
 func (w *turnWorker) Work(ctx context.Context, job *river.Job[TurnArgs]) error {
+	// A stop's interruption reaches the turn with its cause.
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	defer context.AfterFunc(w.q.work, func() { cancel(context.Cause(w.q.work)) })()
 	// The slots bound the turns running in this process, local or not.
 	select {
 	case w.q.slots <- struct{}{}:
 	case <-ctx.Done():
+		if errors.Is(context.Cause(ctx), errs.ErrShutdown) {
+			return river.JobSnooze(0)
+		}
 		return ctx.Err()
 	}
 	defer func() { <-w.q.slots }()
 	err := w.q.run(ctx, job.Args.ConversationID, job.Args.Turn)
+	if errors.Is(err, errs.ErrShutdown) {
+		// Interrupted by a stop, in a resumable state: available again at
+		// once, to any process, without spending an attempt.
+		return river.JobSnooze(0)
+	}
 	var wait snoozer
 	if errors.As(err, &wait) {
 		// The turn waits on something outside it (a negotiation): put the

@@ -6,8 +6,19 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/oklog/ulid/v2"
 	"modernc.org/sqlite"
 )
+
+// NewID is how a row's id is made: a ULID (26 characters, time-ordered),
+// stamped with the current time.
+func NewID() string { return ulid.Make().String() }
+
+// NewIDAt is NewID stamped with t (a tool's env.Now), so ids made in one
+// call sort by that clock.
+func NewIDAt(t time.Time) string {
+	return ulid.MustNew(ulid.Timestamp(t), ulid.DefaultEntropy()).String()
+}
 
 // Micros is how a time is stored: unix microseconds.
 func Micros(t time.Time) int64 { return t.UnixMicro() }

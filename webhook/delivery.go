@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/oklog/ulid/v2"
-
 	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/store"
 )
@@ -85,7 +83,7 @@ type Payload struct {
 
 // NewID returns a fresh delivery id (a ULID: no dots, as Standard Webhooks
 // requires of webhook-id).
-func NewID() string { return ulid.Make().String() }
+func NewID() string { return store.NewID() }
 
 // NewDelivery builds a delivery of event to url with a fresh id, whose body is p
 // with Event and DeliveryID filled in. Enqueue it in the transaction that

@@ -9,8 +9,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/oklog/ulid/v2"
-
 	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/store"
 )
@@ -19,9 +17,7 @@ import (
 // text checks and paging, so every tool answers bad input the same way.
 
 // NewID returns a ULID stamped with now.
-func NewID(now time.Time) string {
-	return ulid.MustNew(ulid.Timestamp(now), ulid.DefaultEntropy()).String()
-}
+func NewID(now time.Time) string { return store.NewIDAt(now) }
 
 // CheckText rejects invalid UTF-8, control characters (newlines and tabs
 // only where multiline is set) and values over max runes. field names the

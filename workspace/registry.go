@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"slices"
 	"sort"
 	"sync"
@@ -38,8 +39,8 @@ type Result struct {
 
 // Env is what a tool runs with.
 type Env struct {
-	Tx     store.Tx         // the call's transaction; all SQL goes through it (nil for OwnTx tools)
-	DB     store.Transactor // for OwnTx tools: they open their own short transactions
+	Tx     store.Tx         // the call's transaction; all SQL goes through it (nil for OpenWorld tools)
+	DB     store.Transactor // for OpenWorld tools: they open their own short transactions
 	Caller Caller
 	Now    time.Time
 }
@@ -55,13 +56,22 @@ type Tool struct {
 	// errs.NotFound, errs.Conflict… are shown to the model/caller; others are
 	// internal.
 	Run func(ctx context.Context, env Env, args json.RawMessage) (Result, error)
-	// OwnTx marks a tool that does slow outside I/O (email_send talks to an
-	// SMTP relay): it gets env.DB instead of a transaction and keeps its own
-	// transactions short, so no database connection is held during the I/O.
-	// Its effect outside the database cannot be undone by a rollback.
-	OwnTx bool
+	// OpenWorld declares that the tool's effect reaches outside the
+	// database (email_send talks to an SMTP relay, peers_negotiate to a
+	// peer node): a rollback cannot undo it. The registry (Run) therefore
+	// runs it outside any transaction, with env.DB for its own short
+	// transactions, so no database connection is held during the I/O; MCP
+	// declares it as openWorldHint.
+	OpenWorld bool
+	// Idempotent: a repeat with the same arguments has no further effect
+	// (reads, updates, deletes; not creates or sends). MCP declares it.
+	Idempotent bool
+	// Args is the argument struct the schema was generated from (Define);
+	// nil for a tool whose schema comes from elsewhere (an extension).
+	Args reflect.Type
 
 	resolved *jsonschema.Resolved
+	source   bool // listed by a Source (an extension), not Add
 }
 
 // Source supplies tools that are not built in (installed extensions). Its
@@ -140,6 +150,7 @@ func (r *Registry) List(ctx context.Context, c Caller) ([]Tool, error) {
 		}
 		for _, t := range ts {
 			if c.Allows(t.Scope, t.Effect) {
+				t.source = true
 				out = append(out, t)
 			}
 		}
@@ -163,6 +174,7 @@ func (r *Registry) Lookup(ctx context.Context, c Caller, name string) (Tool, err
 			}
 			for i := range ts {
 				if ts[i].Name == name {
+					ts[i].source = true
 					t, ok = &ts[i], true
 				}
 			}
@@ -202,51 +214,91 @@ func (t Tool) Validate(args json.RawMessage) error {
 	return nil
 }
 
-// Call looks up, permission-checks, validates and runs a tool in its own
-// transaction. Use CallTx to run it inside a transaction you own.
-func (r *Registry) Call(ctx context.Context, c Caller, name string, args json.RawMessage) (Result, error) {
+// Record writes a tool call's outcome (its result, or the error it
+// failed with) in tx, the transaction that holds the call's effects when
+// the tool runs inside one. An error from Record rolls those back.
+type Record func(ctx context.Context, tx store.Tx, res Result, callErr error) error
+
+// Run looks up, permission-checks, validates and runs a tool, and records
+// its outcome with record (nil: nothing to record). The registry alone
+// chooses the transaction, from the tool's declaration: a tool whose
+// effects stay in the database runs in one transaction with its record,
+// so a call and its record commit or roll back together (a failed call's
+// partial effects are rolled back and its error recorded in a fresh
+// transaction); an OpenWorld tool or an extension runs outside any
+// transaction and its outcome is recorded after it, so a crash in between
+// may repeat the outside effect. Run returns the call's result and error;
+// a record that fails is returned as the error, wrapped.
+func (r *Registry) Run(ctx context.Context, c Caller, name string, args json.RawMessage, record Record) (Result, error) {
 	t, err := r.Lookup(ctx, c, name)
-	if err != nil {
-		return Result{}, err
+	if err == nil {
+		err = t.Validate(args)
 	}
-	if err := t.Validate(args); err != nil {
-		return Result{}, err
+	if err != nil {
+		return Result{}, r.recordAlone(ctx, record, Result{}, err)
 	}
 	if t.OutsideTx() {
-		return t.Run(ctx, Env{DB: r.db, Caller: c, Now: r.now()}, args)
+		res, err := t.Run(ctx, Env{DB: r.db, Caller: c, Now: r.now()}, args)
+		return res, r.recordAlone(ctx, record, res, err)
 	}
 	var res Result
+	var callErr error
 	err = r.db.InTx(ctx, func(tx store.Tx) error {
-		var err error
-		res, err = t.Run(ctx, Env{Tx: tx, Caller: c, Now: r.now()}, args)
-		return err
+		res, callErr = t.Run(ctx, Env{Tx: tx, Caller: c, Now: r.now()}, args)
+		if callErr != nil {
+			return callErr // roll back the tool's partial effects
+		}
+		if record != nil {
+			return record(ctx, tx, res, nil)
+		}
+		return nil
 	})
-	return res, err
+	if callErr != nil {
+		return Result{}, r.recordAlone(ctx, record, Result{}, callErr)
+	}
+	if err != nil {
+		return res, &RecordError{err}
+	}
+	return res, nil
 }
 
-// CallTx is Call inside tx, so a caller can record the result in the same
-// transaction (the agent loop does, for exactly-once side effects). Tools
-// that run outside transactions (OutsideTx) ignore tx.
-func (r *Registry) CallTx(ctx context.Context, tx store.Tx, c Caller, name string, args json.RawMessage) (Result, error) {
-	t, err := r.Lookup(ctx, c, name)
-	if err != nil {
-		return Result{}, err
+// recordAlone records an outcome in a transaction of its own and returns
+// the call's error, or the record's failure. A call cut off by its
+// context (a stop) is not recorded: its outcome is unknown, or was rolled
+// back, and the caller's next run makes it again. A call that succeeded
+// is recorded even if ctx ends now: its outside effect happened.
+func (r *Registry) recordAlone(ctx context.Context, record Record, res Result, callErr error) error {
+	if record == nil || (callErr != nil && ctx.Err() != nil) {
+		return callErr
 	}
-	if err := t.Validate(args); err != nil {
-		return Result{}, err
+	if callErr == nil {
+		ctx = context.WithoutCancel(ctx)
 	}
-	if t.OutsideTx() {
-		return t.Run(ctx, Env{DB: r.db, Caller: c, Now: r.now()}, args)
+	if err := r.db.InTx(ctx, func(tx store.Tx) error { return record(ctx, tx, res, callErr) }); err != nil {
+		return &RecordError{err}
 	}
-	return t.Run(ctx, Env{Tx: tx, Caller: c, Now: r.now()}, args)
+	return callErr
+}
+
+// RecordError is a Run whose outcome could not be recorded (the call
+// itself may have succeeded, or failed with another error).
+type RecordError struct{ Err error }
+
+func (e *RecordError) Error() string { return "record a tool call: " + e.Err.Error() }
+func (e *RecordError) Unwrap() error { return e.Err }
+
+// Call is Run without a record: MCP, the negotiation service and tests
+// call tools this way.
+func (r *Registry) Call(ctx context.Context, c Caller, name string, args json.RawMessage) (Result, error) {
+	return r.Run(ctx, c, name, args, nil)
 }
 
 // External reports whether t comes from a Source (an installed extension)
 // rather than Add: it runs outside any transaction and its effects are
 // outside the database.
-func (t Tool) External() bool { return len(t.Name) > 4 && t.Name[:4] == "ext_" }
+func (t Tool) External() bool { return t.source }
 
-// OutsideTx reports whether t runs outside the caller's transaction: an
-// extension, or a tool with OwnTx. Callers must not hold a transaction
-// while calling it.
-func (t Tool) OutsideTx() bool { return t.OwnTx || t.External() }
+// OutsideTx reports whether Run runs t outside any transaction: an
+// extension, or an OpenWorld tool. Its effects reach outside the
+// workspace's database (MCP's openWorldHint).
+func (t Tool) OutsideTx() bool { return t.OpenWorld || t.External() }

@@ -68,3 +68,42 @@ func TestRegistryChecksPermissionAndSchema(t *testing.T) {
 		t.Fatal("a tool ran during lookups and validation")
 	}
 }
+
+// fixedSource is a Source of fixed tools.
+type fixedSource []Tool
+
+func (s fixedSource) Tools(context.Context, string) ([]Tool, error) { return s, nil }
+
+// TestExternalFollowsTheSource: a tool is external (run outside any
+// transaction, open-world) because a Source lists it, whatever its name;
+// a built-in tool is external only when declared OpenWorld.
+func TestExternalFollowsTheSource(t *testing.T) {
+	run := func(context.Context, Env, json.RawMessage) (Result, error) { return Result{}, nil }
+	schema := json.RawMessage(`{"type":"object"}`)
+	r := NewRegistry(nil, nil)
+	r.Add(Tool{Name: "ext_looks_external", Scope: "x:read", Effect: Read, Run: run, Schema: schema},
+		Tool{Name: "mail_send", Scope: "x:write", Effect: Write, Run: run, Schema: schema, OpenWorld: true})
+	r.AddSource(fixedSource{{Name: "remote_tool", Scope: "x:read", Effect: Read, Run: run, Schema: schema}})
+	ctx := context.Background()
+	owner := Caller{WorkspaceID: "w", Role: Owner}
+	want := map[string][2]bool{ // external, outside a transaction
+		"ext_looks_external": {false, false},
+		"mail_send":          {false, true},
+		"remote_tool":        {true, true},
+	}
+	listed, err := r.List(ctx, owner)
+	if err != nil || len(listed) != len(want) {
+		t.Fatalf("listed %v, %v", listed, err)
+	}
+	for _, l := range listed {
+		looked, err := r.Lookup(ctx, owner, l.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tool := range []Tool{l, looked} {
+			if got := [2]bool{tool.External(), tool.OutsideTx()}; got != want[tool.Name] {
+				t.Errorf("%s: external, outside a transaction = %v, want %v", tool.Name, got, want[tool.Name])
+			}
+		}
+	}
+}

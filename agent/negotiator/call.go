@@ -102,11 +102,7 @@ func replyOf(call agent.ToolCall) (negotiation.Move, bool) {
 	if call.Name != ReplyTool {
 		return negotiation.Move{}, false
 	}
-	var r struct {
-		Type string          `json:"type"`
-		Text string          `json:"text"`
-		Data json.RawMessage `json:"data"`
-	}
+	var r replyArgs
 	if err := json.Unmarshal(call.Args, &r); err != nil {
 		return negotiation.Move{}, false
 	}

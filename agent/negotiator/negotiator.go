@@ -31,10 +31,14 @@ const ReplyTool = "negotiation_reply"
 var replyDecl = agent.ToolDecl{
 	Name:        ReplyTool,
 	Description: "End your turn: send the peer one envelope. type is message (talk, ask or answer), propose (offer records or terms), accept (take the peer's pending proposal), reject (decline, with the reason) or close (end without agreement). Put records in data as {\"kind\":\"contacts\",\"items\":[…]} using the contact tools' field names.",
-	Schema: json.RawMessage(`{"type":"object","properties":{
-"type":{"type":"string","enum":["open","message","propose","accept","reject","close"]},
-"text":{"type":"string","maxLength":8000},
-"data":{"type":"object"}},"required":["type","text"],"additionalProperties":false}`),
+	Schema:      workspace.SchemaFor[replyArgs](),
+}
+
+// replyArgs are ReplyTool's arguments.
+type replyArgs struct {
+	Type string          `json:"type" schema:"required,enum=open|message|propose|accept|reject|close"`
+	Text string          `json:"text" schema:"required,maxLength=8000"`
+	Data json.RawMessage `json:"data" schema:"type=object"`
 }
 
 // Agent is negotiation.Agent on a model provider.

@@ -53,28 +53,31 @@ func (c Contact) Label() string {
 	return c.Name + " (" + strings.Join(extra, ", ") + ")"
 }
 
-// Fields are a contact's editable fields, as given to Create.
+// Fields are a contact's editable fields, as given to Create; they are
+// also contacts_create's arguments (the tags are its schema, see
+// workspace.SchemaOf; the limits are those of validate.go).
 type Fields struct {
-	Name    string   `json:"name"`
-	Email   string   `json:"email"`
-	Phone   string   `json:"phone"`
-	Company string   `json:"company"`
-	Title   string   `json:"title"`
-	City    string   `json:"city"`
-	Tags    []string `json:"tags"`
-	Notes   string   `json:"notes"`
+	Name    string   `json:"name" schema:"required,minLength=1,maxLength=200" jsonschema:"Full name of the person, e.g. Jane Doe"`
+	Email   string   `json:"email" schema:"maxLength=254" jsonschema:"Email address, e.g. jane@acme.com; unique within the workspace"`
+	Phone   string   `json:"phone" schema:"maxLength=50" jsonschema:"Phone number: digits, spaces, + ( ) - . / and an optional extension"`
+	Company string   `json:"company" schema:"maxLength=200" jsonschema:"Company or organisation the contact works for"`
+	Title   string   `json:"title" schema:"maxLength=200" jsonschema:"Job title, e.g. CEO"`
+	City    string   `json:"city" schema:"maxLength=200" jsonschema:"City the contact is based in"`
+	Tags    []string `json:"tags" schema:"maxItems=20,itemMinLength=1,itemMaxLength=50" jsonschema:"Labels such as customer or investor (at most 20, each at most 50 characters)"`
+	Notes   string   `json:"notes" schema:"maxLength=10000" jsonschema:"Free-form notes"`
 }
 
-// Patch is a partial update: a nil field stays as it is.
+// Patch is a partial update: a nil field stays as it is. A model may send
+// null for "leave unchanged", so every field is nullable.
 type Patch struct {
-	Name    *string   `json:"name"`
-	Email   *string   `json:"email"`
-	Phone   *string   `json:"phone"`
-	Company *string   `json:"company"`
-	Title   *string   `json:"title"`
-	City    *string   `json:"city"`
-	Tags    *[]string `json:"tags"`
-	Notes   *string   `json:"notes"`
+	Name    *string   `json:"name" schema:"minLength=1,maxLength=200" jsonschema:"New full name; omit or null to keep"`
+	Email   *string   `json:"email" schema:"maxLength=254" jsonschema:"Email address, e.g. jane@acme.com; unique within the workspace"`
+	Phone   *string   `json:"phone" schema:"maxLength=50" jsonschema:"Phone number: digits, spaces, + ( ) - . / and an optional extension"`
+	Company *string   `json:"company" schema:"maxLength=200" jsonschema:"Company or organisation the contact works for"`
+	Title   *string   `json:"title" schema:"maxLength=200" jsonschema:"Job title, e.g. CEO"`
+	City    *string   `json:"city" schema:"maxLength=200" jsonschema:"City the contact is based in"`
+	Tags    *[]string `json:"tags" schema:"maxItems=20,itemMinLength=1,itemMaxLength=50" jsonschema:"Labels such as customer or investor (at most 20, each at most 50 characters)"`
+	Notes   *string   `json:"notes" schema:"maxLength=10000" jsonschema:"Free-form notes"`
 }
 
 // apply returns f with p's fields set, and the names of the fields p sets.

@@ -14,14 +14,14 @@ import (
 // Filter selects contacts. Text filters match case-insensitively anywhere
 // in the field; Tag matches one whole tag. Empty filters match everything.
 type Filter struct {
-	Query   string `json:"query"` // every word must appear in some field
-	Name    string `json:"name"`
-	Email   string `json:"email"`
-	Company string `json:"company"`
-	City    string `json:"city"`
-	Tag     string `json:"tag"`
-	Limit   int    `json:"limit"`  // default 20, at most 100
-	Cursor  string `json:"cursor"` // next_cursor of the previous page
+	Query   string `json:"query" schema:"maxLength=200" jsonschema:"Free text; every word must appear in the name, email, company, title, city, notes or tags"`
+	Name    string `json:"name" schema:"maxLength=200" jsonschema:"Part of the name (case-insensitive)"`
+	Email   string `json:"email" schema:"maxLength=200" jsonschema:"Part of the email address, e.g. @acme.com"`
+	Company string `json:"company" schema:"maxLength=200" jsonschema:"Part of the company name"`
+	City    string `json:"city" schema:"maxLength=200" jsonschema:"Part of the city name"`
+	Tag     string `json:"tag" schema:"maxLength=50" jsonschema:"A whole tag the contact must carry (case-insensitive)"`
+	Limit   int    `json:"limit" schema:"minimum=1,maximum=100" jsonschema:"Page size, default 20"`
+	Cursor  string `json:"cursor" schema:"maxLength=1000" jsonschema:"next_cursor from the previous page, to get the next one"`
 }
 
 // Page is one page of contacts in (name, id) order.

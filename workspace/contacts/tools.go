@@ -2,42 +2,52 @@ package contacts
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
 	"github.com/soisnode/soisnode/workspace"
 )
 
-// Tools returns the contacts_* workspace tools.
+// Tools returns the contacts_* workspace tools, each declared once.
 func Tools() []workspace.Tool {
 	return []workspace.Tool{
-		{
+		workspace.Define(workspace.Spec[Filter]{
 			Name:        "contacts_search",
 			Description: "Search the workspace's contacts by free text or by name, email, company, city or tag; results are paged by name.",
-			Schema:      searchSchema, Scope: "contacts:read", Effect: workspace.Read, Run: runSearch,
-		},
-		{
+			Scope:       "contacts:read", Effect: workspace.Read, Run: runSearch,
+		}),
+		workspace.Define(workspace.Spec[idArgs]{
 			Name:        "contacts_get",
 			Description: "Get one contact by id, with all its fields.",
-			Schema:      idSchema, Scope: "contacts:read", Effect: workspace.Read, Run: runGet,
-		},
-		{
+			Scope:       "contacts:read", Effect: workspace.Read, Run: runGet,
+		}),
+		workspace.Define(workspace.Spec[Fields]{
 			Name:        "contacts_create",
 			Description: "Create a contact (a person outside the workspace); name is required and the email must not belong to another contact.",
-			Schema:      createSchema, Scope: "contacts:write", Effect: workspace.Write, Run: runCreate,
-		},
-		{
+			Scope:       "contacts:write", Effect: workspace.Write, Run: runCreate,
+		}),
+		workspace.Define(workspace.Spec[updateArgs]{
 			Name:        "contacts_update",
 			Description: "Change fields of a contact by id; only the fields you pass change (an empty string clears a field, null leaves it).",
-			Schema:      updateSchema, Scope: "contacts:write", Effect: workspace.Write, Run: runUpdate,
-		},
-		{
+			Scope:       "contacts:write", Effect: workspace.Write, Idempotent: true, Run: runUpdate,
+		}),
+		workspace.Define(workspace.Spec[idArgs]{
 			Name:        "contacts_delete",
 			Description: "Delete a contact by id; tasks linked to it are kept but unlinked.",
-			Schema:      idSchema, Scope: "contacts:write", Effect: workspace.Destroy, Run: runDelete,
-		},
+			Scope:       "contacts:write", Effect: workspace.Destroy, Idempotent: true, Run: runDelete,
+		}),
 	}
+}
+
+// idArgs are the arguments of the tools that name one contact.
+type idArgs struct {
+	ID string `json:"id" schema:"required,minLength=1,maxLength=64" jsonschema:"Id of the contact (a ULID from contacts_search or contacts_create)"`
+}
+
+// updateArgs are contacts_update's arguments: the contact and the patch.
+type updateArgs struct {
+	ID string `json:"id" schema:"required,minLength=1,maxLength=64" jsonschema:"Id of the contact to change"`
+	Patch
 }
 
 // one is the result shape of the single-contact tools.
@@ -46,11 +56,7 @@ type one struct {
 	Deleted bool    `json:"deleted,omitempty"`
 }
 
-func runSearch(ctx context.Context, env workspace.Env, args json.RawMessage) (workspace.Result, error) {
-	var f Filter
-	if err := workspace.DecodeArgs(args, &f); err != nil {
-		return workspace.Result{}, err
-	}
+func runSearch(ctx context.Context, env workspace.Env, f Filter) (workspace.Result, error) {
 	page, err := Search(ctx, env.Tx, env.Caller.WorkspaceID, f)
 	if err != nil {
 		return workspace.Result{}, err
@@ -58,11 +64,7 @@ func runSearch(ctx context.Context, env workspace.Env, args json.RawMessage) (wo
 	return workspace.Result{Data: page}, nil
 }
 
-func runGet(ctx context.Context, env workspace.Env, args json.RawMessage) (workspace.Result, error) {
-	var a struct{ ID string }
-	if err := workspace.DecodeArgs(args, &a); err != nil {
-		return workspace.Result{}, err
-	}
+func runGet(ctx context.Context, env workspace.Env, a idArgs) (workspace.Result, error) {
 	c, err := Get(ctx, env.Tx, env.Caller.WorkspaceID, a.ID)
 	if err != nil {
 		return workspace.Result{}, err
@@ -70,11 +72,7 @@ func runGet(ctx context.Context, env workspace.Env, args json.RawMessage) (works
 	return workspace.Result{Data: one{Contact: c}}, nil
 }
 
-func runCreate(ctx context.Context, env workspace.Env, args json.RawMessage) (workspace.Result, error) {
-	var f Fields
-	if err := workspace.DecodeArgs(args, &f); err != nil {
-		return workspace.Result{}, err
-	}
+func runCreate(ctx context.Context, env workspace.Env, f Fields) (workspace.Result, error) {
 	c, err := Create(ctx, env.Tx, env.Caller.WorkspaceID, env.Caller.MemberID, f, env.Now)
 	if err != nil {
 		return workspace.Result{}, err
@@ -82,14 +80,7 @@ func runCreate(ctx context.Context, env workspace.Env, args json.RawMessage) (wo
 	return receipt("contacts_create", c, "Created contact "+c.Label(), false), nil
 }
 
-func runUpdate(ctx context.Context, env workspace.Env, args json.RawMessage) (workspace.Result, error) {
-	var a struct {
-		ID string `json:"id"`
-		Patch
-	}
-	if err := workspace.DecodeArgs(args, &a); err != nil {
-		return workspace.Result{}, err
-	}
+func runUpdate(ctx context.Context, env workspace.Env, a updateArgs) (workspace.Result, error) {
 	c, changed, err := Update(ctx, env.Tx, env.Caller.WorkspaceID, a.ID, a.Patch, env.Now)
 	if err != nil {
 		return workspace.Result{}, err
@@ -97,11 +88,7 @@ func runUpdate(ctx context.Context, env workspace.Env, args json.RawMessage) (wo
 	return receipt("contacts_update", c, fmt.Sprintf("Updated contact %s: %s", c.Label(), strings.Join(changed, ", ")), false), nil
 }
 
-func runDelete(ctx context.Context, env workspace.Env, args json.RawMessage) (workspace.Result, error) {
-	var a struct{ ID string }
-	if err := workspace.DecodeArgs(args, &a); err != nil {
-		return workspace.Result{}, err
-	}
+func runDelete(ctx context.Context, env workspace.Env, a idArgs) (workspace.Result, error) {
 	c, unlinked, err := Delete(ctx, env.Tx, env.Caller.WorkspaceID, a.ID, env.Now)
 	if err != nil {
 		return workspace.Result{}, err

@@ -91,29 +91,15 @@ func (s *Service) Relay() bool { return s.cfg.Host != "" }
 // Tools returns email_send and email_search (docs/tools.md).
 func (s *Service) Tools() []workspace.Tool {
 	return []workspace.Tool{
-		{
+		workspace.Define(workspace.Spec[sendArgs]{
 			Name:        "email_send",
 			Description: "Send an email. to and cc take email addresses, or ids of contacts or members; attachments are file ids.",
-			Schema: []byte(`{"type":"object","properties":{` +
-				`"to":{"type":"array","items":{"type":"string","minLength":1},"minItems":1,"description":"Email addresses, contact ids or member ids."},` +
-				`"cc":{"type":"array","items":{"type":"string","minLength":1},"description":"Email addresses, contact ids or member ids."},` +
-				`"subject":{"type":"string","minLength":1},` +
-				`"body":{"type":"string","description":"Plain text."},` +
-				`"attachments":{"type":"array","items":{"type":"string","minLength":1},"description":"Ids of workspace files to attach."}` +
-				`},"required":["to","subject","body"],"additionalProperties":false}`),
-			Scope: ScopeSend, Effect: workspace.Write, Run: s.send, OwnTx: true,
-		},
-		{
+			Scope:       ScopeSend, Effect: workspace.Write, OpenWorld: true, Run: s.send,
+		}),
+		workspace.Define(workspace.Spec[searchArgs]{
 			Name:        "email_search",
 			Description: "Find emails sent from this workspace, including unsent and failed ones.",
-			Schema: []byte(`{"type":"object","properties":{` +
-				`"query":{"type":"string","description":"Text in the subject, body or addresses."},` +
-				`"to":{"type":"string","description":"A recipient address (or part of one), or a contact or member id."},` +
-				`"status":{"type":"string","enum":["sent","not_sent","failed"]},` +
-				`"limit":{"type":"integer","minimum":1,"maximum":100,"description":"Page size, default 20."},` +
-				`"cursor":{"type":"string","description":"next_cursor of the previous page."}` +
-				`},"additionalProperties":false}`),
-			Scope: ScopeRead, Effect: workspace.Read, Run: s.search,
-		},
+			Scope:       ScopeRead, Effect: workspace.Read, Run: s.search,
+		}),
 	}
 }

@@ -3,7 +3,6 @@ package email
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -18,19 +17,16 @@ const (
 )
 
 // search is email_search: newest first, over sent and unsent mail.
-func (s *Service) search(ctx context.Context, env workspace.Env, raw json.RawMessage) (workspace.Result, error) {
-	var a struct {
-		Query  string `json:"query"`
-		To     string `json:"to"`
-		Status string `json:"status"`
-		Limit  int    `json:"limit"`
-		Cursor string `json:"cursor"`
-	}
-	if len(raw) > 0 {
-		if err := json.Unmarshal(raw, &a); err != nil {
-			return workspace.Result{}, errs.E(errs.Invalid, "arguments: %v", err)
-		}
-	}
+// searchArgs are email_search's arguments.
+type searchArgs struct {
+	Query  string `json:"query" jsonschema:"Text in the subject, body or addresses."`
+	To     string `json:"to" jsonschema:"A recipient address (or part of one), or a contact or member id."`
+	Status string `json:"status" schema:"enum=sent|not_sent|failed"`
+	Limit  int    `json:"limit" schema:"minimum=1,maximum=100" jsonschema:"Page size, default 20."`
+	Cursor string `json:"cursor" jsonschema:"next_cursor of the previous page."`
+}
+
+func (s *Service) search(ctx context.Context, env workspace.Env, a searchArgs) (workspace.Result, error) {
 	ws := env.Caller.WorkspaceID
 	where := []string{"workspace_id = ?"}
 	args := []any{ws}

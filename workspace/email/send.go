@@ -2,13 +2,10 @@ package email
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/mail"
 	"strings"
 	"time"
-
-	"github.com/oklog/ulid/v2"
 
 	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/store"
@@ -18,11 +15,11 @@ import (
 
 // sendArgs are email_send's arguments.
 type sendArgs struct {
-	To          []string `json:"to"`
-	Cc          []string `json:"cc"`
-	Subject     string   `json:"subject"`
-	Body        string   `json:"body"`
-	Attachments []string `json:"attachments"`
+	To          []string `json:"to" schema:"required,minItems=1,itemMinLength=1" jsonschema:"Email addresses, contact ids or member ids."`
+	Cc          []string `json:"cc" schema:"itemMinLength=1" jsonschema:"Email addresses, contact ids or member ids."`
+	Subject     string   `json:"subject" schema:"required,minLength=1"`
+	Body        string   `json:"body" schema:"required" jsonschema:"Plain text."`
+	Attachments []string `json:"attachments" schema:"itemMinLength=1" jsonschema:"Ids of workspace files to attach."`
 }
 
 // outgoing is a validated message, ready to record and deliver.
@@ -36,11 +33,7 @@ type outgoing struct {
 // send is email_send: validate and record (one short transaction),
 // deliver (no transaction: an SMTP exchange may take seconds, and SQLite
 // has one connection), record the outcome (another short transaction).
-func (s *Service) send(ctx context.Context, env workspace.Env, raw json.RawMessage) (workspace.Result, error) {
-	var a sendArgs
-	if err := json.Unmarshal(raw, &a); err != nil {
-		return workspace.Result{}, errs.E(errs.Invalid, "arguments: %v", err)
-	}
+func (s *Service) send(ctx context.Context, env workspace.Env, a sendArgs) (workspace.Result, error) {
 	var out *outgoing
 	err := within(ctx, env, func(tx store.Tx) error {
 		txEnv := env
@@ -149,7 +142,7 @@ func (s *Service) prepare(ctx context.Context, env workspace.Env, a sendArgs) (*
 	}
 	out.replyTo = sender(ctx, env)
 	out.email = Email{
-		ID:             ulid.Make().String(),
+		ID:             store.NewID(),
 		SenderMemberID: env.Caller.MemberID,
 		From:           s.cfg.From,
 		To:             formatAll(to),

@@ -16,8 +16,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/oklog/ulid/v2"
-
 	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/store"
 )
@@ -96,7 +94,7 @@ func Add(ctx context.Context, tx store.Tx, workspaceID, name, url string) (Exten
 		return Extension{}, errs.E(errs.Conflict, "a workspace may install at most %d extensions", MaxPerWorkspace)
 	}
 	created := time.Now().UnixMicro()
-	e := Extension{ID: ulid.Make().String(), WorkspaceID: workspaceID, Name: name, URL: url, CreatedAt: time.UnixMicro(created).UTC()}
+	e := Extension{ID: store.NewID(), WorkspaceID: workspaceID, Name: name, URL: url, CreatedAt: time.UnixMicro(created).UTC()}
 	added, err := tx.Exec(ctx, `INSERT INTO extensions (id, workspace_id, name, url, created_at) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (workspace_id, name) DO NOTHING`, e.ID, workspaceID, name, url, created)
 	if err != nil {

@@ -15,14 +15,13 @@ import (
 // Tools returns the built-in extensions_list tool, which reports on src's
 // extensions. Register it with Registry.Add and src with Registry.AddSource.
 func Tools(src *Source) []workspace.Tool {
-	return []workspace.Tool{{
+	return []workspace.Tool{workspace.Define(workspace.Spec[workspace.NoArgs]{
 		Name:        "extensions_list",
 		Description: "List the extensions (remote MCP servers) installed in the workspace: name, host, whether each is reachable now, and the names of the ext_<extension>_<tool> tools it offers.",
-		Schema:      json.RawMessage(`{"type":"object","properties":{},"additionalProperties":false}`),
 		Scope:       "extensions:read",
 		Effect:      workspace.Read,
 		Run:         src.runList,
-	}}
+	})}
 }
 
 // Status is one installed extension as extensions_list reports it.
@@ -34,7 +33,7 @@ type Status struct {
 	Tools  []string `json:"tools"`           // full tool names, ext_<name>_<tool>
 }
 
-func (s *Source) runList(ctx context.Context, env workspace.Env, _ json.RawMessage) (workspace.Result, error) {
+func (s *Source) runList(ctx context.Context, env workspace.Env, _ workspace.NoArgs) (workspace.Result, error) {
 	exts, err := List(ctx, env.Tx, env.Caller.WorkspaceID)
 	if err != nil {
 		return workspace.Result{}, err

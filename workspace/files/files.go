@@ -13,8 +13,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/oklog/ulid/v2"
-
 	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/store"
 	"github.com/soisnode/soisnode/workspace"
@@ -116,7 +114,7 @@ func (s *Service) Put(ctx context.Context, tx store.Tx, caller workspace.Caller,
 	sum := sha256.Sum256(data)
 	now := s.now().UTC()
 	f := File{
-		ID: ulid.Make().String(), Name: name, Kind: KindFile, FolderID: folderID,
+		ID: store.NewID(), Name: name, Kind: KindFile, FolderID: folderID,
 		Size: int64(len(data)), ContentType: ct, CreatedAt: now, UpdatedAt: now,
 		WorkspaceID: ws, SHA256: hex.EncodeToString(sum[:]), CreatedBy: caller.MemberID,
 	}

@@ -2,82 +2,90 @@ package files
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
-	"github.com/oklog/ulid/v2"
-
 	"github.com/soisnode/soisnode/errs"
+	"github.com/soisnode/soisnode/store"
 	"github.com/soisnode/soisnode/workspace"
 )
 
-// Tools returns the files_* workspace tools (docs/tools.md).
+// Tools returns the files_* workspace tools (docs/tools.md), each
+// declared once.
 func (s *Service) Tools() []workspace.Tool {
 	return []workspace.Tool{
-		{
+		workspace.Define(workspace.Spec[searchArgs]{
 			Name:        "files_search",
 			Description: "Find files and folders whose name contains the query.",
-			Schema:      schema(`"query":{"type":"string","description":"Text the name contains (any case)."},`+pageProps, ``),
 			Scope:       ScopeRead, Effect: workspace.Read, Run: s.search,
-		},
-		{
+		}),
+		workspace.Define(workspace.Spec[listArgs]{
 			Name:        "files_list",
 			Description: "List a folder's files and subfolders (folders first).",
-			Schema:      schema(`"folder_id":{"type":"string","description":"Folder to list; empty for the root folder."},`+pageProps, ``),
 			Scope:       ScopeRead, Effect: workspace.Read, Run: s.list,
-		},
-		{
+		}),
+		workspace.Define(workspace.Spec[getArgs]{
 			Name:        "files_get",
 			Description: "Get a file or folder; include_content returns a text file's content (at most 64 KiB).",
-			Schema:      schema(`"id":{"type":"string","minLength":1},"include_content":{"type":"boolean","description":"Also return the text of a text or JSON file of at most 64 KiB."}`, `"id"`),
 			Scope:       ScopeRead, Effect: workspace.Read, Run: s.get,
-		},
-		{
+		}),
+		workspace.Define(workspace.Spec[createFolderArgs]{
 			Name:        "files_create_folder",
 			Description: "Create a folder.",
-			Schema:      schema(`"name":{"type":"string","minLength":1,"maxLength":255},"parent_id":{"type":"string","description":"Folder to create it in; empty for the root folder."}`, `"name"`),
 			Scope:       ScopeWrite, Effect: workspace.Write, Run: s.createFolder,
-		},
-		{
+		}),
+		workspace.Define(workspace.Spec[moveArgs]{
 			Name:        "files_move",
 			Description: "Move a file or folder into another folder.",
-			Schema:      schema(`"id":{"type":"string","minLength":1},"folder_id":{"type":"string","description":"Destination folder; empty for the root folder."}`, `"id","folder_id"`),
-			Scope:       ScopeWrite, Effect: workspace.Write, Run: s.move,
-		},
-		{
+			Scope:       ScopeWrite, Effect: workspace.Write, Idempotent: true, Run: s.move,
+		}),
+		workspace.Define(workspace.Spec[renameArgs]{
 			Name:        "files_rename",
 			Description: "Rename a file or folder.",
-			Schema:      schema(`"id":{"type":"string","minLength":1},"name":{"type":"string","minLength":1,"maxLength":255}`, `"id","name"`),
-			Scope:       ScopeWrite, Effect: workspace.Write, Run: s.rename,
-		},
-		{
+			Scope:       ScopeWrite, Effect: workspace.Write, Idempotent: true, Run: s.rename,
+		}),
+		workspace.Define(workspace.Spec[idArgs]{
 			Name:        "files_delete",
 			Description: "Delete a file, or a folder with everything in it.",
-			Schema:      schema(`"id":{"type":"string","minLength":1}`, `"id"`),
-			Scope:       ScopeWrite, Effect: workspace.Destroy, Run: s.delete,
-		},
+			Scope:       ScopeWrite, Effect: workspace.Destroy, Idempotent: true, Run: s.delete,
+		}),
 	}
 }
 
-const pageProps = `"limit":{"type":"integer","minimum":1,"maximum":100,"description":"Page size, default 20."},` +
-	`"cursor":{"type":"string","description":"next_cursor of the previous page."}`
-
-// schema builds an object schema from property JSON and required names.
-func schema(props, required string) json.RawMessage {
-	return json.RawMessage(`{"type":"object","properties":{` + props + `},"required":[` + required + `],"additionalProperties":false}`)
-}
-
-// decode reads tool arguments into v.
-func decode(args json.RawMessage, v any) error {
-	if len(args) == 0 {
-		return nil
+// The tools' arguments (their schemas are generated from these).
+type (
+	pageArgs struct {
+		Limit  int    `json:"limit" schema:"minimum=1,maximum=100" jsonschema:"Page size, default 20."`
+		Cursor string `json:"cursor" jsonschema:"next_cursor of the previous page."`
 	}
-	if err := json.Unmarshal(args, v); err != nil {
-		return errs.E(errs.Invalid, "arguments: %v", err)
+	searchArgs struct {
+		Query string `json:"query" jsonschema:"Text the name contains (any case)."`
+		pageArgs
 	}
-	return nil
-}
+	listArgs struct {
+		FolderID string `json:"folder_id" jsonschema:"Folder to list; empty for the root folder."`
+		pageArgs
+	}
+	getArgs struct {
+		ID             string `json:"id" schema:"required,minLength=1"`
+		IncludeContent bool   `json:"include_content" jsonschema:"Also return the text of a text or JSON file of at most 64 KiB."`
+	}
+	createFolderArgs struct {
+		Name     string `json:"name" schema:"required,minLength=1,maxLength=255"`
+		ParentID string `json:"parent_id" jsonschema:"Folder to create it in; empty for the root folder."`
+	}
+	moveArgs struct {
+		ID       string `json:"id" schema:"required,minLength=1"`
+		FolderID string `json:"folder_id" schema:"required" jsonschema:"Destination folder; empty for the root folder."`
+	}
+	renameArgs struct {
+		ID   string `json:"id" schema:"required,minLength=1"`
+		Name string `json:"name" schema:"required,minLength=1,maxLength=255"`
+	}
+	idArgs struct {
+		ID string `json:"id" schema:"required,minLength=1"`
+	}
+)
 
 // page is the data shape of search and list results.
 type page struct {
@@ -90,15 +98,7 @@ type one struct {
 	File File `json:"file"`
 }
 
-func (s *Service) search(ctx context.Context, env workspace.Env, args json.RawMessage) (workspace.Result, error) {
-	var a struct {
-		Query  string `json:"query"`
-		Limit  int    `json:"limit"`
-		Cursor string `json:"cursor"`
-	}
-	if err := decode(args, &a); err != nil {
-		return workspace.Result{}, err
-	}
+func (s *Service) search(ctx context.Context, env workspace.Env, a searchArgs) (workspace.Result, error) {
 	fs, next, err := list(ctx, env.Tx, listQuery{Workspace: env.Caller.WorkspaceID, NameLike: a.Query, Limit: a.Limit, Cursor: a.Cursor})
 	if err != nil {
 		return workspace.Result{}, err
@@ -106,15 +106,7 @@ func (s *Service) search(ctx context.Context, env workspace.Env, args json.RawMe
 	return workspace.Result{Data: page{Files: fs, NextCursor: next}}, nil
 }
 
-func (s *Service) list(ctx context.Context, env workspace.Env, args json.RawMessage) (workspace.Result, error) {
-	var a struct {
-		FolderID string `json:"folder_id"`
-		Limit    int    `json:"limit"`
-		Cursor   string `json:"cursor"`
-	}
-	if err := decode(args, &a); err != nil {
-		return workspace.Result{}, err
-	}
+func (s *Service) list(ctx context.Context, env workspace.Env, a listArgs) (workspace.Result, error) {
 	ws := env.Caller.WorkspaceID
 	if _, err := folder(ctx, env.Tx, ws, a.FolderID); err != nil {
 		return workspace.Result{}, err
@@ -126,14 +118,7 @@ func (s *Service) list(ctx context.Context, env workspace.Env, args json.RawMess
 	return workspace.Result{Data: page{Files: fs, NextCursor: next}}, nil
 }
 
-func (s *Service) get(ctx context.Context, env workspace.Env, args json.RawMessage) (workspace.Result, error) {
-	var a struct {
-		ID             string `json:"id"`
-		IncludeContent bool   `json:"include_content"`
-	}
-	if err := decode(args, &a); err != nil {
-		return workspace.Result{}, err
-	}
+func (s *Service) get(ctx context.Context, env workspace.Env, a getArgs) (workspace.Result, error) {
 	ws := env.Caller.WorkspaceID
 	f, err := get(ctx, env.Tx, ws, a.ID)
 	if err != nil {
@@ -162,14 +147,7 @@ func (s *Service) get(ctx context.Context, env workspace.Env, args json.RawMessa
 	return workspace.Result{Data: withContent{File: f, Content: string(data)}, Untrusted: true}, nil
 }
 
-func (s *Service) createFolder(ctx context.Context, env workspace.Env, args json.RawMessage) (workspace.Result, error) {
-	var a struct {
-		Name     string `json:"name"`
-		ParentID string `json:"parent_id"`
-	}
-	if err := decode(args, &a); err != nil {
-		return workspace.Result{}, err
-	}
+func (s *Service) createFolder(ctx context.Context, env workspace.Env, a createFolderArgs) (workspace.Result, error) {
 	if err := ValidateName(a.Name); err != nil {
 		return workspace.Result{}, err
 	}
@@ -183,7 +161,7 @@ func (s *Service) createFolder(ctx context.Context, env workspace.Env, args json
 	}
 	now := env.Now.UTC()
 	f := trimTime(File{
-		ID: ulid.Make().String(), Name: a.Name, Kind: KindFolder, FolderID: a.ParentID,
+		ID: store.NewID(), Name: a.Name, Kind: KindFolder, FolderID: a.ParentID,
 		CreatedAt: now, UpdatedAt: now, WorkspaceID: ws, CreatedBy: env.Caller.MemberID,
 	})
 	if err := insert(ctx, env.Tx, f, nil); err != nil {
@@ -192,14 +170,7 @@ func (s *Service) createFolder(ctx context.Context, env workspace.Env, args json
 	return done(f, "files_create_folder", fmt.Sprintf("Created folder %q in %s", f.Name, where(parent))), nil
 }
 
-func (s *Service) move(ctx context.Context, env workspace.Env, args json.RawMessage) (workspace.Result, error) {
-	var a struct {
-		ID       string `json:"id"`
-		FolderID string `json:"folder_id"`
-	}
-	if err := decode(args, &a); err != nil {
-		return workspace.Result{}, err
-	}
+func (s *Service) move(ctx context.Context, env workspace.Env, a moveArgs) (workspace.Result, error) {
 	ws := env.Caller.WorkspaceID
 	f, err := get(ctx, env.Tx, ws, a.ID)
 	if err != nil {
@@ -229,14 +200,7 @@ func (s *Service) move(ctx context.Context, env workspace.Env, args json.RawMess
 	return done(f, "files_move", fmt.Sprintf("Moved %s %q to %s", f.Kind, f.Name, where(dest))), nil
 }
 
-func (s *Service) rename(ctx context.Context, env workspace.Env, args json.RawMessage) (workspace.Result, error) {
-	var a struct {
-		ID   string `json:"id"`
-		Name string `json:"name"`
-	}
-	if err := decode(args, &a); err != nil {
-		return workspace.Result{}, err
-	}
+func (s *Service) rename(ctx context.Context, env workspace.Env, a renameArgs) (workspace.Result, error) {
 	if err := ValidateName(a.Name); err != nil {
 		return workspace.Result{}, err
 	}
@@ -257,13 +221,7 @@ func (s *Service) rename(ctx context.Context, env workspace.Env, args json.RawMe
 	return done(f, "files_rename", fmt.Sprintf("Renamed %s %q to %q", f.Kind, old, f.Name)), nil
 }
 
-func (s *Service) delete(ctx context.Context, env workspace.Env, args json.RawMessage) (workspace.Result, error) {
-	var a struct {
-		ID string `json:"id"`
-	}
-	if err := decode(args, &a); err != nil {
-		return workspace.Result{}, err
-	}
+func (s *Service) delete(ctx context.Context, env workspace.Env, a idArgs) (workspace.Result, error) {
 	ws := env.Caller.WorkspaceID
 	f, err := get(ctx, env.Tx, ws, a.ID)
 	if err != nil {

@@ -54,8 +54,8 @@ func Departments(ctx context.Context, tx store.Tx, workspaceID string) ([]Depart
 
 // TeamFilter selects teams; empty fields match every team.
 type TeamFilter struct {
-	DepartmentID string `json:"department_id"`
-	MemberID     string `json:"member_id"` // teams this member is in
+	DepartmentID string `json:"department_id" schema:"maxLength=64" jsonschema:"Only teams of this department (ids from org_departments)"`
+	MemberID     string `json:"member_id" schema:"maxLength=64" jsonschema:"Only teams this member is in (ids from org_members); \"me\" for yourself"`
 }
 
 // Teams lists the workspace's teams by name, each with its lead and

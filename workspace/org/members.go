@@ -18,11 +18,11 @@ type Member struct {
 
 // MemberFilter selects members; empty fields match everyone.
 type MemberFilter struct {
-	Query        string `json:"query"`         // every word must appear in the name or email
-	TeamID       string `json:"team_id"`       // members of this team
-	DepartmentID string `json:"department_id"` // members of its teams, and its lead
-	Limit        int    `json:"limit"`         // default 20, at most 100
-	Cursor       string `json:"cursor"`        // next_cursor of the previous page
+	Query        string `json:"query" schema:"maxLength=200" jsonschema:"Free text; every word must appear in the member's name or email"`
+	TeamID       string `json:"team_id" schema:"maxLength=64" jsonschema:"Only members of this team (ids from org_teams)"`
+	DepartmentID string `json:"department_id" schema:"maxLength=64" jsonschema:"Only members of this department's teams, and its lead"`
+	Limit        int    `json:"limit" schema:"minimum=1,maximum=100" jsonschema:"Page size, default 20"`
+	Cursor       string `json:"cursor" schema:"maxLength=1000" jsonschema:"next_cursor from the previous page, to get the next one"`
 }
 
 // MemberPage is one page of members in (name, id) order.

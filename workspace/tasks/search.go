@@ -12,14 +12,14 @@ import (
 
 // Filter selects tasks. Empty fields match everything.
 type Filter struct {
-	Query      string `json:"query"` // every word must appear in the title, description or contact name
-	Status     Status `json:"status"`
-	AssigneeID string `json:"assignee_id"`
-	ContactID  string `json:"contact_id"`
-	DueFrom    string `json:"due_from"` // inclusive; tasks without a due date do not match
-	DueTo      string `json:"due_to"`   // inclusive
-	Limit      int    `json:"limit"`    // default 20, at most 100
-	Cursor     string `json:"cursor"`   // next_cursor of the previous page
+	Query      string `json:"query" schema:"maxLength=200" jsonschema:"Free text; every word must appear in the title, description or linked contact's name"`
+	Status     Status `json:"status" schema:"enum=|open|in_progress|done" jsonschema:"Only tasks with this status; empty for any"`
+	AssigneeID string `json:"assignee_id" schema:"maxLength=64" jsonschema:"Only tasks assigned to this member id (\"me\" for yourself)"`
+	ContactID  string `json:"contact_id" schema:"maxLength=64" jsonschema:"Only tasks linked to this contact id"`
+	DueFrom    string `json:"due_from" schema:"pattern=^([0-9]{4}-[0-9]{2}-[0-9]{2})?$" jsonschema:"Only tasks due on or after this date (YYYY-MM-DD)"` // inclusive; tasks without a due date do not match
+	DueTo      string `json:"due_to" schema:"pattern=^([0-9]{4}-[0-9]{2}-[0-9]{2})?$" jsonschema:"Only tasks due on or before this date (YYYY-MM-DD)"`  // inclusive
+	Limit      int    `json:"limit" schema:"minimum=1,maximum=100" jsonschema:"Page size, default 20"`
+	Cursor     string `json:"cursor" schema:"maxLength=1000" jsonschema:"next_cursor from the previous page, to get the next one"`
 }
 
 // Page is one page of tasks, oldest first.

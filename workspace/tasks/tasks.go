@@ -53,11 +53,11 @@ func (t Task) Ref() string { return "task/" + t.ID }
 
 // New is what Create needs; only Title is required.
 type New struct {
-	Title       string `json:"title"`
-	Description string `json:"description"`
-	Due         string `json:"due"`
-	AssigneeID  string `json:"assignee_id"`
-	ContactID   string `json:"contact_id"`
+	Title       string `json:"title" schema:"required,minLength=1,maxLength=300" jsonschema:"Short title of the task, e.g. Call Jane about the contract"`
+	Description string `json:"description" schema:"maxLength=10000" jsonschema:"Longer details; may span several lines"`
+	Due         string `json:"due" schema:"pattern=^([0-9]{4}-[0-9]{2}-[0-9]{2})?$" jsonschema:"Due date as YYYY-MM-DD; empty for none"`
+	AssigneeID  string `json:"assignee_id" schema:"maxLength=64" jsonschema:"Id of the workspace member to assign (see org_members), \"me\" for yourself, empty for nobody"`
+	ContactID   string `json:"contact_id" schema:"maxLength=64" jsonschema:"Id of a contact the task is about (see contacts_search); empty for none"`
 }
 
 // Create adds an open task created by createdBy. A non-empty assignee must
@@ -102,11 +102,11 @@ func Get(ctx context.Context, tx store.Tx, workspaceID, id string) (Task, error)
 // Patch is a partial update: a nil field stays as it is. Setting Status to
 // done stamps completed_at; leaving done clears it.
 type Patch struct {
-	Title       *string `json:"title"`
-	Description *string `json:"description"`
-	Status      *Status `json:"status"`
-	Due         *string `json:"due"`
-	ContactID   *string `json:"contact_id"`
+	Title       *string `json:"title" schema:"minLength=1,maxLength=300" jsonschema:"New title; omit or null to keep"`
+	Description *string `json:"description" schema:"maxLength=10000" jsonschema:"New description; empty string clears it"`
+	Status      *Status `json:"status" schema:"enum=open|in_progress|done" jsonschema:"New status: open, in_progress or done; done stamps completed_at"`
+	Due         *string `json:"due" schema:"pattern=^([0-9]{4}-[0-9]{2}-[0-9]{2})?$" jsonschema:"New due date as YYYY-MM-DD; empty string clears it"`
+	ContactID   *string `json:"contact_id" schema:"maxLength=64" jsonschema:"Id of the linked contact; empty string unlinks it"`
 }
 
 // Update changes the fields p sets and returns the task and the names of

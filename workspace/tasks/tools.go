@@ -2,47 +2,63 @@ package tasks
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
 	"github.com/soisnode/soisnode/workspace"
 )
 
-// Tools returns the tasks_* workspace tools.
+// Tools returns the tasks_* workspace tools, each declared once.
 func Tools() []workspace.Tool {
 	return []workspace.Tool{
-		{
+		workspace.Define(workspace.Spec[Filter]{
 			Name:        "tasks_search",
 			Description: "Search the workspace's tasks by free text, status, assignee, linked contact or due-date range; results are paged, oldest first.",
-			Schema:      searchSchema, Scope: "tasks:read", Effect: workspace.Read, Run: runSearch,
-		},
-		{
+			Scope:       "tasks:read", Effect: workspace.Read, Run: runSearch,
+		}),
+		workspace.Define(workspace.Spec[New]{
 			Name:        "tasks_create",
 			Description: "Create an open task with a title and optionally a description, due date, assignee (a member) and linked contact.",
-			Schema:      createSchema, Scope: "tasks:write", Effect: workspace.Write, Run: runCreate,
-		},
-		{
+			Scope:       "tasks:write", Effect: workspace.Write, Run: runCreate,
+		}),
+		workspace.Define(workspace.Spec[updateArgs]{
 			Name:        "tasks_update",
 			Description: "Change a task's title, description, status, due date or linked contact; only the fields you pass change.",
-			Schema:      updateSchema, Scope: "tasks:write", Effect: workspace.Write, Run: runUpdate,
-		},
-		{
+			Scope:       "tasks:write", Effect: workspace.Write, Idempotent: true, Run: runUpdate,
+		}),
+		workspace.Define(workspace.Spec[assignArgs]{
 			Name:        "tasks_assign",
 			Description: "Assign or reassign a task to a member of the workspace, or unassign it with an empty assignee_id.",
-			Schema:      assignSchema, Scope: "tasks:write", Effect: workspace.Write, Run: runAssign,
-		},
-		{
+			Scope:       "tasks:write", Effect: workspace.Write, Idempotent: true, Run: runAssign,
+		}),
+		workspace.Define(workspace.Spec[idArgs]{
 			Name:        "tasks_complete",
 			Description: "Mark a task as done.",
-			Schema:      idSchema, Scope: "tasks:write", Effect: workspace.Write, Run: runComplete,
-		},
-		{
+			Scope:       "tasks:write", Effect: workspace.Write, Idempotent: true, Run: runComplete,
+		}),
+		workspace.Define(workspace.Spec[idArgs]{
 			Name:        "tasks_delete",
 			Description: "Delete a task by id.",
-			Schema:      idSchema, Scope: "tasks:write", Effect: workspace.Destroy, Run: runDelete,
-		},
+			Scope:       "tasks:write", Effect: workspace.Destroy, Idempotent: true, Run: runDelete,
+		}),
 	}
+}
+
+// idArgs are the arguments of the tools that name one task.
+type idArgs struct {
+	ID string `json:"id" schema:"required,minLength=1,maxLength=64" jsonschema:"Id of the task (a ULID from tasks_search or tasks_create)"`
+}
+
+// updateArgs are tasks_update's arguments: the task and the patch.
+type updateArgs struct {
+	ID string `json:"id" schema:"required,minLength=1,maxLength=64" jsonschema:"Id of the task to change"`
+	Patch
+}
+
+// assignArgs are tasks_assign's arguments.
+type assignArgs struct {
+	ID         string `json:"id" schema:"required,minLength=1,maxLength=64" jsonschema:"Id of the task"`
+	AssigneeID string `json:"assignee_id" schema:"required,maxLength=64" jsonschema:"Id of the workspace member to give it to (see org_members), \"me\" for yourself, or empty to unassign"`
 }
 
 // one is the result shape of the single-task tools.
@@ -59,11 +75,7 @@ func me(env workspace.Env, id string) string {
 	return id
 }
 
-func runSearch(ctx context.Context, env workspace.Env, args json.RawMessage) (workspace.Result, error) {
-	var f Filter
-	if err := workspace.DecodeArgs(args, &f); err != nil {
-		return workspace.Result{}, err
-	}
+func runSearch(ctx context.Context, env workspace.Env, f Filter) (workspace.Result, error) {
 	f.AssigneeID = me(env, f.AssigneeID)
 	page, err := Search(ctx, env.Tx, env.Caller.WorkspaceID, f)
 	if err != nil {
@@ -72,11 +84,7 @@ func runSearch(ctx context.Context, env workspace.Env, args json.RawMessage) (wo
 	return workspace.Result{Data: page}, nil
 }
 
-func runCreate(ctx context.Context, env workspace.Env, args json.RawMessage) (workspace.Result, error) {
-	var n New
-	if err := workspace.DecodeArgs(args, &n); err != nil {
-		return workspace.Result{}, err
-	}
+func runCreate(ctx context.Context, env workspace.Env, n New) (workspace.Result, error) {
 	n.AssigneeID = me(env, n.AssigneeID)
 	t, err := Create(ctx, env.Tx, env.Caller.WorkspaceID, env.Caller.MemberID, n, env.Now)
 	if err != nil {
@@ -99,14 +107,7 @@ func runCreate(ctx context.Context, env workspace.Env, args json.RawMessage) (wo
 	return receipt("tasks_create", t, summary), nil
 }
 
-func runUpdate(ctx context.Context, env workspace.Env, args json.RawMessage) (workspace.Result, error) {
-	var a struct {
-		ID string `json:"id"`
-		Patch
-	}
-	if err := workspace.DecodeArgs(args, &a); err != nil {
-		return workspace.Result{}, err
-	}
+func runUpdate(ctx context.Context, env workspace.Env, a updateArgs) (workspace.Result, error) {
 	t, changed, err := Update(ctx, env.Tx, env.Caller.WorkspaceID, a.ID, a.Patch, env.Now)
 	if err != nil {
 		return workspace.Result{}, err
@@ -114,14 +115,7 @@ func runUpdate(ctx context.Context, env workspace.Env, args json.RawMessage) (wo
 	return receipt("tasks_update", t, fmt.Sprintf("Updated task %q: %s", t.Title, strings.Join(changed, ", "))), nil
 }
 
-func runAssign(ctx context.Context, env workspace.Env, args json.RawMessage) (workspace.Result, error) {
-	var a struct {
-		ID         string `json:"id"`
-		AssigneeID string `json:"assignee_id"`
-	}
-	if err := workspace.DecodeArgs(args, &a); err != nil {
-		return workspace.Result{}, err
-	}
+func runAssign(ctx context.Context, env workspace.Env, a assignArgs) (workspace.Result, error) {
 	before, t, err := Assign(ctx, env.Tx, env.Caller.WorkspaceID, a.ID, me(env, a.AssigneeID), env.Now)
 	if err != nil {
 		return workspace.Result{}, err
@@ -138,11 +132,7 @@ func runAssign(ctx context.Context, env workspace.Env, args json.RawMessage) (wo
 	return receipt("tasks_assign", t, summary), nil
 }
 
-func runComplete(ctx context.Context, env workspace.Env, args json.RawMessage) (workspace.Result, error) {
-	var a struct{ ID string }
-	if err := workspace.DecodeArgs(args, &a); err != nil {
-		return workspace.Result{}, err
-	}
+func runComplete(ctx context.Context, env workspace.Env, a idArgs) (workspace.Result, error) {
 	t, changed, err := Complete(ctx, env.Tx, env.Caller.WorkspaceID, a.ID, env.Now)
 	if err != nil {
 		return workspace.Result{}, err
@@ -154,11 +144,7 @@ func runComplete(ctx context.Context, env workspace.Env, args json.RawMessage) (
 	return receipt("tasks_complete", t, fmt.Sprintf("Completed task %q", t.Title)), nil
 }
 
-func runDelete(ctx context.Context, env workspace.Env, args json.RawMessage) (workspace.Result, error) {
-	var a struct{ ID string }
-	if err := workspace.DecodeArgs(args, &a); err != nil {
-		return workspace.Result{}, err
-	}
+func runDelete(ctx context.Context, env workspace.Env, a idArgs) (workspace.Result, error) {
 	t, err := Delete(ctx, env.Tx, env.Caller.WorkspaceID, a.ID)
 	if err != nil {
 		return workspace.Result{}, err
