@@ -10,7 +10,6 @@ import (
 	"unicode/utf8"
 
 	spec "github.com/a2aproject/a2a-go/v2/a2a"
-	"github.com/oklog/ulid/v2"
 
 	"github.com/soisnode/soisnode/access"
 	"github.com/soisnode/soisnode/conversation"
@@ -73,7 +72,7 @@ func (s *Server) SendMessage(ctx context.Context, req *spec.SendMessageRequest) 
 		// A message to an existing task keeps that task's id.
 		newID := string(m.TaskID)
 		if newID == "" {
-			newID = ulid.Make().String()
+			newID = store.NewID()
 		}
 		taskID, prior, found, err := claimMessage(ctx, tx, o.KeyID, m.ID, newID, hash, now)
 		if err != nil {

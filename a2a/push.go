@@ -9,7 +9,6 @@ import (
 	"time"
 
 	spec "github.com/a2aproject/a2a-go/v2/a2a"
-	"github.com/oklog/ulid/v2"
 
 	"github.com/soisnode/soisnode/conversation"
 	"github.com/soisnode/soisnode/errs"
@@ -59,7 +58,7 @@ func (s *Server) checkPush(c *spec.PushConfig) error {
 // savePush stores (or replaces) a push config of a task.
 func (s *Server) savePush(ctx context.Context, tx store.Tx, taskID string, c *spec.PushConfig, now time.Time) error {
 	if c.ID == "" {
-		c.ID = ulid.Make().String()
+		c.ID = store.NewID()
 	}
 	var n int
 	if err := tx.QueryRow(ctx, `SELECT count(*) FROM a2a_push_configs WHERE task_id = ? AND id <> ?`, taskID, c.ID).Scan(&n); err != nil {

@@ -279,7 +279,7 @@ func ListTokens(ctx context.Context, q store.Querier, workspaceID, memberID stri
 		if err := rows.Scan(&t.ID, &t.WorkspaceID, &t.MemberID, &t.Name, &created, &revoked); err != nil {
 			return nil, fmt.Errorf("access: list tokens: %w", err)
 		}
-		t.CreatedAt, t.Revoked = fromMicros(created), revoked != 0
+		t.CreatedAt, t.Revoked = store.Time(created), revoked != 0
 		out = append(out, t)
 	}
 	return out, rows.Err()
