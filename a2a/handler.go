@@ -60,20 +60,28 @@ func (s *Server) SendMessage(ctx context.Context, req *spec.SendMessageRequest) 
 
 	var task Task
 	fresh := false // a new turn was queued by this request
-	enqueue, pending := s.cfg.Enqueue, Accept(nil)
+	enqueue, pending, lease := s.cfg.Enqueue, Accept(nil), int64(0)
 	if s.cfg.Prepare != nil {
 		// As POST /api/agent: the turn starts in this process once the
-		// transaction commits, without a round trip through River.
+		// transaction commits, without a round trip through River; its
+		// row carries the lease that stands for the job.
 		pending = s.cfg.Prepare()
-		enqueue = pending.Enqueue
+		enqueue, lease = pending.Enqueue, pending.HeldUntil()
 	}
-	err = s.cfg.DB.InTx(ctx, func(tx store.Tx) error {
+	// A message to an existing task keeps that task's id.
+	newID := string(m.TaskID)
+	if newID == "" {
+		newID = store.NewID()
+	}
+	// As POST /api/agent: the message is read and valid, so the accept
+	// runs on its own context; a client that goes away neither aborts it
+	// midway nor turns it into an internal error. It commits or rolls back
+	// as a whole, and acceptTimeout bounds the wait for the transaction.
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), acceptTimeout)
+	defer cancel()
+	err = s.cfg.DB.InTx(actx, func(tx store.Tx) error {
+		ctx := stmtContext(actx, tx)
 		fresh = false
-		// A message to an existing task keeps that task's id.
-		newID := string(m.TaskID)
-		if newID == "" {
-			newID = store.NewID()
-		}
 		taskID, prior, found, err := claimMessage(ctx, tx, o.KeyID, m.ID, newID, hash, now)
 		if err != nil {
 			return err
@@ -85,7 +93,7 @@ func (s *Server) SendMessage(ctx context.Context, req *spec.SendMessageRequest) 
 			task, err = getTask(ctx, tx, o, taskID)
 			return err
 		}
-		task, err = s.submit(ctx, tx, pr, m, text, newID, spent, now, enqueue)
+		task, err = s.submit(ctx, tx, pr, m, text, newID, spent, now, enqueue, lease)
 		if err != nil {
 			return err
 		}
@@ -122,7 +130,7 @@ func (s *Server) SendMessage(ctx context.Context, req *spec.SendMessageRequest) 
 // submit adds the turn and its task in tx. A spent budget still makes a
 // task (and a turn), failed at once with the reason, so the caller sees
 // it where it looks for every outcome.
-func (s *Server) submit(ctx context.Context, tx store.Tx, pr access.Principal, m *spec.Message, text, newID string, spent error, now time.Time, enqueue conversation.Enqueuer) (Task, error) {
+func (s *Server) submit(ctx context.Context, tx store.Tx, pr access.Principal, m *spec.Message, text, newID string, spent error, now time.Time, enqueue conversation.Enqueuer, lease int64) (Task, error) {
 	o := ownerOf(pr)
 	var task Task
 	convID := m.ContextID
@@ -145,11 +153,12 @@ func (s *Server) submit(ctx context.Context, tx store.Tx, pr access.Principal, m
 		}
 	}
 	if spent != nil {
-		enqueue = func(context.Context, store.Tx, string, int) error { return nil }
+		// Failed at once below: nothing to run, no job and no lease.
+		enqueue, lease = func(context.Context, store.Tx, string, int) error { return nil }, 0
 	}
 	params := conversation.SubmitParams{
 		WorkspaceID: o.WorkspaceID, KeyID: o.KeyID, MemberID: pr.Member.ID, ConversationID: convID,
-		Message: text, Now: now,
+		Message: text, Now: now, LeaseUntil: lease,
 	}
 	if s.cfg.Admit != nil && spent == nil {
 		params.Admit = s.cfg.Admit(o.KeyID)
@@ -178,6 +187,25 @@ func (s *Server) submit(ctx context.Context, tx store.Tx, pr access.Principal, m
 		}
 	}
 	return task, nil
+}
+
+// acceptTimeout bounds accepting a message (as POST /api/agent's): the
+// wait for the transaction and the transaction itself.
+const acceptTimeout = 30 * time.Second
+
+// stmtContext is the context for the accept transaction's statements. On
+// SQLite it drops ctx's cancellation: modernc.org/sqlite starts a goroutine
+// per statement to watch a cancellable context, and on the one writer
+// connection that goroutine's scheduling lengthens every accept. Nothing
+// is lost: the statements run in-process on the connection the
+// transaction already holds, a lock held by another process is waited for
+// under busy_timeout, and the COMMIT still runs under ctx (the context
+// the transaction was begun with). PostgreSQL's statements keep ctx.
+func stmtContext(ctx context.Context, tx store.Tx) context.Context {
+	if tx.Dialect() == store.SQLite {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }
 
 // messageText validates an incoming message and returns its text: text
