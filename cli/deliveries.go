@@ -10,7 +10,7 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/soisnode/soisnode/node"
+	"github.com/soisnode/soisnode/httpapi"
 	"github.com/soisnode/soisnode/store"
 	"github.com/soisnode/soisnode/webhook"
 )
@@ -64,9 +64,9 @@ func runDeliveries(ctx context.Context, e *Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		views := make([]node.DeliveryView, 0, len(ds))
+		views := make([]httpapi.DeliveryView, 0, len(ds))
 		for _, d := range ds {
-			views = append(views, node.ViewDelivery(d))
+			views = append(views, httpapi.ViewDelivery(d))
 		}
 		if *asJSON {
 			return printJSON(e.Stdout, views)
@@ -77,7 +77,7 @@ func runDeliveries(ctx context.Context, e *Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		detail := node.ViewDeliveryDetail(d, attempts)
+		detail := httpapi.ViewDeliveryDetail(d, attempts)
 		if *asJSON {
 			return printJSON(e.Stdout, detail)
 		}
@@ -91,7 +91,7 @@ func runDeliveries(ctx context.Context, e *Env, args []string) error {
 			if err != nil {
 				return err
 			}
-			return printJSON(e.Stdout, node.ViewDeliveryDetail(d, attempts))
+			return printJSON(e.Stdout, httpapi.ViewDeliveryDetail(d, attempts))
 		}
 		fmt.Fprintf(e.Stdout, "Delivery %s queued for redelivery with the same delivery id; a running node sends it within seconds.\n", pos[0])
 		return nil
@@ -107,7 +107,7 @@ func optionalWorkspace(ctx context.Context, e *Env, q store.Querier, flagValue s
 	return pickWorkspace(ctx, e, q, flagValue)
 }
 
-func printDeliveries(w io.Writer, views []node.DeliveryView, allWorkspaces bool) error {
+func printDeliveries(w io.Writer, views []httpapi.DeliveryView, allWorkspaces bool) error {
 	if len(views) == 0 {
 		fmt.Fprintln(w, "No deliveries.")
 		return nil
@@ -128,7 +128,7 @@ func printDeliveries(w io.Writer, views []node.DeliveryView, allWorkspaces bool)
 	return tw.Flush()
 }
 
-func printDelivery(w io.Writer, d node.DeliveryDetail) error {
+func printDelivery(w io.Writer, d httpapi.DeliveryDetail) error {
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	for _, row := range [][2]string{
 		{"Delivery", d.ID}, {"Workspace", d.WorkspaceID}, {"Key", d.KeyID}, {"Event", d.Event}, {"URL", d.URL},

@@ -7,7 +7,7 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/soisnode/soisnode/node"
+	"github.com/soisnode/soisnode/httpapi"
 )
 
 // A delivery's recorded response is whatever the receiver sent back: a
@@ -16,10 +16,10 @@ import (
 // `soisnode deliveries show`.
 func TestPrintDeliveryNeutralisesControlCharacters(t *testing.T) {
 	now := time.Now()
-	d := node.DeliveryDetail{
-		DeliveryView: node.DeliveryView{ID: "d1", Event: "conversation.completed", URL: "https://hooks.example/x", Status: "dead",
+	d := httpapi.DeliveryDetail{
+		DeliveryView: httpapi.DeliveryView{ID: "d1", Event: "conversation.completed", URL: "https://hooks.example/x", Status: "dead",
 			LastStatus: 500, CreatedAt: now, UpdatedAt: now},
-		AttemptLog: []node.AttemptView{{Attempt: 1, At: now, StatusCode: 500,
+		AttemptLog: []httpapi.AttemptView{{Attempt: 1, At: now, StatusCode: 500,
 			Response: "\x1b]52;c;ZWNobyBwd25lZA==\x07\x1b[2J\x9b31mfake\rprompt$ ", Error: "\x1b[31mboom"}},
 	}
 	var out bytes.Buffer

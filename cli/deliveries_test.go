@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/soisnode/soisnode/cli"
-	"github.com/soisnode/soisnode/node"
+	"github.com/soisnode/soisnode/httpapi"
 	"github.com/soisnode/soisnode/signing"
 	"github.com/soisnode/soisnode/store"
 	"github.com/soisnode/soisnode/store/storetest"
@@ -153,7 +153,7 @@ func TestDeliveries(t *testing.T) {
 					t.Errorf("deliveries list lacks %q:\n%s", want, all)
 				}
 			}
-			var views []node.DeliveryView
+			var views []httpapi.DeliveryView
 			if err := json.Unmarshal([]byte(sh.ok("deliveries", "list", "--workspace", ws1, "--json")), &views); err != nil {
 				t.Fatal(err)
 			}
@@ -173,7 +173,7 @@ func TestDeliveries(t *testing.T) {
 					t.Errorf("deliveries show lacks %q:\n%s", want, show)
 				}
 			}
-			var detail node.DeliveryDetail
+			var detail httpapi.DeliveryDetail
 			if err := json.Unmarshal([]byte(sh.ok("deliveries", "show", failing, "--json")), &detail); err != nil {
 				t.Fatal(err)
 			}

@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/soisnode/soisnode/access"
-	"github.com/soisnode/soisnode/node"
+	"github.com/soisnode/soisnode/httpapi"
 	"github.com/soisnode/soisnode/store"
 	"github.com/soisnode/soisnode/workspace"
 	"github.com/soisnode/soisnode/workspace/files"
@@ -77,7 +77,7 @@ func runFiles(ctx context.Context, e *Env, args []string) error {
 		return err
 	}
 	if *asJSON {
-		return printJSON(e.Stdout, node.ViewFile(f))
+		return printJSON(e.Stdout, httpapi.ViewFile(f))
 	}
 	fmt.Fprintln(e.Stdout, f.ID)
 	return nil

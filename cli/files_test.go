@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/soisnode/soisnode/access"
-	"github.com/soisnode/soisnode/node"
+	"github.com/soisnode/soisnode/httpapi"
 	"github.com/soisnode/soisnode/store/storetest"
 	"github.com/soisnode/soisnode/workspace"
 	"github.com/soisnode/soisnode/workspace/files"
@@ -37,7 +37,7 @@ func TestFilesPut(t *testing.T) {
 		t.Fatalf("stored %+v %q %v", f, data, err)
 	}
 
-	var view node.FileView
+	var view httpapi.FileView
 	if err := json.Unmarshal([]byte(sh.ok("files", "put", path, "--name", "copy.csv", "--json")), &view); err != nil || view.Name != "copy.csv" || view.ID == "" || view.Size != 8 {
 		t.Fatalf("--json %+v %v", view, err)
 	}

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 
+	"github.com/soisnode/soisnode/httpapi"
 	"github.com/soisnode/soisnode/node"
 )
 
@@ -11,7 +12,7 @@ func runOpenAPI(ctx context.Context, e *Env, args []string) error {
 	if _, err := e.parse(fs, args); err != nil {
 		return err
 	}
-	doc, err := node.OpenAPIYAML()
+	doc, err := httpapi.OpenAPIYAML(node.Version)
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/soisnode/soisnode/access"
 	"github.com/soisnode/soisnode/budget"
+	"github.com/soisnode/soisnode/httpapi"
 	"github.com/soisnode/soisnode/node"
 	"github.com/soisnode/soisnode/store"
 	"github.com/soisnode/soisnode/store/storetest"
@@ -114,7 +115,7 @@ func TestAdminDeliveries(t *testing.T) {
 			first := waitAttempt(t, events, webhook.StatusDisabled) // the receiver said 410 Gone
 
 			r := n.Do("GET", "/api/admin/deliveries", owner, nil)
-			var page node.DeliveryPage
+			var page httpapi.DeliveryPage
 			r.JSON(t, &page)
 			if r.Status != http.StatusOK || len(page.Deliveries) != 1 || page.NextCursor != "" {
 				t.Fatalf("list = %d %s", r.Status, r.Body)
@@ -125,7 +126,7 @@ func TestAdminDeliveries(t *testing.T) {
 			}
 			for status, want := range map[string]int{"disabled": 1, "dead": 0, "pending": 0} {
 				r := n.Do("GET", "/api/admin/deliveries?status="+status, admin, nil)
-				var p node.DeliveryPage
+				var p httpapi.DeliveryPage
 				r.JSON(t, &p)
 				if r.Status != http.StatusOK || len(p.Deliveries) != want {
 					t.Errorf("?status=%s = %d %s, want %d deliveries", status, r.Status, r.Body, want)
@@ -136,7 +137,7 @@ func TestAdminDeliveries(t *testing.T) {
 			}
 
 			r = n.Do("GET", "/api/admin/deliveries/"+d.ID, owner, nil)
-			var got node.DeliveryDetail
+			var got httpapi.DeliveryDetail
 			r.JSON(t, &got)
 			if r.Status != http.StatusOK || len(got.AttemptLog) != 1 {
 				t.Fatalf("get = %d %s", r.Status, r.Body)
@@ -168,7 +169,7 @@ func TestAdminDeliveries(t *testing.T) {
 				}
 			}
 			r = n.Do("GET", "/api/admin/deliveries", stranger, nil)
-			var none node.DeliveryPage
+			var none httpapi.DeliveryPage
 			r.JSON(t, &none)
 			if len(none.Deliveries) != 0 {
 				t.Errorf("another workspace lists %s", r.Body)
@@ -179,7 +180,7 @@ func TestAdminDeliveries(t *testing.T) {
 
 			// Redelivery: same id, fresh schedule, sent at once; it lifts the 410 block.
 			r = n.Do("POST", "/api/admin/deliveries/"+d.ID+"/redeliver", admin, nil)
-			var re node.DeliveryDetail
+			var re httpapi.DeliveryDetail
 			r.JSON(t, &re)
 			// The dispatcher is woken at once, so the answer may already show the send.
 			if r.Status != http.StatusAccepted || re.ID != d.ID || (re.Status != "pending" && re.Status != "delivered") {
@@ -190,7 +191,7 @@ func TestAdminDeliveries(t *testing.T) {
 				t.Fatalf("redelivery attempt %+v", second)
 			}
 			r = n.Do("GET", "/api/admin/deliveries/"+d.ID, owner, nil)
-			got = node.DeliveryDetail{}
+			got = httpapi.DeliveryDetail{}
 			r.JSON(t, &got)
 			if got.Status != "delivered" || len(got.AttemptLog) != 2 || got.AttemptLog[1].StatusCode != 200 {
 				t.Fatalf("after redelivery %s", r.Body)
@@ -227,7 +228,7 @@ func TestAdminDeliveriesPaging(t *testing.T) {
 			t.Fatal("paging does not end")
 		}
 		r := n.Do("GET", "/api/admin/deliveries?limit=2&cursor="+cursor, c, nil)
-		var p node.DeliveryPage
+		var p httpapi.DeliveryPage
 		r.JSON(t, &p)
 		for _, d := range p.Deliveries {
 			if seen[d.ID] || !want[d.ID] || d.Status != "pending" || d.NextAttemptAt == nil {

@@ -7,19 +7,16 @@ import (
 	"os"
 	"time"
 
-	"github.com/danielgtaylor/huma/v2"
-	"github.com/danielgtaylor/huma/v2/adapters/humago"
-
 	"github.com/soisnode/soisnode/a2a"
 	"github.com/soisnode/soisnode/agent"
 	"github.com/soisnode/soisnode/agent/negotiator"
 	"github.com/soisnode/soisnode/apidocs"
 	"github.com/soisnode/soisnode/budget"
 	"github.com/soisnode/soisnode/console"
+	"github.com/soisnode/soisnode/httpapi"
 	"github.com/soisnode/soisnode/mcp"
 	"github.com/soisnode/soisnode/negotiation"
 	"github.com/soisnode/soisnode/oauth"
-	"github.com/soisnode/soisnode/peers"
 	"github.com/soisnode/soisnode/queue"
 	"github.com/soisnode/soisnode/workspace"
 	"github.com/soisnode/soisnode/workspace/contacts"
@@ -88,12 +85,13 @@ func (n *Node) assemble(ctx context.Context) error {
 		return err
 	}
 	n.addFederationSweeps()
-	n.a2a = n.newA2A()
-	if err := n.a2a.SealLegacy(ctx); err != nil {
-		return err
-	}
 	n.negotiations.Jobs = negotiation.RiverJobs{Insert: n.queue.Insert}
 	if err := n.assembleConsole(); err != nil {
+		return err
+	}
+	n.assembleHTTP()
+	n.a2a = n.newA2A()
+	if err := n.a2a.SealLegacy(ctx); err != nil {
 		return err
 	}
 	n.handler = n.routes()
@@ -122,66 +120,46 @@ func (n *Node) addTools() error {
 	return nil
 }
 
-// NewAPI builds the Huma API with every operation registered on mux.
-func (n *Node) newAPI(mux *http.ServeMux) huma.API {
-	cfg := huma.DefaultConfig("soisnode", Version)
-	cfg.CreateHooks = nil // no $schema links in response bodies: the wire shapes are the contract
-	cfg.Info.Description = "A self-hosted agent federation node. Send plain English to POST /api/agent; the node's agent acts across the workspace and replies by signed webhook or polling."
-	cfg.Components.SecuritySchemes = n.securitySchemes()
-	// A placeholder for the committed document; a running node serves its
-	// own SOIS_PUBLIC_URL here (serveOpenAPIAt).
-	cfg.Servers = []*huma.Server{{URL: "http://127.0.0.1:8080", Description: "A local node (make run)"}}
-	cfg.DocsPath = "" // served by package apidocs, offline
-	cfg.Info.License = &huma.License{Name: "Proprietary", Identifier: "LicenseRef-Proprietary"}
-	cfg.Info.Contact = &huma.Contact{Name: "soisnode", URL: "https://github.com/soisnode/soisnode"}
-	cfg.Tags = []*huma.Tag{
-		{Name: "Agent", Description: "Send plain English to the node's agent and read the results."},
-		{Name: "Webhooks", Description: "Signed deliveries to the integration key's response_url."},
-		{Name: "Admin", Description: "Workspace administration: webhook deliveries, their attempts and redelivery (owner or admin)."},
-		{Name: "Files", Description: "The workspace's files: upload, download and list."},
-		{Name: "Negotiations", Description: "Exchanges with peer nodes, run by the agents of both sides under a budget and a turn limit."},
-	}
-	api := humago.New(mux, cfg)
-	api.UseMiddleware(n.authMiddleware(api))
-	n.registerAgent(api)
-	n.registerConversations(api)
-	n.registerBudget(api)
-	n.registerAdmin(api)
-	n.registerFiles(api)
-	n.registerNegotiations(api)
-	documentWebhooks(api)
-	return api
-}
-
-func (n *Node) routes() http.Handler {
-	mux := http.NewServeMux()
-	n.api = n.newAPI(mux)
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprint(w, `{"status":"ok"}`)
-	})
-	mux.HandleFunc("GET /readyz", n.serveReady)
-	mux.Handle("GET /metrics", n.metrics.handler(n.log))
-	docs := apidocs.Handler("/docs", "soisnode API Reference", "/openapi.yaml")
-	mux.Handle("/docs", docs)
-	mux.Handle("/docs/", docs)
-	mux.HandleFunc("GET /.well-known/jwks.json", n.serveJWKS)
-	mux.HandleFunc("GET "+peers.CardPath, n.serveCard)
-	// The card also answers under the A2A interface URL, where clients
-	// given only that URL (the A2A TCK among them) look for it.
-	mux.HandleFunc("GET "+a2a.Path+peers.CardPath, n.serveCard)
-	mux.HandleFunc("POST "+MessagesPath, n.serveMessage)
-	mux.Handle(a2a.Path, n.a2a.Handler())
-	mux.Handle(a2a.Path+"/", n.a2a.Handler())
-	mux.Handle(console.Path, n.console)
-	mux.Handle(console.Path+"/", n.console)
+// assembleHTTP builds the OAuth server of /mcp and the HTTP operations
+// (package httpapi) over the node's services.
+func (n *Node) assembleHTTP() {
 	cimd := n.guard // client ID metadata documents are fetched like webhooks: public https only
 	cimd.Subject = "client_id"
 	n.oauth = &oauth.Server{Store: n.oauthStore(), Sessions: n.consentSessions(), Log: n.log,
 		BaseURL:     func() string { return n.cfg.BaseURL() }, // known once the node listens
 		FetchClient: oauth.NewFetchClient(cimd.Transport(5 * time.Second)), CheckFetchURL: cimd.CheckURL}
+	n.http = httpapi.New(httpapi.Deps{
+		DB: n.db, Log: n.log, Now: n.now,
+		Config: httpapi.Config{
+			Version: Version, NodeName: n.cfg.NodeName, NodeID: n.nodeID, BaseURL: func() string { return n.cfg.BaseURL() },
+			MaxAgentBody: n.cfg.MaxAgentBody, MaxFileSize: n.cfg.MaxFileSize,
+			MaxBacklog: n.cfg.MaxBacklog, MaxQueueAge: n.cfg.MaxQueueAge, MaxQueuedPerKey: n.cfg.MaxQueuedPerKey,
+		},
+		Prepare:      func() httpapi.Accept { return n.queue.Prepare() },
+		Budgets:      n.budgets,
+		FreeProvider: n.freeProvider,
+		Deliveries:   n.deliveries, Dispatcher: n.dispatcher, Files: n.files, Negotiations: n.negotiations,
+		Keys: n.keys, OAuth: n.oauth,
+		TurnCanceled: n.domain.turnCanceled, EnvelopeRejected: n.fedm.federationRejected,
+	})
+	n.metrics.reg.MustRegister(n.http.Backlog())
+}
+
+func (n *Node) routes() http.Handler {
+	mux := http.NewServeMux()
+	n.api = httpapi.NewAPI(mux, Version)
+	n.http.Register(n.api)
+	n.http.Mount(mux)
+	mux.Handle("GET /metrics", n.metrics.handler(n.log))
+	docs := apidocs.Handler("/docs", "soisnode API Reference", "/openapi.yaml")
+	mux.Handle("/docs", docs)
+	mux.Handle("/docs/", docs)
+	mux.Handle(a2a.Path, n.a2a.Handler())
+	mux.Handle(a2a.Path+"/", n.a2a.Handler())
+	mux.Handle(console.Path, n.console)
+	mux.Handle(console.Path+"/", n.console)
 	n.oauth.Mount(mux)
-	mux.Handle("/mcp", mcp.NewHandler(n.registry, n.callerFromRequest, mcp.Options{Name: "soisnode", Version: Version, Logger: n.log,
-		AllowedHosts: n.mcpHosts, OnCall: n.domain.toolCall, Challenge: n.mcpChallenge}))
+	mux.Handle("/mcp", mcp.NewHandler(n.registry, n.http.MCPCaller, mcp.Options{Name: "soisnode", Version: Version, Logger: n.log,
+		AllowedHosts: n.mcpHosts, OnCall: n.domain.toolCall, Challenge: n.http.MCPChallenge}))
 	return n.logRequests(mux)
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/soisnode/soisnode/access"
+	"github.com/soisnode/soisnode/httpapi"
 	"github.com/soisnode/soisnode/node"
 	"github.com/soisnode/soisnode/store/storetest"
 	"github.com/soisnode/soisnode/testbed"
@@ -44,7 +45,7 @@ func requireOverloaded(t *testing.T, r testbed.Response, detail string) {
 	t.Helper()
 	if r.Status != 503 || r.Header.Get("Retry-After") == "" ||
 		!strings.HasPrefix(r.Header.Get("Content-Type"), "application/problem+json") ||
-		!strings.Contains(string(r.Body), node.OverloadType) || !strings.Contains(string(r.Body), detail) {
+		!strings.Contains(string(r.Body), httpapi.OverloadType) || !strings.Contains(string(r.Body), detail) {
 		t.Fatalf("want 503 overloaded with Retry-After naming %q, got %d %v %s", detail, r.Status, r.Header, r.Body)
 	}
 }

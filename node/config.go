@@ -2,13 +2,14 @@ package node
 
 import (
 	"fmt"
-
-	"github.com/soisnode/soisnode/agent"
-	"github.com/soisnode/soisnode/oauth"
-	"github.com/soisnode/soisnode/webhook"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/soisnode/soisnode/agent"
+	"github.com/soisnode/soisnode/httpapi"
+	"github.com/soisnode/soisnode/oauth"
+	"github.com/soisnode/soisnode/webhook"
 )
 
 // Config is everything a node is told at start. Each field documents its
@@ -49,7 +50,7 @@ type Config struct {
 	NegotiationDeadline time.Duration
 
 	// Backlog limits: past one, POST /api/agent answers 503 with
-	// Retry-After and takes nothing (node/backlog.go).
+	// Retry-After and takes nothing (httpapi/backlog.go).
 	MaxBacklog      int           // SOIS_MAX_BACKLOG: queued turns in the database; default 1000
 	MaxQueueAge     time.Duration // SOIS_MAX_QUEUE_AGE: age of the oldest queued turn; default 0 (no limit)
 	MaxQueuedPerKey int           // SOIS_MAX_QUEUED_PER_KEY: one integration key's queued turns; default 100
@@ -142,10 +143,10 @@ func (c Config) withDefaults() Config {
 		c.NodeName = "soisnode"
 	}
 	if c.MaxAgentBody == 0 {
-		c.MaxAgentBody = MaxAgentBody
+		c.MaxAgentBody = httpapi.MaxAgentBody
 	}
 	if c.MaxFileSize == 0 {
-		c.MaxFileSize = 25 << 20
+		c.MaxFileSize = httpapi.DefaultMaxFileSize
 	}
 	if c.Workers == 0 {
 		c.Workers = 8
@@ -163,10 +164,10 @@ func (c Config) withDefaults() Config {
 		c.ShutdownWait = 30 * time.Second
 	}
 	if c.MaxBacklog == 0 {
-		c.MaxBacklog = DefaultMaxBacklog
+		c.MaxBacklog = httpapi.DefaultMaxBacklog
 	}
 	if c.MaxQueuedPerKey == 0 {
-		c.MaxQueuedPerKey = DefaultMaxQueuedPerKey
+		c.MaxQueuedPerKey = httpapi.DefaultMaxQueuedPerKey
 	}
 	return c
 }

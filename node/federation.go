@@ -2,23 +2,18 @@ package node
 
 import (
 	"context"
-	"encoding/json"
-	"io"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/soisnode/soisnode/access"
 	"github.com/soisnode/soisnode/agent/local/negotiate"
 	"github.com/soisnode/soisnode/errs"
+	"github.com/soisnode/soisnode/httpapi"
 	"github.com/soisnode/soisnode/negotiation"
 	"github.com/soisnode/soisnode/peers"
 	"github.com/soisnode/soisnode/store"
 	"github.com/soisnode/soisnode/webhook"
 )
-
-// MessagesPath is the federation transport's endpoint (DESIGN §7).
-const MessagesPath = negotiation.MessagesPath
 
 const peerTimeout = 30 * time.Second
 
@@ -36,34 +31,6 @@ func (n *Node) assembleNegotiation() {
 	n.registry.Add(n.negotiations.AgentTools()...)
 }
 
-// serveMessage receives a peer's envelope: 202 once it is verified and
-// recorded (the answer comes later, as this node's own POST).
-func (n *Node) serveMessage(w http.ResponseWriter, r *http.Request) {
-	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(strings.ToLower(strings.TrimSpace(ct)), negotiation.ContentType) {
-		n.fedm.federationRejected("content_type")
-		n.writeProblem(w, errs.E(errs.Malformed, "Content-Type must be %s", negotiation.ContentType))
-		return
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, negotiation.MaxEnvelope+1))
-	if err != nil || len(body) > negotiation.MaxEnvelope {
-		n.fedm.federationRejected("size")
-		n.writeProblem(w, errs.E(errs.TooLarge, "the body must be one compact JWS of at most %d bytes", negotiation.MaxEnvelope))
-		return
-	}
-	if err := n.negotiations.Receive(r.Context(), strings.TrimSpace(string(body))); err != nil {
-		n.writeProblem(w, err)
-		return
-	}
-	w.WriteHeader(http.StatusAccepted)
-}
-
-func (n *Node) writeProblem(w http.ResponseWriter, err error) {
-	p := problemFor(n.log, err)
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(p.Status)
-	_ = json.NewEncoder(w).Encode(p)
-}
-
 // peerHTTP is an HTTP client for peers' federation endpoints, guarded like
 // PeerClient: https and public addresses only, except SOIS_PEER_ALLOW_HOSTS.
 func (n *Node) peerHTTP() *http.Client {
@@ -73,6 +40,14 @@ func (n *Node) peerHTTP() *http.Client {
 		Timeout:       peerTimeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
+}
+
+// PeerClient returns a client for other nodes' cards and keys, guarded like
+// webhooks: https and public addresses only, except SOIS_PEER_ALLOW_HOSTS.
+func (n *Node) PeerClient() *peers.Client {
+	c := peers.NewClient(n.cfg.PeerAllowHosts)
+	c.Now = n.now
+	return c
 }
 
 // onNegotiationFinished queues negotiation.finished in the finishing
@@ -101,7 +76,7 @@ func (n *Node) onNegotiationFinished(ctx context.Context, tx store.Tx, neg negot
 		if k.ResponseURL == "" || k.Revoked {
 			continue
 		}
-		d, err := webhook.NewDelivery(neg.WorkspaceID, k.ID, webhook.EventNegotiation, k.ResponseURL, webhook.Payload{Negotiation: negotiationJSON(neg)})
+		d, err := webhook.NewDelivery(neg.WorkspaceID, k.ID, webhook.EventNegotiation, k.ResponseURL, webhook.Payload{Negotiation: httpapi.ViewNegotiation(neg)})
 		if err != nil {
 			return err
 		}

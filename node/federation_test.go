@@ -73,7 +73,7 @@ func pin(t *testing.T, from *testbed.Node, ws string, to *testbed.Node, scopes .
 
 func postEnvelope(t *testing.T, n *testbed.Node, jws string) (int, []byte) {
 	t.Helper()
-	res, err := http.Post(n.URL()+node.MessagesPath, "application/jose", bytes.NewReader([]byte(jws)))
+	res, err := http.Post(n.URL()+negotiation.MessagesPath, "application/jose", bytes.NewReader([]byte(jws)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -304,7 +304,7 @@ func TestNegotiationRefusals(t *testing.T) {
 	if status, body := postEnvelope(t, crm, "not a jws"); status != http.StatusBadRequest {
 		t.Fatalf("garbage: %d %s", status, body)
 	}
-	res, err := http.Post(crm.URL()+node.MessagesPath, "application/json", strings.NewReader(beyond.Turns[0].JWS))
+	res, err := http.Post(crm.URL()+negotiation.MessagesPath, "application/json", strings.NewReader(beyond.Turns[0].JWS))
 	if err != nil {
 		t.Fatal(err)
 	}

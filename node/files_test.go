@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/soisnode/soisnode/access"
+	"github.com/soisnode/soisnode/httpapi"
 	"github.com/soisnode/soisnode/node"
 	"github.com/soisnode/soisnode/store/storetest"
 	"github.com/soisnode/soisnode/testbed"
@@ -59,7 +60,7 @@ func TestFilesUploadDownload(t *testing.T) {
 
 			body, ct := form(t, "hello.txt", "text/plain", []byte("hello world"))
 			r := upload(n, owner, body, ct)
-			var f node.FileView
+			var f httpapi.FileView
 			r.JSON(t, &f)
 			if r.Status != http.StatusCreated || r.Header.Get("Location") != "/api/files/"+f.ID {
 				t.Fatalf("upload = %d %s (Location %q)", r.Status, r.Body, r.Header.Get("Location"))
@@ -69,7 +70,7 @@ func TestFilesUploadDownload(t *testing.T) {
 			}
 
 			r = n.Do("GET", "/api/files/"+f.ID, owner, nil)
-			var meta node.FileView
+			var meta httpapi.FileView
 			r.JSON(t, &meta)
 			if r.Status != http.StatusOK || meta != f {
 				t.Fatalf("metadata = %d %s, want %+v", r.Status, r.Body, f)
@@ -92,7 +93,7 @@ func TestFilesUploadDownload(t *testing.T) {
 			// is downloaded under its exact name, with a safe fallback.
 			body, ct = form(t, "upload.bin", "application/octet-stream", []byte("%PDF-1.4 fake"), "name", `Résumé "final".pdf`)
 			r = upload(n, owner, body, ct)
-			var pdf node.FileView
+			var pdf httpapi.FileView
 			r.JSON(t, &pdf)
 			if r.Status != http.StatusCreated || pdf.Name != `Résumé "final".pdf` || pdf.ContentType != "application/pdf" {
 				t.Fatalf("named upload = %d %s", r.Status, r.Body)
@@ -109,7 +110,7 @@ func TestFilesUploadDownload(t *testing.T) {
 			// Windows clients send the whole path as the file name.
 			body, ct = form(t, `C:\Users\me\notes.md`, "", []byte("# notes"))
 			r = upload(n, owner, body, ct)
-			var md node.FileView
+			var md httpapi.FileView
 			r.JSON(t, &md)
 			if r.Status != http.StatusCreated || md.Name != "notes.md" {
 				t.Fatalf("windows path upload = %d %s", r.Status, r.Body)
@@ -152,7 +153,7 @@ func TestFilesPermissions(t *testing.T) {
 
 	body, ct := form(t, "a.txt", "text/plain", []byte("a"))
 	r := upload(n, owner, body, ct)
-	var f node.FileView
+	var f httpapi.FileView
 	r.JSON(t, &f)
 	if r.Status != http.StatusCreated {
 		t.Fatalf("owner upload = %d %s", r.Status, r.Body)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/soisnode/soisnode/httpapi"
 	"github.com/soisnode/soisnode/store"
 	"github.com/soisnode/soisnode/store/storetest"
 )
@@ -24,7 +25,8 @@ func TestScrapeWithoutDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := newMetrics()
-	m.reg.MustRegister(newBacklog(db, time.Now, Config{MaxBacklog: 10, MaxQueuedPerKey: 10}), deliveryBacklog{db: db, now: time.Now})
+	backlog := httpapi.New(httpapi.Deps{DB: db, Config: httpapi.Config{MaxBacklog: 10, MaxQueuedPerKey: 10}}).Backlog()
+	m.reg.MustRegister(backlog, deliveryBacklog{db: db, now: time.Now})
 	d := newDomainMetrics(m.reg)
 	d.turnCanceled()
 

@@ -1,8 +1,14 @@
-// Package node assembles a soisnode process: it opens the database,
-// builds the workspace tools, the agent and the job queue, and serves the
-// HTTP surface (the caller API with Huma, the MCP endpoint, the
-// well-known documents, health and metrics). It is the one place where
-// dependencies meet; only cli/ (and tests) import it.
+// Package node assembles a soisnode process and runs it: it reads the
+// configuration (Config), opens and migrates the database, builds the
+// signing keys, workspace tools, budgets, agent, job queue, webhook
+// dispatcher and negotiation service, and hands them to the packages
+// that serve HTTP (httpapi for the caller API, the federation endpoint
+// and the well-knowns; a2a, mcp, console, oauth), whose handlers it
+// mounts on one mux with request logging and /metrics. It owns the
+// lifecycle: the listener, the background loops, and Shutdown. It is the
+// one place where dependencies meet; cli/ and tests that start whole
+// nodes (testbed) import it. A handler is tested with httpapi/httpapitest,
+// without a node.
 package node
 
 import (
@@ -22,6 +28,7 @@ import (
 	"github.com/soisnode/soisnode/agent"
 	"github.com/soisnode/soisnode/budget"
 	"github.com/soisnode/soisnode/console"
+	"github.com/soisnode/soisnode/httpapi"
 	"github.com/soisnode/soisnode/negotiation"
 	"github.com/soisnode/soisnode/oauth"
 	"github.com/soisnode/soisnode/queue"
@@ -50,10 +57,8 @@ type Node struct {
 	runner       *agent.Runner
 	budgets      *budget.Budgets
 	freeProvider bool
-	waiters      *waiters
 	a2a          *a2a.Server
-	backlog      *backlog
-	limiter      *failLimiter
+	http         *httpapi.Server // the caller API, federation endpoint, card, JWKS, health
 	metrics      *metrics
 	fedm         *fedMetrics
 	domain       *domainMetrics
@@ -75,7 +80,6 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Node, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	installProblems()
 	db, err := store.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return nil, err
@@ -84,12 +88,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Node, error) {
 	if now == nil {
 		now = time.Now
 	}
-	n := &Node{cfg: cfg, log: log, now: now, db: db, waiters: newWaiters()}
-	n.limiter = newFailLimiter(n.now)
+	n := &Node{cfg: cfg, log: log, now: now, db: db}
 	n.metrics = newMetrics()
 	n.fedm = newFedMetrics(n.metrics.reg)
-	n.backlog = newBacklog(db, now, cfg)
-	n.metrics.reg.MustRegister(n.backlog)
 	n.domain = newDomainMetrics(n.metrics.reg)
 	n.metrics.reg.MustRegister(deliveryBacklog{db: db, now: now})
 	if err := n.assemble(ctx); err != nil {
@@ -130,7 +131,7 @@ func (n *Node) Start(ctx context.Context) error {
 	if n.cfg.PublicURL == "" {
 		n.cfg.PublicURL = "http://" + l.Addr().String()
 	}
-	n.serveOpenAPIAt(n.cfg.PublicURL)
+	httpapi.ServeAt(n.api, n.cfg.PublicURL)
 	if err := n.queue.Start(context.WithoutCancel(ctx)); err != nil {
 		l.Close()
 		return fmt.Errorf("node: start queue: %w", err)

@@ -10,6 +10,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/soisnode/soisnode/httpapi"
 )
 
 // metrics are the node's Prometheus series, on a registry of its own (no
@@ -86,7 +88,7 @@ func (n *Node) logRequests(mux *http.ServeMux) http.Handler {
 		_, route := mux.Handler(r)
 		if route == "" {
 			route = "unmatched"
-			mux.ServeHTTP(&problemWriter{ResponseWriter: sw}, r)
+			mux.ServeHTTP(httpapi.ProblemWriter(sw), r)
 		} else {
 			mux.ServeHTTP(sw, r)
 		}

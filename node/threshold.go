@@ -5,19 +5,10 @@ import (
 
 	"github.com/soisnode/soisnode/access"
 	"github.com/soisnode/soisnode/budget"
+	"github.com/soisnode/soisnode/httpapi"
 	"github.com/soisnode/soisnode/store"
 	"github.com/soisnode/soisnode/webhook"
 )
-
-// ThresholdEvent is the budget part of a budget.threshold webhook.
-type ThresholdEvent struct {
-	KeyID    string `json:"key_id"`
-	Budget   string `json:"budget" enum:"daily,monthly,total"`
-	Percent  int    `json:"threshold_percent"`
-	LimitUSD string `json:"limit_usd"`
-	SpentUSD string `json:"spent_usd"`
-	ResetsAt string `json:"resets_at,omitempty"`
-}
 
 // onThreshold turns a crossed soft threshold (once per key, budget and
 // window) into a log line and a budget.threshold webhook to the key's
@@ -29,7 +20,7 @@ func (n *Node) onThreshold(ctx context.Context, e budget.Event) {
 	if err != nil || key.ResponseURL == "" {
 		return
 	}
-	ev := ThresholdEvent{KeyID: e.KeyID, Budget: string(e.Budget), Percent: e.Percent, LimitUSD: e.Limit.Short(), SpentUSD: e.Spent.String()}
+	ev := httpapi.ThresholdEvent{KeyID: e.KeyID, Budget: string(e.Budget), Percent: e.Percent, LimitUSD: e.Limit.Short(), SpentUSD: e.Spent.String()}
 	if !e.ResetsAt.IsZero() {
 		ev.ResetsAt = e.ResetsAt.UTC().Format("2006-01-02T15:04:05Z")
 	}

@@ -2,7 +2,6 @@ package node
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"time"
@@ -112,7 +111,7 @@ func (n *Node) onDeliveryAttempt(ev webhook.AttemptEvent) {
 // turnDone runs after a turn's outcome is committed.
 func (n *Node) turnDone(conversationID string) {
 	n.domain.turnCommitted(conversationID)
-	n.waiters.notify(conversationID)
+	n.http.TurnStopped(conversationID)
 	n.dispatcher.Notify()
 }
 
@@ -137,19 +136,5 @@ func (n *Node) RotateWebhookSecret(ctx context.Context, ws, keyID string) (secre
 
 // CheckResponseURL applies the SSRF rules to a response_url being saved.
 func (n *Node) CheckResponseURL(raw string) error { return n.guard.CheckURL(raw) }
-
-func (n *Node) serveJWKS(w http.ResponseWriter, r *http.Request) {
-	body, err := n.keys.JWKS(r.Context())
-	if err != nil {
-		p := problemFor(n.log, err)
-		w.Header().Set("Content-Type", "application/problem+json")
-		w.WriteHeader(p.Status)
-		_ = json.NewEncoder(w).Encode(p)
-		return
-	}
-	w.Header().Set("Content-Type", "application/jwk-set+json")
-	w.Header().Set("Cache-Control", "public, max-age=300")
-	_, _ = w.Write(body)
-}
 
 var _ agent.Signer = (*signing.Keyring)(nil)

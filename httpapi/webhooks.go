@@ -1,4 +1,4 @@
-package node
+package httpapi
 
 import (
 	"reflect"
@@ -29,6 +29,16 @@ type ThresholdPayload struct {
 	Event      string         `json:"event" enum:"budget.threshold" doc:"What happened"`
 	DeliveryID string         `json:"delivery_id" doc:"Unique per event; de-duplicate on it"`
 	Budget     ThresholdEvent `json:"budget" doc:"The budget whose soft threshold was crossed (once per window)"`
+}
+
+// ThresholdEvent is the budget part of a budget.threshold webhook.
+type ThresholdEvent struct {
+	KeyID    string `json:"key_id"`
+	Budget   string `json:"budget" enum:"daily,monthly,total"`
+	Percent  int    `json:"threshold_percent"`
+	LimitUSD string `json:"limit_usd"`
+	SpentUSD string `json:"spent_usd"`
+	ResetsAt string `json:"resets_at,omitempty"`
 }
 
 var webhookEvents = []struct{ event, summary string }{

@@ -1,4 +1,4 @@
-package node
+package httpapi
 
 import (
 	"context"
@@ -61,9 +61,9 @@ func (w *waiters) notify(id string) {
 
 const pollEvery = 250 * time.Millisecond
 
-// waitStopped waits until the conversation's latest turn stops or d
+// WaitStopped waits until the conversation's latest turn stops or d
 // passes, and returns the conversation as last read.
-func (n *Node) waitStopped(ctx context.Context, workspaceID, id string, d time.Duration) (conversation.Conversation, error) {
+func (n *Server) WaitStopped(ctx context.Context, workspaceID, id string, d time.Duration) (conversation.Conversation, error) {
 	ch, cancel := n.waiters.subscribe(id)
 	defer cancel()
 	deadline := time.NewTimer(d)

@@ -1,7 +1,6 @@
-package node
+package httpapi
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 
@@ -27,19 +26,19 @@ var skills = []spec.AgentSkill{
 }
 
 // card returns the node's A2A agent card (DESIGN §7), unsigned.
-func (n *Node) card() spec.AgentCard {
+func (n *Server) card() spec.AgentCard {
 	base := n.cfg.BaseURL()
 	return a2a.Card(a2a.CardParams{
 		Name:        n.cfg.NodeName,
 		Description: "A soisnode agent federation node: send plain English; its agent acts across the workspace (contacts, tasks, email, files, org chart, extensions) within your key's scopes and budgets, and replies with receipts of what it did.",
-		Version:     Version,
+		Version:     n.cfg.Version,
 		BaseURL:     base,
 		Skills:      skills,
 		Push:        true,
 		Streaming:   true, // SendStreamingMessage and SubscribeToTask, from the database (a2a/stream.go)
 		Node: peers.NodeParams{
 			NodeID: n.nodeID, BaseURL: base, JWKSURL: base + peers.JWKSPath,
-			FederationEndpoint: base + peers.FederationPath, Version: Version,
+			FederationEndpoint: base + peers.FederationPath, Version: n.cfg.Version,
 			AgentEndpoint: base + "/api/agent", MCPEndpoint: base + "/mcp",
 			Negotiations:  true, // POST /federation/v1/messages answers (docs/federation.md)
 			SignedReplies: true, Webhooks: true,
@@ -51,7 +50,7 @@ func (n *Node) card() spec.AgentCard {
 // signatures[] inside (over the canonical card) and Sois-Signature, a
 // detached JWS (typ sois-card+jws) over the exact body, made per request
 // so its iat is fresh and a rotated key signs at once.
-func (n *Node) serveCard(w http.ResponseWriter, r *http.Request) {
+func (n *Server) serveCard(w http.ResponseWriter, r *http.Request) {
 	body, err := a2a.SignedCardJSON(r.Context(), n.keys, n.card())
 	if err == nil {
 		var sig string
@@ -65,16 +64,18 @@ func (n *Node) serveCard(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	p := problemFor(n.log, fmt.Errorf("node: agent card: %w", err))
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(p.Status)
-	_ = json.NewEncoder(w).Encode(p)
+	n.writeProblem(w, fmt.Errorf("httpapi: agent card: %w", err))
 }
 
-// PeerClient returns a client for other nodes' cards and keys, guarded like
-// webhooks: https and public addresses only, except SOIS_PEER_ALLOW_HOSTS.
-func (n *Node) PeerClient() *peers.Client {
-	c := peers.NewClient(n.cfg.PeerAllowHosts)
-	c.Now = n.now
-	return c
+// serveJWKS serves GET /.well-known/jwks.json: the node's public signing
+// keys, current and retired within their grace.
+func (n *Server) serveJWKS(w http.ResponseWriter, r *http.Request) {
+	body, err := n.keys.JWKS(r.Context())
+	if err != nil {
+		n.writeProblem(w, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/jwk-set+json")
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	_, _ = w.Write(body)
 }

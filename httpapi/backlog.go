@@ -1,4 +1,4 @@
-package node
+package httpapi
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/store"
 )
 
@@ -89,7 +90,7 @@ func (b *backlog) read(ctx context.Context, q store.Querier, keyID string) (dept
 		(SELECT count(*) FROM (SELECT 1 FROM conversations WHERE key_id = ? AND status = 'queued' LIMIT ?) k)`,
 		b.maxQueued+1, keyID, b.maxPerKey+1).Scan(&d.queued, &oldest, &d.perKey)
 	if err != nil {
-		return depth{}, fmt.Errorf("node: read the backlog: %w", err)
+		return depth{}, fmt.Errorf("httpapi: read the backlog: %w", err)
 	}
 	if oldest > 0 {
 		d.oldest = max(0, b.now().Sub(time.UnixMicro(oldest)))
@@ -141,6 +142,20 @@ func (b *backlog) admit(keyID string) func(ctx context.Context, tx store.Tx) err
 		}
 		b.refused.WithLabelValues(reason).Inc()
 		return overloaded(detail)
+	}
+}
+
+// Admit is the backlog check of a new turn of keyID accepted through
+// another door (A2A: conversation.SubmitParams.Admit there too); a full
+// backlog is errs.Unavailable.
+func (n *Server) Admit(keyID string) func(ctx context.Context, tx store.Tx) error {
+	admit := n.backlog.admit(keyID)
+	return func(ctx context.Context, tx store.Tx) error {
+		err := admit(ctx, tx)
+		if p, ok := err.(*Problem); ok {
+			return errs.E(errs.Unavailable, "%s", p.Detail)
+		}
+		return err
 	}
 }
 
@@ -228,7 +243,7 @@ func (b *backlog) Collect(ch chan<- prometheus.Metric) {
 // the backlog takes turns; 503 "database unavailable", or 503
 // "overloaded" (with Retry-After) while POST /api/agent refuses them.
 // Both bodies carry the backlog when it could be read.
-func (n *Node) serveReady(w http.ResponseWriter, r *http.Request) {
+func (n *Server) serveReady(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	d, err := n.backlog.read(r.Context(), n.db, "")
 	if err != nil {

@@ -1,4 +1,4 @@
-package node
+package httpapi
 
 import (
 	"encoding/json"
@@ -125,6 +125,13 @@ func setProblems() {
 type problemWriter struct {
 	http.ResponseWriter
 	done bool
+}
+
+// ProblemWriter wraps w so that the router's own plain-text errors (no
+// route: 404; a route without the request's method: 405) are written as
+// problem+json like every other error.
+func ProblemWriter(w http.ResponseWriter) http.ResponseWriter {
+	return &problemWriter{ResponseWriter: w}
 }
 
 func (w *problemWriter) WriteHeader(code int) {

@@ -1,4 +1,4 @@
-package node
+package httpapi
 
 import (
 	"context"
@@ -19,7 +19,7 @@ type budgetOutput struct {
 	Body BudgetStatus
 }
 
-func (n *Node) registerBudget(api huma.API) {
+func (n *Server) registerBudget(api huma.API) {
 	huma.Register(api, huma.Operation{
 		OperationID: "get-budget", Method: http.MethodGet, Path: "/api/agent/budget",
 		Summary:     "Get the key's budgets",

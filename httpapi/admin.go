@@ -1,4 +1,4 @@
-package node
+package httpapi
 
 import (
 	"context"
@@ -146,7 +146,7 @@ func isAdmin(pr access.Principal) bool {
 	return pr.Member.Role == workspace.Owner || pr.Member.Role == workspace.Admin
 }
 
-func (n *Node) registerAdmin(api huma.API) {
+func (n *Server) registerAdmin(api huma.API) {
 	addTag(api, "Admin", "Operations for the workspace's owners and admins: webhook deliveries.")
 	huma.Register(api, huma.Operation{
 		OperationID: "list-deliveries", Method: http.MethodGet, Path: "/api/admin/deliveries",
@@ -203,7 +203,7 @@ func (n *Node) registerAdmin(api huma.API) {
 	})
 }
 
-func (n *Node) deliveryDetail(ctx context.Context, ws, id string) (*deliveryOutput, error) {
+func (n *Server) deliveryDetail(ctx context.Context, ws, id string) (*deliveryOutput, error) {
 	d, attempts, err := n.deliveries.Get(ctx, ws, id)
 	if err != nil {
 		return nil, problemFor(n.log, err)

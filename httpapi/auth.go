@@ -1,4 +1,4 @@
-package node
+package httpapi
 
 import (
 	"context"
@@ -20,7 +20,7 @@ type principalKey struct{}
 // both credentials together.
 var securityBoth = []map[string][]string{{"bearerToken": {}, "apiKey": {}}}
 
-func (n *Node) securitySchemes() map[string]*huma.SecurityScheme {
+func securitySchemes() map[string]*huma.SecurityScheme {
 	return map[string]*huma.SecurityScheme{
 		"bearerToken": {Type: "http", Scheme: "bearer", Description: "A member's access token, `sois_tok_…`. The agent acts as this member."},
 		"apiKey":      {Type: "apiKey", In: "header", Name: "X-Api-Key", Description: "The integration key, `sois_…`: scopes, budgets and response_url."},
@@ -30,14 +30,14 @@ func (n *Node) securitySchemes() map[string]*huma.SecurityScheme {
 }
 
 // authenticate checks both credentials of a request.
-func (n *Node) authenticate(ctx context.Context, authz, apiKey string) (access.Principal, error) {
+func (n *Server) authenticate(ctx context.Context, authz, apiKey string) (access.Principal, error) {
 	token, _ := strings.CutPrefix(strings.TrimSpace(authz), "Bearer ")
 	return access.Authenticate(ctx, n.db, strings.TrimSpace(token), strings.TrimSpace(apiKey))
 }
 
 // authMiddleware authenticates every operation that declares security,
 // before its body is read, so a rejected request stores nothing.
-func (n *Node) authMiddleware(api huma.API) func(huma.Context, func(huma.Context)) {
+func (n *Server) authMiddleware(api huma.API) func(huma.Context, func(huma.Context)) {
 	return func(ctx huma.Context, next func(huma.Context)) {
 		if len(ctx.Operation().Security) == 0 {
 			next(ctx)
@@ -68,10 +68,10 @@ func principal(ctx context.Context) access.Principal {
 	return pr
 }
 
-// callerFromRequest authenticates a request to the MCP endpoint: the two
+// MCPCaller authenticates a request to the MCP endpoint: the two
 // static headers, or an OAuth access token alone (package oauth), which
 // acts as the member who consented through the key they chose.
-func (n *Node) callerFromRequest(r *http.Request) (workspace.Caller, error) {
+func (n *Server) MCPCaller(r *http.Request) (workspace.Caller, error) {
 	ip := clientIP(r.RemoteAddr)
 	if !n.limiter.allow(ip) {
 		return workspace.Caller{}, errTooMany
@@ -102,10 +102,24 @@ func oauthToken(r *http.Request) (string, bool) {
 	return token, ok && r.Header.Get("X-Api-Key") == "" && strings.HasPrefix(token, oauth.AccessTokenPrefix)
 }
 
-// mcpChallenge is the WWW-Authenticate of a 401 from /mcp: where OAuth
+// MCPChallenge is the WWW-Authenticate of a 401 from /mcp: where OAuth
 // clients find how to get a token (RFC 9728 §5.1).
-func (n *Node) mcpChallenge(r *http.Request) string {
+func (n *Server) MCPChallenge(r *http.Request) string {
 	return n.oauth.Challenge(r.Header.Get("Authorization") != "")
+}
+
+// Authenticate checks a request's two credentials through the failed-
+// authentication limiter, as the caller API does (the A2A endpoint).
+func (n *Server) Authenticate(r *http.Request) (access.Principal, error) {
+	ip := clientIP(r.RemoteAddr)
+	if !n.limiter.allow(ip) {
+		return access.Principal{}, errTooMany
+	}
+	pr, err := n.authenticate(r.Context(), r.Header.Get("Authorization"), r.Header.Get("X-Api-Key"))
+	if err != nil && errs.Is(err, errs.Unauthorized) {
+		n.limiter.fail(ip)
+	}
+	return pr, err
 }
 
 // clientIP is the failure limiter's key for a remote address: the IPv4

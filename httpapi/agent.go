@@ -1,4 +1,4 @@
-package node
+package httpapi
 
 import (
 	"context"
@@ -50,7 +50,7 @@ type agentOutput struct {
 	Body     any
 }
 
-func (n *Node) registerAgent(api huma.API) {
+func (n *Server) registerAgent(api huma.API) {
 	reg := api.OpenAPI().Components.Schemas
 	convSchema := reg.Schema(reflect.TypeOf(conversation.Conversation{}), true, "Conversation")
 	accSchema := reg.Schema(reflect.TypeOf(Accepted{}), true, "Accepted")
@@ -75,7 +75,7 @@ func (n *Node) registerAgent(api huma.API) {
 	}, n.sendMessage)
 }
 
-func (n *Node) sendMessage(ctx context.Context, in *agentInput) (*agentOutput, error) {
+func (n *Server) sendMessage(ctx context.Context, in *agentInput) (*agentOutput, error) {
 	pr := principal(ctx)
 	if !utf8.Valid(in.RawBody) {
 		return nil, newProblem(http.StatusBadRequest, "the request body is not valid UTF-8")
@@ -115,7 +115,7 @@ func (n *Node) sendMessage(ctx context.Context, in *agentInput) (*agentOutput, e
 	var sub conversation.Submitted
 	// The turn starts in this process as soon as the transaction commits
 	// (queue.Pending), when a worker slot is free.
-	pending := n.queue.Prepare()
+	pending := n.prepare()
 	err := n.db.InTx(ctx, func(tx store.Tx) error {
 		var err error
 		sub, err = conversation.Submit(ctx, tx, conversation.SubmitParams{
@@ -141,7 +141,7 @@ func (n *Node) sendMessage(ctx context.Context, in *agentInput) (*agentOutput, e
 const acceptTimeout = 30 * time.Second
 
 // conversationResponse is the 202 body, or after waiting the conversation.
-func (n *Node) conversationResponse(ctx context.Context, workspaceID, id string, wait time.Duration) (*agentOutput, error) {
+func (n *Server) conversationResponse(ctx context.Context, workspaceID, id string, wait time.Duration) (*agentOutput, error) {
 	poll := "/api/agent/conversations/" + id
 	out := &agentOutput{Status: http.StatusAccepted, Location: poll}
 	if wait <= 0 {
@@ -151,7 +151,7 @@ func (n *Node) conversationResponse(ctx context.Context, workspaceID, id string,
 		out.Body = Accepted{ConversationID: id, Status: conversation.Queued, PollURL: poll}
 		return out, nil
 	}
-	c, err := n.waitStopped(ctx, workspaceID, id, wait)
+	c, err := n.WaitStopped(ctx, workspaceID, id, wait)
 	if err != nil && ctx.Err() != nil {
 		// The client went away while waiting; what was taken stays taken.
 		out.Body = Accepted{ConversationID: id, Status: conversation.Queued, PollURL: poll}
@@ -191,7 +191,7 @@ type listOutput struct {
 	Body conversation.Page
 }
 
-func (n *Node) registerConversations(api huma.API) {
+func (n *Server) registerConversations(api huma.API) {
 	huma.Register(api, huma.Operation{
 		OperationID: "get-conversation", Method: http.MethodGet, Path: "/api/agent/conversations/{id}",
 		Summary: "Get a conversation", Description: "The conversation with every turn, its actions and the signed reply. A conversation belongs to the integration key that started it: another key's or another workspace's id is 404, like an unknown one. With ?wait=N the request is held while the latest turn is still queued or running.",
@@ -201,7 +201,7 @@ func (n *Node) registerConversations(api huma.API) {
 		ws := pr.Caller.WorkspaceID
 		c, err := n.ownConversation(ctx, pr, in.ID)
 		if err == nil && in.Wait > 0 && c.Status.Active() {
-			c, err = n.waitStopped(ctx, ws, in.ID, time.Duration(in.Wait)*time.Second)
+			c, err = n.WaitStopped(ctx, ws, in.ID, time.Duration(in.Wait)*time.Second)
 		}
 		if err != nil {
 			return nil, problemFor(n.log, err)
@@ -236,7 +236,7 @@ func (n *Node) registerConversations(api huma.API) {
 		if err != nil {
 			return nil, problemFor(n.log, err)
 		}
-		n.domain.turnCanceled()
+		n.turnCanceled()
 		n.waiters.notify(in.ID)
 		c, err := conversation.Get(ctx, n.db, ws, in.ID)
 		if err != nil {
@@ -250,7 +250,7 @@ func (n *Node) registerConversations(api huma.API) {
 // A conversation belongs to the key that started it: another key's (even
 // in the same workspace) is not found, exactly like an unknown id, so its
 // replies, made under that key's scopes, are not readable by ID.
-func (n *Node) ownConversation(ctx context.Context, pr access.Principal, id string) (conversation.Conversation, error) {
+func (n *Server) ownConversation(ctx context.Context, pr access.Principal, id string) (conversation.Conversation, error) {
 	c, err := conversation.Get(ctx, n.db, pr.Caller.WorkspaceID, id)
 	if err == nil && c.KeyID != pr.Key.ID {
 		return conversation.Conversation{}, errs.E(errs.NotFound, "no conversation %q", id)

@@ -1,4 +1,4 @@
-package node
+package httpapi
 
 import (
 	"context"
@@ -40,7 +40,9 @@ type NegotiationJSON struct {
 	FinishedAt *time.Time        `json:"finished_at" doc:"null while open"`
 }
 
-func negotiationJSON(n negotiation.Negotiation) NegotiationJSON {
+// ViewNegotiation converts a negotiation for the API and the
+// negotiation.finished webhook.
+func ViewNegotiation(n negotiation.Negotiation) NegotiationJSON {
 	out := NegotiationJSON{ID: n.ID, Peer: n.Peer, Goal: n.Goal, Status: string(n.Status), Turns: []NegotiationTurn{},
 		Summary: n.Summary, CostUSD: n.Cost.Short(), MaxUSD: n.MaxUSD.Short(), MaxTurns: n.MaxTurns, CreatedAt: n.CreatedAt}
 	for _, t := range n.Turns {
@@ -88,7 +90,7 @@ type negotiationListOutput struct {
 	}
 }
 
-func (n *Node) registerNegotiations(api huma.API) {
+func (n *Server) registerNegotiations(api huma.API) {
 	huma.Register(api, huma.Operation{
 		OperationID: "create-negotiation", Method: http.MethodPost, Path: "/api/negotiations", DefaultStatus: http.StatusAccepted,
 		Summary: "Open a negotiation with a pinned peer",
@@ -110,7 +112,7 @@ func (n *Node) registerNegotiations(api huma.API) {
 		out := &negotiationListOutput{}
 		out.Body.Negotiations, out.Body.NextCursor = make([]NegotiationJSON, 0, len(page)), next
 		for _, neg := range page {
-			out.Body.Negotiations = append(out.Body.Negotiations, negotiationJSON(neg))
+			out.Body.Negotiations = append(out.Body.Negotiations, ViewNegotiation(neg))
 		}
 		return out, nil
 	})
@@ -124,7 +126,7 @@ func (n *Node) registerNegotiations(api huma.API) {
 		if err != nil {
 			return nil, problemFor(n.log, err)
 		}
-		return &negotiationOutput{Body: negotiationJSON(neg)}, nil
+		return &negotiationOutput{Body: ViewNegotiation(neg)}, nil
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "cancel-negotiation", Method: http.MethodPost, Path: "/api/negotiations/{id}/cancel",
@@ -136,11 +138,11 @@ func (n *Node) registerNegotiations(api huma.API) {
 		if err != nil {
 			return nil, problemFor(n.log, err)
 		}
-		return &negotiationOutput{Body: negotiationJSON(neg)}, nil
+		return &negotiationOutput{Body: ViewNegotiation(neg)}, nil
 	})
 }
 
-func (n *Node) createNegotiation(ctx context.Context, in *negotiationCreateInput) (*negotiationOutput, error) {
+func (n *Server) createNegotiation(ctx context.Context, in *negotiationCreateInput) (*negotiationOutput, error) {
 	pr := principal(ctx)
 	maxUSD, err := money.Parse(in.Body.MaxUSD)
 	if err != nil {
@@ -153,5 +155,5 @@ func (n *Node) createNegotiation(ctx context.Context, in *negotiationCreateInput
 	if err != nil {
 		return nil, problemFor(n.log, err)
 	}
-	return &negotiationOutput{Location: "/api/negotiations/" + neg.ID, Body: negotiationJSON(neg)}, nil
+	return &negotiationOutput{Location: "/api/negotiations/" + neg.ID, Body: ViewNegotiation(neg)}, nil
 }

@@ -1,4 +1,4 @@
-package node
+package httpapi
 
 import (
 	"context"
@@ -74,7 +74,7 @@ type downloadOutput struct {
 	Body               []byte
 }
 
-func (n *Node) registerFiles(api huma.API) {
+func (n *Server) registerFiles(api huma.API) {
 	addTag(api, "Files", "Upload and download the workspace's files.")
 	bodyLimit := n.cfg.MaxFileSize + uploadOverhead
 	huma.Register(api, huma.Operation{
@@ -158,7 +158,7 @@ func addTag(api huma.API, name, description string) {
 // limitUpload refuses an upload body larger than limit with 413 and parses
 // the multipart form within it, after authentication (an anonymous caller
 // never makes the node read a body).
-func (n *Node) limitUpload(api huma.API, limit int64) func(huma.Context, func(huma.Context)) {
+func (n *Server) limitUpload(api huma.API, limit int64) func(huma.Context, func(huma.Context)) {
 	tooLarge := func(ctx huma.Context) {
 		_ = huma.WriteErr(api, ctx, http.StatusRequestEntityTooLarge,
 			"the upload is larger than the file size limit of "+byteSize(n.cfg.MaxFileSize))
@@ -183,7 +183,7 @@ func (n *Node) limitUpload(api huma.API, limit int64) func(huma.Context, func(hu
 	}
 }
 
-func (n *Node) uploadFile(ctx context.Context, in *uploadInput) (*fileOutput, error) {
+func (n *Server) uploadFile(ctx context.Context, in *uploadInput) (*fileOutput, error) {
 	pr := principal(ctx)
 	form := in.RawBody
 	parts := form.File["file"]
@@ -207,7 +207,7 @@ func (n *Node) uploadFile(ctx context.Context, in *uploadInput) (*fileOutput, er
 	}
 	body, err := part.Open()
 	if err != nil {
-		return nil, problemFor(n.log, fmt.Errorf("node: open upload: %w", err))
+		return nil, problemFor(n.log, fmt.Errorf("httpapi: open upload: %w", err))
 	}
 	defer body.Close()
 	var f files.File
