@@ -1,7 +1,6 @@
 package node_test
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -9,10 +8,8 @@ import (
 	"time"
 
 	"github.com/soisnode/soisnode/access"
-	"github.com/soisnode/soisnode/budget"
 	"github.com/soisnode/soisnode/httpapi"
 	"github.com/soisnode/soisnode/node"
-	"github.com/soisnode/soisnode/store"
 	"github.com/soisnode/soisnode/store/storetest"
 	"github.com/soisnode/soisnode/testbed"
 	"github.com/soisnode/soisnode/webhook"
@@ -45,37 +42,6 @@ func (h *hookReceiver) ids() []string {
 	return append([]string(nil), h.seen...)
 }
 
-// addMember adds a member of role to an existing workspace and returns
-// credentials pairing its token with key.
-func addMember(t *testing.T, db *store.DB, c testbed.Creds, role workspace.Role, email string) testbed.Creds {
-	t.Helper()
-	ctx := context.Background()
-	m, err := access.AddMember(ctx, db, c.WorkspaceID, "Other "+string(role), email, role, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, tok, err := access.CreateToken(ctx, db, c.WorkspaceID, m.ID, "test", time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := c
-	out.MemberID, out.Token = m.ID, tok
-	return out
-}
-
-// addKey adds an integration key with scopes to c's workspace.
-func addKey(t *testing.T, db *store.DB, c testbed.Creds, scopes ...string) testbed.Creds {
-	t.Helper()
-	k, secret, err := access.CreateKey(context.Background(), db, c.WorkspaceID, access.KeyParams{Name: "scoped", Scopes: scopes,
-		BudgetDaily: budget.None, BudgetMonthly: budget.None, BudgetTotal: budget.None}, nil, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := c
-	out.KeyID, out.APIKey = k.ID, secret
-	return out
-}
-
 func waitAttempt(t *testing.T, events <-chan webhook.AttemptEvent, want webhook.Status) webhook.AttemptEvent {
 	t.Helper()
 	select {
@@ -103,10 +69,10 @@ func TestAdminDeliveries(t *testing.T) {
 			n := testbed.Start(t, node.Config{DatabaseURL: url, Provider: &testbed.Script{Step: testbed.Echo},
 				WebhookAllowHosts: []string{"127.0.0.1"}, OnDeliveryAttempt: func(ev webhook.AttemptEvent) { events <- ev }})
 			owner := testbed.Workspace(t, n.DB(), workspace.Owner, access.KeyParams{ResponseURL: srv.URL + "/hook"})
-			admin := addMember(t, n.DB(), owner, workspace.Admin, "admin@example.com")
-			member := addMember(t, n.DB(), owner, workspace.Member, "plain@example.com")
-			viewer := addMember(t, n.DB(), owner, workspace.Viewer, "viewer@example.com")
-			narrowed := addKey(t, n.DB(), owner, "contacts:read")
+			admin := testbed.AddMember(t, n.DB(), owner, workspace.Admin, "admin@example.com")
+			member := testbed.AddMember(t, n.DB(), owner, workspace.Member, "plain@example.com")
+			viewer := testbed.AddMember(t, n.DB(), owner, workspace.Viewer, "viewer@example.com")
+			narrowed := testbed.AddKey(t, n.DB(), owner, "contacts:read")
 			stranger := testbed.Workspace(t, n.DB(), workspace.Owner, access.KeyParams{})
 
 			if r := n.Do("POST", "/api/agent?wait=20", owner, map[string]any{"message": "hook me"}); r.Status != http.StatusOK {
@@ -200,48 +166,5 @@ func TestAdminDeliveries(t *testing.T) {
 				t.Fatalf("receiver saw %v, want %s twice", ids, d.ID)
 			}
 		})
-	}
-}
-
-// TestAdminDeliveriesPaging walks a workspace's deliveries page by page.
-func TestAdminDeliveriesPaging(t *testing.T) {
-	n := testbed.Start(t, node.Config{DatabaseURL: storetest.SQLiteURL(t), Provider: &testbed.Script{}})
-	c := testbed.Workspace(t, n.DB(), workspace.Admin, access.KeyParams{})
-	ctx := context.Background()
-	want := map[string]bool{}
-	for range 5 {
-		d, err := webhook.NewDelivery(c.WorkspaceID, c.KeyID, webhook.EventCompleted, "https://receiver.invalid/hook", webhook.Payload{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		// Far in the future: the dispatcher leaves them alone.
-		d.CreatedAt = time.Now().Add(time.Hour)
-		if err := n.DB().InTx(ctx, func(tx store.Tx) error { return webhook.Enqueue(ctx, tx, d) }); err != nil {
-			t.Fatal(err)
-		}
-		want[d.ID] = true
-	}
-	seen := map[string]bool{}
-	cursor := ""
-	for pages := 0; ; pages++ {
-		if pages > 3 {
-			t.Fatal("paging does not end")
-		}
-		r := n.Do("GET", "/api/admin/deliveries?limit=2&cursor="+cursor, c, nil)
-		var p httpapi.DeliveryPage
-		r.JSON(t, &p)
-		for _, d := range p.Deliveries {
-			if seen[d.ID] || !want[d.ID] || d.Status != "pending" || d.NextAttemptAt == nil {
-				t.Fatalf("page %d: %+v", pages, d)
-			}
-			seen[d.ID] = true
-		}
-		if p.NextCursor == "" {
-			break
-		}
-		cursor = p.NextCursor
-	}
-	if len(seen) != 5 {
-		t.Fatalf("saw %d of 5 deliveries", len(seen))
 	}
 }

@@ -290,6 +290,33 @@ func TestBudgetRefusalInTurn(t *testing.T) {
 	}
 }
 
+// heldNode starts a node with one worker whose scripted model holds every
+// turn, so the first turn runs (held) and every later one stays queued.
+func heldNode(t *testing.T, url string, cfg node.Config) (*testbed.Node, *testbed.Script) {
+	t.Helper()
+	script := &testbed.Script{Gate: make(chan struct{})}
+	cfg.DatabaseURL, cfg.Provider, cfg.Workers = url, script, 1
+	n := testbed.Start(t, cfg)
+	t.Cleanup(func() { close(script.Gate) }) // before the node's shutdown
+	return n, script
+}
+
+// fillRunning sends one message and waits until its turn is running (in
+// the model call, held).
+func fillRunning(t *testing.T, n *testbed.Node, s *testbed.Script, c testbed.Creds) {
+	t.Helper()
+	if r := n.Do("POST", "/api/agent", c, map[string]any{"message": "first"}); r.Status != 202 {
+		t.Fatalf("first message: %d %s", r.Status, r.Body)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for s.Calls() < 1 {
+		if time.Now().After(deadline) {
+			t.Fatal("the first turn never reached the model")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 // TestCanceledTurnMetric: a turn its caller cancels counts as canceled.
 func TestCanceledTurnMetric(t *testing.T) {
 	n, s := heldNode(t, storetest.SQLiteURL(t), node.Config{})

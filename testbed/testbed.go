@@ -120,6 +120,21 @@ func (r Response) JSON(t testing.TB, v any) {
 // Do sends a request with c's credentials (zero Creds: none).
 func (n *Node) Do(method, path string, c Creds, body any, headers ...string) Response {
 	n.T.Helper()
+	req := NewRequest(n.T, method, n.URL()+path, c, body, headers...)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		n.T.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+}
+
+// NewRequest builds a request with c's credentials (zero Creds: none) and
+// body: nil for none, []byte or string as is, anything else as JSON;
+// headers are name, value pairs.
+func NewRequest(t testing.TB, method, url string, c Creds, body any, headers ...string) *http.Request {
+	t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -131,9 +146,9 @@ func (n *Node) Do(method, path string, c Creds, body any, headers ...string) Res
 		j, _ := json.Marshal(b)
 		rd = bytes.NewReader(j)
 	}
-	req, err := http.NewRequest(method, n.URL()+path, rd)
+	req, err := http.NewRequest(method, url, rd)
 	if err != nil {
-		n.T.Fatal(err)
+		t.Fatal(err)
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
@@ -147,11 +162,5 @@ func (n *Node) Do(method, path string, c Creds, body any, headers ...string) Res
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		n.T.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+	return req
 }

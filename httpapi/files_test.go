@@ -1,4 +1,4 @@
-package node_test
+package httpapi_test
 
 import (
 	"bytes"
@@ -6,13 +6,14 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/textproto"
 	"strings"
 	"testing"
 
 	"github.com/soisnode/soisnode/access"
 	"github.com/soisnode/soisnode/httpapi"
-	"github.com/soisnode/soisnode/node"
+	"github.com/soisnode/soisnode/httpapi/httpapitest"
 	"github.com/soisnode/soisnode/store/storetest"
 	"github.com/soisnode/soisnode/testbed"
 	"github.com/soisnode/soisnode/workspace"
@@ -47,19 +48,19 @@ func form(t *testing.T, filename, contentType string, content []byte, fields ...
 	return b.Bytes(), w.FormDataContentType()
 }
 
-func upload(n *testbed.Node, c testbed.Creds, body []byte, ct string) testbed.Response {
-	n.T.Helper()
-	return n.Do("POST", "/api/files", c, body, "Content-Type", ct)
+func upload(t *testing.T, api *httpapitest.API, c testbed.Creds, body []byte, ct string) testbed.Response {
+	t.Helper()
+	return api.Call(t, "POST", "/api/files", c, body, "Content-Type", ct)
 }
 
 func TestFilesUploadDownload(t *testing.T) {
 	for name, url := range storetest.URLs(t) {
 		t.Run(name, func(t *testing.T) {
-			n := testbed.Start(t, node.Config{DatabaseURL: url, Provider: &testbed.Script{}})
-			owner := testbed.Workspace(t, n.DB(), workspace.Owner, access.KeyParams{})
+			api := httpapitest.New(t, httpapitest.Options{DatabaseURL: url})
+			owner := api.Workspace(t, workspace.Owner, access.KeyParams{})
 
 			body, ct := form(t, "hello.txt", "text/plain", []byte("hello world"))
-			r := upload(n, owner, body, ct)
+			r := upload(t, api, owner, body, ct)
 			var f httpapi.FileView
 			r.JSON(t, &f)
 			if r.Status != http.StatusCreated || r.Header.Get("Location") != "/api/files/"+f.ID {
@@ -69,14 +70,14 @@ func TestFilesUploadDownload(t *testing.T) {
 				t.Fatalf("uploaded %+v", f)
 			}
 
-			r = n.Do("GET", "/api/files/"+f.ID, owner, nil)
+			r = api.Call(t, "GET", "/api/files/"+f.ID, owner, nil)
 			var meta httpapi.FileView
 			r.JSON(t, &meta)
 			if r.Status != http.StatusOK || meta != f {
 				t.Fatalf("metadata = %d %s, want %+v", r.Status, r.Body, f)
 			}
 
-			r = n.Do("GET", "/api/files/"+f.ID+"/content", owner, nil)
+			r = api.Call(t, "GET", "/api/files/"+f.ID+"/content", owner, nil)
 			if r.Status != http.StatusOK || string(r.Body) != "hello world" {
 				t.Fatalf("download = %d %q", r.Status, r.Body)
 			}
@@ -92,13 +93,13 @@ func TestFilesUploadDownload(t *testing.T) {
 			// The name field wins over the file name; a name outside ASCII
 			// is downloaded under its exact name, with a safe fallback.
 			body, ct = form(t, "upload.bin", "application/octet-stream", []byte("%PDF-1.4 fake"), "name", `Résumé "final".pdf`)
-			r = upload(n, owner, body, ct)
+			r = upload(t, api, owner, body, ct)
 			var pdf httpapi.FileView
 			r.JSON(t, &pdf)
 			if r.Status != http.StatusCreated || pdf.Name != `Résumé "final".pdf` || pdf.ContentType != "application/pdf" {
 				t.Fatalf("named upload = %d %s", r.Status, r.Body)
 			}
-			r = n.Do("GET", "/api/files/"+pdf.ID+"/content", owner, nil)
+			r = api.Call(t, "GET", "/api/files/"+pdf.ID+"/content", owner, nil)
 			cd := r.Header.Get("Content-Disposition")
 			if !strings.HasPrefix(cd, `attachment; filename="R_sum_ _final_.pdf"; filename*=UTF-8''`) {
 				t.Errorf("Content-Disposition %q", cd)
@@ -109,7 +110,7 @@ func TestFilesUploadDownload(t *testing.T) {
 
 			// Windows clients send the whole path as the file name.
 			body, ct = form(t, `C:\Users\me\notes.md`, "", []byte("# notes"))
-			r = upload(n, owner, body, ct)
+			r = upload(t, api, owner, body, ct)
 			var md httpapi.FileView
 			r.JSON(t, &md)
 			if r.Status != http.StatusCreated || md.Name != "notes.md" {
@@ -118,25 +119,25 @@ func TestFilesUploadDownload(t *testing.T) {
 
 			// Mistakes.
 			body, ct = form(t, "hello.txt", "text/plain", []byte("again"))
-			if r := upload(n, owner, body, ct); r.Status != http.StatusConflict {
+			if r := upload(t, api, owner, body, ct); r.Status != http.StatusConflict {
 				t.Errorf("same name again = %d %s", r.Status, r.Body)
 			}
 			body, ct = form(t, "x.txt", "text/plain", []byte("x"), "folder_id", "01JNOSUCHFOLDER00000000000")
-			if r := upload(n, owner, body, ct); r.Status != http.StatusNotFound {
+			if r := upload(t, api, owner, body, ct); r.Status != http.StatusNotFound {
 				t.Errorf("unknown folder = %d %s", r.Status, r.Body)
 			}
 			body, ct = form(t, "", "", nil, "name", "nothing.txt")
-			if r := upload(n, owner, body, ct); r.Status != http.StatusUnprocessableEntity {
+			if r := upload(t, api, owner, body, ct); r.Status != http.StatusUnprocessableEntity {
 				t.Errorf("no file part = %d %s", r.Status, r.Body)
 			}
-			if r := n.Do("POST", "/api/files", owner, map[string]any{"file": "x"}); r.Status != http.StatusBadRequest {
+			if r := api.Call(t, "POST", "/api/files", owner, map[string]any{"file": "x"}); r.Status != http.StatusBadRequest {
 				t.Errorf("JSON body = %d %s", r.Status, r.Body)
 			}
 			body, ct = form(t, "bad.txt", "text/plain", []byte("x"), "name", "a/b")
-			if r := upload(n, owner, body, ct); r.Status != http.StatusUnprocessableEntity {
+			if r := upload(t, api, owner, body, ct); r.Status != http.StatusUnprocessableEntity {
 				t.Errorf("name with a slash = %d %s", r.Status, r.Body)
 			}
-			if r := n.Do("GET", "/api/files/01JNOSUCHFILE0000000000000/content", owner, nil); r.Status != http.StatusNotFound {
+			if r := api.Call(t, "GET", "/api/files/01JNOSUCHFILE0000000000000/content", owner, nil); r.Status != http.StatusNotFound {
 				t.Errorf("unknown file = %d", r.Status)
 			}
 		})
@@ -144,22 +145,22 @@ func TestFilesUploadDownload(t *testing.T) {
 }
 
 func TestFilesPermissions(t *testing.T) {
-	n := testbed.Start(t, node.Config{DatabaseURL: storetest.SQLiteURL(t), Provider: &testbed.Script{}})
-	owner := testbed.Workspace(t, n.DB(), workspace.Owner, access.KeyParams{})
-	viewer := addMember(t, n.DB(), owner, workspace.Viewer, "viewer@example.com")
-	readOnly := addKey(t, n.DB(), owner, "files:read")
-	noFiles := addKey(t, n.DB(), owner, "contacts:*")
-	stranger := testbed.Workspace(t, n.DB(), workspace.Owner, access.KeyParams{})
+	api := httpapitest.New(t, httpapitest.Options{})
+	owner := api.Workspace(t, workspace.Owner, access.KeyParams{})
+	viewer := testbed.AddMember(t, api.DB, owner, workspace.Viewer, "viewer@example.com")
+	readOnly := testbed.AddKey(t, api.DB, owner, "files:read")
+	noFiles := testbed.AddKey(t, api.DB, owner, "contacts:*")
+	stranger := api.Workspace(t, workspace.Owner, access.KeyParams{})
 
 	body, ct := form(t, "a.txt", "text/plain", []byte("a"))
-	r := upload(n, owner, body, ct)
+	r := upload(t, api, owner, body, ct)
 	var f httpapi.FileView
 	r.JSON(t, &f)
 	if r.Status != http.StatusCreated {
 		t.Fatalf("owner upload = %d %s", r.Status, r.Body)
 	}
 	get := func(c testbed.Creds) (meta, content int) {
-		return n.Do("GET", "/api/files/"+f.ID, c, nil).Status, n.Do("GET", "/api/files/"+f.ID+"/content", c, nil).Status
+		return api.Call(t, "GET", "/api/files/"+f.ID, c, nil).Status, api.Call(t, "GET", "/api/files/"+f.ID+"/content", c, nil).Status
 	}
 
 	tests := []struct {
@@ -177,7 +178,7 @@ func TestFilesPermissions(t *testing.T) {
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			body, ct := form(t, "b"+string(rune('0'+i))+".txt", "text/plain", []byte("b"))
-			r := upload(n, tt.c, body, ct)
+			r := upload(t, api, tt.c, body, ct)
 			if r.Status != tt.upload {
 				t.Errorf("upload = %d %s, want %d", r.Status, r.Body, tt.upload)
 			}
@@ -196,37 +197,32 @@ func TestFilesPermissions(t *testing.T) {
 // or without a Content-Length; nothing is stored.
 func TestFilesSizeLimit(t *testing.T) {
 	const limit = 4 << 10
-	n := testbed.Start(t, node.Config{DatabaseURL: storetest.SQLiteURL(t), Provider: &testbed.Script{}, MaxFileSize: limit})
-	c := testbed.Workspace(t, n.DB(), workspace.Owner, access.KeyParams{})
+	api := httpapitest.New(t, httpapitest.Options{Config: httpapi.Config{MaxFileSize: limit}})
+	c := api.Workspace(t, workspace.Owner, access.KeyParams{})
 
 	body, ct := form(t, "fits.bin", "", bytes.Repeat([]byte("x"), limit))
-	if r := upload(n, c, body, ct); r.Status != http.StatusCreated {
+	if r := upload(t, api, c, body, ct); r.Status != http.StatusCreated {
 		t.Fatalf("file at the limit = %d %s", r.Status, r.Body)
 	}
 	for _, size := range []int{limit + 1, 1 << 20} {
 		body, ct := form(t, "big.bin", "", bytes.Repeat([]byte("x"), size))
-		r := upload(n, c, body, ct)
-		var p problem
+		r := upload(t, api, c, body, ct)
+		var p struct{ Status int }
 		r.JSON(t, &p)
 		if r.Status != http.StatusRequestEntityTooLarge || r.Header.Get("Content-Type") != "application/problem+json" || p.Status != 413 {
 			t.Errorf("%d bytes = %d %s", size, r.Status, r.Body)
 		}
 		// Streamed, without a Content-Length.
-		req, _ := http.NewRequest("POST", n.URL()+"/api/files", io.MultiReader(bytes.NewReader(body)))
-		req.Header.Set("Content-Type", ct)
-		req.Header.Set("Authorization", "Bearer "+c.Token)
-		req.Header.Set("X-Api-Key", c.APIKey)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusRequestEntityTooLarge || req.ContentLength > 0 {
-			t.Errorf("%d bytes streamed = %d", size, resp.StatusCode)
+		req := testbed.NewRequest(t, "POST", "/api/files", c, nil, "Content-Type", ct)
+		req.Body, req.ContentLength = io.NopCloser(io.MultiReader(bytes.NewReader(body))), -1
+		rec := httptest.NewRecorder()
+		api.Adapter().ServeHTTP(rec, req)
+		if rec.Code != http.StatusRequestEntityTooLarge || rec.Header().Get("Content-Type") != "application/problem+json" {
+			t.Errorf("%d bytes streamed = %d %s", size, rec.Code, rec.Body)
 		}
 	}
 	var stored int
-	if err := n.DB().QueryRow(t.Context(), `SELECT count(*) FROM files WHERE workspace_id = ?`, c.WorkspaceID).Scan(&stored); err != nil {
+	if err := api.DB.QueryRow(t.Context(), `SELECT count(*) FROM files WHERE workspace_id = ?`, c.WorkspaceID).Scan(&stored); err != nil {
 		t.Fatal(err)
 	}
 	if stored != 1 {
