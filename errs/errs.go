@@ -1,6 +1,6 @@
 // Package errs defines the small, append-only set of error kinds that
 // soisnode's packages use to tell callers what went wrong. The HTTP layer
-// maps kinds to statuses in exactly one table (node/problem.go); anything
+// maps kinds to statuses in exactly one table (httpapi/problem.go); anything
 // without a kind is an internal error, logged in full and never shown.
 package errs
 

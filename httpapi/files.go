@@ -133,17 +133,6 @@ func (n *Server) registerFiles(api huma.API) {
 
 func intPtr(i int) *int { return &i }
 
-// byteSize is n as the operator configured it: "25 MiB", "4 KiB" or bytes.
-func byteSize(n int64) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%d MiB", n>>20)
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return fmt.Sprintf("%d KiB", n>>10)
-	}
-	return fmt.Sprintf("%d bytes", n)
-}
-
 // addTag documents an operation tag once.
 func addTag(api huma.API, name, description string) {
 	doc := api.OpenAPI()
@@ -161,7 +150,7 @@ func addTag(api huma.API, name, description string) {
 func (n *Server) limitUpload(api huma.API, limit int64) func(huma.Context, func(huma.Context)) {
 	tooLarge := func(ctx huma.Context) {
 		_ = huma.WriteErr(api, ctx, http.StatusRequestEntityTooLarge,
-			"the upload is larger than the file size limit of "+byteSize(n.cfg.MaxFileSize))
+			"the upload is larger than the file size limit of "+files.HumanSize(n.cfg.MaxFileSize))
 	}
 	return func(ctx huma.Context, next func(huma.Context)) {
 		r, w := humago.Unwrap(ctx)

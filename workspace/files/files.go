@@ -105,7 +105,7 @@ func (s *Service) Put(ctx context.Context, tx store.Tx, caller workspace.Caller,
 		return File{}, fmt.Errorf("files: read upload: %w", err)
 	}
 	if int64(len(data)) > limit {
-		return File{}, errs.E(errs.TooLarge, "file %q is larger than the limit of %s", name, humanSize(limit)).With("limit_bytes", limit)
+		return File{}, errs.E(errs.TooLarge, "file %q is larger than the limit of %s", name, HumanSize(limit)).With("limit_bytes", limit)
 	}
 	ct, err := contentTypeFor(name, contentType, data)
 	if err != nil {
@@ -207,7 +207,8 @@ func trimTime(f File) File {
 	return f
 }
 
-func humanSize(n int64) string {
+// HumanSize is n as an operator configures it: "25 MiB", "4 KiB" or bytes.
+func HumanSize(n int64) string {
 	switch {
 	case n >= 1<<20 && n%(1<<20) == 0:
 		return fmt.Sprintf("%d MiB", n>>20)
