@@ -48,11 +48,14 @@ func form(t *testing.T, filename, contentType string, content []byte, fields ...
 	return b.Bytes(), w.FormDataContentType()
 }
 
+// upload posts a multipart body to POST /api/files as c.
 func upload(t *testing.T, api *httpapitest.API, c testbed.Creds, body []byte, ct string) testbed.Response {
 	t.Helper()
 	return api.Call(t, "POST", "/api/files", c, body, "Content-Type", ct)
 }
 
+// TestFilesUploadDownload: an upload is stored and read back (metadata,
+// content, safe download headers); names, types and mistakes are handled.
 func TestFilesUploadDownload(t *testing.T) {
 	for name, url := range storetest.URLs(t) {
 		t.Run(name, func(t *testing.T) {
