@@ -44,20 +44,22 @@ type Batcher struct {
 	db  *store.DB
 	max int
 
-	mu      sync.Mutex
-	queue   []*batchReq
-	leading bool          // a batch is being committed
-	closed  bool          // Close was called: no new accepts
-	idle    chan struct{} // closed when the last batch ends after Close
+	mu       sync.Mutex
+	queue    []*batchReq
+	leading  bool          // a batch is being committed
+	inflight int           // accepts committing alone (max 1)
+	closed   bool          // Close was called: no new accepts
+	idle     chan struct{} // closed when the last accept ends after Close
+	idleDone bool          // idle is closed
 
 	batches   atomic.Int64 // committed batches (transactions begun)
 	committed atomic.Int64 // accepts committed
 	observe   func(size int)
 }
 
-// DefaultMaxBatch bounds the accepts of one group commit (and so the
-// memory and the transaction a batch holds): 64 accepts of at most the
-// 64 KiB message each.
+// DefaultMaxBatch bounds the accepts of one group commit on SQLite (and
+// so the memory and the transaction a batch holds): 64 accepts of at most
+// the 64 KiB message each.
 const DefaultMaxBatch = 64
 
 // batchTimeout bounds one batch's transaction (as the accept paths bound
@@ -73,11 +75,18 @@ type batchReq struct {
 // ErrClosed is InTx's error after Close: the accept was not taken.
 var ErrClosed = errs.E(errs.Unavailable, "the node is shutting down and takes no new messages; retry on another node or after the restart")
 
-// NewBatcher returns a Batcher committing on db; max ≤ 0 is
-// DefaultMaxBatch, 1 turns group commit off (every accept alone).
+// NewBatcher returns a Batcher committing on db. max ≤ 0 chooses by
+// dialect: DefaultMaxBatch on SQLite; 1 on PostgreSQL, where every accept
+// commits on its own connection beside the others, and a group commit
+// serialising them on one connection measured slower (docs/benchmarks.md;
+// PostgreSQL groups the WAL flushes of concurrent commits itself). With
+// max 1 InTx is store.DB.InTx: no queue, no batch.
 func NewBatcher(db *store.DB, max int) *Batcher {
 	if max <= 0 {
 		max = DefaultMaxBatch
+		if db.Dialect() == store.Postgres {
+			max = 1
+		}
 	}
 	return &Batcher{db: db, max: max, idle: make(chan struct{})}
 }
@@ -100,12 +109,28 @@ func (b *Batcher) Stats() (batches, accepts int64) {
 // caller's ctx never cuts another's accept short. Like store.DB.InTx, fn
 // must use tx, never the DB.
 func (b *Batcher) InTx(ctx context.Context, fn func(tx store.Tx) error) error {
-	r := &batchReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	b.mu.Lock()
 	if b.closed {
 		b.mu.Unlock()
 		return ErrClosed
 	}
+	if b.max == 1 {
+		// No group commit: every accept in its own transaction, side by
+		// side.
+		b.inflight++
+		b.mu.Unlock()
+		b.batches.Add(1)
+		err := b.db.InTx(ctx, fn)
+		if err == nil {
+			b.committed.Add(1)
+		}
+		b.mu.Lock()
+		b.inflight--
+		b.checkIdle()
+		b.mu.Unlock()
+		return err
+	}
+	r := &batchReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	b.queue = append(b.queue, r)
 	lead := !b.leading
 	b.leading = true
@@ -139,7 +164,14 @@ func (b *Batcher) lead() {
 		return
 	}
 	b.leading = false
-	if b.closed {
+	b.checkIdle()
+}
+
+// checkIdle closes idle once Close was called and nothing is left
+// committing; b.mu is held.
+func (b *Batcher) checkIdle() {
+	if b.closed && !b.leading && b.inflight == 0 && !b.idleDone {
+		b.idleDone = true
 		close(b.idle)
 	}
 }
@@ -149,12 +181,8 @@ func (b *Batcher) lead() {
 // back and answered.
 func (b *Batcher) Close(ctx context.Context) error {
 	b.mu.Lock()
-	if !b.closed {
-		b.closed = true
-		if !b.leading {
-			close(b.idle)
-		}
-	}
+	b.closed = true
+	b.checkIdle()
 	b.mu.Unlock()
 	select {
 	case <-b.idle:

@@ -27,7 +27,7 @@ type batchRig struct {
 
 func newBatchRig(t *testing.T, db *store.DB) *batchRig {
 	seed(t, db)
-	r := &batchRig{t: t, db: db, b: conversation.NewBatcher(db, 0)}
+	r := &batchRig{t: t, db: db, b: conversation.NewBatcher(db, conversation.DefaultMaxBatch)}
 	r.b.Observe(func(n int) {
 		r.mu.Lock()
 		r.sizes = append(r.sizes, n)
@@ -416,6 +416,71 @@ func TestBatcherClose(t *testing.T) {
 		}
 		if err := r.b.Close(ctx); err != nil {
 			t.Fatalf("second Close: %v", err)
+		}
+	})
+}
+
+// TestBatcherDialectDefault: by default SQLite accepts queue behind the
+// batch being committed; PostgreSQL's commit alone, side by side (a held
+// accept does not hold up another), and Close waits for them.
+func TestBatcherDialectDefault(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		seed(t, db)
+		ctx := context.Background()
+		b := conversation.NewBatcher(db, 0)
+		open, gate, held := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+		go func() {
+			held <- b.InTx(ctx, func(tx store.Tx) error {
+				close(open)
+				<-gate
+				_, err := submitTx(ctx, tx, "held", "", nil)
+				return err
+			})
+		}()
+		<-open
+		second := make(chan error, 1)
+		go func() {
+			second <- b.InTx(ctx, func(tx store.Tx) error { _, err := submitTx(ctx, tx, "second", "", nil); return err })
+		}()
+		if db.Dialect() == store.Postgres {
+			if err := <-second; err != nil { // committed while the first is held
+				t.Fatal(err)
+			}
+			if b.Waiting() != 0 {
+				t.Fatal("an accept queued on PostgreSQL")
+			}
+			closed := make(chan error, 1)
+			go func() { closed <- b.Close(ctx) }()
+			short, cancel := context.WithCancel(ctx)
+			cancel()
+			if err := b.Close(short); !errors.Is(err, context.Canceled) {
+				t.Fatalf("Close while an accept commits: %v", err)
+			}
+			close(gate)
+			if err := <-held; err != nil {
+				t.Fatal(err)
+			}
+			if err := <-closed; err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for b.Waiting() < 1 {
+			if time.Now().After(deadline) {
+				t.Fatal("the second accept did not queue on SQLite")
+			}
+			time.Sleep(time.Millisecond)
+		}
+		close(gate)
+		if err := <-held; err != nil {
+			t.Fatal(err)
+		}
+		if err := <-second; err != nil {
+			t.Fatal(err)
+		}
+		if batches, accepts := b.Stats(); batches != 2 || accepts != 2 {
+			t.Fatalf("stats %d %d", batches, accepts)
 		}
 	})
 }

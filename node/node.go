@@ -22,6 +22,7 @@ import (
 	"github.com/soisnode/soisnode/agent"
 	"github.com/soisnode/soisnode/budget"
 	"github.com/soisnode/soisnode/console"
+	"github.com/soisnode/soisnode/conversation"
 	"github.com/soisnode/soisnode/negotiation"
 	"github.com/soisnode/soisnode/oauth"
 	"github.com/soisnode/soisnode/queue"
@@ -53,6 +54,7 @@ type Node struct {
 	waiters      *waiters
 	a2a          *a2a.Server
 	backlog      *backlog
+	accepts      *conversation.Batcher // group commit of POST /api/agent's and A2A SendMessage's accepts
 	limiter      *failLimiter
 	metrics      *metrics
 	fedm         *fedMetrics
@@ -89,6 +91,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Node, error) {
 	n.metrics = newMetrics()
 	n.fedm = newFedMetrics(n.metrics.reg)
 	n.backlog = newBacklog(db, now, cfg)
+	n.accepts = conversation.NewBatcher(db, 0)
+	n.stops = append(n.stops, n.accepts.Close)
 	n.metrics.reg.MustRegister(n.backlog)
 	n.domain = newDomainMetrics(n.metrics.reg)
 	n.metrics.reg.MustRegister(deliveryBacklog{db: db, now: now})
