@@ -218,49 +218,55 @@ func (b *Batcher) commit(batch []*batchReq) {
 	defer cancel()
 	var ok []*batchReq // accepts whose fn succeeded, to answer after COMMIT
 	var redo []*batchReq
+	// broken hands everything not yet failed on its own to redo.
+	broken := func(from []*batchReq) {
+		redo = append(redo, ok...)
+		redo = append(redo, from...)
+		ok = nil
+	}
 	b.batches.Add(1)
-	err := b.db.InTx(ctx, func(tx store.Tx) error {
+	err := b.db.InTx(ctx, func(stx store.Tx) error {
+		tx := &batchTx{Tx: stx}
 		for i, r := range live {
 			if _, err := tx.Exec(ctx, `SAVEPOINT accept`); err != nil {
-				redo = append(redo, live[i:]...)
+				broken(live[i:])
 				return fmt.Errorf("conversation: savepoint: %w", err)
 			}
+			mark := tx.mark()
 			if ferr := run(r, tx); ferr != nil {
-				// Undo this accept alone; the transaction goes on.
+				// Undo this accept alone (its rows and what it gathered);
+				// the transaction goes on.
+				tx.undo(mark)
+				r.done <- ferr
 				if _, err := tx.Exec(ctx, `ROLLBACK TO SAVEPOINT accept`); err != nil {
 					// The transaction is broken: what ran before is lost
 					// with it and runs again, alone.
-					r.done <- ferr
-					redo = append(redo, ok...)
-					redo = append(redo, live[i+1:]...)
-					ok = nil
+					broken(live[i+1:])
 					return fmt.Errorf("conversation: roll back to savepoint: %w", err)
 				}
 				if _, err := tx.Exec(ctx, `RELEASE SAVEPOINT accept`); err != nil {
-					r.done <- ferr
-					redo = append(redo, ok...)
-					redo = append(redo, live[i+1:]...)
-					ok = nil
+					broken(live[i+1:])
 					return fmt.Errorf("conversation: release savepoint: %w", err)
 				}
-				r.done <- ferr
 				continue
 			}
 			if _, err := tx.Exec(ctx, `RELEASE SAVEPOINT accept`); err != nil {
-				redo = append(redo, ok...)
-				redo = append(redo, live[i:]...)
-				ok = nil
+				broken(live[i:])
 				return fmt.Errorf("conversation: release savepoint: %w", err)
 			}
 			ok = append(ok, r)
+		}
+		// The gathered writes of every accept that stands, together.
+		if err := tx.flush(ctx); err != nil {
+			broken(nil)
+			return err
 		}
 		return nil
 	})
 	if err != nil {
 		// Nothing of this batch committed: whoever had not failed on its
 		// own gets a transaction of its own.
-		redo = append(redo, ok...)
-		ok = nil
+		broken(nil)
 	}
 	b.committed.Add(int64(len(ok)))
 	for _, r := range ok {
@@ -269,6 +275,63 @@ func (b *Batcher) commit(batch []*batchReq) {
 	for _, r := range redo {
 		b.alone(r)
 	}
+}
+
+// Gatherer is implemented by the transaction a Batcher passes to the
+// accepts of a batch of more than one. Gather defers one write of the
+// accept (such as its River job) to the end of the batch, still inside
+// the transaction and before COMMIT, where flush writes the items of
+// every accept of the batch that gathered under the same key at once (one
+// statement for many rows). An accept that fails has its items dropped
+// with its savepoint; if flush fails, nothing of the batch commits and
+// each accept runs again alone (where the transaction is no Gatherer, and
+// the accept writes the item itself).
+type Gatherer interface {
+	Gather(key any, item any, flush func(ctx context.Context, tx store.Tx, items []any) error)
+}
+
+// batchTx is a batch's transaction: the Gatherer of its accepts.
+type batchTx struct {
+	store.Tx
+	gathered []gathered
+}
+
+type gathered struct {
+	key   any
+	item  any
+	flush func(ctx context.Context, tx store.Tx, items []any) error
+}
+
+var _ Gatherer = (*batchTx)(nil)
+
+// Gather implements Gatherer.
+func (t *batchTx) Gather(key any, item any, flush func(ctx context.Context, tx store.Tx, items []any) error) {
+	t.gathered = append(t.gathered, gathered{key: key, item: item, flush: flush})
+}
+
+func (t *batchTx) mark() int     { return len(t.gathered) }
+func (t *batchTx) undo(mark int) { clear(t.gathered[mark:]); t.gathered = t.gathered[:mark] }
+
+// flush writes the gathered items, one flush per key, keys in the order
+// they were first gathered.
+func (t *batchTx) flush(ctx context.Context) error {
+	done := make([]bool, len(t.gathered))
+	for i, g := range t.gathered {
+		if done[i] {
+			continue
+		}
+		var items []any
+		for j := i; j < len(t.gathered); j++ {
+			if !done[j] && t.gathered[j].key == g.key {
+				items = append(items, t.gathered[j].item)
+				done[j] = true
+			}
+		}
+		if err := g.flush(ctx, t.Tx, items); err != nil {
+			return fmt.Errorf("conversation: write the batch's gathered rows: %w", err)
+		}
+	}
+	return nil
 }
 
 // alone runs one accept in a transaction of its own.

@@ -484,3 +484,88 @@ func TestBatcherDialectDefault(t *testing.T) {
 		}
 	})
 }
+
+// TestBatcherGather: the accepts of a batch gather a write each; it is
+// flushed once for all the accepts that stand (a failed one's item is
+// dropped with it). When the flush fails, nothing of the batch commits
+// and every accept runs again alone, writing its item itself.
+func TestBatcherGather(t *testing.T) {
+	for _, flushFails := range []bool{false, true} {
+		t.Run(fmt.Sprint("flush-fails=", flushFails), func(t *testing.T) {
+			storetest.Each(t, func(t *testing.T, db *store.DB) {
+				r := newBatchRig(t, db)
+				ctx := context.Background()
+				var mu sync.Mutex
+				var flushes [][]any
+				key := new(int)
+				flush := func(ctx context.Context, tx store.Tx, items []any) error {
+					mu.Lock()
+					flushes = append(flushes, items)
+					mu.Unlock()
+					if flushFails {
+						return errors.New("flush refused")
+					}
+					for _, it := range items {
+						if _, err := tx.Exec(ctx, `UPDATE turns SET message = message || '+' WHERE message = ?`, it); err != nil {
+							return err
+						}
+					}
+					return nil
+				}
+				release := r.hold()
+				errsOut := make([]error, 4)
+				alone := make([]bool, 4)
+				var wg sync.WaitGroup
+				for i := range errsOut {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						msg := fmt.Sprint("g", i)
+						errsOut[i] = r.b.InTx(ctx, func(tx store.Tx) error {
+							if _, err := submitTx(ctx, tx, msg, "", nil); err != nil {
+								return err
+							}
+							g, ok := tx.(conversation.Gatherer)
+							alone[i] = !ok
+							if ok {
+								g.Gather(key, msg, flush)
+							} else if _, err := tx.Exec(ctx, `UPDATE turns SET message = message || '+' WHERE message = ?`, msg); err != nil {
+								return err
+							}
+							if i == 1 {
+								return errs.E(errs.Conflict, "refused")
+							}
+							return nil
+						})
+					}()
+					r.waitQueued(i + 1)
+				}
+				if err := release(); err != nil {
+					t.Fatal(err)
+				}
+				wg.Wait()
+				for i, err := range errsOut {
+					if (i == 1) != (err != nil) {
+						t.Fatalf("accept %d: %v", i, err)
+					}
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				if len(flushes) != 1 || !slices.Equal(flushes[0], []any{"g0", "g2", "g3"}) {
+					t.Fatalf("flushes %v, want one of [g0 g2 g3]", flushes)
+				}
+				if flushFails != (alone[0] && alone[2] && alone[3]) {
+					t.Fatalf("ran alone: %v", alone)
+				}
+				for _, m := range []string{"g0+", "g2+", "g3+"} {
+					if c := countRows(t, db, `SELECT count(*) FROM turns WHERE message = ?`, m); c != 1 {
+						t.Fatalf("%s: %d turns", m, c)
+					}
+				}
+				if c := countRows(t, db, `SELECT count(*) FROM turns WHERE message LIKE 'g1%'`); c != 0 {
+					t.Fatal("the failed accept's turn was committed")
+				}
+			})
+		})
+	}
+}
