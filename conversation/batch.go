@@ -3,6 +3,7 @@ package conversation
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -136,6 +137,13 @@ func (b *Batcher) InTx(ctx context.Context, fn func(tx store.Tx) error) error {
 	b.leading = true
 	b.mu.Unlock()
 	if lead {
+		// Let the goroutines that are ready to run (other requests being
+		// read and authenticated) reach their InTx first, so that under
+		// load they join this batch instead of each committing alone: on
+		// one CPU (GOMAXPROCS=1) nothing else runs while a batch commits,
+		// and without the yield batches hardly ever form. This is no
+		// timer: with nothing else ready to run, Gosched returns at once.
+		runtime.Gosched()
 		b.lead()
 	}
 	return <-r.done

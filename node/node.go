@@ -93,6 +93,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Node, error) {
 	n.backlog = newBacklog(db, now, cfg)
 	n.accepts = conversation.NewBatcher(db, 0)
 	n.stops = append(n.stops, n.accepts.Close)
+	n.metrics.reg.MustRegister(n.accepts)
 	n.metrics.reg.MustRegister(n.backlog)
 	n.domain = newDomainMetrics(n.metrics.reg)
 	n.metrics.reg.MustRegister(deliveryBacklog{db: db, now: now})
