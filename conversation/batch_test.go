@@ -69,6 +69,22 @@ func (r *batchRig) waitQueued(n int) {
 	}
 }
 
+// send starts n accepts running fn, queued in order behind the held
+// batch; wait returns their errors once all were answered.
+func (r *batchRig) send(n int, fn func(i int, tx store.Tx) error) (wait func() []error) {
+	out := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out[i] = r.b.InTx(context.Background(), func(tx store.Tx) error { return fn(i, tx) })
+		}()
+		r.waitQueued(i + 1)
+	}
+	return func() []error { wg.Wait(); return out }
+}
+
 func submitTx(ctx context.Context, tx store.Tx, msg, idem string, admit func(context.Context, store.Tx) error) (conversation.Submitted, error) {
 	return conversation.Submit(ctx, tx, conversation.SubmitParams{
 		WorkspaceID: "w1", KeyID: "k1", MemberID: "m1", Message: msg, Now: time.Now(),
@@ -99,26 +115,20 @@ func TestBatcherFailureInBatch(t *testing.T) {
 		release := r.hold()
 		const n = 5
 		out := make([]outcome, n)
-		var wg sync.WaitGroup
-		for i := range n {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				out[i].err = r.b.InTx(ctx, func(tx store.Tx) error {
-					var err error
-					out[i].sub, err = submitTx(ctx, tx, fmt.Sprintf("m%d", i), "", nil)
-					if err == nil && i == 2 {
-						err = errs.E(errs.Conflict, "refused after writing")
-					}
-					return err
-				})
-			}()
-			r.waitQueued(i + 1) // in order, so accept 2 is in the middle
-		}
+		wait := r.send(n, func(i int, tx store.Tx) error { // in order: accept 2 is in the middle
+			var err error
+			out[i].sub, err = submitTx(ctx, tx, fmt.Sprintf("m%d", i), "", nil)
+			if err == nil && i == 2 {
+				err = errs.E(errs.Conflict, "refused after writing")
+			}
+			return err
+		})
 		if err := release(); err != nil {
 			t.Fatal(err)
 		}
-		wg.Wait()
+		for i, err := range wait() {
+			out[i].err = err
+		}
 		if got := r.batchSizes(); !slices.Equal(got, []int{1, n}) {
 			t.Fatalf("batch sizes %v, want [1 %d]", got, n)
 		}
@@ -159,23 +169,17 @@ func TestBatcherIdempotentInBatch(t *testing.T) {
 		ctx := context.Background()
 		release := r.hold()
 		out := make([]outcome, 3)
-		var wg sync.WaitGroup
-		for i := range out {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				out[i].err = r.b.InTx(ctx, func(tx store.Tx) error {
-					var err error
-					out[i].sub, err = submitTx(ctx, tx, "same", "idem-1", nil)
-					return err
-				})
-			}()
-			r.waitQueued(i + 1)
-		}
+		wait := r.send(len(out), func(i int, tx store.Tx) error {
+			var err error
+			out[i].sub, err = submitTx(ctx, tx, "same", "idem-1", nil)
+			return err
+		})
 		if err := release(); err != nil {
 			t.Fatal(err)
 		}
-		wg.Wait()
+		for i, err := range wait() {
+			out[i].err = err
+		}
 		if got := r.batchSizes(); !slices.Equal(got, []int{1, 3}) {
 			t.Fatalf("batch sizes %v, want [1 3]", got)
 		}
@@ -225,25 +229,15 @@ func TestBatcherAdmitCountsBatch(t *testing.T) {
 			return nil
 		}
 		release := r.hold()
-		errsOut := make([]error, 5)
-		var wg sync.WaitGroup
-		for i := range errsOut {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				errsOut[i] = r.b.InTx(ctx, func(tx store.Tx) error {
-					_, err := submitTx(ctx, tx, "x", "", admit)
-					return err
-				})
-			}()
-			r.waitQueued(i + 1)
-		}
+		wait := r.send(5, func(_ int, tx store.Tx) error {
+			_, err := submitTx(ctx, tx, "x", "", admit)
+			return err
+		})
 		if err := release(); err != nil {
 			t.Fatal(err)
 		}
-		wg.Wait()
 		var ok, refused int
-		for _, err := range errsOut {
+		for _, err := range wait() {
 			switch {
 			case err == nil:
 				ok++
@@ -329,28 +323,19 @@ func TestBatcherPanic(t *testing.T) {
 		r := newBatchRig(t, db)
 		ctx := context.Background()
 		release := r.hold()
-		errsOut := make([]error, 3)
-		var wg sync.WaitGroup
-		for i := range errsOut {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				errsOut[i] = r.b.InTx(ctx, func(tx store.Tx) error {
-					if _, err := submitTx(ctx, tx, fmt.Sprint("p", i), "", nil); err != nil {
-						return err
-					}
-					if i == 1 {
-						panic("boom")
-					}
-					return nil
-				})
-			}()
-			r.waitQueued(i + 1)
-		}
+		wait := r.send(3, func(i int, tx store.Tx) error {
+			if _, err := submitTx(ctx, tx, fmt.Sprint("p", i), "", nil); err != nil {
+				return err
+			}
+			if i == 1 {
+				panic("boom")
+			}
+			return nil
+		})
 		if err := release(); err != nil {
 			t.Fatal(err)
 		}
-		wg.Wait()
+		errsOut := wait()
 		if errsOut[0] != nil || errsOut[2] != nil || errsOut[1] == nil {
 			t.Fatalf("outcomes %v", errsOut)
 		}
@@ -513,38 +498,28 @@ func TestBatcherGather(t *testing.T) {
 					return nil
 				}
 				release := r.hold()
-				errsOut := make([]error, 4)
 				alone := make([]bool, 4)
-				var wg sync.WaitGroup
-				for i := range errsOut {
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						msg := fmt.Sprint("g", i)
-						errsOut[i] = r.b.InTx(ctx, func(tx store.Tx) error {
-							if _, err := submitTx(ctx, tx, msg, "", nil); err != nil {
-								return err
-							}
-							g, ok := tx.(conversation.Gatherer)
-							alone[i] = !ok
-							if ok {
-								g.Gather(key, msg, flush)
-							} else if _, err := tx.Exec(ctx, `UPDATE turns SET message = message || '+' WHERE message = ?`, msg); err != nil {
-								return err
-							}
-							if i == 1 {
-								return errs.E(errs.Conflict, "refused")
-							}
-							return nil
-						})
-					}()
-					r.waitQueued(i + 1)
-				}
+				wait := r.send(4, func(i int, tx store.Tx) error {
+					msg := fmt.Sprint("g", i)
+					if _, err := submitTx(ctx, tx, msg, "", nil); err != nil {
+						return err
+					}
+					g, ok := tx.(conversation.Gatherer)
+					alone[i] = !ok
+					if ok {
+						g.Gather(key, msg, flush)
+					} else if _, err := tx.Exec(ctx, `UPDATE turns SET message = message || '+' WHERE message = ?`, msg); err != nil {
+						return err
+					}
+					if i == 1 {
+						return errs.E(errs.Conflict, "refused")
+					}
+					return nil
+				})
 				if err := release(); err != nil {
 					t.Fatal(err)
 				}
-				wg.Wait()
-				for i, err := range errsOut {
+				for i, err := range wait() {
 					if (i == 1) != (err != nil) {
 						t.Fatalf("accept %d: %v", i, err)
 					}
