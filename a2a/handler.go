@@ -79,7 +79,7 @@ func (s *Server) SendMessage(ctx context.Context, req *spec.SendMessageRequest) 
 	// as a whole, and acceptTimeout bounds the wait for the transaction.
 	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), acceptTimeout)
 	defer cancel()
-	err = s.cfg.DB.InTx(actx, func(tx store.Tx) error {
+	err = s.cfg.Accepts.InTx(actx, func(tx store.Tx) error {
 		ctx := stmtContext(actx, tx)
 		fresh = false
 		taskID, prior, found, err := claimMessage(ctx, tx, o.KeyID, m.ID, newID, hash, now)

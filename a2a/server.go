@@ -25,6 +25,10 @@ import (
 // Config is what the A2A server needs from the node.
 type Config struct {
 	DB *store.DB
+	// Accepts, if set, runs SendMessage's accepting transaction (the
+	// node's conversation.Batcher, shared with POST /api/agent, so both
+	// commit in the same groups); nil: DB.InTx.
+	Accepts store.Transactor
 	// Authenticate checks a request's two credentials (and the node's
 	// failed-authentication limiter).
 	Authenticate func(r *http.Request) (access.Principal, error)
@@ -91,6 +95,9 @@ func New(cfg Config) *Server {
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
+	}
+	if cfg.Accepts == nil {
+		cfg.Accepts = cfg.DB
 	}
 	if cfg.Stopped == nil {
 		cfg.Stopped = func(string) {}

@@ -114,9 +114,10 @@ func (n *Server) sendMessage(ctx context.Context, in *agentInput) (*agentOutput,
 	}
 	var sub conversation.Submitted
 	// The turn starts in this process as soon as the transaction commits
-	// (queue.Pending), when a worker slot is free.
+	// (queue.Pending), when a worker slot is free. Concurrent accepts
+	// commit together (conversation.Batcher), each atomic on its own.
 	pending := n.prepare()
-	err := n.db.InTx(ctx, func(tx store.Tx) error {
+	err := n.accepts.InTx(ctx, func(tx store.Tx) error {
 		var err error
 		sub, err = conversation.Submit(ctx, tx, conversation.SubmitParams{
 			WorkspaceID: pr.Caller.WorkspaceID, KeyID: pr.Key.ID, MemberID: pr.Member.ID,

@@ -96,6 +96,12 @@ type OAuth interface {
 	Challenge(invalid bool) string
 }
 
+// Accepter runs one accept's writes atomically (*conversation.Batcher:
+// concurrent accepts commit together, each in its own savepoint).
+type Accepter interface {
+	InTx(ctx context.Context, fn func(tx store.Tx) error) error
+}
+
 // Notifier wakes a background worker (*webhook.Dispatcher).
 type Notifier interface{ Notify() }
 
@@ -108,6 +114,9 @@ type Deps struct {
 
 	// Prepare starts accepting a turn (queue.Queue.Prepare).
 	Prepare func() Accept
+	// Accepts commits POST /api/agent's accepts; default DB, one
+	// transaction each.
+	Accepts Accepter
 	// Budgets checks and reports the integration keys' budgets.
 	Budgets *budget.Budgets
 	// FreeProvider: the model costs nothing, so accepting a message
@@ -136,6 +145,7 @@ type Server struct {
 	now          func() time.Time
 	nodeID       string
 	prepare      func() Accept
+	accepts      Accepter
 	budgets      *budget.Budgets
 	freeProvider bool
 	deliveries   *webhook.Queue
@@ -156,7 +166,7 @@ func New(d Deps) *Server {
 	installProblems()
 	n := &Server{
 		cfg: d.Config.withDefaults(), db: d.DB, log: d.Log, now: d.Now, nodeID: d.Config.NodeID,
-		prepare: d.Prepare, budgets: d.Budgets, freeProvider: d.FreeProvider,
+		prepare: d.Prepare, accepts: d.Accepts, budgets: d.Budgets, freeProvider: d.FreeProvider,
 		deliveries: d.Deliveries, dispatcher: d.Dispatcher, files: d.Files, negotiations: d.Negotiations,
 		keys: d.Keys, oauth: d.OAuth, turnCanceled: d.TurnCanceled, rejected: d.EnvelopeRejected,
 		waiters: newWaiters(),
@@ -166,6 +176,9 @@ func New(d Deps) *Server {
 	}
 	if n.now == nil {
 		n.now = time.Now
+	}
+	if n.accepts == nil {
+		n.accepts = d.DB
 	}
 	if n.turnCanceled == nil {
 		n.turnCanceled = func() {}

@@ -11,7 +11,7 @@ import (
 // budget check, queue and waiting as POST /api/agent.
 func (n *Node) newA2A() *a2a.Server {
 	return a2a.New(a2a.Config{
-		DB: n.db, Enqueue: n.queue.EnqueueTurn, Prepare: func() a2a.Accept { return n.queue.Prepare() }, Wait: n.http.WaitStopped, Now: n.now, Log: n.log,
+		DB: n.db, Accepts: n.accepts, Enqueue: n.queue.EnqueueTurn, Prepare: func() a2a.Accept { return n.queue.Prepare() }, Wait: n.http.WaitStopped, Now: n.now, Log: n.log,
 		MaxBody: n.cfg.MaxAgentBody, CheckPushURL: n.guard.CheckURL, Sealer: n.secrets.Sealer,
 		Authenticate: n.http.Authenticate,
 		CheckBudget: func(ctx context.Context, pr access.Principal) error {

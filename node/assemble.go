@@ -136,6 +136,7 @@ func (n *Node) assembleHTTP() {
 			MaxBacklog: n.cfg.MaxBacklog, MaxQueueAge: n.cfg.MaxQueueAge, MaxQueuedPerKey: n.cfg.MaxQueuedPerKey,
 		},
 		Prepare:      func() httpapi.Accept { return n.queue.Prepare() },
+		Accepts:      n.accepts,
 		Budgets:      n.budgets,
 		FreeProvider: n.freeProvider,
 		Deliveries:   n.deliveries, Dispatcher: n.dispatcher, Files: n.files, Negotiations: n.negotiations,

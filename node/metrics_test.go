@@ -194,6 +194,9 @@ func TestDomainMetrics(t *testing.T) {
 				}
 			}
 			mfs := scrape(t, m.Node)
+			// One message, alone: one accept in one transaction.
+			requireValue(t, mfs, 1, "sois_accept_committed_total")
+			requireValue(t, mfs, 1, "sois_accept_transactions_total")
 			requireValue(t, mfs, 1, "sois_turns_total", "status", "completed")
 			requireValue(t, mfs, 1, "sois_turn_duration_seconds", "status", "completed")
 			requireValue(t, mfs, 1, "sois_model_calls_total", "provider", "script", "model", "script-1", "outcome", "ok")

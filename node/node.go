@@ -28,6 +28,7 @@ import (
 	"github.com/soisnode/soisnode/agent"
 	"github.com/soisnode/soisnode/budget"
 	"github.com/soisnode/soisnode/console"
+	"github.com/soisnode/soisnode/conversation"
 	"github.com/soisnode/soisnode/httpapi"
 	"github.com/soisnode/soisnode/negotiation"
 	"github.com/soisnode/soisnode/oauth"
@@ -58,7 +59,8 @@ type Node struct {
 	budgets      *budget.Budgets
 	freeProvider bool
 	a2a          *a2a.Server
-	http         *httpapi.Server // the caller API, federation endpoint, card, JWKS, health
+	http         *httpapi.Server       // the caller API, federation endpoint, card, JWKS, health
+	accepts      *conversation.Batcher // group commit of POST /api/agent's and A2A SendMessage's accepts
 	metrics      *metrics
 	fedm         *fedMetrics
 	domain       *domainMetrics
@@ -91,6 +93,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Node, error) {
 	n := &Node{cfg: cfg, log: log, now: now, db: db}
 	n.metrics = newMetrics()
 	n.fedm = newFedMetrics(n.metrics.reg)
+	n.accepts = conversation.NewBatcher(db, 0)
+	n.stops = append(n.stops, n.accepts.Close)
+	n.metrics.reg.MustRegister(n.accepts)
 	n.domain = newDomainMetrics(n.metrics.reg)
 	n.metrics.reg.MustRegister(deliveryBacklog{db: db, now: now})
 	if err := n.assemble(ctx); err != nil {

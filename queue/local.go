@@ -64,11 +64,10 @@ func (p *Pending) HeldUntil() int64 { return p.held }
 
 // Enqueue queues the turn inside tx (a conversation.Enqueuer): nothing to
 // write for a turn in the local lane (its row carries the lease), a River
-// job otherwise.
+// job otherwise (see EnqueueTurn).
 func (p *Pending) Enqueue(ctx context.Context, tx store.Tx, conversationID string, turn int) error {
 	if !p.slot {
-		_, err := p.q.insertTx(ctx, tx, TurnArgs{ConversationID: conversationID, Turn: turn}, nil)
-		return err
+		return p.q.EnqueueTurn(ctx, tx, conversationID, turn)
 	}
 	p.queued, p.convID, p.turn = true, conversationID, turn
 	return nil

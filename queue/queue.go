@@ -84,7 +84,9 @@ type Queue struct {
 	// not read the job back (a third less of the statement's cost); on
 	// PostgreSQL that is a COPY, no faster for one row, so InsertTx.
 	insert func(ctx context.Context, tx store.Tx, args river.JobArgs, opts *river.InsertOpts) error
-	db     *store.DB
+	// insertMany inserts many jobs in one statement (InsertManyFastTx).
+	insertMany func(ctx context.Context, tx store.Tx, params []river.InsertManyParams) error
+	db         *store.DB
 
 	run        TurnFunc // nil: insert-only
 	giveUp     func(ctx context.Context, conversationID string, turn int, err error)
@@ -203,6 +205,10 @@ func New(db *store.DB, cfg Config, run TurnFunc) (*Queue, error) {
 			_, err := q.insertTx(ctx, tx, a, o)
 			return err
 		}
+		q.insertMany = func(ctx context.Context, tx store.Tx, p []river.InsertManyParams) error {
+			_, err := c.InsertManyFastTx(ctx, tx.Raw().(pgx.Tx), p)
+			return err
+		}
 		return q, nil
 	}
 	rc.PollOnly = true // SQLite has no LISTEN/NOTIFY
@@ -216,6 +222,10 @@ func New(db *store.DB, cfg Config, run TurnFunc) (*Queue, error) {
 	}
 	q.insert = func(ctx context.Context, tx store.Tx, a river.JobArgs, o *river.InsertOpts) error {
 		_, err := c.InsertManyFastTx(ctx, tx.Raw().(*sql.Tx), []river.InsertManyParams{{Args: a, InsertOpts: o}})
+		return err
+	}
+	q.insertMany = func(ctx context.Context, tx store.Tx, p []river.InsertManyParams) error {
+		_, err := c.InsertManyFastTx(ctx, tx.Raw().(*sql.Tx), p)
 		return err
 	}
 	return q, nil
@@ -303,9 +313,36 @@ func (q *Queue) Insert(ctx context.Context, tx store.Tx, args river.JobArgs, opt
 // EnqueueTurn queues a turn inside tx for any process's workers (River's
 // next fetch). A process that works turns uses Prepare instead, so the
 // turn starts at once.
+//
+// In a group commit (tx is a batch's transaction, conversation.Batcher),
+// the job is gathered and written with the other accepts' jobs of the
+// batch in one insert before the batch commits; alone, it is inserted
+// here. Either way it commits with the turn or not at all.
 func (q *Queue) EnqueueTurn(ctx context.Context, tx store.Tx, conversationID string, turn int) error {
-	_, err := q.insertTx(ctx, tx, TurnArgs{ConversationID: conversationID, Turn: turn}, nil)
-	return err
+	args := TurnArgs{ConversationID: conversationID, Turn: turn}
+	if g, ok := tx.(gatherer); ok {
+		g.Gather(q, args, q.insertTurns)
+		return nil
+	}
+	return q.insert(ctx, tx, args, nil)
+}
+
+// gatherer is conversation.Gatherer (not imported: the queue knows
+// nothing of conversations).
+type gatherer interface {
+	Gather(key any, item any, flush func(ctx context.Context, tx store.Tx, items []any) error)
+}
+
+// insertTurns inserts the gathered TurnArgs of a batch in one statement.
+func (q *Queue) insertTurns(ctx context.Context, tx store.Tx, items []any) error {
+	params := make([]river.InsertManyParams, len(items))
+	for i, it := range items {
+		params[i] = river.InsertManyParams{Args: it.(TurnArgs)}
+	}
+	if err := q.insertMany(ctx, tx, params); err != nil {
+		return fmt.Errorf("queue: insert %d turns' jobs: %w", len(items), err)
+	}
+	return nil
 }
 
 // turnWorker runs turns fetched by River: jobs inserted by other
