@@ -135,7 +135,6 @@ func (t *turnRun) run(ctx context.Context) conversation.Outcome {
 		return t.fail(err, "the tools could not be listed")
 	}
 	t.tools = tools
-	decls := Declare(tools)
 
 	ctx, cancel := context.WithTimeout(ctx, t.TurnTimeout)
 	defer cancel()
@@ -155,7 +154,7 @@ func (t *turnRun) run(ctx context.Context) conversation.Outcome {
 		if shutdown(ctx) {
 			return t.interrupt("before a model call")
 		}
-		if o, stop := t.callModel(ctx, decls); stop {
+		if o, stop := t.callModel(ctx, Declare(tools, UsedTools(t.prog.messages))); stop {
 			return o
 		}
 	}
@@ -290,12 +289,13 @@ func resultContent(res workspace.Result) json.RawMessage {
 }
 
 // callModel asks the provider for the next step, within the budget.
-func (t *turnRun) callModel(ctx context.Context, decls []ToolDecl) (conversation.Outcome, bool) {
+func (t *turnRun) callModel(ctx context.Context, decls Declaration) (conversation.Outcome, bool) {
 	req := Request{
 		Model:           t.Provider.Model(),
 		System:          t.systemPrompt(),
 		Messages:        t.prog.messages,
-		Tools:           decls,
+		Tools:           decls.Tools,
+		Deferred:        decls.Deferred,
 		MaxOutputTokens: t.MaxOutputTokens,
 	}
 	hold, o, stop := t.reserve(ctx, &req)

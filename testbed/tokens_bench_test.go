@@ -77,7 +77,7 @@ func BenchmarkPromptTokens(b *testing.B) {
 
 // firstModelRequest sends the standard request to a node whose scripted
 // provider records the first model call of the turn, and returns it.
-func firstModelRequest(b *testing.B) agent.Request {
+func firstModelRequest(b testing.TB) agent.Request {
 	var mu sync.Mutex
 	var first *agent.Request
 	script := &testbed.Script{Step: func(req agent.Request) agent.Response {
