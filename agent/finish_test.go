@@ -2,18 +2,15 @@ package agent_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"testing"
 	"time"
 
 	"github.com/soisnode/soisnode/agent"
-	"github.com/soisnode/soisnode/budget"
 	"github.com/soisnode/soisnode/conversation"
 	"github.com/soisnode/soisnode/money"
 	"github.com/soisnode/soisnode/store"
 	"github.com/soisnode/soisnode/store/storetest"
-	"github.com/soisnode/soisnode/workspace"
 )
 
 // TestFinalAnswerRecordedWithOutcome: the model's final answer is recorded
@@ -40,27 +37,20 @@ func TestFinalAnswerRecordedWithOutcome(t *testing.T) {
 			storetest.Each(t, func(t *testing.T, db *store.DB) {
 				ctx := context.Background()
 				convID, key := budgetTurn(t, db, 10*money.Dollar)
-				b := budget.New(db, time.Now, budget.Options{})
-				t.Cleanup(b.Close)
-				reg := workspace.NewRegistry(db, nil)
-				reg.Add(workspace.Tool{Name: "contacts_search", Description: "search", Scope: "contacts:read", Effect: workspace.Read, Schema: json.RawMessage(`{"type":"object"}`),
-					Run: func(context.Context, workspace.Env, json.RawMessage) (workspace.Result, error) {
-						return workspace.Result{Data: []string{}}, nil
-					}})
 				p := &billedProvider{usage: func(agent.Request) agent.Usage { return agent.Usage{InputTokens: 100, OutputTokens: 10} }}
 				failures, hooked := c.failures, 0
-				r := &agent.Runner{DB: db, Registry: reg, Provider: p, Pricer: testPricer{}, Budgets: b, TurnTimeout: time.Minute, MaxOutputTokens: 2048, MinOutputTokens: 256,
-					OnFinish: func(ctx context.Context, tx store.Tx, conv conversation.Conversation, turn conversation.Turn) error {
-						hooked++
-						if failures > 0 {
-							failures--
-							return errors.New("hook failed")
-						}
-						if turn.Status != conversation.Completed || turn.Cost != 2*testPrice.Cost(agent.Usage{InputTokens: 100, OutputTokens: 10}) {
-							return errors.New("the hook saw the turn without its final answer's cost")
-						}
-						return nil
-					}}
+				r := budgetRunner(t, db, p, time.Minute)
+				r.OnFinish = func(ctx context.Context, tx store.Tx, conv conversation.Conversation, turn conversation.Turn) error {
+					hooked++
+					if failures > 0 {
+						failures--
+						return errors.New("hook failed")
+					}
+					if turn.Status != conversation.Completed || turn.Cost != 2*testPrice.Cost(agent.Usage{InputTokens: 100, OutputTokens: 10}) {
+						return errors.New("the hook saw the turn without its final answer's cost")
+					}
+					return nil
+				}
 				err := r.Run(ctx, convID, 1)
 				if (err != nil) != c.runErr {
 					t.Fatalf("Run: %v", err)
