@@ -21,9 +21,9 @@ import (
 // BenchmarkPromptTokens is the token economy of one standard request
 // (testbed.StandardMessage, from an owner, so with every built-in tool):
 // the first model call of the turn, exactly as a node builds it (system
-// prompt, the message, the tool registry listed for the caller and
-// converted to agent.ToolDecl, plus ask_caller), captured from a node
-// with a scripted provider. The timed loop is price.EstimateTokens, the
+// prompt, the message, and agent.Declare's declarations of the caller's
+// tools: the core families briefly, describe_tools naming the others,
+// ask_caller), captured from a node with a scripted provider. The timed loop is price.EstimateTokens, the
 // estimate the budget reservation uses.
 //
 // Metrics:
