@@ -28,36 +28,69 @@ var validationOnly = map[string]bool{
 // DescribeTool is the tool the loop adds when the caller's tools are
 // declared briefly (Declare): it returns the full declarations of the
 // named tools, so their argument documentation costs tokens only in the
-// turns that need it.
+// turns that need it, and the tools it names that were not declared yet
+// are declared in the turn's later model calls.
 const DescribeTool = "describe_tools"
 
-// DescribeToolDecl is the declaration of DescribeTool.
-var DescribeToolDecl = ToolDecl{
-	Name:        DescribeTool,
-	Description: "Full declarations (argument documentation) of the named tools.",
-	Schema:      workspace.SchemaFor[describeArgs](),
+// describeSchema is DescribeTool's argument schema, as a model sees it.
+var describeSchema = ModelSchema(workspace.SchemaFor[describeArgs]())
+
+// describeDecl is the declaration of DescribeTool, naming the tools the
+// caller may use that are not declared (deferred).
+func describeDecl(deferred []string) ToolDecl {
+	d := "Full declarations of the named tools."
+	if len(deferred) > 0 {
+		d = "Full declarations of the named tools, which are declared to you after it. Not declared yet: " + strings.Join(deferred, ", ") + "."
+	}
+	return ToolDecl{Name: DescribeTool, Description: d, Schema: describeSchema}
 }
 
 // describeArgs are DescribeTool's arguments.
 type describeArgs struct {
-	Names []string `json:"names" schema:"required" jsonschema:"Names of the tools to describe."`
+	Names []string `json:"names" schema:"required"`
 }
 
 // FullDeclBytes is how large the tool declarations of one model call may
 // be before Declare switches to brief ones (about 1 500 tokens at three
 // bytes a token): a caller with a few tool families sees each in full, an
-// owner with every family and extensions sees brief declarations and
-// DescribeTool.
+// owner with every family and extensions sees the core families briefly
+// and the rest by name, through DescribeTool.
 const FullDeclBytes = 4500
+
+// CoreFamilies are the tool families (a tool's scope before the colon)
+// declared in every model call: the workspace's records a plain-English
+// request asks about first (people, tasks, email). When the caller's
+// tools do not fit in FullDeclBytes, the tools of the other families
+// (files, org, extensions, peers and every extension's tools) are only
+// named, in DescribeTool's description, until the model describes them.
+var CoreFamilies = map[string]bool{"contacts": true, "tasks": true, "email": true}
+
+// Family is the tool family of tool: its scope up to the colon
+// ("contacts:write" is "contacts").
+func Family(tool workspace.Tool) string {
+	f, _, _ := strings.Cut(tool.Scope, ":")
+	return f
+}
+
+// Declaration is what a model call declares of the caller's tools.
+type Declaration struct {
+	Tools []ToolDecl // declared, ask_caller last
+	// Deferred names the caller's tools that are not declared: named in
+	// DescribeTool's description, declared once described (Request.Deferred).
+	Deferred []string
+}
 
 // Declare turns the tools a caller may use into the declarations the model
 // sees, ask_caller last. Each is in full (compact schema, ModelSchema)
-// while they all fit in FullDeclBytes; otherwise each is brief
-// (BriefSchema: argument names and types, no argument descriptions) and
-// DescribeTool is declared to fetch the full ones on demand. The
-// declarations' schemas are shared between calls (schemaCache): do not
-// modify them.
-func Declare(tools []workspace.Tool) []ToolDecl {
+// while they all fit in FullDeclBytes. Otherwise the tools of the
+// CoreFamilies and those in used (described or called earlier in the
+// conversation, UsedTools) are declared briefly (BriefSchema: argument
+// names and types, no argument descriptions; a described tool's full
+// declaration is in the conversation as DescribeTool's result), the
+// others are deferred: named in the declaration of DescribeTool, which
+// fetches full declarations on demand. The declarations' schemas are shared between calls
+// (schemaCache): do not modify them.
+func Declare(tools []workspace.Tool, used map[string]bool) Declaration {
 	decls := make([]ToolDecl, 0, len(tools)+2)
 	size := 0
 	for _, tool := range tools {
@@ -65,13 +98,43 @@ func Declare(tools []workspace.Tool) []ToolDecl {
 		size += len(d.Name) + len(d.Description) + len(d.Schema)
 		decls = append(decls, d)
 	}
-	if size > FullDeclBytes {
-		for i, tool := range tools {
-			decls[i].Description, decls[i].Schema = BriefDescription(tool.Description), briefSchemas.get(tool.Schema, BriefSchema)
-		}
-		decls = append(decls, DescribeToolDecl)
+	if size <= FullDeclBytes {
+		return Declaration{Tools: append(decls, AskToolDecl)}
 	}
-	return append(decls, AskToolDecl)
+	var out Declaration
+	kept := decls[:0]
+	for _, tool := range tools {
+		if CoreFamilies[Family(tool)] || used[tool.Name] {
+			kept = append(kept, ToolDecl{Name: tool.Name, Description: BriefDescription(tool.Description), Schema: briefSchemas.get(tool.Schema, BriefSchema)})
+		} else {
+			out.Deferred = append(out.Deferred, tool.Name)
+		}
+	}
+	out.Tools = append(kept, describeDecl(out.Deferred), AskToolDecl)
+	return out
+}
+
+// UsedTools are the tools a conversation's messages described
+// (DescribeTool's names) or called: Declare declares them, so a
+// deferred tool is declared from the call after its description on, and a
+// tool of an earlier call stays declared while the call is in the history.
+func UsedTools(msgs []Message) map[string]bool {
+	used := map[string]bool{}
+	for _, m := range msgs {
+		for _, c := range m.Calls {
+			if c.Name != DescribeTool {
+				used[c.Name] = true
+				continue
+			}
+			var a describeArgs
+			if json.Unmarshal(c.Args, &a) == nil {
+				for _, n := range a.Names {
+					used[n] = true
+				}
+			}
+		}
+	}
+	return used
 }
 
 // FullDecl is a tool's full declaration: its description and compact

@@ -42,8 +42,14 @@ func (r *Runner) finish(ctx context.Context, t *turnRun, o conversation.Outcome)
 		}
 	}
 	var finished bool
+	final := t.final
 	err := r.DB.InTx(ctx, func(tx store.Tx) error {
 		var err error
+		if final != nil {
+			if err := final.record(ctx, tx); err != nil {
+				return err
+			}
+		}
 		if finished, err = conversation.Finish(ctx, tx, t.conv.ID, t.turn, o); err != nil || !finished {
 			return err
 		}
@@ -56,6 +62,17 @@ func (r *Runner) finish(ctx context.Context, t *turnRun, o conversation.Outcome)
 		}
 		return r.OnFinish(ctx, tx, conv, conv.Last())
 	})
+	if err != nil && final != nil {
+		// Record the answer on its own, then the outcome, as a turn whose
+		// answer has calls does: the same end as if they had never been
+		// one transaction.
+		t.final = nil
+		if rerr := r.DB.InTx(ctx, func(tx store.Tx) error { return final.record(ctx, tx) }); rerr != nil {
+			t.prog.cost = final.costBefore
+			return r.finish(ctx, t, t.unrecorded(ctx, final.hold, rerr))
+		}
+		return r.finish(ctx, t, o)
+	}
 	if err != nil {
 		return err
 	}

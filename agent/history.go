@@ -81,39 +81,55 @@ func (p *progress) apply(s conversation.Step, current bool) error {
 		if err := json.Unmarshal(s.Payload, &m); err != nil {
 			return fmt.Errorf("agent: step %d/%d: %w", s.Turn, s.Seq, err)
 		}
-		p.messages = append(p.messages, m.Message)
-		if current {
-			p.modelCalls++
-			p.cost += m.Cost
-			msg := m.Message
-			p.last = &msg
-			p.pending = append([]ToolCall(nil), m.Message.Calls...)
-		}
+		p.applyModel(m, s.Seq, current)
+		return nil
 	case conversation.StepTool:
 		var t toolStep
 		if err := json.Unmarshal(s.Payload, &t); err != nil {
 			return fmt.Errorf("agent: step %d/%d: %w", s.Turn, s.Seq, err)
 		}
-		n := len(p.messages)
-		if n > 0 && p.messages[n-1].Role == RoleTool {
-			p.messages[n-1].Results = append(p.messages[n-1].Results, t.Result)
-		} else {
-			p.messages = append(p.messages, Message{Role: RoleTool, Results: []ToolResult{t.Result}})
-		}
-		if current {
-			p.receipts = append(p.receipts, t.Receipts...)
-			for i, c := range p.pending {
-				if c.ID == t.Result.CallID {
-					p.pending = append(p.pending[:i], p.pending[i+1:]...)
-					break
-				}
-			}
-		}
+		p.applyTool(t, s.Seq, current)
+		return nil
 	}
 	if current {
 		p.seq = s.Seq + 1
 	}
 	return nil
+}
+
+// applyModel adds model step m, number seq, to the context (as apply,
+// without a payload to decode).
+func (p *progress) applyModel(m modelStep, seq int, current bool) {
+	p.messages = append(p.messages, m.Message)
+	if current {
+		p.modelCalls++
+		p.cost += m.Cost
+		msg := m.Message
+		p.last = &msg
+		p.pending = append([]ToolCall(nil), m.Message.Calls...)
+		p.seq = seq + 1
+	}
+}
+
+// applyTool adds tool step t, number seq, to the context (as apply,
+// without a payload to decode).
+func (p *progress) applyTool(t toolStep, seq int, current bool) {
+	n := len(p.messages)
+	if n > 0 && p.messages[n-1].Role == RoleTool {
+		p.messages[n-1].Results = append(p.messages[n-1].Results, t.Result)
+	} else {
+		p.messages = append(p.messages, Message{Role: RoleTool, Results: []ToolResult{t.Result}})
+	}
+	if current {
+		p.receipts = append(p.receipts, t.Receipts...)
+		for i, c := range p.pending {
+			if c.ID == t.Result.CallID {
+				p.pending = append(p.pending[:i], p.pending[i+1:]...)
+				break
+			}
+		}
+		p.seq = seq + 1
+	}
 }
 
 // answerOpenCalls gives every call of the last model message a result, in

@@ -12,6 +12,7 @@ import (
 	"github.com/soisnode/soisnode/budget"
 	"github.com/soisnode/soisnode/conversation"
 	"github.com/soisnode/soisnode/errs"
+	"github.com/soisnode/soisnode/money"
 	"github.com/soisnode/soisnode/store"
 	"github.com/soisnode/soisnode/workspace"
 )
@@ -96,6 +97,8 @@ type turnRun struct {
 	// is resumed by the next run.
 	interrupted bool
 	tools       []workspace.Tool // the tools the caller may use (for DescribeTool)
+	// final: the model's final answer, recorded with the outcome (finish).
+	final *finalStep
 }
 
 func (t *turnRun) run(ctx context.Context) conversation.Outcome {
@@ -135,10 +138,12 @@ func (t *turnRun) run(ctx context.Context) conversation.Outcome {
 		return t.fail(err, "the tools could not be listed")
 	}
 	t.tools = tools
-	decls := Declare(tools)
 
 	ctx, cancel := context.WithTimeout(ctx, t.TurnTimeout)
 	defer cancel()
+	// fresh: no model call yet in this run, whose Start just found the
+	// turn active; later calls check that it was not canceled meanwhile.
+	fresh := true
 	for {
 		if o, done := t.answerPending(ctx); done {
 			return o
@@ -149,13 +154,16 @@ func (t *turnRun) run(ctx context.Context) conversation.Outcome {
 		if t.prog.modelCalls >= t.MaxSteps {
 			return t.failMsg(fmt.Sprintf("the agent reached its step limit (%d model calls) without a final reply", t.MaxSteps))
 		}
-		if s, err := conversation.TurnStatus(ctx, t.DB, t.conv.ID, t.turn); err == nil && !s.Active() {
-			return conversation.Outcome{Status: s} // canceled meanwhile; finish is a no-op
+		if !fresh {
+			if s, err := conversation.TurnStatus(ctx, t.DB, t.conv.ID, t.turn); err == nil && !s.Active() {
+				return conversation.Outcome{Status: s} // canceled meanwhile; finish is a no-op
+			}
 		}
+		fresh = false
 		if shutdown(ctx) {
 			return t.interrupt("before a model call")
 		}
-		if o, stop := t.callModel(ctx, decls); stop {
+		if o, stop := t.callModel(ctx, Declare(tools, UsedTools(t.prog.messages))); stop {
 			return o
 		}
 	}
@@ -265,8 +273,7 @@ func (t *turnRun) recordTool(ctx context.Context, tx store.Tx, step toolStep) er
 }
 
 func (t *turnRun) applyTool(step toolStep) {
-	payload, _ := json.Marshal(step)
-	_ = t.prog.apply(conversation.Step{Turn: t.turn, Seq: t.prog.seq, Kind: conversation.StepTool, Payload: payload}, true)
+	t.prog.applyTool(step, t.prog.seq, true)
 }
 
 // resultContent is what the model sees of a tool result. Data from outside
@@ -290,12 +297,13 @@ func resultContent(res workspace.Result) json.RawMessage {
 }
 
 // callModel asks the provider for the next step, within the budget.
-func (t *turnRun) callModel(ctx context.Context, decls []ToolDecl) (conversation.Outcome, bool) {
+func (t *turnRun) callModel(ctx context.Context, decls Declaration) (conversation.Outcome, bool) {
 	req := Request{
 		Model:           t.Provider.Model(),
 		System:          t.systemPrompt(),
 		Messages:        t.prog.messages,
-		Tools:           decls,
+		Tools:           decls.Tools,
+		Deferred:        decls.Deferred,
 		MaxOutputTokens: t.MaxOutputTokens,
 	}
 	hold, o, stop := t.reserve(ctx, &req)
@@ -328,28 +336,50 @@ func (t *turnRun) callModel(ctx context.Context, decls []ToolDecl) (conversation
 	}
 	step := modelStep{Message: resp.Message, Model: model, Usage: resp.Usage, Cost: cost}
 	payload, _ := json.Marshal(step)
-	rec := context.WithoutCancel(ctx) // the provider answered: record it even if a stop cancels the turn now
-	err = t.DB.InTx(rec, func(tx store.Tx) error {
-		if err := hold.Settle(rec, tx, charge(model, resp.Usage, cost)); err != nil {
+	seq := t.prog.seq
+	record := func(ctx context.Context, tx store.Tx) error {
+		if err := hold.Settle(ctx, tx, charge(model, resp.Usage, cost)); err != nil {
 			return err
 		}
-		if err := conversation.AddCost(rec, tx, t.conv.ID, t.turn, cost); err != nil {
+		if err := conversation.AddCost(ctx, tx, t.conv.ID, t.turn, cost); err != nil {
 			return err
 		}
-		return conversation.AddStep(rec, tx, t.conv.ID, conversation.Step{Turn: t.turn, Seq: t.prog.seq, Kind: conversation.StepModel, Payload: payload}, t.Now())
-	})
-	if err != nil {
-		// The provider answered, so it billed: count the hold as spent.
-		if uerr := hold.Unconfirmed(ctx); uerr != nil {
-			t.log.Error("could not record an answered call as unconfirmed spend", "err", uerr)
-		}
-		return t.fail(err, "the model's answer could not be recorded"), true
+		return conversation.AddStep(ctx, tx, t.conv.ID, conversation.Step{Turn: t.turn, Seq: seq, Kind: conversation.StepModel, Payload: payload}, t.Now())
 	}
-	_ = t.prog.apply(conversation.Step{Turn: t.turn, Seq: t.prog.seq, Kind: conversation.StepModel, Payload: payload}, true)
-	if cost > hold.Amount() && hold.Limited() {
+	overrun := cost > hold.Amount() && hold.Limited()
+	if len(resp.Message.Calls) == 0 && !overrun {
+		// The final answer: recorded in the transaction that records the
+		// turn's outcome (finish), one commit fewer per turn.
+		t.final = &finalStep{record: record, hold: hold, costBefore: t.prog.cost}
+		t.prog.applyModel(step, seq, true)
+		return conversation.Outcome{Status: conversation.Completed, Reply: resp.Message.Text, Actions: t.prog.receipts}, true
+	}
+	rec := context.WithoutCancel(ctx) // the provider answered: record it even if a stop cancels the turn now
+	if err := t.DB.InTx(rec, func(tx store.Tx) error { return record(rec, tx) }); err != nil {
+		return t.unrecorded(ctx, hold, err), true
+	}
+	t.prog.applyModel(step, seq, true)
+	if overrun {
 		return t.overrun(cost, hold.Amount()), true
 	}
 	return conversation.Outcome{}, false
+}
+
+// finalStep is a model call's final answer (no tool calls) not yet
+// recorded: finish records it in the transaction of the turn's outcome.
+type finalStep struct {
+	record     func(ctx context.Context, tx store.Tx) error // settles the hold, adds the cost, records the step
+	hold       *budget.Hold
+	costBefore money.Micro // the turn's cost without this call
+}
+
+// unrecorded ends the turn whose model answer could not be recorded: the
+// provider answered, so it billed, and its hold counts as spent.
+func (t *turnRun) unrecorded(ctx context.Context, hold *budget.Hold, err error) conversation.Outcome {
+	if uerr := hold.Unconfirmed(ctx); uerr != nil {
+		t.log.Error("could not record an answered call as unconfirmed spend", "err", uerr)
+	}
+	return t.fail(err, "the model's answer could not be recorded")
 }
 
 // chargeFailed settles a failed call: usage the provider reported (a

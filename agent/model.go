@@ -56,10 +56,15 @@ type ToolDecl struct {
 
 // Request is one model call.
 type Request struct {
-	Model           string
-	System          string
-	Messages        []Message
-	Tools           []ToolDecl
+	Model    string
+	System   string
+	Messages []Message
+	Tools    []ToolDecl
+	// Deferred names the tools the caller may use that Tools does not
+	// declare: DescribeTool's declaration names them, and they are
+	// declared once described (Declare). Providers do not send this list;
+	// a provider that picks tools itself (local) may call them.
+	Deferred        []string
 	MaxOutputTokens int
 }
 
@@ -96,8 +101,8 @@ const AskTool = "ask_caller"
 // AskToolDecl is the declaration of AskTool.
 var AskToolDecl = ToolDecl{
 	Name:        AskTool,
-	Description: "Ask the caller a question (naming the options when there are candidates) when the request is ambiguous or needs confirmation; ends the turn until they answer.",
-	Schema:      workspace.SchemaFor[askArgs](),
+	Description: "Ask the caller a question (name the options if there are candidates) when the request is ambiguous or needs confirmation; ends the turn until they answer.",
+	Schema:      ModelSchema(workspace.SchemaFor[askArgs]()),
 }
 
 // askArgs are AskTool's arguments.

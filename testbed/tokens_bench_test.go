@@ -21,9 +21,9 @@ import (
 // BenchmarkPromptTokens is the token economy of one standard request
 // (testbed.StandardMessage, from an owner, so with every built-in tool):
 // the first model call of the turn, exactly as a node builds it (system
-// prompt, the message, the tool registry listed for the caller and
-// converted to agent.ToolDecl, plus ask_caller), captured from a node
-// with a scripted provider. The timed loop is price.EstimateTokens, the
+// prompt, the message, and agent.Declare's declarations of the caller's
+// tools: the core families briefly, describe_tools naming the others,
+// ask_caller), captured from a node with a scripted provider. The timed loop is price.EstimateTokens, the
 // estimate the budget reservation uses.
 //
 // Metrics:
@@ -77,7 +77,7 @@ func BenchmarkPromptTokens(b *testing.B) {
 
 // firstModelRequest sends the standard request to a node whose scripted
 // provider records the first model call of the turn, and returns it.
-func firstModelRequest(b *testing.B) agent.Request {
+func firstModelRequest(b testing.TB) agent.Request {
 	var mu sync.Mutex
 	var first *agent.Request
 	script := &testbed.Script{Step: func(req agent.Request) agent.Response {

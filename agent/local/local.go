@@ -76,9 +76,12 @@ func allAsks(rs []agent.ToolResult) bool {
 
 // nextStep decides the model message that continues req.
 func nextStep(req agent.Request) agent.Message {
-	tools := make(map[string]bool, len(req.Tools))
+	tools := make(map[string]bool, len(req.Tools)+len(req.Deferred))
 	for _, t := range req.Tools {
 		tools[t.Name] = true
+	}
+	for _, name := range req.Deferred { // the caller may use them: no need to describe them first
+		tools[name] = true
 	}
 	if m, ok := peerStep(req, tools); ok {
 		return m
