@@ -25,8 +25,11 @@ type Service struct {
 	Peers     PeerStore
 	Transport Transport
 	// A2A carries exchanges with plain A2A peers; nil: none can be held.
-	A2A      A2AClient
-	Jobs     Jobs
+	A2A  A2AClient
+	Jobs Jobs
+	// Lane answers a received envelope at once in this process (lane.go);
+	// nil: every answer is a River job.
+	Lane     Lane
 	Agent    Agent
 	Registry *workspace.Registry // the tools agents act with, limited per side
 	// OnFinish runs in the transaction that ends an exchange (queues the
@@ -42,6 +45,7 @@ type Service struct {
 	EnvelopeLife time.Duration
 
 	keys keyCache // pinned key sets, parsed once per JWKS
+	pins pinCache // senders' pins, re-checked inside the recording transaction
 }
 
 // DefaultDeadline is how long an exchange may run when Service.Deadline

@@ -93,6 +93,7 @@ func (n *Node) assemble(ctx context.Context) error {
 		return err
 	}
 	n.negotiations.Jobs = negotiation.RiverJobs{Insert: n.queue.Insert}
+	n.negotiations.Lane = n.queue // answers run at once here; River after a crash or when no slot is free
 	if err := n.assembleConsole(); err != nil {
 		return err
 	}
