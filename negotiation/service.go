@@ -10,6 +10,7 @@ import (
 	"github.com/soisnode/soisnode/money"
 	"github.com/soisnode/soisnode/peers"
 	"github.com/soisnode/soisnode/store"
+	"github.com/soisnode/soisnode/webhook"
 	"github.com/soisnode/soisnode/workspace"
 )
 
@@ -25,8 +26,11 @@ type Service struct {
 	Peers     PeerStore
 	Transport Transport
 	// A2A carries exchanges with plain A2A peers; nil: none can be held.
-	A2A  A2AClient
-	Jobs Jobs
+	A2A A2AClient
+	// Sealer opens the credentials stored for plain A2A peers (the node's
+	// key-encryption key); nil: none can be opened.
+	Sealer webhook.Sealer
+	Jobs   Jobs
 	// Lane answers a received envelope at once in this process (lane.go);
 	// nil: every answer is a River job.
 	Lane     Lane

@@ -27,9 +27,9 @@ func (n *Node) assembleNegotiation() {
 	n.negotiations = &negotiation.Service{
 		DB: n.db, Self: n.nodeID, Signer: n.keys, Peers: peers.Lookup{DB: n.db},
 		Transport: negotiation.HTTPTransport{Client: n.peerHTTP()},
-		A2A:       negotiation.A2AHTTP{Client: n.peerHTTP()},
-		Agent:     negotiate.Negotiator{},
-		Registry:  n.registry, OnFinish: n.onNegotiationFinished,
+		A2A:       negotiation.A2AHTTP{Client: n.peerHTTP()}, Sealer: n.secrets.Sealer,
+		Agent:    negotiate.Negotiator{},
+		Registry: n.registry, OnFinish: n.onNegotiationFinished,
 		OnReject: func(reason string) { n.fedm.federationRejected(reason) },
 		Now:      n.now, Log: n.log, Deadline: n.cfg.NegotiationDeadline,
 	}

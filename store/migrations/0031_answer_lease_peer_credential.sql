@@ -7,3 +7,10 @@
 -- sweep reads a few entries.
 ALTER TABLE negotiation_turns ADD COLUMN lease_until BIGINT NOT NULL DEFAULT 0;
 CREATE INDEX negotiation_turns_leased ON negotiation_turns (lease_until) WHERE lease_until > 0;
+
+-- A plain A2A peer's credential (peers/credential.go): how it is sent
+-- (credential_kind: 'bearer' or 'header <name>'; '' for none), and the
+-- credential itself sealed under the node's key-encryption key, opened
+-- only to be sent to that peer.
+ALTER TABLE peers ADD COLUMN credential_kind TEXT NOT NULL DEFAULT '';
+ALTER TABLE peers ADD COLUMN credential_enc BLOB;
