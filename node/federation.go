@@ -121,3 +121,7 @@ func (n *Node) onNegotiationFinished(ctx context.Context, tx store.Tx, neg negot
 	}
 	return nil
 }
+
+// Sealer seals and opens secrets at rest under the node's key-encryption
+// key (plain A2A peers' credentials; tests set them through it).
+func (n *Node) Sealer() webhook.Sealer { return n.secrets.Sealer }
