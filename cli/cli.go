@@ -101,12 +101,13 @@ func verbs() []verb {
 			{"verify", "ID", "re-check every signed envelope (exit 1 if one fails)"},
 		}},
 		{name: "peers", short: "other nodes: pinned keys and inbound policy", run: runPeers, subs: []sub{
-			{"add", "BASE_URL", "fetch a node's card, show its keys and pin them"},
+			{"add", "BASE_URL", "fetch a node's card, show its keys and pin them (a plain A2A agent: add it, with --credential-file if its card demands one)"},
 			{"list", "", "list the pinned peers"},
 			{"remove", "PEER", "remove a peer (name, id or node id)"},
 			{"policy", "PEER", "set what a peer may do here"},
 			{"repin", "PEER", "pin a peer's changed keys"},
-		}, note: "PEER is the peer's local name, id or node id (docs/federation.md)."},
+			{"credential", "PEER", "set (--credential-file PATH, - for stdin) or remove (--clear) the credential a plain A2A agent demands"},
+		}, note: "PEER is the peer's local name, id or node id (docs/federation.md). A credential is never given on the command line; it is stored sealed and shown masked."},
 		{name: "testbed", short: "multi-node scenarios on this machine (docs/testbed.md)", run: runTestbed, subs: []sub{
 			{"run", "FILE", "run a scenario file: nodes as processes, faults, checks, a report"},
 		}},

@@ -24,11 +24,14 @@ func (n *Server) serveMessage(w http.ResponseWriter, r *http.Request) {
 		n.writeProblem(w, errs.E(errs.TooLarge, "the body must be one compact JWS of at most %d bytes", negotiation.MaxEnvelope))
 		return
 	}
-	if err := n.negotiations.Receive(r.Context(), strings.TrimSpace(string(body))); err != nil {
+	answer, err := n.negotiations.Accept(r.Context(), strings.TrimSpace(string(body)))
+	if err != nil {
 		n.writeProblem(w, err)
 		return
 	}
 	w.WriteHeader(http.StatusAccepted)
+	_ = http.NewResponseController(w).Flush() // the 202 first, then this side's answer
+	answer()
 }
 
 // writeProblem answers a plain handler's error as problem+json.

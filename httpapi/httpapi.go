@@ -85,7 +85,9 @@ type Accept interface {
 type Negotiations interface {
 	Open(ctx context.Context, p negotiation.OpenParams) (negotiation.Negotiation, error)
 	Cancel(ctx context.Context, workspaceID, id string) (negotiation.Negotiation, error)
-	Receive(ctx context.Context, compact string) error
+	// Accept verifies and records a peer's envelope; answer runs this
+	// side's answer when it runs in this process (after the 202).
+	Accept(ctx context.Context, compact string) (answer func(), err error)
 }
 
 // OAuth verifies the OAuth access tokens /mcp accepts (*oauth.Server).

@@ -22,8 +22,9 @@ type A2AClient interface {
 	// Send sends msg to the A2A JSON-RPC interface at url (SendMessage,
 	// blocking) and returns the peer's answer once it has stopped
 	// working: a task, or a message. A protocol error (the peer refused
-	// the message) is a *Refused; anything else may be retried.
-	Send(ctx context.Context, url string, msg *spec.Message) (spec.SendMessageResult, error)
+	// the message, or the credential) is a *Refused; anything else may
+	// be retried. cred, when not nil, goes with every request of the call.
+	Send(ctx context.Context, url string, cred *peers.Credential, msg *spec.Message) (spec.SendMessageResult, error)
 }
 
 // sendA2A delivers this side's turn t to a plain A2A peer as one A2A
@@ -38,7 +39,11 @@ func (s *Service) sendA2A(ctx context.Context, n Negotiation, t Turn, peer peers
 	if s.A2A == nil {
 		return errs.E(errs.Unavailable, "this node has no A2A client for plain A2A peers")
 	}
-	res, err := s.A2A.Send(ctx, peer.A2AURL, a2aMessage(n, t))
+	cred, err := peers.OpenCredential(ctx, s.DB, s.Sealer, peer)
+	if err != nil {
+		return err
+	}
+	res, err := s.A2A.Send(ctx, peer.A2AURL, cred, a2aMessage(n, t))
 	if err != nil {
 		return s.sendFailed(ctx, n, t, err)
 	}

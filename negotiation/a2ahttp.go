@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	spec "github.com/a2aproject/a2a-go/v2/a2a"
 	"github.com/a2aproject/a2a-go/v2/a2aclient"
+
+	"github.com/soisnode/soisnode/peers"
 )
 
 // Limits of A2AHTTP.
@@ -23,9 +26,10 @@ const (
 
 // A2AHTTP is an A2AClient over HTTP: a2a-go v2's JSON-RPC client
 // transport through Client (the node gives it the SSRF-guarded peer
-// client), each answer at most MaxA2AAnswer bytes. It sends no
-// credentials: a plain A2A peer that needs them answers
-// auth-required or refuses, and the exchange ends.
+// client), each answer at most MaxA2AAnswer bytes, with the peer's
+// credential (if the operator gave one) on every request. A peer that
+// refuses the request's credentials (HTTP 401 or 403, or the A2A errors
+// for them) is a *Refused that says so: the exchange ends failed.
 type A2AHTTP struct {
 	Client *http.Client
 	// Poll is how often a task still working is read again; default 1 s.
@@ -35,14 +39,15 @@ type A2AHTTP struct {
 var _ A2AClient = A2AHTTP{}
 
 // Send implements A2AClient.
-func (h A2AHTTP) Send(ctx context.Context, url string, msg *spec.Message) (spec.SendMessageResult, error) {
+func (h A2AHTTP) Send(ctx context.Context, url string, cred *peers.Credential, msg *spec.Message) (spec.SendMessageResult, error) {
 	c := *h.Client
-	c.Transport = limitBody{next: h.Client.Transport, limit: MaxA2AAnswer}
+	auth := &credentialed{next: limitBody{next: h.Client.Transport, limit: MaxA2AAnswer}, cred: cred}
+	c.Transport = auth
 	t := a2aclient.NewJSONRPCTransport(url, &c)
 	defer t.Destroy()
 	res, err := t.SendMessage(ctx, a2aclient.ServiceParams{}, &spec.SendMessageRequest{Message: msg})
 	if err != nil {
-		return nil, a2aError(url, err)
+		return nil, auth.failed(url, err)
 	}
 	task, ok := res.(*spec.Task)
 	if !ok || !working(task.Status.State) {
@@ -65,7 +70,7 @@ func (h A2AHTTP) Send(ctx context.Context, url string, msg *spec.Message) (spec.
 		case <-tick.C:
 		}
 		if task, err = t.GetTask(ctx, a2aclient.ServiceParams{}, &spec.GetTaskRequest{ID: task.ID}); err != nil {
-			return nil, a2aError(url, err)
+			return nil, auth.failed(url, err)
 		}
 	}
 	return task, nil
@@ -124,4 +129,42 @@ func (c *capped) Read(p []byte) (int, error) {
 		return 0, fmt.Errorf("the answer is larger than %d bytes", MaxA2AAnswer)
 	}
 	return n, err
+}
+
+// credentialed sets a plain peer's credential on every request (under
+// the SSRF guard, which is next's transport) and remembers an answer
+// that refused the request's credentials.
+type credentialed struct {
+	next    http.RoundTripper
+	cred    *peers.Credential
+	refused atomic.Int32 // the status of the last 401 or 403 answer
+}
+
+func (c *credentialed) RoundTrip(r *http.Request) (*http.Response, error) {
+	if c.cred != nil {
+		r = r.Clone(r.Context())
+		c.cred.Apply(r.Header)
+	}
+	resp, err := c.next.RoundTrip(r)
+	if err == nil && (resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden) {
+		c.refused.Store(int32(resp.StatusCode))
+	}
+	return resp, err
+}
+
+// failed maps a failed call (a2aError), a refusal of the credentials
+// first: no retry can fix those, and the exchange's summary says why.
+func (c *credentialed) failed(url string, err error) error {
+	status := int(c.refused.Load())
+	if status == 0 && (errors.Is(err, spec.ErrUnauthenticated) || errors.Is(err, spec.ErrUnauthorized)) {
+		status = http.StatusUnauthorized
+	}
+	if status == 0 {
+		return a2aError(url, err)
+	}
+	how := "no credential is set for this peer (soisnode peers credential PEER --credential-file PATH)"
+	if c.cred != nil {
+		how = "the credential set for this peer (" + c.cred.Kind() + ") was refused"
+	}
+	return &Refused{Status: status, Detail: fmt.Sprintf("the A2A agent at %s refused the request (%d %s): %s", url, status, http.StatusText(status), how)}
 }

@@ -54,7 +54,9 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 }
 
 // DeadlineSweeper ends exchanges past their deadline (Service.ExpireDue)
-// on a schedule. Every working process of a node may run one.
+// and hands to River the answers whose local lease ran out
+// (Service.SweepLeases), on a schedule. Every working process of a node
+// may run one.
 type DeadlineSweeper struct {
 	Service *Service
 	Every   time.Duration // SweepEvery when zero
@@ -76,6 +78,11 @@ func (d *DeadlineSweeper) Run(ctx context.Context) {
 		n, err := d.Service.ExpireDue(ctx)
 		if err != nil && ctx.Err() == nil {
 			log.Warn("ending negotiations past their deadline failed", "err", err)
+		}
+		if d.Service.Jobs != nil {
+			if _, lerr := d.Service.SweepLeases(ctx); lerr != nil && ctx.Err() == nil {
+				log.Warn("handing over answers whose lease ran out failed", "err", lerr)
+			}
 		}
 		if d.Swept != nil {
 			d.Swept(n, err)

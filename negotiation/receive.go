@@ -10,6 +10,7 @@ import (
 
 	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/peers"
+	"github.com/soisnode/soisnode/queue"
 	"github.com/soisnode/soisnode/signing/verify"
 	"github.com/soisnode/soisnode/store"
 )
@@ -22,30 +23,50 @@ import (
 // kind Unauthorized (signature, sender), Conflict (order, state, replay)
 // or Malformed (the rest), and changes nothing.
 func (s *Service) Receive(ctx context.Context, token string) error {
-	err := s.receive(ctx, token)
-	if err != nil {
-		s.rejected(rejectReason(err))
+	answer, err := s.Accept(ctx, token)
+	if err == nil {
+		answer()
 	}
 	return err
 }
 
-func (s *Service) receive(ctx context.Context, token string) error {
+// Accept is Receive whose answer, when this process runs it at once (the
+// Lane), starts only when the caller calls answer: after its 202 is on
+// the wire, so that the answer's work does not delay the peer's
+// response. On success answer is never nil; call it exactly once (it
+// does nothing when the answer is a River job, or none is due).
+func (s *Service) Accept(ctx context.Context, token string) (answer func(), err error) {
+	answer, err = s.receive(ctx, token)
+	if err != nil {
+		s.rejected(rejectReason(err))
+		return nil, err
+	}
+	return answer, nil
+}
+
+// noAnswer is the answer starter of an envelope that starts nothing here.
+func noAnswer() {}
+
+func (s *Service) receive(ctx context.Context, token string) (func(), error) {
 	from, err := Sender(token)
 	if err != nil {
-		return errs.Wrap(errs.Malformed, err, "%v", err)
+		return nil, errs.Wrap(errs.Malformed, err, "%v", err)
+	}
+	if answer, done, err := s.receiveOpen(ctx, from, token); done {
+		return answer, err
 	}
 	peer, neg, err := s.receivingPeer(ctx, from, token)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	keys, err := s.keys.of(peer)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	now := s.now()
 	if neg != nil {
 		if _, seq := unverifiedHead(token); seq >= 1 && seq <= neg.LastSeq() {
-			return s.duplicate(ctx, keys, token, *neg, from)
+			return noAnswer, s.duplicate(ctx, keys, token, *neg, from)
 		}
 	}
 	x := Expect{Self: s.Self, Peer: from, State: StateNew, Now: now}
@@ -54,13 +75,17 @@ func (s *Service) receive(ctx context.Context, token string) error {
 	}
 	env, err := Verify(ctx, keys, token, x)
 	if err != nil {
-		return errs.Wrap(envelopeKind(err), err, "%v", err)
+		return nil, errs.Wrap(envelopeKind(err), err, "%v", err)
 	}
 	if neg != nil && env.NegotiationID != neg.ID {
-		return errs.E(errs.Malformed, "negotiation_id does not match")
+		return nil, errs.E(errs.Malformed, "negotiation_id does not match")
 	}
 	ws := peer.WorkspaceID
-	var jobErr error
+	_, final := finalStatus(env.Type)
+	var slot *queue.Local
+	if !final && (neg != nil || KindOf(env.Body.Data) != KindKeys) {
+		slot = s.takeLane() // this side answers: at once, here, when a slot is free
+	}
 	err = s.DB.InTx(ctx, func(tx store.Tx) error {
 		if err := Remember(ctx, &SQLNonces{DB: tx, Now: s.Now}, env); err != nil {
 			return errs.Wrap(envelopeKind(err), err, "%v", err)
@@ -82,7 +107,11 @@ func (s *Service) receive(ctx context.Context, token string) error {
 		if neg == nil {
 			add = insertTurn // the open of the negotiation just created (Verify checked it)
 		}
-		if err := add(ctx, tx, ws, env.NegotiationID, TurnOf(env, token, now)); err != nil {
+		t := TurnOf(env, token, now)
+		if slot != nil {
+			t.lease = slot.HeldUntil()
+		}
+		if err := add(ctx, tx, ws, env.NegotiationID, t); err != nil {
 			return err
 		}
 		if status, final := finalStatus(env.Type); final {
@@ -95,14 +124,19 @@ func (s *Service) receive(ctx context.Context, token string) error {
 			}
 			return err
 		}
-		jobErr = s.Jobs.Step(ctx, tx, ws, env.NegotiationID, env.Seq+1)
-		return jobErr
+		if slot != nil {
+			return nil // the turn's row holds the answer's lease
+		}
+		return s.Jobs.Step(ctx, tx, ws, env.NegotiationID, env.Seq+1)
 	})
 	if err != nil {
-		return err
+		if slot != nil {
+			slot.Release()
+		}
+		return nil, err
 	}
 	s.log().Info("negotiation turn received", "negotiation_id", env.NegotiationID, "from", from, "seq", env.Seq, "type", env.Type, "workspace_id", ws)
-	return nil
+	return s.answerLocally(slot, ws, env.NegotiationID, env.Seq), nil
 }
 
 // duplicate answers an envelope whose seq is already recorded: accepted
@@ -200,6 +234,7 @@ func (s *Service) receivingPeer(ctx context.Context, from, token string) (peers.
 		if err != nil {
 			return peers.Peer{}, nil, err
 		}
+		s.pins.remember(from, pins)
 		if len(pins) == 0 {
 			return peers.Peer{}, nil, errs.E(errs.Unauthorized, "node %s is not a pinned peer", from)
 		}
@@ -219,6 +254,7 @@ func (s *Service) receivingPeer(ctx context.Context, from, token string) (peers.
 	if err != nil {
 		return peers.Peer{}, nil, err
 	}
+	s.pins.remember(from, pins)
 	if len(pins) == 0 {
 		return peers.Peer{}, nil, errs.E(errs.Unauthorized, "node %s is not a pinned peer", from)
 	}

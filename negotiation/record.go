@@ -9,6 +9,7 @@ import (
 
 	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/money"
+	"github.com/soisnode/soisnode/peers"
 	"github.com/soisnode/soisnode/store"
 	"github.com/soisnode/soisnode/workspace"
 )
@@ -69,6 +70,11 @@ type Turn struct {
 	Data json.RawMessage // nil when the envelope carried none
 	JWS  string          // "" for a plain A2A peer's turn: unsigned
 	At   time.Time       // when this side sent or accepted it
+
+	// lease, when non-zero, is written as the row's lease_until: the
+	// process that received this peer's turn answers it at once until
+	// then (lane.go). Never read back.
+	lease int64
 }
 
 // Signed reports whether t carries its sender's signed envelope; a plain
@@ -154,6 +160,13 @@ type CreateParams struct {
 // Create stores a new, open negotiation with no turns. An id the
 // workspace already holds is a Conflict.
 func Create(ctx context.Context, q store.Querier, workspaceID string, p CreateParams, now time.Time) (Negotiation, error) {
+	return create(ctx, q, workspaceID, p, now, nil)
+}
+
+// create is Create; with a pin, the row is only written while that pin
+// is still in the registry exactly as it was read (the check is part of
+// the INSERT), else it is a Conflict as for an id already held.
+func create(ctx context.Context, q store.Querier, workspaceID string, p CreateParams, now time.Time, pin *peers.Peer) (Negotiation, error) {
 	p.Goal = strings.TrimSpace(p.Goal)
 	switch {
 	case !validID(p.ID):
@@ -178,10 +191,18 @@ func Create(ctx context.Context, q store.Querier, workspaceID string, p CreatePa
 	if !p.Deadline.IsZero() {
 		deadline = store.Micros(p.Deadline)
 	}
-	c, err := q.Exec(ctx, `INSERT INTO negotiations (workspace_id, id, peer, goal, status, max_usd, max_turns, created_at, role, key_id, member_id, deadline_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (workspace_id, id) DO NOTHING`,
-		workspaceID, n.ID, n.Peer, n.Goal, string(n.Status), int64(n.MaxUSD), n.MaxTurns, store.Micros(now),
-		string(p.Role), p.KeyID, p.MemberID, deadline)
+	args := []any{workspaceID, n.ID, n.Peer, n.Goal, string(n.Status), int64(n.MaxUSD), n.MaxTurns, store.Micros(now),
+		string(p.Role), p.KeyID, p.MemberID, deadline}
+	query := `INSERT INTO negotiations (workspace_id, id, peer, goal, status, max_usd, max_turns, created_at, role, key_id, member_id, deadline_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (workspace_id, id) DO NOTHING`
+	if pin != nil {
+		query = `INSERT INTO negotiations (workspace_id, id, peer, goal, status, max_usd, max_turns, created_at, role, key_id, member_id, deadline_at)
+		SELECT ?, ?, ?, ?, ?, CAST(? AS BIGINT), CAST(? AS INTEGER), CAST(? AS BIGINT), ?, ?, ?, CAST(? AS BIGINT)
+		WHERE EXISTS (SELECT 1 FROM peers WHERE id = ? AND workspace_id = ? AND node_id = ? AND a2a_url = '' AND updated_at = ? AND jwks = ?)
+		ON CONFLICT (workspace_id, id) DO NOTHING`
+		args = append(args, pin.ID, pin.WorkspaceID, pin.NodeID, store.Micros(pin.UpdatedAt), string(pin.JWKS))
+	}
+	c, err := q.Exec(ctx, query, args...)
 	if err != nil {
 		return Negotiation{}, fmt.Errorf("negotiation: create %s: %w", n.ID, err)
 	}
@@ -336,8 +357,8 @@ func insertTurn(ctx context.Context, tx store.Tx, workspaceID, id string, t Turn
 	if t.Data != nil {
 		data = string(t.Data)
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO negotiation_turns (workspace_id, negotiation_id, seq, from_node, type, text, data, jws, at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, workspaceID, id, t.Seq, t.From, string(t.Type), t.Text, data, t.JWS, store.Micros(t.At)); err != nil {
+	if _, err := tx.Exec(ctx, `INSERT INTO negotiation_turns (workspace_id, negotiation_id, seq, from_node, type, text, data, jws, at, lease_until)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, workspaceID, id, t.Seq, t.From, string(t.Type), t.Text, data, t.JWS, store.Micros(t.At), t.lease); err != nil {
 		return fmt.Errorf("negotiation: append to %s: %w", id, err)
 	}
 	return nil

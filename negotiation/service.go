@@ -10,6 +10,7 @@ import (
 	"github.com/soisnode/soisnode/money"
 	"github.com/soisnode/soisnode/peers"
 	"github.com/soisnode/soisnode/store"
+	"github.com/soisnode/soisnode/webhook"
 	"github.com/soisnode/soisnode/workspace"
 )
 
@@ -25,8 +26,14 @@ type Service struct {
 	Peers     PeerStore
 	Transport Transport
 	// A2A carries exchanges with plain A2A peers; nil: none can be held.
-	A2A      A2AClient
-	Jobs     Jobs
+	A2A A2AClient
+	// Sealer opens the credentials stored for plain A2A peers (the node's
+	// key-encryption key); nil: none can be opened.
+	Sealer webhook.Sealer
+	Jobs   Jobs
+	// Lane answers a received envelope at once in this process (lane.go);
+	// nil: every answer is a River job.
+	Lane     Lane
 	Agent    Agent
 	Registry *workspace.Registry // the tools agents act with, limited per side
 	// OnFinish runs in the transaction that ends an exchange (queues the
@@ -42,6 +49,7 @@ type Service struct {
 	EnvelopeLife time.Duration
 
 	keys keyCache // pinned key sets, parsed once per JWKS
+	pins pinCache // senders' pins, re-checked inside the recording transaction
 }
 
 // DefaultDeadline is how long an exchange may run when Service.Deadline

@@ -86,6 +86,7 @@ func (n *Node) assemble(ctx context.Context) error {
 	}
 	n.addFederationSweeps()
 	n.negotiations.Jobs = negotiation.RiverJobs{Insert: n.queue.Insert}
+	n.negotiations.Lane = n.queue // answers run at once here; River after a crash or when no slot is free
 	if err := n.assembleConsole(); err != nil {
 		return err
 	}

@@ -22,9 +22,9 @@ func (n *Node) assembleNegotiation() {
 	n.negotiations = &negotiation.Service{
 		DB: n.db, Self: n.nodeID, Signer: n.keys, Peers: peers.Lookup{DB: n.db},
 		Transport: negotiation.HTTPTransport{Client: n.peerHTTP()},
-		A2A:       negotiation.A2AHTTP{Client: n.peerHTTP()},
-		Agent:     negotiate.Negotiator{},
-		Registry:  n.registry, OnFinish: n.onNegotiationFinished,
+		A2A:       negotiation.A2AHTTP{Client: n.peerHTTP()}, Sealer: n.secrets.Sealer,
+		Agent:    negotiate.Negotiator{},
+		Registry: n.registry, OnFinish: n.onNegotiationFinished,
 		OnReject: func(reason string) { n.fedm.federationRejected(reason) },
 		Now:      n.now, Log: n.log, Deadline: n.cfg.NegotiationDeadline,
 	}
@@ -93,3 +93,7 @@ func (n *Node) onNegotiationFinished(ctx context.Context, tx store.Tx, neg negot
 	}
 	return nil
 }
+
+// Sealer seals and opens secrets at rest under the node's key-encryption
+// key (plain A2A peers' credentials; tests set them through it).
+func (n *Node) Sealer() webhook.Sealer { return n.secrets.Sealer }

@@ -93,6 +93,10 @@ type Peer struct {
 	// the soisnode extension): exchanges with it travel as A2A messages,
 	// unsigned. "" for a soisnode node, reached by signed envelopes.
 	A2AURL string
+	// CredentialKind is how the credential a plain A2A peer demands is
+	// sent ("bearer", "header X-Api-Key"; "" for none): the credential
+	// itself is stored sealed and only opened to be sent (credential.go).
+	CredentialKind string
 	Policy
 	CreatedAt time.Time
 	UpdatedAt time.Time
@@ -203,7 +207,7 @@ func NameFor(ctx context.Context, q store.Querier, workspaceID, name string, f *
 	return name, nil
 }
 
-const columns = `id, workspace_id, node_id, name, card_name, base_url, jwks, fingerprint, a2a_url, scopes, max_usd, max_turns, created_at, updated_at`
+const columns = `id, workspace_id, node_id, name, card_name, base_url, jwks, fingerprint, a2a_url, scopes, max_usd, max_turns, created_at, updated_at, credential_kind`
 
 // List returns the workspace's peers, oldest first.
 func List(ctx context.Context, q store.Querier, workspaceID string) ([]Peer, error) {
@@ -313,7 +317,7 @@ func scan(r store.Row, extra ...any) (Peer, error) {
 	var p Peer
 	var jwks, scopes string
 	var maxUSD, created, updated int64
-	dest := append([]any{&p.ID, &p.WorkspaceID, &p.NodeID, &p.Name, &p.CardName, &p.BaseURL, &jwks, &p.Fingerprint, &p.A2AURL, &scopes, &maxUSD, &p.MaxTurns, &created, &updated}, extra...)
+	dest := append([]any{&p.ID, &p.WorkspaceID, &p.NodeID, &p.Name, &p.CardName, &p.BaseURL, &jwks, &p.Fingerprint, &p.A2AURL, &scopes, &maxUSD, &p.MaxTurns, &created, &updated, &p.CredentialKind}, extra...)
 	if err := r.Scan(dest...); err != nil {
 		return Peer{}, fmt.Errorf("peers: scan: %w", err)
 	}

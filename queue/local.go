@@ -39,20 +39,10 @@ type Pending struct {
 // Prepare starts accepting one turn. Call Done exactly once afterwards.
 func (q *Queue) Prepare() *Pending {
 	p := &Pending{q: q}
-	if q.slots == nil {
-		return p
-	}
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if q.stopping {
-		return p
-	}
-	select {
-	case q.slots <- struct{}{}:
+	// Every slot busy: River's workers take it when one frees.
+	if q.takeSlot() {
 		p.slot = true
 		p.held = time.Now().Add(q.holdFor).UnixMicro()
-		q.running.Add(1)
-	default: // every slot busy: River's workers take it when one frees
 	}
 	return p
 }
@@ -88,10 +78,7 @@ func (p *Pending) Done(committed bool) {
 	go p.runLocal()
 }
 
-func (p *Pending) release() {
-	<-p.q.slots
-	p.q.running.Done()
-}
+func (p *Pending) release() { p.q.releaseSlot() }
 
 // runLocal runs the turn as River would run its job (the same timeout).
 // A turn that succeeded is done: its lease expires unused. One that
