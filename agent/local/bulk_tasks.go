@@ -11,6 +11,9 @@ import (
 // and changes nothing unless the answer is yes.
 type taskCompleteAll struct{ assignee string }
 
+// quantifier opens a bulk request: "all", "every", "each", "all of our".
+const quantifier = `(?:all|every|each)\s+(?:of\s+)?(?:the\s+|our\s+|my\s+)?`
+
 // The bulk-task frame: a quantifier, a member's tasks and a completion.
 var (
 	reBulkTaskDone = re(`^(?:mark|set)\s+` + quantifier + `(?:(.+?)(?:'s|')\s+(?:open\s+)?(?:tasks|to-?dos)|(?:open\s+)?(?:tasks?|to-?dos?)\s+(?:assigned\s+to|of|for)\s+(.+?))\s+(?:as\s+)?(?:done|complete|completed|finished)$`)

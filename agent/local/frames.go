@@ -1,6 +1,7 @@
 package local
 
 import (
+	"reflect"
 	"strings"
 	"unicode"
 )
@@ -75,13 +76,20 @@ func pickFrame(defs []frameDef, s string, cal calendar) (intent, bool, *parseErr
 			second = f
 		}
 	}
-	if len(fits) > 1 && best.score-second.score < frameMargin {
+	// Two readings that agree are one reading ("Delete the contact
+	// Jane Doe" read by the named and the bare delete).
+	if len(fits) > 1 && best.score-second.score < frameMargin && !agree(best, second) {
 		return nil, true, refuse("I could not tell whether you meant %s or %s; say it another way", frameWords[best.frame], frameWords[second.frame])
 	}
 	if best.err != nil {
 		return nil, true, best.err
 	}
 	return best.it, true, nil
+}
+
+// agree reports whether two fits read the clause the same way.
+func agree(a, b frameFit) bool {
+	return a.err == nil && b.err == nil && a.it != nil && reflect.DeepEqual(a.it, b.it)
 }
 
 // frameWords say what a frame does, for the tie question.
