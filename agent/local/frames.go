@@ -56,7 +56,18 @@ func parseFrames(s string, cal calendar) (intent, bool, *parseError) {
 // pickFrame scores every frame of defs on s and keeps the best, by the
 // margin.
 func pickFrame(defs []frameDef, s string, cal calendar) (intent, bool, *parseError) {
-	sp := spansOf(s, cal)
+	return scoreFrames(defs, s, cal, spansOf(s, cal))
+}
+
+// pickCueFrame is pickFrame for frames that read only cue phrases and
+// slot readers, not the recognised spans (the families' frames): the
+// spans are not computed.
+func pickCueFrame(defs []frameDef, s string, cal calendar) (intent, bool, *parseError) {
+	return scoreFrames(defs, s, cal, nil)
+}
+
+// scoreFrames scores every frame of defs on s with its spans sp.
+func scoreFrames(defs []frameDef, s string, cal calendar, sp []span) (intent, bool, *parseError) {
 	var fits []frameFit
 	for _, f := range defs {
 		if fit, ok := f.fit(s, sp, cal); ok {

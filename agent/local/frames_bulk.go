@@ -38,7 +38,7 @@ func init() {
 
 // parseBulk recognises bulk contact changes with a filter.
 func parseBulk(s string, cal calendar) (intent, bool, *parseError) {
-	return pickFrame(bulkFrames, s, cal)
+	return pickCueFrame(bulkFrames, s, cal)
 }
 
 // quantified reads "all our Umbrella contacts at …" at the start of s:

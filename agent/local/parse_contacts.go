@@ -80,7 +80,7 @@ var (
 // (frames_contacts.go) for creating, changing and deleting one contact,
 // then the searches.
 func parseContact(s string, cal calendar) (intent, bool, *parseError) {
-	if it, ok, err := pickFrame(contactFrames, s, cal); ok {
+	if it, ok, err := pickCueFrame(contactFrames, s, cal); ok {
 		return it, true, err
 	}
 	for _, rx := range []*regexp.Regexp{reContactList, reContactWho, reWhoIsWhere} {
