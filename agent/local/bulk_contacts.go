@@ -26,56 +26,50 @@ func (u contactUpdateAll) change(n int, desc string) string {
 }
 
 func (u contactUpdateAll) run(r *runner) bool {
-	list, f, more, fl := r.searchContacts(u.filter, true)
+	return r.eachContact(u.filter, contactBulkWords{changed: "changed", change: "change", past: "Updated", fail: "update"},
+		func(n int, desc string) string { return u.change(n, desc) },
+		func(c obj) call {
+			args := map[string]any{"id": c.str("id")}
+			if u.city != "" {
+				args["city"] = u.city
+			}
+			if len(u.addTags) > 0 {
+				args["tags"] = union(c.strs("tags"), u.addTags)
+			}
+			return mk("contacts_update", "", args)
+		})
+}
+
+// contactBulkWords word a bulk contact change's replies: "nothing was
+// changed", "send the request again to change the rest", "Updated 2
+// contacts", "Could not update 1 contact".
+type contactBulkWords struct{ changed, change, past, fail string }
+
+// eachContact runs one change on every contact filter matches, asking
+// first with the count and the names (what phrases the change).
+func (r *runner) eachContact(filter contactFilter, w contactBulkWords, what func(n int, desc string) string, call func(obj) call) bool {
+	list, f, more, fl := r.searchContacts(filter, true)
 	if fl != proceed {
 		return cont(fl)
 	}
 	desc := sp(f.describe())
 	if len(list) == 0 {
-		r.say("Found no contacts%s; nothing was changed.", desc)
+		r.say("Found no contacts%s; nothing was %s.", desc, w.changed)
 		return true
 	}
-	ans, ok := r.ask(fmt.Sprintf("This would %s: %s. Reply 'yes' to confirm.",
-		u.change(len(list), desc), namesOf(list, contactName, listShown)))
-	if !ok {
-		return false
+	done, failed, fl := r.confirmEach(bulkChange{
+		question:  fmt.Sprintf("This would %s: %s.", what(len(list), desc), namesOf(list, contactName, listShown)),
+		cancelled: "Cancelled: no contacts were " + w.changed + ".",
+		records:   list,
+		name:      contactName,
+		call:      call,
+	})
+	if fl != proceed {
+		return fl == skip
 	}
-	if !isYes(ans) {
-		r.say("Cancelled: no contacts were changed.")
-		return true
-	}
-	calls := make([]call, len(list))
-	for i, c := range list {
-		args := map[string]any{"id": c.str("id")}
-		if u.city != "" {
-			args["city"] = u.city
-		}
-		if len(u.addTags) > 0 {
-			args["tags"] = union(c.strs("tags"), u.addTags)
-		}
-		calls[i] = mk("contacts_update", "", args)
-	}
-	res, ok := r.exec(calls...)
-	if !ok {
-		return false
-	}
-	var done []obj
-	var failed []string
-	for i, x := range res {
-		if x.failed() {
-			failed = append(failed, fmt.Sprintf("%s (%s)", contactName(list[i]), x.err))
-		} else {
-			done = append(done, list[i])
-		}
-	}
-	if len(done) > 0 {
-		r.say("Updated %s%s: %s.", count(len(done), kContact), desc, namesOf(done, contactName, shownInReply))
-	}
-	if len(failed) > 0 {
-		r.say("Could not update %s: %s.", count(len(failed), kContact), strings.Join(failed, "; "))
-	}
+	r.sayBulk(w.past, w.fail, desc, kContact, done, failed, contactName)
 	if more {
-		r.say("More contacts matched than one request may look up; send the request again to change the rest.")
+		r.say("More contacts matched than one request may look up; send the request again to %s the rest.", w.change)
 	}
 	return true
 }

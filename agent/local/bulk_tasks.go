@@ -68,36 +68,17 @@ func (c taskCompleteAll) run(r *runner) bool {
 		return true
 	}
 	title := func(t obj) string { return t.str("title") }
-	ans, ok := r.ask(fmt.Sprintf("This would complete %s assigned to %s: %s. Reply 'yes' to confirm.",
-		count(len(open), kTask), who, namesOf(open, title, listShown)))
-	if !ok {
-		return false
+	quoted := func(t obj) string { return fmt.Sprintf("%q", t.str("title")) }
+	done, failed, fl := r.confirmEach(bulkChange{
+		question:  fmt.Sprintf("This would complete %s assigned to %s: %s.", count(len(open), kTask), who, namesOf(open, title, listShown)),
+		cancelled: "Cancelled: no tasks were changed.",
+		records:   open,
+		name:      quoted,
+		call:      func(t obj) call { return mk("tasks_complete", "id", t.str("id")) },
+	})
+	if fl != proceed {
+		return fl == skip
 	}
-	if !isYes(ans) {
-		r.say("Cancelled: no tasks were changed.")
-		return true
-	}
-	calls := make([]call, len(open))
-	for i, t := range open {
-		calls[i] = mk("tasks_complete", "id", t.str("id"))
-	}
-	done, ok := r.exec(calls...)
-	if !ok {
-		return false
-	}
-	var okTitles, failed []string
-	for i, x := range done {
-		if x.failed() {
-			failed = append(failed, fmt.Sprintf("%q (%s)", title(open[i]), x.err))
-		} else {
-			okTitles = append(okTitles, fmt.Sprintf("%q", title(open[i])))
-		}
-	}
-	if len(okTitles) > 0 {
-		r.say("Completed %s assigned to %s: %s.", count(len(okTitles), kTask), who, strings.Join(okTitles, ", "))
-	}
-	if len(failed) > 0 {
-		r.say("Could not complete %s: %s.", count(len(failed), kTask), strings.Join(failed, "; "))
-	}
+	r.sayBulk("Completed", "complete", " assigned to "+who, kTask, done, failed, quoted)
 	return true
 }
