@@ -173,10 +173,67 @@ func setOne(who, key, value string, score int) (frameFit, bool) {
 		return frameFit{}, false
 	}
 	u := contactUpdate{who: ref}
-	if err := u.set.set(key, value); err != nil {
-		return frameFit{score: score, err: err}, true
+	value, more := moreFields(value)
+	for _, kv := range append([][2]string{{key, value}}, more...) {
+		if err := u.set.set(kv[0], kv[1]); err != nil {
+			return frameFit{score: score, err: err}, true
+		}
 	}
 	return frameFit{score: score, it: u}, true
+}
+
+// moreFields splits a value where a further field change of the same
+// contact starts: "Head of Buying and her city to Munich" is the value
+// "Head of Buying" and the city Munich. A value never swallows the next
+// field; only "and" or a comma, then his/her/their and a field cue,
+// start one ("Johnson and Johnson" stays whole).
+func moreFields(v string) (first string, more [][2]string) {
+	toks := tokens(v)
+	for i := 1; i < len(toks); i++ {
+		if !cuePossPron.matches(toks[i]) {
+			continue
+		}
+		cut := toks[i].start
+		switch {
+		case toks[i-1].norm == "and" && i > 1:
+			cut = toks[i-1].start
+		case toks[i-1].punctAfter(v) && v[toks[i-1].end-1] == ',':
+		default:
+			continue
+		}
+		rest := v[toks[i].wend:]
+		key, val, ok := fieldThenValue(rest)
+		if !ok {
+			key, val, ok = fieldIsValue(rest)
+		}
+		if !ok || val == "" {
+			continue
+		}
+		val, further := moreFields(val)
+		return strings.TrimRight(strings.TrimSpace(v[:cut]), ", "), append([][2]string{{key, val}}, further...)
+	}
+	return v, nil
+}
+
+// cuePossPron opens a further field of the same contact.
+var cuePossPron = lexCue("his|her|their")
+
+// fieldIsValue reads "city is Paris" ("[new] <field> is|should be …
+// <value>").
+func fieldIsValue(s string) (key, value string, ok bool) {
+	s = strings.TrimSpace(s)
+	if r, ok := opens(s, cueNewWord); ok {
+		s = strings.TrimSpace(r)
+	}
+	after, ok := opens(s, cueField)
+	if !ok {
+		return "", "", false
+	}
+	v, ok := opens(after, cueIs)
+	if !ok || strings.TrimSpace(v) == "" {
+		return "", "", false
+	}
+	return fieldKey(s[:len(s)-len(after)]), strings.TrimSpace(v), true
 }
 
 // fieldThenValue reads "phone to +1 555", "city from London to Leeds",
@@ -331,15 +388,8 @@ func updateFields(ref contactRef, list string, score int) (frameFit, bool) {
 // "Priya's title should be CIO", "Jane Doe is now CTO at Initech".
 func fitContactIs(s string, _ []span, _ calendar) (frameFit, bool) {
 	if who, rest, ok := possessive(s); ok {
-		rest = strings.TrimSpace(rest)
-		if r, ok := opens(rest, cueNewWord); ok {
-			rest = strings.TrimSpace(r)
-		}
-		if after, ok := opens(rest, cueField); ok {
-			field := rest[:len(rest)-len(after)]
-			if v, ok := opens(after, cueIs); ok && strings.TrimSpace(v) != "" {
-				return setOne(who, fieldKey(field), strings.TrimSpace(v), scoreShape)
-			}
+		if key, v, ok := fieldIsValue(rest); ok {
+			return setOne(who, key, v, scoreShape)
 		}
 	}
 	who, seg, ok := findCue(s, cueIsNow, 1)
