@@ -443,6 +443,7 @@ var notNameWords = map[string]bool{
 	"someone": true, "somebody": true, "all": true, "everything": true, "anything": true,
 	"everyone": true, "everybody": true, "anyone": true, "anybody": true, "every": true, "contact": true, "contacts": true,
 	"task": true, "tasks": true, "file": true, "files": true, "folder": true, "it": true, "one": true,
+	"who": true, "what": true, "which": true, "where": true, "when": true, "how": true, "why": true,
 }
 
 // notInName are words that never appear inside a person's name.

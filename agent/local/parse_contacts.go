@@ -1,7 +1,6 @@
 package local
 
 import (
-	"regexp"
 	"strings"
 	"unicode"
 )
@@ -64,68 +63,18 @@ func refOf(s string) (contactRef, bool) {
 var reContactWord = re(`^(?:the\s+)?contact\s+(?:for\s+|named\s+|called\s+)?`)
 
 var (
-	reContactList   = re(`^(?:find|search(?:\s+for)?|look\s+up|lookup|look\s+for|show(?:\s+me)?|list|get|display|give\s+me|who\s+are)\s+(?:all\s+(?:of\s+)?|every\s+)?(?:the\s+|my\s+|our\s+)?contacts?\b\s*(.*)$`)
-	reContactWho    = re(`^(?:who\s+do\s+we\s+(?:know|have)|(?:show|list|find|get|give)(?:\s+me)?\s+(?:everyone|everybody|anyone|anybody|people)|(?:which|what)\s+contacts\s+(?:do\s+we\s+have|are)|do\s+we\s+(?:have|know)\s+(?:a\s+|any\s+)?(?:contacts?|someone|anyone|anybody|people)|(?:are\s+there\s+)?any\s+contacts|how\s+many\s+contacts(?:\s+(?:do\s+we\s+have|are\s+there|have\s+we\s+got))?)\b\s*(.*)$`)
-	reContactTagged = re(`^(?:show|list|find|get|display|who\s+are)\s+(?:me\s+)?(?:all\s+(?:of\s+)?)?(?:our\s+|the\s+|my\s+)?(customers|prospects|leads|partners|clients|vips|suppliers|vendors)\b\s*(.*)$`)
-	reWhoIsWhere    = re(`^who(?:'s|\s+is|\s+are)\s+((?:tagged|at|from|based\s+in|located\s+in)\s+.+)$`)
-	reWhoWorksAt    = re(`^who\s+works\s+(?:at|for)\s+(.+)$`)
-	reWhoIsPerson   = re(`^who(?:'s|\s+is)\s+(.+)$`)
-	reShowPerson    = re(`^(?:show|get|give|pull\s+up|open|display)(?:\s+me)?\s+(?:the\s+)?(?:contact\s+(?:details|info|information|card|record)\s+(?:for|of)\s+)?(.+?)(?:(?:'s|')\s+(?:contact\s+)?(?:details|info|information|card|record|profile))?$`)
-	reFindAny       = re(`^(?:find|search\s+for|search|look\s+up|lookup|look\s+for)\s+(.+)$`)
-	reFieldValue    = re(`^(` + fieldWords + `)\s*(?::|=|\s+is|\s+to)?\s+(.+)$`)
-	reFileExt       = re(`\.[a-z0-9]{1,5}$`)
+	reFieldValue = re(`^(` + fieldWords + `)\s*(?::|=|\s+is|\s+to)?\s+(.+)$`)
+	reFileExt    = re(`\.[a-z0-9]{1,5}$`)
 )
 
 // parseContact recognises contact requests: the contact frames
 // (frames_contacts.go) for creating, changing and deleting one contact,
-// then the searches.
+// then the reading frames (frames_contact_reads.go).
 func parseContact(s string, cal calendar) (intent, bool, *parseError) {
 	if it, ok, err := pickCueFrame(contactFrames, s, cal); ok {
 		return it, true, err
 	}
-	for _, rx := range []*regexp.Regexp{reContactList, reContactWho, reWhoIsWhere} {
-		if m := rx.FindStringSubmatch(s); m != nil {
-			f, err := parseFilter(m[1])
-			return contactFind{filter: f}, true, err
-		}
-	}
-	if m := reContactTagged.FindStringSubmatch(s); m != nil {
-		f, err := parseFilter(m[2])
-		if err == nil && f.tag != "" {
-			return nil, true, refuse("give one tag to list contacts by")
-		}
-		f.tag = singular(m[1])
-		return contactFind{filter: f}, true, err
-	}
-	if it, ok := parseContactInfo(s); ok {
-		return it, true, nil
-	}
-	if m := reShowPerson.FindStringSubmatch(s); m != nil {
-		// "Show me John Smith": a person's name or email, nothing else.
-		if ref, ok := refOf(m[1]); ok && ref.pron == "" && (ref.email != "" || startsUpper(ref.name)) {
-			return contactFind{filter: contactFilter{query: ref.name, email: ref.email}}, true, nil
-		}
-	}
-	if m := reWhoIsPerson.FindStringSubmatch(s); m != nil {
-		// "Who is Maria Garcia?": a contact, or failing that a member.
-		if ref, ok := refOf(m[1]); ok && ref.pron == "" {
-			return whoIs{filter: contactFilter{query: ref.name, email: ref.email}}, true, nil
-		}
-	}
-	if m := reWhoWorksAt.FindStringSubmatch(s); m != nil {
-		return contactFind{filter: contactFilter{company: unquote(m[1])}}, true, nil
-	}
-	if m := reFindAny.FindStringSubmatch(s); m != nil {
-		v := unquote(m[1])
-		switch {
-		case reEmail.MatchString(v):
-			return contactFind{filter: contactFilter{email: v}}, true, nil
-		case validName(v):
-			return contactFind{filter: contactFilter{query: v}}, true, nil
-		}
-		return nil, false, nil
-	}
-	return nil, false, nil
+	return pickCueFrame(contactReadFrames, s, cal)
 }
 
 // singular is a tag word without its plural "s": "customers" → "customer".
