@@ -78,8 +78,8 @@ func init() {
 	}
 }
 
-// parseTask recognises task requests: the task frames, then the task
-// searches (parse_task_query.go). A change to a task named only by a
+// parseTask recognises task requests: the task change frames, then the
+// task search frame. A change to a task named only by a
 // pronoun ("Mark it as done", "That is done") is refused: the title
 // search would match any task containing those letters.
 func parseTask(s string, cal calendar) (intent, bool, *parseError) {
@@ -90,7 +90,7 @@ func parseTask(s string, cal calendar) (intent, bool, *parseError) {
 		}
 		return it, true, err
 	}
-	return parseTaskQuery(s, cal)
+	return pickCueFrame(taskFindFrames, s, cal)
 }
 
 // vagueTasks name no task: a pronoun or a quantifier.
@@ -436,4 +436,102 @@ func fitTaskRename(s string, _ []span, _ calendar) (frameFit, bool) {
 		return frameFit{score: scoreNamed, err: refuse("the new task title is empty")}, true
 	}
 	return frameFit{score: scoreNamed, it: taskChange{task: taskRef(task), op: "title", value: t}}, true
+}
+
+// The task search frame: "What tasks are open?", "Show overdue tasks",
+// "List Tom's tasks due this week", "What's on Maria's plate?", "What
+// does Sam need to do?", "What's due tomorrow?". The filter after the
+// cue is read by parseTaskFilter (parse_task_query.go).
+var (
+	cueTasksNoun   = lexCue("tasks|todos|to-dos")
+	cueTasksOfVerb = lexCue("show|list|get|display|give_me|what_are [me] [all_of|all]")
+	cueTaskAdj     = lexCue("open|done|completed|finished|closed|in_progress|in-progress|overdue|pending")
+	cueListTasks   = lexCue("show|list|find|get|display|give [me] [all_of|all|every] [the|our|my]")
+	cueWhichTasks  = lexCue("what|which tasks|todos|to-dos")
+	cueAnyTasks    = lexCue("[are_there] any tasks|todos|to-dos")
+	cueHowManyTask = lexCue("how many tasks|todos|to-dos")
+	cuePlate       = lexCue("what's|what_is on")
+	cuePlateTail   = lexCue("plate")
+	cueWorkingOn   = lexCue("what is|are|am")
+	cueWorkingTail = lexCue("working on")
+	cueNeedToDo    = lexCue("what do|does")
+	cueNeedTail    = lexCue("have|need to do")
+	cueWhatDue     = lexCue("what's|what_is|is_there_anything|is_anything|anything")
+	cueDueWord     = lexCue("overdue|due")
+)
+
+// taskFindFrames are tried after the task change frames.
+var taskFindFrames = []frameDef{{"task-find", fitTaskFind}}
+
+func init() { frameWords["task-find"] = "a task search" }
+
+func fitTaskFind(s string, _ []span, cal calendar) (frameFit, bool) {
+	filter := func(rest string) (frameFit, bool) {
+		it, ok, err := parseTaskFilter(rest, s, cal)
+		return fromParser(it, ok, err, scoreNamed)
+	}
+	// "List Tom's open tasks due this week".
+	if rest, ok := opens(s, cueTasksOfVerb); ok && !reMyTasks.MatchString(s) {
+		if who, after, ok := possessive(rest); ok {
+			after = strings.TrimSpace(after)
+			adj := ""
+			if r, ok := opens(after, cueTaskAdj); ok {
+				adj, after = after[:len(after)-len(r)], strings.TrimSpace(r)
+			}
+			if r, ok := opens(after, cueTasksNoun); ok {
+				who = unquote(strings.TrimSpace(who))
+				if !validName(who) {
+					return frameFit{}, false
+				}
+				return filter(adj + " " + r + " assigned to " + who)
+			}
+		}
+	}
+	// "What's on Maria's plate?", "What is Sam working on?", "What does
+	// Tom need to do?".
+	workload := func(who string) (frameFit, bool) {
+		who = strings.TrimSpace(who)
+		if owner, tail, ok := possessive(who); ok && strings.TrimSpace(tail) == "" {
+			who = owner
+		}
+		switch {
+		case strings.EqualFold(who, "my") || isMe(who):
+			who = me
+		case !validName(who):
+			return frameFit{}, false
+		}
+		return frameFit{score: scoreNamed, it: taskFind{assignee: who}}, true
+	}
+	for _, v := range []struct{ open, tail cue }{{cuePlate, cuePlateTail}, {cueWorkingOn, cueWorkingTail}, {cueNeedToDo, cueNeedTail}} {
+		if rest, ok := opens(s, v.open); ok {
+			if who, ok := endsWithCue(rest, v.tail, 1); ok {
+				return workload(who)
+			}
+		}
+	}
+	// "What's due tomorrow?", "Is anything overdue?".
+	if rest, ok := opens(s, cueWhatDue); ok {
+		rest = strings.TrimSpace(rest)
+		if toks := tokens(rest); len(toks) > 0 && cueDueWord.matches(toks[0]) && (toks[0].norm == "overdue") == (len(toks) == 1) {
+			return filter(rest)
+		}
+	}
+	// "Show open tasks assigned to Maria", "What tasks are open?".
+	if rest, ok := opens(s, cueListTasks); ok {
+		rest = strings.TrimSpace(rest)
+		if r, ok := opens(rest, cueTaskAdj); ok {
+			if r2, ok := opens(strings.TrimSpace(r), cueTasksNoun); ok {
+				return filter(rest[:len(rest)-len(r)] + " " + r2)
+			}
+		}
+		if r, ok := opens(rest, cueTasksNoun); ok {
+			return filter(r)
+		}
+	}
+	for _, c := range []cue{cueWhichTasks, cueAnyTasks, cueHowManyTask} {
+		if rest, ok := opens(s, c); ok {
+			return filter(rest)
+		}
+	}
+	return frameFit{}, false
 }

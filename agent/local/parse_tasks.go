@@ -28,14 +28,9 @@ type (
 )
 
 var (
-	reTaskList    = re(`^(?:(?:what|which)\s+(?:tasks|to-?dos)|(?:are\s+there\s+)?any\s+(?:tasks|to-?dos)|how\s+many\s+(?:tasks|to-?dos)|(?:show|list|find|get|display|give)\s+(?:me\s+)?(?:all\s+(?:of\s+)?|every\s+)?(?:the\s+|our\s+|my\s+)?(?:tasks|to-?dos))\b\s*(.*)$`)
-	reTaskListAdj = re(`^(?:show|list|find|get|display|give)\s+(?:me\s+)?(?:all\s+(?:of\s+)?)?(?:the\s+|our\s+|my\s+)?(open|done|completed|finished|closed|in[\s-]progress|overdue|pending)\s+(?:tasks|to-?dos)\b\s*(.*)$`)
-	reTasksOf     = re(`^(?:show|list|get|display|give\s+me|what\s+are)\s+(?:me\s+)?(?:all\s+(?:of\s+)?)?(.+?)(?:'s|')\s+(?:(open|done|completed|finished|in[\s-]progress|overdue|pending)\s+)?(?:tasks|to-?dos)\b\s*(.*)$`)
-	reWorkload    = re(`^what(?:'s|\s+is)\s+on\s+(my|.+?(?:'s|'))\s+plate$|^what\s+(?:is|are|am)\s+(.+?)\s+working\s+on$|^what\s+(?:do|does)\s+(.+?)\s+(?:have|need)\s+to\s+do$`)
-	reWhatDue     = re(`^(?:what(?:'s|\s+is)|(?:is\s+(?:there\s+)?)?anything)\s+(overdue|due\s+.+)$`)
-	reMyTasks     = re(`\bmy\s+(?:\S+\s+)?(?:tasks|to-?dos)\b`)
-	reDoIHave     = re(`(?:^|\s+)(?:do\s+i\s+have|have\s+i\s+got|are\s+mine)\b`)
-	reDoesHave    = re(`^(?:does|do)\s+(.+?)\s+have\b\s*`)
+	reMyTasks  = re(`\bmy\s+(?:\S+\s+)?(?:tasks|to-?dos)\b`)
+	reDoIHave  = re(`(?:^|\s+)(?:do\s+i\s+have|have\s+i\s+got|are\s+mine)\b`)
+	reDoesHave = re(`^(?:does|do)\s+(.+?)\s+have\b\s*`)
 )
 
 // statusChange is the taskChange that gives a task a status word.
