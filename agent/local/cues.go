@@ -107,14 +107,64 @@ func (c cue) match(toks []token, i int) (int, bool) {
 
 // opens matches c at the start of s and returns the text after it, as
 // written (starting right after the cue's last word, so a colon or
-// comma attached to that word is kept: see trimSep).
+// comma attached to that word is kept: see trimSep). It reads the words
+// of s only as far as the cue goes, without splitting the whole clause.
 func opens(s string, c cue) (after string, ok bool) {
-	toks := tokens(s)
-	j, ok := c.match(toks, 0)
-	if !ok || j == 0 {
+	we, ok := c.matchStr(s, 0, -1)
+	if !ok || we < 0 {
 		return "", false
 	}
-	return s[toks[j-1].wend:], true
+	return s[we:], true
+}
+
+// nextWord finds the first word of s at or after byte i: where it
+// starts, where it ends as written and where it ends without its
+// trailing comma, colon, semicolon or equals sign.
+func nextWord(s string, i int) (start, end, wend int, ok bool) {
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n') {
+		i++
+	}
+	if i >= len(s) {
+		return 0, 0, 0, false
+	}
+	j := i
+	for j < len(s) && s[j] != ' ' && s[j] != '\t' && s[j] != '\n' {
+		j++
+	}
+	w := j
+	for w > i && strings.IndexByte(",:;=", s[w-1]) >= 0 {
+		w--
+	}
+	return i, j, w, true
+}
+
+// matchStr is match on the words of s from byte i, read one at a time;
+// it returns where the last word it took ends (its wend), or lastWend
+// when it took none.
+func (c cue) matchStr(s string, i, lastWend int) (int, bool) {
+	if len(c) == 0 {
+		return lastWend, true
+	}
+	for _, alt := range c[0].alts {
+		p, we, ok := i, lastWend, true
+		for _, w := range alt {
+			st, end, wend, found := nextWord(s, p)
+			if !found || !strings.EqualFold(s[st:wend], w) {
+				ok = false
+				break
+			}
+			p, we = end, wend
+		}
+		if ok {
+			if k, ok := c[1:].matchStr(s, p, we); ok {
+				return k, true
+			}
+		}
+	}
+	if c[0].opt {
+		return c[1:].matchStr(s, i, lastWend)
+	}
+	return 0, false
 }
 
 // findCue finds the first place at or after word from where c matches
