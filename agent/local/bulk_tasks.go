@@ -11,24 +11,44 @@ import (
 // and changes nothing unless the answer is yes.
 type taskCompleteAll struct{ assignee string }
 
-// quantifier opens a bulk request: "all", "every", "each", "all of our".
-const quantifier = `(?:all|every|each)\s+(?:of\s+)?(?:the\s+|our\s+|my\s+)?`
-
-// The bulk-task frame: a quantifier, a member's tasks and a completion.
+// The bulk-task frame's lexicon: a verb, a quantifier, a member's tasks
+// and (after "mark") a completion.
 var (
-	reBulkTaskDone = re(`^(?:mark|set)\s+` + quantifier + `(?:(.+?)(?:'s|')\s+(?:open\s+)?(?:tasks|to-?dos)|(?:open\s+)?(?:tasks?|to-?dos?)\s+(?:assigned\s+to|of|for)\s+(.+?))\s+(?:as\s+)?(?:done|complete|completed|finished)$`)
-	reBulkTaskComp = re(`^(?:complete|finish|close|tick\s+off)\s+` + quantifier + `(?:(.+?)(?:'s|')\s+(?:open\s+)?(?:tasks|to-?dos)|(?:open\s+)?(?:tasks?|to-?dos?)\s+(?:assigned\s+to|of|for)\s+(.+?))$`)
+	cueBulkMark     = lexCue("mark|set")
+	cueBulkComplete = lexCue("complete|finish|close|tick_off")
+	cueDoneTail     = lexCue("[as] done|complete|completed|finished")
+	cueOpenTasks    = lexCue("[open] tasks|todos|to-dos")
+	cueTasksOfWho   = lexCue("[open] task|tasks|todo|todos|to-do|to-dos assigned_to|of|for")
 )
 
+// fitBulkTasks: "Mark all of Maria's tasks as done", "complete every
+// task assigned to Tom".
 func fitBulkTasks(s string, _ []span, _ calendar) (frameFit, bool) {
-	m := reBulkTaskDone.FindStringSubmatch(s)
-	if m == nil {
-		m = reBulkTaskComp.FindStringSubmatch(s)
-	}
-	if m == nil {
+	var rest string
+	if after, ok := opens(s, cueBulkMark); ok {
+		r, ok := endsWithCue(after, cueDoneTail, 1)
+		if !ok {
+			return frameFit{}, false
+		}
+		rest = r
+	} else if after, ok := opens(s, cueBulkComplete); ok {
+		rest = after
+	} else {
 		return frameFit{}, false
 	}
-	who := strings.TrimSpace(m[1] + m[2])
+	rest, ok := opens(strings.TrimSpace(rest), cueQuantifier)
+	if !ok {
+		return frameFit{}, false
+	}
+	rest = strings.TrimSpace(rest)
+	who := ""
+	if w, ok := opens(rest, cueTasksOfWho); ok && strings.TrimSpace(w) != "" {
+		who = strings.TrimSpace(w)
+	} else if owner, tail, ok := possessive(rest); ok && whole(strings.TrimSpace(tail), cueOpenTasks) {
+		who = owner
+	} else {
+		return frameFit{}, false
+	}
 	switch strings.ToLower(who) {
 	case "my", "me", "mine":
 		who = me
