@@ -95,35 +95,31 @@ func fitOrgDepartments(s string, _ []span, _ calendar) (frameFit, bool) {
 // "List teams", "List the teams in Engineering", "Which teams are in
 // Sales?".
 func fitOrgTeams(s string, _ []span, _ calendar) (frameFit, bool) {
-	for _, c := range []cue{cueTeams, cueTeamsWhich, cueTeamsBare} {
-		rest, ok := opens(s, c)
-		if !ok {
-			continue
-		}
-		if unit, ok := unitRest(rest); ok {
-			if unit == "" {
-				return frameFit{score: scoreNamed, it: orgTeams{}}, true
-			}
-			name, _ := unitOf(unit)
-			return frameFit{score: scoreNamed, it: orgTeams{department: name}}, true
-		}
-	}
-	return frameFit{}, false
+	return orgList(s, []cue{cueTeams, cueTeamsWhich, cueTeamsBare}, orgTeams{}, func(name, _ string) intent {
+		return orgTeams{department: name}
+	})
 }
 
 // "List members", "Who works here?", "List everyone in Engineering".
 func fitOrgMembers(s string, _ []span, _ calendar) (frameFit, bool) {
-	for _, c := range []cue{cueMembers, cueMembersWho, cueMembersBar} {
+	return orgList(s, []cue{cueMembers, cueMembersWho, cueMembersBar}, orgMembers{}, func(name, kind string) intent {
+		return orgUnitMembers{unit: name, kind: kind}
+	})
+}
+
+// orgList reads a list cue and what may follow it: nothing (all), or
+// "in|of [the] X" (of one unit).
+func orgList(s string, cues []cue, all intent, of func(name, kind string) intent) (frameFit, bool) {
+	for _, c := range cues {
 		rest, ok := opens(s, c)
 		if !ok {
 			continue
 		}
 		if unit, ok := unitRest(rest); ok {
 			if unit == "" {
-				return frameFit{score: scoreNamed, it: orgMembers{}}, true
+				return frameFit{score: scoreNamed, it: all}, true
 			}
-			name, k := unitOf(unit)
-			return frameFit{score: scoreNamed, it: orgUnitMembers{unit: name, kind: k}}, true
+			return frameFit{score: scoreNamed, it: of(unitOf(unit))}, true
 		}
 	}
 	return frameFit{}, false
