@@ -15,67 +15,6 @@ type contactUpdateAll struct {
 	city    string
 }
 
-// quantifier opens a bulk request: "all", "every", "each", "all of our".
-const quantifier = `(?:all|every|each)\s+(?:of\s+)?(?:the\s+|our\s+|my\s+)?`
-
-var (
-	reBulkTag     = re(`^(?:tag|label|mark)\s+` + quantifier + `(?:([\p{L}][\w-]*)\s+)?contacts?\b\s*(.*?)\s+(?:as|with)\s+(?:the\s+tag\s+|a\s+|an\s+)?([\w-]+)$`)
-	reBulkAddTag  = re(`^(?:add|put|stick)\s+(?:the\s+tag\s+([\w-]+)|(?:a|an|the)\s+([\w-]+)\s+tag)\s+(?:to|on)\s+` + quantifier + `(?:([\p{L}][\w-]*)\s+)?contacts?\b\s*(.*)$`)
-	reBulkGetTag  = re(`^` + quantifier + `(?:([\p{L}][\w-]*)\s+)?contacts?\b\s*(.*?)\s+(?:should\s+get|gets?|needs?|should\s+have)\s+(?:the\s+|a\s+)?tag\s+([\w-]+)$`)
-	reBulkCity    = re(`^(?:move|set|change|update)\s+(?:the\s+city\s+(?:of|for)\s+)?` + quantifier + `(?:([\p{L}][\w-]*)\s+)?contacts?\b\s*(.*?)\s+to\s+(.+)$`)
-	reBulkDelete  = re(`^` + delVerb + `\s+` + quantifier + `(?:([\p{L}][\w-]*)\s+)?contacts?\b\s*(.*)$`)
-	reBulkNotMods = re(`^(?:the|our|my|of|contacts?)$`)
-)
-
-// parseBulk recognises bulk contact changes with a filter.
-func parseBulk(s string, _ calendar) (intent, bool, *parseError) {
-	var mod, rest, tag, city string
-	del := false
-	switch {
-	case reBulkTag.MatchString(s):
-		m := reBulkTag.FindStringSubmatch(s)
-		mod, rest, tag = m[1], m[2], m[3]
-	case reBulkAddTag.MatchString(s):
-		m := reBulkAddTag.FindStringSubmatch(s)
-		tag, mod, rest = m[1]+m[2], m[3], m[4]
-	case reBulkGetTag.MatchString(s):
-		m := reBulkGetTag.FindStringSubmatch(s)
-		mod, rest, tag = m[1], m[2], m[3]
-	case reBulkCity.MatchString(s):
-		m := reBulkCity.FindStringSubmatch(s)
-		mod, rest, city = m[1], m[2], unquote(m[3])
-	case reBulkDelete.MatchString(s):
-		m := reBulkDelete.FindStringSubmatch(s)
-		mod, rest, del = m[1], m[2], true
-	default:
-		return nil, false, nil
-	}
-	f, err := parseFilter(rest)
-	if err != nil {
-		return nil, true, err
-	}
-	if mod != "" && !reBulkNotMods.MatchString(mod) {
-		if f.from != "" || f.company != "" {
-			return nil, true, refuse("I could not tell which contacts %q means", s)
-		}
-		f.from = mod // "all our Umbrella contacts": a city or a company
-	}
-	if del {
-		return contactDeleteAll{filter: f}, true, nil
-	}
-	if f.describe() == "" {
-		return nil, true, refuse("I change many contacts at once only with a filter, e.g. \"Tag every contact at Acme as vip\"")
-	}
-	if city != "" && !validName(city) {
-		return nil, true, refuse("%q does not look like a city", city)
-	}
-	u := contactUpdateAll{filter: f, city: city}
-	if tag != "" {
-		u.addTags = []string{tag}
-	}
-	return u, true, nil
-}
-
 func (contactUpdateAll) needs() []string { return []string{"contacts_search", "contacts_update"} }
 
 // change phrases the change: `tag … as vip`, `move … to Paris`.
@@ -87,56 +26,50 @@ func (u contactUpdateAll) change(n int, desc string) string {
 }
 
 func (u contactUpdateAll) run(r *runner) bool {
-	list, f, more, fl := r.searchContacts(u.filter, true)
+	return r.eachContact(u.filter, contactBulkWords{changed: "changed", change: "change", past: "Updated", fail: "update"},
+		func(n int, desc string) string { return u.change(n, desc) },
+		func(c obj) call {
+			args := map[string]any{"id": c.str("id")}
+			if u.city != "" {
+				args["city"] = u.city
+			}
+			if len(u.addTags) > 0 {
+				args["tags"] = union(c.strs("tags"), u.addTags)
+			}
+			return mk("contacts_update", "", args)
+		})
+}
+
+// contactBulkWords word a bulk contact change's replies: "nothing was
+// changed", "send the request again to change the rest", "Updated 2
+// contacts", "Could not update 1 contact".
+type contactBulkWords struct{ changed, change, past, fail string }
+
+// eachContact runs one change on every contact filter matches, asking
+// first with the count and the names (what phrases the change).
+func (r *runner) eachContact(filter contactFilter, w contactBulkWords, what func(n int, desc string) string, call func(obj) call) bool {
+	list, f, more, fl := r.searchContacts(filter, true)
 	if fl != proceed {
 		return cont(fl)
 	}
 	desc := sp(f.describe())
 	if len(list) == 0 {
-		r.say("Found no contacts%s; nothing was changed.", desc)
+		r.say("Found no contacts%s; nothing was %s.", desc, w.changed)
 		return true
 	}
-	ans, ok := r.ask(fmt.Sprintf("This would %s: %s. Reply 'yes' to confirm.",
-		u.change(len(list), desc), namesOf(list, contactName, listShown)))
-	if !ok {
-		return false
+	done, failed, fl := r.confirmEach(bulkChange{
+		question:  fmt.Sprintf("This would %s: %s.", what(len(list), desc), namesOf(list, contactName, listShown)),
+		cancelled: "Cancelled: no contacts were " + w.changed + ".",
+		records:   list,
+		name:      contactName,
+		call:      call,
+	})
+	if fl != proceed {
+		return fl == skip
 	}
-	if !isYes(ans) {
-		r.say("Cancelled: no contacts were changed.")
-		return true
-	}
-	calls := make([]call, len(list))
-	for i, c := range list {
-		args := map[string]any{"id": c.str("id")}
-		if u.city != "" {
-			args["city"] = u.city
-		}
-		if len(u.addTags) > 0 {
-			args["tags"] = union(c.strs("tags"), u.addTags)
-		}
-		calls[i] = mk("contacts_update", "", args)
-	}
-	res, ok := r.exec(calls...)
-	if !ok {
-		return false
-	}
-	var done []obj
-	var failed []string
-	for i, x := range res {
-		if x.failed() {
-			failed = append(failed, fmt.Sprintf("%s (%s)", contactName(list[i]), x.err))
-		} else {
-			done = append(done, list[i])
-		}
-	}
-	if len(done) > 0 {
-		r.say("Updated %s%s: %s.", count(len(done), kContact), desc, namesOf(done, contactName, shownInReply))
-	}
-	if len(failed) > 0 {
-		r.say("Could not update %s: %s.", count(len(failed), kContact), strings.Join(failed, "; "))
-	}
+	r.sayBulk(w.past, w.fail, desc, kContact, done, failed, contactName)
 	if more {
-		r.say("More contacts matched than one request may look up; send the request again to change the rest.")
+		r.say("More contacts matched than one request may look up; send the request again to %s the rest.", w.change)
 	}
 	return true
 }
@@ -149,25 +82,37 @@ type emailAll struct {
 	subject, body string
 }
 
-var reBulkEmail = re(`^(?:e-?mail|mail|message|write\s+to|send\s+an?\s+(?:e-?mail|message)\s+to)\s+` + quantifier + `(?:([\p{L}][\w-]*)\s+)?contacts?\b\s*(.*?)\s+saying\s+(.+)$`)
+// The bulk email's lexicon: "Email all contacts at Hooli saying …".
+var (
+	cueBulkEmail = lexCue("e-mail|email|mail|message|write_to|send_an_e-mail_to|send_an_email_to|send_a_message_to|send_an_message_to")
+	cueSaying    = lexCue("saying")
+)
 
 // parseBulkEmail recognises an email to every contact a filter matches.
 func parseBulkEmail(s string, _ calendar) (intent, bool, *parseError) {
-	m := reBulkEmail.FindStringSubmatch(s)
-	if m == nil {
+	after, ok := opens(s, cueBulkEmail)
+	if !ok {
 		return nil, false, nil
 	}
-	f, err := parseFilter(m[2])
+	mod, rest, ok := quantified(strings.TrimSpace(after))
+	if !ok {
+		return nil, false, nil
+	}
+	filter, body, ok := findCue(rest, cueSaying, 0)
+	if !ok || strings.TrimSpace(body) == "" {
+		return nil, false, nil
+	}
+	f, err := parseFilter(filter)
 	if err != nil {
 		return nil, true, err
 	}
-	if mod := m[1]; mod != "" && !reBulkNotMods.MatchString(mod) {
+	if mod != "" && !bulkNotMods[strings.ToLower(mod)] {
 		f.from = mod
 	}
 	if f.describe() == "" {
 		return nil, true, refuse("I email many contacts at once only with a filter, e.g. \"Email all contacts at Acme saying …\"")
 	}
-	body := sentence(m[3])
+	body = sentence(strings.TrimSpace(body))
 	return emailAll{filter: f, subject: subjectFrom(body), body: body}, true, nil
 }
 

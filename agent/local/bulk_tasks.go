@@ -11,21 +11,44 @@ import (
 // and changes nothing unless the answer is yes.
 type taskCompleteAll struct{ assignee string }
 
-// The bulk-task frame: a quantifier, a member's tasks and a completion.
+// The bulk-task frame's lexicon: a verb, a quantifier, a member's tasks
+// and (after "mark") a completion.
 var (
-	reBulkTaskDone = re(`^(?:mark|set)\s+` + quantifier + `(?:(.+?)(?:'s|')\s+(?:open\s+)?(?:tasks|to-?dos)|(?:open\s+)?(?:tasks?|to-?dos?)\s+(?:assigned\s+to|of|for)\s+(.+?))\s+(?:as\s+)?(?:done|complete|completed|finished)$`)
-	reBulkTaskComp = re(`^(?:complete|finish|close|tick\s+off)\s+` + quantifier + `(?:(.+?)(?:'s|')\s+(?:open\s+)?(?:tasks|to-?dos)|(?:open\s+)?(?:tasks?|to-?dos?)\s+(?:assigned\s+to|of|for)\s+(.+?))$`)
+	cueBulkMark     = lexCue("mark|set")
+	cueBulkComplete = lexCue("complete|finish|close|tick_off")
+	cueDoneTail     = lexCue("[as] done|complete|completed|finished")
+	cueOpenTasks    = lexCue("[open] tasks|todos|to-dos")
+	cueTasksOfWho   = lexCue("[open] task|tasks|todo|todos|to-do|to-dos assigned_to|of|for")
 )
 
+// fitBulkTasks: "Mark all of Maria's tasks as done", "complete every
+// task assigned to Tom".
 func fitBulkTasks(s string, _ []span, _ calendar) (frameFit, bool) {
-	m := reBulkTaskDone.FindStringSubmatch(s)
-	if m == nil {
-		m = reBulkTaskComp.FindStringSubmatch(s)
-	}
-	if m == nil {
+	var rest string
+	if after, ok := opens(s, cueBulkMark); ok {
+		r, ok := endsWithCue(after, cueDoneTail, 1)
+		if !ok {
+			return frameFit{}, false
+		}
+		rest = r
+	} else if after, ok := opens(s, cueBulkComplete); ok {
+		rest = after
+	} else {
 		return frameFit{}, false
 	}
-	who := strings.TrimSpace(m[1] + m[2])
+	rest, ok := opens(strings.TrimSpace(rest), cueQuantifier)
+	if !ok {
+		return frameFit{}, false
+	}
+	rest = strings.TrimSpace(rest)
+	who := ""
+	if w, ok := opens(rest, cueTasksOfWho); ok && strings.TrimSpace(w) != "" {
+		who = strings.TrimSpace(w)
+	} else if owner, tail, ok := possessive(rest); ok && whole(strings.TrimSpace(tail), cueOpenTasks) {
+		who = owner
+	} else {
+		return frameFit{}, false
+	}
 	switch strings.ToLower(who) {
 	case "my", "me", "mine":
 		who = me
@@ -65,36 +88,17 @@ func (c taskCompleteAll) run(r *runner) bool {
 		return true
 	}
 	title := func(t obj) string { return t.str("title") }
-	ans, ok := r.ask(fmt.Sprintf("This would complete %s assigned to %s: %s. Reply 'yes' to confirm.",
-		count(len(open), kTask), who, namesOf(open, title, listShown)))
-	if !ok {
-		return false
+	quoted := func(t obj) string { return fmt.Sprintf("%q", t.str("title")) }
+	done, failed, fl := r.confirmEach(bulkChange{
+		question:  fmt.Sprintf("This would complete %s assigned to %s: %s.", count(len(open), kTask), who, namesOf(open, title, listShown)),
+		cancelled: "Cancelled: no tasks were changed.",
+		records:   open,
+		name:      quoted,
+		call:      func(t obj) call { return mk("tasks_complete", "id", t.str("id")) },
+	})
+	if fl != proceed {
+		return fl == skip
 	}
-	if !isYes(ans) {
-		r.say("Cancelled: no tasks were changed.")
-		return true
-	}
-	calls := make([]call, len(open))
-	for i, t := range open {
-		calls[i] = mk("tasks_complete", "id", t.str("id"))
-	}
-	done, ok := r.exec(calls...)
-	if !ok {
-		return false
-	}
-	var okTitles, failed []string
-	for i, x := range done {
-		if x.failed() {
-			failed = append(failed, fmt.Sprintf("%q (%s)", title(open[i]), x.err))
-		} else {
-			okTitles = append(okTitles, fmt.Sprintf("%q", title(open[i])))
-		}
-	}
-	if len(okTitles) > 0 {
-		r.say("Completed %s assigned to %s: %s.", count(len(okTitles), kTask), who, strings.Join(okTitles, ", "))
-	}
-	if len(failed) > 0 {
-		r.say("Could not complete %s: %s.", count(len(failed), kTask), strings.Join(failed, "; "))
-	}
+	r.sayBulk("Completed", "complete", " assigned to "+who, kTask, done, failed, quoted)
 	return true
 }

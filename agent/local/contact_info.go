@@ -11,40 +11,6 @@ type contactInfo struct {
 
 func (c contactInfo) pronoun() string { return c.who.pron }
 
-var (
-	reInfoPossessive = re(`^(?:what(?:'s|\s+is|\s+are)|(?:give|get|show|tell)(?:\s+me)?|find|look\s+up)\s+(?:the\s+)?(.+?)(?:'s|')\s+(` + fieldWords + `)$`)
-	reInfoOf         = re(`^(?:what(?:'s|\s+is|\s+are)|(?:give|get|show|tell)(?:\s+me)?|find|look\s+up)\s+(?:the\s+)?(` + fieldWords + `)\s+(?:of|for)\s+(.+)$`)
-	reInfoWhere      = re(`^where\s+(?:is|does)\s+(.+?)\s+(based|located|live|from|work)$`)
-	reInfoCompany    = re(`^(?:which|what)\s+company\s+(?:does|is)\s+(.+?)\s+(?:work\s+(?:for|at)|with|at|from|in)$`)
-	reInfoTitle      = re(`^what\s+(?:does|is)\s+(.+?)(?:'s)?\s+(?:do|job|role|position)$`)
-)
-
-// parseContactInfo recognises a question about one contact's detail.
-func parseContactInfo(s string) (intent, bool) {
-	who, field := "", ""
-	if m := reInfoPossessive.FindStringSubmatch(s); m != nil {
-		who, field = m[1], fieldKey(m[2])
-	} else if m := reInfoOf.FindStringSubmatch(s); m != nil {
-		who, field = m[2], fieldKey(m[1])
-	} else if m := reInfoWhere.FindStringSubmatch(s); m != nil {
-		who, field = m[1], "city"
-		if strings.EqualFold(m[2], "work") {
-			field = "company"
-		}
-	} else if m := reInfoCompany.FindStringSubmatch(s); m != nil {
-		who, field = m[1], "company"
-	} else if m := reInfoTitle.FindStringSubmatch(s); m != nil {
-		who, field = m[1], "title"
-	} else {
-		return nil, false
-	}
-	ref, ok := refOf(who)
-	if !ok || field == "name" {
-		return nil, false
-	}
-	return contactInfo{who: ref, field: field}, true
-}
-
 func (c contactInfo) needs() []string {
 	if c.who.pron != "" {
 		return nil

@@ -282,7 +282,7 @@ func testSet() []corpusCase {
 
 // devSet is the development set beyond the phrasings.
 func devSet() []corpusCase {
-	return append(append(append([]corpusCase(nil), corpusDev...), corpusDevMore...), corpusDevLate...)
+	return append(append(append(append([]corpusCase(nil), corpusDev...), corpusDevMore...), corpusDevLate...), corpusDevFrames...)
 }
 
 // seedCorpusExtras adds what newCorpusWS holds beyond the demo.

@@ -1,8 +1,6 @@
 package local
 
-import (
-	"strings"
-)
+import "strings"
 
 // fileRead: "What does Pricing.txt say?", "Read me the onboarding pack",
 // "Does the pricing file mention discounts?" — a question answered from
@@ -11,58 +9,6 @@ import (
 type fileRead struct {
 	name  string
 	about string // "mention X": only the lines about X
-}
-
-var (
-	reFileSays    = re(`^what\s+does\s+(?:the\s+)?(.+?)\s+say$`)
-	reFileReadMe  = re(`^(?:read|show)\s+(?:me\s+|out\s+)?(?:the\s+)?(?:contents?\s+of\s+|text\s+of\s+)?(?:the\s+)?(?:file\s+|document\s+)?(.+?)$`)
-	reFileWhatIn  = re(`^what(?:'s|\s+is)\s+(?:written\s+)?in\s+(?:the\s+)?(.+?\s+(?:file|document|doc)|\S+\.[a-z0-9]{1,5})$`)
-	reFileMention = re(`^(?:does|did)\s+(?:the\s+)?(.+?)\s+(?:mention|say\s+anything\s+about|talk\s+about|cover|include|contain)\s+(.+)$`)
-	reFileSuffix  = re(`\s+(?:file|document|doc)$`)
-	// reFileReadOpen starts a request to read a file out.
-	reFileReadOpen = re(`^(?:read\s|show\s+(?:me\s+)?(?:the\s+)?(?:contents?|text)\s+of\s)`)
-	// reFileReadTail is who it is read to, not part of the name: "read
-	// Pricing.txt to me", "… out loud".
-	reFileReadTail = re(`(?:\s+(?:out\s+)?(?:to|for)\s+(?:me|us)|\s+(?:out\s+loud|aloud))+$`)
-)
-
-// parseFileRead recognises a question about what a file says. Only
-// names that read as a file qualify: with an extension, or followed by
-// "file" or "document", or after "read me".
-func parseFileRead(s string, _ calendar) (intent, bool, *parseError) {
-	var name, about string
-	fileLike := false
-	switch {
-	case reFileMention.MatchString(s):
-		m := reFileMention.FindStringSubmatch(s)
-		name, about, fileLike = m[1], unquote(m[2]), true
-	case reFileSays.MatchString(s):
-		name = reFileSays.FindStringSubmatch(s)[1]
-		// "What does the onboarding pack say?": a person takes no article.
-		fileLike = reArticle.MatchString(strings.TrimPrefix(strings.ToLower(s), "what does "))
-	case reFileWhatIn.MatchString(s):
-		name, fileLike = reFileWhatIn.FindStringSubmatch(s)[1], true
-	case reFileReadOpen.MatchString(s):
-		if m := reFileReadMe.FindStringSubmatch(s); m != nil {
-			name, fileLike = reFileReadTail.ReplaceAllString(m[1], ""), true
-		}
-	}
-	if name == "" {
-		return nil, false, nil
-	}
-	name = unquote(name)
-	if reFileSuffix.MatchString(name) || reFileExt.MatchString(name) {
-		fileLike = true
-	}
-	name = strings.TrimSpace(reFileSuffix.ReplaceAllString(name, ""))
-	if !fileLike || name == "" || strings.HasSuffix(strings.ToLower(name), "'s record") {
-		// "What does Kenji say?" is not about a file: leave it.
-		if !fileLike {
-			return nil, false, nil
-		}
-		return nil, true, refuse("I could not tell which file you mean")
-	}
-	return fileRead{name: name, about: about}, true, nil
 }
 
 func (fileRead) needs() []string { return []string{"files_search", "files_get"} }

@@ -1,6 +1,7 @@
 package local
 
 import (
+	"reflect"
 	"strings"
 	"unicode"
 )
@@ -55,7 +56,18 @@ func parseFrames(s string, cal calendar) (intent, bool, *parseError) {
 // pickFrame scores every frame of defs on s and keeps the best, by the
 // margin.
 func pickFrame(defs []frameDef, s string, cal calendar) (intent, bool, *parseError) {
-	sp := spansOf(s, cal)
+	return scoreFrames(defs, s, cal, spansOf(s, cal))
+}
+
+// pickCueFrame is pickFrame for frames that read only cue phrases and
+// slot readers, not the recognised spans (the families' frames): the
+// spans are not computed.
+func pickCueFrame(defs []frameDef, s string, cal calendar) (intent, bool, *parseError) {
+	return scoreFrames(defs, s, cal, nil)
+}
+
+// scoreFrames scores every frame of defs on s with its spans sp.
+func scoreFrames(defs []frameDef, s string, cal calendar, sp []span) (intent, bool, *parseError) {
 	var fits []frameFit
 	for _, f := range defs {
 		if fit, ok := f.fit(s, sp, cal); ok {
@@ -75,13 +87,20 @@ func pickFrame(defs []frameDef, s string, cal calendar) (intent, bool, *parseErr
 			second = f
 		}
 	}
-	if len(fits) > 1 && best.score-second.score < frameMargin {
+	// Two readings that agree are one reading ("Delete the contact
+	// Jane Doe" read by the named and the bare delete).
+	if len(fits) > 1 && best.score-second.score < frameMargin && !agree(best, second) {
 		return nil, true, refuse("I could not tell whether you meant %s or %s; say it another way", frameWords[best.frame], frameWords[second.frame])
 	}
 	if best.err != nil {
 		return nil, true, best.err
 	}
 	return best.it, true, nil
+}
+
+// agree reports whether two fits read the clause the same way.
+func agree(a, b frameFit) bool {
+	return a.err == nil && b.err == nil && a.it != nil && reflect.DeepEqual(a.it, b.it)
 }
 
 // frameWords say what a frame does, for the tie question.

@@ -91,13 +91,18 @@ func filterWords(f contactFilter) string {
 func TestFrameTie(t *testing.T) {
 	defs := []frameDef{
 		{"contact-field", func(string, []span, calendar) (frameFit, bool) { return frameFit{score: 6, it: help{}}, true }},
-		{"exists", func(string, []span, calendar) (frameFit, bool) { return frameFit{score: 5, it: help{}}, true }},
+		{"exists", func(string, []span, calendar) (frameFit, bool) { return frameFit{score: 5, it: orgDepartments{}}, true }},
 	}
 	_, ok, err := pickFrame(defs, "anything", calendar{})
 	if !ok || err == nil || !strings.Contains(err.reason, "a detail of a contact or whether a record exists") {
 		t.Fatalf("a tie = %v, %v; want a question naming both readings", ok, err)
 	}
-	defs[1].fit = func(string, []span, calendar) (frameFit, bool) { return frameFit{score: 3, it: help{}}, true }
+	// Two readings within the margin that agree are one reading.
+	defs[1].fit = func(string, []span, calendar) (frameFit, bool) { return frameFit{score: 5, it: help{}}, true }
+	if it, ok, err := pickFrame(defs, "anything", calendar{}); !ok || err != nil || it != (help{}) {
+		t.Fatalf("two agreeing readings = %v, %v, %v; want the one reading", it, ok, err)
+	}
+	defs[1].fit = func(string, []span, calendar) (frameFit, bool) { return frameFit{score: 3, it: orgDepartments{}}, true }
 	if it, ok, err := pickFrame(defs, "anything", calendar{}); !ok || err != nil || it == nil {
 		t.Fatalf("a win by the margin = %v, %v, %v", it, ok, err)
 	}

@@ -22,6 +22,9 @@ type rewrite struct {
 
 func rw(pattern, repl string) rewrite { return rewrite{re(pattern), repl} }
 
+// delVerb are the verbs of a delete request.
+const delVerb = `(?:delete|remove|erase|get\s+rid\s+of)`
+
 // personRef is a short name: one to four words, no sentence punctuation.
 const personRef = `([\p{L}][\p{L}\p{M}.'-]*(?:\s+[\p{L}][\p{L}\p{M}.'-]*){0,3})`
 

@@ -33,7 +33,7 @@ type clauseParser func(s string, cal calendar) (it intent, ok bool, err *parseEr
 
 // parsers, most specific first: "Move the task X to Friday" is a task,
 // "Move X to Y" a file; "find Jane" falls through to contacts.
-var parsers = []clauseParser{parseHelp, parseBareRequest, parseExtensions, parseFileRead, parseBulk, parseBulkEmail, parseOrg, parseTask, parseEmail, parseFile, parseContact}
+var parsers = []clauseParser{parseMisc, parseFileRead, parseBulk, parseBulkEmail, parseOrg, parseTask, parseEmail, parseFile, parseContact}
 
 // parse turns a request into the intents it asks for, in order.
 func parse(text string, cal calendar) ([]intent, *parseError) { return parseWith(text, cal, false) }
@@ -443,6 +443,7 @@ var notNameWords = map[string]bool{
 	"someone": true, "somebody": true, "all": true, "everything": true, "anything": true,
 	"everyone": true, "everybody": true, "anyone": true, "anybody": true, "every": true, "contact": true, "contacts": true,
 	"task": true, "tasks": true, "file": true, "files": true, "folder": true, "it": true, "one": true,
+	"who": true, "what": true, "which": true, "where": true, "when": true, "how": true, "why": true,
 }
 
 // notInName are words that never appear inside a person's name.

@@ -38,17 +38,8 @@ func (e emailSend) pronoun() string {
 func (f emailFind) pronoun() string { return f.to.pron }
 
 var (
-	reEmailFind     = re(`^(?:show|list|find|get|display|search|give)\s+(?:me\s+)?(?:all\s+)?(?:the\s+|my\s+)?(?:(unsent|failed|sent|outgoing|pending)\s+)?(e-?mails|mails|messages|outbox)\b\s*(.*)$`)
-	reEmailWhat     = re(`^(?:what|which)\s+(?:e-?mails|messages)\s+(.*)$`)
-	reEmailTo       = re(`^(?:send|write|compose|draft)\s+(?:an?\s+)?(?:(?:new|quick|short|brief|follow-?up|reminder|thank-?you)\s+)?(?:e-?mail|mail|message|note)\s+to\s+(.+)$`)
-	reEmailVerb     = re(`^(?:e-?mail|mail)\s+(.+)$`)
 	reTwoFiles      = re(`\s+and\s+the\s+`)
 	reRe            = re(`\s+re:\s*`)
-	reEmailObj      = re(`^(?:send|shoot|drop|write)\s+(.+?)\s+an?\s+(?:quick\s+|short\s+|new\s+)?(?:e-?mail|mail|message|note|line)\b\s*(.*)$`)
-	reWriteTo       = re(`^write\s+to\s+(.+)$`)
-	reDidEmail      = re(`^(?:did|have)\s+(?:we|i)\s+(?:e-?mail(?:ed)?|sen[dt]\s+(?:an?\s+|any\s+)?(?:e-?mails?\s+|anything\s+)?to|written\s+to|write\s+to)\s+(.+)$`)
-	reOutbox        = re(`^(?:what(?:'s|\s+is)\s+(?:still\s+)?in\s+(?:the\s+|my\s+|our\s+)?outbox|(?:check|open)\s+(?:the\s+|my\s+|our\s+)?outbox)$`)
-	reSendVerb      = re(`^(?:send|forward|share)\s+(.+)$`)
 	reBodyMarker    = re(`\s+(?:saying|that\s+says|to\s+say|telling\s+(?:him|her|them)(?:\s+that)?|with\s+the\s+message|with\s+message|with\s+(?:the\s+)?(?:text|body)|(?:and|,)\s+(?:the\s+)?(?:message|body|text)(?:\s+is)?|that)\s+|:\s+`)
 	reSubjectMarker = re(`\s+(?:with\s+(?:the\s+)?subject(?:\s+line)?|subject|about|regarding|titled|entitled|with\s+(?:the\s+)?title)\s+`)
 	reAttachMarker  = re(`\s+(?:with\s+(?:the\s+)?(?:file|attachment|document)|attaching)\s+`)
@@ -59,39 +50,6 @@ var (
 	reSentLead      = re(`^(?:(?:that|which)\s+)?(?:did\s+|have\s+)?(?:i|we)?\s*(?:have\s+)?(?:sent|send|e-?mailed|were\s+sent|went\s+out)\b\s*`)
 	reEmailMarker   = re(`(?:^|\s+)(to|about|regarding|matching|containing|with\s+subject)\s+`)
 )
-
-// parseEmail recognises email requests.
-func parseEmail(s string, _ calendar) (intent, bool, *parseError) {
-	if m := reEmailFind.FindStringSubmatch(s); m != nil {
-		return parseEmailFilter(m[1], m[2], m[3])
-	}
-	if m := reEmailWhat.FindStringSubmatch(s); m != nil {
-		return parseEmailFilter("", "", m[1])
-	}
-	if reOutbox.MatchString(s) {
-		return emailFind{status: "not_sent"}, true, nil
-	}
-	if m := reDidEmail.FindStringSubmatch(s); m != nil {
-		return parseEmailFilter("", "", "to "+m[1])
-	}
-	if m := reEmailTo.FindStringSubmatch(s); m != nil {
-		return parseSend(m[1], true)
-	}
-	if m := reEmailObj.FindStringSubmatch(s); m != nil {
-		// "Send John an email with subject X saying Y"
-		return parseSend(strings.TrimSpace(m[1]+" "+m[2]), true)
-	}
-	if m := reWriteTo.FindStringSubmatch(s); m != nil {
-		return parseSend(m[1], true)
-	}
-	if m := reEmailVerb.FindStringSubmatch(s); m != nil {
-		return parseSend(m[1], true)
-	}
-	if m := reSendVerb.FindStringSubmatch(s); m != nil {
-		return parseSend(m[1], false)
-	}
-	return nil, false, nil
-}
 
 // parseSend reads recipients, subject, body and attachment. mailVerb says
 // the request said "email"; a bare "send" must carry a file or a body.

@@ -5,39 +5,8 @@ import (
 	"time"
 )
 
-// Task searches: "Show overdue tasks", "What's on Maria's plate?",
-// "Show tasks assigned to Maria due this week".
-
-// parseTaskQuery recognises task searches: "Show overdue tasks", "List
-// Tom's tasks", "What's on Maria's plate?", "What's due tomorrow?".
-func parseTaskQuery(s string, cal calendar) (intent, bool, *parseError) {
-	if m := reTasksOf.FindStringSubmatch(s); m != nil && !reMyTasks.MatchString(s) {
-		who := unquote(m[1])
-		if !validName(who) {
-			return nil, false, nil
-		}
-		return parseTaskFilter(m[2]+" "+m[3]+" assigned to "+who, s, cal)
-	}
-	if m := reWorkload.FindStringSubmatch(s); m != nil {
-		who := strings.TrimSuffix(strings.TrimSuffix(m[1]+m[2]+m[3], "'s"), "'")
-		if strings.EqualFold(who, "my") || isMe(who) {
-			who = me
-		} else if !validName(who) {
-			return nil, false, nil
-		}
-		return taskFind{assignee: who}, true, nil
-	}
-	if m := reWhatDue.FindStringSubmatch(s); m != nil {
-		return parseTaskFilter(m[1], s, cal)
-	}
-	if m := reTaskListAdj.FindStringSubmatch(s); m != nil {
-		return parseTaskFilter(m[1]+" "+m[2], s, cal)
-	}
-	if m := reTaskList.FindStringSubmatch(s); m != nil {
-		return parseTaskFilter(m[1], s, cal)
-	}
-	return nil, false, nil
-}
+// Task searches: the filter after the task search frame's cue
+// (frames_tasks.go): "are open", "assigned to Maria", "due this week".
 
 var (
 	reTaskFilterLead = re(`^(?:(?:that|which)\s+)?(?:are\s+there|there\s+are|are|is)\b\s*`)

@@ -1,8 +1,6 @@
 package local
 
 import (
-	"regexp"
-	"strconv"
 	"strings"
 )
 
@@ -29,184 +27,11 @@ type (
 	}
 )
 
-const taskNoun = `(?:task|to-?do|reminder)`
-
 var (
-	reTaskCreate   = re(`^(?:create|add|make|new|schedule|set\s+up)\s+(?:a\s+|an\s+|another\s+)?(?:new\s+)?` + taskNoun + `\b\s*[:,-]?\s*(?:(?:to|called|named|titled)\s+)?(.*)$`)
-	reRemind       = re(`^remind\s+me\s+to\s+(.+)$`)
-	reRemindWhen   = re(`^remind\s+me\s+((?:on\s+|by\s+)?(?:` + dateExpr + `))\s+to\s+(.+)$`)
-	reTaskLabel    = re(`^(?:to-?do|task|reminder|new\s+task)\s*:\s*(.+)$`)
-	reRemindOther  = re(`^remind\s+(.+?)\s+to\s+(.+)$`)
-	reAddToList    = re(`^add\s+(.+?)\s+to\s+(my|the|our)\s+(?:tasks|task\s+list|to-?do\s+list|to-?dos)$`)
-	reTaskAssign   = re(`^(?:assign|reassign|give|hand\s+over)\s+(?:the\s+)?` + taskNoun + `\s+(.+?)\s+to\s+(.+)$`)
-	reAssignBare   = re(`^(?:assign|reassign)\s+(.+?)\s+to\s+(.+)$`)
-	reTaskStatus   = re(`^(?:mark|set|flag)\s+(?:the\s+)?` + taskNoun + `\s+(.+?)\s+(?:as\s+|to\s+)?(` + statusWords + `)$`)
-	reMarkStatus   = re(`^mark\s+(.+?)\s+as\s+(` + statusWords + `)$`)
-	reTaskIsDone   = re(`^(?:the\s+)?(?:` + taskNoun + `\s+)?(.+?)\s+is\s+(?:now\s+)?(?:all\s+)?(done|complete|completed|finished|in\s+progress)$`)
-	reTaskComplete = re(`^(?:complete|finish|close|tick\s+off|check\s+off)\s+(?:the\s+)?` + taskNoun + `\s+(.+)$`)
-	reCompleteBare = re(`^(?:complete|finish|tick\s+off|check\s+off)\s+(.+)$`)
-	reIFinished    = re(`^(?:i|we)(?:'ve|\s+have)?\s+(?:finished|completed|done|closed)\s+(?:the\s+)?(?:` + taskNoun + `\s+)?(.+)$|^(?:i'm|i\s+am|we're|we\s+are)\s+(?:done|finished)\s+with\s+(?:the\s+)?(?:` + taskNoun + `\s+)?(.+)$`)
-	reTaskStart    = re(`^(?:start|begin)\s+(?:working\s+on\s+)?(?:the\s+)?` + taskNoun + `\s+(.+)$`)
-	reTaskReopen   = re(`^reopen\s+(?:the\s+)?(?:` + taskNoun + `\s+)?(.+)$`)
-	reTaskDelete   = re(`^(?:delete|remove|cancel|drop|get\s+rid\s+of)\s+(?:the\s+)?` + taskNoun + `\s+(.+)$`)
-	reTaskDue      = re(`^(?:reschedule|move|postpone|push|defer|delay)\s+(?:the\s+)?` + taskNoun + `\s+(.+?)\s+(?:(?:back|out)\s+)?(?:to|until|till|for)\s+(.+)$`)
-	reTaskPostpone = re(`^(?:reschedule|postpone|push|defer|delay)\s+(?:the\s+)?(.+?)\s+(?:(?:back|out)\s+)?(?:to|until|till|for)\s+(.+)$`)
-	reMoveToDate   = re(`^move\s+(?:the\s+)?(.+?)\s+to\s+(` + dateExpr + `)$`)
-	reTaskDueOf    = re(`^(?:set|change|update|move|push|extend)\s+the\s+(?:due\s+date|deadline|due)\s+(?:of|for|on)\s+(?:the\s+)?(?:` + taskNoun + `\s+)?(.+?)\s+(?:to|until)\s+(.+)$`)
-	reTaskRename   = re(`^(?:rename|retitle)\s+(?:the\s+)?` + taskNoun + `\s+(.+?)\s+(?:to|as)\s+(.+)$`)
-	reCompleteNot  = re(`^(?:the\s+)?(?:contacts?|files?|folders?|e-?mails?|all|everything)\b`)
-	reTaskList     = re(`^(?:(?:what|which)\s+(?:tasks|to-?dos)|(?:are\s+there\s+)?any\s+(?:tasks|to-?dos)|how\s+many\s+(?:tasks|to-?dos)|(?:show|list|find|get|display|give)\s+(?:me\s+)?(?:all\s+(?:of\s+)?|every\s+)?(?:the\s+|our\s+|my\s+)?(?:tasks|to-?dos))\b\s*(.*)$`)
-	reTaskListAdj  = re(`^(?:show|list|find|get|display|give)\s+(?:me\s+)?(?:all\s+(?:of\s+)?)?(?:the\s+|our\s+|my\s+)?(open|done|completed|finished|closed|in[\s-]progress|overdue|pending)\s+(?:tasks|to-?dos)\b\s*(.*)$`)
-	reTasksOf      = re(`^(?:show|list|get|display|give\s+me|what\s+are)\s+(?:me\s+)?(?:all\s+(?:of\s+)?)?(.+?)(?:'s|')\s+(?:(open|done|completed|finished|in[\s-]progress|overdue|pending)\s+)?(?:tasks|to-?dos)\b\s*(.*)$`)
-	reWorkload     = re(`^what(?:'s|\s+is)\s+on\s+(my|.+?(?:'s|'))\s+plate$|^what\s+(?:is|are|am)\s+(.+?)\s+working\s+on$|^what\s+(?:do|does)\s+(.+?)\s+(?:have|need)\s+to\s+do$`)
-	reWhatDue      = re(`^(?:what(?:'s|\s+is)|(?:is\s+(?:there\s+)?)?anything)\s+(overdue|due\s+.+)$`)
-	reMyTasks      = re(`\bmy\s+(?:\S+\s+)?(?:tasks|to-?dos)\b`)
-	reDoIHave      = re(`(?:^|\s+)(?:do\s+i\s+have|have\s+i\s+got|are\s+mine)\b`)
-	reDoesHave     = re(`^(?:does|do)\s+(.+?)\s+have\b\s*`)
-	// reTaskLast reads "Delete the Q1 report task" as "Delete the task Q1 report".
-	reTaskLast = re(`^(mark|complete|finish|close|delete|remove|cancel|drop|assign|reassign|give|reschedule|postpone|push|move|rename|start|reopen)\s+the\s+(.+?)\s+(task|to-?do)\b(.*)$`)
+	reMyTasks  = re(`\bmy\s+(?:\S+\s+)?(?:tasks|to-?dos)\b`)
+	reDoIHave  = re(`(?:^|\s+)(?:do\s+i\s+have|have\s+i\s+got|are\s+mine)\b`)
+	reDoesHave = re(`^(?:does|do)\s+(.+?)\s+have\b\s*`)
 )
-
-// statusWords are the statuses a task can be marked with.
-const statusWords = `done|complete|completed|finished|closed|in\s+progress|in-progress|started|open|to\s+do|todo|not\s+done`
-
-// parseTask recognises task requests. A change to a task named only by
-// a pronoun ("Mark it as done", "That is done") is refused: the title
-// search would match any task containing those letters.
-func parseTask(s string, cal calendar) (intent, bool, *parseError) {
-	it, ok, err := parseTaskRequest(s, cal)
-	if c, isChange := it.(taskChange); isChange && reVagueTask.MatchString(c.task) {
-		return nil, true, refuse("I can't tell which task %q is; give its title", c.task)
-	}
-	return it, ok, err
-}
-
-var reVagueTask = re(`^(?:it|that|this|these|those|them|everything|all|one|mine|something|anything|all\s+of\s+them|all\s+tasks|the\s+tasks?)?$`)
-
-// parseTaskRequest recognises task requests, naming tasks as written.
-func parseTaskRequest(s string, cal calendar) (intent, bool, *parseError) {
-	if m := reTaskLast.FindStringSubmatch(s); m != nil {
-		s = m[1] + " the " + m[3] + " " + m[2] + m[4]
-	}
-	if it, ok, err := parseTaskCreate(s, cal); ok || err != nil {
-		return it, ok, err
-	}
-	for _, rx := range []*regexp.Regexp{reTaskAssign, reAssignBare} {
-		if m := rx.FindStringSubmatch(s); m != nil {
-			who := unquote(m[2])
-			if isMe(who) {
-				who = me
-			} else if !validName(who) && !reEmail.MatchString(who) {
-				return nil, true, refuse("%q does not look like a member's name", who)
-			}
-			return taskChange{task: taskRef(m[1]), op: "assign", value: who}, true, nil
-		}
-	}
-	for _, rx := range []*regexp.Regexp{reTaskStatus, reMarkStatus, reTaskIsDone} {
-		if m := rx.FindStringSubmatch(s); m != nil {
-			return statusChange(taskRef(m[1]), m[2]), true, nil
-		}
-	}
-	if m := reTaskComplete.FindStringSubmatch(s); m != nil {
-		return taskChange{task: taskRef(m[1]), op: "complete"}, true, nil
-	}
-	if m := reCompleteBare.FindStringSubmatch(s); m != nil && !reCompleteNot.MatchString(m[1]) {
-		// "Complete Prepare the Q1 report": only tasks are completed.
-		return taskChange{task: taskRef(m[1]), op: "complete"}, true, nil
-	}
-	if m := reIFinished.FindStringSubmatch(s); m != nil {
-		return taskChange{task: taskRef(m[1] + m[2]), op: "complete"}, true, nil
-	}
-	if m := reTaskStart.FindStringSubmatch(s); m != nil {
-		return taskChange{task: taskRef(m[1]), op: "status", value: "in_progress"}, true, nil
-	}
-	if m := reTaskReopen.FindStringSubmatch(s); m != nil {
-		return taskChange{task: taskRef(m[1]), op: "status", value: "open"}, true, nil
-	}
-	if m := reTaskDelete.FindStringSubmatch(s); m != nil {
-		return taskChange{task: taskRef(m[1]), op: "delete"}, true, nil
-	}
-	for _, rx := range []*regexp.Regexp{reTaskDue, reTaskDueOf, reTaskPostpone, reMoveToDate} {
-		if m := rx.FindStringSubmatch(s); m != nil {
-			if rx == reMoveToDate && reFileExt.MatchString(m[1]) {
-				continue // "Move notes.txt to …" is a file
-			}
-			d, err := parseDate(m[2], cal)
-			if err != nil {
-				return nil, true, err
-			}
-			return taskChange{task: taskRef(m[1]), op: "due", value: d}, true, nil
-		}
-	}
-	if m := reTaskShift.FindStringSubmatch(s); m != nil {
-		n := wordNumber(strings.ToLower(m[2]))
-		if strings.HasPrefix(strings.ToLower(m[3]), "week") {
-			n *= 7
-		}
-		return taskChange{task: taskRef(m[1]), op: "shift", value: strconv.Itoa(n)}, true, nil
-	}
-	if m := reTaskRename.FindStringSubmatch(s); m != nil {
-		title := capFirst(unquote(m[2]))
-		if title == "" {
-			return nil, true, refuse("the new task title is empty")
-		}
-		return taskChange{task: taskRef(m[1]), op: "title", value: title}, true, nil
-	}
-	return parseTaskQuery(s, cal)
-}
-
-// parseTaskCreate recognises new tasks: "Create a task for Tom: …",
-// "Remind me to …", "Remind Tom to …", "Add 'X' to my tasks".
-func parseTaskCreate(s string, cal calendar) (intent, bool, *parseError) {
-	if m := reTaskCreate.FindStringSubmatch(s); m != nil {
-		t, err := parseTaskBody(m[1], cal)
-		return t, true, err
-	}
-	if m := reRemind.FindStringSubmatch(s); m != nil {
-		t, err := parseTaskBody(m[1], cal)
-		if t.assignee == "" {
-			t.assignee = me // "remind me": the task is the caller's
-		}
-		return t, true, err
-	}
-	if m := reRemindWhen.FindStringSubmatch(s); m != nil {
-		// "Remind me tomorrow to call Priya"
-		t, err := parseTaskBody(m[2], cal)
-		if err != nil {
-			return nil, true, err
-		}
-		if t.due != "" {
-			return nil, true, refuse("the task has two due dates (%q and %q)", m[1], t.due)
-		}
-		if t.due, err = parseDate(m[1], cal); err != nil {
-			return nil, true, err
-		}
-		if t.assignee == "" {
-			t.assignee = me
-		}
-		return t, true, nil
-	}
-	if m := reTaskLabel.FindStringSubmatch(s); m != nil {
-		t, err := parseTaskBody(m[1], cal)
-		return t, true, err
-	}
-	if m := reRemindOther.FindStringSubmatch(s); m != nil && validName(m[1]) {
-		t, err := parseTaskBody(m[2], cal)
-		if err == nil && t.assignee != "" {
-			return nil, true, refuse("the task is assigned twice (%q and %q)", m[1], t.assignee)
-		}
-		t.assignee = m[1]
-		return t, true, err
-	}
-	if m := reAddToList.FindStringSubmatch(s); m != nil {
-		t, err := parseTaskBody(m[1], cal)
-		if strings.EqualFold(m[2], "my") && t.assignee == "" {
-			t.assignee = me
-		}
-		return t, true, err
-	}
-	return nil, false, nil
-}
 
 // statusChange is the taskChange that gives a task a status word.
 func statusChange(task, word string) taskChange {
@@ -323,10 +148,6 @@ func parseTaskBody(body string, cal calendar) (taskCreate, *parseError) {
 	}
 	return t, nil
 }
-
-// reTaskShift moves a due date by a span: "Push the renewal offer task
-// back a week", "Delay Call Jane by 3 days".
-var reTaskShift = re(`^(?:push|move|put|delay|postpone|defer|bump)\s+(?:the\s+)?(?:task\s+)?(.+?)\s+(?:back\s+|out\s+)?(?:by\s+)?(` + numberWords + `)\s+(days?|weeks?)(?:\s+later)?$`)
 
 // reDateInTitle is a date expression (or the start of one) inside an
 // unquoted task title.

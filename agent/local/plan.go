@@ -76,19 +76,6 @@ type (
 	extensionsList struct{}
 )
 
-var (
-	reHelp       = re(`^(?:help|help\s+me|what\s+can\s+you\s+do|what\s+you\s+can\s+do|what\s+can\s+i\s+ask(?:\s+you)?|what\s+do\s+you\s+understand|how\s+do\s+i\s+use\s+(?:you|this)|commands)$`)
-	reExtensions = re(`^(?:(?:what|which)\s+extensions\s+(?:are\s+)?(?:installed|available|there|enabled)|(?:what|which)\s+extensions\s+(?:do\s+)?(?:we|i)\s+have(?:\s+installed)?|(?:list|show|get)\s+(?:me\s+)?(?:all\s+)?(?:the\s+)?(?:installed\s+)?extensions|(?:(?:do|have)\s+(?:we|i)\s+(?:have|got)\s+|are\s+there\s+)?any\s+extensions(?:\s+installed)?|extensions)$`)
-)
-
-func parseHelp(s string, _ calendar) (intent, bool, *parseError) {
-	return help{}, reHelp.MatchString(s), nil
-}
-
-func parseExtensions(s string, _ calendar) (intent, bool, *parseError) {
-	return extensionsList{}, reExtensions.MatchString(s), nil
-}
-
 func (help) needs() []string { return nil }
 
 func (help) run(r *runner) bool {

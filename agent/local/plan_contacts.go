@@ -164,54 +164,9 @@ func (d contactDelete) run(r *runner) bool {
 func (contactDeleteAll) needs() []string { return []string{"contacts_search", "contacts_delete"} }
 
 func (d contactDeleteAll) run(r *runner) bool {
-	list, f, more, fl := r.searchContacts(d.filter, true)
-	if fl != proceed {
-		return cont(fl)
-	}
-	desc := sp(f.describe())
-	if len(list) == 0 {
-		r.say("Found no contacts%s; nothing was deleted.", desc)
-		return true
-	}
-	// A bulk change is always confirmed first, with the count and names.
-	{
-		ans, ok := r.ask(fmt.Sprintf("This would delete %d contacts%s: %s. Reply 'yes' to confirm.",
-			len(list), desc, namesOf(list, contactName, listShown)))
-		if !ok {
-			return false
-		}
-		if !isYes(ans) {
-			r.say("Cancelled: no contacts were deleted.")
-			return true
-		}
-	}
-	calls := make([]call, len(list))
-	for i, c := range list {
-		calls[i] = mk("contacts_delete", "id", c.str("id"))
-	}
-	res, ok := r.exec(calls...)
-	if !ok {
-		return false
-	}
-	var done []obj
-	var failed []string
-	for i, x := range res {
-		if x.failed() {
-			failed = append(failed, fmt.Sprintf("%s (%s)", contactName(list[i]), x.err))
-		} else {
-			done = append(done, list[i])
-		}
-	}
-	if len(done) > 0 {
-		r.say("Deleted %s%s: %s.", count(len(done), kContact), desc, namesOf(done, contactName, shownInReply))
-	}
-	if len(failed) > 0 {
-		r.say("Could not delete %s: %s.", count(len(failed), kContact), strings.Join(failed, "; "))
-	}
-	if more {
-		r.say("More contacts matched than one request may look up; send the request again to delete the rest.")
-	}
-	return true
+	return r.eachContact(d.filter, contactBulkWords{changed: "deleted", change: "delete", past: "Deleted", fail: "delete"},
+		func(n int, desc string) string { return fmt.Sprintf("delete %d contacts%s", n, desc) },
+		func(c obj) call { return mk("contacts_delete", "id", c.str("id")) })
 }
 
 // memberInstead answers "Who is X?" from the members when no contact

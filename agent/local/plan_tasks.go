@@ -20,13 +20,9 @@ func (t taskCreate) run(r *runner) bool {
 		r.say("The task %q was not created: the contact it is about was not created or changed.", t.title)
 		return true
 	}
-	var member obj
-	if t.assignee != "" {
-		m, fl := r.oneMember(t.assignee, "created")
-		if fl != proceed {
-			return cont(fl)
-		}
-		member = m
+	member, fl := r.maybeMember(t.assignee, "created")
+	if fl != proceed {
+		return cont(fl)
 	}
 	title, contactID := r.aboutContact(t.title)
 	res, ok := r.exec(mk("tasks_create", "title", title, "due", t.due,
@@ -107,13 +103,9 @@ func (f taskFind) needs() []string {
 }
 
 func (f taskFind) run(r *runner) bool {
-	var member obj
-	if f.assignee != "" {
-		m, fl := r.oneMember(f.assignee, "")
-		if fl != proceed {
-			return cont(fl)
-		}
-		member = m
+	member, fl := r.maybeMember(f.assignee, "")
+	if fl != proceed {
+		return cont(fl)
 	}
 	res, ok := r.exec(mk("tasks_search", "query", f.query, "status", f.status,
 		"assignee_id", member.str("id"), "due_from", f.dueFrom, "due_to", f.dueTo))
@@ -342,4 +334,13 @@ func taskCands(list []obj) []candidate {
 			keys: []string{t.str("due")}}
 	}
 	return out
+}
+
+// maybeMember is oneMember for a member a request may leave out: no
+// name, no member (nil) and nothing looked up.
+func (r *runner) maybeMember(name, action string) (obj, flow) {
+	if name == "" {
+		return nil, proceed
+	}
+	return r.oneMember(name, action)
 }
