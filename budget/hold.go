@@ -152,27 +152,32 @@ func (b *Budgets) Reserve(ctx context.Context, r Request) (*Hold, error) {
 }
 
 // lock serialises the reservers of r's key and of its cap's scope across
-// processes. On SQLite the write transaction is serial already.
+// processes. On SQLite the write transaction is serial already. The key's
+// lock is an advisory one on its id, not a lock of its api_keys row: the
+// turn read that row once, with its limits, and a reservation reads no
+// more of it (TestPaidTurnReadsTheKeyOnce in agent).
 func lock(ctx context.Context, tx store.Tx, r Request) error {
 	if tx.Dialect() != store.Postgres {
 		return nil
 	}
 	if r.Key.Set() {
-		var id string
-		err := tx.QueryRow(ctx, `SELECT id FROM api_keys WHERE id = ? FOR UPDATE`, r.Key.KeyID).Scan(&id)
-		if err == store.ErrNoRows {
-			return errs.E(errs.NotFound, "unknown integration key")
-		}
-		if err != nil {
+		if err := advisoryLock(ctx, tx, "budget-key:"+r.Key.KeyID); err != nil {
 			return fmt.Errorf("budget: lock key %s: %w", r.Key.KeyID, err)
 		}
 	}
 	if r.Cap != nil {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended(CAST(? AS TEXT), 1))`, "budget:"+r.Cap.Scope); err != nil {
+		if err := advisoryLock(ctx, tx, "budget:"+r.Cap.Scope); err != nil {
 			return fmt.Errorf("budget: lock scope %s: %w", r.Cap.Scope, err)
 		}
 	}
 	return nil
+}
+
+// advisoryLock takes PostgreSQL's transaction-scoped advisory lock named
+// name.
+func advisoryLock(ctx context.Context, tx store.Tx, name string) error {
+	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended(CAST(? AS TEXT), 1))`, name)
+	return err
 }
 
 // write inserts the hold's row.
