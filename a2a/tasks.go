@@ -2,10 +2,7 @@ package a2a
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/soisnode/soisnode/errs"
@@ -121,12 +118,12 @@ func listTasks(ctx context.Context, q store.Querier, o Owner, p listParams) ([]T
 		args = append(args, p.After.UnixMicro())
 	}
 	if p.Cursor != "" {
-		created, id, ok := decodeCursor(p.Cursor)
-		if !ok {
+		c, err := store.DecodeAfter(p.Cursor)
+		if err != nil {
 			return nil, "", errs.E(errs.Invalid, "invalid pageToken")
 		}
 		where += ` AND (created_at < ? OR (created_at = ? AND id < ?))`
-		args = append(args, created, created, id)
+		args = append(args, c.At, c.At, c.ID)
 	}
 	rows, err := q.Query(ctx, `SELECT `+taskCols+` FROM a2a_tasks WHERE `+where+` ORDER BY created_at DESC, id DESC LIMIT ?`,
 		append(args, p.Limit+1)...)
@@ -149,7 +146,7 @@ func listTasks(ctx context.Context, q store.Querier, o Owner, p listParams) ([]T
 	if len(out) > p.Limit {
 		out = out[:p.Limit]
 		last := out[len(out)-1]
-		next = encodeCursor(last.CreatedAt.UnixMicro(), last.ID)
+		next = store.AfterRow(last.CreatedAt, last.ID).Cursor()
 	}
 	return out, next, nil
 }
@@ -182,21 +179,4 @@ func tasksOfTurn(ctx context.Context, q store.Querier, conversationID string, tu
 		out = append(out, t)
 	}
 	return out, rows.Err()
-}
-
-func encodeCursor(created int64, id string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(created, 10) + "|" + id))
-}
-
-func decodeCursor(s string) (int64, string, bool) {
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return 0, "", false
-	}
-	created, id, ok := strings.Cut(string(b), "|")
-	if !ok || id == "" {
-		return 0, "", false
-	}
-	v, err := strconv.ParseInt(created, 10, 64)
-	return v, id, err == nil
 }

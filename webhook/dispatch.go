@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/soisnode/soisnode/clip"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
@@ -201,7 +202,7 @@ func (d *Dispatcher) record(ctx context.Context, c claimed, res Result) (Attempt
 			ev.Status = StatusDead
 		}
 	}
-	errText := truncate(errString(res.Err), 500)
+	errText := clip.Bytes(Printable([]byte(errString(res.Err))), 500)
 	at := now.UnixMicro()
 	err := d.cfg.DB.InTx(ctx, func(tx store.Tx) error {
 		n, err := tx.Exec(ctx, `UPDATE deliveries SET status = ?, attempts = ?, attempt_total = ?, next_attempt_at = ?,
@@ -241,13 +242,6 @@ func errString(err error) string {
 		return ""
 	}
 	return err.Error()
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return Printable([]byte(s[:n]))
 }
 
 // hostOf returns the host of a URL for logs; paths and queries may hold secrets.

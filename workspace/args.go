@@ -2,7 +2,6 @@ package workspace
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"strings"
 	"time"
@@ -47,24 +46,6 @@ func DecodeArgs(args json.RawMessage, v any) error {
 	}
 	if err := json.Unmarshal(args, v); err != nil {
 		return errs.E(errs.Invalid, "arguments: %v", err)
-	}
-	return nil
-}
-
-// EncodeCursor makes an opaque paging token of v.
-func EncodeCursor(v any) string {
-	b, _ := json.Marshal(v)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// DecodeCursor reads a token made by EncodeCursor into v.
-func DecodeCursor(s string, v any) error {
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err == nil {
-		err = json.Unmarshal(b, v)
-	}
-	if err != nil {
-		return errs.E(errs.Invalid, "cursor is not valid; pass next_cursor from a previous result unchanged")
 	}
 	return nil
 }
