@@ -79,7 +79,7 @@ func (s *Server) savePush(ctx context.Context, tx store.Tx, taskID string, c *sp
 		return fmt.Errorf("a2a: save push config: %w", err)
 	}
 	_, err = tx.Exec(ctx, `INSERT INTO a2a_push_configs (task_id, id, url, auth_scheme, secrets_enc, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		taskID, c.ID, c.URL, scheme, sealed, now.UnixMicro())
+		taskID, c.ID, c.URL, scheme, sealed, store.Micros(now))
 	if err != nil {
 		return fmt.Errorf("a2a: save push config: %w", err)
 	}

@@ -106,7 +106,7 @@ func (b *Budgets) Reserve(ctx context.Context, r Request) (*Hold, error) {
 		if err := lock(ctx, tx, r); err != nil {
 			return err
 		}
-		if err := b.sweepTx(ctx, tx, `key_id = ? AND expires_at <= ?`, r.Key.KeyID, now.UnixMicro()); err != nil {
+		if err := b.sweepTx(ctx, tx, `key_id = ? AND expires_at <= ?`, r.Key.KeyID, store.Micros(now)); err != nil {
 			return err
 		}
 		var ws []Window
@@ -186,7 +186,7 @@ func (h *Hold) write(ctx context.Context, q store.Querier) error {
 	_, err := q.Exec(ctx, `INSERT INTO budget_holds (id, key_id, workspace_id, conversation_id, turn, model, scope, amount, created_at, expires_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		h.id, r.Key.KeyID, r.Key.WorkspaceID, r.Call.ConversationID, r.Call.Turn, r.Call.Model, h.scope(), int64(h.amount),
-		h.created.UnixMicro(), h.created.Add(h.b.ttl).UnixMicro())
+		store.Micros(h.created), store.Micros(h.created.Add(h.b.ttl)))
 	if err != nil {
 		return fmt.Errorf("budget: write hold: %w", err)
 	}
@@ -318,7 +318,7 @@ func writeLedger(ctx context.Context, tx store.Tx, h *Hold, c Charge, now time.T
 		ON CONFLICT (hold_id) DO UPDATE SET model = excluded.model, input_tokens = excluded.input_tokens, cached_tokens = excluded.cached_tokens,
 			output_tokens = excluded.output_tokens, cost = excluded.cost, unconfirmed = excluded.unconfirmed`,
 		store.NewID(), h.req.Key.WorkspaceID, h.req.Key.KeyID, h.req.Call.ConversationID, h.req.Call.Turn, c.Model,
-		c.InputTokens, c.CachedTokens, c.OutputTokens, int64(c.Cost), now.UnixMicro(), holdID, int64(h.amount), b2i(unconfirmed), h.scope())
+		c.InputTokens, c.CachedTokens, c.OutputTokens, int64(c.Cost), store.Micros(now), holdID, int64(h.amount), b2i(unconfirmed), h.scope())
 	if err != nil {
 		return fmt.Errorf("budget: write ledger: %w", err)
 	}

@@ -50,7 +50,7 @@ func (q *Queue) Prepare() *Pending {
 	select {
 	case q.slots <- struct{}{}:
 		p.slot = true
-		p.held = time.Now().Add(q.holdFor).UnixMicro()
+		p.held = store.Micros(time.Now().Add(q.holdFor))
 		q.running.Add(1)
 	default: // every slot busy: River's workers take it when one frees
 	}

@@ -107,7 +107,7 @@ func Enqueue(ctx context.Context, tx store.Tx, d Delivery) error {
 	if d.CreatedAt.IsZero() {
 		d.CreatedAt = time.Now()
 	}
-	at := d.CreatedAt.UnixMicro()
+	at := store.Micros(d.CreatedAt)
 	disabled, err := isDisabled(ctx, tx, d.WorkspaceID, d.URL)
 	if err != nil {
 		return err

@@ -197,13 +197,13 @@ func (d *Dispatcher) record(ctx context.Context, c claimed, res Result) (Attempt
 	default:
 		if delay, ok := d.cfg.Schedule.Next(c.Attempts+1, res.RetryAfter, d.cfg.Rand()); ok {
 			ev.NextAttemptAt = now.Add(delay)
-			next = ev.NextAttemptAt.UnixMicro()
+			next = store.Micros(ev.NextAttemptAt)
 		} else {
 			ev.Status = StatusDead
 		}
 	}
 	errText := clip.Bytes(Printable([]byte(errString(res.Err))), 500)
-	at := now.UnixMicro()
+	at := store.Micros(now)
 	err := d.cfg.DB.InTx(ctx, func(tx store.Tx) error {
 		n, err := tx.Exec(ctx, `UPDATE deliveries SET status = ?, attempts = ?, attempt_total = ?, next_attempt_at = ?,
 			last_status = ?, last_error = ?, locked_until = 0, locked_by = '', updated_at = ?
