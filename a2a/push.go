@@ -231,7 +231,7 @@ func (s *Server) enqueuePush(ctx context.Context, tx store.Tx, conversationID st
 			return fmt.Errorf("a2a: encode push: %w", err)
 		}
 		for _, pc := range configs {
-			d := webhook.Delivery{ID: webhook.NewID(), WorkspaceID: t.WorkspaceID, KeyID: t.KeyID, Event: EventTask,
+			d := webhook.Delivery{ID: store.NewID(), WorkspaceID: t.WorkspaceID, KeyID: t.KeyID, Event: EventTask,
 				URL: pc.URL, Body: body, CreatedAt: s.cfg.Now()}
 			if err := webhook.Enqueue(ctx, tx, d); err != nil {
 				return err

@@ -25,7 +25,7 @@ func CreateToken(ctx context.Context, q store.Querier, workspaceID, memberID, na
 		return Token{}, "", err
 	}
 	secret := newSecret(TokenPrefix)
-	t := Token{ID: NewID(), WorkspaceID: workspaceID, MemberID: memberID, Name: name, CreatedAt: now.UTC()}
+	t := Token{ID: store.NewID(), WorkspaceID: workspaceID, MemberID: memberID, Name: name, CreatedAt: now.UTC()}
 	_, err := q.Exec(ctx, `INSERT INTO access_tokens (id, workspace_id, member_id, name, hash, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
 		t.ID, workspaceID, memberID, name, hashSecret(secret), store.Micros(now))
 	if err != nil {
@@ -97,7 +97,7 @@ func CreateKey(ctx context.Context, q store.Querier, workspaceID string, p KeyPa
 		return Key{}, "", err
 	}
 	secret := newSecret(KeyPrefix)
-	k := Key{ID: NewID(), WorkspaceID: workspaceID, Name: p.Name, Scopes: p.Scopes, ResponseURL: p.ResponseURL,
+	k := Key{ID: store.NewID(), WorkspaceID: workspaceID, Name: p.Name, Scopes: p.Scopes, ResponseURL: p.ResponseURL,
 		BudgetDaily: p.BudgetDaily, BudgetMonthly: p.BudgetMonthly, BudgetTotal: p.BudgetTotal,
 		ThresholdPercent: p.ThresholdPercent, CreatedAt: now.UTC()}
 	scopes, _ := json.Marshal(k.Scopes)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/soisnode/soisnode/clip"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
@@ -12,6 +11,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/soisnode/soisnode/clip"
 
 	"github.com/soisnode/soisnode/store"
 )
@@ -124,7 +125,7 @@ func NewDispatcher(cfg Config) (*Dispatcher, error) {
 	}
 	actx, abort := context.WithCancel(context.Background())
 	return &Dispatcher{
-		cfg: cfg, id: NewID(), wake: make(chan struct{}, 1), freed: make(chan struct{}, 1),
+		cfg: cfg, id: store.NewID(), wake: make(chan struct{}, 1), freed: make(chan struct{}, 1),
 		quit: make(chan struct{}), done: make(chan struct{}), actx: actx, abort: abort,
 		busy: map[string]int{},
 	}, nil

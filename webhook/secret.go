@@ -70,7 +70,7 @@ func (s *Secrets) Create(ctx context.Context, q store.Querier, keyID string) (st
 	if _, err := rand.Read(raw); err != nil {
 		return "", fmt.Errorf("webhook: generate secret: %w", err)
 	}
-	id := NewID()
+	id := store.NewID()
 	sealed, err := s.Sealer.Seal(secretLabel(keyID, id), raw)
 	if err != nil {
 		return "", fmt.Errorf("webhook: seal secret: %w", err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -14,9 +13,6 @@ import (
 
 // The helpers here are shared by the tool families: argument decoding,
 // text checks and paging, so every tool answers bad input the same way.
-
-// NewID returns a ULID stamped with now.
-func NewID(now time.Time) string { return store.NewIDAt(now) }
 
 // CheckText rejects invalid UTF-8, control characters (newlines and tabs
 // only where multiline is set) and values over max runes. field names the
