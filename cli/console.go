@@ -14,7 +14,7 @@ import (
 // console.LinkTTL (ten minutes).
 func runConsole(ctx context.Context, e *Env, args []string) error {
 	fs := newFlags("console", e)
-	wsFlag := fs.String("workspace", "", "workspace id (default SOIS_WORKSPACE, else the newest)")
+	wsFlag := workspaceFlag(fs)
 	member := fs.String("member", "", "member id or email to sign in as (default: the workspace's first owner)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	pos, err := e.parse(fs, args)

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"text/tabwriter"
 	"time"
 
 	"github.com/soisnode/soisnode/store"
@@ -26,7 +25,7 @@ func runExtensions(ctx context.Context, e *Env, args []string) error {
 	}
 	sub, args := args[0], args[1:]
 	fs := newFlags("extensions "+sub, e)
-	wsFlag := fs.String("workspace", "", "workspace id (default SOIS_WORKSPACE, else the newest)")
+	wsFlag := workspaceFlag(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
 	pos, err := e.parse(fs, args)
 	if err != nil {
@@ -72,23 +71,8 @@ func runExtensions(ctx context.Context, e *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	views := make([]ExtensionView, 0, len(xs))
-	for _, x := range xs {
-		views = append(views, viewExtension(x))
-	}
-	if *asJSON {
-		return printJSON(e.Stdout, views)
-	}
-	if len(views) == 0 {
-		fmt.Fprintln(e.Stdout, "No extensions installed.")
-		return nil
-	}
-	tw := tabwriter.NewWriter(e.Stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tHOST\tADDED")
-	for _, v := range views {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", v.Name, v.Host, stamp(&v.CreatedAt))
-	}
-	return tw.Flush()
+	return printList(e.Stdout, *asJSON, viewsOf(xs, viewExtension), "No extensions installed.", "NAME\tHOST\tADDED",
+		func(v ExtensionView) []any { return []any{v.Name, v.Host, stamp(&v.CreatedAt)} })
 }
 
 func viewExtension(x extensions.Extension) ExtensionView {

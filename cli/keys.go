@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/soisnode/soisnode/access"
 	"github.com/soisnode/soisnode/budget"
@@ -127,7 +126,7 @@ func runKeys(ctx context.Context, e *Env, args []string) error {
 	}
 	sub, args := args[0], args[1:]
 	fs := newFlags("keys "+sub, e)
-	wsFlag := fs.String("workspace", "", "workspace id (default SOIS_WORKSPACE, else the newest)")
+	wsFlag := workspaceFlag(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
 	var kf keyFlags
 	if sub == "create" || sub == "update" {
@@ -181,20 +180,10 @@ func runKeys(ctx context.Context, e *Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		views := make([]KeyView, 0, len(keys))
-		for _, k := range keys {
-			views = append(views, viewKey(k))
-		}
-		if *asJSON {
-			return printJSON(e.Stdout, views)
-		}
-		tw := tabwriter.NewWriter(e.Stdout, 2, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tNAME\tSCOPES\tDAILY\tMONTHLY\tTOTAL\tRESPONSE URL\tREVOKED")
-		for _, v := range views {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%v\n", v.ID, v.Name, strings.Join(v.Scopes, ","),
-				orDash(v.BudgetDaily), orDash(v.BudgetMonthly), orDash(v.BudgetTotal), v.ResponseURL, v.Revoked)
-		}
-		return tw.Flush()
+		return printList(e.Stdout, *asJSON, viewsOf(keys, viewKey), "", "ID\tNAME\tSCOPES\tDAILY\tMONTHLY\tTOTAL\tRESPONSE URL\tREVOKED",
+			func(v KeyView) []any {
+				return []any{v.ID, v.Name, strings.Join(v.Scopes, ","), orDash(v.BudgetDaily), orDash(v.BudgetMonthly), orDash(v.BudgetTotal), v.ResponseURL, v.Revoked}
+			})
 	case "update":
 		if len(pos) != 1 {
 			return usagef("keys update ID [flags]")

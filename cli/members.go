@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"text/tabwriter"
 
 	"github.com/soisnode/soisnode/access"
 	"github.com/soisnode/soisnode/store"
@@ -16,7 +15,7 @@ func runMembers(ctx context.Context, e *Env, args []string) error {
 	}
 	sub, args := args[0], args[1:]
 	fs := newFlags("members "+sub, e)
-	wsFlag := fs.String("workspace", "", "workspace id (default SOIS_WORKSPACE, else the newest)")
+	wsFlag := workspaceFlag(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
 	name := fs.String("name", "", "member's name")
 	email := fs.String("email", "", "member's email")
@@ -45,18 +44,8 @@ func runMembers(ctx context.Context, e *Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if *asJSON {
-			if ms == nil {
-				ms = []access.Member{}
-			}
-			return printJSON(e.Stdout, ms)
-		}
-		tw := tabwriter.NewWriter(e.Stdout, 2, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tNAME\tEMAIL\tROLE")
-		for _, m := range ms {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", m.ID, m.Name, m.Email, m.Role)
-		}
-		return tw.Flush()
+		return printList(e.Stdout, *asJSON, ms, "", "ID\tNAME\tEMAIL\tROLE",
+			func(m access.Member) []any { return []any{m.ID, m.Name, m.Email, m.Role} })
 	}
 	return usagef("unknown members command %q (add, list)", sub)
 }
@@ -67,7 +56,7 @@ func runTokens(ctx context.Context, e *Env, args []string) error {
 	}
 	sub, args := args[0], args[1:]
 	fs := newFlags("tokens "+sub, e)
-	wsFlag := fs.String("workspace", "", "workspace id (default SOIS_WORKSPACE, else the newest)")
+	wsFlag := workspaceFlag(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
 	member := fs.String("member", "", "member id or email (default: the workspace's first owner)")
 	name := fs.String("name", "", "token name")

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/soisnode/soisnode/negotiation"
@@ -45,7 +44,7 @@ func runNegotiations(ctx context.Context, e *Env, args []string) error {
 		return usagef("unknown negotiations command %q (list, show, verify)", sub)
 	}
 	fs := newFlags("negotiations "+sub, e)
-	wsFlag := fs.String("workspace", "", "workspace id (default SOIS_WORKSPACE, else the newest)")
+	wsFlag := workspaceFlag(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
 	var status *string
 	var limit *int
@@ -126,20 +125,11 @@ func listNegotiations(ctx context.Context, e *Env, db *store.DB, ws string, stat
 		}
 		rows = append(rows, r)
 	}
-	if asJSON {
-		return printJSON(e.Stdout, rows)
-	}
-	if len(rows) == 0 {
-		fmt.Fprintln(e.Stdout, "No negotiations.")
-		return nil
-	}
-	tw := tabwriter.NewWriter(e.Stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tPEER\tSTATUS\tTURNS\tCOST USD\tCREATED\tGOAL")
-	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d/%d\t%s/%s\t%s\t%s\n", r.ID, peerLabel(r.Peer, names), r.Status, r.Turns, r.MaxTurns,
-			r.CostUSD, r.MaxUSD, r.CreatedAt.UTC().Format(time.RFC3339), oneLine(r.Goal, 60))
-	}
-	return tw.Flush()
+	return printList(e.Stdout, asJSON, rows, "No negotiations.", "ID\tPEER\tSTATUS\tTURNS\tCOST USD\tCREATED\tGOAL",
+		func(r NegotiationRow) []any {
+			return []any{r.ID, peerLabel(r.Peer, names), r.Status, fmt.Sprintf("%d/%d", r.Turns, r.MaxTurns),
+				r.CostUSD + "/" + r.MaxUSD, r.CreatedAt.UTC().Format(time.RFC3339), oneLine(r.Goal, 60)}
+		})
 }
 
 // peerLabel is a peer's local name with its node id, or the node id alone
@@ -218,7 +208,7 @@ func verifyNegotiation(ctx context.Context, e *Env, db *store.DB, ws, id string,
 			return err
 		}
 	} else {
-		tw := tabwriter.NewWriter(e.Stdout, 2, 4, 2, ' ', 0)
+		tw := newTable(e.Stdout)
 		for _, c := range checks {
 			result := "OK"
 			if !c.OK {

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/soisnode/soisnode/errs"
@@ -84,7 +83,7 @@ func runPeers(ctx context.Context, e *Env, args []string) error {
 		return usagef("unknown peers command %q (add, list, remove, policy, repin)", sub)
 	}
 	fs := newFlags("peers "+sub, e)
-	wsFlag := fs.String("workspace", "", "workspace id (default SOIS_WORKSPACE, else the newest)")
+	wsFlag := workspaceFlag(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
 	var pol policyFlags
 	var yes *bool
@@ -164,23 +163,10 @@ func runPeers(ctx context.Context, e *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	views := make([]PeerView, 0, len(list))
-	for _, p := range list {
-		views = append(views, viewPeer(p))
-	}
-	if *asJSON {
-		return printJSON(e.Stdout, views)
-	}
-	if len(views) == 0 {
-		fmt.Fprintln(e.Stdout, "No peers.")
-		return nil
-	}
-	tw := tabwriter.NewWriter(e.Stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tID\tNODE ID\tBASE URL\tFINGERPRINT\tSCOPES\tMAX USD\tMAX TURNS")
-	for _, v := range views {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\n", v.Name, v.ID, v.NodeID, v.BaseURL, v.Fingerprint, scopeList(v.Scopes), v.MaxUSD, v.MaxTurns)
-	}
-	return tw.Flush()
+	return printList(e.Stdout, *asJSON, viewsOf(list, viewPeer), "No peers.", "NAME\tID\tNODE ID\tBASE URL\tFINGERPRINT\tSCOPES\tMAX USD\tMAX TURNS",
+		func(v PeerView) []any {
+			return []any{v.Name, v.ID, v.NodeID, v.BaseURL, v.Fingerprint, scopeList(v.Scopes), v.MaxUSD, v.MaxTurns}
+		})
 }
 
 // addPeer fetches and checks the card at baseURL, shows what would be

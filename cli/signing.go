@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"text/tabwriter"
 	"time"
 
 	"github.com/soisnode/soisnode/node"
@@ -89,19 +88,10 @@ func listSigningKeys(ctx context.Context, e *Env, db *store.DB, asJSON bool) err
 		}
 		views = append(views, v)
 	}
-	if asJSON {
-		return printJSON(e.Stdout, views)
-	}
-	if len(views) == 0 {
-		fmt.Fprintln(e.Stdout, "No signing keys yet: the node creates its first key when it starts.")
-		return nil
-	}
-	tw := tabwriter.NewWriter(e.Stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "KID\tSTATE\tCREATED\tRETIRED\tLEAVES JWKS")
-	for _, v := range views {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", v.KID, v.State, stamp(&v.CreatedAt), stamp(v.RetireAt), stamp(v.ExpiresAt))
-	}
-	return tw.Flush()
+	return printList(e.Stdout, asJSON, views, "No signing keys yet: the node creates its first key when it starts.", "KID\tSTATE\tCREATED\tRETIRED\tLEAVES JWKS",
+		func(v SigningKeyView) []any {
+			return []any{v.KID, v.State, stamp(&v.CreatedAt), stamp(v.RetireAt), stamp(v.ExpiresAt)}
+		})
 }
 
 func stamp(t *time.Time) string {
