@@ -25,6 +25,17 @@ func (c *Console) userError(r *http.Request, err error) string {
 // workspace (the page then answers 404).
 func isNotFound(err error) bool { return errs.Is(err, errs.NotFound) }
 
+// failRead answers a failed read of the record a page's path names: an
+// unknown id (or another workspace's) is the not-found page, any other
+// failure the error page titled title.
+func (c *Console) failRead(w http.ResponseWriter, r *http.Request, title string, err error) {
+	if isNotFound(err) {
+		c.notFound(w, r)
+		return
+	}
+	c.fail(w, r, http.StatusInternalServerError, title, c.userError(r, err))
+}
+
 // dollars parses a budget field: empty is no budget (budget.None).
 func dollars(field, s string) (money.Micro, error) {
 	s = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(s), "$"))

@@ -173,11 +173,7 @@ type keyData struct {
 func (c *Console) workspaceKey(w http.ResponseWriter, r *http.Request, m Member) (access.Key, bool) {
 	k, err := access.GetKey(r.Context(), c.cfg.DB, m.WorkspaceID, r.PathValue("id"))
 	if err != nil {
-		if isNotFound(err) {
-			c.notFound(w, r)
-		} else {
-			c.fail(w, r, http.StatusInternalServerError, "Key", c.userError(r, err))
-		}
+		c.failRead(w, r, "Key", err)
 		return access.Key{}, false
 	}
 	return k, true

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/soisnode/soisnode/access"
+	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/store"
 	"github.com/soisnode/soisnode/workspace"
 )
@@ -96,12 +97,11 @@ func (c *Console) linkURL(secret string) string {
 func (c *Console) workspaceMember(w http.ResponseWriter, r *http.Request, m Member) (access.Member, bool) {
 	id := r.PathValue("id")
 	mm, err := access.GetMember(r.Context(), c.cfg.DB, m.WorkspaceID, id)
-	if err != nil || mm.ID != id {
-		if err == nil || isNotFound(err) {
-			c.notFound(w, r)
-		} else {
-			c.fail(w, r, http.StatusInternalServerError, "Member", c.userError(r, err))
-		}
+	if err == nil && mm.ID != id { // looked up by email, not by the path's id
+		err = errs.E(errs.NotFound, "unknown member")
+	}
+	if err != nil {
+		c.failRead(w, r, "Member", err)
 		return access.Member{}, false
 	}
 	return mm, true
