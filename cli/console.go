@@ -13,22 +13,17 @@ import (
 // member (default: the workspace's first owner): usable once, within
 // console.LinkTTL (ten minutes).
 func runConsole(ctx context.Context, e *Env, args []string) error {
-	fs := newFlags("console", e)
-	wsFlag := workspaceFlag(fs)
-	member := fs.String("member", "", "member id or email to sign in as (default: the workspace's first owner)")
-	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := e.parse(fs, args)
-	if err != nil {
+	c := e.workspaceCommand("console")
+	member := c.String("member", "", "member id or email to sign in as (default: the workspace's first owner)")
+	asJSON := c.json
+	if _, err := c.parse(args, 0, "console [--workspace ID] [--member ID|EMAIL] [--json]"); err != nil {
 		return err
-	}
-	if len(pos) != 0 {
-		return usagef("console [--workspace ID] [--member ID|EMAIL] [--json]")
 	}
 	cfg, err := config(e)
 	if err != nil {
 		return err
 	}
-	db, ws, err := openWorkspace(ctx, e, *wsFlag)
+	db, ws, err := c.open(ctx)
 	if err != nil {
 		return err
 	}

@@ -24,22 +24,17 @@ func runExtensions(ctx context.Context, e *Env, args []string) error {
 		return usagef(use)
 	}
 	sub, args := args[0], args[1:]
-	fs := newFlags("extensions "+sub, e)
-	wsFlag := workspaceFlag(fs)
-	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := e.parse(fs, args)
-	if err != nil {
-		return err
-	}
-	want := map[string]int{"add": 2, "list": 0, "remove": 1}
-	n, ok := want[sub]
+	c := e.workspaceCommand("extensions " + sub)
+	asJSON := c.json
+	n, ok := map[string]int{"add": 2, "list": 0, "remove": 1}[sub]
 	if !ok {
 		return usagef("unknown extensions command %q (add, list, remove)", sub)
 	}
-	if len(pos) != n {
-		return usagef(use)
+	pos, err := c.parse(args, n, use)
+	if err != nil {
+		return err
 	}
-	db, ws, err := openWorkspace(ctx, e, *wsFlag)
+	db, ws, err := c.open(ctx)
 	if err != nil {
 		return err
 	}

@@ -125,18 +125,17 @@ func runKeys(ctx context.Context, e *Env, args []string) error {
 		return usagef("keys create|list|update ID|revoke ID|rotate-secret ID")
 	}
 	sub, args := args[0], args[1:]
-	fs := newFlags("keys "+sub, e)
-	wsFlag := workspaceFlag(fs)
-	asJSON := fs.Bool("json", false, "print JSON")
+	c := e.workspaceCommand("keys " + sub)
+	fs, asJSON := c.FlagSet, c.json
 	var kf keyFlags
 	if sub == "create" || sub == "update" {
 		kf.register(fs)
 	}
-	pos, err := e.parse(fs, args)
+	pos, err := c.parse(args, -1, "")
 	if err != nil {
 		return err
 	}
-	db, ws, err := openWorkspace(ctx, e, *wsFlag)
+	db, ws, err := c.open(ctx)
 	if err != nil {
 		return err
 	}

@@ -14,16 +14,15 @@ func runMembers(ctx context.Context, e *Env, args []string) error {
 		return usagef("members add --name N --email E [--role member] | members list")
 	}
 	sub, args := args[0], args[1:]
-	fs := newFlags("members "+sub, e)
-	wsFlag := workspaceFlag(fs)
-	asJSON := fs.Bool("json", false, "print JSON")
-	name := fs.String("name", "", "member's name")
-	email := fs.String("email", "", "member's email")
-	role := fs.String("role", "member", "owner, admin, member or viewer")
-	if _, err := e.parse(fs, args); err != nil {
+	c := e.workspaceCommand("members " + sub)
+	asJSON := c.json
+	name := c.String("name", "", "member's name")
+	email := c.String("email", "", "member's email")
+	role := c.String("role", "member", "owner, admin, member or viewer")
+	if _, err := c.parse(args, -1, ""); err != nil {
 		return err
 	}
-	db, ws, err := openWorkspace(ctx, e, *wsFlag)
+	db, ws, err := c.open(ctx)
 	if err != nil {
 		return err
 	}
@@ -55,16 +54,15 @@ func runTokens(ctx context.Context, e *Env, args []string) error {
 		return usagef("tokens create [--member ID|EMAIL] [--name N] | tokens revoke ID")
 	}
 	sub, args := args[0], args[1:]
-	fs := newFlags("tokens "+sub, e)
-	wsFlag := workspaceFlag(fs)
-	asJSON := fs.Bool("json", false, "print JSON")
-	member := fs.String("member", "", "member id or email (default: the workspace's first owner)")
-	name := fs.String("name", "", "token name")
-	pos, err := e.parse(fs, args)
+	c := e.workspaceCommand("tokens " + sub)
+	asJSON := c.json
+	member := c.String("member", "", "member id or email (default: the workspace's first owner)")
+	name := c.String("name", "", "token name")
+	pos, err := c.parse(args, -1, "")
 	if err != nil {
 		return err
 	}
-	db, ws, err := openWorkspace(ctx, e, *wsFlag)
+	db, ws, err := c.open(ctx)
 	if err != nil {
 		return err
 	}

@@ -43,23 +43,19 @@ func runNegotiations(ctx context.Context, e *Env, args []string) error {
 	if !ok {
 		return usagef("unknown negotiations command %q (list, show, verify)", sub)
 	}
-	fs := newFlags("negotiations "+sub, e)
-	wsFlag := workspaceFlag(fs)
-	asJSON := fs.Bool("json", false, "print JSON")
+	c := e.workspaceCommand("negotiations " + sub)
+	fs, asJSON := c.FlagSet, c.json
 	var status *string
 	var limit *int
 	if sub == "list" {
 		status = fs.String("status", "", "only this status: open, accepted, rejected, closed, turn_limit, budget_cap, expired, failed or canceled")
 		limit = fs.Int("limit", 50, fmt.Sprintf("most negotiations to list, newest first (1 to %d)", negotiation.MaxRecent))
 	}
-	pos, err := e.parse(fs, args)
+	pos, err := c.parse(args, n, use)
 	if err != nil {
 		return err
 	}
-	if len(pos) != n {
-		return usagef(use)
-	}
-	db, ws, err := openWorkspace(ctx, e, *wsFlag)
+	db, ws, err := c.open(ctx)
 	if err != nil {
 		return err
 	}

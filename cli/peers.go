@@ -82,9 +82,8 @@ func runPeers(ctx context.Context, e *Env, args []string) error {
 	if !ok {
 		return usagef("unknown peers command %q (add, list, remove, policy, repin)", sub)
 	}
-	fs := newFlags("peers "+sub, e)
-	wsFlag := workspaceFlag(fs)
-	asJSON := fs.Bool("json", false, "print JSON")
+	c := e.workspaceCommand("peers " + sub)
+	fs, asJSON := c.FlagSet, c.json
 	var pol policyFlags
 	var yes *bool
 	var name *string
@@ -97,12 +96,9 @@ func runPeers(ctx context.Context, e *Env, args []string) error {
 	if sub == "add" || sub == "repin" {
 		yes = fs.Bool("yes", false, "pin the keys without asking")
 	}
-	pos, err := e.parse(fs, args)
+	pos, err := c.parse(args, n, use)
 	if err != nil {
 		return err
-	}
-	if len(pos) != n {
-		return usagef(use)
 	}
 	change := pol.change(fs)
 	if _, err := change.Apply(peers.DefaultPolicy()); err != nil {
@@ -117,7 +113,7 @@ func runPeers(ctx context.Context, e *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, ws, err := openWorkspace(ctx, e, *wsFlag)
+	db, ws, err := c.open(ctx)
 	if err != nil {
 		return err
 	}

@@ -1,10 +1,13 @@
 package cli
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
 	"text/tabwriter"
+
+	"github.com/soisnode/soisnode/store"
 )
 
 // printList prints a list command's items: as a JSON array (never null)
@@ -56,4 +59,38 @@ func viewsOf[T, V any](xs []T, view func(T) V) []V {
 // (openWorkspace resolves it).
 func workspaceFlag(fs *flag.FlagSet) *string {
 	return fs.String("workspace", "", "workspace id (default SOIS_WORKSPACE, else the newest)")
+}
+
+// workspaceCmd is the flag set of a command that works on one workspace:
+// --workspace and --json, plus the command's own flags.
+type workspaceCmd struct {
+	*flag.FlagSet
+	e         *Env
+	workspace *string
+	json      *bool
+}
+
+// workspaceCommand starts the flags of the command name.
+func (e *Env) workspaceCommand(name string) *workspaceCmd {
+	fs := newFlags(name, e)
+	return &workspaceCmd{FlagSet: fs, e: e, workspace: workspaceFlag(fs), json: fs.Bool("json", false, "print JSON")}
+}
+
+// parse parses args and checks that there are n positional arguments
+// (any number when n < 0), else the usage use.
+func (c *workspaceCmd) parse(args []string, n int, use string) ([]string, error) {
+	pos, err := c.e.parse(c.FlagSet, args)
+	if err != nil {
+		return nil, err
+	}
+	if n >= 0 && len(pos) != n {
+		return nil, usagef("%s", use)
+	}
+	return pos, nil
+}
+
+// open opens the database on the workspace --workspace names
+// (openWorkspace); the caller closes it.
+func (c *workspaceCmd) open(ctx context.Context) (*store.DB, string, error) {
+	return openWorkspace(ctx, c.e, *c.workspace)
 }

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"time"
@@ -95,16 +96,13 @@ func (c *Console) linkURL(secret string) string {
 
 // workspaceMember is the member the path names, in m's workspace only.
 func (c *Console) workspaceMember(w http.ResponseWriter, r *http.Request, m Member) (access.Member, bool) {
-	id := r.PathValue("id")
-	mm, err := access.GetMember(r.Context(), c.cfg.DB, m.WorkspaceID, id)
-	if err == nil && mm.ID != id { // looked up by email, not by the path's id
-		err = errs.E(errs.NotFound, "unknown member")
-	}
-	if err != nil {
-		c.failRead(w, r, "Member", err)
-		return access.Member{}, false
-	}
-	return mm, true
+	return pathRecord(c, w, r, m, "Member", func(ctx context.Context, q store.Querier, ws, id string) (access.Member, error) {
+		mm, err := access.GetMember(ctx, q, ws, id)
+		if err == nil && mm.ID != id { // found by email, not by the path's id
+			err = errs.E(errs.NotFound, "unknown member")
+		}
+		return mm, err
+	})
 }
 
 func (c *Console) setRole(w http.ResponseWriter, r *http.Request, m Member) {
