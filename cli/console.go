@@ -16,18 +16,15 @@ func runConsole(ctx context.Context, e *Env, args []string) error {
 	c := e.workspaceCommand("console")
 	member := c.String("member", "", "member id or email to sign in as (default: the workspace's first owner)")
 	asJSON := c.json
-	if _, err := c.parse(args, 0, "console [--workspace ID] [--member ID|EMAIL] [--json]"); err != nil {
-		return err
-	}
-	cfg, err := config(e)
-	if err != nil {
-		return err
-	}
-	db, ws, err := c.open(ctx)
+	db, ws, _, err := c.parseOpen(ctx, args, 0, "console [--workspace ID] [--member ID|EMAIL] [--json]")
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	cfg, err := config(e)
+	if err != nil {
+		return err
+	}
 	memberID, err := pickMember(ctx, db, ws, *member)
 	if err != nil {
 		return err

@@ -30,11 +30,7 @@ func runExtensions(ctx context.Context, e *Env, args []string) error {
 	if !ok {
 		return usagef("unknown extensions command %q (add, list, remove)", sub)
 	}
-	pos, err := c.parse(args, n, use)
-	if err != nil {
-		return err
-	}
-	db, ws, err := c.open(ctx)
+	db, ws, pos, err := c.parseOpen(ctx, args, n, use)
 	if err != nil {
 		return err
 	}

@@ -131,11 +131,7 @@ func runKeys(ctx context.Context, e *Env, args []string) error {
 	if sub == "create" || sub == "update" {
 		kf.register(fs)
 	}
-	pos, err := c.parse(args, -1, "")
-	if err != nil {
-		return err
-	}
-	db, ws, err := c.open(ctx)
+	db, ws, pos, err := c.parseOpen(ctx, args, -1, "")
 	if err != nil {
 		return err
 	}

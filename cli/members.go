@@ -19,10 +19,7 @@ func runMembers(ctx context.Context, e *Env, args []string) error {
 	name := c.String("name", "", "member's name")
 	email := c.String("email", "", "member's email")
 	role := c.String("role", "member", "owner, admin, member or viewer")
-	if _, err := c.parse(args, -1, ""); err != nil {
-		return err
-	}
-	db, ws, err := c.open(ctx)
+	db, ws, _, err := c.parseOpen(ctx, args, -1, "")
 	if err != nil {
 		return err
 	}
@@ -58,11 +55,7 @@ func runTokens(ctx context.Context, e *Env, args []string) error {
 	asJSON := c.json
 	member := c.String("member", "", "member id or email (default: the workspace's first owner)")
 	name := c.String("name", "", "token name")
-	pos, err := c.parse(args, -1, "")
-	if err != nil {
-		return err
-	}
-	db, ws, err := c.open(ctx)
+	db, ws, pos, err := c.parseOpen(ctx, args, -1, "")
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,6 @@ import (
 	"github.com/soisnode/soisnode/negotiation"
 	"github.com/soisnode/soisnode/node"
 	"github.com/soisnode/soisnode/peers"
-	"github.com/soisnode/soisnode/signing"
 	"github.com/soisnode/soisnode/store"
 )
 
@@ -51,11 +50,7 @@ func runNegotiations(ctx context.Context, e *Env, args []string) error {
 		status = fs.String("status", "", "only this status: open, accepted, rejected, closed, turn_limit, budget_cap, expired, failed or canceled")
 		limit = fs.Int("limit", 50, fmt.Sprintf("most negotiations to list, newest first (1 to %d)", negotiation.MaxRecent))
 	}
-	pos, err := c.parse(args, n, use)
-	if err != nil {
-		return err
-	}
-	db, ws, err := c.open(ctx)
+	db, ws, pos, err := c.parseOpen(ctx, args, n, use)
 	if err != nil {
 		return err
 	}
@@ -183,11 +178,7 @@ func verifyNegotiation(ctx context.Context, e *Env, db *store.DB, ws, id string,
 	}
 	// The keyring reads published keys by decrypting them, so it needs the
 	// node's key-encryption key (as serve does); nothing is signed here.
-	kek, err := loadKEK(ctx, e, db)
-	if err != nil {
-		return err
-	}
-	ring, err := signing.New(db, kek, signing.Options{Now: e.Now})
+	ring, _, err := nodeKeyring(ctx, e, db)
 	if err != nil {
 		return err
 	}

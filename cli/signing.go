@@ -60,6 +60,17 @@ func runSigning(ctx context.Context, e *Env, args []string) error {
 	return rotateSigningKey(ctx, e, db, *grace, *asJSON)
 }
 
+// nodeKeyring is the node's signing keyring under its key-encryption key
+// (loadKEK), as serve opens it.
+func nodeKeyring(ctx context.Context, e *Env, db *store.DB) (*signing.Keyring, []byte, error) {
+	kek, err := loadKEK(ctx, e, db)
+	if err != nil {
+		return nil, nil, err
+	}
+	ring, err := signing.New(db, kek, signing.Options{Now: e.Now})
+	return ring, kek, err
+}
+
 // publicKeyring reads key metadata only. Listing decrypts no private key,
 // so it needs no key-encryption key: a random one stands in.
 func publicKeyring(db *store.DB, e *Env) (*signing.Keyring, error) {
@@ -102,11 +113,7 @@ func stamp(t *time.Time) string {
 }
 
 func rotateSigningKey(ctx context.Context, e *Env, db *store.DB, grace time.Duration, asJSON bool) error {
-	kek, err := loadKEK(ctx, e, db)
-	if err != nil {
-		return err
-	}
-	ring, err := signing.New(db, kek, signing.Options{Now: e.Now})
+	ring, _, err := nodeKeyring(ctx, e, db)
 	if err != nil {
 		return err
 	}

@@ -94,3 +94,14 @@ func (c *workspaceCmd) parse(args []string, n int, use string) ([]string, error)
 func (c *workspaceCmd) open(ctx context.Context) (*store.DB, string, error) {
 	return openWorkspace(ctx, c.e, *c.workspace)
 }
+
+// parseOpen is parse, then open: the arguments, then the workspace's
+// database (the caller closes it).
+func (c *workspaceCmd) parseOpen(ctx context.Context, args []string, n int, use string) (*store.DB, string, []string, error) {
+	pos, err := c.parse(args, n, use)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	db, ws, err := c.open(ctx)
+	return db, ws, pos, err
+}
