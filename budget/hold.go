@@ -2,7 +2,6 @@ package budget
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
 	"time"
 
@@ -89,7 +88,7 @@ func (b *Budgets) Reserve(ctx context.Context, r Request) (*Hold, error) {
 	if r.Max == 0 {
 		return h, nil
 	}
-	h.id = rand.Text()
+	h.id = store.NewID()
 	if !h.Limited() { // nothing to check: one write so a crash still counts it
 		h.amount = r.Max
 		if err := h.write(ctx, b.db); err != nil {
