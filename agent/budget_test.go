@@ -97,14 +97,7 @@ func runBudgeted(t *testing.T, db *store.DB, p agent.Provider, limit money.Micro
 	t.Helper()
 	ctx := context.Background()
 	convID, key := budgetTurn(t, db, limit)
-	b := budget.New(db, time.Now, budget.Options{})
-	t.Cleanup(b.Close)
-	reg := workspace.NewRegistry(db, nil)
-	reg.Add(workspace.Tool{Name: "contacts_search", Description: "search", Scope: "contacts:read", Effect: workspace.Read, Schema: json.RawMessage(`{"type":"object"}`),
-		Run: func(context.Context, workspace.Env, json.RawMessage) (workspace.Result, error) {
-			return workspace.Result{Data: []string{}}, nil
-		}})
-	r := &agent.Runner{DB: db, Registry: reg, Provider: p, Pricer: testPricer{}, Budgets: b, TurnTimeout: timeout, MaxOutputTokens: 2048, MinOutputTokens: 256}
+	r := paidRunner(t, db, p, timeout)
 	if err := r.Run(ctx, convID, 1); err != nil {
 		t.Fatal(err)
 	}
@@ -130,6 +123,20 @@ func runBudgeted(t *testing.T, db *store.DB, p agent.Provider, limit money.Micro
 		t.Fatal(err)
 	}
 	return cv.Turns[0], out, holds
+}
+
+// paidRunner runs turns on p, priced by testPricer, with budgets on db and
+// one tool, contacts_search, that finds nothing.
+func paidRunner(t *testing.T, db *store.DB, p agent.Provider, timeout time.Duration) *agent.Runner {
+	t.Helper()
+	b := budget.New(db, time.Now, budget.Options{})
+	t.Cleanup(b.Close)
+	reg := workspace.NewRegistry(db, nil)
+	reg.Add(workspace.Tool{Name: "contacts_search", Description: "search", Scope: "contacts:read", Effect: workspace.Read, Schema: json.RawMessage(`{"type":"object"}`),
+		Run: func(context.Context, workspace.Env, json.RawMessage) (workspace.Result, error) {
+			return workspace.Result{Data: []string{}}, nil
+		}})
+	return &agent.Runner{DB: db, Registry: reg, Provider: p, Pricer: testPricer{}, Budgets: b, TurnTimeout: timeout, MaxOutputTokens: 2048, MinOutputTokens: 256}
 }
 
 type ledgerRow struct {

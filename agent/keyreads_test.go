@@ -2,19 +2,16 @@ package agent_test
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/soisnode/soisnode/agent"
-	"github.com/soisnode/soisnode/budget"
 	"github.com/soisnode/soisnode/conversation"
 	"github.com/soisnode/soisnode/money"
 	"github.com/soisnode/soisnode/store"
 	"github.com/soisnode/soisnode/store/storetest"
-	"github.com/soisnode/soisnode/workspace"
 )
 
 // A paid turn reads its key's row once: the turn loads the key with its
@@ -26,15 +23,8 @@ func TestPaidTurnReadsTheKeyOnce(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		convID, key := budgetTurn(t, db, 10*money.Dollar)
-		b := budget.New(db, time.Now, budget.Options{})
-		t.Cleanup(b.Close)
-		reg := workspace.NewRegistry(db, nil)
-		reg.Add(workspace.Tool{Name: "contacts_search", Description: "search", Scope: "contacts:read", Effect: workspace.Read, Schema: json.RawMessage(`{"type":"object"}`),
-			Run: func(context.Context, workspace.Env, json.RawMessage) (workspace.Result, error) {
-				return workspace.Result{Data: []string{}}, nil
-			}})
 		p := &billedProvider{usage: func(agent.Request) agent.Usage { return agent.Usage{InputTokens: 100, OutputTokens: 10} }}
-		r := &agent.Runner{DB: db, Registry: reg, Provider: p, Pricer: testPricer{}, Budgets: b, TurnTimeout: time.Minute, MaxOutputTokens: 2048, MinOutputTokens: 256}
+		r := paidRunner(t, db, p, time.Minute)
 
 		var mu sync.Mutex
 		var reads, statements []string
