@@ -43,7 +43,7 @@ func printList[T any](w io.Writer, asJSON bool, items []T, empty, header string,
 
 // newTable is the tab-aligned writer every table of the CLI is printed
 // with.
-func newTable(w io.Writer) *tabwriter.Writer { return newTable(w) }
+func newTable(w io.Writer) *tabwriter.Writer { return tabwriter.NewWriter(w, 2, 4, 2, ' ', 0) }
 
 // viewsOf maps xs through view: a command's records as it prints them
 // (never nil).
