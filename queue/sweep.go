@@ -1,10 +1,11 @@
 package queue
 
 import (
-	"github.com/soisnode/soisnode/store"
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/soisnode/soisnode/store"
 )
 
 // sweepBatch bounds the leases one sweep hands over.

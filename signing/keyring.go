@@ -1,7 +1,6 @@
 package signing
 
 import (
-	"github.com/soisnode/soisnode/store"
 	"context"
 	"crypto"
 	"crypto/ed25519"
@@ -17,6 +16,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/soisnode/soisnode/signing/verify"
+	"github.com/soisnode/soisnode/store"
 )
 
 // Options configures a Keyring. Zero values take the documented defaults.

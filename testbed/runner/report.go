@@ -1,7 +1,6 @@
 package runner
 
 import (
-	"github.com/soisnode/soisnode/store"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/soisnode/soisnode/money"
+	"github.com/soisnode/soisnode/store"
 )
 
 // Report is what a run established: written as report.md and report.json.
