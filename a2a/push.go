@@ -79,7 +79,7 @@ func (s *Server) savePush(ctx context.Context, tx store.Tx, taskID string, c *sp
 		return fmt.Errorf("a2a: save push config: %w", err)
 	}
 	_, err = tx.Exec(ctx, `INSERT INTO a2a_push_configs (task_id, id, url, auth_scheme, secrets_enc, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		taskID, c.ID, c.URL, scheme, sealed, now.UnixMicro())
+		taskID, c.ID, c.URL, scheme, sealed, store.Micros(now))
 	if err != nil {
 		return fmt.Errorf("a2a: save push config: %w", err)
 	}
@@ -231,7 +231,7 @@ func (s *Server) enqueuePush(ctx context.Context, tx store.Tx, conversationID st
 			return fmt.Errorf("a2a: encode push: %w", err)
 		}
 		for _, pc := range configs {
-			d := webhook.Delivery{ID: webhook.NewID(), WorkspaceID: t.WorkspaceID, KeyID: t.KeyID, Event: EventTask,
+			d := webhook.Delivery{ID: store.NewID(), WorkspaceID: t.WorkspaceID, KeyID: t.KeyID, Event: EventTask,
 				URL: pc.URL, Body: body, CreatedAt: s.cfg.Now()}
 			if err := webhook.Enqueue(ctx, tx, d); err != nil {
 				return err

@@ -2,10 +2,7 @@ package a2a
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/soisnode/soisnode/errs"
@@ -38,7 +35,7 @@ func scanTask(r interface{ Scan(...any) error }) (Task, error) {
 	var t Task
 	var created, updated int64
 	err := r.Scan(&t.ID, &t.WorkspaceID, &t.KeyID, &t.ConversationID, &t.FirstTurn, &t.Turn, &created, &updated)
-	t.CreatedAt, t.UpdatedAt = time.UnixMicro(created).UTC(), time.UnixMicro(updated).UTC()
+	t.CreatedAt, t.UpdatedAt = store.Time(created), store.Time(updated)
 	return t, err
 }
 
@@ -64,7 +61,7 @@ func createTask(ctx context.Context, tx store.Tx, id string, o Owner, conversati
 	t := Task{ID: id, WorkspaceID: o.WorkspaceID, KeyID: o.KeyID, ConversationID: conversationID,
 		FirstTurn: turn, Turn: turn, CreatedAt: now, UpdatedAt: now}
 	_, err := tx.Exec(ctx, `INSERT INTO a2a_tasks (`+taskCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		t.ID, t.WorkspaceID, t.KeyID, t.ConversationID, t.FirstTurn, t.Turn, now.UnixMicro(), now.UnixMicro())
+		t.ID, t.WorkspaceID, t.KeyID, t.ConversationID, t.FirstTurn, t.Turn, store.Micros(now), store.Micros(now))
 	if err != nil {
 		return Task{}, fmt.Errorf("a2a: create task: %w", err)
 	}
@@ -73,7 +70,7 @@ func createTask(ctx context.Context, tx store.Tx, id string, o Owner, conversati
 
 // advanceTask moves a task on to the turn that answers its question.
 func advanceTask(ctx context.Context, tx store.Tx, t *Task, turn int, now time.Time) error {
-	if _, err := tx.Exec(ctx, `UPDATE a2a_tasks SET turn = ?, updated_at = ? WHERE id = ?`, turn, now.UnixMicro(), t.ID); err != nil {
+	if _, err := tx.Exec(ctx, `UPDATE a2a_tasks SET turn = ?, updated_at = ? WHERE id = ?`, turn, store.Micros(now), t.ID); err != nil {
 		return fmt.Errorf("a2a: advance task: %w", err)
 	}
 	t.Turn, t.UpdatedAt = turn, now
@@ -86,7 +83,7 @@ func advanceTask(ctx context.Context, tx store.Tx, t *Task, turn int, now time.T
 // and a concurrent twin waits for, then sees, the first.
 func claimMessage(ctx context.Context, tx store.Tx, keyID, messageID, newTaskID, hash string, now time.Time) (taskID, priorHash string, found bool, err error) {
 	n, err := tx.Exec(ctx, `INSERT INTO a2a_messages (key_id, message_id, task_id, request_hash, created_at) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT DO NOTHING`, keyID, messageID, newTaskID, hash, now.UnixMicro())
+		ON CONFLICT DO NOTHING`, keyID, messageID, newTaskID, hash, store.Micros(now))
 	if err != nil {
 		return "", "", false, fmt.Errorf("a2a: record message: %w", err)
 	}
@@ -118,15 +115,15 @@ func listTasks(ctx context.Context, q store.Querier, o Owner, p listParams) ([]T
 	}
 	if !p.After.IsZero() {
 		where += ` AND updated_at > ?`
-		args = append(args, p.After.UnixMicro())
+		args = append(args, store.Micros(p.After))
 	}
 	if p.Cursor != "" {
-		created, id, ok := decodeCursor(p.Cursor)
-		if !ok {
+		c, err := store.DecodeAfter(p.Cursor)
+		if err != nil {
 			return nil, "", errs.E(errs.Invalid, "invalid pageToken")
 		}
 		where += ` AND (created_at < ? OR (created_at = ? AND id < ?))`
-		args = append(args, created, created, id)
+		args = append(args, c.At, c.At, c.ID)
 	}
 	rows, err := q.Query(ctx, `SELECT `+taskCols+` FROM a2a_tasks WHERE `+where+` ORDER BY created_at DESC, id DESC LIMIT ?`,
 		append(args, p.Limit+1)...)
@@ -149,7 +146,7 @@ func listTasks(ctx context.Context, q store.Querier, o Owner, p listParams) ([]T
 	if len(out) > p.Limit {
 		out = out[:p.Limit]
 		last := out[len(out)-1]
-		next = encodeCursor(last.CreatedAt.UnixMicro(), last.ID)
+		next = store.AfterRow(last.CreatedAt, last.ID).Cursor()
 	}
 	return out, next, nil
 }
@@ -182,21 +179,4 @@ func tasksOfTurn(ctx context.Context, q store.Querier, conversationID string, tu
 		out = append(out, t)
 	}
 	return out, rows.Err()
-}
-
-func encodeCursor(created int64, id string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(created, 10) + "|" + id))
-}
-
-func decodeCursor(s string) (int64, string, bool) {
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return 0, "", false
-	}
-	created, id, ok := strings.Cut(string(b), "|")
-	if !ok || id == "" {
-		return 0, "", false
-	}
-	v, err := strconv.ParseInt(created, 10, 64)
-	return v, id, err == nil
 }

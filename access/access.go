@@ -73,7 +73,8 @@ type Principal struct {
 	Member Member
 }
 
-// NewID returns a new sortable unique id.
+// NewID is store.NewID, kept for node/'s callers until they call
+// store.NewID themselves; new code calls store.NewID.
 func NewID() string { return store.NewID() }
 
 var secretEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)

@@ -25,7 +25,7 @@ func CreateToken(ctx context.Context, q store.Querier, workspaceID, memberID, na
 		return Token{}, "", err
 	}
 	secret := newSecret(TokenPrefix)
-	t := Token{ID: NewID(), WorkspaceID: workspaceID, MemberID: memberID, Name: name, CreatedAt: now.UTC()}
+	t := Token{ID: store.NewID(), WorkspaceID: workspaceID, MemberID: memberID, Name: name, CreatedAt: now.UTC()}
 	_, err := q.Exec(ctx, `INSERT INTO access_tokens (id, workspace_id, member_id, name, hash, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
 		t.ID, workspaceID, memberID, name, hashSecret(secret), store.Micros(now))
 	if err != nil {
@@ -36,13 +36,19 @@ func CreateToken(ctx context.Context, q store.Querier, workspaceID, memberID, na
 
 // RevokeToken revokes a token by id. Revoking twice is not an error.
 func RevokeToken(ctx context.Context, q store.Querier, workspaceID, id string, now time.Time) error {
-	n, err := q.Exec(ctx, `UPDATE access_tokens SET revoked_at = CASE WHEN revoked_at = 0 THEN ? ELSE revoked_at END WHERE id = ? AND workspace_id = ?`,
+	return revoke(ctx, q, "access_tokens", "token", workspaceID, id, now)
+}
+
+// revoke stamps the row id of table (access_tokens or api_keys) in the
+// workspace as revoked at now, once; what names the record in errors.
+func revoke(ctx context.Context, q store.Querier, table, what, workspaceID, id string, now time.Time) error {
+	n, err := q.Exec(ctx, `UPDATE `+table+` SET revoked_at = CASE WHEN revoked_at = 0 THEN ? ELSE revoked_at END WHERE id = ? AND workspace_id = ?`,
 		store.Micros(now), id, workspaceID)
 	if err != nil {
-		return fmt.Errorf("access: revoke token: %w", err)
+		return fmt.Errorf("access: revoke %s: %w", what, err)
 	}
 	if n == 0 {
-		return errs.E(errs.NotFound, "no token %q in this workspace", id)
+		return errs.E(errs.NotFound, "no %s %q in this workspace", what, id)
 	}
 	return nil
 }
@@ -97,7 +103,7 @@ func CreateKey(ctx context.Context, q store.Querier, workspaceID string, p KeyPa
 		return Key{}, "", err
 	}
 	secret := newSecret(KeyPrefix)
-	k := Key{ID: NewID(), WorkspaceID: workspaceID, Name: p.Name, Scopes: p.Scopes, ResponseURL: p.ResponseURL,
+	k := Key{ID: store.NewID(), WorkspaceID: workspaceID, Name: p.Name, Scopes: p.Scopes, ResponseURL: p.ResponseURL,
 		BudgetDaily: p.BudgetDaily, BudgetMonthly: p.BudgetMonthly, BudgetTotal: p.BudgetTotal,
 		ThresholdPercent: p.ThresholdPercent, CreatedAt: now.UTC()}
 	scopes, _ := json.Marshal(k.Scopes)
@@ -144,15 +150,7 @@ func (k Key) Params() KeyParams {
 
 // RevokeKey revokes a key by id.
 func RevokeKey(ctx context.Context, q store.Querier, workspaceID, id string, now time.Time) error {
-	n, err := q.Exec(ctx, `UPDATE api_keys SET revoked_at = CASE WHEN revoked_at = 0 THEN ? ELSE revoked_at END WHERE id = ? AND workspace_id = ?`,
-		store.Micros(now), id, workspaceID)
-	if err != nil {
-		return fmt.Errorf("access: revoke key: %w", err)
-	}
-	if n == 0 {
-		return errs.E(errs.NotFound, "no key %q in this workspace", id)
-	}
-	return nil
+	return revoke(ctx, q, "api_keys", "key", workspaceID, id, now)
 }
 
 const keyCols = `id, workspace_id, name, scopes, response_url, budget_daily, budget_monthly, budget_total, threshold_percent, created_at, revoked_at`

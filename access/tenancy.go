@@ -16,7 +16,7 @@ func CreateWorkspace(ctx context.Context, q store.Querier, name string, now time
 	if err := ValidateName("workspace name", name); err != nil {
 		return Workspace{}, err
 	}
-	w := Workspace{ID: NewID(), Name: name, CreatedAt: now.UTC()}
+	w := Workspace{ID: store.NewID(), Name: name, CreatedAt: now.UTC()}
 	if _, err := q.Exec(ctx, `INSERT INTO workspaces (id, name, created_at) VALUES (?, ?, ?)`, w.ID, w.Name, store.Micros(now)); err != nil {
 		return Workspace{}, fmt.Errorf("access: create workspace: %w", err)
 	}
@@ -77,7 +77,7 @@ func AddMember(ctx context.Context, q store.Querier, workspaceID, name, email st
 	if n > 0 {
 		return Member{}, errs.E(errs.Conflict, "a member with email %s already exists", email)
 	}
-	m := Member{ID: NewID(), WorkspaceID: workspaceID, Name: name, Email: email, Role: role, CreatedAt: now.UTC()}
+	m := Member{ID: store.NewID(), WorkspaceID: workspaceID, Name: name, Email: email, Role: role, CreatedAt: now.UTC()}
 	_, err := q.Exec(ctx, `INSERT INTO members (id, workspace_id, name, email, role, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
 		m.ID, m.WorkspaceID, m.Name, m.Email, string(m.Role), store.Micros(now))
 	if err != nil {

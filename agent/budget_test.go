@@ -97,7 +97,7 @@ func runBudgeted(t *testing.T, db *store.DB, p agent.Provider, limit money.Micro
 	t.Helper()
 	ctx := context.Background()
 	convID, key := budgetTurn(t, db, limit)
-	r := budgetRunner(t, db, p, timeout)
+	r := paidRunner(t, db, p, timeout)
 	if err := r.Run(ctx, convID, 1); err != nil {
 		t.Fatal(err)
 	}
@@ -125,9 +125,10 @@ func runBudgeted(t *testing.T, db *store.DB, p agent.Provider, limit money.Micro
 	return cv.Turns[0], out, holds
 }
 
-// budgetRunner is a Runner on p, priced by testPricer, with budgets and
+// paidRunner runs turns on p, priced by testPricer, with budgets on db and
 // one tool, contacts_search, that finds nothing.
-func budgetRunner(t *testing.T, db *store.DB, p agent.Provider, timeout time.Duration) *agent.Runner {
+func paidRunner(t *testing.T, db *store.DB, p agent.Provider, timeout time.Duration) *agent.Runner {
+	t.Helper()
 	b := budget.New(db, time.Now, budget.Options{})
 	t.Cleanup(b.Close)
 	reg := workspace.NewRegistry(db, nil)

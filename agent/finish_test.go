@@ -39,7 +39,7 @@ func TestFinalAnswerRecordedWithOutcome(t *testing.T) {
 				convID, key := budgetTurn(t, db, 10*money.Dollar)
 				p := &billedProvider{usage: func(agent.Request) agent.Usage { return agent.Usage{InputTokens: 100, OutputTokens: 10} }}
 				failures, hooked := c.failures, 0
-				r := budgetRunner(t, db, p, time.Minute)
+				r := paidRunner(t, db, p, time.Minute)
 				r.OnFinish = func(ctx context.Context, tx store.Tx, conv conversation.Conversation, turn conversation.Turn) error {
 					hooked++
 					if failures > 0 {

@@ -3,6 +3,7 @@ package budget
 import (
 	"context"
 	"fmt"
+	"github.com/soisnode/soisnode/store"
 	"time"
 
 	"github.com/soisnode/soisnode/money"
@@ -30,7 +31,7 @@ func (b *Budgets) History(ctx context.Context, keyID string, days int) ([]Day, e
 	// SELECT and GROUP BY (86400000000 µs = one day).
 	rows, err := b.db.Query(ctx, `SELECT CAST(created_at / 86400000000 AS BIGINT) AS day, CAST(SUM(cost) AS BIGINT) FROM ledger
 		WHERE key_id = ? AND created_at >= ? GROUP BY CAST(created_at / 86400000000 AS BIGINT)`,
-		keyID, micros(first))
+		keyID, store.Micros(first))
 	if err != nil {
 		return nil, fmt.Errorf("budget: history: %w", err)
 	}
@@ -49,7 +50,7 @@ func (b *Budgets) History(ctx context.Context, keyID string, days int) ([]Day, e
 	out := make([]Day, days)
 	for i := range out {
 		start := first.AddDate(0, 0, i)
-		out[i] = Day{Start: start, Spent: money.Micro(byDay[micros(start)/dayMicros])}
+		out[i] = Day{Start: start, Spent: money.Micro(byDay[store.Micros(start)/dayMicros])}
 	}
 	return out, nil
 }

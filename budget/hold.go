@@ -2,7 +2,6 @@ package budget
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
 	"time"
 
@@ -89,7 +88,7 @@ func (b *Budgets) Reserve(ctx context.Context, r Request) (*Hold, error) {
 	if r.Max == 0 {
 		return h, nil
 	}
-	h.id = rand.Text()
+	h.id = store.NewID()
 	if !h.Limited() { // nothing to check: one write so a crash still counts it
 		h.amount = r.Max
 		if err := h.write(ctx, b.db); err != nil {
@@ -106,7 +105,7 @@ func (b *Budgets) Reserve(ctx context.Context, r Request) (*Hold, error) {
 		if err := lock(ctx, tx, r); err != nil {
 			return err
 		}
-		if err := b.sweepTx(ctx, tx, `key_id = ? AND expires_at <= ?`, r.Key.KeyID, now.UnixMicro()); err != nil {
+		if err := b.sweepTx(ctx, tx, `key_id = ? AND expires_at <= ?`, r.Key.KeyID, store.Micros(now)); err != nil {
 			return err
 		}
 		var ws []Window
@@ -152,27 +151,32 @@ func (b *Budgets) Reserve(ctx context.Context, r Request) (*Hold, error) {
 }
 
 // lock serialises the reservers of r's key and of its cap's scope across
-// processes. On SQLite the write transaction is serial already.
+// processes. On SQLite the write transaction is serial already. The key's
+// lock is an advisory one on its id, not a lock of its api_keys row: the
+// turn read that row once, with its limits, and a reservation reads no
+// more of it (TestPaidTurnReadsTheKeyOnce in agent).
 func lock(ctx context.Context, tx store.Tx, r Request) error {
 	if tx.Dialect() != store.Postgres {
 		return nil
 	}
 	if r.Key.Set() {
-		var id string
-		err := tx.QueryRow(ctx, `SELECT id FROM api_keys WHERE id = ? FOR UPDATE`, r.Key.KeyID).Scan(&id)
-		if err == store.ErrNoRows {
-			return errs.E(errs.NotFound, "unknown integration key")
-		}
-		if err != nil {
+		if err := advisoryLock(ctx, tx, "budget-key:"+r.Key.KeyID); err != nil {
 			return fmt.Errorf("budget: lock key %s: %w", r.Key.KeyID, err)
 		}
 	}
 	if r.Cap != nil {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended(CAST(? AS TEXT), 1))`, "budget:"+r.Cap.Scope); err != nil {
+		if err := advisoryLock(ctx, tx, "budget:"+r.Cap.Scope); err != nil {
 			return fmt.Errorf("budget: lock scope %s: %w", r.Cap.Scope, err)
 		}
 	}
 	return nil
+}
+
+// advisoryLock takes PostgreSQL's transaction-scoped advisory lock named
+// name.
+func advisoryLock(ctx context.Context, tx store.Tx, name string) error {
+	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended(CAST(? AS TEXT), 1))`, name)
+	return err
 }
 
 // write inserts the hold's row.
@@ -181,7 +185,7 @@ func (h *Hold) write(ctx context.Context, q store.Querier) error {
 	_, err := q.Exec(ctx, `INSERT INTO budget_holds (id, key_id, workspace_id, conversation_id, turn, model, scope, amount, created_at, expires_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		h.id, r.Key.KeyID, r.Key.WorkspaceID, r.Call.ConversationID, r.Call.Turn, r.Call.Model, h.scope(), int64(h.amount),
-		h.created.UnixMicro(), h.created.Add(h.b.ttl).UnixMicro())
+		store.Micros(h.created), store.Micros(h.created.Add(h.b.ttl)))
 	if err != nil {
 		return fmt.Errorf("budget: write hold: %w", err)
 	}
@@ -313,7 +317,7 @@ func writeLedger(ctx context.Context, tx store.Tx, h *Hold, c Charge, now time.T
 		ON CONFLICT (hold_id) DO UPDATE SET model = excluded.model, input_tokens = excluded.input_tokens, cached_tokens = excluded.cached_tokens,
 			output_tokens = excluded.output_tokens, cost = excluded.cost, unconfirmed = excluded.unconfirmed`,
 		store.NewID(), h.req.Key.WorkspaceID, h.req.Key.KeyID, h.req.Call.ConversationID, h.req.Call.Turn, c.Model,
-		c.InputTokens, c.CachedTokens, c.OutputTokens, int64(c.Cost), now.UnixMicro(), holdID, int64(h.amount), b2i(unconfirmed), h.scope())
+		c.InputTokens, c.CachedTokens, c.OutputTokens, int64(c.Cost), store.Micros(now), holdID, int64(h.amount), b2i(unconfirmed), h.scope())
 	if err != nil {
 		return fmt.Errorf("budget: write ledger: %w", err)
 	}

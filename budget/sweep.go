@@ -22,7 +22,7 @@ type orphan struct {
 func (b *Budgets) Sweep(ctx context.Context) (int, error) {
 	var n int
 	// Usually there is none: a plain read, not a write transaction.
-	if err := b.db.QueryRow(ctx, `SELECT count(*) FROM budget_holds WHERE expires_at <= ?`, b.now().UnixMicro()).Scan(&n); err != nil {
+	if err := b.db.QueryRow(ctx, `SELECT count(*) FROM budget_holds WHERE expires_at <= ?`, store.Micros(b.now())).Scan(&n); err != nil {
 		return 0, fmt.Errorf("budget: sweep expired holds: %w", err)
 	}
 	if n == 0 {
@@ -30,7 +30,7 @@ func (b *Budgets) Sweep(ctx context.Context) (int, error) {
 	}
 	err := b.db.InTx(ctx, func(tx store.Tx) error {
 		var err error
-		n, _, err = b.sweep(ctx, tx, `expires_at <= ?`, b.now().UnixMicro())
+		n, _, err = b.sweep(ctx, tx, `expires_at <= ?`, store.Micros(b.now()))
 		return err
 	})
 	if err != nil {

@@ -25,7 +25,7 @@ func (b *Budgets) record(ctx context.Context, tx store.Tx, k Limits, us []usage,
 		}
 		n, err := tx.Exec(ctx, `INSERT INTO budget_threshold_events (key_id, budget, window_start, budget_limit, spent, created_at)
 			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-			k.KeyID, string(u.Budget), micros(u.Start), int64(u.Limit), int64(u.Spent), now.UnixMicro())
+			k.KeyID, string(u.Budget), store.Micros(u.Start), int64(u.Limit), int64(u.Spent), store.Micros(now))
 		if err != nil {
 			return nil, fmt.Errorf("budget: record threshold event: %w", err)
 		}

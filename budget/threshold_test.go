@@ -73,7 +73,7 @@ func TestThresholdCaughtByReserve(t *testing.T) {
 		k := newKey(t, db, limits{daily: budget.None, monthly: budget.None, total: usd("2"), percent: 50})
 
 		_, err := db.Exec(ctx, `INSERT INTO ledger (id, workspace_id, key_id, model, cost, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			"led_crashed", k.ws, k.id, "m", int64(usd("1.20")), clk.Now().UnixMicro())
+			"led_crashed", k.ws, k.id, "m", int64(usd("1.20")), store.Micros(clk.Now()))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -46,7 +46,7 @@ func readUsage(ctx context.Context, q store.Querier, l Limits, now time.Time) ([
 	limits := l.byName()
 	ws := Windows(now)
 	day, month := ws[0], ws[1]
-	from := micros(month.Start) // a day lies inside its month
+	from := store.Micros(month.Start) // a day lies inside its month
 	if limits[2] >= 0 {
 		from = 0 // the total counts every row
 	}
@@ -54,13 +54,13 @@ func readUsage(ctx context.Context, q store.Querier, l Limits, now time.Time) ([
 	var reserved int64
 	var fired [3]int64
 	err := q.QueryRow(ctx, usageSQL,
-		micros(day.Start), micros(day.ResetsAt),
-		micros(month.Start), micros(month.ResetsAt),
-		micros(day.Start), micros(day.ResetsAt),
-		micros(month.Start), micros(month.ResetsAt),
+		store.Micros(day.Start), store.Micros(day.ResetsAt),
+		store.Micros(month.Start), store.Micros(month.ResetsAt),
+		store.Micros(day.Start), store.Micros(day.ResetsAt),
+		store.Micros(month.Start), store.Micros(month.ResetsAt),
 		l.KeyID,
-		l.KeyID, micros(day.Start),
-		l.KeyID, micros(month.Start),
+		l.KeyID, store.Micros(day.Start),
+		l.KeyID, store.Micros(month.Start),
 		l.KeyID,
 		l.KeyID, from,
 	).Scan(&spent[0], &spent[1], &spent[2], &unconfirmed[0], &unconfirmed[1], &unconfirmed[2], &reserved, &fired[0], &fired[1], &fired[2])

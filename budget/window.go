@@ -76,14 +76,6 @@ func Windows(now time.Time) []Window {
 	return ws
 }
 
-// micros returns t as unix microseconds, 0 for the zero time (Total's start).
-func micros(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixMicro()
-}
-
 // Threshold is the spend at which percent of limit is reached, rounded up
 // to the micro-dollar. It is 0, meaning "no threshold", when the limit is
 // not positive or percent is not positive; percent above 100 counts as 100.

@@ -13,26 +13,18 @@ import (
 // member (default: the workspace's first owner): usable once, within
 // console.LinkTTL (ten minutes).
 func runConsole(ctx context.Context, e *Env, args []string) error {
-	fs := newFlags("console", e)
-	wsFlag := fs.String("workspace", "", "workspace id (default SOIS_WORKSPACE, else the newest)")
-	member := fs.String("member", "", "member id or email to sign in as (default: the workspace's first owner)")
-	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := e.parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 0 {
-		return usagef("console [--workspace ID] [--member ID|EMAIL] [--json]")
-	}
-	cfg, err := config(e)
-	if err != nil {
-		return err
-	}
-	db, ws, err := openWorkspace(ctx, e, *wsFlag)
+	c := e.workspaceCommand("console")
+	member := c.String("member", "", "member id or email to sign in as (default: the workspace's first owner)")
+	asJSON := c.json
+	db, ws, _, err := c.parseOpen(ctx, args, 0, "console [--workspace ID] [--member ID|EMAIL] [--json]")
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	cfg, err := config(e)
+	if err != nil {
+		return err
+	}
 	memberID, err := pickMember(ctx, db, ws, *member)
 	if err != nil {
 		return err

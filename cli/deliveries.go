@@ -6,7 +6,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 	"unicode"
 
@@ -112,7 +111,7 @@ func printDeliveries(w io.Writer, views []httpapi.DeliveryView, allWorkspaces bo
 		fmt.Fprintln(w, "No deliveries.")
 		return nil
 	}
-	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	tw := newTable(w)
 	head := "ID\tEVENT\tSTATUS\tATTEMPTS\tLAST\tNEXT ATTEMPT\tCREATED\tURL"
 	if allWorkspaces {
 		head = "WORKSPACE\t" + head
@@ -129,7 +128,7 @@ func printDeliveries(w io.Writer, views []httpapi.DeliveryView, allWorkspaces bo
 }
 
 func printDelivery(w io.Writer, d httpapi.DeliveryDetail) error {
-	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	tw := newTable(w)
 	for _, row := range [][2]string{
 		{"Delivery", d.ID}, {"Workspace", d.WorkspaceID}, {"Key", d.KeyID}, {"Event", d.Event}, {"URL", d.URL},
 		{"Status", d.Status}, {"Attempts", strconv.Itoa(d.Attempts) + " in the current schedule"},
@@ -145,7 +144,7 @@ func printDelivery(w io.Writer, d httpapi.DeliveryDetail) error {
 		return nil
 	}
 	fmt.Fprintln(w)
-	tw = tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	tw = newTable(w)
 	fmt.Fprintln(tw, "#\tAT\tSTATUS\tLATENCY\tRESPONSE\tERROR")
 	for _, a := range d.AttemptLog {
 		code := "-"

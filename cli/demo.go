@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/soisnode/soisnode/node"
+	"github.com/soisnode/soisnode/store"
+	"github.com/soisnode/soisnode/workspace/demo"
 )
 
 func runDemo(ctx context.Context, e *Env, args []string) error {
@@ -24,9 +26,12 @@ func runDemo(ctx context.Context, e *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	creds, err := createWorkspace(ctx, e, db, "Demo Workspace", "Alice Owner", "alice@example.com")
+	creds, err := createWorkspace(ctx, e, db, "Demo Workspace", demo.Owner.Name, demo.Owner.Email)
 	if err == nil {
-		err = seedDemo(ctx, e, db, creds)
+		err = db.InTx(ctx, func(tx store.Tx) error {
+			_, err := demo.Seed(ctx, tx, creds.WorkspaceID, creds.MemberID, e.Now())
+			return err
+		})
 	}
 	db.Close()
 	if err != nil {

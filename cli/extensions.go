@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"text/tabwriter"
 	"time"
 
 	"github.com/soisnode/soisnode/store"
@@ -25,22 +24,13 @@ func runExtensions(ctx context.Context, e *Env, args []string) error {
 		return usagef(use)
 	}
 	sub, args := args[0], args[1:]
-	fs := newFlags("extensions "+sub, e)
-	wsFlag := fs.String("workspace", "", "workspace id (default SOIS_WORKSPACE, else the newest)")
-	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := e.parse(fs, args)
-	if err != nil {
-		return err
-	}
-	want := map[string]int{"add": 2, "list": 0, "remove": 1}
-	n, ok := want[sub]
+	c := e.workspaceCommand("extensions " + sub)
+	asJSON := c.json
+	n, ok := map[string]int{"add": 2, "list": 0, "remove": 1}[sub]
 	if !ok {
 		return usagef("unknown extensions command %q (add, list, remove)", sub)
 	}
-	if len(pos) != n {
-		return usagef(use)
-	}
-	db, ws, err := openWorkspace(ctx, e, *wsFlag)
+	db, ws, pos, err := c.parseOpen(ctx, args, n, use)
 	if err != nil {
 		return err
 	}
@@ -72,23 +62,8 @@ func runExtensions(ctx context.Context, e *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	views := make([]ExtensionView, 0, len(xs))
-	for _, x := range xs {
-		views = append(views, viewExtension(x))
-	}
-	if *asJSON {
-		return printJSON(e.Stdout, views)
-	}
-	if len(views) == 0 {
-		fmt.Fprintln(e.Stdout, "No extensions installed.")
-		return nil
-	}
-	tw := tabwriter.NewWriter(e.Stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tHOST\tADDED")
-	for _, v := range views {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", v.Name, v.Host, stamp(&v.CreatedAt))
-	}
-	return tw.Flush()
+	return printList(e.Stdout, *asJSON, viewsOf(xs, viewExtension), "No extensions installed.", "NAME\tHOST\tADDED",
+		func(v ExtensionView) []any { return []any{v.Name, v.Host, stamp(&v.CreatedAt)} })
 }
 
 func viewExtension(x extensions.Extension) ExtensionView {

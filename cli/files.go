@@ -20,7 +20,7 @@ func runFiles(ctx context.Context, e *Env, args []string) error {
 		return usagef(use)
 	}
 	fs := newFlags("files put", e)
-	wsFlag := fs.String("workspace", "", "workspace id (default SOIS_WORKSPACE, else the newest)")
+	wsFlag := workspaceFlag(fs)
 	member := fs.String("member", "", "member id or email the file is stored as (default: the workspace's first owner)")
 	folder := fs.String("folder", "", "folder id (default: the root folder)")
 	name := fs.String("name", "", "the file's name in the workspace (default: PATH's base name)")

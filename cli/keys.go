@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/soisnode/soisnode/access"
 	"github.com/soisnode/soisnode/budget"
@@ -126,18 +125,13 @@ func runKeys(ctx context.Context, e *Env, args []string) error {
 		return usagef("keys create|list|update ID|revoke ID|rotate-secret ID")
 	}
 	sub, args := args[0], args[1:]
-	fs := newFlags("keys "+sub, e)
-	wsFlag := fs.String("workspace", "", "workspace id (default SOIS_WORKSPACE, else the newest)")
-	asJSON := fs.Bool("json", false, "print JSON")
+	c := e.workspaceCommand("keys " + sub)
+	fs, asJSON := c.FlagSet, c.json
 	var kf keyFlags
 	if sub == "create" || sub == "update" {
 		kf.register(fs)
 	}
-	pos, err := e.parse(fs, args)
-	if err != nil {
-		return err
-	}
-	db, ws, err := openWorkspace(ctx, e, *wsFlag)
+	db, ws, pos, err := c.parseOpen(ctx, args, -1, "")
 	if err != nil {
 		return err
 	}
@@ -181,20 +175,10 @@ func runKeys(ctx context.Context, e *Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		views := make([]KeyView, 0, len(keys))
-		for _, k := range keys {
-			views = append(views, viewKey(k))
-		}
-		if *asJSON {
-			return printJSON(e.Stdout, views)
-		}
-		tw := tabwriter.NewWriter(e.Stdout, 2, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tNAME\tSCOPES\tDAILY\tMONTHLY\tTOTAL\tRESPONSE URL\tREVOKED")
-		for _, v := range views {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%v\n", v.ID, v.Name, strings.Join(v.Scopes, ","),
-				orDash(v.BudgetDaily), orDash(v.BudgetMonthly), orDash(v.BudgetTotal), v.ResponseURL, v.Revoked)
-		}
-		return tw.Flush()
+		return printList(e.Stdout, *asJSON, viewsOf(keys, viewKey), "", "ID\tNAME\tSCOPES\tDAILY\tMONTHLY\tTOTAL\tRESPONSE URL\tREVOKED",
+			func(v KeyView) []any {
+				return []any{v.ID, v.Name, strings.Join(v.Scopes, ","), orDash(v.BudgetDaily), orDash(v.BudgetMonthly), orDash(v.BudgetTotal), v.ResponseURL, v.Revoked}
+			})
 	case "update":
 		if len(pos) != 1 {
 			return usagef("keys update ID [flags]")

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"text/tabwriter"
 
 	"github.com/soisnode/soisnode/access"
 	"github.com/soisnode/soisnode/store"
@@ -15,16 +14,12 @@ func runMembers(ctx context.Context, e *Env, args []string) error {
 		return usagef("members add --name N --email E [--role member] | members list")
 	}
 	sub, args := args[0], args[1:]
-	fs := newFlags("members "+sub, e)
-	wsFlag := fs.String("workspace", "", "workspace id (default SOIS_WORKSPACE, else the newest)")
-	asJSON := fs.Bool("json", false, "print JSON")
-	name := fs.String("name", "", "member's name")
-	email := fs.String("email", "", "member's email")
-	role := fs.String("role", "member", "owner, admin, member or viewer")
-	if _, err := e.parse(fs, args); err != nil {
-		return err
-	}
-	db, ws, err := openWorkspace(ctx, e, *wsFlag)
+	c := e.workspaceCommand("members " + sub)
+	asJSON := c.json
+	name := c.String("name", "", "member's name")
+	email := c.String("email", "", "member's email")
+	role := c.String("role", "member", "owner, admin, member or viewer")
+	db, ws, _, err := c.parseOpen(ctx, args, -1, "")
 	if err != nil {
 		return err
 	}
@@ -45,18 +40,8 @@ func runMembers(ctx context.Context, e *Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if *asJSON {
-			if ms == nil {
-				ms = []access.Member{}
-			}
-			return printJSON(e.Stdout, ms)
-		}
-		tw := tabwriter.NewWriter(e.Stdout, 2, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tNAME\tEMAIL\tROLE")
-		for _, m := range ms {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", m.ID, m.Name, m.Email, m.Role)
-		}
-		return tw.Flush()
+		return printList(e.Stdout, *asJSON, ms, "", "ID\tNAME\tEMAIL\tROLE",
+			func(m access.Member) []any { return []any{m.ID, m.Name, m.Email, m.Role} })
 	}
 	return usagef("unknown members command %q (add, list)", sub)
 }
@@ -66,16 +51,11 @@ func runTokens(ctx context.Context, e *Env, args []string) error {
 		return usagef("tokens create [--member ID|EMAIL] [--name N] | tokens revoke ID")
 	}
 	sub, args := args[0], args[1:]
-	fs := newFlags("tokens "+sub, e)
-	wsFlag := fs.String("workspace", "", "workspace id (default SOIS_WORKSPACE, else the newest)")
-	asJSON := fs.Bool("json", false, "print JSON")
-	member := fs.String("member", "", "member id or email (default: the workspace's first owner)")
-	name := fs.String("name", "", "token name")
-	pos, err := e.parse(fs, args)
-	if err != nil {
-		return err
-	}
-	db, ws, err := openWorkspace(ctx, e, *wsFlag)
+	c := e.workspaceCommand("tokens " + sub)
+	asJSON := c.json
+	member := c.String("member", "", "member id or email (default: the workspace's first owner)")
+	name := c.String("name", "", "token name")
+	db, ws, pos, err := c.parseOpen(ctx, args, -1, "")
 	if err != nil {
 		return err
 	}

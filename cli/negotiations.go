@@ -5,13 +5,11 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/soisnode/soisnode/negotiation"
 	"github.com/soisnode/soisnode/node"
 	"github.com/soisnode/soisnode/peers"
-	"github.com/soisnode/soisnode/signing"
 	"github.com/soisnode/soisnode/store"
 )
 
@@ -44,23 +42,15 @@ func runNegotiations(ctx context.Context, e *Env, args []string) error {
 	if !ok {
 		return usagef("unknown negotiations command %q (list, show, verify)", sub)
 	}
-	fs := newFlags("negotiations "+sub, e)
-	wsFlag := fs.String("workspace", "", "workspace id (default SOIS_WORKSPACE, else the newest)")
-	asJSON := fs.Bool("json", false, "print JSON")
+	c := e.workspaceCommand("negotiations " + sub)
+	fs, asJSON := c.FlagSet, c.json
 	var status *string
 	var limit *int
 	if sub == "list" {
 		status = fs.String("status", "", "only this status: open, accepted, rejected, closed, turn_limit, budget_cap, expired, failed or canceled")
 		limit = fs.Int("limit", 50, fmt.Sprintf("most negotiations to list, newest first (1 to %d)", negotiation.MaxRecent))
 	}
-	pos, err := e.parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != n {
-		return usagef(use)
-	}
-	db, ws, err := openWorkspace(ctx, e, *wsFlag)
+	db, ws, pos, err := c.parseOpen(ctx, args, n, use)
 	if err != nil {
 		return err
 	}
@@ -126,20 +116,11 @@ func listNegotiations(ctx context.Context, e *Env, db *store.DB, ws string, stat
 		}
 		rows = append(rows, r)
 	}
-	if asJSON {
-		return printJSON(e.Stdout, rows)
-	}
-	if len(rows) == 0 {
-		fmt.Fprintln(e.Stdout, "No negotiations.")
-		return nil
-	}
-	tw := tabwriter.NewWriter(e.Stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tPEER\tSTATUS\tTURNS\tCOST USD\tCREATED\tGOAL")
-	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d/%d\t%s/%s\t%s\t%s\n", r.ID, peerLabel(r.Peer, names), r.Status, r.Turns, r.MaxTurns,
-			r.CostUSD, r.MaxUSD, r.CreatedAt.UTC().Format(time.RFC3339), oneLine(r.Goal, 60))
-	}
-	return tw.Flush()
+	return printList(e.Stdout, asJSON, rows, "No negotiations.", "ID\tPEER\tSTATUS\tTURNS\tCOST USD\tCREATED\tGOAL",
+		func(r NegotiationRow) []any {
+			return []any{r.ID, peerLabel(r.Peer, names), r.Status, fmt.Sprintf("%d/%d", r.Turns, r.MaxTurns),
+				r.CostUSD + "/" + r.MaxUSD, r.CreatedAt.UTC().Format(time.RFC3339), oneLine(r.Goal, 60)}
+		})
 }
 
 // peerLabel is a peer's local name with its node id, or the node id alone
@@ -197,11 +178,7 @@ func verifyNegotiation(ctx context.Context, e *Env, db *store.DB, ws, id string,
 	}
 	// The keyring reads published keys by decrypting them, so it needs the
 	// node's key-encryption key (as serve does); nothing is signed here.
-	kek, err := loadKEK(ctx, e, db)
-	if err != nil {
-		return err
-	}
-	ring, err := signing.New(db, kek, signing.Options{Now: e.Now})
+	ring, _, err := nodeKeyring(ctx, e, db)
 	if err != nil {
 		return err
 	}
@@ -218,7 +195,7 @@ func verifyNegotiation(ctx context.Context, e *Env, db *store.DB, ws, id string,
 			return err
 		}
 	} else {
-		tw := tabwriter.NewWriter(e.Stdout, 2, 4, 2, ' ', 0)
+		tw := newTable(e.Stdout)
 		for _, c := range checks {
 			result := "OK"
 			if !c.OK {

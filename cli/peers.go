@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/soisnode/soisnode/errs"
@@ -90,9 +89,8 @@ func runPeers(ctx context.Context, e *Env, args []string) error {
 	if !ok {
 		return usagef("unknown peers command %q (add, list, remove, policy, repin, credential)", sub)
 	}
-	fs := newFlags("peers "+sub, e)
-	wsFlag := fs.String("workspace", "", "workspace id (default SOIS_WORKSPACE, else the newest)")
-	asJSON := fs.Bool("json", false, "print JSON")
+	c := e.workspaceCommand("peers " + sub)
+	fs, asJSON := c.FlagSet, c.json
 	var pol policyFlags
 	var yes *bool
 	var name *string
@@ -109,12 +107,9 @@ func runPeers(ctx context.Context, e *Env, args []string) error {
 	if sub == "add" || sub == "credential" {
 		cf.register(fs, sub == "credential")
 	}
-	pos, err := e.parse(fs, args)
+	pos, err := c.parse(args, n, use)
 	if err != nil {
 		return err
-	}
-	if len(pos) != n {
-		return usagef(use)
 	}
 	// A bad credential fails before anything is fetched; it is read
 	// before a confirmation could be.
@@ -135,7 +130,7 @@ func runPeers(ctx context.Context, e *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, ws, err := openWorkspace(ctx, e, *wsFlag)
+	db, ws, err := c.open(ctx)
 	if err != nil {
 		return err
 	}
@@ -183,27 +178,14 @@ func runPeers(ctx context.Context, e *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	views := make([]PeerView, 0, len(list))
-	for _, p := range list {
-		views = append(views, viewPeer(p))
-	}
-	if *asJSON {
-		return printJSON(e.Stdout, views)
-	}
-	if len(views) == 0 {
-		fmt.Fprintln(e.Stdout, "No peers.")
-		return nil
-	}
-	tw := tabwriter.NewWriter(e.Stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tID\tNODE ID\tBASE URL\tFINGERPRINT\tSCOPES\tMAX USD\tMAX TURNS\tCREDENTIAL")
-	for _, v := range views {
-		c := v.Credential
-		if c == "" {
-			c = "none"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", v.Name, v.ID, v.NodeID, v.BaseURL, v.Fingerprint, scopeList(v.Scopes), v.MaxUSD, v.MaxTurns, c)
-	}
-	return tw.Flush()
+	return printList(e.Stdout, *asJSON, viewsOf(list, viewPeer), "No peers.", "NAME\tID\tNODE ID\tBASE URL\tFINGERPRINT\tSCOPES\tMAX USD\tMAX TURNS\tCREDENTIAL",
+		func(v PeerView) []any {
+			c := v.Credential
+			if c == "" {
+				c = "none"
+			}
+			return []any{v.Name, v.ID, v.NodeID, v.BaseURL, v.Fingerprint, scopeList(v.Scopes), v.MaxUSD, v.MaxTurns, c}
+		})
 }
 
 // addPeer fetches and checks the card at baseURL, shows what would be

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"text/tabwriter"
 	"time"
 
 	"github.com/soisnode/soisnode/node"
@@ -61,6 +60,17 @@ func runSigning(ctx context.Context, e *Env, args []string) error {
 	return rotateSigningKey(ctx, e, db, *grace, *asJSON)
 }
 
+// nodeKeyring is the node's signing keyring under its key-encryption key
+// (loadKEK), as serve opens it.
+func nodeKeyring(ctx context.Context, e *Env, db *store.DB) (*signing.Keyring, []byte, error) {
+	kek, err := loadKEK(ctx, e, db)
+	if err != nil {
+		return nil, nil, err
+	}
+	ring, err := signing.New(db, kek, signing.Options{Now: e.Now})
+	return ring, kek, err
+}
+
 // publicKeyring reads key metadata only. Listing decrypts no private key,
 // so it needs no key-encryption key: a random one stands in.
 func publicKeyring(db *store.DB, e *Env) (*signing.Keyring, error) {
@@ -89,19 +99,10 @@ func listSigningKeys(ctx context.Context, e *Env, db *store.DB, asJSON bool) err
 		}
 		views = append(views, v)
 	}
-	if asJSON {
-		return printJSON(e.Stdout, views)
-	}
-	if len(views) == 0 {
-		fmt.Fprintln(e.Stdout, "No signing keys yet: the node creates its first key when it starts.")
-		return nil
-	}
-	tw := tabwriter.NewWriter(e.Stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "KID\tSTATE\tCREATED\tRETIRED\tLEAVES JWKS")
-	for _, v := range views {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", v.KID, v.State, stamp(&v.CreatedAt), stamp(v.RetireAt), stamp(v.ExpiresAt))
-	}
-	return tw.Flush()
+	return printList(e.Stdout, asJSON, views, "No signing keys yet: the node creates its first key when it starts.", "KID\tSTATE\tCREATED\tRETIRED\tLEAVES JWKS",
+		func(v SigningKeyView) []any {
+			return []any{v.KID, v.State, stamp(&v.CreatedAt), stamp(v.RetireAt), stamp(v.ExpiresAt)}
+		})
 }
 
 func stamp(t *time.Time) string {
@@ -112,11 +113,7 @@ func stamp(t *time.Time) string {
 }
 
 func rotateSigningKey(ctx context.Context, e *Env, db *store.DB, grace time.Duration, asJSON bool) error {
-	kek, err := loadKEK(ctx, e, db)
-	if err != nil {
-		return err
-	}
-	ring, err := signing.New(db, kek, signing.Options{Now: e.Now})
+	ring, _, err := nodeKeyring(ctx, e, db)
 	if err != nil {
 		return err
 	}

@@ -17,11 +17,7 @@ import (
 // first proves it is the key the node uses (a secret sealed under another
 // key would be useless to the node).
 func webhookSecrets(ctx context.Context, e *Env, db *store.DB) (*webhook.Secrets, error) {
-	kek, err := loadKEK(ctx, e, db)
-	if err != nil {
-		return nil, err
-	}
-	ring, err := signing.New(db, kek, signing.Options{Now: e.Now})
+	ring, kek, err := nodeKeyring(ctx, e, db)
 	if err != nil {
 		return nil, err
 	}

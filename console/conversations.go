@@ -100,11 +100,7 @@ func (c *Console) conversationPage(w http.ResponseWriter, r *http.Request, m Mem
 		return
 	}
 	if err != nil {
-		if isNotFound(err) {
-			c.notFound(w, r)
-			return
-		}
-		c.fail(w, r, http.StatusInternalServerError, "Conversation", c.userError(r, err))
+		c.failRead(w, r, "Conversation", err)
 		return
 	}
 	d := conversationData{Conv: conv}

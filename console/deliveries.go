@@ -53,11 +53,7 @@ func (c *Console) deliveryPage(w http.ResponseWriter, r *http.Request, m Member)
 func (c *Console) renderDelivery(w http.ResponseWriter, r *http.Request, m Member, status int, msg string) {
 	d, attempts, err := c.cfg.Deliveries.Get(r.Context(), m.WorkspaceID, r.PathValue("id"))
 	if err != nil {
-		if isNotFound(err) {
-			c.notFound(w, r)
-			return
-		}
-		c.fail(w, r, http.StatusInternalServerError, "Delivery", c.userError(r, err))
+		c.failRead(w, r, "Delivery", err)
 		return
 	}
 	c.page(w, r, status, "Delivery", "delivery", deliveryData{D: d, Attempts: attempts, Redelivery: r.URL.Query().Get("queued") == "1", Err: msg})

@@ -1,12 +1,14 @@
 package console
 
 import (
+	"context"
 	"net/http"
 	"strings"
 
 	"github.com/soisnode/soisnode/budget"
 	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/money"
+	"github.com/soisnode/soisnode/store"
 )
 
 // userError is the message a form shows for err: the error's own words
@@ -24,6 +26,30 @@ func (c *Console) userError(r *http.Request, err error) string {
 // isNotFound reports whether err means the record is not in the member's
 // workspace (the page then answers 404).
 func isNotFound(err error) bool { return errs.Is(err, errs.NotFound) }
+
+// pathRecord reads the record the path's id names, in m's workspace only,
+// with get. When it cannot, it has answered (failRead, title naming the
+// record) and ok is false.
+func pathRecord[T any](c *Console, w http.ResponseWriter, r *http.Request, m Member, title string,
+	get func(ctx context.Context, q store.Querier, workspaceID, id string) (T, error)) (rec T, ok bool) {
+	rec, err := get(r.Context(), c.cfg.DB, m.WorkspaceID, r.PathValue("id"))
+	if err != nil {
+		c.failRead(w, r, title, err)
+		return rec, false
+	}
+	return rec, true
+}
+
+// failRead answers a failed read of the record a page's path names: an
+// unknown id (or another workspace's) is the not-found page, any other
+// failure the error page titled title.
+func (c *Console) failRead(w http.ResponseWriter, r *http.Request, title string, err error) {
+	if isNotFound(err) {
+		c.notFound(w, r)
+		return
+	}
+	c.fail(w, r, http.StatusInternalServerError, title, c.userError(r, err))
+}
 
 // dollars parses a budget field: empty is no budget (budget.None).
 func dollars(field, s string) (money.Micro, error) {

@@ -171,16 +171,7 @@ type keyData struct {
 // workspaceKey reads a key of the member's workspace; another workspace's
 // key is NotFound.
 func (c *Console) workspaceKey(w http.ResponseWriter, r *http.Request, m Member) (access.Key, bool) {
-	k, err := access.GetKey(r.Context(), c.cfg.DB, m.WorkspaceID, r.PathValue("id"))
-	if err != nil {
-		if isNotFound(err) {
-			c.notFound(w, r)
-		} else {
-			c.fail(w, r, http.StatusInternalServerError, "Key", c.userError(r, err))
-		}
-		return access.Key{}, false
-	}
-	return k, true
+	return pathRecord(c, w, r, m, "Key", access.GetKey)
 }
 
 func (c *Console) keyPage(w http.ResponseWriter, r *http.Request, m Member) {

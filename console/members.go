@@ -1,11 +1,13 @@
 package console
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/soisnode/soisnode/access"
+	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/store"
 	"github.com/soisnode/soisnode/workspace"
 )
@@ -94,17 +96,13 @@ func (c *Console) linkURL(secret string) string {
 
 // workspaceMember is the member the path names, in m's workspace only.
 func (c *Console) workspaceMember(w http.ResponseWriter, r *http.Request, m Member) (access.Member, bool) {
-	id := r.PathValue("id")
-	mm, err := access.GetMember(r.Context(), c.cfg.DB, m.WorkspaceID, id)
-	if err != nil || mm.ID != id {
-		if err == nil || isNotFound(err) {
-			c.notFound(w, r)
-		} else {
-			c.fail(w, r, http.StatusInternalServerError, "Member", c.userError(r, err))
+	return pathRecord(c, w, r, m, "Member", func(ctx context.Context, q store.Querier, ws, id string) (access.Member, error) {
+		mm, err := access.GetMember(ctx, q, ws, id)
+		if err == nil && mm.ID != id { // found by email, not by the path's id
+			err = errs.E(errs.NotFound, "unknown member")
 		}
-		return access.Member{}, false
-	}
-	return mm, true
+		return mm, err
+	})
 }
 
 func (c *Console) setRole(w http.ResponseWriter, r *http.Request, m Member) {

@@ -46,7 +46,7 @@ func TestRecordPages(t *testing.T) {
 			receipts = append(receipts, workspace.Receipt{Tool: "files_put", OK: true, Ref: "file/" + file.ID, Summary: "Stored acme-nda.txt"})
 			if _, err := tx.Exec(ctx, `INSERT INTO emails (workspace_id, id, sender_member_id, from_addr, to_addrs, subject, body, attachments, status, created_at)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.a.ws, emailID, e.a.owner.ID, "owner@a.example", `["jane@acme.example"]`,
-				"The NDA", "Jane, the NDA is attached.", `[{"file_id":"`+file.ID+`","name":"acme-nda.txt","size":20}]`, "sent", now.UnixMicro()); err != nil {
+				"The NDA", "Jane, the NDA is attached.", `[{"file_id":"`+file.ID+`","name":"acme-nda.txt","size":20}]`, "sent", store.Micros(now)); err != nil {
 				return err
 			}
 			receipts = append(receipts, workspace.Receipt{Tool: "email_send", OK: true, Ref: "email/" + emailID, Summary: "Sent The NDA to jane@acme.example"})

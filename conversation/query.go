@@ -2,10 +2,8 @@ package conversation
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/money"
@@ -126,12 +124,12 @@ func List(ctx context.Context, q store.Querier, p ListParams) (Page, error) {
 		args = append(args, string(p.Status))
 	}
 	if p.Cursor != "" {
-		created, id, ok := decodeCursor(p.Cursor)
-		if !ok {
-			return Page{}, errs.E(errs.Invalid, "invalid cursor")
+		c, err := store.DecodeAfter(p.Cursor)
+		if err != nil {
+			return Page{}, err
 		}
 		where += ` AND (created_at < ? OR (created_at = ? AND id < ?))`
-		args = append(args, created, created, id)
+		args = append(args, c.At, c.At, c.ID)
 	}
 	args = append(args, p.Limit+1)
 	rows, err := q.Query(ctx, `SELECT `+convCols+` FROM conversations WHERE `+where+` ORDER BY created_at DESC, id DESC LIMIT ?`, args...)
@@ -153,27 +151,7 @@ func List(ctx context.Context, q store.Querier, p ListParams) (Page, error) {
 	if len(page.Conversations) > p.Limit {
 		page.Conversations = page.Conversations[:p.Limit]
 		last := page.Conversations[p.Limit-1]
-		page.NextCursor = encodeCursor(store.Micros(last.CreatedAt), last.ID)
+		page.NextCursor = store.AfterRow(last.CreatedAt, last.ID).Cursor()
 	}
 	return page, nil
-}
-
-func encodeCursor(created int64, id string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(fmt.Sprintf("%d|%s", created, id)))
-}
-
-func decodeCursor(s string) (int64, string, bool) {
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return 0, "", false
-	}
-	created, id, ok := strings.Cut(string(b), "|")
-	if !ok || id == "" {
-		return 0, "", false
-	}
-	var v int64
-	if _, err := fmt.Sscan(created, &v); err != nil {
-		return 0, "", false
-	}
-	return v, id, true
 }

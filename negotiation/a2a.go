@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/soisnode/soisnode/clip"
 	"strconv"
 	"strings"
 
@@ -61,7 +62,7 @@ func (s *Service) sendA2A(ctx context.Context, n Negotiation, t Turn, peer peers
 			contextID = n.A2AContext // the exchange stays in its first context
 		}
 		if _, err := tx.Exec(ctx, `UPDATE negotiations SET a2a_context = ?, a2a_task = ? WHERE workspace_id = ? AND id = ?`,
-			truncate(contextID, 200), truncate(taskID, 200), n.WorkspaceID, n.ID); err != nil {
+			clip.Bytes(contextID, 200), clip.Bytes(taskID, 200), n.WorkspaceID, n.ID); err != nil {
 			return fmt.Errorf("negotiation: A2A context of %s: %w", n.ID, err)
 		}
 		if status, final := finalStatus(answer.Type); final {
@@ -158,7 +159,7 @@ func a2aAnswer(res spec.SendMessageResult) (Turn, string, string) {
 			}
 		}
 	}
-	t.Text = truncate(t.Text+strings.Join(texts, "\n"), MaxText)
+	t.Text = clip.Bytes(t.Text+strings.Join(texts, "\n"), MaxText)
 	if strings.TrimSpace(t.Text) == "" {
 		t.Text = "(the peer answered with no text)"
 	}
@@ -173,7 +174,7 @@ func (s *Service) sendFailed(ctx context.Context, n Negotiation, t Turn, err err
 	if errors.As(err, &refused) {
 		s.log().Warn("peer refused a negotiation turn", "negotiation_id", n.ID, "seq", t.Seq, "status", refused.Status, "detail", refused.Detail)
 		if n.Status == StatusOpen {
-			_, err = s.end(ctx, n, StatusFailed, "The peer refused this side's turn "+fmt.Sprint(t.Seq)+": "+truncate(refused.Detail, 300))
+			_, err = s.end(ctx, n, StatusFailed, "The peer refused this side's turn "+fmt.Sprint(t.Seq)+": "+clip.Bytes(refused.Detail, 300))
 			return err
 		}
 		return nil

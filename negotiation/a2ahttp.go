@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/soisnode/soisnode/clip"
 	"io"
 	"net/http"
 	"sync/atomic"
@@ -86,7 +87,7 @@ func working(s spec.TaskState) bool {
 func a2aError(url string, err error) error {
 	var e *spec.Error
 	if errors.As(err, &e) {
-		return &Refused{Detail: truncate(fmt.Sprintf("A2A error from %s: %v", url, err), 500)}
+		return &Refused{Detail: clip.Bytes(fmt.Sprintf("A2A error from %s: %v", url, err), 500)}
 	}
 	return fmt.Errorf("A2A peer %s: %w", url, err)
 }

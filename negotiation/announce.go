@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/soisnode/soisnode/access"
 	"github.com/soisnode/soisnode/peers"
 	"github.com/soisnode/soisnode/store"
 )
@@ -40,7 +39,7 @@ func (s *Service) Announce(ctx context.Context, by KeySigner, kid string, jwks [
 	data := Encode(DataKeys{Kind: KindKeys, JWKS: jwks})
 	for _, p := range all {
 		now := s.now()
-		n := Negotiation{ID: "neg_" + access.NewID(), Peer: p.NodeID, WorkspaceID: p.WorkspaceID}
+		n := Negotiation{ID: "neg_" + store.NewID(), Peer: p.NodeID, WorkspaceID: p.WorkspaceID}
 		env := s.envelope(n, 1, Move{Type: TypeOpen, Text: "This node's signing keys changed; the keys it now publishes are in data.", Data: data})
 		if err := env.validate(); err != nil {
 			return 0, err

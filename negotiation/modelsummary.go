@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/soisnode/soisnode/clip"
 	"strings"
 
 	"github.com/soisnode/soisnode/errs"
@@ -35,11 +36,11 @@ func (s *Service) Summarize(ctx context.Context, workspaceID, id string) error {
 			text += "\n(Written by the node: the exchange's cap left no room for the model to write this summary.)"
 		case err != nil:
 			s.log().Warn("the model could not write a negotiation summary", "negotiation_id", id, "err", err)
-			text += "\n(Written by the node: the model could not write this summary: " + truncate(errs.Message(err), 200) + ".)"
+			text += "\n(Written by the node: the model could not write this summary: " + clip.Bytes(errs.Message(err), 200) + ".)"
 		case written == "":
 			text += "\n(Written by the node: the model's summary was empty.)"
 		default:
-			text = truncate(written, MaxSummary)
+			text = clip.Bytes(written, MaxSummary)
 		}
 	}
 	return s.DB.InTx(ctx, func(tx store.Tx) error {

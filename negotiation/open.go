@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 
-	"github.com/soisnode/soisnode/access"
 	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/money"
 	"github.com/soisnode/soisnode/store"
@@ -43,7 +42,7 @@ func (s *Service) Open(ctx context.Context, p OpenParams) (Negotiation, error) {
 		return Negotiation{}, err
 	}
 	if p.ID == "" {
-		p.ID = "neg_" + access.NewID()
+		p.ID = "neg_" + store.NewID()
 	}
 	maxUSD, maxTurns := min(p.MaxUSD, peer.MaxUSD), p.MaxTurns
 	if peer.MaxTurns > 0 && (maxTurns == 0 || peer.MaxTurns < maxTurns) {

@@ -58,11 +58,6 @@ type ListParams struct {
 	Cursor      string // next_cursor of the previous page
 }
 
-type listCursor struct {
-	Created int64  `json:"c"`
-	ID      string `json:"i"`
-}
-
 // List returns a page of the workspace's negotiations, newest first,
 // without their turns, and the cursor of the next page ("" on the last).
 func List(ctx context.Context, q store.Querier, p ListParams) ([]Negotiation, string, error) {
@@ -76,12 +71,12 @@ func List(ctx context.Context, q store.Querier, p ListParams) ([]Negotiation, st
 		args = append(args, string(p.Status))
 	}
 	if p.Cursor != "" {
-		var c listCursor
-		if err := workspace.DecodeCursor(p.Cursor, &c); err != nil {
+		c, err := store.DecodeAfter(p.Cursor)
+		if err != nil {
 			return nil, "", err
 		}
 		query += ` AND (created_at < ? OR (created_at = ? AND id < ?))`
-		args = append(args, c.Created, c.Created, c.ID)
+		args = append(args, c.At, c.At, c.ID)
 	}
 	query += ` ORDER BY created_at DESC, id DESC LIMIT ?`
 	page, more, err := workspace.QueryPage(ctx, q, workspace.PageLimit(p.Limit), func(r store.Row) (Negotiation, error) {
@@ -94,7 +89,7 @@ func List(ctx context.Context, q store.Querier, p ListParams) ([]Negotiation, st
 	next := ""
 	if more && len(page) > 0 {
 		last := page[len(page)-1]
-		next = workspace.EncodeCursor(listCursor{Created: store.Micros(last.CreatedAt), ID: last.ID})
+		next = store.AfterRow(last.CreatedAt, last.ID).Cursor()
 	}
 	return page, next, nil
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/soisnode/soisnode/clip"
 	"strings"
 
 	"github.com/soisnode/soisnode/errs"
@@ -217,7 +218,7 @@ func goalOf(env Envelope) string {
 	if g == "" {
 		g = "(no goal given)"
 	}
-	return truncate(g, MaxGoal)
+	return clip.Bytes(g, MaxGoal)
 }
 
 // receivingPeer finds the workspace that pinned the sender, and the
@@ -328,16 +329,4 @@ func rejectReason(err error) string {
 		return "unpinned"
 	}
 	return "other"
-}
-
-// truncate shortens s to at most limit bytes on a rune boundary.
-func truncate(s string, limit int) string {
-	if len(s) <= limit {
-		return s
-	}
-	cut := limit - 3
-	for cut > 0 && s[cut]&0xC0 == 0x80 {
-		cut--
-	}
-	return s[:cut] + "..."
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/soisnode/soisnode/clip"
 	"time"
 
 	"github.com/soisnode/soisnode/errs"
@@ -168,7 +169,7 @@ func (s *Service) checkMove(n Negotiation, seq int64, m Move) Move {
 		m.Data = nil
 		m.Text += " (the records were too large for one envelope and were left out)"
 	}
-	m.Text = truncate(m.Text, MaxText)
+	m.Text = clip.Bytes(m.Text, MaxText)
 	return m
 }
 

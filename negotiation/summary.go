@@ -2,6 +2,7 @@ package negotiation
 
 import (
 	"fmt"
+	"github.com/soisnode/soisnode/clip"
 	"strings"
 )
 
@@ -20,7 +21,7 @@ func Summarize(n Negotiation, status Status, self, note string) string {
 	if note != "" {
 		fmt.Fprintf(&b, " %s", strings.TrimSuffix(note, ".")+".")
 	}
-	fmt.Fprintf(&b, "\nAsked: %s", truncate(oneLine(n.Goal), 300))
+	fmt.Fprintf(&b, "\nAsked: %s", clip.Bytes(oneLine(n.Goal), 300))
 	given, received := map[string][]string{}, map[string][]string{}
 	for _, t := range n.Turns {
 		r, ok := Records(t.Data)
@@ -51,7 +52,7 @@ func Summarize(n Negotiation, status Status, self, note string) string {
 	}
 	switch {
 	case len(done) > 0:
-		fmt.Fprintf(&b, "\nDone here: %s", truncate(strings.Join(done, "; "), 2000))
+		fmt.Fprintf(&b, "\nDone here: %s", clip.Bytes(strings.Join(done, "; "), 2000))
 	case n.Role == RoleOpener:
 		b.WriteString("\nDone here: nothing changed in this workspace.")
 	}
@@ -60,10 +61,10 @@ func Summarize(n Negotiation, status Status, self, note string) string {
 		if ours {
 			who = "us"
 		}
-		fmt.Fprintf(&b, "\nLast word from %s: %s", who, truncate(oneLine(last), 500))
+		fmt.Fprintf(&b, "\nLast word from %s: %s", who, clip.Bytes(oneLine(last), 500))
 	}
 	fmt.Fprintf(&b, "\nTurns: %d of %d. Cost: %s USD of %s.", len(n.Turns), n.MaxTurns, n.Cost.Short(), n.MaxUSD.Short())
-	return truncate(b.String(), MaxSummary)
+	return clip.Bytes(b.String(), MaxSummary)
 }
 
 func recordsLine(m map[string][]string) string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/soisnode/soisnode/clip"
 	"io"
 	"net/http"
 	"strings"
@@ -47,7 +48,7 @@ func (h HTTPTransport) Send(ctx context.Context, baseURL, token string) error {
 			Detail string `json:"detail"`
 		}
 		_ = json.Unmarshal(body, &p)
-		return &Refused{Status: s, Detail: fmt.Sprintf("%s: %s", resp.Status, truncate(p.Detail, 500))}
+		return &Refused{Status: s, Detail: fmt.Sprintf("%s: %s", resp.Status, clip.Bytes(p.Detail, 500))}
 	default:
 		return fmt.Errorf("POST %s: %s", target, resp.Status)
 	}

@@ -153,7 +153,7 @@ func AddNamed(ctx context.Context, q store.Querier, workspaceID, name string, f 
 	}
 	now = now.UTC().Truncate(time.Microsecond)
 	p := Peer{
-		ID: access.NewID(), WorkspaceID: workspaceID, NodeID: f.Card.ID, Name: name, CardName: strings.TrimSpace(f.Card.Name),
+		ID: store.NewID(), WorkspaceID: workspaceID, NodeID: f.Card.ID, Name: name, CardName: strings.TrimSpace(f.Card.Name),
 		BaseURL: f.BaseURL, JWKS: f.JWKS, Fingerprint: f.Fingerprint, A2AURL: f.A2AURL, Policy: pol, CreatedAt: now, UpdatedAt: now,
 	}
 	scopes, err := json.Marshal(pol.Scopes)

@@ -42,7 +42,7 @@ func (q *Queue) Prepare() *Pending {
 	// Every slot busy: River's workers take it when one frees.
 	if q.takeSlot() {
 		p.slot = true
-		p.held = time.Now().Add(q.holdFor).UnixMicro()
+		p.held = store.Micros(time.Now().Add(q.holdFor))
 	}
 	return p
 }

@@ -213,12 +213,12 @@ func TestLocalLaneSweepResumesDeadProcess(t *testing.T) {
 		q := start(t, db, queue.Config{Workers: 1, PollInterval: 50 * time.Millisecond, SweepInterval: time.Hour}, r.run)
 		for turn, status := range map[int]string{1: "queued", 2: "completed"} {
 			if _, err := db.Exec(ctx, `INSERT INTO turns (conversation_id, turn, message, status, created_at, lease_until) VALUES ('conv', ?, 'm', ?, 0, ?)`,
-				turn, status, time.Now().Add(-time.Second).UnixMicro()); err != nil {
+				turn, status, store.Micros(time.Now().Add(-time.Second))); err != nil {
 				t.Fatal(err)
 			}
 		}
 		if _, err := db.Exec(ctx, `INSERT INTO turns (conversation_id, turn, message, status, created_at, lease_until) VALUES ('conv', 3, 'm', 'running', 0, ?)`,
-			time.Now().Add(time.Hour).UnixMicro()); err != nil {
+			store.Micros(time.Now().Add(time.Hour))); err != nil {
 			t.Fatal(err)
 		}
 		n, err := q.Sweep(ctx)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/soisnode/soisnode/store"
 )
 
 // sweepBatch bounds the leases one sweep hands over.
@@ -33,7 +35,7 @@ func (q *Queue) sweepLoop(ctx context.Context, every time.Duration) {
 // turns sweeps (Config.SweepInterval); handOver's conditional UPDATE makes
 // sure one of them takes each turn.
 func (q *Queue) Sweep(ctx context.Context) (int, error) {
-	now := time.Now().UnixMicro()
+	now := store.Micros(time.Now())
 	if _, err := q.db.Exec(ctx, `UPDATE turns SET lease_until = 0
 		WHERE lease_until > 0 AND lease_until <= ? AND status NOT IN ('queued', 'running')`, now); err != nil {
 		return 0, fmt.Errorf("queue: forget stopped turns' leases: %w", err)

@@ -16,6 +16,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/soisnode/soisnode/signing/verify"
+	"github.com/soisnode/soisnode/store"
 )
 
 // Options configures a Keyring. Zero values take the documented defaults.
@@ -132,7 +133,7 @@ func (k *Keyring) Rotate(ctx context.Context, grace time.Duration) (string, erro
 	if err != nil {
 		return "", err
 	}
-	now := k.opts.Now().UnixMicro()
+	now := store.Micros(k.opts.Now())
 	if err := k.store.rotate(ctx, r, now, now+grace.Microseconds()); err != nil {
 		return "", err
 	}
@@ -184,12 +185,12 @@ func (k *Keyring) Keys(ctx context.Context) ([]KeyInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	now := k.opts.Now().UnixMicro()
+	now := store.Micros(k.opts.Now())
 	out := make([]KeyInfo, 0, len(rows))
 	for _, r := range rows {
-		info := KeyInfo{ID: r.kid, Algorithm: r.alg, CreatedAt: time.UnixMicro(r.createdAt).UTC(), State: "active"}
+		info := KeyInfo{ID: r.kid, Algorithm: r.alg, CreatedAt: store.Time(r.createdAt), State: "active"}
 		if r.retireAt != 0 {
-			info.RetireAt, info.ExpiresAt = time.UnixMicro(r.retireAt).UTC(), time.UnixMicro(r.expiresAt).UTC()
+			info.RetireAt, info.ExpiresAt = store.Time(r.retireAt), store.Time(r.expiresAt)
 			info.State = "grace"
 			if !r.published(now) {
 				info.State = "expired"
@@ -215,7 +216,7 @@ func (k *Keyring) current(ctx context.Context) (*state, error) {
 // state are reused; keys no longer published drop out of memory.
 func (k *Keyring) loadLocked(ctx context.Context) (*state, error) {
 	now := k.opts.Now()
-	rows, err := k.store.published(ctx, now.UnixMicro())
+	rows, err := k.store.published(ctx, store.Micros(now))
 	if err != nil {
 		return nil, err
 	}
@@ -227,7 +228,7 @@ func (k *Keyring) loadLocked(ctx context.Context) (*state, error) {
 		if _, err := k.store.addFirst(ctx, first); err != nil {
 			return nil, err
 		}
-		if rows, err = k.store.published(ctx, now.UnixMicro()); err != nil {
+		if rows, err = k.store.published(ctx, store.Micros(now)); err != nil {
 			return nil, err
 		}
 		if len(rows) == 0 || rows[0].retireAt != 0 {
@@ -245,7 +246,7 @@ func (k *Keyring) loadLocked(ctx context.Context) (*state, error) {
 			st.active = e
 		} else {
 			st.grace = append(st.grace, e)
-			if exp := time.UnixMicro(e.expiresAt); exp.Before(st.until) {
+			if exp := store.Time(e.expiresAt); exp.Before(st.until) {
 				st.until = exp // drop the key from the JWKS as soon as it expires
 			}
 		}
@@ -312,7 +313,7 @@ func (k *Keyring) generate() (row, error) {
 	if err != nil {
 		return row{}, err
 	}
-	return row{kid: kid, alg: verify.Algorithm, pub: pub, privSealed: sealed, createdAt: k.opts.Now().UnixMicro()}, nil
+	return row{kid: kid, alg: verify.Algorithm, pub: pub, privSealed: sealed, createdAt: store.Micros(k.opts.Now())}, nil
 }
 
 // Thumbprint returns the RFC 7638 JWK thumbprint of pub (SHA-256,

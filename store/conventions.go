@@ -20,8 +20,15 @@ func NewIDAt(t time.Time) string {
 	return ulid.MustNew(ulid.Timestamp(t), ulid.DefaultEntropy()).String()
 }
 
-// Micros is how a time is stored: unix microseconds.
-func Micros(t time.Time) int64 { return t.UnixMicro() }
+// Micros is how a time is stored: unix microseconds; the zero time is
+// stored as 0, the "none" of columns such as revoked_at and a window's
+// start.
+func Micros(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMicro()
+}
 
 // Time reads a stored time (unix microseconds) as UTC.
 func Time(us int64) time.Time { return time.UnixMicro(us).UTC() }

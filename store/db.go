@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -19,6 +20,9 @@ type DB struct {
 	sqlite  *sql.DB       // SQLite: one connection, WAL
 	reader  *sql.DB       // SQLite file: read-only connections for SELECTs outside transactions (nil for :memory:)
 	pool    *pgxpool.Pool // PostgreSQL
+	// observer, when set, is told every statement run through this DB
+	// and its transactions (Observe).
+	observer atomic.Pointer[func(query string)]
 }
 
 var _ Querier = (*DB)(nil)
@@ -144,8 +148,29 @@ func (db *DB) Ping(ctx context.Context) error {
 	return db.sqlite.PingContext(ctx)
 }
 
+// Observe has fn told the text of every statement run from now on
+// through db and the transactions it begins (as written, before
+// rebinding), until it is called again (nil: no one). It is how a test
+// counts what an operation reads; statements run on Raw handles (River's)
+// are not seen.
+func (db *DB) Observe(fn func(query string)) {
+	if fn == nil {
+		db.observer.Store(nil)
+		return
+	}
+	db.observer.Store(&fn)
+}
+
+// observe tells the observer, if any, of q.
+func (db *DB) observe(q string) {
+	if fn := db.observer.Load(); fn != nil {
+		(*fn)(q)
+	}
+}
+
 // Exec implements Querier.
 func (db *DB) Exec(ctx context.Context, q string, args ...any) (int64, error) {
+	db.observe(q)
 	if db.pool != nil {
 		tag, err := db.pool.Exec(ctx, Rebind(Postgres, q), args...)
 		return tag.RowsAffected(), err
@@ -155,6 +180,7 @@ func (db *DB) Exec(ctx context.Context, q string, args ...any) (int64, error) {
 
 // Query implements Querier.
 func (db *DB) Query(ctx context.Context, q string, args ...any) (Rows, error) {
+	db.observe(q)
 	if db.pool != nil {
 		rows, err := db.pool.Query(ctx, Rebind(Postgres, q), args...)
 		return pgRows{rows}, err
@@ -165,6 +191,7 @@ func (db *DB) Query(ctx context.Context, q string, args ...any) (Rows, error) {
 
 // QueryRow implements Querier.
 func (db *DB) QueryRow(ctx context.Context, q string, args ...any) Row {
+	db.observe(q)
 	if db.pool != nil {
 		return pgRow{db.pool.QueryRow(ctx, Rebind(Postgres, q), args...)}
 	}
@@ -183,7 +210,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx Tx) error) (err error) {
 				_ = ptx.Rollback(context.WithoutCancel(ctx))
 			}
 		}()
-		if err = fn(pgTx{ptx}); err != nil {
+		if err = fn(pgTx{ptx, db}); err != nil {
 			return err
 		}
 		if err = ptx.Commit(ctx); err != nil {
@@ -200,7 +227,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx Tx) error) (err error) {
 			_ = stx.Rollback()
 		}
 	}()
-	if err = fn(sqlTx{stx}); err != nil {
+	if err = fn(sqlTx{stx, db}); err != nil {
 		return err
 	}
 	if err = stx.Commit(); err != nil {
@@ -221,32 +248,44 @@ func sqlExec(ctx context.Context, e sqlExecer, q string, args []any) (int64, err
 	return res.RowsAffected()
 }
 
-type sqlTx struct{ tx *sql.Tx }
+type sqlTx struct {
+	tx *sql.Tx
+	db *DB
+}
 
 func (t sqlTx) Exec(ctx context.Context, q string, args ...any) (int64, error) {
+	t.db.observe(q)
 	return sqlExec(ctx, t.tx, q, args)
 }
 func (t sqlTx) Query(ctx context.Context, q string, args ...any) (Rows, error) {
+	t.db.observe(q)
 	rows, err := t.tx.QueryContext(ctx, q, args...)
 	return sqlRows{rows}, err
 }
 func (t sqlTx) QueryRow(ctx context.Context, q string, args ...any) Row {
+	t.db.observe(q)
 	return sqlRow{t.tx.QueryRowContext(ctx, q, args...)}
 }
 func (t sqlTx) Dialect() Dialect { return SQLite }
 func (t sqlTx) Raw() any         { return t.tx }
 
-type pgTx struct{ tx pgx.Tx }
+type pgTx struct {
+	tx pgx.Tx
+	db *DB
+}
 
 func (t pgTx) Exec(ctx context.Context, q string, args ...any) (int64, error) {
+	t.db.observe(q)
 	tag, err := t.tx.Exec(ctx, Rebind(Postgres, q), args...)
 	return tag.RowsAffected(), err
 }
 func (t pgTx) Query(ctx context.Context, q string, args ...any) (Rows, error) {
+	t.db.observe(q)
 	rows, err := t.tx.Query(ctx, Rebind(Postgres, q), args...)
 	return pgRows{rows}, err
 }
 func (t pgTx) QueryRow(ctx context.Context, q string, args ...any) Row {
+	t.db.observe(q)
 	return pgRow{t.tx.QueryRow(ctx, Rebind(Postgres, q), args...)}
 }
 func (t pgTx) Dialect() Dialect { return Postgres }

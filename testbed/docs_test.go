@@ -127,6 +127,37 @@ func TestDocsMakeTargetsExist(t *testing.T) {
 	}
 }
 
+// The Makefile's .PHONY names only targets it defines, and every target
+// it defines is phony (none of them makes a file of its name).
+func TestMakefilePhonyTargetsExist(t *testing.T) {
+	mk, err := os.ReadFile(filepath.Join(repoRoot(t), "Makefile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	targets := map[string]bool{}
+	for _, m := range makeTarget.FindAllStringSubmatch(string(mk), -1) {
+		targets[m[1]] = true
+	}
+	phony := regexp.MustCompile(`(?m)^\.PHONY:(.*)$`).FindAllStringSubmatch(string(mk), -1)
+	if len(phony) == 0 {
+		t.Fatal("the Makefile has no .PHONY line")
+	}
+	listed := map[string]bool{}
+	for _, line := range phony {
+		for _, name := range strings.Fields(line[1]) {
+			listed[name] = true
+			if !targets[name] {
+				t.Errorf(".PHONY lists %s, which the Makefile does not define", name)
+			}
+		}
+	}
+	for name := range targets {
+		if !listed[name] {
+			t.Errorf("the Makefile defines %s but .PHONY does not list it", name)
+		}
+	}
+}
+
 func TestAnchor(t *testing.T) {
 	for in, want := range map[string]string{
 		"Keys":                       "keys",

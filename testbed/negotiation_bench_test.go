@@ -85,7 +85,7 @@ func benchNegotiationTurn(b *testing.B, dialect string) {
 	const peerID = "node_bench_peer"
 	now := store.Micros(time.Now())
 	if _, err := n.DB().Exec(ctx, `INSERT INTO peers (id, workspace_id, node_id, name, base_url, jwks, fingerprint, scopes, max_usd, max_turns, created_at, updated_at)
-		VALUES (?, ?, ?, 'Bench', ?, ?, 'bench', '[]', 1000000, 10, ?, ?)`, access.NewID(), c.WorkspaceID, peerID, inbox.URL, string(jwks), now, now); err != nil {
+		VALUES (?, ?, ?, 'Bench', ?, ?, 'bench', '[]', 1000000, 10, ?, ?)`, store.NewID(), c.WorkspaceID, peerID, inbox.URL, string(jwks), now, now); err != nil {
 		b.Fatal(err)
 	}
 
@@ -106,7 +106,7 @@ func benchNegotiationTurn(b *testing.B, dialect string) {
 		body, _ := io.ReadAll(io.LimitReader(r.Body, negotiation.MaxEnvelope))
 		v, err := verify.Compact(r.Context(), keys, string(body), time.Now())
 		if err == nil {
-			_, err = bdb.Exec(r.Context(), `INSERT INTO bench_turns (id, body) VALUES (?, ?)`, access.NewID(), string(v.Payload))
+			_, err = bdb.Exec(r.Context(), `INSERT INTO bench_turns (id, body) VALUES (?, ?)`, store.NewID(), string(v.Payload))
 		}
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
@@ -119,7 +119,7 @@ func benchNegotiationTurn(b *testing.B, dialect string) {
 	client := &http.Client{}
 	turn := func(target string) (time.Duration, error) {
 		t0 := time.Now()
-		env := negotiation.Envelope{V: negotiation.Version, NegotiationID: "neg_" + access.NewID(), Seq: 1, From: peerID, To: n.NodeID(),
+		env := negotiation.Envelope{V: negotiation.Version, NegotiationID: "neg_" + store.NewID(), Seq: 1, From: peerID, To: n.NodeID(),
 			IssuedAt: time.Now().Unix(), ExpiresAt: time.Now().Add(5 * time.Minute).Unix(), Nonce: negotiation.NewNonce(),
 			Type: negotiation.TypeOpen, Body: negotiation.Body{Text: "every contact in London"}, Budget: negotiation.Budget{Cap: 1000000}}
 		token, err := negotiation.Sign(ctx, signer, env)

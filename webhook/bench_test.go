@@ -96,7 +96,7 @@ func benchDelivery(b *testing.B, dialect string) {
 
 	// sender: the package's signatures and Sender, no database.
 	senderOp := func(ctx context.Context) error {
-		id := webhook.NewID()
+		id := store.NewID()
 		sig, err := keys.SignWebhook(ctx, id, body)
 		if err != nil {
 			return err
@@ -233,7 +233,7 @@ func bareDelivery(b *testing.B, url string, body []byte) func(context.Context) e
 	}
 	client := testbed.NewHTTPClient(webhookClients)
 	return func(ctx context.Context) error {
-		id := webhook.NewID()
+		id := store.NewID()
 		at := time.Now()
 		opts := (&jose.SignerOptions{}).WithHeader("iat", at.Unix()).WithType(verify.TypeWebhook).WithHeader(verify.ParamDeliveryID, id)
 		signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.EdDSA, Key: jose.JSONWebKey{Key: priv, KeyID: "k1", Algorithm: "EdDSA"}}, opts)

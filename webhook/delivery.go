@@ -81,15 +81,11 @@ type Payload struct {
 	SignedReply  string `json:"signed_reply,omitempty"`
 }
 
-// NewID returns a fresh delivery id (a ULID: no dots, as Standard Webhooks
-// requires of webhook-id).
-func NewID() string { return store.NewID() }
-
 // NewDelivery builds a delivery of event to url with a fresh id, whose body is p
 // with Event and DeliveryID filled in. Enqueue it in the transaction that
 // produced the event.
 func NewDelivery(workspaceID, keyID, event, url string, p Payload) (Delivery, error) {
-	p.Event, p.DeliveryID = event, NewID()
+	p.Event, p.DeliveryID = event, store.NewID()
 	body, err := json.Marshal(p)
 	if err != nil {
 		return Delivery{}, fmt.Errorf("webhook: encode body: %w", err)
@@ -107,7 +103,7 @@ func Enqueue(ctx context.Context, tx store.Tx, d Delivery) error {
 	if d.CreatedAt.IsZero() {
 		d.CreatedAt = time.Now()
 	}
-	at := d.CreatedAt.UnixMicro()
+	at := store.Micros(d.CreatedAt)
 	disabled, err := isDisabled(ctx, tx, d.WorkspaceID, d.URL)
 	if err != nil {
 		return err

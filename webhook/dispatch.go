@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/soisnode/soisnode/clip"
+
 	"github.com/soisnode/soisnode/store"
 )
 
@@ -123,7 +125,7 @@ func NewDispatcher(cfg Config) (*Dispatcher, error) {
 	}
 	actx, abort := context.WithCancel(context.Background())
 	return &Dispatcher{
-		cfg: cfg, id: NewID(), wake: make(chan struct{}, 1), freed: make(chan struct{}, 1),
+		cfg: cfg, id: store.NewID(), wake: make(chan struct{}, 1), freed: make(chan struct{}, 1),
 		quit: make(chan struct{}), done: make(chan struct{}), actx: actx, abort: abort,
 		busy: map[string]int{},
 	}, nil
@@ -196,13 +198,13 @@ func (d *Dispatcher) record(ctx context.Context, c claimed, res Result) (Attempt
 	default:
 		if delay, ok := d.cfg.Schedule.Next(c.Attempts+1, res.RetryAfter, d.cfg.Rand()); ok {
 			ev.NextAttemptAt = now.Add(delay)
-			next = ev.NextAttemptAt.UnixMicro()
+			next = store.Micros(ev.NextAttemptAt)
 		} else {
 			ev.Status = StatusDead
 		}
 	}
-	errText := truncate(errString(res.Err), 500)
-	at := now.UnixMicro()
+	errText := clip.Bytes(Printable([]byte(errString(res.Err))), 500)
+	at := store.Micros(now)
 	err := d.cfg.DB.InTx(ctx, func(tx store.Tx) error {
 		n, err := tx.Exec(ctx, `UPDATE deliveries SET status = ?, attempts = ?, attempt_total = ?, next_attempt_at = ?,
 			last_status = ?, last_error = ?, locked_until = 0, locked_by = '', updated_at = ?
@@ -241,13 +243,6 @@ func errString(err error) string {
 		return ""
 	}
 	return err.Error()
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return Printable([]byte(s[:n]))
 }
 
 // hostOf returns the host of a URL for logs; paths and queries may hold secrets.

@@ -155,7 +155,7 @@ func (e *env) drain(t *testing.T) {
 		if next == 0 {
 			return
 		}
-		if wait := time.UnixMicro(next).Sub(e.clk.Now()); wait > 0 {
+		if wait := store.Time(next).Sub(e.clk.Now()); wait > 0 {
 			e.clk.Add(wait)
 		}
 	}

@@ -205,7 +205,7 @@ var claimSQL = map[store.Dialect]string{
 // claim leases up to limit due deliveries to this dispatcher, none to the
 // origins in skip.
 func (d *Dispatcher) claim(ctx context.Context, limit int, skip []string) ([]claimed, error) {
-	now := d.cfg.Now().UnixMicro()
+	now := store.Micros(d.cfg.Now())
 	until := now + d.cfg.Lease.Microseconds()
 	var cond string
 	var skipArgs []any

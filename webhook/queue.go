@@ -98,9 +98,9 @@ func scanDelivery(r store.Row) (Delivery, error) {
 	err := r.Scan(&d.ID, &d.WorkspaceID, &d.KeyID, &d.Event, &d.URL, &status, &d.Attempts, &next,
 		&d.LastStatus, &d.LastError, &created, &updated)
 	d.Status = Status(status)
-	d.CreatedAt, d.UpdatedAt = time.UnixMicro(created).UTC(), time.UnixMicro(updated).UTC()
+	d.CreatedAt, d.UpdatedAt = store.Time(created), store.Time(updated)
 	if next > 0 {
-		d.NextAttemptAt = time.UnixMicro(next).UTC()
+		d.NextAttemptAt = store.Time(next)
 	}
 	return d, err
 }
@@ -132,7 +132,7 @@ func (q *Queue) Get(ctx context.Context, workspaceID, id string) (Delivery, []At
 		if err := rows.Scan(&a.Number, &a.StatusCode, &latency, &a.Response, &a.Error, &at); err != nil {
 			return Delivery{}, nil, fmt.Errorf("webhook: get attempts: %w", err)
 		}
-		a.Latency, a.At = time.Duration(latency)*time.Millisecond, time.UnixMicro(at).UTC()
+		a.Latency, a.At = time.Duration(latency)*time.Millisecond, store.Time(at)
 		attempts = append(attempts, a)
 	}
 	return d, attempts, rows.Err()
@@ -152,7 +152,7 @@ func (q *Queue) Redeliver(ctx context.Context, workspaceID, id string) error {
 		if err != nil {
 			return fmt.Errorf("webhook: redeliver: %w", err)
 		}
-		now := q.now().UnixMicro()
+		now := store.Micros(q.now())
 		if _, err := tx.Exec(ctx, `UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?,
 			last_error = '', updated_at = ? WHERE id = ?`, now, now, id); err != nil {
 			return fmt.Errorf("webhook: redeliver: %w", err)

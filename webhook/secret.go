@@ -70,13 +70,13 @@ func (s *Secrets) Create(ctx context.Context, q store.Querier, keyID string) (st
 	if _, err := rand.Read(raw); err != nil {
 		return "", fmt.Errorf("webhook: generate secret: %w", err)
 	}
-	id := NewID()
+	id := store.NewID()
 	sealed, err := s.Sealer.Seal(secretLabel(keyID, id), raw)
 	if err != nil {
 		return "", fmt.Errorf("webhook: seal secret: %w", err)
 	}
 	if _, err := q.Exec(ctx, `INSERT INTO webhook_secrets (id, key_id, secret_enc, created_at) VALUES (?, ?, ?, ?)`,
-		id, keyID, sealed, s.now().UnixMicro()); err != nil {
+		id, keyID, sealed, store.Micros(s.now())); err != nil {
 		return "", fmt.Errorf("webhook: store secret: %w", err)
 	}
 	return FormatSecret(raw), nil
@@ -100,10 +100,10 @@ func (s *Secrets) Rotate(ctx context.Context, tx store.Querier, keyID string, gr
 	now := s.now()
 	until := now.Add(grace)
 	if _, err := tx.Exec(ctx, `DELETE FROM webhook_secrets WHERE key_id = ? AND expires_at > 0 AND expires_at <= ?`,
-		keyID, now.UnixMicro()); err != nil {
+		keyID, store.Micros(now)); err != nil {
 		return "", time.Time{}, fmt.Errorf("webhook: rotate secret: %w", err)
 	}
-	n, err := tx.Exec(ctx, `UPDATE webhook_secrets SET expires_at = ? WHERE key_id = ? AND expires_at = 0`, until.UnixMicro(), keyID)
+	n, err := tx.Exec(ctx, `UPDATE webhook_secrets SET expires_at = ? WHERE key_id = ? AND expires_at = 0`, store.Micros(until), keyID)
 	if err != nil {
 		return "", time.Time{}, fmt.Errorf("webhook: rotate secret: %w", err)
 	}
@@ -120,7 +120,7 @@ func (s *Secrets) Rotate(ctx context.Context, tx store.Querier, keyID string, gr
 // KeySecrets returns keyID's secrets still in force, newest first.
 func (s *Secrets) KeySecrets(ctx context.Context, keyID string) ([][]byte, error) {
 	rows, err := s.DB.Query(ctx, `SELECT id, secret_enc FROM webhook_secrets
-		WHERE key_id = ? AND (expires_at = 0 OR expires_at > ?) ORDER BY created_at DESC, id DESC`, keyID, s.now().UnixMicro())
+		WHERE key_id = ? AND (expires_at = 0 OR expires_at > ?) ORDER BY created_at DESC, id DESC`, keyID, store.Micros(s.now()))
 	if err != nil {
 		return nil, fmt.Errorf("webhook: key secrets: %w", err)
 	}
@@ -145,7 +145,7 @@ func (s *Secrets) KeySecrets(ctx context.Context, keyID string) ([][]byte, error
 func (s *Secrets) HasSecret(ctx context.Context, q store.Querier, keyID string) (bool, error) {
 	var n int
 	err := q.QueryRow(ctx, `SELECT count(*) FROM webhook_secrets WHERE key_id = ? AND (expires_at = 0 OR expires_at > ?)`,
-		keyID, s.now().UnixMicro()).Scan(&n)
+		keyID, store.Micros(s.now())).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("webhook: key secrets: %w", err)
 	}

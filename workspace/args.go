@@ -2,10 +2,8 @@ package workspace
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -15,9 +13,6 @@ import (
 
 // The helpers here are shared by the tool families: argument decoding,
 // text checks and paging, so every tool answers bad input the same way.
-
-// NewID returns a ULID stamped with now.
-func NewID(now time.Time) string { return store.NewIDAt(now) }
 
 // CheckText rejects invalid UTF-8, control characters (newlines and tabs
 // only where multiline is set) and values over max runes. field names the
@@ -47,24 +42,6 @@ func DecodeArgs(args json.RawMessage, v any) error {
 	}
 	if err := json.Unmarshal(args, v); err != nil {
 		return errs.E(errs.Invalid, "arguments: %v", err)
-	}
-	return nil
-}
-
-// EncodeCursor makes an opaque paging token of v.
-func EncodeCursor(v any) string {
-	b, _ := json.Marshal(v)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// DecodeCursor reads a token made by EncodeCursor into v.
-func DecodeCursor(s string, v any) error {
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err == nil {
-		err = json.Unmarshal(b, v)
-	}
-	if err != nil {
-		return errs.E(errs.Invalid, "cursor is not valid; pass next_cursor from a previous result unchanged")
 	}
 	return nil
 }

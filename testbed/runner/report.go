@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/soisnode/soisnode/money"
+	"github.com/soisnode/soisnode/store"
 )
 
 // Report is what a run established: written as report.md and report.json.
@@ -125,7 +126,7 @@ func (r *run) figures(ctx context.Context, c *caller) CallerReport {
 	_ = db.QueryRow(ctx, `SELECT CAST(COALESCE(MAX(t.finished_at), 0) AS BIGINT) FROM turns t JOIN conversations c ON c.id = t.conversation_id WHERE c.key_id = ?`, c.keyID).Scan(&lastFinish)
 	cr.SpentUSD = money.Micro(spent).String()
 	last = c.finished
-	if t := time.UnixMicro(lastFinish); lastFinish > 0 && t.After(last) {
+	if t := store.Time(lastFinish); lastFinish > 0 && t.After(last) {
 		last = t
 	}
 	if !c.started.IsZero() && last.After(c.started) {

@@ -12,6 +12,7 @@ import (
 	"github.com/soisnode/soisnode/budget"
 	"github.com/soisnode/soisnode/money"
 	"github.com/soisnode/soisnode/node"
+	"github.com/soisnode/soisnode/store"
 	"github.com/soisnode/soisnode/testbed"
 	"github.com/soisnode/soisnode/workspace"
 )
@@ -27,7 +28,7 @@ func (c *clock) Set(t time.Time) { c.offset.Store(int64(time.Until(t))) }
 func spend(t *testing.T, n *testbed.Node, c testbed.Creds, cost money.Micro, at time.Time) {
 	t.Helper()
 	_, err := n.DB().Exec(context.Background(), `INSERT INTO ledger (id, workspace_id, key_id, conversation_id, turn, model, input_tokens, output_tokens, cost, created_at)
-		VALUES (?, ?, ?, '', 0, 'gpt-4.1-mini', 1000, 1000, ?, ?)`, access.NewID(), c.WorkspaceID, c.KeyID, int64(cost), at.UnixMicro())
+		VALUES (?, ?, ?, '', 0, 'gpt-4.1-mini', 1000, 1000, ?, ?)`, store.NewID(), c.WorkspaceID, c.KeyID, int64(cost), store.Micros(at))
 	if err != nil {
 		t.Fatalf("seed the ledger: %v", err)
 	}

@@ -16,7 +16,6 @@ import (
 
 	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/store"
-	"github.com/soisnode/soisnode/workspace"
 )
 
 // Contact is one person in the address book.
@@ -121,7 +120,7 @@ func Create(ctx context.Context, tx store.Tx, workspaceID, ownerID string, f Fie
 		return Contact{}, err
 	}
 	now = now.UTC().Truncate(time.Microsecond)
-	c := Contact{ID: workspace.NewID(now), OwnerID: ownerID, CreatedAt: now, UpdatedAt: now}
+	c := Contact{ID: store.NewIDAt(now), OwnerID: ownerID, CreatedAt: now, UpdatedAt: now}
 	c = c.with(f)
 	_, err = tx.Exec(ctx, `INSERT INTO contacts (id, workspace_id, owner_id, name, email, email_key, phone, company, title, city, tags, notes, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

@@ -74,7 +74,7 @@ func Search(ctx context.Context, tx store.Tx, workspaceID string, f Filter) (Pag
 	}
 	if f.Cursor != "" {
 		var c cursor
-		if err := workspace.DecodeCursor(f.Cursor, &c); err != nil {
+		if err := store.DecodeCursor(f.Cursor, &c); err != nil {
 			return Page{}, err
 		}
 		if c.ID == "" {
@@ -92,7 +92,7 @@ func Search(ctx context.Context, tx store.Tx, workspaceID string, f Filter) (Pag
 	page := Page{Contacts: found}
 	if more {
 		last := found[len(found)-1]
-		page.NextCursor = workspace.EncodeCursor(cursor{Name: last.Name, ID: last.ID})
+		page.NextCursor = store.EncodeCursor(cursor{Name: last.Name, ID: last.ID})
 	}
 	return page, nil
 }

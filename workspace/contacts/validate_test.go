@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/soisnode/soisnode/errs"
-	"github.com/soisnode/soisnode/workspace"
+	"github.com/soisnode/soisnode/store"
 )
 
 func TestNormalize(t *testing.T) {
@@ -91,9 +91,9 @@ func TestLabel(t *testing.T) {
 
 func TestCursorRejectsGarbage(t *testing.T) {
 	var c cursor
-	for _, s := range []string{"!!!", "bm90IGpzb24", workspace.EncodeCursor(42)} {
-		if err := workspace.DecodeCursor(s, &c); !errs.Is(err, errs.Invalid) {
-			t.Errorf("workspace.DecodeCursor(%q) = %v, want Invalid", s, err)
+	for _, s := range []string{"!!!", "bm90IGpzb24", store.EncodeCursor(42)} {
+		if err := store.DecodeCursor(s, &c); !errs.Is(err, errs.Invalid) {
+			t.Errorf("store.DecodeCursor(%q) = %v, want Invalid", s, err)
 		}
 	}
 }

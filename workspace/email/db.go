@@ -20,7 +20,7 @@ func insert(ctx context.Context, q store.Querier, ws string, e *Email) error {
 	to, cc, atts := jsonText(e.To), jsonText(e.Cc), jsonText(e.Attachments)
 	_, err := q.Exec(ctx, `INSERT INTO emails (workspace_id, `+columns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		ws, e.ID, e.SenderMemberID, e.From, to, cc, e.Subject, e.Body, atts, e.Status, e.Error, e.MessageID,
-		e.CreatedAt.UnixMicro(), micros(e.SentAt))
+		store.Micros(e.CreatedAt), micros(e.SentAt))
 	if err != nil {
 		return fmt.Errorf("email: record %s: %w", e.ID, err)
 	}
@@ -66,9 +66,9 @@ func scanEmail(r store.Row) (Email, error) {
 			return Email{}, fmt.Errorf("email %s: stored JSON: %w", e.ID, err)
 		}
 	}
-	e.CreatedAt = time.UnixMicro(created).UTC()
+	e.CreatedAt = store.Time(created)
 	if sent != 0 {
-		t := time.UnixMicro(sent).UTC()
+		t := store.Time(sent)
 		e.SentAt = &t
 	}
 	return e, nil
@@ -87,9 +87,10 @@ func jsonText[T any](v []T) string {
 	return strings.TrimSuffix(b.String(), "\n")
 }
 
+// micros stores an optional time: nil is 0.
 func micros(t *time.Time) int64 {
 	if t == nil {
 		return 0
 	}
-	return t.UnixMicro()
+	return store.Micros(*t)
 }

@@ -101,7 +101,7 @@ func TestSendWithAttachment(t *testing.T) {
 		}
 
 		status, errText, sentAt := e.stored(d.Email.ID)
-		if status != StatusSent || errText != "" || sentAt != now.UnixMicro() {
+		if status != StatusSent || errText != "" || sentAt != store.Micros(now) {
 			t.Fatalf("stored = %q %q %d", status, errText, sentAt)
 		}
 

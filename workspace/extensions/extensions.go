@@ -93,8 +93,8 @@ func Add(ctx context.Context, tx store.Tx, workspaceID, name, url string) (Exten
 	if n >= MaxPerWorkspace {
 		return Extension{}, errs.E(errs.Conflict, "a workspace may install at most %d extensions", MaxPerWorkspace)
 	}
-	created := time.Now().UnixMicro()
-	e := Extension{ID: store.NewID(), WorkspaceID: workspaceID, Name: name, URL: url, CreatedAt: time.UnixMicro(created).UTC()}
+	created := store.Micros(time.Now())
+	e := Extension{ID: store.NewID(), WorkspaceID: workspaceID, Name: name, URL: url, CreatedAt: store.Time(created)}
 	added, err := tx.Exec(ctx, `INSERT INTO extensions (id, workspace_id, name, url, created_at) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (workspace_id, name) DO NOTHING`, e.ID, workspaceID, name, url, created)
 	if err != nil {
@@ -133,7 +133,7 @@ func List(ctx context.Context, q store.Querier, workspaceID string) ([]Extension
 		if err := rows.Scan(&e.ID, &e.WorkspaceID, &e.Name, &e.URL, &created); err != nil {
 			return nil, fmt.Errorf("extensions: scan: %w", err)
 		}
-		e.CreatedAt = time.UnixMicro(created).UTC()
+		e.CreatedAt = store.Time(created)
 		out = append(out, e)
 	}
 	if err := rows.Err(); err != nil {

@@ -16,7 +16,7 @@ func TestMain(m *testing.M) { storetest.Main(m) }
 // newWorkspace inserts a workspace row for the extensions to belong to.
 func newWorkspace(t *testing.T, db *store.DB, id string) {
 	t.Helper()
-	if _, err := db.Exec(context.Background(), `INSERT INTO workspaces (id, name, created_at) VALUES (?, ?, ?)`, id, id, time.Now().UnixMicro()); err != nil {
+	if _, err := db.Exec(context.Background(), `INSERT INTO workspaces (id, name, created_at) VALUES (?, ?, ?)`, id, id, store.Micros(time.Now())); err != nil {
 		t.Fatal(err)
 	}
 }

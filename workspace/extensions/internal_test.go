@@ -117,15 +117,6 @@ func TestScrub(t *testing.T) {
 	}
 }
 
-func TestClip(t *testing.T) {
-	if got := clip("héllo", 2); got != "h…" {
-		t.Fatalf("clip = %q", got)
-	}
-	if got := clip("short", 10); got != "short" {
-		t.Fatalf("clip = %q", got)
-	}
-}
-
 func TestCacheServesStaleWhileRefreshing(t *testing.T) {
 	var mu sync.Mutex
 	now := time.Unix(0, 0)

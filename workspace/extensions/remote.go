@@ -6,12 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/soisnode/soisnode/clip"
 	"net"
 	"net/url"
 	"regexp"
 	"strings"
 	"syscall"
-	"unicode/utf8"
 
 	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
@@ -81,7 +81,7 @@ func (s *Source) listTools(ctx context.Context, e Extension) ([]remoteTool, erro
 		}
 		rt, why := convert(e.Name, t)
 		if why != "" {
-			s.opts.Logger.Warn("extension tool skipped", "extension", e, "tool", clip(t.Name, 80), "reason", why)
+			s.opts.Logger.Warn("extension tool skipped", "extension", e, "tool", clip.Bytes(t.Name, 80), "reason", why)
 			continue
 		}
 		out = append(out, rt)
@@ -111,7 +111,7 @@ func convert(ext string, t *sdk.Tool) (remoteTool, string) {
 	}
 	return remoteTool{
 		Name:        t.Name,
-		Description: clip(fmt.Sprintf("(extension %s) %s", ext, desc), maxDescriptionLen),
+		Description: clip.Bytes(fmt.Sprintf("(extension %s) %s", ext, desc), maxDescriptionLen),
 		Schema:      schema,
 		Effect:      effectOf(t.Annotations),
 	}, ""
@@ -142,7 +142,7 @@ func (s *Source) callRemote(ctx context.Context, e Extension, tool string, args 
 		return res, nil
 	case errors.As(err, &rpc) && rpc.Code != codeRejected && !errors.As(err, new(notConnected)) && ctx.Err() == nil:
 		// The extension answered, with a protocol error (unknown tool, bad params).
-		return nil, errs.E(errs.Unprocessable, "extension %s refused the call to %s: %s", e.Name, tool, clip(scrub(rpc.Message, e.URL), 300))
+		return nil, errs.E(errs.Unprocessable, "extension %s refused the call to %s: %s", e.Name, tool, clip.Bytes(scrub(rpc.Message, e.URL), 300))
 	default:
 		uerr := s.unreachable(ctx, e, err)
 		if errors.As(err, new(notConnected)) {
@@ -223,7 +223,7 @@ func reasonOf(ctx context.Context, err error, rawURL string) string {
 	case errors.As(err, &cert):
 		return "TLS certificate not trusted"
 	}
-	return clip(scrub(err.Error(), rawURL), 200)
+	return clip.Bytes(scrub(err.Error(), rawURL), 200)
 }
 
 // urlRE matches anything URL-shaped in an error text.
@@ -256,18 +256,6 @@ func scrub(msg, rawURL string) string {
 		}
 	}
 	return msg
-}
-
-// clip shortens s to at most n bytes on a rune boundary, marking the cut.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	s = s[:n]
-	for len(s) > 0 && !utf8.ValidString(s) {
-		s = s[:len(s)-1]
-	}
-	return s + "…"
 }
 
 // detach returns a context with parent's cancellation and deadline but none

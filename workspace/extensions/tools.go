@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/soisnode/soisnode/clip"
 	"strings"
 
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
@@ -92,7 +93,7 @@ func (s *Source) contentOf(res *sdk.CallToolResult) any {
 			return json.RawMessage(b)
 		}
 		if err == nil {
-			return clip(string(b), max)
+			return clip.Bytes(string(b), max)
 		}
 	}
 	var parts []string
@@ -103,5 +104,5 @@ func (s *Source) contentOf(res *sdk.CallToolResult) any {
 			parts = append(parts, "[non-text content omitted]")
 		}
 	}
-	return clip(strings.Join(parts, "\n"), max)
+	return clip.Bytes(strings.Join(parts, "\n"), max)
 }

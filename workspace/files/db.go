@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/store"
@@ -20,8 +19,8 @@ func scanFile(r store.Row) (File, error) {
 	var created, updated int64
 	err := r.Scan(&f.ID, &f.WorkspaceID, &f.FolderID, &kind, &f.Name, &f.ContentType, &f.Size, &f.SHA256, &f.CreatedBy, &created, &updated)
 	f.Kind = Kind(kind)
-	f.CreatedAt = time.UnixMicro(created).UTC()
-	f.UpdatedAt = time.UnixMicro(updated).UTC()
+	f.CreatedAt = store.Time(created)
+	f.UpdatedAt = store.Time(updated)
 	return f, err
 }
 
@@ -95,7 +94,7 @@ func errTaken(name string) error {
 func insert(ctx context.Context, q store.Querier, f File, data []byte) error {
 	_, err := q.Exec(ctx, `INSERT INTO files (`+columns+`, content) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		f.ID, f.WorkspaceID, f.FolderID, string(f.Kind), f.Name, f.ContentType, f.Size, f.SHA256, f.CreatedBy,
-		f.CreatedAt.UnixMicro(), f.UpdatedAt.UnixMicro(), nonNil(data))
+		store.Micros(f.CreatedAt), store.Micros(f.UpdatedAt), nonNil(data))
 	if store.IsUniqueViolation(err) {
 		return errTaken(f.Name)
 	}
@@ -108,7 +107,7 @@ func insert(ctx context.Context, q store.Querier, f File, data []byte) error {
 // update changes an entry's folder and name.
 func update(ctx context.Context, q store.Querier, f File) error {
 	_, err := q.Exec(ctx, `UPDATE files SET parent_id = ?, name = ?, updated_at = ? WHERE workspace_id = ? AND id = ?`,
-		f.FolderID, f.Name, f.UpdatedAt.UnixMicro(), f.WorkspaceID, f.ID)
+		f.FolderID, f.Name, store.Micros(f.UpdatedAt), f.WorkspaceID, f.ID)
 	if store.IsUniqueViolation(err) {
 		return errTaken(f.Name)
 	}

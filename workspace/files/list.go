@@ -2,8 +2,6 @@ package files
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -26,18 +24,11 @@ type cursor struct {
 	ID   string `json:"i"`
 }
 
-func (c cursor) encode() string {
-	b, _ := json.Marshal(c)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
+func (c cursor) encode() string { return store.EncodeCursor(c) }
 
 func decodeCursor(s string) (cursor, error) {
 	var c cursor
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err == nil {
-		err = json.Unmarshal(b, &c)
-	}
-	if err != nil || c.ID == "" {
+	if err := store.DecodeCursor(s, &c); err != nil || c.ID == "" {
 		return cursor{}, errs.E(errs.Invalid, "cursor is not one this tool returned")
 	}
 	return c, nil

@@ -148,26 +148,43 @@ func (s *Service) get(ctx context.Context, env workspace.Env, a getArgs) (worksp
 }
 
 func (s *Service) createFolder(ctx context.Context, env workspace.Env, a createFolderArgs) (workspace.Result, error) {
-	if err := ValidateName(a.Name); err != nil {
-		return workspace.Result{}, err
-	}
-	ws := env.Caller.WorkspaceID
-	parent, err := folder(ctx, env.Tx, ws, a.ParentID)
+	f, parent, err := s.newFolder(ctx, env.Tx, env.Caller, a.ParentID, a.Name, env.Now)
 	if err != nil {
 		return workspace.Result{}, err
 	}
-	if err := nameFree(ctx, env.Tx, ws, a.ParentID, a.Name, ""); err != nil {
-		return workspace.Result{}, err
-	}
-	now := env.Now.UTC()
-	f := trimTime(File{
-		ID: store.NewID(), Name: a.Name, Kind: KindFolder, FolderID: a.ParentID,
-		CreatedAt: now, UpdatedAt: now, WorkspaceID: ws, CreatedBy: env.Caller.MemberID,
-	})
-	if err := insert(ctx, env.Tx, f, nil); err != nil {
-		return workspace.Result{}, err
-	}
 	return done(f, "files_create_folder", fmt.Sprintf("Created folder %q in %s", f.Name, where(parent))), nil
+}
+
+// CreateFolder makes a folder name in parentID ("" for the root) as the
+// caller, in tx: files_create_folder without the tool call and without
+// its permission check (the demo workspace's seed, package demo).
+func (s *Service) CreateFolder(ctx context.Context, tx store.Tx, caller workspace.Caller, parentID, name string) (File, error) {
+	f, _, err := s.newFolder(ctx, tx, caller, parentID, name, s.now())
+	return f, err
+}
+
+// newFolder writes a folder and returns it with its parent.
+func (s *Service) newFolder(ctx context.Context, tx store.Querier, caller workspace.Caller, parentID, name string, now time.Time) (File, File, error) {
+	if err := ValidateName(name); err != nil {
+		return File{}, File{}, err
+	}
+	ws := caller.WorkspaceID
+	parent, err := folder(ctx, tx, ws, parentID)
+	if err != nil {
+		return File{}, File{}, err
+	}
+	if err := nameFree(ctx, tx, ws, parentID, name, ""); err != nil {
+		return File{}, File{}, err
+	}
+	now = now.UTC()
+	f := trimTime(File{
+		ID: store.NewID(), Name: name, Kind: KindFolder, FolderID: parentID,
+		CreatedAt: now, UpdatedAt: now, WorkspaceID: ws, CreatedBy: caller.MemberID,
+	})
+	if err := insert(ctx, tx, f, nil); err != nil {
+		return File{}, File{}, err
+	}
+	return f, parent, nil
 }
 
 func (s *Service) move(ctx context.Context, env workspace.Env, a moveArgs) (workspace.Result, error) {

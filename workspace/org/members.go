@@ -72,7 +72,7 @@ func Members(ctx context.Context, tx store.Tx, workspaceID string, f MemberFilte
 	}
 	if f.Cursor != "" {
 		var c memberCursor
-		if err := workspace.DecodeCursor(f.Cursor, &c); err != nil {
+		if err := store.DecodeCursor(f.Cursor, &c); err != nil {
 			return MemberPage{}, err
 		}
 		if c.ID == "" {
@@ -90,7 +90,7 @@ func Members(ctx context.Context, tx store.Tx, workspaceID string, f MemberFilte
 	page := MemberPage{Members: found}
 	if more {
 		last := found[len(found)-1]
-		page.NextCursor = workspace.EncodeCursor(memberCursor{Name: last.Name, ID: last.ID})
+		page.NextCursor = store.EncodeCursor(memberCursor{Name: last.Name, ID: last.ID})
 	}
 	return page, addTeams(ctx, tx, workspaceID, page.Members)
 }

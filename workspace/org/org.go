@@ -72,7 +72,7 @@ func CreateDepartment(ctx context.Context, tx store.Tx, workspaceID, name, leadI
 		return Department{}, errs.E(errs.Conflict, "a department named %s already exists (%s)", name, id)
 	}
 	now := time.Now()
-	d := Department{ID: workspace.NewID(now), Name: name, Lead: lead, Teams: []TeamRef{}}
+	d := Department{ID: store.NewIDAt(now), Name: name, Lead: lead, Teams: []TeamRef{}}
 	if _, err := tx.Exec(ctx, `INSERT INTO departments (id, workspace_id, name, lead_member_id, created_at) VALUES (?, ?, ?, ?, ?)`,
 		d.ID, workspaceID, d.Name, leadID, store.Micros(now)); err != nil {
 		return Department{}, fmt.Errorf("org: create department: %w", err)
@@ -104,7 +104,7 @@ func CreateTeam(ctx context.Context, tx store.Tx, workspaceID, departmentID, nam
 		return Team{}, errs.E(errs.Conflict, "a team named %s already exists there (%s)", name, id)
 	}
 	now := time.Now()
-	t.ID = workspace.NewID(now)
+	t.ID = store.NewIDAt(now)
 	if _, err := tx.Exec(ctx, `INSERT INTO teams (id, workspace_id, department_id, name, lead_member_id, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
 		t.ID, workspaceID, departmentID, name, leadID, store.Micros(now)); err != nil {
 		return Team{}, fmt.Errorf("org: create team: %w", err)

@@ -28,12 +28,6 @@ type Page struct {
 	NextCursor string `json:"next_cursor"` // "" on the last page
 }
 
-// cursor is the keyset position after the last task of a page.
-type cursor struct {
-	CreatedAt int64  `json:"t"`
-	ID        string `json:"i"`
-}
-
 // Search returns the workspace's tasks matching f, in creation order. An
 // assignee or contact filter naming no member or contact of the workspace
 // is errs.NotFound.
@@ -70,15 +64,12 @@ func Search(ctx context.Context, tx store.Tx, workspaceID string, f Filter) (Pag
 		where, args = append(where, "t.due <> '' AND t.due <= ?"), append(args, f.DueTo)
 	}
 	if f.Cursor != "" {
-		var c cursor
-		if err := workspace.DecodeCursor(f.Cursor, &c); err != nil {
+		c, err := store.DecodeAfter(f.Cursor)
+		if err != nil {
 			return Page{}, err
 		}
-		if c.ID == "" {
-			return Page{}, errs.E(errs.Invalid, "cursor is not a tasks cursor")
-		}
 		where = append(where, "(t.created_at > ? OR (t.created_at = ? AND t.id > ?))")
-		args = append(args, c.CreatedAt, c.CreatedAt, c.ID)
+		args = append(args, c.At, c.At, c.ID)
 	}
 	limit := workspace.PageLimit(f.Limit)
 	found, more, err := workspace.QueryPage(ctx, tx, limit, scan, selectTasks+` WHERE `+strings.Join(where, " AND ")+` ORDER BY t.created_at, t.id LIMIT ?`, args...)
@@ -88,7 +79,7 @@ func Search(ctx context.Context, tx store.Tx, workspaceID string, f Filter) (Pag
 	page := Page{Tasks: found}
 	if more {
 		last := found[len(found)-1]
-		page.NextCursor = workspace.EncodeCursor(cursor{CreatedAt: store.Micros(last.CreatedAt), ID: last.ID})
+		page.NextCursor = store.AfterRow(last.CreatedAt, last.ID).Cursor()
 	}
 	return page, nil
 }

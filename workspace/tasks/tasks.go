@@ -14,7 +14,6 @@ import (
 
 	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/store"
-	"github.com/soisnode/soisnode/workspace"
 	"github.com/soisnode/soisnode/workspace/contacts"
 )
 
@@ -74,7 +73,7 @@ func Create(ctx context.Context, tx store.Tx, workspaceID, createdBy string, n N
 		return Task{}, err
 	}
 	now = now.UTC().Truncate(time.Microsecond)
-	id := workspace.NewID(now)
+	id := store.NewIDAt(now)
 	_, err = tx.Exec(ctx, `INSERT INTO tasks (id, workspace_id, title, description, status, due, assignee_id, contact_id, created_by, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		id, workspaceID, f.Title, f.Description, string(f.Status), f.Due, n.AssigneeID, f.ContactID, createdBy, store.Micros(now), store.Micros(now))
