@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/soisnode/soisnode/money"
-	"github.com/soisnode/soisnode/store"
 	"github.com/soisnode/soisnode/workspace"
 )
 
@@ -72,10 +71,6 @@ type Principal struct {
 	Key    Key
 	Member Member
 }
-
-// NewID is store.NewID, kept for node/'s callers until they call
-// store.NewID themselves; new code calls store.NewID.
-func NewID() string { return store.NewID() }
 
 var secretEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
 

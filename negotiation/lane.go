@@ -108,7 +108,7 @@ func (s *Service) SweepLeases(ctx context.Context) (int, error) {
 	var all []leased
 	err := func() error {
 		rows, err := s.DB.Query(ctx, `SELECT workspace_id, negotiation_id, seq, lease_until FROM negotiation_turns
-			WHERE lease_until > 0 AND lease_until <= ? LIMIT ?`, time.Now().UnixMicro(), leaseBatch)
+			WHERE lease_until > 0 AND lease_until <= ? LIMIT ?`, store.Micros(time.Now()), leaseBatch)
 		if err != nil {
 			return err
 		}

@@ -70,7 +70,7 @@ func newLaneSide(t *testing.T, db *store.DB) *laneSide {
 	if _, err := access.AddMember(ctx, db, l.ws, "Owner", "o@me.example", workspace.Owner, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	l.peerID = access.NewID()
+	l.peerID = store.NewID()
 	now := store.Micros(time.Now())
 	if _, err := db.Exec(ctx, `INSERT INTO peers (id, workspace_id, node_id, name, base_url, jwks, fingerprint, scopes, max_usd, max_turns, created_at, updated_at)
 		VALUES (?, ?, 'node_p', 'P', 'http://p', ?, 'fp', '[]', 1000000, 10, ?, ?)`, l.peerID, l.ws, string(l.jwks(t, ring)), now, now); err != nil {
@@ -99,7 +99,7 @@ func (l *laneSide) service() *Service {
 func (l *laneSide) open(t *testing.T, r *signing.Keyring) (string, string) {
 	t.Helper()
 	now := time.Now()
-	env := Envelope{V: Version, NegotiationID: "neg_" + access.NewID(), Seq: 1, From: "node_p", To: "node_me",
+	env := Envelope{V: Version, NegotiationID: "neg_" + store.NewID(), Seq: 1, From: "node_p", To: "node_me",
 		IssuedAt: now.Unix(), ExpiresAt: now.Add(5 * time.Minute).Unix(), Nonce: NewNonce(),
 		Type: TypeOpen, Body: Body{Text: "every contact in London"}, Budget: Budget{Cap: 1000}}
 	token, err := Sign(context.Background(), r, env)

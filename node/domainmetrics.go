@@ -195,7 +195,7 @@ func (b deliveryBacklog) Describe(ch chan<- *prometheus.Desc) {
 func (b deliveryBacklog) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	now := b.now().UnixMicro()
+	now := store.Micros(b.now())
 	var due, dead, oldest int64
 	err := b.db.QueryRow(ctx, `SELECT
 		(SELECT count(*) FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ?),

@@ -58,12 +58,12 @@ func TestFederationRejections(t *testing.T) {
 	const peer = "node_test_peer"
 	now := store.Micros(time.Now())
 	if _, err := crm.DB().Exec(context.Background(), `INSERT INTO peers (id, workspace_id, node_id, name, base_url, jwks, fingerprint, scopes, max_usd, max_turns, created_at, updated_at)
-		VALUES (?, ?, ?, 'Peer', 'http://127.0.0.1:1', ?, 'fp', '[]', 1000000, 10, ?, ?)`, access.NewID(), cc.WorkspaceID, peer, string(jwks), now, now); err != nil {
+		VALUES (?, ?, ?, 'Peer', 'http://127.0.0.1:1', ?, 'fp', '[]', 1000000, 10, ?, ?)`, store.NewID(), cc.WorkspaceID, peer, string(jwks), now, now); err != nil {
 		t.Fatal(err)
 	}
 	envelope := func(change func(*negotiation.Envelope)) negotiation.Envelope {
 		at := time.Now()
-		e := negotiation.Envelope{V: 1, NegotiationID: "neg_" + access.NewID(), Seq: 1, From: peer, To: crm.NodeID(),
+		e := negotiation.Envelope{V: 1, NegotiationID: "neg_" + store.NewID(), Seq: 1, From: peer, To: crm.NodeID(),
 			IssuedAt: at.Unix(), ExpiresAt: at.Add(5 * time.Minute).Unix(), Nonce: negotiation.NewNonce(),
 			Type: negotiation.TypeOpen, Body: negotiation.Body{Text: "hello"}, Budget: negotiation.Budget{Cap: 1000000}}
 		if change != nil {
@@ -109,7 +109,7 @@ func TestFederationRejections(t *testing.T) {
 	jwks2, _ := json.Marshal(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: pub2, KeyID: key2.kid, Algorithm: "EdDSA", Use: "sig"}}})
 	const peer2 = "node_second_peer"
 	if _, err := crm.DB().Exec(context.Background(), `INSERT INTO peers (id, workspace_id, node_id, name, base_url, jwks, fingerprint, scopes, max_usd, max_turns, created_at, updated_at)
-		VALUES (?, ?, ?, 'Second', 'http://127.0.0.1:1', ?, 'fp2', '[]', 1000000, 10, ?, ?)`, access.NewID(), cc.WorkspaceID, peer2, string(jwks2), now, now); err != nil {
+		VALUES (?, ?, ?, 'Second', 'http://127.0.0.1:1', ?, 'fp2', '[]', 1000000, 10, ?, ?)`, store.NewID(), cc.WorkspaceID, peer2, string(jwks2), now, now); err != nil {
 		t.Fatal(err)
 	}
 	for seq := int64(1); seq <= 3; seq++ {

@@ -65,7 +65,7 @@ func nodeID(ctx context.Context, db *store.DB, configured string) (string, error
 	}
 	var id string
 	err := db.InTx(ctx, func(tx store.Tx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO node_settings (name, value) VALUES ('node_id', ?) ON CONFLICT DO NOTHING`, "node_"+access.NewID()); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO node_settings (name, value) VALUES ('node_id', ?) ON CONFLICT DO NOTHING`, "node_"+store.NewID()); err != nil {
 			return err
 		}
 		return tx.QueryRow(ctx, `SELECT value FROM node_settings WHERE name = 'node_id'`).Scan(&id)

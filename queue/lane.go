@@ -3,6 +3,8 @@ package queue
 import (
 	"context"
 	"time"
+
+	"github.com/soisnode/soisnode/store"
 )
 
 // Local is a slot of the local lane lent to a job of another kind than
@@ -26,7 +28,7 @@ func (q *Queue) TakeLocal(lease time.Duration) *Local {
 	if !q.takeSlot() {
 		return nil
 	}
-	return &Local{q: q, held: time.Now().Add(lease).UnixMicro()}
+	return &Local{q: q, held: store.Micros(time.Now().Add(lease))}
 }
 
 // LocalTimeout bounds one local run, as JobTimeout bounds a River job's;

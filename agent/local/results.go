@@ -1,6 +1,8 @@
 package local
 
 import (
+	cliptext "github.com/soisnode/soisnode/clip"
+
 	"bytes"
 	"encoding/json"
 	"strconv"
@@ -161,11 +163,5 @@ func pairResults(calls []agent.ToolCall, results []agent.ToolResult) []result {
 	return out
 }
 
-// clip shortens s to at most n runes.
-func clip(s string, n int) string {
-	rs := []rune(s)
-	if len(rs) <= n {
-		return s
-	}
-	return string(rs[:n-1]) + "…"
-}
+// clip shortens s to at most n runes (the one truncation helper).
+func clip(s string, n int) string { return cliptext.Runes(s, n) }
