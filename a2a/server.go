@@ -63,15 +63,8 @@ type Config struct {
 	Log      *slog.Logger
 }
 
-// Accept is one accepted message's enqueue (queue.Pending): HeldUntil is
-// the lease the new turn's row must carry (conversation.SubmitParams.
-// LeaseUntil; 0: none, Enqueue writes a River job), Enqueue within the
-// transaction, then Done with whether it committed.
-type Accept interface {
-	HeldUntil() int64
-	Enqueue(ctx context.Context, tx store.Tx, conversationID string, turn int) error
-	Done(committed bool)
-}
+// Accept is one accepted message's enqueue (conversation.Pending).
+type Accept = conversation.Pending
 
 // Server is the node's A2A server: an a2asrv.RequestHandler over
 // conversations, and the HTTP handler of both bindings.

@@ -162,3 +162,14 @@ func claimIdempotency(ctx context.Context, tx store.Tx, p SubmitParams, convID s
 	}
 	return Submitted{ConversationID: prior, Turn: turn, Replayed: true}, true, nil
 }
+
+// Pending is one turn being accepted (queue.Pending): HeldUntil is the
+// lease the new turn's row carries (SubmitParams.LeaseUntil; 0: none,
+// and Enqueue writes a River job), Enqueue runs inside the accepting
+// transaction, then Done is told whether it committed. POST /api/agent
+// (httpapi) and A2A SendMessage (a2a) accept through it.
+type Pending interface {
+	HeldUntil() int64
+	Enqueue(ctx context.Context, tx store.Tx, conversationID string, turn int) error
+	Done(committed bool)
+}

@@ -23,6 +23,7 @@ import (
 
 	"github.com/soisnode/soisnode/a2a"
 	"github.com/soisnode/soisnode/budget"
+	"github.com/soisnode/soisnode/conversation"
 	"github.com/soisnode/soisnode/negotiation"
 	"github.com/soisnode/soisnode/peers"
 	"github.com/soisnode/soisnode/signing"
@@ -71,14 +72,8 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// Accept is one turn being accepted (queue.Pending): the accepting
-// transaction writes HeldUntil on the turn and calls Enqueue; Done runs
-// after the transaction.
-type Accept interface {
-	HeldUntil() int64
-	Enqueue(ctx context.Context, tx store.Tx, conversationID string, turn int) error
-	Done(committed bool)
-}
+// Accept is one turn being accepted (conversation.Pending).
+type Accept = conversation.Pending
 
 // Negotiations is the exchange service the negotiation operations and the
 // federation endpoint call (*negotiation.Service).
