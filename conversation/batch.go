@@ -193,6 +193,11 @@ func (b *Batcher) Close(ctx context.Context) error {
 	b.checkIdle()
 	b.mu.Unlock()
 	select {
+	case <-b.idle: // nothing left: done, even when ctx has ended (a shutdown past its grace)
+		return nil
+	default:
+	}
+	select {
 	case <-b.idle:
 		return nil
 	case <-ctx.Done():
