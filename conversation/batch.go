@@ -19,9 +19,12 @@ import (
 // which writes every page it touched (the tables' and indexes' same leaf
 // pages, accept after accept) to the WAL again.
 //
-// InTx queues fn. A caller that finds no batch being committed commits at
-// once, in its own goroutine, whatever is queued by then (usually only its
-// own accept): there is no timer, and a lone caller never waits for one.
+// InTx queues fn. A caller that finds no batch being committed yields once
+// to the goroutines ready to run (runtime.Gosched: requests being read may
+// join) and commits, in its own goroutine, whatever is queued by then
+// (when idle, only its own accept): there is no timer, and a lone caller
+// never waits for one. On PostgreSQL (NewBatcher's default there) there
+// is no batch at all: each accept commits alone, side by side.
 // Accepts that arrive while a batch is being committed queue up and are
 // committed together by the next batch, at most MaxBatch of them, each
 // inside its own SAVEPOINT: an accept whose fn fails (an idempotency
