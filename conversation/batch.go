@@ -95,8 +95,9 @@ func NewBatcher(db *store.DB, max int) *Batcher {
 	return &Batcher{db: db, max: max, idle: make(chan struct{})}
 }
 
-// Observe sets a function told the size of every batch once it ends (for
-// metrics and tests). Set it before the first InTx.
+// Observe sets a function told the size of every batch as it starts,
+// before any of its callers is answered (for metrics and tests). Set it
+// before the first InTx.
 func (b *Batcher) Observe(f func(size int)) { b.observe = f }
 
 // Stats returns how many batches (transactions) and accepts committed so far.
@@ -211,7 +212,7 @@ func (b *Batcher) Close(ctx context.Context) error {
 // commit runs one batch and answers each of its callers.
 func (b *Batcher) commit(batch []*batchReq) {
 	if b.observe != nil {
-		defer b.observe(len(batch))
+		b.observe(len(batch)) // before any of its callers is answered
 	}
 	// Accepts whose caller's ctx ended while queued are not run.
 	live := batch[:0:0]
