@@ -19,9 +19,12 @@ import (
 // which writes every page it touched (the tables' and indexes' same leaf
 // pages, accept after accept) to the WAL again.
 //
-// InTx queues fn. A caller that finds no batch being committed commits at
-// once, in its own goroutine, whatever is queued by then (usually only its
-// own accept): there is no timer, and a lone caller never waits for one.
+// InTx queues fn. A caller that finds no batch being committed yields once
+// to the goroutines ready to run (runtime.Gosched: requests being read may
+// join) and commits, in its own goroutine, whatever is queued by then
+// (when idle, only its own accept): there is no timer, and a lone caller
+// never waits for one. On PostgreSQL (NewBatcher's default there) there
+// is no batch at all: each accept commits alone, side by side.
 // Accepts that arrive while a batch is being committed queue up and are
 // committed together by the next batch, at most MaxBatch of them, each
 // inside its own SAVEPOINT: an accept whose fn fails (an idempotency
@@ -92,8 +95,9 @@ func NewBatcher(db *store.DB, max int) *Batcher {
 	return &Batcher{db: db, max: max, idle: make(chan struct{})}
 }
 
-// Observe sets a function told the size of every batch once it ends (for
-// metrics and tests). Set it before the first InTx.
+// Observe sets a function told the size of every batch as it starts,
+// before any of its callers is answered (for metrics and tests). Set it
+// before the first InTx.
 func (b *Batcher) Observe(f func(size int)) { b.observe = f }
 
 // Stats returns how many batches (transactions) and accepts committed so far.
@@ -193,6 +197,11 @@ func (b *Batcher) Close(ctx context.Context) error {
 	b.checkIdle()
 	b.mu.Unlock()
 	select {
+	case <-b.idle: // nothing left: done, even when ctx has ended (a shutdown past its grace)
+		return nil
+	default:
+	}
+	select {
 	case <-b.idle:
 		return nil
 	case <-ctx.Done():
@@ -203,7 +212,7 @@ func (b *Batcher) Close(ctx context.Context) error {
 // commit runs one batch and answers each of its callers.
 func (b *Batcher) commit(batch []*batchReq) {
 	if b.observe != nil {
-		defer b.observe(len(batch))
+		b.observe(len(batch)) // before any of its callers is answered
 	}
 	// Accepts whose caller's ctx ended while queued are not run.
 	live := batch[:0:0]

@@ -402,6 +402,13 @@ func TestBatcherClose(t *testing.T) {
 		if err := r.b.Close(ctx); err != nil {
 			t.Fatalf("second Close: %v", err)
 		}
+		// Nothing left to commit: Close succeeds even past its deadline
+		// (a shutdown whose grace period has run out).
+		for range 20 {
+			if err := r.b.Close(short); err != nil {
+				t.Fatalf("Close with an ended context and nothing queued: %v", err)
+			}
+		}
 	})
 }
 
