@@ -54,36 +54,37 @@ func importContacts(ctx context.Context, tools negotiation.Tools, items []map[st
 			im.fail(name, err)
 			continue
 		}
-		if existing == nil {
-			res, err := callRaw(ctx, tools, "contacts_create", fields)
-			if err != nil {
-				im.fail(name, err)
-				continue
-			}
-			im.created = append(im.created, name)
-			im.receipts = append(im.receipts, res.Actions...)
-			continue
-		}
 		change := map[string]any{}
 		for k, v := range fields {
-			if !sameValue(existing[k], v) {
+			if existing != nil && !sameValue(existing[k], v) {
 				change[k] = v
 			}
 		}
-		if len(change) == 0 {
-			im.unchanged = append(im.unchanged, name)
-			continue
-		}
-		change["id"] = existing["id"]
-		res, err := callRaw(ctx, tools, "contacts_update", change)
-		if err != nil {
-			im.fail(name, err)
-			continue
-		}
-		im.updated = append(im.updated, name)
-		im.receipts = append(im.receipts, res.Actions...)
+		im.apply(ctx, tools, "contacts", name, existing, fields, change)
 	}
 	return im
+}
+
+// apply creates a received record through family's tools (existing nil)
+// or changes the fields in change (none: it is left alone), and records
+// the outcome under name with the tool's receipts.
+func (im *imported) apply(ctx context.Context, tools negotiation.Tools, family, name string, existing, create, change map[string]any) {
+	tool, args, into := family+"_create", create, &im.created
+	if existing != nil {
+		if len(change) == 0 {
+			im.unchanged = append(im.unchanged, name)
+			return
+		}
+		change["id"] = existing["id"]
+		tool, args, into = family+"_update", change, &im.updated
+	}
+	res, err := callRaw(ctx, tools, tool, args)
+	if err != nil {
+		im.failTool(tool, name, err)
+		return
+	}
+	*into = append(*into, name)
+	im.receipts = append(im.receipts, res.Actions...)
 }
 
 func (im *imported) fail(name string, err error) {

@@ -92,35 +92,14 @@ func importTasks(ctx context.Context, tools negotiation.Tools, items []map[strin
 			im.failTool("tasks_create", title, err)
 			continue
 		}
-		if existing == nil {
-			res, err := callRaw(ctx, tools, "tasks_create", args)
-			if err != nil {
-				im.failTool("tasks_create", title, err)
-				continue
-			}
-			im.created = append(im.created, title)
-			im.receipts = append(im.receipts, res.Actions...)
-			continue
-		}
 		change := map[string]any{}
 		for _, k := range []string{"description", "due"} {
 			want, _ := args[k].(string)
-			if have, _ := existing[k].(string); have != want {
+			if have, _ := existing[k].(string); existing != nil && have != want {
 				change[k] = want
 			}
 		}
-		if len(change) == 0 {
-			im.unchanged = append(im.unchanged, title)
-			continue
-		}
-		change["id"] = existing["id"]
-		res, err := callRaw(ctx, tools, "tasks_update", change)
-		if err != nil {
-			im.failTool("tasks_update", title, err)
-			continue
-		}
-		im.updated = append(im.updated, title)
-		im.receipts = append(im.receipts, res.Actions...)
+		im.apply(ctx, tools, "tasks", title, existing, args, change)
 	}
 	return im
 }
