@@ -14,7 +14,8 @@ import (
 // River job written with the envelope: the peer's turn row carries a
 // lease (negotiation_turns.lease_until) in the transaction that records
 // it, the answer (Step) starts when that commits, and its lease is ended
-// once the answer is sent. An answer that fails is handed to River at
+// once the answer is sent (by the next answer's transaction, or a small
+// write of its own shortly after: leaseend.go). An answer that fails is handed to River at
 // once (its retries and backoff take over); one whose process died is
 // handed to River by any process's sweep (SweepLeases) once its lease
 // has run out. So an answer is never lost, and it is taken once: Step is
@@ -57,12 +58,9 @@ func (s *Service) runAnswer(slot *queue.Local, workspaceID, id string, seq int64
 		return s.Step(ctx, workspaceID, id, seq+1)
 	}, func(ctx context.Context, err error) {
 		if err == nil {
-			if _, err := s.DB.Exec(ctx, `UPDATE negotiation_turns SET lease_until = 0
-				WHERE workspace_id = ? AND negotiation_id = ? AND seq = ? AND lease_until = ?`, workspaceID, id, seq, held); err != nil {
-				// The sweep hands it over when the lease runs out: the
-				// answer is sent again, and the peer takes it as a re-send.
-				s.log().Warn("negotiation: end an answer's lease", "negotiation_id", id, "seq", seq, "err", err)
-			}
+			// Written by the next answer's transaction, or on its own
+			// shortly (leaseend.go).
+			s.endLease(workspaceID, id, seq, held)
 			return
 		}
 		s.log().Info("negotiation answer handed to River", "negotiation_id", id, "seq", seq+1, "err", err)

@@ -48,8 +48,9 @@ type Service struct {
 	// EnvelopeLife is exp − iat of what this side signs; default 5 minutes.
 	EnvelopeLife time.Duration
 
-	keys keyCache // pinned key sets, parsed once per JWKS
-	pins pinCache // senders' pins, re-checked inside the recording transaction
+	keys keyCache  // pinned key sets, parsed once per JWKS
+	pins pinCache  // senders' pins, re-checked inside the recording transaction
+	ends leaseEnds // sent answers' leases, ended by the next write (leaseend.go)
 }
 
 // DefaultDeadline is how long an exchange may run when Service.Deadline

@@ -92,7 +92,11 @@ func (s *Service) take(ctx context.Context, n Negotiation, seq int64, peer *peer
 	if err != nil {
 		return n, err
 	}
+	ended := s.takeLeaseEnds() // earlier answers' leases ride on this write
 	err = s.DB.InTx(ctx, func(tx store.Tx) error {
+		if err := flushLeases(ctx, tx, ended); err != nil {
+			return err
+		}
 		got, err := AppendTurn(ctx, tx, n.WorkspaceID, n.ID, TurnOf(env, token, now))
 		if err != nil {
 			return err
@@ -113,6 +117,9 @@ func (s *Service) take(ctx context.Context, n Negotiation, seq int64, peer *peer
 		n = got
 		return err
 	})
+	if err != nil {
+		s.putBack(ended)
+	}
 	if errs.Is(err, errs.Conflict) {
 		// Another run recorded this turn first, or the exchange ended.
 		return Get(ctx, s.DB, n.WorkspaceID, n.ID)
