@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/soisnode/soisnode/peers"
 	"github.com/soisnode/soisnode/queue"
 	"github.com/soisnode/soisnode/store"
 )
@@ -43,19 +44,45 @@ func (s *Service) takeLane() *queue.Local {
 
 // answerLocally returns what starts the answer to the peer's turn seq,
 // whose committed row holds slot's lease (nil slot: nothing to start).
-func (s *Service) answerLocally(slot *queue.Local, workspaceID, id string, seq int64) func() {
+// in, when not nil, is the exchange and the peer as the receiving
+// transaction left them: the answer starts from them instead of reading
+// them again.
+func (s *Service) answerLocally(slot *queue.Local, workspaceID, id string, seq int64, in *inHand) func() {
 	if slot == nil {
 		return noAnswer
 	}
-	return func() { s.runAnswer(slot, workspaceID, id, seq) }
+	return func() { s.runAnswer(slot, workspaceID, id, seq, in) }
+}
+
+// inHand is what the receive path already holds when the answer starts:
+// the exchange as its committed transaction wrote it, and the peer's pin
+// it was received under.
+type inHand struct {
+	n    Negotiation
+	peer peers.Peer
+}
+
+// openedInHand is the exchange an open just created (n, as Create
+// returned it) with that open as its one turn, as Get would read it back
+// once the transaction committed, and the pin it was received under.
+func openedInHand(n Negotiation, env Envelope, token string, at time.Time, peer peers.Peer) *inHand {
+	t := TurnOf(env, token, at.UTC().Truncate(time.Microsecond))
+	if len(t.Data) == 0 {
+		t.Data = nil
+	}
+	n.Turns = []Turn{t}
+	if !n.Deadline.IsZero() {
+		n.Deadline = n.Deadline.UTC().Truncate(time.Microsecond)
+	}
+	return &inHand{n: n, peer: peer}
 }
 
 // runAnswer runs the answer in slot, then ends its lease, or hands the
 // answer to River when it failed.
-func (s *Service) runAnswer(slot *queue.Local, workspaceID, id string, seq int64) {
+func (s *Service) runAnswer(slot *queue.Local, workspaceID, id string, seq int64, in *inHand) {
 	held := slot.HeldUntil()
 	slot.Go(func(ctx context.Context) error {
-		return s.Step(ctx, workspaceID, id, seq+1)
+		return s.step(ctx, workspaceID, id, seq+1, in)
 	}, func(ctx context.Context, err error) {
 		if err == nil {
 			// Written by the next answer's transaction, or on its own

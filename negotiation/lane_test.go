@@ -3,6 +3,7 @@ package negotiation
 import (
 	"context"
 	"errors"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -322,6 +323,42 @@ func TestCachedPinRechecked(t *testing.T) {
 			if recorded(id) || nonces() != before {
 				t.Fatal("a removed peer's envelope changed the database")
 			}
+		}
+	})
+}
+
+// TestOpenedInHandIsWhatGetReads: the exchange an answer starts from
+// without reading it (openedInHand) is the one Get reads back once the
+// receiving transaction committed.
+func TestOpenedInHandIsWhatGetReads(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		l := newLaneSide(t, db)
+		s := l.service()
+		id, token := l.open(t, l.ring)
+		env, err := decodeUnverified(token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now()
+		var created Negotiation
+		if err := db.InTx(ctx, func(tx store.Tx) error {
+			p := CreateParams{ID: id, Peer: env.From, Goal: goalOf(env), MaxUSD: 1000, MaxTurns: 10, Role: RoleResponder, Deadline: now.Add(s.deadline())}
+			var err error
+			if created, err = Create(ctx, tx, l.ws, p, now); err != nil {
+				return err
+			}
+			return insertTurn(ctx, tx, l.ws, id, TurnOf(env, token, now))
+		}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := Get(ctx, db, l.ws, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := openedInHand(created, env, token, now, peers.Peer{})
+		if !reflect.DeepEqual(in.n, got) {
+			t.Fatalf("in hand:\n%+v\nread back:\n%+v", in.n, got)
 		}
 	})
 }
