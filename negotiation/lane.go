@@ -66,11 +66,7 @@ type inHand struct {
 // returned it) with that open as its one turn, as Get would read it back
 // once the transaction committed, and the pin it was received under.
 func openedInHand(n Negotiation, env Envelope, token string, at time.Time, peer peers.Peer) *inHand {
-	t := TurnOf(env, token, at.UTC().Truncate(time.Microsecond))
-	if len(t.Data) == 0 {
-		t.Data = nil
-	}
-	n.Turns = []Turn{t}
+	n.Turns = []Turn{recordedTurn(env, token, at)}
 	if !n.Deadline.IsZero() {
 		n.Deadline = n.Deadline.UTC().Truncate(time.Microsecond)
 	}

@@ -362,3 +362,57 @@ func TestOpenedInHandIsWhatGetReads(t *testing.T) {
 		}
 	})
 }
+
+// TestTakeReturnsWhatGetReads: the exchange take returns without reading
+// it back (the recorded turn, and the end when the move ends it) is the
+// one Get reads once its transaction committed.
+func TestTakeReturnsWhatGetReads(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		l := newLaneSide(t, db)
+		for _, agent := range []Agent{talker{}, rejecter{}} { // the exchange goes on; it ends
+			takeAndRead(t, l, agent)
+		}
+	})
+}
+
+// rejecter refuses every request.
+type rejecter struct{}
+
+func (rejecter) Move(context.Context, Situation) (Move, error) {
+	return Move{Type: TypeReject, Text: "Not within this side's policy."}, nil
+}
+
+func takeAndRead(t *testing.T, l *laneSide, agent Agent) {
+	t.Helper()
+	{
+		ctx, db := context.Background(), l.db
+		s := l.service()
+		s.Lane = nil // the answer is a River job: this test takes it itself
+		s.Agent = agent
+		id, token := l.open(t, l.ring)
+		if _, err := s.Accept(ctx, token); err != nil {
+			t.Fatal(err)
+		}
+		n, err := Get(ctx, db, l.ws, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.take(ctx, n, 2, &peerOnce{s: s, workspaceID: l.ws, ref: n.Peer})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := Get(ctx, db, l.ws, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(want.Turns) != 2 {
+			t.Fatalf("%d turns recorded, want the answer's", len(want.Turns))
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("take returned:\n%+v\nread back:\n%+v", got, want)
+		}
+		if _, final := finalStatus(want.Turns[1].Type); final != want.Status.Final() {
+			t.Fatalf("answer %s, status %s", want.Turns[1].Type, want.Status)
+		}
+	}
+}

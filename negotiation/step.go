@@ -10,6 +10,7 @@ import (
 	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/peers"
 	"github.com/soisnode/soisnode/store"
+	"github.com/soisnode/soisnode/workspace"
 )
 
 // Step takes this side's turn seq of an exchange and sends it: the job
@@ -112,10 +113,15 @@ func (s *Service) take(ctx context.Context, n Negotiation, seq int64, peer *peer
 		if err := flushLeases(ctx, tx, ended); err != nil {
 			return err
 		}
-		got, err := AppendTurn(ctx, tx, n.WorkspaceID, n.ID, TurnOf(env, token, now))
-		if err != nil {
+		t := TurnOf(env, token, now)
+		if err := appendTurnOnly(ctx, tx, n.WorkspaceID, n.ID, t); err != nil {
 			return err
 		}
+		// The append checked n is open and t follows its last turn, with
+		// its row locked: n plus t is the exchange as tx holds it.
+		got := n
+		got.Turns = append(append(make([]Turn, 0, len(n.Turns)+1), n.Turns...), recordedTurn(env, token, now))
+		got.Actions = append([]workspace.Receipt{}, n.Actions...)
 		if err := dropKept(ctx, tx, n.WorkspaceID, n.ID, seq); err != nil {
 			return err
 		}
@@ -127,7 +133,7 @@ func (s *Service) take(ctx context.Context, n Negotiation, seq int64, peer *peer
 			status = final
 		}
 		if status != StatusOpen {
-			got, err = s.finish(ctx, tx, got, status, note)
+			got, err = s.finishWith(ctx, tx, got, status, note, true)
 		}
 		n = got
 		return err
