@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/soisnode/soisnode/peers"
 	"github.com/soisnode/soisnode/queue"
 	"github.com/soisnode/soisnode/store"
 )
@@ -14,7 +15,8 @@ import (
 // River job written with the envelope: the peer's turn row carries a
 // lease (negotiation_turns.lease_until) in the transaction that records
 // it, the answer (Step) starts when that commits, and its lease is ended
-// once the answer is sent. An answer that fails is handed to River at
+// once the answer is sent (by the next answer's transaction, or a small
+// write of its own shortly after: leaseend.go). An answer that fails is handed to River at
 // once (its retries and backoff take over); one whose process died is
 // handed to River by any process's sweep (SweepLeases) once its lease
 // has run out. So an answer is never lost, and it is taken once: Step is
@@ -42,27 +44,46 @@ func (s *Service) takeLane() *queue.Local {
 
 // answerLocally returns what starts the answer to the peer's turn seq,
 // whose committed row holds slot's lease (nil slot: nothing to start).
-func (s *Service) answerLocally(slot *queue.Local, workspaceID, id string, seq int64) func() {
+// in, when not nil, is the exchange and the peer as the receiving
+// transaction left them: the answer starts from them instead of reading
+// them again.
+func (s *Service) answerLocally(slot *queue.Local, workspaceID, id string, seq int64, in *inHand) func() {
 	if slot == nil {
 		return noAnswer
 	}
-	return func() { s.runAnswer(slot, workspaceID, id, seq) }
+	return func() { s.runAnswer(slot, workspaceID, id, seq, in) }
+}
+
+// inHand is what the receive path already holds when the answer starts:
+// the exchange as its committed transaction wrote it, and the peer's pin
+// it was received under.
+type inHand struct {
+	n    Negotiation
+	peer peers.Peer
+}
+
+// openedInHand is the exchange an open just created (n, as Create
+// returned it) with that open as its one turn, as Get would read it back
+// once the transaction committed, and the pin it was received under.
+func openedInHand(n Negotiation, env Envelope, token string, at time.Time, peer peers.Peer) *inHand {
+	n.Turns = []Turn{recordedTurn(env, token, at)}
+	if !n.Deadline.IsZero() {
+		n.Deadline = n.Deadline.UTC().Truncate(time.Microsecond)
+	}
+	return &inHand{n: n, peer: peer}
 }
 
 // runAnswer runs the answer in slot, then ends its lease, or hands the
 // answer to River when it failed.
-func (s *Service) runAnswer(slot *queue.Local, workspaceID, id string, seq int64) {
+func (s *Service) runAnswer(slot *queue.Local, workspaceID, id string, seq int64, in *inHand) {
 	held := slot.HeldUntil()
 	slot.Go(func(ctx context.Context) error {
-		return s.Step(ctx, workspaceID, id, seq+1)
+		return s.step(ctx, workspaceID, id, seq+1, in)
 	}, func(ctx context.Context, err error) {
 		if err == nil {
-			if _, err := s.DB.Exec(ctx, `UPDATE negotiation_turns SET lease_until = 0
-				WHERE workspace_id = ? AND negotiation_id = ? AND seq = ? AND lease_until = ?`, workspaceID, id, seq, held); err != nil {
-				// The sweep hands it over when the lease runs out: the
-				// answer is sent again, and the peer takes it as a re-send.
-				s.log().Warn("negotiation: end an answer's lease", "negotiation_id", id, "seq", seq, "err", err)
-			}
+			// Written by the next answer's transaction, or on its own
+			// shortly (leaseend.go).
+			s.endLease(workspaceID, id, seq, held)
 			return
 		}
 		s.log().Info("negotiation answer handed to River", "negotiation_id", id, "seq", seq+1, "err", err)

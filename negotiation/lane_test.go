@@ -3,6 +3,7 @@ package negotiation
 import (
 	"context"
 	"errors"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -324,4 +325,94 @@ func TestCachedPinRechecked(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestOpenedInHandIsWhatGetReads: the exchange an answer starts from
+// without reading it (openedInHand) is the one Get reads back once the
+// receiving transaction committed.
+func TestOpenedInHandIsWhatGetReads(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		l := newLaneSide(t, db)
+		s := l.service()
+		id, token := l.open(t, l.ring)
+		env, err := decodeUnverified(token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now()
+		var created Negotiation
+		if err := db.InTx(ctx, func(tx store.Tx) error {
+			p := CreateParams{ID: id, Peer: env.From, Goal: goalOf(env), MaxUSD: 1000, MaxTurns: 10, Role: RoleResponder, Deadline: now.Add(s.deadline())}
+			var err error
+			if created, err = Create(ctx, tx, l.ws, p, now); err != nil {
+				return err
+			}
+			return insertTurn(ctx, tx, l.ws, id, TurnOf(env, token, now))
+		}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := Get(ctx, db, l.ws, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := openedInHand(created, env, token, now, peers.Peer{})
+		if !reflect.DeepEqual(in.n, got) {
+			t.Fatalf("in hand:\n%+v\nread back:\n%+v", in.n, got)
+		}
+	})
+}
+
+// TestTakeReturnsWhatGetReads: the exchange take returns without reading
+// it back (the recorded turn, and the end when the move ends it) is the
+// one Get reads once its transaction committed.
+func TestTakeReturnsWhatGetReads(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		l := newLaneSide(t, db)
+		for _, agent := range []Agent{talker{}, rejecter{}} { // the exchange goes on; it ends
+			takeAndRead(t, l, agent)
+		}
+	})
+}
+
+// rejecter refuses every request.
+type rejecter struct{}
+
+func (rejecter) Move(context.Context, Situation) (Move, error) {
+	return Move{Type: TypeReject, Text: "Not within this side's policy."}, nil
+}
+
+func takeAndRead(t *testing.T, l *laneSide, agent Agent) {
+	t.Helper()
+	{
+		ctx, db := context.Background(), l.db
+		s := l.service()
+		s.Lane = nil // the answer is a River job: this test takes it itself
+		s.Agent = agent
+		id, token := l.open(t, l.ring)
+		if _, err := s.Accept(ctx, token); err != nil {
+			t.Fatal(err)
+		}
+		n, err := Get(ctx, db, l.ws, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.take(ctx, n, 2, &peerOnce{s: s, workspaceID: l.ws, ref: n.Peer})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := Get(ctx, db, l.ws, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(want.Turns) != 2 {
+			t.Fatalf("%d turns recorded, want the answer's", len(want.Turns))
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("take returned:\n%+v\nread back:\n%+v", got, want)
+		}
+		if _, final := finalStatus(want.Turns[1].Type); final != want.Status.Final() {
+			t.Fatalf("answer %s, status %s", want.Turns[1].Type, want.Status)
+		}
+	}
 }

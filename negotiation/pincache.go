@@ -80,6 +80,7 @@ func (s *Service) receiveOpen(ctx context.Context, from, token string) (func(), 
 	}
 	ws := peer.WorkspaceID
 	slot := s.takeLane()
+	var created Negotiation
 	err = s.DB.InTx(ctx, func(tx store.Tx) error {
 		if err := Remember(ctx, &SQLNonces{DB: tx, Now: s.Now}, env); err != nil {
 			if errors.Is(err, ErrReplayed) {
@@ -91,7 +92,8 @@ func (s *Service) receiveOpen(ctx context.Context, from, token string) (func(), 
 			ID: env.NegotiationID, Peer: from, Goal: goalOf(env), MaxUSD: peer.MaxUSD, MaxTurns: peer.MaxTurns,
 			Role: RoleResponder, Deadline: now.Add(s.deadline()),
 		}
-		if _, err := create(ctx, tx, ws, p, now, &peer); err != nil {
+		var err error
+		if created, err = create(ctx, tx, ws, p, now, &peer); err != nil {
 			if errs.Is(err, errs.Conflict) {
 				return errSlowPath // held already, or the pin changed
 			}
@@ -117,5 +119,5 @@ func (s *Service) receiveOpen(ctx context.Context, from, token string) (func(), 
 		return nil, true, err
 	}
 	s.log().Info("negotiation turn received", "negotiation_id", env.NegotiationID, "from", from, "seq", env.Seq, "type", env.Type, "workspace_id", ws)
-	return s.answerLocally(slot, ws, env.NegotiationID, env.Seq), true, nil
+	return s.answerLocally(slot, ws, env.NegotiationID, env.Seq, openedInHand(created, env, token, now, peer)), true, nil
 }

@@ -87,6 +87,7 @@ func (s *Service) receive(ctx context.Context, token string) (func(), error) {
 	if !final && (neg != nil || KindOf(env.Body.Data) != KindKeys) {
 		slot = s.takeLane() // this side answers: at once, here, when a slot is free
 	}
+	var created Negotiation // the exchange an open created
 	err = s.DB.InTx(ctx, func(tx store.Tx) error {
 		if err := Remember(ctx, &SQLNonces{DB: tx, Now: s.Now}, env); err != nil {
 			return errs.Wrap(envelopeKind(err), err, "%v", err)
@@ -100,7 +101,8 @@ func (s *Service) receive(ctx context.Context, token string) (func(), error) {
 				Role: RoleResponder, Deadline: now.Add(s.deadline()),
 			}
 			// Its deadline is the row's deadline_at (ExpireDue sweeps it).
-			if _, err := Create(ctx, tx, ws, p, now); err != nil {
+			var err error
+			if created, err = Create(ctx, tx, ws, p, now); err != nil {
 				return err
 			}
 		}
@@ -137,7 +139,11 @@ func (s *Service) receive(ctx context.Context, token string) (func(), error) {
 		return nil, err
 	}
 	s.log().Info("negotiation turn received", "negotiation_id", env.NegotiationID, "from", from, "seq", env.Seq, "type", env.Type, "workspace_id", ws)
-	return s.answerLocally(slot, ws, env.NegotiationID, env.Seq), nil
+	var in *inHand
+	if neg == nil {
+		in = openedInHand(created, env, token, now, peer)
+	}
+	return s.answerLocally(slot, ws, env.NegotiationID, env.Seq, in), nil
 }
 
 // duplicate answers an envelope whose seq is already recorded: accepted

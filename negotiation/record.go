@@ -373,15 +373,33 @@ func Finish(ctx context.Context, q store.Querier, workspaceID, id string, status
 	if len(summary) > MaxSummary {
 		return Negotiation{}, errs.E(errs.Invalid, "summary over %d bytes", MaxSummary)
 	}
+	if err := finishRow(ctx, q, workspaceID, id, status, summary, now); err != nil {
+		return Negotiation{}, err
+	}
+	return Get(ctx, q, workspaceID, id)
+}
+
+// finishRow is Finish without reading the negotiation back (status and
+// summary checked by the caller).
+func finishRow(ctx context.Context, q store.Querier, workspaceID, id string, status Status, summary string, now time.Time) error {
 	c, err := q.Exec(ctx, `UPDATE negotiations SET status = ?, summary = ?, finished_at = ? WHERE workspace_id = ? AND id = ? AND status = ?`,
 		string(status), summary, store.Micros(now), workspaceID, id, string(StatusOpen))
 	if err != nil {
-		return Negotiation{}, fmt.Errorf("negotiation: finish %s: %w", id, err)
+		return fmt.Errorf("negotiation: finish %s: %w", id, err)
 	}
 	if c == 0 {
-		return Negotiation{}, notOpen(ctx, q, workspaceID, id)
+		return notOpen(ctx, q, workspaceID, id)
 	}
-	return Get(ctx, q, workspaceID, id)
+	return nil
+}
+
+// recordedTurn is TurnOf(env, jws, at) as Get reads it back once written.
+func recordedTurn(env Envelope, jws string, at time.Time) Turn {
+	t := TurnOf(env, jws, at.UTC().Truncate(time.Microsecond))
+	if len(t.Data) == 0 {
+		t.Data = nil
+	}
+	return t
 }
 
 // notOpen explains why an update matched no open negotiation.

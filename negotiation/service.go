@@ -48,8 +48,9 @@ type Service struct {
 	// EnvelopeLife is exp − iat of what this side signs; default 5 minutes.
 	EnvelopeLife time.Duration
 
-	keys keyCache // pinned key sets, parsed once per JWKS
-	pins pinCache // senders' pins, re-checked inside the recording transaction
+	keys keyCache  // pinned key sets, parsed once per JWKS
+	pins pinCache  // senders' pins, re-checked inside the recording transaction
+	ends leaseEnds // sent answers' leases, ended by the next write (leaseend.go)
 }
 
 // DefaultDeadline is how long an exchange may run when Service.Deadline
@@ -184,7 +185,22 @@ func (s *Service) envelope(n Negotiation, seq int64, m Move) Envelope {
 
 // finish ends an open exchange in tx with its summary and runs OnFinish.
 func (s *Service) finish(ctx context.Context, tx store.Tx, n Negotiation, status Status, note string) (Negotiation, error) {
-	n, err := Finish(ctx, tx, n.WorkspaceID, n.ID, status, Summarize(n, status, s.Self, note), s.now())
+	return s.finishWith(ctx, tx, n, status, note, false)
+}
+
+// finishWith is finish; current says n is the exchange exactly as tx
+// holds it (its row locked by an append in tx), so the finished exchange
+// is n with its end set instead of being read back.
+func (s *Service) finishWith(ctx context.Context, tx store.Tx, n Negotiation, status Status, note string, current bool) (Negotiation, error) {
+	summary, now := Summarize(n, status, s.Self, note), s.now()
+	var err error
+	if current && status.Final() && status.known() && len(summary) <= MaxSummary {
+		if err = finishRow(ctx, tx, n.WorkspaceID, n.ID, status, summary, now); err == nil {
+			n.Status, n.Summary, n.FinishedAt = status, summary, store.Time(store.Micros(now))
+		}
+	} else {
+		n, err = Finish(ctx, tx, n.WorkspaceID, n.ID, status, summary, now)
+	}
 	if err != nil {
 		return Negotiation{}, err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/peers"
 	"github.com/soisnode/soisnode/store"
+	"github.com/soisnode/soisnode/workspace"
 )
 
 // Step takes this side's turn seq of an exchange and sends it: the job
@@ -19,17 +20,31 @@ import (
 // exchange ends as expired once its deadline passes, and as failed when
 // the peer refuses the envelope.
 func (s *Service) Step(ctx context.Context, workspaceID, id string, seq int64) error {
-	n, err := Get(ctx, s.DB, workspaceID, id)
-	if errs.Is(err, errs.NotFound) {
+	return s.step(ctx, workspaceID, id, seq, nil)
+}
+
+// step is Step; in, when not nil, is the exchange and the peer as the
+// receive path's committed transaction left them (the answer's lease
+// keeps every other run of this turn away meanwhile), used instead of
+// reading them again.
+func (s *Service) step(ctx context.Context, workspaceID, id string, seq int64, in *inHand) error {
+	var n Negotiation
+	var err error
+	if in != nil {
+		n = in.n
+	} else if n, err = Get(ctx, s.DB, workspaceID, id); errs.Is(err, errs.NotFound) {
 		return nil
-	}
-	if err != nil {
+	} else if err != nil {
 		return err
 	}
 	if seq > n.LastSeq()+1 || seq < 1 {
 		return nil // a stale job: the exchange moved on
 	}
 	peer := &peerOnce{s: s, workspaceID: workspaceID, ref: n.Peer}
+	if in != nil {
+		peer.p, peer.done = in.peer, true
+	}
+	signed := false
 	if seq == n.LastSeq()+1 {
 		if n.Status.Final() {
 			return nil
@@ -37,12 +52,13 @@ func (s *Service) Step(ctx context.Context, workspaceID, id string, seq int64) e
 		if n, err = s.take(ctx, n, seq, peer); err != nil || n.LastSeq() < seq {
 			return err
 		}
+		signed = true
 	}
 	t := n.Turns[seq-1]
 	if t.From != s.Self {
 		return nil // the peer's turn: nothing to send
 	}
-	return s.send(ctx, n, t, peer)
+	return s.send(ctx, n, t, peer, signed)
 }
 
 // peerOnce reads the exchange's peer at most once per step.
@@ -92,11 +108,20 @@ func (s *Service) take(ctx context.Context, n Negotiation, seq int64, peer *peer
 	if err != nil {
 		return n, err
 	}
+	ended := s.takeLeaseEnds() // earlier answers' leases ride on this write
 	err = s.DB.InTx(ctx, func(tx store.Tx) error {
-		got, err := AppendTurn(ctx, tx, n.WorkspaceID, n.ID, TurnOf(env, token, now))
-		if err != nil {
+		if err := flushLeases(ctx, tx, ended); err != nil {
 			return err
 		}
+		t := TurnOf(env, token, now)
+		if err := appendTurnOnly(ctx, tx, n.WorkspaceID, n.ID, t); err != nil {
+			return err
+		}
+		// The append checked n is open and t follows its last turn, with
+		// its row locked: n plus t is the exchange as tx holds it.
+		got := n
+		got.Turns = append(append(make([]Turn, 0, len(n.Turns)+1), n.Turns...), recordedTurn(env, token, now))
+		got.Actions = append([]workspace.Receipt{}, n.Actions...)
 		if err := dropKept(ctx, tx, n.WorkspaceID, n.ID, seq); err != nil {
 			return err
 		}
@@ -108,11 +133,14 @@ func (s *Service) take(ctx context.Context, n Negotiation, seq int64, peer *peer
 			status = final
 		}
 		if status != StatusOpen {
-			got, err = s.finish(ctx, tx, got, status, note)
+			got, err = s.finishWith(ctx, tx, got, status, note, true)
 		}
 		n = got
 		return err
 	})
+	if err != nil {
+		s.putBack(ended)
+	}
 	if errs.Is(err, errs.Conflict) {
 		// Another run recorded this turn first, or the exchange ended.
 		return Get(ctx, s.DB, n.WorkspaceID, n.ID)
@@ -196,7 +224,7 @@ func (s *Service) end(ctx context.Context, n Negotiation, status Status, note st
 // peer (one close to its expiry is signed again, same content with fresh
 // times and nonce, first), as an A2A message to a plain A2A peer
 // (sendA2A).
-func (s *Service) send(ctx context.Context, n Negotiation, t Turn, po *peerOnce) error {
+func (s *Service) send(ctx context.Context, n Negotiation, t Turn, po *peerOnce, justSigned bool) error {
 	peer, err := po.get(ctx)
 	if err != nil {
 		if errs.Is(err, errs.NotFound) && n.Status == StatusOpen {
@@ -207,9 +235,13 @@ func (s *Service) send(ctx context.Context, n Negotiation, t Turn, po *peerOnce)
 	if peer.Plain() {
 		return s.sendA2A(ctx, n, t, peer)
 	}
-	token, err := s.fresh(ctx, n, t)
-	if err != nil {
-		return err
+	token := t.JWS
+	// Just signed by this step's take (iat ≥ t.At - 1 s), it has more than
+	// a minute of its life left: no need to read it back.
+	if !justSigned || !t.At.Add(s.life()-time.Minute-2*time.Second).After(s.now()) {
+		if token, err = s.fresh(ctx, n, t); err != nil {
+			return err
+		}
 	}
 	if err := s.Transport.Send(ctx, peer.BaseURL, token); err != nil {
 		return s.sendFailed(ctx, n, t, err)
