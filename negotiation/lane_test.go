@@ -188,6 +188,31 @@ func TestAnswerRunsInTheLane(t *testing.T) {
 	})
 }
 
+// TestFlushLeaseEndsOnStop: an answer sent just before the node stops
+// has its lease ended by the stop's flush, not left for the sweep (which
+// would send the answer again after a restart).
+func TestFlushLeaseEndsOnStop(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		l := newLaneSide(t, db)
+		s := l.service()
+		id, token := l.open(t, l.ring)
+		answer, err := s.Accept(context.Background(), token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		answer() // starts the answer in the lane; once sent, its lease end waits in memory
+		waitFor(t, "the answer's lease end to be pending", func() bool {
+			s.ends.mu.Lock()
+			defer s.ends.mu.Unlock()
+			return len(s.ends.pending) == 1
+		})
+		s.FlushLeaseEnds()
+		if held := l.lease(t, id, 1); held != 0 || l.sent.count() != 1 {
+			t.Fatalf("after the flush: lease %d, %d sent; want 0 and the answer sent once", held, l.sent.count())
+		}
+	})
+}
+
 // TestAnswerLeaseSwept: the process that accepted an envelope dies before
 // its answer ran (the answer never starts): once the lease has run out,
 // a sweep hands the answer to River exactly once, and the answer is

@@ -11,7 +11,8 @@ import (
 // leaseEnds holds the leases of answers already sent whose end is not yet
 // written: each rides on the next answer's recording transaction (take),
 // or, when no answer comes within leaseEndDelay, on one small write of
-// its own. An end that is never written (the process died first) only
+// its own; a graceful stop writes those still pending (FlushLeaseEnds).
+// An end that is never written (the process died first) only
 // lets the sweep hand the answer to River once the lease runs out: it is
 // sent again, and the peer takes it as a re-send (a recorded envelope is
 // answered 202 and changes nothing).
@@ -100,4 +101,17 @@ func (s *Service) writeLeaseEnds() {
 		// are sent again, and the peer takes each as a re-send.
 		s.log().Warn("negotiation: end answers' leases", "count", len(all), "err", err)
 	}
+}
+
+// FlushLeaseEnds writes the pending lease ends now (the node calls it on
+// shutdown, after the answers running here have stopped), so a restart
+// does not send those answers again.
+func (s *Service) FlushLeaseEnds() {
+	e := &s.ends
+	e.mu.Lock()
+	if e.timer != nil {
+		e.timer.Stop()
+	}
+	e.mu.Unlock()
+	s.writeLeaseEnds()
 }

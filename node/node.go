@@ -211,6 +211,9 @@ func (n *Node) Shutdown(ctx context.Context) error {
 	})
 	parallel("webhook dispatcher", n.dispatcher.Stop)
 	wg.Wait()
+	if n.negotiations != nil {
+		n.negotiations.FlushLeaseEnds() // the answers sent before the stop
+	}
 	for _, stop := range n.stops {
 		errs = append(errs, stop(ctx))
 	}
