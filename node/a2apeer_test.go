@@ -56,6 +56,18 @@ func (a *plainAgent) messages() []*spec.Message {
 	return append([]*spec.Message(nil), a.got...)
 }
 
+// waitMessages waits until the agent has received at least n messages (a
+// close is sent after the exchange has ended on our side), then returns
+// what it received.
+func (a *plainAgent) waitMessages(t *testing.T, n int) []*spec.Message {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for len(a.messages()) < n && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond) // polling what the agent received, with a deadline
+	}
+	return a.messages()
+}
+
 func (a *plainAgent) Execute(_ context.Context, ec *a2asrv.ExecutorContext) iter.Seq2[spec.Event, error] {
 	m := *ec.Message
 	m.ContextID = ec.ContextID // the context the server put it in (a new one unless the message named one)
@@ -143,7 +155,8 @@ func TestNegotiatingWithAPlainA2AAgent(t *testing.T) {
 		!strings.Contains(string(v.Turns[3].Data), `"Bob Ray"`) {
 		t.Fatalf("the agent's turns: %q / %q %s", v.Turns[1].Text, v.Turns[3].Text, v.Turns[3].Data)
 	}
-	got := agent.messages()
+	// Our close is recorded (the exchange ends here) before it is sent.
+	got := agent.waitMessages(t, 3)
 	if len(got) != 3 {
 		t.Fatalf("the agent got %d messages, want open, answer and close", len(got))
 	}
@@ -167,12 +180,8 @@ func TestNegotiatingWithAPlainA2AAgent(t *testing.T) {
 	if v.Status != "turn_limit" || v.types() != "open,message,close" {
 		t.Fatalf("turn limit: %s %s", v.Status, v.types())
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for len(agent.messages()) < 5 { // the close is sent by its job after the exchange ended here
-		if time.Now().After(deadline) {
-			t.Fatalf("the agent got %d messages, want 5", len(agent.messages()))
-		}
-		time.Sleep(20 * time.Millisecond) // polling what the agent received, with a deadline
+	if got := agent.waitMessages(t, 5); len(got) != 5 {
+		t.Fatalf("the agent got %d messages, want 5", len(got))
 	}
 	if last := agent.messages()[4]; last.Metadata["type"] != "close" || last.Metadata["negotiation_id"] != created.ID {
 		t.Fatalf("last message: %v", last.Metadata)
