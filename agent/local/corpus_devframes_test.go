@@ -28,6 +28,9 @@ var corpusDevFrames = []corpusCase{
 	{D, "put the file Q1 report.txt into Contracts", "files_move", `Moved the file "Q1 report.txt" to the folder Contracts`, ""},
 	{D, "make a new folder called Invoices inside Reports", "files_create_folder", "Invoices", `"name":"Invoices"`},
 	{D, "which documents do we have in Reports?", "", "Q4 summary", ""},
+	// Found missing by trying the demo by hand (15:45 UTC), before the cue change that reads them.
+	{D, "find files in Reports", "", "Q4 summary", ""},
+	{D, "which files are in Reports?", "", "Q4 summary", ""},
 	// The org chart.
 	{D, "who runs Engineering?", "", "Alice Owner", ""},
 	{D, "which team does Vera belong to", "", "Platform", ""},

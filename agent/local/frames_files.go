@@ -14,10 +14,10 @@ const fk = "file|folder|document"
 
 var (
 	cueFolderOpen   = lexCue("open|show|list|display|browse [me] [the] folder")
-	cueFilesIn      = lexCue("list|show|display|get|what_are [me] [all] [the|my|our] files|documents|contents|everything")
+	cueFilesIn      = lexCue("list|show|display|get|find|what_are [me] [all] [the|my|our] files|documents|contents|everything")
 	cueInFolder     = lexCue("[are] in|inside|under|of [the]")
 	cueFilesWhatIn  = lexCue("what's|what_is|what_files_are|what_documents_are|what_are_the_files in|inside [the]")
-	cueFilesWeHave  = lexCue("what|which files|documents do_we_have|are_there|have_we_got|exist")
+	cueFilesWeHave  = lexCue("what|which files|documents do_we_have|are_there|have_we_got|exist|are")
 	cueInWord       = lexCue("in")
 	cueFilesFind    = lexCue("find|search_for|search|look_for|show|list|get [me] [all] [the] files|file|documents|document named|called|matching|containing|with_name_containing|with_names_containing|with_name_like|with_names_like|like|about|with")
 	cueFileFind     = lexCue("find|search_for|look_for|locate [the] file|document")
