@@ -17,16 +17,18 @@ import (
 	"github.com/soisnode/soisnode/store"
 	"github.com/soisnode/soisnode/workspace"
 	"github.com/soisnode/soisnode/workspace/contacts"
+	"github.com/soisnode/soisnode/workspace/demo"
 	"github.com/soisnode/soisnode/workspace/email"
 	"github.com/soisnode/soisnode/workspace/files"
 	"github.com/soisnode/soisnode/workspace/org"
 	"github.com/soisnode/soisnode/workspace/tasks"
 )
 
-// newDemoWS is a workspace seeded like the demo (cli/seed.go): the
+// newDemoWS is the demo workspace (workspace/demo's members, org chart,
+// contacts and tasks; fixed member ids m1…m5, its own short files): the
 // caller Alice Owner, members Maria Garcia, Tom Baker, Sam Lee and Vera
 // Viewer; departments Sales and Engineering with the teams Sales EMEA
-// and Platform; five contacts; the demo's two tasks plus an overdue one;
+// and Platform; five contacts; the demo's three tasks (one overdue);
 // the files Q1 report.txt and Onboarding pack.txt at the root and the
 // folders Reports (holding Q4 summary.txt) and Contracts.
 func newDemoWS(t testing.TB) *realWS { return seedWS(t, false) }
@@ -123,15 +125,10 @@ func seedInto(t testing.TB, db *store.DB, corpus bool) {
 	if _, err := db.Exec(ctx, `INSERT INTO workspaces (id, name, created_at) VALUES (?, ?, ?)`, ws, "Demo Workspace", int64(1)); err != nil {
 		t.Fatal(err)
 	}
-	for _, m := range [][]any{
-		{"m1", "Alice Owner", "alice@example.com", "owner"},
-		{"m2", "Maria Garcia", "maria@example.com", "admin"},
-		{"m3", "Tom Baker", "tom@example.com", "member"},
-		{"m4", "Sam Lee", "sam@example.com", "member"},
-		{"m5", "Vera Viewer", "vera@example.com", "viewer"},
-	} {
+	// The demo's members (workspace/demo), with fixed ids the corpus names.
+	for _, p := range append([]demo.Person{demo.Owner}, demo.Members...) {
 		if _, err := db.Exec(ctx, `INSERT INTO members (id, workspace_id, name, email, role, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			m[0], ws, m[1], m[2], m[3], int64(1)); err != nil {
+			people[p.Key], ws, p.Name, p.Email, string(p.Role), int64(1)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -139,60 +136,24 @@ func seedInto(t testing.TB, db *store.DB, corpus bool) {
 	now, _ := time.Parse(time.DateOnly, testToday)
 	fs := &files.Service{Now: time.Now}
 	err = db.InTx(ctx, func(tx store.Tx) error {
-		sales, err := org.CreateDepartment(ctx, tx, ws, "Sales", people["maria"])
-		if err != nil {
+		if err := demo.SeedOrg(ctx, tx, ws, people); err != nil {
 			return err
 		}
-		eng, err := org.CreateDepartment(ctx, tx, ws, "Engineering", people["alice"])
-		if err != nil {
-			return err
-		}
-		for _, tm := range []struct {
-			dept, name, lead string
-			members          []string
-		}{
-			{sales.ID, "Sales EMEA", "maria", []string{"tom"}},
-			{eng.ID, "Platform", "alice", []string{"sam", "vera"}},
-		} {
-			team, err := org.CreateTeam(ctx, tx, ws, tm.dept, tm.name, people[tm.lead])
-			if err != nil {
-				return err
-			}
-			for _, m := range tm.members {
-				if err := org.AddToTeam(ctx, tx, ws, team.ID, people[m]); err != nil {
-					return err
-				}
-			}
-		}
-		var john string
-		for _, f := range []contacts.Fields{
-			{Name: "John Smith", Email: "john.smith@globex.example", Company: "Globex", Title: "Head of Procurement", City: "London", Tags: []string{"customer"}},
-			{Name: "Priya Patel", Email: "priya@initech.example", Company: "Initech", Title: "CTO", City: "London", Tags: []string{"prospect", "vip"}},
-			{Name: "Luis Fernández", Email: "luis@umbrella.example", Company: "Umbrella", Title: "Operations Manager", City: "Madrid"},
-			{Name: "Emma Schultz", Email: "emma@hooli.example", Company: "Hooli", Title: "Buyer", City: "Berlin", Tags: []string{"customer"}},
-			{Name: "Kenji Tanaka", Email: "kenji@globex.example", Company: "Globex", Title: "Engineer", City: "Tokyo"},
-		} {
+		contactIDs := map[string]string{}
+		for _, f := range demo.Contacts {
 			ct, err := contacts.Create(ctx, tx, ws, caller.MemberID, f, now)
 			if err != nil {
 				return err
 			}
-			if f.Name == "John Smith" {
-				john = ct.ID
-			}
+			contactIDs[f.Name] = ct.ID
 		}
 		if corpus {
 			if err := seedCorpusExtras(ctx, tx, fs, caller, now, people["maria"]); err != nil {
 				return err
 			}
 		}
-		for _, n := range []tasks.New{
-			{Title: "Send John the renewal offer", AssigneeID: people["tom"], ContactID: john, Due: "2026-03-11"},
-			{Title: "Prepare the Q1 report", AssigneeID: people["maria"]},
-			{Title: "Call Priya about the pilot", AssigneeID: people["sam"], Due: "2026-03-02"},
-		} {
-			if _, err := tasks.Create(ctx, tx, ws, caller.MemberID, n, now); err != nil {
-				return err
-			}
+		if err := demo.SeedTasks(ctx, tx, ws, caller.MemberID, people, contactIDs, now); err != nil {
+			return err
 		}
 		if _, err := fs.Put(ctx, tx, caller, "", "Q1 report.txt", "text/plain", strings.NewReader("Q1 report\n")); err != nil {
 			return err

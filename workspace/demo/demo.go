@@ -70,7 +70,7 @@ func Seed(ctx context.Context, tx store.Tx, ws, ownerID string, now time.Time) (
 		}
 		s.Members[p.Key] = m.ID
 	}
-	if err := seedOrg(ctx, tx, ws, s.Members); err != nil {
+	if err := SeedOrg(ctx, tx, ws, s.Members); err != nil {
 		return Seeded{}, err
 	}
 	for _, f := range Contacts {
@@ -80,15 +80,8 @@ func Seed(ctx context.Context, tx store.Tx, ws, ownerID string, now time.Time) (
 		}
 		s.Contacts[f.Name] = c.ID
 	}
-	day := func(days int) string { return now.AddDate(0, 0, days).Format(time.DateOnly) }
-	for _, n := range []tasks.New{
-		{Title: "Send John the renewal offer", AssigneeID: s.Members["tom"], ContactID: s.Contacts["John Smith"], Due: day(7)},
-		{Title: "Prepare the Q1 report", AssigneeID: s.Members["maria"]},
-		{Title: "Call Priya about the pilot", AssigneeID: s.Members["sam"], Due: day(-2)},
-	} {
-		if _, err := tasks.Create(ctx, tx, ws, ownerID, n, now); err != nil {
-			return Seeded{}, fmt.Errorf("demo: task %q: %w", n.Title, err)
-		}
+	if err := SeedTasks(ctx, tx, ws, ownerID, s.Members, s.Contacts, now); err != nil {
+		return Seeded{}, err
 	}
 	if err := seedFiles(ctx, tx, workspace.Caller{WorkspaceID: ws, MemberID: ownerID, Role: workspace.Owner}, now, s.Folders); err != nil {
 		return Seeded{}, err
@@ -96,8 +89,29 @@ func Seed(ctx context.Context, tx store.Tx, ws, ownerID string, now time.Time) (
 	return s, nil
 }
 
-// seedOrg writes the departments and teams.
-func seedOrg(ctx context.Context, tx store.Tx, ws string, people map[string]string) error {
+// SeedTasks writes the demo's tasks, created by ownerID and dated from
+// now: "Send John the renewal offer" (Tom, linked to John Smith, due in a
+// week), "Prepare the Q1 report" (Maria) and "Call Priya about the pilot"
+// (Sam, two days overdue). people maps Person.Key to member ids, and
+// contactIDs contact names to ids.
+func SeedTasks(ctx context.Context, tx store.Tx, ws, ownerID string, people, contactIDs map[string]string, now time.Time) error {
+	day := func(days int) string { return now.AddDate(0, 0, days).Format(time.DateOnly) }
+	for _, n := range []tasks.New{
+		{Title: "Send John the renewal offer", AssigneeID: people["tom"], ContactID: contactIDs["John Smith"], Due: day(7)},
+		{Title: "Prepare the Q1 report", AssigneeID: people["maria"]},
+		{Title: "Call Priya about the pilot", AssigneeID: people["sam"], Due: day(-2)},
+	} {
+		if _, err := tasks.Create(ctx, tx, ws, ownerID, n, now); err != nil {
+			return fmt.Errorf("demo: task %q: %w", n.Title, err)
+		}
+	}
+	return nil
+}
+
+// SeedOrg writes the departments Sales (lead Maria) and Engineering (lead
+// Alice) and the teams Sales EMEA (Maria; Tom) and Platform (Alice; Sam,
+// Vera); people maps Person.Key to member ids.
+func SeedOrg(ctx context.Context, tx store.Tx, ws string, people map[string]string) error {
 	depts := map[string]string{}
 	for _, d := range []struct{ name, lead string }{{"Sales", "maria"}, {"Engineering", "alice"}} {
 		dept, err := org.CreateDepartment(ctx, tx, ws, d.name, people[d.lead])
