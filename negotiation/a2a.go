@@ -54,7 +54,7 @@ func (s *Service) sendA2A(ctx context.Context, n Negotiation, t Turn, peer peers
 	}
 	answer, contextID, taskID := a2aAnswer(res)
 	answer.Seq, answer.From, answer.At = t.Seq+1, n.Peer, s.now()
-	err = s.DB.InTx(ctx, func(tx store.Tx) error {
+	err = s.inTx(ctx, func(tx store.Tx) error {
 		if err := appendChecked(ctx, tx, n.WorkspaceID, n.ID, answer, true); err != nil {
 			return err
 		}

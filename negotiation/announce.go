@@ -52,7 +52,7 @@ func (s *Service) Announce(ctx context.Context, by KeySigner, kid string, jwks [
 		if err != nil {
 			return 0, err
 		}
-		err = s.DB.InTx(ctx, func(tx store.Tx) error {
+		err = s.inTx(ctx, func(tx store.Tx) error {
 			if _, err := Create(ctx, tx, p.WorkspaceID, CreateParams{ID: n.ID, Peer: p.NodeID, Goal: "Announce this node's new signing keys", MaxTurns: 1}, now); err != nil {
 				return err
 			}

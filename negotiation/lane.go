@@ -51,8 +51,21 @@ func (s *Service) answerLocally(slot *queue.Local, workspaceID, id string, seq i
 	if slot == nil {
 		return noAnswer
 	}
-	return func() { s.runAnswer(slot, workspaceID, id, seq, in) }
+	return func() {
+		time.AfterFunc(answerYield, func() { s.runAnswer(slot, workspaceID, id, seq, in) })
+	}
 }
+
+// answerYield is how long after the 202 is flushed the answer starts.
+// A goroutine started at once would be run first by the Go scheduler, on
+// the thread that just wrote the 202, before it polls the network again:
+// whatever already waits on the network in this process (other
+// requests; the peer reading its 202, when it shares the process) would
+// wait behind the answer's work (sign, record; on SQLite nothing in it
+// blocks on the network before its send). From a timer, the answer runs
+// after them. When the process is otherwise idle the runtime's poller
+// sleeps at least 1 ms, so the answer then starts ≈ 1 ms after the 202.
+const answerYield = 100 * time.Microsecond
 
 // inHand is what the receive path already holds when the answer starts:
 // the exchange as its committed transaction wrote it, and the peer's pin
@@ -99,7 +112,7 @@ func (s *Service) runAnswer(slot *queue.Local, workspaceID, id string, seq int64
 // took it).
 func (s *Service) handOver(ctx context.Context, workspaceID, id string, seq, held int64) (bool, error) {
 	took := false
-	err := s.DB.InTx(ctx, func(tx store.Tx) error {
+	err := s.inTx(ctx, func(tx store.Tx) error {
 		n, err := tx.Exec(ctx, `UPDATE negotiation_turns SET lease_until = 0
 			WHERE workspace_id = ? AND negotiation_id = ? AND seq = ? AND lease_until = ?`, workspaceID, id, seq, held)
 		if err != nil || n == 0 {

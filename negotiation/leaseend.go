@@ -96,7 +96,7 @@ func (s *Service) writeLeaseEnds() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := s.DB.InTx(ctx, func(tx store.Tx) error { return flushLeases(ctx, tx, all) }); err != nil {
+	if err := s.inTx(ctx, func(tx store.Tx) error { return flushLeases(ctx, tx, all) }); err != nil {
 		// The sweep hands them over when the leases run out: the answers
 		// are sent again, and the peer takes each as a re-send.
 		s.log().Warn("negotiation: end answers' leases", "count", len(all), "err", err)

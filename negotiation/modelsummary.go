@@ -43,7 +43,7 @@ func (s *Service) Summarize(ctx context.Context, workspaceID, id string) error {
 			text = clip.Bytes(written, MaxSummary)
 		}
 	}
-	return s.DB.InTx(ctx, func(tx store.Tx) error {
+	return s.inTx(ctx, func(tx store.Tx) error {
 		c, err := tx.Exec(ctx, `UPDATE negotiations SET summary = ?, summary_pending = 0 WHERE workspace_id = ? AND id = ? AND summary_pending = 1`,
 			text, workspaceID, id)
 		if err != nil {

@@ -54,7 +54,7 @@ func (s *Service) Open(ctx context.Context, p OpenParams) (Negotiation, error) {
 		Role: RoleOpener, KeyID: p.KeyID, MemberID: p.MemberID, Deadline: now.Add(s.deadline()),
 	}
 	var n Negotiation
-	err = s.DB.InTx(ctx, func(tx store.Tx) error {
+	err = s.inTx(ctx, func(tx store.Tx) error {
 		var err error
 		// Its deadline is the row's deadline_at (ExpireDue sweeps it).
 		if n, err = Create(ctx, tx, p.WorkspaceID, c, now); err != nil {
@@ -96,7 +96,7 @@ func (s *Service) Cancel(ctx context.Context, workspaceID, id string) (Negotiati
 	if err != nil {
 		return Negotiation{}, err
 	}
-	err = s.DB.InTx(ctx, func(tx store.Tx) error {
+	err = s.inTx(ctx, func(tx store.Tx) error {
 		got, err := AppendTurn(ctx, tx, workspaceID, id, TurnOf(env, token, s.now()))
 		if err != nil {
 			return err

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"time"
 
 	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/peers"
+	"github.com/soisnode/soisnode/queue"
 	"github.com/soisnode/soisnode/store"
 )
 
@@ -80,17 +82,46 @@ func (s *Service) receiveOpen(ctx context.Context, from, token string) (func(), 
 	}
 	ws := peer.WorkspaceID
 	slot := s.takeLane()
+	p := CreateParams{
+		ID: env.NegotiationID, Peer: from, Goal: goalOf(env), MaxUSD: peer.MaxUSD, MaxTurns: peer.MaxTurns,
+		Role: RoleResponder, Deadline: now.Add(s.deadline()),
+	}
 	var created Negotiation
-	err = s.DB.InTx(ctx, func(tx store.Tx) error {
+	if slot != nil && s.DB.Dialect() == store.Postgres {
+		// One statement, one round trip (openonce.go).
+		t := TurnOf(env, token, now)
+		t.lease = slot.HeldUntil()
+		created, err = recordOpenAtOnce(ctx, s.DB, peer, env, p, t, now)
+	} else {
+		created, err = s.recordOpen(ctx, peer, env, token, p, slot, now)
+	}
+	if err != nil {
+		if slot != nil {
+			slot.Release()
+		}
+		if errors.Is(err, errSlowPath) {
+			return nil, false, nil
+		}
+		return nil, true, err
+	}
+	s.log().Info("negotiation turn received", "negotiation_id", env.NegotiationID, "from", from, "seq", env.Seq, "type", env.Type, "workspace_id", ws)
+	return s.answerLocally(slot, ws, env.NegotiationID, env.Seq, openedInHand(created, env, token, now, peer)), true, nil
+}
+
+// recordOpen records the open env of exchange p from peer, whose only
+// pin is cached, in one transaction: nonce, exchange (only while the pin
+// is unchanged) and turn, with the answer's lease when slot holds one,
+// else the answer's River job. errSlowPath: nothing changed, and the
+// registry path answers it.
+func (s *Service) recordOpen(ctx context.Context, peer peers.Peer, env Envelope, token string, p CreateParams, slot *queue.Local, now time.Time) (Negotiation, error) {
+	ws := peer.WorkspaceID
+	var created Negotiation
+	err := s.inTx(ctx, func(tx store.Tx) error {
 		if err := Remember(ctx, &SQLNonces{DB: tx, Now: s.Now}, env); err != nil {
 			if errors.Is(err, ErrReplayed) {
 				return errSlowPath // a re-sent open: the registry path answers it
 			}
 			return err
-		}
-		p := CreateParams{
-			ID: env.NegotiationID, Peer: from, Goal: goalOf(env), MaxUSD: peer.MaxUSD, MaxTurns: peer.MaxTurns,
-			Role: RoleResponder, Deadline: now.Add(s.deadline()),
 		}
 		var err error
 		if created, err = create(ctx, tx, ws, p, now, &peer); err != nil {
@@ -109,15 +140,5 @@ func (s *Service) receiveOpen(ctx context.Context, from, token string) (func(), 
 		}
 		return s.Jobs.Step(ctx, tx, ws, env.NegotiationID, env.Seq+1)
 	})
-	if err != nil {
-		if slot != nil {
-			slot.Release()
-		}
-		if errors.Is(err, errSlowPath) {
-			return nil, false, nil
-		}
-		return nil, true, err
-	}
-	s.log().Info("negotiation turn received", "negotiation_id", env.NegotiationID, "from", from, "seq", env.Seq, "type", env.Type, "workspace_id", ws)
-	return s.answerLocally(slot, ws, env.NegotiationID, env.Seq, openedInHand(created, env, token, now, peer)), true, nil
+	return created, err
 }

@@ -88,7 +88,7 @@ func (s *Service) receive(ctx context.Context, token string) (func(), error) {
 		slot = s.takeLane() // this side answers: at once, here, when a slot is free
 	}
 	var created Negotiation // the exchange an open created
-	err = s.DB.InTx(ctx, func(tx store.Tx) error {
+	err = s.inTx(ctx, func(tx store.Tx) error {
 		if err := Remember(ctx, &SQLNonces{DB: tx, Now: s.Now}, env); err != nil {
 			return errs.Wrap(envelopeKind(err), err, "%v", err)
 		}
@@ -186,7 +186,7 @@ func (s *Service) crossed(ctx context.Context, neg Negotiation, t Turn, env Enve
 		s.log().Info("a peer's turn crossed our cancel", "negotiation_id", neg.ID, "seq", env.Seq, "type", env.Type)
 		return true, nil
 	case neg.Status == StatusOpen && env.Type == TypeClose && KindOf(env.Body.Data) == KindCancel:
-		err := s.DB.InTx(ctx, func(tx store.Tx) error {
+		err := s.inTx(ctx, func(tx store.Tx) error {
 			if err := Remember(ctx, &SQLNonces{DB: tx, Now: s.Now}, env); err != nil {
 				return errs.Wrap(envelopeKind(err), err, "%v", err)
 			}

@@ -167,32 +167,12 @@ func Create(ctx context.Context, q store.Querier, workspaceID string, p CreatePa
 // is still in the registry exactly as it was read (the check is part of
 // the INSERT), else it is a Conflict as for an id already held.
 func create(ctx context.Context, q store.Querier, workspaceID string, p CreateParams, now time.Time, pin *peers.Peer) (Negotiation, error) {
-	p.Goal = strings.TrimSpace(p.Goal)
-	switch {
-	case !validID(p.ID):
-		return Negotiation{}, errs.E(errs.Invalid, "invalid negotiation id")
-	case !validID(p.Peer):
-		return Negotiation{}, errs.E(errs.Invalid, "invalid peer node id")
-	case p.Goal == "" || len(p.Goal) > MaxGoal:
-		return Negotiation{}, errs.E(errs.Invalid, "goal must be 1 to %d bytes", MaxGoal)
-	case p.MaxUSD < 0:
-		return Negotiation{}, errs.E(errs.Invalid, "max_usd must not be negative")
-	case p.MaxTurns < 1 || p.MaxTurns > MaxTurnsLimit:
-		return Negotiation{}, errs.E(errs.Invalid, "max_turns must be 1 to %d", MaxTurnsLimit)
+	n, err := newNegotiation(workspaceID, p, now)
+	if err != nil {
+		return Negotiation{}, err
 	}
-	if p.Role == "" {
-		p.Role = RoleOpener
-	}
-	now = now.UTC().Truncate(time.Microsecond)
-	n := Negotiation{WorkspaceID: workspaceID, ID: p.ID, Peer: p.Peer, Goal: p.Goal, Status: StatusOpen, Turns: []Turn{},
-		MaxUSD: p.MaxUSD, MaxTurns: p.MaxTurns, CreatedAt: now, Role: p.Role, KeyID: p.KeyID, MemberID: p.MemberID,
-		Deadline: p.Deadline, Actions: []workspace.Receipt{}}
-	var deadline int64
-	if !p.Deadline.IsZero() {
-		deadline = store.Micros(p.Deadline)
-	}
-	args := []any{workspaceID, n.ID, n.Peer, n.Goal, string(n.Status), int64(n.MaxUSD), n.MaxTurns, store.Micros(now),
-		string(p.Role), p.KeyID, p.MemberID, deadline}
+	args := []any{workspaceID, n.ID, n.Peer, n.Goal, string(n.Status), int64(n.MaxUSD), n.MaxTurns, store.Micros(n.CreatedAt),
+		string(n.Role), n.KeyID, n.MemberID, deadlineMicros(n.Deadline)}
 	query := `INSERT INTO negotiations (workspace_id, id, peer, goal, status, max_usd, max_turns, created_at, role, key_id, member_id, deadline_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (workspace_id, id) DO NOTHING`
 	if pin != nil {
@@ -210,6 +190,39 @@ func create(ctx context.Context, q store.Querier, workspaceID string, p CreatePa
 		return Negotiation{}, errs.E(errs.Conflict, "negotiation %s already exists", n.ID)
 	}
 	return n, nil
+}
+
+// newNegotiation checks p and returns the open exchange, without turns,
+// that create writes for it.
+func newNegotiation(workspaceID string, p CreateParams, now time.Time) (Negotiation, error) {
+	p.Goal = strings.TrimSpace(p.Goal)
+	switch {
+	case !validID(p.ID):
+		return Negotiation{}, errs.E(errs.Invalid, "invalid negotiation id")
+	case !validID(p.Peer):
+		return Negotiation{}, errs.E(errs.Invalid, "invalid peer node id")
+	case p.Goal == "" || len(p.Goal) > MaxGoal:
+		return Negotiation{}, errs.E(errs.Invalid, "goal must be 1 to %d bytes", MaxGoal)
+	case p.MaxUSD < 0:
+		return Negotiation{}, errs.E(errs.Invalid, "max_usd must not be negative")
+	case p.MaxTurns < 1 || p.MaxTurns > MaxTurnsLimit:
+		return Negotiation{}, errs.E(errs.Invalid, "max_turns must be 1 to %d", MaxTurnsLimit)
+	}
+	if p.Role == "" {
+		p.Role = RoleOpener
+	}
+	now = now.UTC().Truncate(time.Microsecond)
+	return Negotiation{WorkspaceID: workspaceID, ID: p.ID, Peer: p.Peer, Goal: p.Goal, Status: StatusOpen, Turns: []Turn{},
+		MaxUSD: p.MaxUSD, MaxTurns: p.MaxTurns, CreatedAt: now, Role: p.Role, KeyID: p.KeyID, MemberID: p.MemberID,
+		Deadline: p.Deadline, Actions: []workspace.Receipt{}}, nil
+}
+
+// deadlineMicros is a deadline as stored: Unix µs, 0 for none.
+func deadlineMicros(d time.Time) int64 {
+	if d.IsZero() {
+		return 0
+	}
+	return store.Micros(d)
 }
 
 // Get returns the workspace's negotiation with its turns. Another

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"math"
+	"sync/atomic"
 	"time"
 
 	"github.com/soisnode/soisnode/money"
@@ -51,6 +52,7 @@ type Service struct {
 	keys keyCache  // pinned key sets, parsed once per JWKS
 	pins pinCache  // senders' pins, re-checked inside the recording transaction
 	ends leaseEnds // sent answers' leases, ended by the next write (leaseend.go)
+	txs  atomic.Int64 // transactions begun through inTx (tests count them)
 }
 
 // DefaultDeadline is how long an exchange may run when Service.Deadline
@@ -137,6 +139,12 @@ type Move struct {
 	// Cost is the model spend for this turn, as the agent saw it: for its
 	// logs only. The exchange's cost is what the ledger recorded for it.
 	Cost money.Micro
+}
+
+// inTx runs fn in a transaction of s.DB, counted in s.txs.
+func (s *Service) inTx(ctx context.Context, fn func(tx store.Tx) error) error {
+	s.txs.Add(1)
+	return s.DB.InTx(ctx, fn)
 }
 
 func (s *Service) now() time.Time {

@@ -109,7 +109,7 @@ func (s *Service) take(ctx context.Context, n Negotiation, seq int64, peer *peer
 		return n, err
 	}
 	ended := s.takeLeaseEnds() // earlier answers' leases ride on this write
-	err = s.DB.InTx(ctx, func(tx store.Tx) error {
+	err = s.inTx(ctx, func(tx store.Tx) error {
 		if err := flushLeases(ctx, tx, ended); err != nil {
 			return err
 		}
@@ -209,7 +209,7 @@ const (
 
 // end finishes an open exchange here without sending anything.
 func (s *Service) end(ctx context.Context, n Negotiation, status Status, note string) (Negotiation, error) {
-	err := s.DB.InTx(ctx, func(tx store.Tx) error {
+	err := s.inTx(ctx, func(tx store.Tx) error {
 		var err error
 		n, err = s.finish(ctx, tx, n, status, note)
 		return err
