@@ -49,9 +49,9 @@ type Service struct {
 	// EnvelopeLife is exp − iat of what this side signs; default 5 minutes.
 	EnvelopeLife time.Duration
 
-	keys keyCache  // pinned key sets, parsed once per JWKS
-	pins pinCache  // senders' pins, re-checked inside the recording transaction
-	ends leaseEnds // sent answers' leases, ended by the next write (leaseend.go)
+	keys keyCache     // pinned key sets, parsed once per JWKS
+	pins pinCache     // senders' pins, re-checked inside the recording transaction
+	ends leaseEnds    // sent answers' leases, ended by the next write (leaseend.go)
 	txs  atomic.Int64 // transactions begun through inTx (tests count them)
 }
 
