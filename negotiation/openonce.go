@@ -23,8 +23,8 @@ import (
 // atomic, so this is what the transaction of the SQLite path does.
 //
 // The clauses are the ones Remember (SQLNonces.Add), create (with a
-// pin) and insertTurn run one by one; TestOpenAtOnceIsTheTransaction
-// checks that both paths leave the same rows.
+// pin) and insertTurn run one by one (TestRecordedOpenIsWhatGetReads,
+// TestCachedPinRechecked).
 const recordOpenQuery = `WITH pin AS (
 	SELECT 1 FROM peers WHERE id = ? AND workspace_id = ? AND node_id = ? AND a2a_url = '' AND updated_at = ? AND jwks = ?
 ), nonce AS (

@@ -2,11 +2,14 @@ package negotiation
 
 import (
 	"context"
+	"errors"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/soisnode/soisnode/peers"
 	"github.com/soisnode/soisnode/store"
 	"github.com/soisnode/soisnode/store/storetest"
 )
@@ -125,4 +128,68 @@ func checkCount(t *testing.T, what string, got, want counted) {
 	if !ok {
 		t.Fatalf("%s: %d transactions, statements %q; want %d transactions, statements starting %q", what, got.txs, got.statements, want.txs, want.statements)
 	}
+}
+
+// TestRecordedOpenIsWhatGetReads: the open recorded the way each dialect
+// records it with a lane slot (PostgreSQL: one statement; SQLite: one
+// transaction) leaves the exchange the answer starts from in hand
+// (openedInHand), its nonce and its turn's lease; a second record of it
+// (the nonce seen, the id held) changes nothing and gives the envelope
+// back to the registry path.
+func TestRecordedOpenIsWhatGetReads(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		l := newLaneSide(t, db)
+		s := l.service()
+		pin, err := peers.Lookup{DB: db}.Get(ctx, l.ws, "node_p")
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, token := l.open(t, l.ring)
+		env, err := decodeUnverified(token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now()
+		p := CreateParams{ID: id, Peer: env.From, Goal: goalOf(env), MaxUSD: pin.MaxUSD, MaxTurns: pin.MaxTurns, Role: RoleResponder, Deadline: now.Add(s.deadline())}
+		lease := store.Micros(now.Add(time.Minute))
+		record := func() (Negotiation, error) {
+			if db.Dialect() == store.Postgres {
+				tu := TurnOf(env, token, now)
+				tu.lease = lease
+				return recordOpenAtOnce(ctx, db, pin, env, p, tu, now)
+			}
+			slot := l.q.TakeLocal(time.Minute)
+			defer slot.Release()
+			lease = slot.HeldUntil()
+			return s.recordOpen(ctx, pin, env, token, p, slot, now)
+		}
+		created, err := record()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := Get(ctx, db, l.ws, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if in := openedInHand(created, env, token, now, pin); !reflect.DeepEqual(in.n, got) {
+			t.Fatalf("in hand:\n%+v\nread back:\n%+v", in.n, got)
+		}
+		if held := l.lease(t, id, 1); held != lease {
+			t.Fatalf("the open's lease is %d, want %d", held, lease)
+		}
+		var nonces int
+		if err := db.QueryRow(ctx, `SELECT count(*) FROM negotiation_nonces WHERE sender = ? AND nonce = ?`, env.From, env.Nonce).Scan(&nonces); err != nil {
+			t.Fatal(err)
+		}
+		if nonces != 1 {
+			t.Fatalf("%d rows of the open's nonce, want 1", nonces)
+		}
+		if _, err := record(); !errors.Is(err, errSlowPath) {
+			t.Fatalf("recorded again: %v, want the registry path", err)
+		}
+		if n, err := Get(ctx, db, l.ws, id); err != nil || !reflect.DeepEqual(n, got) {
+			t.Fatalf("the second record changed the exchange (%v):\n%+v", err, n)
+		}
+	})
 }
