@@ -30,9 +30,10 @@ import (
 // between two nodes on loopback, with a zero-latency agent (issue 10): a
 // peer signs an open envelope and POSTs it; the node verifies it against
 // the pinned keys, checks replay, records the negotiation and the turn
-// with its answer's lease, 202; the answer — a signed reject sent back to
-// the peer — then runs at once in the node's local lane, as it would (a
-// River job when no slot is free). Next to it, in
+// with its answer's lease (on PostgreSQL in one statement), 202; the
+// answer — a signed reject sent back to the peer — then runs in the
+// node's local lane, started from a timer just after the 202 (a River
+// job when no slot is free). Next to it, in
 // the same run, the baseline: one signed POST whose receiver verifies the
 // signature and does one insert. The peer sends its next turn once the
 // node's answer reached it, as in an exchange, so no answer runs beside
