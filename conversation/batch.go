@@ -23,8 +23,12 @@ import (
 // to the goroutines ready to run (runtime.Gosched: requests being read may
 // join) and commits, in its own goroutine, whatever is queued by then
 // (when idle, only its own accept): there is no timer, and a lone caller
-// never waits for one. On PostgreSQL (NewBatcher's default there) there
-// is no batch at all: each accept commits alone, side by side.
+// never waits for one. On PostgreSQL too: there an accept alone costs a
+// round trip to the server per statement plus BEGIN and COMMIT, and
+// concurrent transactions lock the same workspace, key and member rows
+// (their foreign keys); in a batch the savepoint statements travel in one
+// round trip with each accept's first statement (store.DeferTx), and the
+// batch pays BEGIN, the River jobs' insert and COMMIT once.
 // Accepts that arrive while a batch is being committed queue up and are
 // committed together by the next batch, at most MaxBatch of them, each
 // inside its own SAVEPOINT: an accept whose fn fails (an idempotency
