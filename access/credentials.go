@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/soisnode/soisnode/budget"
@@ -219,23 +220,24 @@ func Authenticate(ctx context.Context, q store.Querier, token, apiKey string) (P
 		return Principal{}, denied
 	}
 	th, kh := hashSecret(token), hashSecret(apiKey)
-	var storedTH, memberWS string
+	var storedTH, storedKH, memberWS string
 	var m Member
 	var role string
 	var mAt, tokRevoked int64
-	err := q.QueryRow(ctx, `SELECT t.hash, t.revoked_at, m.id, m.workspace_id, m.name, m.email, m.role, m.created_at
-		FROM access_tokens t JOIN members m ON m.id = t.member_id WHERE t.hash = ?`, th).
-		Scan(&storedTH, &tokRevoked, &m.ID, &memberWS, &m.Name, &m.Email, &role, &mAt)
-	if err != nil && err != store.ErrNoRows {
+	// Both credentials in one statement (one round trip to the database):
+	// no row when either is unknown, which is denied like any failure.
+	k, err := scanKey(authRow{q.QueryRow(ctx, `SELECT t.hash, t.revoked_at, m.id, m.workspace_id, m.name, m.email, m.role, m.created_at,
+		k.hash, `+qualifiedKeyCols+`
+		FROM access_tokens t JOIN members m ON m.id = t.member_id, api_keys k WHERE t.hash = ? AND k.hash = ?`, th, kh),
+		[]any{&storedTH, &tokRevoked, &m.ID, &memberWS, &m.Name, &m.Email, &role, &mAt, &storedKH}})
+	if err == store.ErrNoRows {
+		return Principal{}, denied
+	}
+	if err != nil {
 		return Principal{}, fmt.Errorf("access: authenticate: %w", err)
 	}
-	tokenOK := err == nil && sameHash(storedTH, th) && tokRevoked == 0
-	var storedKH string
-	k, kerr := scanKeyWithHash(q.QueryRow(ctx, `SELECT hash, `+keyCols+` FROM api_keys WHERE hash = ?`, kh), &storedKH)
-	if kerr != nil && kerr != store.ErrNoRows {
-		return Principal{}, fmt.Errorf("access: authenticate: %w", kerr)
-	}
-	keyOK := kerr == nil && sameHash(storedKH, kh) && !k.Revoked
+	tokenOK := sameHash(storedTH, th) && tokRevoked == 0
+	keyOK := sameHash(storedKH, kh) && !k.Revoked
 	if !tokenOK || !keyOK || memberWS != k.WorkspaceID {
 		return Principal{}, denied
 	}
@@ -247,18 +249,18 @@ func Authenticate(ctx context.Context, q store.Querier, token, apiKey string) (P
 	}, nil
 }
 
-func scanKeyWithHash(r store.Row, hash *string) (Key, error) {
-	return scanKey(rowPrefix{r, hash})
+// qualifiedKeyCols is keyCols of api_keys k, for a join.
+var qualifiedKeyCols = "k." + strings.ReplaceAll(keyCols, ", ", ", k.")
+
+// authRow scans Authenticate's leading columns into lead, then the key's
+// into the caller's dests.
+type authRow struct {
+	r    store.Row
+	lead []any
 }
 
-// rowPrefix scans a leading column into p, then the rest into the caller's dests.
-type rowPrefix struct {
-	r store.Row
-	p *string
-}
-
-func (rp rowPrefix) Scan(dest ...any) error {
-	return rp.r.Scan(append([]any{rp.p}, dest...)...)
+func (a authRow) Scan(dest ...any) error {
+	return a.r.Scan(append(a.lead[:len(a.lead):len(a.lead)], dest...)...)
 }
 
 // ListTokens returns the workspace's access tokens (never their secrets),

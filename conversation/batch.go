@@ -23,8 +23,12 @@ import (
 // to the goroutines ready to run (runtime.Gosched: requests being read may
 // join) and commits, in its own goroutine, whatever is queued by then
 // (when idle, only its own accept): there is no timer, and a lone caller
-// never waits for one. On PostgreSQL (NewBatcher's default there) there
-// is no batch at all: each accept commits alone, side by side.
+// never waits for one. On PostgreSQL too: there an accept alone costs a
+// round trip to the server per statement plus BEGIN and COMMIT, and
+// concurrent transactions lock the same workspace, key and member rows
+// (their foreign keys); in a batch the savepoint statements travel in one
+// round trip with each accept's first statement (store.DeferTx), and the
+// batch pays BEGIN, the River jobs' insert and COMMIT once.
 // Accepts that arrive while a batch is being committed queue up and are
 // committed together by the next batch, at most MaxBatch of them, each
 // inside its own SAVEPOINT: an accept whose fn fails (an idempotency
@@ -66,6 +70,14 @@ type Batcher struct {
 // the 64 KiB message each.
 const DefaultMaxBatch = 64
 
+// PostgresMaxBatch bounds a group commit on PostgreSQL: every accept of a
+// batch is a subtransaction (its savepoint), and a transaction with more
+// than 64 of them overflows PostgreSQL's per-backend cache of
+// subtransaction ids, after which every other session's snapshots must
+// look them up in pg_subtrans (slow). Half of it leaves room for the
+// savepoints an accept may open itself.
+const PostgresMaxBatch = 32
+
 // batchTimeout bounds one batch's transaction (as the accept paths bound
 // theirs).
 const batchTimeout = 30 * time.Second
@@ -80,16 +92,13 @@ type batchReq struct {
 var ErrClosed = errs.E(errs.Unavailable, "the node is shutting down and takes no new messages; retry on another node or after the restart")
 
 // NewBatcher returns a Batcher committing on db. max ≤ 0 chooses by
-// dialect: DefaultMaxBatch on SQLite; 1 on PostgreSQL, where every accept
-// commits on its own connection beside the others, and a group commit
-// serialising them on one connection measured slower (docs/benchmarks.md;
-// PostgreSQL groups the WAL flushes of concurrent commits itself). With
-// max 1 InTx is store.DB.InTx: no queue, no batch.
+// dialect: DefaultMaxBatch on SQLite, PostgresMaxBatch on PostgreSQL.
+// With max 1 InTx is store.DB.InTx: no queue, no batch.
 func NewBatcher(db *store.DB, max int) *Batcher {
 	if max <= 0 {
 		max = DefaultMaxBatch
 		if db.Dialect() == store.Postgres {
-			max = 1
+			max = PostgresMaxBatch
 		}
 	}
 	return &Batcher{db: db, max: max, idle: make(chan struct{})}
@@ -243,42 +252,64 @@ func (b *Batcher) commit(batch []*batchReq) {
 	}
 	b.batches.Add(1)
 	err := b.db.InTx(ctx, func(stx store.Tx) error {
-		tx := &batchTx{Tx: stx}
+		// On PostgreSQL the savepoint statements are held back and sent in
+		// one round trip with the accept's first statement (store.DeferTx).
+		dtx := store.Deferring(stx)
+		tx := &batchTx{Tx: dtx}
+		open := false // the last accept's savepoint is still open (it stood)
 		for i, r := range live {
-			if _, err := tx.Exec(ctx, `SAVEPOINT accept`); err != nil {
+			if open {
+				if err := dtx.Defer(ctx, `RELEASE SAVEPOINT accept`); err != nil {
+					broken(live[i:])
+					return fmt.Errorf("conversation: release savepoint: %w", err)
+				}
+				open = false
+			}
+			if err := dtx.Defer(ctx, `SAVEPOINT accept`); err != nil {
 				broken(live[i:])
 				return fmt.Errorf("conversation: savepoint: %w", err)
 			}
 			mark := tx.mark()
-			if ferr := run(r, tx); ferr != nil {
+			ferr := run(r, tx)
+			if err := dtx.Err(); err != nil {
+				// A held-back savepoint statement failed (not this
+				// accept's doing): the transaction is broken.
+				broken(live[i:])
+				return fmt.Errorf("conversation: savepoint: %w", err)
+			}
+			if ferr != nil {
 				// Undo this accept alone (its rows and what it gathered);
 				// the transaction goes on.
 				tx.undo(mark)
 				r.done <- ferr
-				if _, err := tx.Exec(ctx, `ROLLBACK TO SAVEPOINT accept`); err != nil {
+				if err := dtx.Defer(ctx, `ROLLBACK TO SAVEPOINT accept`); err != nil {
 					// The transaction is broken: what ran before is lost
 					// with it and runs again, alone.
 					broken(live[i+1:])
 					return fmt.Errorf("conversation: roll back to savepoint: %w", err)
 				}
-				if _, err := tx.Exec(ctx, `RELEASE SAVEPOINT accept`); err != nil {
+				if err := dtx.Defer(ctx, `RELEASE SAVEPOINT accept`); err != nil {
 					broken(live[i+1:])
 					return fmt.Errorf("conversation: release savepoint: %w", err)
 				}
 				continue
 			}
-			if _, err := tx.Exec(ctx, `RELEASE SAVEPOINT accept`); err != nil {
-				broken(live[i:])
-				return fmt.Errorf("conversation: release savepoint: %w", err)
-			}
+			// Released before the next accept's savepoint; the last one's
+			// by COMMIT.
+			open = true
 			ok = append(ok, r)
+		}
+		// A failed last accept's rollback, if held back.
+		if err := dtx.Flush(ctx); err != nil {
+			broken(nil)
+			return fmt.Errorf("conversation: roll back to savepoint: %w", err)
 		}
 		// The gathered writes of every accept that stands, together.
 		if err := tx.flush(ctx); err != nil {
 			broken(nil)
 			return err
 		}
-		return nil
+		return dtx.Err()
 	})
 	if err != nil {
 		// Nothing of this batch committed: whoever had not failed on its

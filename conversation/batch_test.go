@@ -412,14 +412,17 @@ func TestBatcherClose(t *testing.T) {
 	})
 }
 
-// TestBatcherDialectDefault: by default SQLite accepts queue behind the
-// batch being committed; PostgreSQL's commit alone, side by side (a held
-// accept does not hold up another), and Close waits for them.
+// TestBatcherDialectDefault: by default accepts queue behind the batch
+// being committed on both databases (group commit), at most
+// DefaultMaxBatch of them on SQLite and PostgresMaxBatch on PostgreSQL.
 func TestBatcherDialectDefault(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		seed(t, db)
 		ctx := context.Background()
 		b := conversation.NewBatcher(db, 0)
+		var mu sync.Mutex
+		var sizes []int
+		b.Observe(func(n int) { mu.Lock(); sizes = append(sizes, n); mu.Unlock() })
 		open, gate, held := make(chan struct{}), make(chan struct{}), make(chan error, 1)
 		go func() {
 			held <- b.InTx(ctx, func(tx store.Tx) error {
@@ -430,49 +433,43 @@ func TestBatcherDialectDefault(t *testing.T) {
 			})
 		}()
 		<-open
-		second := make(chan error, 1)
-		go func() {
-			second <- b.InTx(ctx, func(tx store.Tx) error { _, err := submitTx(ctx, tx, "second", "", nil); return err })
-		}()
+		max := conversation.DefaultMaxBatch
 		if db.Dialect() == store.Postgres {
-			if err := <-second; err != nil { // committed while the first is held
-				t.Fatal(err)
-			}
-			if b.Waiting() != 0 {
-				t.Fatal("an accept queued on PostgreSQL")
-			}
-			closed := make(chan error, 1)
-			go func() { closed <- b.Close(ctx) }()
-			short, cancel := context.WithCancel(ctx)
-			cancel()
-			if err := b.Close(short); !errors.Is(err, context.Canceled) {
-				t.Fatalf("Close while an accept commits: %v", err)
-			}
-			close(gate)
-			if err := <-held; err != nil {
-				t.Fatal(err)
-			}
-			if err := <-closed; err != nil {
-				t.Fatal(err)
-			}
-			return
+			max = conversation.PostgresMaxBatch
+		}
+		n := max + 1 // one more than a batch takes
+		done := make(chan error, n)
+		for range n {
+			go func() {
+				done <- b.InTx(ctx, func(tx store.Tx) error { _, err := submitTx(ctx, tx, "queued", "", nil); return err })
+			}()
 		}
 		deadline := time.Now().Add(10 * time.Second)
-		for b.Waiting() < 1 {
+		for b.Waiting() < n {
 			if time.Now().After(deadline) {
-				t.Fatal("the second accept did not queue on SQLite")
+				t.Fatalf("%d accepts queued behind the held batch, want %d", b.Waiting(), n)
 			}
-			time.Sleep(time.Millisecond)
+			time.Sleep(time.Millisecond) // polling a counter, not waiting for work
 		}
 		close(gate)
 		if err := <-held; err != nil {
 			t.Fatal(err)
 		}
-		if err := <-second; err != nil {
-			t.Fatal(err)
+		for range n {
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
 		}
-		if batches, accepts := b.Stats(); batches != 2 || accepts != 2 {
+		mu.Lock()
+		defer mu.Unlock()
+		if !slices.Equal(sizes, []int{1, max, 1}) {
+			t.Fatalf("batch sizes %v, want [1 %d 1]", sizes, max)
+		}
+		if batches, accepts := b.Stats(); batches != 3 || accepts != int64(n+1) {
 			t.Fatalf("stats %d %d", batches, accepts)
+		}
+		if c := countRows(t, db, `SELECT count(*) FROM turns WHERE message = 'queued'`); c != n {
+			t.Fatalf("%d turns committed, want %d", c, n)
 		}
 	})
 }

@@ -4,7 +4,7 @@ import "github.com/prometheus/client_golang/prometheus"
 
 var (
 	batchesDesc = prometheus.NewDesc("sois_accept_transactions_total",
-		"Write transactions that committed accepted messages (POST /api/agent, A2A SendMessage): with group commit on SQLite, fewer than the accepts.", nil, nil)
+		"Write transactions that committed accepted messages (POST /api/agent, A2A SendMessage): with group commit, fewer than the accepts.", nil, nil)
 	acceptsDesc = prometheus.NewDesc("sois_accept_committed_total",
 		"Accepted messages committed through the accept batcher.", nil, nil)
 )

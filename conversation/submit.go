@@ -60,29 +60,37 @@ func Submit(ctx context.Context, tx store.Tx, p SubmitParams, enqueue Enqueuer) 
 			return Submitted{}, err
 		}
 	}
-	var turn int
-	if p.ConversationID == "" {
-		meta := p.Metadata
-		if len(meta) == 0 {
-			meta = json.RawMessage(`{}`)
-		}
-		_, err := tx.Exec(ctx, `INSERT INTO conversations (id, workspace_id, key_id, member_id, status, turn_count, metadata, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)`,
-			convID, p.WorkspaceID, p.KeyID, p.MemberID, string(Queued), string(meta), store.Micros(p.Now), store.Micros(p.Now))
+	turn := 1
+	switch {
+	case p.ConversationID == "" && tx.Dialect() == store.Postgres:
+		// One statement, one round trip: the conversation and its first
+		// turn (the turn's foreign key is checked at the statement's end).
+		_, err := tx.Exec(ctx, `WITH c AS (INSERT INTO conversations (id, workspace_id, key_id, member_id, status, turn_count, metadata, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?))
+			INSERT INTO turns (conversation_id, turn, message, status, created_at, lease_until) VALUES (?, 1, ?, ?, ?, ?)`,
+			convID, p.WorkspaceID, p.KeyID, p.MemberID, string(Queued), string(newMetadata(p.Metadata)), store.Micros(p.Now), store.Micros(p.Now),
+			convID, p.Message, string(Queued), store.Micros(p.Now), p.LeaseUntil)
 		if err != nil {
 			return Submitted{}, fmt.Errorf("conversation: create: %w", err)
 		}
-		turn = 1
-	} else {
+	case p.ConversationID == "":
+		_, err := tx.Exec(ctx, `INSERT INTO conversations (id, workspace_id, key_id, member_id, status, turn_count, metadata, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)`,
+			convID, p.WorkspaceID, p.KeyID, p.MemberID, string(Queued), string(newMetadata(p.Metadata)), store.Micros(p.Now), store.Micros(p.Now))
+		if err != nil {
+			return Submitted{}, fmt.Errorf("conversation: create: %w", err)
+		}
+		if err := addTurn(ctx, tx, p, convID, turn); err != nil {
+			return Submitted{}, err
+		}
+	default:
 		var err error
 		if turn, err = nextTurn(ctx, tx, p); err != nil {
 			return Submitted{}, err
 		}
-	}
-	_, err := tx.Exec(ctx, `INSERT INTO turns (conversation_id, turn, message, status, created_at, lease_until) VALUES (?, ?, ?, ?, ?, ?)`,
-		convID, turn, p.Message, string(Queued), store.Micros(p.Now), p.LeaseUntil)
-	if err != nil {
-		return Submitted{}, fmt.Errorf("conversation: add turn: %w", err)
+		if err := addTurn(ctx, tx, p, convID, turn); err != nil {
+			return Submitted{}, err
+		}
 	}
 	if p.IdempotencyKey != "" {
 		if _, err := tx.Exec(ctx, `UPDATE idempotency_keys SET turn = ? WHERE key_id = ? AND idem_key = ?`, turn, p.KeyID, p.IdempotencyKey); err != nil {
@@ -93,6 +101,24 @@ func Submit(ctx context.Context, tx store.Tx, p SubmitParams, enqueue Enqueuer) 
 		return Submitted{}, fmt.Errorf("conversation: enqueue turn: %w", err)
 	}
 	return Submitted{ConversationID: convID, Turn: turn}, nil
+}
+
+// newMetadata is a new conversation's metadata: {} when none was sent.
+func newMetadata(meta json.RawMessage) json.RawMessage {
+	if len(meta) == 0 {
+		return json.RawMessage(`{}`)
+	}
+	return meta
+}
+
+// addTurn inserts the queued turn of a message.
+func addTurn(ctx context.Context, tx store.Tx, p SubmitParams, convID string, turn int) error {
+	_, err := tx.Exec(ctx, `INSERT INTO turns (conversation_id, turn, message, status, created_at, lease_until) VALUES (?, ?, ?, ?, ?, ?)`,
+		convID, turn, p.Message, string(Queued), store.Micros(p.Now), p.LeaseUntil)
+	if err != nil {
+		return fmt.Errorf("conversation: add turn: %w", err)
+	}
+	return nil
 }
 
 // nextTurn moves an existing conversation to a new queued turn, refusing

@@ -206,7 +206,7 @@ func New(db *store.DB, cfg Config, run TurnFunc) (*Queue, error) {
 			return err
 		}
 		q.insertMany = func(ctx context.Context, tx store.Tx, p []river.InsertManyParams) error {
-			_, err := c.InsertManyFastTx(ctx, tx.Raw().(pgx.Tx), p)
+			_, err := c.InsertManyTx(ctx, tx.Raw().(pgx.Tx), p) // one INSERT … unnest (the Fast variant is a COPY: more round trips)
 			return err
 		}
 		return q, nil
