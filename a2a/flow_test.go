@@ -60,7 +60,13 @@ func flow(t *testing.T, n *testbed.Node, c testbed.Creds, binding spec.Transport
 
 	// Non-blocking: submitted at once; GetTask sees it finish.
 	send(t, cl, "Create a contact for Jane Smith, CTO of Initech, jane.smith@initech.example", "", "", false)
-	quick := send(t, cl, "Find all contacts from Acme Corp", "", "", true)
+	quickReq := request("Find all contacts from Acme Corp", "", "", true)
+	quickID := quickReq.Message.ID
+	res, err := cl.SendMessage(ctx, quickReq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	quick := res.(*spec.Task)
 	if quick.Status.State != spec.TaskStateSubmitted && quick.Status.State != spec.TaskStateWorking && quick.Status.State != spec.TaskStateCompleted {
 		t.Fatalf("non-blocking send: %s", quick.Status.State)
 	}
@@ -74,9 +80,30 @@ func flow(t *testing.T, n *testbed.Node, c testbed.Creds, binding spec.Transport
 	if ask.Status.State != spec.TaskStateInputRequired || !strings.Contains(reply(ask), "Jane Smith") {
 		t.Fatalf("ambiguity: %s %q", ask.Status.State, reply(ask))
 	}
-	answer := send(t, cl, "the one at Acme", ask.ContextID, string(ask.ID), false)
+	answerReq := request("the one at Acme", ask.ContextID, string(ask.ID), false)
+	res, err = cl.SendMessage(ctx, answerReq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer := res.(*spec.Task)
 	if answer.ID != ask.ID || answer.ContextID != ask.ContextID || answer.Status.State != spec.TaskStateCompleted || len(answer.History) != 4 {
 		t.Fatalf("answer: %s %s %q history %d", answer.ID, answer.Status.State, reply(answer), len(answer.History))
+	}
+	// The answer's messageId again: the same task, no new turn. Reused
+	// for a new task, or an opening message's messageId reused as an
+	// answer: refused.
+	if res, err := cl.SendMessage(ctx, answerReq); err != nil || res.(*spec.Task).ID != ask.ID || len(res.(*spec.Task).History) != 4 {
+		t.Fatalf("resent answer: %+v %v", res, err)
+	}
+	reused := request("Find all contacts from Acme Corp", "", "", false)
+	reused.Message.ID = answerReq.Message.ID
+	if _, err := cl.SendMessage(ctx, reused); !errors.Is(err, spec.ErrInvalidParams) {
+		t.Fatalf("an answer's messageId reused for a new task: %v", err)
+	}
+	opener := request("the one at Initech", ask.ContextID, string(ask.ID), false)
+	opener.Message.ID = quickID
+	if _, err := cl.SendMessage(ctx, opener); !errors.Is(err, spec.ErrInvalidParams) {
+		t.Fatalf("a new task's messageId reused as an answer: %v", err)
 	}
 	// A stopped task takes no more messages; its context does.
 	if _, err := cl.SendMessage(ctx, request("and the email too", "", string(ask.ID), false)); !errors.Is(err, spec.ErrUnsupportedOperation) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"strings"
 	"time"
 	"unicode"
@@ -58,8 +59,71 @@ func (s *Server) SendMessage(ctx context.Context, req *spec.SendMessageRequest) 
 		}
 	}
 
+	// As POST /api/agent: the message is read and valid, so the accept
+	// runs on its own context; a client that goes away neither aborts it
+	// midway nor turns it into an internal error. It commits or rolls back
+	// as a whole, and acceptTimeout bounds the wait for the transaction.
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), acceptTimeout)
+	defer cancel()
 	var task Task
 	fresh := false // a new turn was queued by this request
+	for attempt := 1; ; attempt++ {
+		task, fresh, err = s.accept(actx, pr, m, text, hash, spent, push, now)
+		if err == nil || m.TaskID != "" {
+			break
+		}
+		// A new task's messageId is claimed by the task's own row, after
+		// its turn was added: a resent messageId shows up as that claim
+		// refused (errTaken), or as the error adding the turn gave (its
+		// conversation still busy with the first send's turn, the
+		// backlog full). Either way the task it made is the answer.
+		prior, found, ferr := findMessage(actx, s.cfg.DB, o.KeyID, m.ID)
+		if ferr != nil {
+			return nil, s.protocolError(ferr)
+		}
+		if found {
+			if prior.hash != hash {
+				return nil, invalid("messageId %q was already sent with a different message", m.ID)
+			}
+			if task, err = getTask(actx, s.cfg.DB, o, prior.taskID); err != nil {
+				return nil, s.protocolError(err)
+			}
+			break
+		}
+		if !errors.Is(err, errTaken) {
+			break
+		}
+		// Taken by a twin not committed yet (the same group commit) or
+		// rolled back since: once more, after it.
+		if attempt == maxClaimAttempts {
+			return nil, s.protocolError(errs.E(errs.Unavailable, "messageId %q is being sent by another request at the same moment; retry", m.ID))
+		}
+	}
+	if err != nil {
+		return nil, s.protocolError(err)
+	}
+	if fresh {
+		s.cfg.Log.Info("a2a message accepted", "task_id", task.ID, "conversation_id", task.ConversationID, "turn", task.Turn, "key_id", o.KeyID)
+	}
+	blocking := req.Config == nil || !req.Config.ReturnImmediately
+	if fresh && !blocking && task.FirstTurn == task.Turn {
+		// Just queued: the task is known without reading it back.
+		return submittedView(task, text, now, historyLength(req.Config)), nil
+	}
+	return s.taskView(ctx, pr, task, blocking, historyLength(req.Config))
+}
+
+// maxClaimAttempts bounds the accepts of one new-task message whose
+// messageId a twin request holds without it being readable yet.
+const maxClaimAttempts = 3
+
+// accept runs one accepting transaction for a message: the new turn, and
+// its new task (claiming the messageId with the task row) or the task it
+// answers (claiming the messageId in a2a_messages first, so a resent
+// answer finds its task without a second turn). fresh says whether a new
+// turn was queued.
+func (s *Server) accept(actx context.Context, pr access.Principal, m *spec.Message, text, hash string, spent error, push *spec.PushConfig, now time.Time) (task Task, fresh bool, err error) {
+	o := ownerOf(pr)
 	enqueue, pending, lease := s.cfg.Enqueue, Accept(nil), int64(0)
 	if s.cfg.Prepare != nil {
 		// As POST /api/agent: the turn starts in this process once the
@@ -73,27 +137,24 @@ func (s *Server) SendMessage(ctx context.Context, req *spec.SendMessageRequest) 
 	if newID == "" {
 		newID = store.NewID()
 	}
-	// As POST /api/agent: the message is read and valid, so the accept
-	// runs on its own context; a client that goes away neither aborts it
-	// midway nor turns it into an internal error. It commits or rolls back
-	// as a whole, and acceptTimeout bounds the wait for the transaction.
-	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), acceptTimeout)
-	defer cancel()
 	err = s.cfg.Accepts.InTx(actx, func(tx store.Tx) error {
 		ctx := stmtContext(actx, tx)
 		fresh = false
-		taskID, prior, found, err := claimMessage(ctx, tx, o.KeyID, m.ID, newID, hash, now)
-		if err != nil {
-			return err
-		}
-		if found {
-			if prior != hash {
-				return invalid("messageId %q was already sent with a different message", m.ID)
+		if m.TaskID != "" {
+			taskID, prior, found, err := claimMessage(ctx, tx, o.KeyID, m.ID, newID, hash, now)
+			if err != nil {
+				return err
 			}
-			task, err = getTask(ctx, tx, o, taskID)
-			return err
+			if found {
+				if prior != hash {
+					return invalid("messageId %q was already sent with a different message", m.ID)
+				}
+				task, err = getTask(ctx, tx, o, taskID)
+				return err
+			}
 		}
-		task, err = s.submit(ctx, tx, pr, m, text, newID, spent, now, enqueue, lease)
+		var err error
+		task, err = s.submit(ctx, tx, pr, m, text, newID, hash, spent, now, enqueue, lease)
 		if err != nil {
 			return err
 		}
@@ -113,24 +174,13 @@ func (s *Server) SendMessage(ctx context.Context, req *spec.SendMessageRequest) 
 	if pending != nil {
 		pending.Done(err == nil)
 	}
-	if err != nil {
-		return nil, s.protocolError(err)
-	}
-	if fresh {
-		s.cfg.Log.Info("a2a message accepted", "task_id", task.ID, "conversation_id", task.ConversationID, "turn", task.Turn, "key_id", o.KeyID)
-	}
-	blocking := req.Config == nil || !req.Config.ReturnImmediately
-	if fresh && !blocking && task.FirstTurn == task.Turn {
-		// Just queued: the task is known without reading it back.
-		return submittedView(task, text, now, historyLength(req.Config)), nil
-	}
-	return s.taskView(ctx, pr, task, blocking, historyLength(req.Config))
+	return task, fresh && err == nil, err
 }
 
 // submit adds the turn and its task in tx. A spent budget still makes a
 // task (and a turn), failed at once with the reason, so the caller sees
 // it where it looks for every outcome.
-func (s *Server) submit(ctx context.Context, tx store.Tx, pr access.Principal, m *spec.Message, text, newID string, spent error, now time.Time, enqueue conversation.Enqueuer, lease int64) (Task, error) {
+func (s *Server) submit(ctx context.Context, tx store.Tx, pr access.Principal, m *spec.Message, text, newID, hash string, spent error, now time.Time, enqueue conversation.Enqueuer, lease int64) (Task, error) {
 	o := ownerOf(pr)
 	var task Task
 	convID := m.ContextID
@@ -173,7 +223,7 @@ func (s *Server) submit(ctx context.Context, tx store.Tx, pr access.Principal, m
 	if task.ID != "" {
 		err = advanceTask(ctx, tx, &task, sub.Turn, now)
 	} else {
-		task, err = createTask(ctx, tx, newID, o, sub.ConversationID, sub.Turn, now)
+		task, err = createTask(ctx, tx, newID, o, sub.ConversationID, sub.Turn, m.ID, hash, now)
 	}
 	if err != nil {
 		return Task{}, err

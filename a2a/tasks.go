@@ -2,6 +2,7 @@ package a2a
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -56,14 +57,32 @@ func getTask(ctx context.Context, q store.Querier, o Owner, id string) (Task, er
 	return t, nil
 }
 
-// createTask stores a new task id for turn of conversationID.
-func createTask(ctx context.Context, tx store.Tx, id string, o Owner, conversationID string, turn int, now time.Time) (Task, error) {
+// errTaken is createTask's answer when the messageId that opens the task
+// was sent before (the same key's task or answer holds it): nothing of
+// the accept may stand, and the task it made is the answer.
+var errTaken = errors.New("a2a: messageId already taken")
+
+// createTask stores a new task id for turn of conversationID, opened by
+// messageID (whose message hashes to hash). The row is the messageId's
+// claim (the unique index a2a_tasks_message): one statement writes the
+// task and claims its messageId, refusing it (errTaken) when the key has
+// used messageId already, for a task or for an answer (a2a_messages).
+func createTask(ctx context.Context, tx store.Tx, id string, o Owner, conversationID string, turn int, messageID, hash string, now time.Time) (Task, error) {
 	t := Task{ID: id, WorkspaceID: o.WorkspaceID, KeyID: o.KeyID, ConversationID: conversationID,
 		FirstTurn: turn, Turn: turn, CreatedAt: now, UpdatedAt: now}
-	_, err := tx.Exec(ctx, `INSERT INTO a2a_tasks (`+taskCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		t.ID, t.WorkspaceID, t.KeyID, t.ConversationID, t.FirstTurn, t.Turn, store.Micros(now), store.Micros(now))
+	// INSERT … SELECT (not VALUES) for the NOT EXISTS; the casts give
+	// PostgreSQL the parameters' types, which a SELECT list does not.
+	n, err := tx.Exec(ctx, `INSERT INTO a2a_tasks (`+taskCols+`, message_id, request_hash)
+		SELECT ?, ?, ?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER), CAST(? AS BIGINT), CAST(? AS BIGINT), ?, ?
+		WHERE NOT EXISTS (SELECT 1 FROM a2a_messages WHERE key_id = ? AND message_id = ?)
+		ON CONFLICT DO NOTHING`,
+		t.ID, t.WorkspaceID, t.KeyID, t.ConversationID, t.FirstTurn, t.Turn, store.Micros(now), store.Micros(now), messageID, hash,
+		o.KeyID, messageID)
 	if err != nil {
 		return Task{}, fmt.Errorf("a2a: create task: %w", err)
+	}
+	if n == 0 {
+		return Task{}, errTaken
 	}
 	return t, nil
 }
@@ -77,24 +96,63 @@ func advanceTask(ctx context.Context, tx store.Tx, t *Task, turn int, now time.T
 	return nil
 }
 
-// claimMessage records that messageId (per key) makes task newTaskID, or
-// finds the task an earlier message with the same messageId made: one
-// INSERT in the common case, so a resent message returns the same task
-// and a concurrent twin waits for, then sees, the first.
+// claimMessage records that messageId (per key) answers task newTaskID,
+// or finds the task an earlier message with the same messageId made or
+// answered: one INSERT in the common case, so a resent answer returns the
+// same task and a concurrent twin waits for, then sees, the first. (A
+// message that opens a task claims its messageId with the task row,
+// createTask.) On PostgreSQL the claim first locks a2a_tasks against new
+// rows until the transaction ends, so a task being opened at the same
+// moment with the same messageId is either seen here or sees this claim:
+// answers are rare, new tasks are not, and this keeps the lock on the
+// rare side.
 func claimMessage(ctx context.Context, tx store.Tx, keyID, messageID, newTaskID, hash string, now time.Time) (taskID, priorHash string, found bool, err error) {
-	n, err := tx.Exec(ctx, `INSERT INTO a2a_messages (key_id, message_id, task_id, request_hash, created_at) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT DO NOTHING`, keyID, messageID, newTaskID, hash, store.Micros(now))
+	if tx.Dialect() == store.Postgres {
+		if _, err := tx.Exec(ctx, `LOCK TABLE a2a_tasks IN SHARE ROW EXCLUSIVE MODE`); err != nil {
+			return "", "", false, fmt.Errorf("a2a: lock tasks: %w", err)
+		}
+	}
+	n, err := tx.Exec(ctx, `INSERT INTO a2a_messages (key_id, message_id, task_id, request_hash, created_at)
+		SELECT ?, ?, ?, ?, CAST(? AS BIGINT)
+		WHERE NOT EXISTS (SELECT 1 FROM a2a_tasks WHERE key_id = ? AND message_id = ?)
+		ON CONFLICT DO NOTHING`, keyID, messageID, newTaskID, hash, store.Micros(now), keyID, messageID)
 	if err != nil {
 		return "", "", false, fmt.Errorf("a2a: record message: %w", err)
 	}
 	if n == 1 {
 		return newTaskID, hash, false, nil
 	}
-	err = tx.QueryRow(ctx, `SELECT task_id, request_hash FROM a2a_messages WHERE key_id = ? AND message_id = ?`, keyID, messageID).Scan(&taskID, &priorHash)
+	prior, found, err := findMessage(ctx, tx, keyID, messageID)
 	if err != nil {
-		return "", "", false, fmt.Errorf("a2a: find message: %w", err)
+		return "", "", false, err
 	}
-	return taskID, priorHash, true, nil
+	if !found {
+		return "", "", false, errors.New("a2a: find message: claimed, yet not found")
+	}
+	return prior.taskID, prior.hash, true, nil
+}
+
+// claim is what an earlier message with a messageId left: the task it
+// made or answered, and its hash.
+type claim struct {
+	taskID, hash string
+}
+
+// findMessage finds the key's earlier message with messageID: on the task
+// it opened, or among the answers (and the records from before migration
+// 0032) in a2a_messages.
+func findMessage(ctx context.Context, q store.Querier, keyID, messageID string) (claim, bool, error) {
+	var c claim
+	err := q.QueryRow(ctx, `SELECT id, request_hash FROM a2a_tasks WHERE key_id = ? AND message_id = ?
+		UNION ALL SELECT task_id, request_hash FROM a2a_messages WHERE key_id = ? AND message_id = ?`,
+		keyID, messageID, keyID, messageID).Scan(&c.taskID, &c.hash)
+	if err == store.ErrNoRows {
+		return claim{}, false, nil
+	}
+	if err != nil {
+		return claim{}, false, fmt.Errorf("a2a: find message: %w", err)
+	}
+	return c, true, nil
 }
 
 // listParams selects a page of an owner's tasks, newest first.

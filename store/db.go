@@ -63,8 +63,13 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		}
 		// WAL so CLI processes can read while serve writes; IMMEDIATE
 		// transactions so a writer waits (busy_timeout) instead of failing
-		// to upgrade a read lock.
-		dsn += "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+		// to upgrade a read lock. temp_store MEMORY keeps the statement
+		// journal of a savepoint (each accept of a group commit runs in
+		// one, conversation.Batcher) in memory: by default SQLite spills
+		// it to a temporary file past 64 KiB, and from then on every page
+		// an accept changes costs a pwrite (an A2A send, with its task
+		// and messageId rows, crossed that line; docs/benchmarks.md).
+		dsn += "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)&_txlock=immediate"
 		db := openSQLite(dsn)
 		// River's SQLite driver and SQLite itself want one writer; one
 		// connection serialises all access in-process without SQLITE_BUSY.
