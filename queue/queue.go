@@ -110,7 +110,7 @@ type Queue struct {
 	// waitPlaces counts them and the accepts that reserved a place.
 	waiting    []*Pending
 	waitPlaces int
-	running  sync.WaitGroup // local runs
+	running    sync.WaitGroup // local runs
 	// work is the parent of every turn this process runs (local runs, and
 	// River's through turnWorker); Stop cancels it with errs.ErrShutdown
 	// when its grace period ends.
@@ -178,8 +178,7 @@ func New(db *store.DB, cfg Config, run TurnFunc) (*Queue, error) {
 		cfg.LocalWaiting = 4 * cfg.Workers
 	}
 	q := &Queue{
-		maxWaiting: max(0, cfg.LocalWaiting),
-		db: db, run: run, giveUp: cfg.GiveUp, log: cfg.Logger, timeout: cfg.JobTimeout, sweepEvery: cfg.SweepInterval,
+		db: db, run: run, maxWaiting: max(0, cfg.LocalWaiting), giveUp: cfg.GiveUp, log: cfg.Logger, timeout: cfg.JobTimeout, sweepEvery: cfg.SweepInterval,
 		// A local run is canceled at JobTimeout (≤ RescueAfter); its
 		// lease runs out a minute after RescueAfter, so no process takes
 		// the turn while the local run may still be recording its outcome,
