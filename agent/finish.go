@@ -42,6 +42,7 @@ func (r *Runner) finish(ctx context.Context, t *turnRun, o conversation.Outcome)
 		}
 	}
 	var finished bool
+	var conv conversation.Conversation
 	final := t.final
 	err := r.DB.InTx(ctx, func(tx store.Tx) error {
 		var err error
@@ -53,14 +54,23 @@ func (r *Runner) finish(ctx context.Context, t *turnRun, o conversation.Outcome)
 		if finished, err = conversation.Finish(ctx, tx, t.conv.ID, t.turn, o); err != nil || !finished {
 			return err
 		}
+		if r.OnFinish == nil && r.Done == nil {
+			return nil
+		}
+		// Read back on the writer's connection, whose pages this
+		// transaction has just written: the hook's webhook payload, and
+		// what ?wait= requests answer without reading it again (Done).
+		if conv, err = conversation.Load(ctx, tx, t.conv.ID); err != nil {
+			return err
+		}
 		if r.OnFinish == nil {
 			return nil
 		}
-		conv, err := conversation.Load(ctx, tx, t.conv.ID)
-		if err != nil {
-			return err
+		f := Finished{Conv: conv, Turn: conv.Last()}
+		if t.key.ID != "" {
+			f.Key = &t.key
 		}
-		return r.OnFinish(ctx, tx, conv, conv.Last())
+		return r.OnFinish(ctx, tx, f)
 	})
 	if err != nil && final != nil {
 		// Record the answer on its own, then the outcome, as a turn whose
@@ -80,7 +90,11 @@ func (r *Runner) finish(ctx context.Context, t *turnRun, o conversation.Outcome)
 		t.log.Info("turn finished", "status", o.Status, "actions", len(o.Actions), "cost_usd", t.prog.cost.String())
 	}
 	if r.Done != nil {
-		r.Done(t.conv.ID)
+		if finished {
+			r.Done(t.conv.ID, &conv)
+		} else {
+			r.Done(t.conv.ID, nil)
+		}
 	}
 	return nil
 }

@@ -40,7 +40,8 @@ func TestFinalAnswerRecordedWithOutcome(t *testing.T) {
 				p := &billedProvider{usage: func(agent.Request) agent.Usage { return agent.Usage{InputTokens: 100, OutputTokens: 10} }}
 				failures, hooked := c.failures, 0
 				r := paidRunner(t, db, p, time.Minute)
-				r.OnFinish = func(ctx context.Context, tx store.Tx, conv conversation.Conversation, turn conversation.Turn) error {
+				r.OnFinish = func(ctx context.Context, tx store.Tx, f agent.Finished) error {
+					turn := f.Turn
 					hooked++
 					if failures > 0 {
 						failures--

@@ -22,7 +22,7 @@ func TestGiveUpFailsTheTurnClearly(t *testing.T) {
 		ctx := context.Background()
 		convID, _ := budgetTurn(t, db, budget.None)
 		woken := ""
-		r := &agent.Runner{DB: db, Done: func(id string) { woken = id }}
+		r := &agent.Runner{DB: db, Done: func(id string, _ *conversation.Conversation) { woken = id }}
 		r.GiveUp(ctx, convID, 1, errors.New("database unavailable"))
 		c, err := conversation.Load(ctx, db, convID)
 		if err != nil {

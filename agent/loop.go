@@ -24,6 +24,8 @@ func (r *Runner) Run(ctx context.Context, convID string, turn int) error {
 	r.defaults()
 	log := r.Log.With("conversation_id", convID, "turn", turn)
 	var started bool
+	var conv conversation.Conversation
+	var read startReads
 	err := r.DB.InTx(ctx, func(tx store.Tx) error {
 		var err error
 		started, err = conversation.Start(ctx, tx, convID, turn, r.Now())
@@ -33,21 +35,30 @@ func (r *Runner) Run(ctx context.Context, convID string, turn int) error {
 		// Holds left by an earlier run of this turn belong to calls that
 		// died with their process: they count as spent (unconfirmed).
 		lost, err := r.Budgets.SettleTurn(ctx, tx, convID, turn)
-		if err != nil || lost == 0 {
+		if err != nil {
 			return err
 		}
-		log.Warn("calls lost with an earlier run of the turn are counted as unconfirmed spend", "cost_usd", lost.Short())
-		return conversation.AddCost(ctx, tx, convID, turn, lost)
+		if lost != 0 {
+			log.Warn("calls lost with an earlier run of the turn are counted as unconfirmed spend", "cost_usd", lost.Short())
+			if err := conversation.AddCost(ctx, tx, convID, turn, lost); err != nil {
+				return err
+			}
+		}
+		// What the run reads, read in the transaction that started it:
+		// on SQLite the writer's connection has these pages at hand, where
+		// a reader's connection would read them again after the accept's
+		// commit.
+		if conv, err = conversation.Load(ctx, tx, convID); err != nil {
+			return err
+		}
+		read = readStart(ctx, tx, conv)
+		return nil
 	})
 	if err != nil || !started {
 		return err
 	}
-	conv, err := conversation.Load(ctx, r.DB, convID)
-	if err != nil {
-		return err
-	}
 	t := &turnRun{Runner: r, log: log, conv: conv, turn: turn}
-	outcome := t.run(ctx)
+	outcome := t.run(ctx, read)
 	if t.waiting {
 		if err := conversation.Waited(ctx, r.DB, convID, turn); err != nil {
 			return err
@@ -101,15 +112,39 @@ type turnRun struct {
 	final *finalStep
 }
 
-func (t *turnRun) run(ctx context.Context) conversation.Outcome {
-	key, err := access.FindKey(ctx, t.DB, t.conv.KeyID)
+// startReads is what a run needs besides the conversation, read when it
+// starts; a read that failed is reported by run as the turn's failure.
+type startReads struct {
+	key       access.Key
+	keyErr    error
+	member    access.Member
+	memberErr error
+	steps     []conversation.Step
+	stepsErr  error
+}
+
+// readStart reads the conversation's key, member and recorded steps.
+func readStart(ctx context.Context, q store.Querier, conv conversation.Conversation) startReads {
+	var s startReads
+	if s.key, s.keyErr = access.FindKey(ctx, q, conv.KeyID); s.keyErr != nil || s.key.Revoked {
+		return s
+	}
+	if s.member, s.memberErr = access.GetMember(ctx, q, conv.WorkspaceID, conv.MemberID); s.memberErr != nil {
+		return s
+	}
+	s.steps, s.stepsErr = conversation.Steps(ctx, q, conv.ID)
+	return s
+}
+
+func (t *turnRun) run(ctx context.Context, read startReads) conversation.Outcome {
+	key, err := read.key, read.keyErr
 	if err != nil {
 		return t.fail(err, "the integration key could not be loaded")
 	}
 	if key.Revoked {
 		return t.failMsg("the integration key was revoked")
 	}
-	member, err := access.GetMember(ctx, t.DB, t.conv.WorkspaceID, t.conv.MemberID)
+	member, err := read.member, read.memberErr
 	if err != nil {
 		return t.fail(err, "the member could not be loaded")
 	}
@@ -121,7 +156,7 @@ func (t *turnRun) run(ctx context.Context) conversation.Outcome {
 		}
 	}
 	t.caller = workspace.Caller{WorkspaceID: key.WorkspaceID, MemberID: member.ID, Role: member.Role, KeyID: key.ID, Scopes: key.Scopes}
-	steps, err := conversation.Steps(ctx, t.DB, t.conv.ID)
+	steps, err := read.steps, read.stepsErr
 	if err != nil {
 		return t.fail(err, "the conversation could not be loaded")
 	}

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/soisnode/soisnode/access"
 	"github.com/soisnode/soisnode/budget"
 	"github.com/soisnode/soisnode/conversation"
 	"github.com/soisnode/soisnode/money"
@@ -41,7 +42,25 @@ type Signer interface {
 
 // FinishHook runs inside the transaction that finishes a turn, so what it
 // writes (a webhook delivery) commits together with the outcome.
-type FinishHook func(ctx context.Context, tx store.Tx, conv conversation.Conversation, turn conversation.Turn) error
+type FinishHook func(ctx context.Context, tx store.Tx, f Finished) error
+
+// Finished is a turn whose outcome the finishing transaction has just
+// recorded, as that transaction reads it.
+type Finished struct {
+	Conv conversation.Conversation // the conversation with every turn, as recorded
+	Turn conversation.Turn         // the finished turn (Conv's last)
+	// Key is the integration key as the run read it when the turn
+	// started (its limits, scopes and response_url), so the hook need not
+	// read it again; nil when the run did not get as far (a turn given up
+	// or failed before its key was loaded).
+	Key *access.Key
+}
+
+// DoneFunc is told, after the finishing transaction committed, that a
+// turn of the conversation stopped. conv is the conversation as that
+// transaction left it, or nil when this run recorded nothing (the turn
+// had already stopped, e.g. canceled meanwhile).
+type DoneFunc func(conversationID string, conv *conversation.Conversation)
 
 // Runner runs conversation turns. Build it once; it is safe for
 // concurrent use by many turns.
@@ -59,8 +78,9 @@ type Runner struct {
 	Signer   Signer // nil: replies are not signed
 	NodeID   string // "iss" of signed replies
 	OnFinish FinishHook
-	// Done is told, after commit, that a turn stopped (wakes ?wait= requests).
-	Done func(conversationID string)
+	// Done is told, after commit, that a turn stopped (wakes ?wait=
+	// requests, handing them the finished conversation).
+	Done DoneFunc
 	Log  *slog.Logger
 	Now  func() time.Time
 	// Waiters run the tool calls whose results come later (by tool name):

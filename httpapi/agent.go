@@ -117,6 +117,10 @@ func (n *Server) sendMessage(ctx context.Context, in *agentInput) (*agentOutput,
 	// (queue.Pending), when a worker slot is free. Concurrent accepts
 	// commit together (conversation.Batcher), each atomic on its own.
 	pending := n.prepare()
+	// With ?wait=, the request subscribes to the turn's end before the
+	// accept commits: the turn may start and finish before this handler
+	// runs again, and its end then still wakes it (waitStopped).
+	var waiting *waitSub
 	err := n.accepts.InTx(ctx, func(tx store.Tx) error {
 		var err error
 		sub, err = conversation.Submit(ctx, tx, conversation.SubmitParams{
@@ -125,16 +129,24 @@ func (n *Server) sendMessage(ctx context.Context, in *agentInput) (*agentOutput,
 			IdempotencyKey: in.IdempotencyKey, RequestHash: requestHash, Now: n.now(),
 			Admit: n.backlog.admit(pr.Key.ID), LeaseUntil: pending.HeldUntil(),
 		}, pending.Enqueue)
+		if err == nil && in.Wait > 0 && !sub.Replayed && (waiting == nil || waiting.id != sub.ConversationID) {
+			n.waiters.cancel(waiting) // a batch that failed to commit runs this again
+			waiting = n.waiters.subscribe(sub.ConversationID)
+		}
 		return err
 	})
 	pending.Done(err == nil)
+	if err != nil || sub.Replayed || (waiting != nil && waiting.id != sub.ConversationID) {
+		n.waiters.cancel(waiting)
+		waiting = nil
+	}
 	if err != nil {
 		return nil, problemFor(n.log, err)
 	}
 	if !sub.Replayed {
 		n.log.Info("message accepted", "conversation_id", sub.ConversationID, "turn", sub.Turn, "key_id", pr.Key.ID)
 	}
-	return n.conversationResponse(reqCtx, pr.Caller.WorkspaceID, sub.ConversationID, time.Duration(in.Wait)*time.Second)
+	return n.conversationResponse(reqCtx, pr.Caller.WorkspaceID, sub.ConversationID, time.Duration(in.Wait)*time.Second, waiting, sub.Turn)
 }
 
 // acceptTimeout bounds accepting a message (budget check and the accept
@@ -142,17 +154,20 @@ func (n *Server) sendMessage(ctx context.Context, in *agentInput) (*agentOutput,
 const acceptTimeout = 30 * time.Second
 
 // conversationResponse is the 202 body, or after waiting the conversation.
-func (n *Server) conversationResponse(ctx context.Context, workspaceID, id string, wait time.Duration) (*agentOutput, error) {
+// waiting, if not nil, is the subscription taken before turn's accept
+// committed (waitStopped); it is ended here.
+func (n *Server) conversationResponse(ctx context.Context, workspaceID, id string, wait time.Duration, waiting *waitSub, turn int) (*agentOutput, error) {
 	poll := "/api/agent/conversations/" + id
 	out := &agentOutput{Status: http.StatusAccepted, Location: poll}
 	if wait <= 0 {
+		n.waiters.cancel(waiting)
 		// Nothing to wait for: the 202 body is known without reading the
 		// conversation back (it was committed, or found by its
 		// Idempotency-Key, in this request).
 		out.Body = Accepted{ConversationID: id, Status: conversation.Queued, PollURL: poll}
 		return out, nil
 	}
-	c, err := n.WaitStopped(ctx, workspaceID, id, wait)
+	c, err := n.waitStopped(ctx, workspaceID, id, wait, waiting, turn)
 	if err != nil && ctx.Err() != nil {
 		// The client went away while waiting; what was taken stays taken.
 		out.Body = Accepted{ConversationID: id, Status: conversation.Queued, PollURL: poll}

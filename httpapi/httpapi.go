@@ -223,3 +223,8 @@ func (n *Server) Backlog() prometheus.Collector { return n.backlog }
 // TurnStopped wakes the requests waiting (?wait=) on a conversation whose
 // turn stopped.
 func (n *Server) TurnStopped(conversationID string) { n.waiters.notify(conversationID) }
+
+// TurnFinished wakes the requests waiting (?wait=) on conv, whose turn
+// the runner has just finished: conv is the conversation as the finishing
+// transaction committed it, the answer of a request waiting on that turn.
+func (n *Server) TurnFinished(conv conversation.Conversation) { n.waiters.finished(conv) }

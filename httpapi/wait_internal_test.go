@@ -7,7 +7,8 @@ import "testing"
 // freed subscription makes room again.
 func TestWaitersBounded(t *testing.T) {
 	w := newWaiters()
-	ch, cancel := w.subscribe("c1")
+	s := w.subscribe("c1")
+	ch, cancel := s.ch, func() { w.cancel(s) }
 	w.notify("c2")
 	select {
 	case <-ch:
@@ -22,17 +23,17 @@ func TestWaitersBounded(t *testing.T) {
 	}
 	cancels := []func(){cancel}
 	for i := 1; i < maxWaiters; i++ {
-		_, c := w.subscribe("many")
-		cancels = append(cancels, c)
+		m := w.subscribe("many")
+		cancels = append(cancels, func() { w.cancel(m) })
 	}
-	if over, _ := w.subscribe("one more"); over != nil {
+	if over := w.subscribe("one more"); over != nil {
 		t.Fatal("a subscription past maxWaiters was granted")
 	}
 	cancels[0]()
-	if again, c := w.subscribe("one more"); again == nil {
+	if again := w.subscribe("one more"); again == nil {
 		t.Fatal("no room after a waiter left")
 	} else {
-		c()
+		w.cancel(again)
 	}
 	for _, c := range cancels[1:] {
 		c()

@@ -22,7 +22,7 @@ func (n *Node) newA2A() *a2a.Server {
 			}
 			return n.budgets.Check(ctx, pr.Key.Limits())
 		},
-		Stopped: func(id string) { n.domain.turnCanceled(); n.turnDone(id) },
+		Stopped: func(id string) { n.domain.turnCanceled(); n.turnDone(id, nil) },
 		Admit:   n.http.Admit,
 	})
 }

@@ -42,37 +42,41 @@ import (
 
 // Node is one running soisnode process.
 type Node struct {
-	cfg          Config
-	log          *slog.Logger
-	now          func() time.Time
-	db           *store.DB
-	queue        *queue.Queue
-	registry     *workspace.Registry
-	keys         *signing.Keyring
-	secrets      *webhook.Secrets // integration keys' webhook secrets (v1 signatures)
-	nodeID       string
-	guard        webhook.Guard
-	deliveries   *webhook.Queue
-	dispatcher   *webhook.Dispatcher
-	files        *files.Service
-	runner       *agent.Runner
-	budgets      *budget.Budgets
-	freeProvider bool
-	a2a          *a2a.Server
-	http         *httpapi.Server       // the caller API, federation endpoint, card, JWKS, health
-	accepts      *conversation.Batcher // group commit of POST /api/agent's and A2A SendMessage's accepts
-	metrics      *metrics
-	fedm         *fedMetrics
-	domain       *domainMetrics
-	negotiations *negotiation.Service
-	console      *console.Console
-	oauth        *oauth.Server // OAuth 2.1 for /mcp
-	api          huma.API
-	handler      http.Handler
-	server       *http.Server
-	listener     net.Listener
-	background   []func(context.Context) // loops started by Start, stopped by Shutdown
-	stops        []func(context.Context) error
+	cfg        Config
+	log        *slog.Logger
+	now        func() time.Time
+	db         *store.DB
+	queue      *queue.Queue
+	registry   *workspace.Registry
+	keys       *signing.Keyring
+	secrets    *webhook.Secrets // integration keys' webhook secrets (v1 signatures)
+	nodeID     string
+	guard      webhook.Guard
+	deliveries *webhook.Queue
+	dispatcher *webhook.Dispatcher
+	// queuedDeliveries holds the conversation ids whose finishing
+	// transaction queued a webhook delivery (onTurnFinished), until it
+	// commits (turnDone wakes the dispatcher then).
+	queuedDeliveries sync.Map
+	files            *files.Service
+	runner           *agent.Runner
+	budgets          *budget.Budgets
+	freeProvider     bool
+	a2a              *a2a.Server
+	http             *httpapi.Server       // the caller API, federation endpoint, card, JWKS, health
+	accepts          *conversation.Batcher // group commit of POST /api/agent's and A2A SendMessage's accepts
+	metrics          *metrics
+	fedm             *fedMetrics
+	domain           *domainMetrics
+	negotiations     *negotiation.Service
+	console          *console.Console
+	oauth            *oauth.Server // OAuth 2.1 for /mcp
+	api              huma.API
+	handler          http.Handler
+	server           *http.Server
+	listener         net.Listener
+	background       []func(context.Context) // loops started by Start, stopped by Shutdown
+	stops            []func(context.Context) error
 }
 
 // New builds a node: opens and migrates the database and assembles every

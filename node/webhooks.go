@@ -77,27 +77,53 @@ func nodeID(ctx context.Context, db *store.DB, configured string) (string, error
 }
 
 // onTurnFinished queues the webhook of a finished turn, in the finishing
-// transaction, when the key has a response_url.
-func (n *Node) onTurnFinished(ctx context.Context, tx store.Tx, conv conversation.Conversation, turn conversation.Turn) error {
+// transaction, when the key has a response_url (the key as the turn read
+// it at its start; read again only for a turn that had not loaded it).
+func (n *Node) onTurnFinished(ctx context.Context, tx store.Tx, f agent.Finished) error {
+	conv, turn := f.Conv, f.Turn
 	n.domain.turnFinishing(conv.ID, turn)
-	if err := n.a2a.OnTurnStopped(ctx, tx, conv.ID, turn.Turn); err != nil {
+	ntx := &notingTx{Tx: tx}
+	if err := n.a2a.OnTurnStopped(ctx, ntx, conv.ID, turn.Turn); err != nil {
 		return err
 	}
+	defer func() {
+		if ntx.queued {
+			n.queuedDeliveries.Store(conv.ID, true)
+		}
+	}()
 	event := eventFor[turn.Status]
 	if event == "" {
 		return nil
 	}
-	key, err := access.FindKey(ctx, tx, conv.KeyID)
-	if err != nil || key.ResponseURL == "" {
-		return err
+	var key access.Key
+	if f.Key != nil {
+		key = *f.Key
+	} else {
+		var err error
+		if key, err = access.FindKey(ctx, tx, conv.KeyID); err != nil {
+			return err
+		}
+	}
+	if key.ResponseURL == "" {
+		return nil
 	}
 	d, err := webhook.NewDelivery(conv.WorkspaceID, key.ID, event, key.ResponseURL, webhook.Payload{Conversation: conv, SignedReply: conv.SignedReply})
 	if err != nil {
 		return err
 	}
 	d.CreatedAt = n.now()
-	return webhook.Enqueue(ctx, tx, d)
+	return webhook.Enqueue(ctx, ntx, d)
 }
+
+// notingTx is a turn's finishing transaction that remembers whether a
+// delivery was queued in it (webhook.Noter).
+type notingTx struct {
+	store.Tx
+	queued bool
+}
+
+// NoteDelivery implements webhook.Noter.
+func (t *notingTx) NoteDelivery() { t.queued = true }
 
 // onDeliveryAttempt counts a webhook attempt and tells the configured
 // OnDeliveryAttempt (tests) of it.
@@ -108,11 +134,22 @@ func (n *Node) onDeliveryAttempt(ev webhook.AttemptEvent) {
 	}
 }
 
-// turnDone runs after a turn's outcome is committed.
-func (n *Node) turnDone(conversationID string) {
+// turnDone runs after a turn's outcome is committed (conv: the
+// conversation as the runner's finish committed it; nil for a turn that
+// stopped otherwise, a cancel, or a finish that recorded nothing). The
+// webhook dispatcher is woken when the runner's finish queued a delivery,
+// and after every other stop (an A2A cancel queues its push itself).
+func (n *Node) turnDone(conversationID string, conv *conversation.Conversation) {
 	n.domain.turnCommitted(conversationID)
-	n.http.TurnStopped(conversationID)
-	n.dispatcher.Notify()
+	_, queued := n.queuedDeliveries.LoadAndDelete(conversationID)
+	if conv != nil {
+		n.http.TurnFinished(*conv)
+	} else {
+		n.http.TurnStopped(conversationID)
+	}
+	if queued || conv == nil {
+		n.dispatcher.Notify()
+	}
 }
 
 // RotateWebhookSecret gives a key of workspace ws a new webhook secret

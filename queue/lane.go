@@ -82,8 +82,10 @@ func (q *Queue) takeSlot() bool {
 	}
 }
 
-// releaseSlot gives back a slot taken by takeSlot.
+// releaseSlot gives back a slot taken by takeSlot (or takeTurn), to a
+// waiting turn if there is one.
 func (q *Queue) releaseSlot() {
 	<-q.slots
 	q.running.Done()
+	q.dispatch()
 }

@@ -250,13 +250,14 @@ func TestLocalLaneRollbackGivesSlotBack(t *testing.T) {
 	})
 }
 
-// TestLocalLaneFullGoesToRiver: with every slot busy, the next turn is an
-// ordinary River job, due at once, worked when a slot frees.
+// TestLocalLaneFullGoesToRiver: with every slot busy and no waiting place
+// (LocalWaiting negative), the next turn is an ordinary River job, due at
+// once, worked when a slot frees.
 func TestLocalLaneFullGoesToRiver(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		r := newRuns()
 		r.hold = make(chan struct{})
-		q := start(t, db, queue.Config{Workers: 1, PollInterval: 50 * time.Millisecond}, r.run)
+		q := start(t, db, queue.Config{Workers: 1, LocalWaiting: -1, PollInterval: 50 * time.Millisecond}, r.run)
 		accept(t, db, q, 1, true)
 		r.wait(t, 1)
 		accept(t, db, q, 2, true)
@@ -284,5 +285,84 @@ func TestLocalLaneFailureHandsOver(t *testing.T) {
 			_ = db.QueryRow(context.Background(), `SELECT count(*) FROM river_job WHERE state = 'completed'`).Scan(&n)
 			return n == 1
 		})
+	})
+}
+
+// TestLocalLaneWaitsForASlot: with every slot busy, accepted turns wait in
+// the local lane, up to LocalWaiting, with their lease and no River job,
+// and run in order as slots free; past LocalWaiting a turn gets a River
+// job. Nothing runs twice.
+func TestLocalLaneWaitsForASlot(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		r := newRuns()
+		r.hold = make(chan struct{})
+		q := start(t, db, queue.Config{Workers: 1, LocalWaiting: 2}, r.run)
+		accept(t, db, q, 1, true)
+		r.wait(t, 1)
+		accept(t, db, q, 2, true)
+		accept(t, db, q, 3, false) // rolled back: gives its place back
+		accept(t, db, q, 4, true)
+		accept(t, db, q, 5, true) // no place left: River
+		if due, later := jobs(t, db); due != 1 || later != 0 || leased(t, db) != 3 {
+			t.Fatalf("%d due, %d scheduled jobs, %d leased turns; want turns 1, 2, 4 leased and turn 5's job due", due, later, leased(t, db))
+		}
+		close(r.hold)
+		// Turn 5's job may run too when River fetches it (on PostgreSQL
+		// it is notified), in any order with the waiting turns.
+		at := func(turn int) (i, n int) {
+			i = -1
+			for k, c := range r.calls {
+				if c == turn {
+					i, n = k, n+1
+				}
+			}
+			return i, n
+		}
+		eventually(t, "the waiting turns run", func() bool {
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			_, n2 := at(2)
+			_, n4 := at(4)
+			return n2 > 0 && n4 > 0
+		})
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		i2, n2 := at(2)
+		i4, n4 := at(4)
+		_, n1 := at(1)
+		_, n3 := at(3)
+		if n1 != 1 || n2 != 1 || n3 != 0 || n4 != 1 || i2 > i4 {
+			t.Fatalf("ran %v; want turns 1, 2 and 4 once each, 2 before 4, and never the rolled-back 3", r.calls)
+		}
+	})
+}
+
+// TestLocalLaneStopHandsWaitingBack: a stop hands the turns waiting for a
+// slot to River at once (their lease ended, a job due now), so another
+// process, or this one restarted, runs them without waiting for the lease
+// to run out.
+func TestLocalLaneStopHandsWaitingBack(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		r := newRuns()
+		r.hold = make(chan struct{})
+		defer close(r.hold)
+		q := start(t, db, queue.Config{Workers: 1}, r.run)
+		accept(t, db, q, 1, true)
+		r.wait(t, 1)
+		accept(t, db, q, 2, true)
+		sctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+		defer cancel()
+		_ = q.Stop(sctx) // turn 1 is held past the grace period
+		var lease int64
+		if err := db.QueryRow(ctx, `SELECT lease_until FROM turns WHERE conversation_id = 'conv' AND turn = 2`).Scan(&lease); err != nil {
+			t.Fatal(err)
+		}
+		// Turn 1's run, cut off, is handed over too; on PostgreSQL River,
+		// notified, may fetch a handed-over job before it stops (the job
+		// is then interrupted and handed back again, as a running one).
+		if due, later := jobs(t, db); lease != 0 || due+later != 2 {
+			t.Fatalf("after the stop: turn 2's lease %d, %d due and %d scheduled jobs; want turn 2 handed to River and turn 1's job", lease, due, later)
+		}
 	})
 }

@@ -73,6 +73,11 @@ type Config struct {
 	// SweepInterval is how often a working process looks for local-lane
 	// turns whose lease ran out unfinished (sweep.go); default 1 s.
 	SweepInterval time.Duration
+	// LocalWaiting is how many turns accepted by this process with every
+	// slot busy may wait in the local lane for the next free slot
+	// (local.go), instead of each getting a River job; default 4 ×
+	// Workers, negative for none.
+	LocalWaiting int
 }
 
 // Queue is a River client of either dialect, with the local lane.
@@ -94,13 +99,18 @@ type Queue struct {
 	timeout    time.Duration // JobTimeout: bounds one local run as it bounds a job
 	holdFor    time.Duration // how long a local turn's lease lasts
 	slots      chan struct{} // one token per turn running in this process
+	maxWaiting int           // Config.LocalWaiting
 	sweepEvery time.Duration
 	stopSweep  context.CancelFunc // nil until Start
 	swept      chan struct{}      // closed when the sweep loop ended
 
 	mu       sync.Mutex
 	stopping bool
-	running  sync.WaitGroup // local runs
+	// waiting are accepted turns waiting for a slot, in order (local.go);
+	// waitPlaces counts them and the accepts that reserved a place.
+	waiting    []*Pending
+	waitPlaces int
+	running    sync.WaitGroup // local runs
 	// work is the parent of every turn this process runs (local runs, and
 	// River's through turnWorker); Stop cancels it with errs.ErrShutdown
 	// when its grace period ends.
@@ -164,8 +174,11 @@ func New(db *store.DB, cfg Config, run TurnFunc) (*Queue, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if cfg.LocalWaiting == 0 {
+		cfg.LocalWaiting = 4 * cfg.Workers
+	}
 	q := &Queue{
-		db: db, run: run, giveUp: cfg.GiveUp, log: cfg.Logger, timeout: cfg.JobTimeout, sweepEvery: cfg.SweepInterval,
+		db: db, run: run, maxWaiting: max(0, cfg.LocalWaiting), giveUp: cfg.GiveUp, log: cfg.Logger, timeout: cfg.JobTimeout, sweepEvery: cfg.SweepInterval,
 		// A local run is canceled at JobTimeout (≤ RescueAfter); its
 		// lease runs out a minute after RescueAfter, so no process takes
 		// the turn while the local run may still be recording its outcome,
@@ -261,7 +274,10 @@ func (q *Queue) Stop(ctx context.Context) error {
 	q.mu.Lock()
 	q.stopping = true
 	stopSweep, swept := q.stopSweep, q.swept
+	waiting := q.waiting
+	q.waiting = nil
 	q.mu.Unlock()
+	q.handBack(waiting)
 	if stopSweep != nil {
 		stopSweep()
 		<-swept
@@ -367,7 +383,10 @@ func (w *turnWorker) Work(ctx context.Context, job *river.Job[TurnArgs]) error {
 		}
 		return ctx.Err()
 	}
-	defer func() { <-w.q.slots }()
+	defer func() {
+		<-w.q.slots
+		w.q.dispatch()
+	}()
 	err := w.q.run(ctx, job.Args.ConversationID, job.Args.Turn)
 	if errors.Is(err, errs.ErrShutdown) {
 		// Interrupted by a stop, in a resumable state: available again at

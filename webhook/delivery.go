@@ -93,9 +93,18 @@ func NewDelivery(workspaceID, keyID, event, url string, p Payload) (Delivery, er
 	return Delivery{ID: p.DeliveryID, WorkspaceID: workspaceID, KeyID: keyID, Event: event, URL: url, Body: body}, nil
 }
 
+// Noter is a transaction that wants to be told when Enqueue queued a
+// delivery to send in it, so that its owner wakes the dispatcher after
+// the commit only then (a turn's finish: most turns queue none).
+type Noter interface {
+	store.Tx
+	NoteDelivery()
+}
+
 // Enqueue stores d as pending, due at d.CreatedAt (now when zero), inside the
 // caller's transaction: the event and its delivery commit together. A
 // delivery to a URL disabled by a 410 is stored as disabled and not sent.
+// A tx that is a Noter is told of a pending delivery.
 func Enqueue(ctx context.Context, tx store.Tx, d Delivery) error {
 	if d.ID == "" || d.WorkspaceID == "" || d.Event == "" || d.URL == "" || len(d.Body) == 0 {
 		return errs.E(errs.Invalid, "a delivery needs an id, workspace, event, url and body")
@@ -118,6 +127,9 @@ func Enqueue(ctx context.Context, tx store.Tx, d Delivery) error {
 		d.ID, d.WorkspaceID, d.KeyID, d.Event, d.URL, Origin(d.URL), d.Body, string(status), at, at, at)
 	if err != nil {
 		return fmt.Errorf("webhook: enqueue %s: %w", d.ID, err)
+	}
+	if n, ok := tx.(Noter); ok && status == StatusPending {
+		n.NoteDelivery()
 	}
 	return nil
 }
