@@ -281,7 +281,15 @@ func (b *Batcher) commit(batch []*batchReq) {
 				// Undo this accept alone (its rows and what it gathered);
 				// the transaction goes on.
 				tx.undo(mark)
-				r.done <- ferr
+				if store.IsLockConflict(ferr) {
+					// Another transaction's locks (e.g. two processes'
+					// batches continuing two conversations in opposite
+					// order): nothing of it stands; it runs again alone
+					// once this batch has committed.
+					redo = append(redo, r)
+				} else {
+					r.done <- ferr
+				}
 				if err := dtx.Defer(ctx, `ROLLBACK TO SAVEPOINT accept`); err != nil {
 					// The transaction is broken: what ran before is lost
 					// with it and runs again, alone.

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
+
 	"github.com/soisnode/soisnode/conversation"
 	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/store"
@@ -201,6 +203,62 @@ func TestBatcherConcurrentReplays(t *testing.T) {
 		}
 		if c := countRows(t, db, `SELECT count(*) FROM idempotency_keys WHERE idem_key = 'same-key' AND turn = 1 AND conversation_id = ?`, conv); c != 1 {
 			t.Fatalf("the idempotency record does not name the turn")
+		}
+	})
+}
+
+// TestBatcherLockConflictRunsAgainAlone: an accept that PostgreSQL gives
+// up for other transactions' locks (a deadlock between two processes'
+// batches) is not failed to its caller: what it wrote is rolled back with
+// its savepoint, the rest of its batch commits, and it runs again in a
+// transaction of its own, where it succeeds.
+func TestBatcherLockConflictRunsAgainAlone(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		r := newBatchRig(t, db)
+		ctx := context.Background()
+		release := r.hold()
+		const n, bad = 3, 1
+		var mu sync.Mutex
+		var runs []bool // for the conflicted accept: ran inside a batch?
+		subs := make([]conversation.Submitted, n)
+		wait := r.send(n, func(i int, tx store.Tx) error {
+			sub, err := submitTx(ctx, tx, fmt.Sprint("c", i), "", nil)
+			if err != nil {
+				return err
+			}
+			subs[i] = sub
+			if i != bad {
+				return nil
+			}
+			_, inBatch := tx.(conversation.Gatherer)
+			mu.Lock()
+			runs = append(runs, inBatch)
+			mu.Unlock()
+			if inBatch {
+				return fmt.Errorf("continue the conversation: %w", &pgconn.PgError{Code: "40P01", Message: "deadlock detected"})
+			}
+			return nil
+		})
+		if err := release(); err != nil {
+			t.Fatal(err)
+		}
+		for i, err := range wait() {
+			if err != nil {
+				t.Fatalf("accept %d: %v", i, err)
+			}
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if !slices.Equal(runs, []bool{true, false}) {
+			t.Fatalf("conflicted accept ran %v (in a batch?), want once in the batch, then alone", runs)
+		}
+		if c := countRows(t, db, `SELECT count(*) FROM turns WHERE message = ?`, fmt.Sprint("c", bad)); c != 1 {
+			t.Fatalf("%d turns for the conflicted accept, want 1 (the batch's attempt rolled back)", c)
+		}
+		for i := range n {
+			if c := countRows(t, db, `SELECT count(*) FROM conversations WHERE id = ?`, subs[i].ConversationID); c != 1 {
+				t.Fatalf("accept %d: %d conversations, want 1", i, c)
+			}
 		}
 	})
 }

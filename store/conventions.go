@@ -59,3 +59,16 @@ func IsUniqueViolation(err error) bool {
 	}
 	return false
 }
+
+// IsLockConflict reports whether err is PostgreSQL giving up a statement
+// because of other transactions' locks: a deadlock (40P01) or a
+// serialization failure (40001). Such a statement did nothing; run
+// again in a transaction of its own, it normally succeeds. SQLite has one
+// writer and never reports either.
+func IsLockConflict(err error) bool {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		return pg.Code == "40P01" || pg.Code == "40001"
+	}
+	return false
+}
