@@ -48,22 +48,10 @@ var frameDefs = []frameDef{
 // frameMargin is how much the best frame must beat the next by.
 const frameMargin = 2
 
-// parseFrames reads s with the frames. ok is false when no frame fits.
-func parseFrames(s string, cal calendar) (intent, bool, *parseError) {
-	return pickFrame(frameDefs, s, cal)
-}
-
 // pickFrame scores every frame of defs on s and keeps the best, by the
 // margin.
 func pickFrame(defs []frameDef, s string, cal calendar) (intent, bool, *parseError) {
 	return scoreFrames(defs, s, cal, spansOf(s, cal))
-}
-
-// pickCueFrame is pickFrame for frames that read only cue phrases and
-// slot readers, not the recognised spans (the families' frames): the
-// spans are not computed.
-func pickCueFrame(defs []frameDef, s string, cal calendar) (intent, bool, *parseError) {
-	return scoreFrames(defs, s, cal, nil)
 }
 
 // scoreFrames scores every frame of defs on s with its spans sp.
@@ -75,32 +63,95 @@ func scoreFrames(defs []frameDef, s string, cal calendar, sp []span) (intent, bo
 			fits = append(fits, fit)
 		}
 	}
+	return scoreFits(fits)
+}
+
+// scoreFits keeps the best of fits, by the margin.
+func scoreFits(fits []frameFit) (intent, bool, *parseError) {
 	if len(fits) == 0 {
 		return nil, false, nil
 	}
-	best, second := fits[0], frameFit{score: -1 << 30}
-	for _, f := range fits[1:] {
-		switch {
-		case f.score > best.score:
-			best, second = f, best
-		case f.score > second.score:
-			second = f
+	bi := 0
+	for i, f := range fits {
+		if beats(f, fits[bi]) {
+			bi = i
 		}
 	}
-	// Two readings that agree are one reading ("Delete the contact
-	// Jane Doe" read by the named and the bare delete).
-	if len(fits) > 1 && best.score-second.score < frameMargin && !agree(best, second) {
-		return nil, true, refuse("I could not tell whether you meant %s or %s; say it another way", frameWords[best.frame], frameWords[second.frame])
+	best := fits[bi]
+	// Every other reading within the margin must agree with the best
+	// one, or the clause is asked back with the readings.
+	rivals := []frameFit{best}
+	for i, f := range fits {
+		if i == bi || best.score-f.score >= frameMargin || agree(best, f) {
+			continue
+		}
+		// A reading with a missing or unreadable slot is no rival for
+		// one whose slots are all filled: "Add a task" is the question
+		// for the title, not a tie with the task frame missing it.
+		if best.err == nil && f.err != nil {
+			continue
+		}
+		if best.err != nil {
+			return nil, true, refuse("I could not tell whether you meant %s or %s; say it another way", frameWords[best.frame], frameWords[f.frame])
+		}
+		dup := false
+		for _, r := range rivals {
+			dup = dup || agree(r, f)
+		}
+		if !dup {
+			rivals = append(rivals, f)
+		}
 	}
 	if best.err != nil {
 		return nil, true, best.err
 	}
+	if len(rivals) > 1 {
+		c := chooseReading{}
+		for _, r := range rivals {
+			c.readings = append(c.readings, r.it)
+			c.words = append(c.words, frameWords[r.frame])
+		}
+		return c, true, nil
+	}
 	return best.it, true, nil
 }
 
-// agree reports whether two fits read the clause the same way.
+// beats reports whether fit a ranks above b: the higher score, and at
+// equal scores the reading whose slots are all filled.
+func beats(a, b frameFit) bool {
+	if a.score != b.score {
+		return a.score > b.score
+	}
+	return a.err == nil && b.err != nil
+}
+
+// agree reports whether two fits read the clause the same way, or the
+// first one's plan resolves its name against the workspace's own names
+// and falls back to the second's reading ("everyone in Engineering": the
+// members of a team or department of that name, else the contacts in a
+// city or at a company of that name).
 func agree(a, b frameFit) bool {
-	return a.err == nil && b.err == nil && a.it != nil && reflect.DeepEqual(a.it, b.it)
+	if a.err != nil || b.err != nil || a.it == nil {
+		return false
+	}
+	if reflect.DeepEqual(a.it, b.it) {
+		return true
+	}
+	return subsumes(a.it, b.it) || subsumes(b.it, a.it)
+}
+
+// subsumes reports whether reading a's plan covers reading b: a unit of
+// no stated kind whose name, when no team or department holds it, is
+// looked up among the contacts' cities and companies.
+func subsumes(a, b intent) bool {
+	u, ok := a.(orgUnitMembers)
+	c, ok2 := b.(contactFind)
+	if !ok || !ok2 || u.kind != "" {
+		return false
+	}
+	f := c.filter
+	return (f.city != "" && strings.EqualFold(f.city, u.unit) || f.from != "" && strings.EqualFold(f.from, u.unit)) &&
+		(contactFilter{city: f.city, from: f.from}) == f
 }
 
 // frameWords say what a frame does, for the tie question.
@@ -334,8 +385,13 @@ func fitTerseTask(s string, _ []span, cal calendar) (frameFit, bool) {
 	if d := reDateInTitle.FindString(t.title); d != "" {
 		return frameFit{score: 4, err: refuse("I could not tell whether %q in %q is the due date; put the due date at the end (\"…, due 2026-03-20\") or quote the title", d, t.title)}, true
 	}
-	return frameFit{score: 6, it: t}, true
+	// Every item of the list filled a typed slot (a date, a member).
+	return frameFit{score: scoreTerse, it: t}, true
 }
+
+// scoreTerse is a labelled terse list every item of which fills a typed
+// slot: it beats the same label read as a title with commas in it.
+const scoreTerse = scoreNamed + frameMargin
 
 // capitalised reports whether every word of s starts with a capital: a
 // bare name in a terse list ("Tom"), not a phrase ("then Priya").

@@ -36,11 +36,6 @@ func init() {
 	frameWords["bulk-delete"] = "deleting every contact a filter matches"
 }
 
-// parseBulk recognises bulk contact changes with a filter.
-func parseBulk(s string, cal calendar) (intent, bool, *parseError) {
-	return pickCueFrame(bulkFrames, s, cal)
-}
-
 // quantified reads "all our Umbrella contacts at …" at the start of s:
 // the word before "contacts" (mod, a city, company or tag) and the text
 // after it (the filter and the change).

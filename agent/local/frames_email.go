@@ -40,11 +40,6 @@ func init() {
 	frameWords["email-send"] = "sending an email"
 }
 
-// parseEmail recognises email requests.
-func parseEmail(s string, cal calendar) (intent, bool, *parseError) {
-	return pickCueFrame(emailFrames, s, cal)
-}
-
 // fromParser turns a slot reader's answer into a frame's fit.
 func fromParser(it intent, ok bool, err *parseError, score int) (frameFit, bool) {
 	if !ok {

@@ -78,21 +78,6 @@ func init() {
 	}
 }
 
-// parseTask recognises task requests: the task change frames, then the
-// task search frame. A change to a task named only by a
-// pronoun ("Mark it as done", "That is done") is refused: the title
-// search would match any task containing those letters.
-func parseTask(s string, cal calendar) (intent, bool, *parseError) {
-	s = taskLast(s)
-	if it, ok, err := pickCueFrame(taskFrames, s, cal); ok {
-		if c, isChange := it.(taskChange); isChange && vagueTasks[strings.ToLower(c.task)] {
-			return nil, true, refuse("I can't tell which task %q is; give its title", c.task)
-		}
-		return it, true, err
-	}
-	return pickCueFrame(taskFindFrames, s, cal)
-}
-
 // vagueTasks name no task: a pronoun or a quantifier.
 var vagueTasks = wordSet(`it that this these those them everything all one mine something anything`)
 
@@ -363,7 +348,8 @@ func fitTaskDue(s string, _ []span, cal calendar) (frameFit, bool) {
 			}
 			task := strings.TrimSpace(after[:toks[i].start])
 			if d, err := parseDate(strings.TrimSpace(after[toks[i].wend:]), cal); err == nil && !reFileExt.MatchString(task) {
-				return frameFit{score: scoreBare, it: taskChange{task: taskRef(task), op: "due", value: d}}, true
+				// The destination fills a typed slot (a date).
+				return frameFit{score: scoreShape, it: taskChange{task: taskRef(task), op: "due", value: d}}, true
 			}
 		}
 	}
