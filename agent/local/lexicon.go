@@ -80,7 +80,7 @@ var clauseLexicon = []lexEntry{
 	w("i [just|only] want|need [to_know] {p's}", "what's $1's"),
 	w("chuck|bung|pop", "put"),
 	w("whack|chuck|bung|pop a|an|the {w} tag on {*} $", "tag $2 as $1"),
-	w("(" + lxForMeVerb + ") {*} for me $", "$1 $2"),
+	w("("+lxForMeVerb+") {*} for me $", "$1 $2"),
 	w("message", "email"),
 	w("hiya|heya|yo|morning|afternoon|evening|hey_there|hi_there|hello_there", ""),
 	rx(`^(?:one\s+more(?:\s+thing)?|quick\s+question(?:\s+[^:?]{0,40})?|another\s+one|also)\s*:\s*`, ``),
@@ -179,7 +179,7 @@ var clauseLexicon = []lexEntry{
 	w("is|are [the] {w} extension|extensions installed $", "what extensions are installed"),
 	w("[hi|hello|hey] what can you help_me_with|help_with|do_for_me $", "what can you do"),
 	// A filler after an idiom's rewrite: "tick off X for me".
-	w("(" + lxForMeVerb + ") {*} for me $", "$1 $2"),
+	w("("+lxForMeVerb+") {*} for me $", "$1 $2"),
 }
 
 // inlineLexicon rewrites inside a message, before it is split into
