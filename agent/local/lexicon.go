@@ -185,42 +185,57 @@ var clauseLexicon = []lexEntry{
 // inlineLexicon rewrites inside a message, before it is split into
 // clauses: email prose ("… and let her know that …"), the details of a
 // new contact given in a second sentence about "she"/"he", and labelled
-// email parts. when, if set, must match the message for the rule to
+// email parts. when, if set, must hold for the message for the entry to
 // apply; unless, if set, must not.
 var inlineLexicon = []struct {
-	rewrite
-	when, unless *regexp.Regexp
+	lexEntry
+	when, unless func(string) bool
 }{
-	{rw(`\s+and\s+(?:let\s+(?:him|her|them)\s+know|tell\s+(?:him|her|them))(?:\s+that)?\s+`, ` saying `), reEmailOpen, nil},
-	{rw(`(?:,\s*|\s+to\s+|\s+and\s+)(?:let\s+(?:him|her|them)\s+know|tell\s+(?:him|her|them))(?:\s+that)?\s+`, ` saying `), reEmailOpen, nil},
-	{rw(`\s+and\s+say\s+(?:that\s+)?`, ` saying `), reEmailOpen, nil},
-	{rw(`\s+and\s+ask\s+(?:him|her|them)\s+to\s+`, ` saying could you `), reEmailOpen, nil},
-	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:she|he|they)\s+(?:lives?|is\s+based|is\s+located)\s+in\s+`, `, based in `), reContactVerb, nil},
-	{rw(`(?:,\s*|\s+)(?:with\s+)?(?:the\s+|a\s+)?subject\s*:\s*([^,]+?),\s*(?:say|saying|body|message|text)\s*:\s*`, ` with subject $1 saying `), reEmailOpen, nil},
-	{rw(`(?:,\s*|\s+)(?:say|body|message|text)\s*:\s*`, ` saying `), reEmailOpen, nil},
-	{rw(`\s+(?:an?\s+)?(?:quick\s+)?(e-?mail|message)\s+to\s+say\s+`, ` an $1 saying `), reEmailOpen, nil},
-	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:she|he|they)(?:'s|\s+is|\s+are)?\s+(?:works?|working)\s+(?:at|for)\s+`, `, works at `), reContactVerb, nil},
-	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:her|his|their)\s+(?:phone\s+number|number|phone|mobile|cell)\s+is\s+`, `, phone `), reContactVerb, nil},
-	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:her|his|their)\s+e-?mail(?:\s+address)?\s+is\s+`, `, email `), reContactVerb, nil},
-	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:she|he|they)(?:'s|\s+is|\s+are)\s+based\s+in\s+`, `, based in `), reContactVerb, nil},
-	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:she|he|they)(?:'s|\s+is|\s+are)\s+(?:at|with|from)\s+`, `, at `), reContactVerb, nil},
-	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:she|he|they)(?:'s|\s+is|\s+are)\s+(?:a|an)\s+(prospect|customer|partner|lead|vip|client|supplier)\b`, `, tagged $1`), reContactVerb, nil},
-	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:she|he|they)(?:'s|\s+is|\s+are)\s+(?:the|their|our)\s+`, `, `), reContactVerb, nil},
-	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:she|he)(?:'s|\s+is)\s+(?:a|an)\s+`, `, `), reContactVerb, reFreeTextKind},
-	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:she|he)(?:'s|\s+is)\s+`, `, `), reContactVerb, reFreeTextKind},
-	{rw(`\s+[-–]\s+due\s+`, `, due `), nil, nil},
-	{rw(`\s+[-–]\s+((?:e-?mail|phone|mobile|tel|tagged|based|works|title|company|city|notes?)\b)`, `, $1`), reContactVerb, nil},
-	{rw(`\s+[-–]\s+(?:he|she|they)(?:'s|\s+is|\s+are)\s+(?:a|an)\s+(prospect|customer|partner|lead|vip|client|supplier)\b`, `, tagged $1`), reContactVerb, nil},
+	{w("~ {mid} and|to let_him_know|let_her_know|let_them_know|tell_him|tell_her|tell_them [that] …", "saying"), emailOpens, nil},
+	{w("~ {comma} let_him_know|let_her_know|let_them_know|tell_him|tell_her|tell_them [that] …", " saying"), emailOpens, nil},
+	{w("~ {mid} and say [that] …", "saying"), emailOpens, nil},
+	{w("~ {mid} and ask him|her|them to …", "saying could you"), emailOpens, nil},
+	{w("~ {brk} she|he|they lives|live|is_based|is_located in …", ", based in"), contactVerb, nil},
+	{rx(`(?:,\s*|\s+)(?:with\s+)?(?:the\s+|a\s+)?subject\s*:\s*([^,]+?),\s*(?:say|saying|body|message|text)\s*:\s*`, ` with subject $1 saying `), emailOpens, nil},
+	{rx(`(?:,\s*|\s+)(?:say|body|message|text)\s*:\s*`, ` saying `), emailOpens, nil},
+	{w("~ {mid} [a|an] [quick] (email|e-mail|message) to say …", "an $1 saying"), emailOpens, nil},
+	{w("~ {brk} "+lxHeShe+" [is|are] works|work|working at|for …", ", works at"), contactVerb, nil},
+	{w("~ {brk} her|his|their phone_number|number|phone|mobile|cell is …", ", phone"), contactVerb, nil},
+	{w("~ {brk} her|his|their email|e-mail|email_address|e-mail_address is …", ", email"), contactVerb, nil},
+	{w("~ {brk} "+lxHeIs+" based in …", ", based in"), contactVerb, nil},
+	{w("~ {brk} "+lxHeIs+" at|with|from …", ", at"), contactVerb, nil},
+	{w("~ {brk} "+lxHeIs+" a|an ("+lxTagOne+")", ", tagged $1"), contactVerb, nil},
+	{w("~ {brk} "+lxHeIs+" the|their|our …", ","), contactVerb, nil},
+	{w("~ {brk} she's|he's|she_is|he_is a|an …", ","), contactVerb, freeTextKind},
+	{w("~ {brk} she's|he's|she_is|he_is …", ","), contactVerb, freeTextKind},
+	{w("~ {mid} -|– due …", ", due"), nil, nil},
+	{w("~ {mid} -|– (email|e-mail|phone|mobile|tel|tagged|based|works|title|company|city|note|notes)", ", $1"), contactVerb, nil},
+	{w("~ {mid} -|– "+lxHeIs+" a|an ("+lxTagOne+")", ", tagged $1"), contactVerb, nil},
 }
 
+// More word classes of the inline entries.
+const (
+	lxHeShe  = "she|he|they|she's|he's"
+	lxHeIs   = "she's|he's|she_is|he_is|they_are|they_is|she_are|he_are"
+	lxTagOne = "prospect|customer|partner|lead|vip|client|supplier"
+)
+
 var (
-	// reFreeTextKind is a message with a task or an email in it, whose
+	// freeTextWords mark a message with a task or an email in it, whose
 	// free text the broadest contact rules must not touch: "Create a
 	// task to call Jane, she's expecting it" keeps its title.
-	reFreeTextKind = re(`\b(?:tasks?|to-?dos?|reminders?|remind|e-?mails?|send|saying|message)\b`)
-	reEmailOpen    = re(`^(?:(?:please|pls|can\s+you|could\s+you)\s+)*(?:e-?mail|mail|write\s+to|message|send|shoot|drop|fire|forward)\b`)
-	reContactVerb  = re(`\b(?:add|create|save|new|register)\b`)
+	freeTextWords = wordSet(`task tasks todo todos to-do to-dos reminder reminders remind email emails e-mail e-mails send saying message`)
+	contactWords  = wordSet(`add create save new register`)
+	politeLead    = lexCue("please|pls|can_you|could_you")
+	emailVerbs    = lexCue("email|e-mail|mail|write_to|message|send|shoot|drop|fire|forward")
 )
+
+func freeTextKind(s string) bool { return hasWord(s, freeTextWords) }
+func contactVerb(s string) bool  { return hasWord(s, contactWords) }
+
+// emailOpens reports whether s asks for an email: its first word, after
+// any politeness, is an email verb.
+func emailOpens(s string) bool { return startsWith(s, politeLead, emailVerbs) }
 
 // reDataStart finds where the caller's own values begin: a label whose
 // value runs to the end of the message ("notes:") or an opening quote.
@@ -235,13 +250,12 @@ var reBodyStart = re(`\bsaying\s|\bsay\s*:`)
 // message.
 func applyInline(s string) string {
 	head, tail := splitData(s, reDataStart)
+	toks := lexTokens(head)
 	for _, r := range inlineLexicon {
-		if r.when != nil && !r.when.MatchString(head) || r.unless != nil && r.unless.MatchString(head) {
+		if r.when != nil && !r.when(head) || r.unless != nil && r.unless(head) {
 			continue
 		}
-		// A rule rewrites only up to where an email body begins, except
-		// the rules that introduce that body.
-		head = r.rx.ReplaceAllString(head, r.repl)
+		head, toks = r.apply(head, toks)
 	}
 	return strings.TrimSpace(head + tail)
 }

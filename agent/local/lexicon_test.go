@@ -68,6 +68,13 @@ func TestLexWords(t *testing.T) {
 		{"task|reminder for {w} {sep} {*} $", "create a task for $1: $2", "task for Tom call Acme", "task for Tom call Acme"},
 		// Anywhere, every occurrence.
 		{"~ (anyone|who) else", "$1", "who else knows anyone else", "who knows anyone"},
+		// A clause break: a sentence end or "and", replaced by the entry.
+		{"~ {brk} she|he lives in …", ", based in", "Add Ines. She lives in Porto", "Add Ines, based in Porto"},
+		{"~ {brk} she|he lives in …", ", based in", "Add Ines and she lives in Porto", "Add Ines, based in Porto"},
+		{"~ {brk} she|he lives in …", ", based in", "she lives in Porto", "she lives in Porto"},
+		{"~ {comma} tell_her [that] …", " saying", "email Ana, tell her that it moved", "email Ana saying it moved"},
+		{"~ {comma} tell_her [that] …", " saying", "email Ana tell her that it moved", "email Ana tell her that it moved"},
+		{"~ {mid} -|– due …", ", due", "Call Jane - due Friday", "Call Jane, due Friday"},
 		// A one-word capture.
 		{"stick a {w} tag on {*} $", "tag $2 as $1", "stick a key-account tag on Emma", "tag Emma as key-account"},
 	} {

@@ -23,6 +23,12 @@ import (
 //	{p's}   a name whose last word ends in 's or ' ("Jane Doe's"); the
 //	        capture is the name without it
 //	{sep}   no word: the word before ends with , : ; or a dash follows
+//	{brk}   a clause break: the word before ends with . , ; ? or ! (the
+//	        mark is replaced with the entry), or the word "and"
+//	{comma} no word: the word before ends with a comma (replaced with the
+//	        entry)
+//	{mid}   no word: the entry does not start the clause
+//	…       no word: at least one word follows
 //	(…)     a cue slot whose matched words are captured
 //
 // An entry is anchored at the start of the clause; "~" before it lets it
@@ -64,6 +70,8 @@ func lexWords(spec, repl string) wordRule {
 		switch {
 		case strings.HasPrefix(w, "{") && strings.HasSuffix(w, "}"):
 			r.slots = append(r.slots, lexSlot{kind: w[1 : len(w)-1]})
+		case w == "…":
+			r.slots = append(r.slots, lexSlot{kind: "more"})
 		case strings.HasPrefix(w, "(") && strings.HasSuffix(w, ")"):
 			s := lexCue(w[1 : len(w)-1])[0]
 			r.slots = append(r.slots, lexSlot{lit: s, capture: true})
@@ -71,7 +79,7 @@ func lexWords(spec, repl string) wordRule {
 			r.slots = append(r.slots, lexSlot{lit: lexCue(w)[0]})
 		}
 	}
-	if sl := r.slots[0]; sl.kind == "" && !sl.lit.opt {
+	if sl := r.slots[0]; sl.kind == "" && !sl.lit.opt && !sl.capture || sl.capture && !sl.lit.opt {
 		r.first = map[string]bool{}
 		for _, a := range sl.lit.alts {
 			r.first[a[0]] = true
@@ -138,6 +146,29 @@ func (r wordRule) match(s string, toks []lexTok, k, i int, caps [][2]int) (lexMa
 		}
 		if sl.lit.opt {
 			return next(i, sl.capture)
+		}
+		return lexMatch{}, false
+	case "more":
+		if i < len(toks) {
+			return next(i, false)
+		}
+		return lexMatch{}, false
+	case "comma":
+		if i > 0 && s[toks[i-1].end-1] == ',' {
+			return next(i, false)
+		}
+		return lexMatch{}, false
+	case "mid":
+		if i > 0 {
+			return next(i, false)
+		}
+		return lexMatch{}, false
+	case "brk":
+		if i > 0 && strings.ContainsAny(s[toks[i-1].end-1:toks[i-1].end], ".,;?!") {
+			return next(i, false)
+		}
+		if i < len(toks) && toks[i].key == "and" && i > 0 {
+			return next(i+1, false)
 		}
 		return lexMatch{}, false
 	case "sep":
@@ -272,7 +303,20 @@ func (r wordRule) applyOnce(s string, toks []lexTok) (string, bool) {
 			continue
 		}
 		repl := r.fill(s, toks, m)
-		b.WriteString(s[done:toks[i].start])
+		cut := toks[i].start
+		if k := r.slots[0].kind; k == "brk" && toks[i].key != "and" || k == "comma" {
+			cut = len(strings.TrimRight(s[:toks[i-1].end], ".,;?!"))
+		}
+		if cut < done {
+			continue
+		}
+		b.WriteString(s[done:cut])
+		if strings.HasPrefix(repl, ",") {
+			// ", based in": the comma follows the word before.
+			kept := strings.TrimRight(b.String(), " ")
+			b.Reset()
+			b.WriteString(kept)
+		}
 		b.WriteString(repl)
 		if m.end < len(toks) {
 			if r.anywhere {
@@ -303,7 +347,7 @@ func (r wordRule) applyOnce(s string, toks []lexTok) (string, bool) {
 func (r wordRule) fill(s string, toks []lexTok, m lexMatch) string {
 	var kinds []string
 	for _, sl := range r.slots {
-		if sl.kind != "" && sl.kind != "sep" || sl.capture {
+		if sl.kind != "" && !zeroWidth[sl.kind] && sl.kind != "brk" || sl.capture {
 			kinds = append(kinds, sl.kind)
 		}
 	}
@@ -321,4 +365,59 @@ func (r wordRule) fill(s string, toks []lexTok, m lexMatch) string {
 		b.WriteByte(r.repl[i])
 	}
 	return b.String()
+}
+
+// zeroWidth are the slots that take no word.
+var zeroWidth = map[string]bool{"sep": true, "mid": true, "more": true, "comma": true}
+
+// startsWith reports whether s, after any of the words of skip, starts
+// with one of the words of c (a cue slot list).
+func startsWith(s string, skip, c cue) bool {
+	toks := lexTokens(s)
+	i := 0
+	for i < len(toks) {
+		j, ok := skip.matchKeys(toks, i)
+		if !ok || j == i {
+			break
+		}
+		i = j
+	}
+	j, ok := c.matchKeys(toks, i)
+	return ok && j > i
+}
+
+// matchKeys is match on lexicon words.
+func (c cue) matchKeys(toks []lexTok, i int) (int, bool) {
+	if len(c) == 0 {
+		return i, true
+	}
+	for _, alt := range c[0].alts {
+		j, ok := i, true
+		for _, w := range alt {
+			if j >= len(toks) || toks[j].key != w {
+				ok = false
+				break
+			}
+			j++
+		}
+		if ok {
+			if k, ok := c[1:].matchKeys(toks, j); ok {
+				return k, true
+			}
+		}
+	}
+	if c[0].opt {
+		return c[1:].matchKeys(toks, i)
+	}
+	return 0, false
+}
+
+// hasWord reports whether s holds one of words as a word of its own.
+func hasWord(s string, words map[string]bool) bool {
+	for _, t := range lexTokens(s) {
+		if words[t.key] {
+			return true
+		}
+	}
+	return false
 }

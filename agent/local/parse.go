@@ -350,7 +350,7 @@ func outsideData(s string, joins [][]int) [][]int {
 	}
 	// An email body ("… saying …", "say: …") runs to the end of the
 	// message: nothing in it starts a further request.
-	if reEmailOpen.MatchString(s) {
+	if emailOpens(s) {
 		if loc := reBodyStart.FindStringIndex(s); loc != nil && loc[0] < dataFrom {
 			dataFrom = loc[0]
 		}
