@@ -14,11 +14,12 @@ import (
 // required slot is missing becomes a refusal that says what is missing,
 // and nothing is written on a guess.
 //
-// The families on frames so far: reading one field of a contact (any
-// field, notes included), existence questions about any record kind
-// ("is there / have we got / anyone in …"), and terse comma lists of a
-// new contact or a new task. A clause no frame fits goes on to the
-// family parsers of parse.go.
+// The frames of this file read the recognised spans: one field of a
+// contact (any field, notes included), existence questions about any
+// record kind ("is there / have we got / anyone in …"), terse comma
+// lists of a new contact or a new task, task questions and every task
+// of a member. They compete with every other family's frames in one
+// competition per clause (compete.go).
 
 // frameFit is one frame's reading of a clause.
 type frameFit struct {
@@ -349,7 +350,7 @@ func fitExists(s string, sp []span, _ calendar) (frameFit, bool) {
 	case "file":
 		fit.it = filesFind{query: name}
 	default:
-		return frameFit{}, false // tasks and folders: the family parsers read them
+		return frameFit{}, false // tasks and folders: their families' frames read them
 	}
 	return fit, true
 }

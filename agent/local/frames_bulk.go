@@ -21,9 +21,9 @@ var (
 	cueTagAfter   = lexCue("as|with [the_tag|a|an]")
 )
 
-// bulkFrames are tried where bulk changes stand among the family
-// parsers: before the task and file families, which would read "Move
-// all our Umbrella contacts to Valencia" as a move of something else.
+// bulkFrames are the bulk contact changes. Their cue names the
+// quantifier and the record kind, so they outscore the file family's
+// reading of "Move all our Umbrella contacts to Valencia" as a move.
 var bulkFrames = []frameDef{
 	{"bulk-tag", fitBulkTag},
 	{"bulk-city", fitBulkCity},

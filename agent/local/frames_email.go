@@ -28,8 +28,8 @@ var (
 	cueSendVerb   = lexCue("send|forward|share")
 )
 
-// emailFrames are the frames of the email family, tried where the email
-// family stands among the family parsers (parse.go).
+// emailFrames are the frames of the email family, scored in one
+// competition with every other frame (compete.go).
 var emailFrames = []frameDef{
 	{"email-find", fitEmailFind},
 	{"email-send", fitEmailSend},

@@ -5,7 +5,7 @@ import "strings"
 // The file frames: listing a folder, finding files, creating a folder,
 // and renaming, moving and deleting one file or folder found by name.
 // Each frame reads its cue words from the lexicon below. The frames are
-// scored against each other by pickFrame: "Find the file X" (a named
+// scored against each other and every other frame (compete.go): "Find the file X" (a named
 // kind) beats "Find the X" (a bare "the", read as a file because people
 // are not "the …").
 
@@ -46,8 +46,8 @@ var (
 // notFiles are the words after "find the" that name no file.
 var notFiles = wordSet(`contact contacts task tasks todo todos to-do to-dos email emails e-mail e-mails message messages member members team teams department departments people lead head manager outbox`)
 
-// fileFrames are the frames of the files family, tried where the files
-// family stands among the family parsers (parse.go).
+// fileFrames are the frames of the files family, scored in one
+// competition with every other frame (compete.go).
 var fileFrames = []frameDef{
 	{"files-list", fitFilesList},
 	{"files-find", fitFilesFind},

@@ -33,7 +33,7 @@ var (
 	cueRead         = lexCue("read")
 )
 
-// miscFrames stand first among the family parsers: each is a whole
+// miscFrames compete like every other frame: each is a whole
 // clause no other family reads.
 var miscFrames = []frameDef{
 	{"help", fitHelp},

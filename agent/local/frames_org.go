@@ -38,8 +38,8 @@ var (
 	cueChargeOf   = lexCue("charge of")
 )
 
-// orgFrames are the frames of the org family, tried where the org
-// family stands among the family parsers (parse.go).
+// orgFrames are the frames of the org family, scored in one
+// competition with every other frame (compete.go).
 var orgFrames = []frameDef{
 	{"org-departments", fitOrgDepartments},
 	{"org-teams", fitOrgTeams},

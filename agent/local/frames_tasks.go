@@ -10,7 +10,7 @@ import (
 // by its title (assign, status, complete, start, reopen, delete, due
 // date, shift, rename). Each frame reads its cue words from the lexicon
 // below; the title, due date and assignee of a new task are read by
-// parseTaskBody. The frames are scored against each other by pickFrame:
+// parseTaskBody. The frames are scored against each other and every other frame (compete.go):
 // a cue that names the task ("the task X") beats the bare form ("Move X
 // to Friday").
 
@@ -52,8 +52,8 @@ var (
 // statusCue are the statuses a task can be marked with.
 const statusCue = "done|complete|completed|finished|closed|in_progress|in-progress|started|open|to_do|todo|not_done"
 
-// taskFrames are the frames of the tasks family, tried where the tasks
-// family stands among the family parsers (parse.go).
+// taskFrames are the frames of the tasks family, scored in one
+// competition with every other frame (compete.go).
 var taskFrames = []frameDef{
 	{"task-create", fitTaskCreate},
 	{"task-remind", fitTaskRemind},

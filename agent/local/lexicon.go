@@ -6,7 +6,7 @@ import (
 )
 
 // The lexicon: how people actually phrase requests, mapped onto the
-// canonical forms the family parsers read. Each entry is one idiom or
+// canonical forms the frames read. Each entry is one idiom or
 // synonym of one tool family ("bin" is delete, "tick off" is complete,
 // "hand … over to" is assign, "fire … over to" is send). Rewrites apply
 // only to the request's own words: never inside a value (after "notes:",

@@ -401,7 +401,7 @@ func checkPronouns(intents []intent, prior bool) *parseError {
 	return nil
 }
 
-// Shared helpers for the family parsers.
+// Shared helpers for the frames' slot readers.
 
 var (
 	reEmail    = regexp.MustCompile(`^[^\s@,;<>()"']+@[^\s@,;<>()"']+\.[^\s@,;<>()"']+$`)
