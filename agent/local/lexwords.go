@@ -371,45 +371,25 @@ func (r wordRule) fill(s string, toks []lexTok, m lexMatch) string {
 var zeroWidth = map[string]bool{"sep": true, "mid": true, "more": true, "comma": true}
 
 // startsWith reports whether s, after any of the words of skip, starts
-// with one of the words of c (a cue slot list).
+// with one of the words of c (a cue slot list). Words are compared as the
+// lexicon reads them (a final "!", "." or "?" left out).
 func startsWith(s string, skip, c cue) bool {
-	toks := lexTokens(s)
+	lt := lexTokens(s)
+	toks := make([]token, len(lt))
+	for i, t := range lt {
+		toks[i] = t.token
+		toks[i].norm = t.key
+	}
 	i := 0
 	for i < len(toks) {
-		j, ok := skip.matchKeys(toks, i)
+		j, ok := skip.match(toks, i)
 		if !ok || j == i {
 			break
 		}
 		i = j
 	}
-	j, ok := c.matchKeys(toks, i)
+	j, ok := c.match(toks, i)
 	return ok && j > i
-}
-
-// matchKeys is match on lexicon words.
-func (c cue) matchKeys(toks []lexTok, i int) (int, bool) {
-	if len(c) == 0 {
-		return i, true
-	}
-	for _, alt := range c[0].alts {
-		j, ok := i, true
-		for _, w := range alt {
-			if j >= len(toks) || toks[j].key != w {
-				ok = false
-				break
-			}
-			j++
-		}
-		if ok {
-			if k, ok := c[1:].matchKeys(toks, j); ok {
-				return k, true
-			}
-		}
-	}
-	if c[0].opt {
-		return c[1:].matchKeys(toks, i)
-	}
-	return 0, false
 }
 
 // hasWord reports whether s holds one of words as a word of its own.
