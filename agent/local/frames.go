@@ -79,6 +79,13 @@ func scoreFits(fits []frameFit) (intent, bool, *parseError) {
 		}
 	}
 	best := fits[bi]
+	// Of two readings that agree, the one whose plan covers the other
+	// is kept, whichever family read it first.
+	for i, f := range fits {
+		if i != bi && best.score-f.score < frameMargin && best.err == nil && f.err == nil && subsumes(f.it, best.it) {
+			bi, best = i, f
+		}
+	}
 	// Every other reading within the margin must agree with the best
 	// one, or the clause is asked back with the readings.
 	rivals := []frameFit{best}

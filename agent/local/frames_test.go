@@ -2,6 +2,8 @@ package local
 
 import (
 	"fmt"
+	"slices"
+	"sort"
 	"strings"
 	"testing"
 )
@@ -253,6 +255,49 @@ func TestFrameWords(t *testing.T) {
 			if frameWords[f.name] == "" {
 				t.Errorf("frame %s (%s) has no words for a tie's question", f.name, fam.name)
 			}
+		}
+	}
+}
+
+// TestCompetitionHasNoOrder: the families' order in the competition
+// does not decide a reading. Every request of the phrasings and the
+// development set is read with the families in order and reversed.
+func TestCompetitionHasNoOrder(t *testing.T) {
+	cal := calendarFrom("Today is " + testToday + ".")
+	var msgs []string
+	for _, c := range devSet() {
+		msgs = append(msgs, strings.Split(c.say, " >> ")...)
+	}
+	for _, p := range phrasings {
+		msgs = append(msgs, strings.Split(p.say, " >> ")...)
+	}
+	read := func() []string {
+		out := make([]string, len(msgs))
+		for i, m := range msgs {
+			its, err := parse(m, cal)
+			for _, it := range its {
+				if c, ok := it.(chooseReading); ok {
+					w := append([]string{}, c.words...)
+					sort.Strings(w) // the question lists the readings in some order
+					out[i] += fmt.Sprint(w) + ";"
+					continue
+				}
+				out[i] += fmt.Sprintf("%#v;", it)
+			}
+			if err != nil {
+				out[i] += err.reason
+			}
+		}
+		return out
+	}
+	forward := read()
+	saved := families
+	defer func() { families = saved }()
+	families = slices.Clone(saved)
+	slices.Reverse(families)
+	for i, got := range read() {
+		if got != forward[i] {
+			t.Errorf("%q: families in order read %s; reversed %s", msgs[i], forward[i], got)
 		}
 	}
 }
