@@ -56,7 +56,9 @@ func fitBulkTasks(s string, _ []span, _ calendar) (frameFit, bool) {
 	if who != me && !validName(who) {
 		return frameFit{score: 3, err: refuse("I could not tell whose tasks %q means; name the member", who)}, true
 	}
-	return frameFit{score: 6, it: taskCompleteAll{assignee: who}}, true
+	// The cue names the quantifier and the record kind ("every task
+	// assigned to Tom", "all of Maria's tasks").
+	return frameFit{score: scoreNamed, it: taskCompleteAll{assignee: who}}, true
 }
 
 func (taskCompleteAll) needs() []string {

@@ -330,6 +330,21 @@ var flowCases = []flowCase{
 	}}},
 
 	// Org and extensions.
+	// A near tie across families is asked back with both readings.
+	{name: "near tie across families, answered by number", turns: []turn{
+		{say: "Who's on Platform?", asked: true,
+			reply: "^I could not tell what you meant: 1) who has a task or when it is due; 2) the members of a team or department. Which one"},
+		{say: "2", calls: []string{"org_departments", "org_teams"}, reply: "^Members of the Platform team: "},
+	}},
+	{name: "near tie across families, answered by words", turns: []turn{
+		{say: "Who's on Platform?", asked: true},
+		{say: "purple", asked: true, reply: `^I could not tell which you meant by "purple". I could not tell what you meant: 1)`},
+		{say: "the members of a team", calls: []string{"org_departments", "org_teams"}, reply: "^Members of the Platform team: "},
+	}},
+	{name: "near tie across families, cancelled", turns: []turn{
+		{say: "Who's on Platform?", asked: true},
+		{say: "cancel", reply: "^OK, nothing was done."},
+	}},
 	{name: "departments", turns: []turn{{say: "List departments", calls: []string{"org_departments"}, reply: "^2 departments: Engineering (lead Ada Lovelace), Sales."}}},
 	{name: "no lead", turns: []turn{{say: "Who heads the Sales department?", calls: []string{"org_departments"}, reply: "^The Sales department has no lead set."}}},
 	{name: "team lead by id", turns: []turn{{

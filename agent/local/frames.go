@@ -14,11 +14,12 @@ import (
 // required slot is missing becomes a refusal that says what is missing,
 // and nothing is written on a guess.
 //
-// The families on frames so far: reading one field of a contact (any
-// field, notes included), existence questions about any record kind
-// ("is there / have we got / anyone in …"), and terse comma lists of a
-// new contact or a new task. A clause no frame fits goes on to the
-// family parsers of parse.go.
+// The frames of this file read the recognised spans: one field of a
+// contact (any field, notes included), existence questions about any
+// record kind ("is there / have we got / anyone in …"), terse comma
+// lists of a new contact or a new task, task questions and every task
+// of a member. They compete with every other family's frames in one
+// competition per clause (compete.go).
 
 // frameFit is one frame's reading of a clause.
 type frameFit struct {
@@ -48,22 +49,10 @@ var frameDefs = []frameDef{
 // frameMargin is how much the best frame must beat the next by.
 const frameMargin = 2
 
-// parseFrames reads s with the frames. ok is false when no frame fits.
-func parseFrames(s string, cal calendar) (intent, bool, *parseError) {
-	return pickFrame(frameDefs, s, cal)
-}
-
 // pickFrame scores every frame of defs on s and keeps the best, by the
 // margin.
 func pickFrame(defs []frameDef, s string, cal calendar) (intent, bool, *parseError) {
 	return scoreFrames(defs, s, cal, spansOf(s, cal))
-}
-
-// pickCueFrame is pickFrame for frames that read only cue phrases and
-// slot readers, not the recognised spans (the families' frames): the
-// spans are not computed.
-func pickCueFrame(defs []frameDef, s string, cal calendar) (intent, bool, *parseError) {
-	return scoreFrames(defs, s, cal, nil)
 }
 
 // scoreFrames scores every frame of defs on s with its spans sp.
@@ -75,32 +64,102 @@ func scoreFrames(defs []frameDef, s string, cal calendar, sp []span) (intent, bo
 			fits = append(fits, fit)
 		}
 	}
+	return scoreFits(fits)
+}
+
+// scoreFits keeps the best of fits, by the margin.
+func scoreFits(fits []frameFit) (intent, bool, *parseError) {
 	if len(fits) == 0 {
 		return nil, false, nil
 	}
-	best, second := fits[0], frameFit{score: -1 << 30}
-	for _, f := range fits[1:] {
-		switch {
-		case f.score > best.score:
-			best, second = f, best
-		case f.score > second.score:
-			second = f
+	bi := 0
+	for i, f := range fits {
+		if beats(f, fits[bi]) {
+			bi = i
 		}
 	}
-	// Two readings that agree are one reading ("Delete the contact
-	// Jane Doe" read by the named and the bare delete).
-	if len(fits) > 1 && best.score-second.score < frameMargin && !agree(best, second) {
-		return nil, true, refuse("I could not tell whether you meant %s or %s; say it another way", frameWords[best.frame], frameWords[second.frame])
+	best := fits[bi]
+	// Of two readings that agree, the one whose plan covers the other
+	// is kept, whichever family read it first.
+	for i, f := range fits {
+		if i != bi && best.score-f.score < frameMargin && best.err == nil && f.err == nil && subsumes(f.it, best.it) {
+			bi, best = i, f
+		}
+	}
+	// Every other reading within the margin must agree with the best
+	// one, or the clause is asked back with the readings.
+	rivals := []frameFit{best}
+	for i, f := range fits {
+		if i == bi || best.score-f.score >= frameMargin || agree(best, f) {
+			continue
+		}
+		// A reading with a missing or unreadable slot is no rival for
+		// one whose slots are all filled: "Add a task" is the question
+		// for the title, not a tie with the task frame missing it.
+		if best.err == nil && f.err != nil {
+			continue
+		}
+		if best.err != nil {
+			return nil, true, refuse("I could not tell whether you meant %s or %s; say it another way", frameWords[best.frame], frameWords[f.frame])
+		}
+		dup := false
+		for _, r := range rivals {
+			dup = dup || agree(r, f)
+		}
+		if !dup {
+			rivals = append(rivals, f)
+		}
 	}
 	if best.err != nil {
 		return nil, true, best.err
 	}
+	if len(rivals) > 1 {
+		c := chooseReading{}
+		for _, r := range rivals {
+			c.readings = append(c.readings, r.it)
+			c.words = append(c.words, frameWords[r.frame])
+		}
+		return c, true, nil
+	}
 	return best.it, true, nil
 }
 
-// agree reports whether two fits read the clause the same way.
+// beats reports whether fit a ranks above b: the higher score, and at
+// equal scores the reading whose slots are all filled.
+func beats(a, b frameFit) bool {
+	if a.score != b.score {
+		return a.score > b.score
+	}
+	return a.err == nil && b.err != nil
+}
+
+// agree reports whether two fits read the clause the same way, or the
+// first one's plan resolves its name against the workspace's own names
+// and falls back to the second's reading ("everyone in Engineering": the
+// members of a team or department of that name, else the contacts in a
+// city or at a company of that name).
 func agree(a, b frameFit) bool {
-	return a.err == nil && b.err == nil && a.it != nil && reflect.DeepEqual(a.it, b.it)
+	if a.err != nil || b.err != nil || a.it == nil {
+		return false
+	}
+	if reflect.DeepEqual(a.it, b.it) {
+		return true
+	}
+	return subsumes(a.it, b.it) || subsumes(b.it, a.it)
+}
+
+// subsumes reports whether reading a's plan covers reading b: a unit of
+// no stated kind whose name, when no team or department holds it, is
+// looked up among the contacts' cities and companies.
+func subsumes(a, b intent) bool {
+	u, ok := a.(orgUnitMembers)
+	c, ok2 := b.(contactFind)
+	if !ok || !ok2 || u.kind != "" {
+		return false
+	}
+	f := c.filter
+	return (f.city != "" && strings.EqualFold(f.city, u.unit) || f.from != "" && strings.EqualFold(f.from, u.unit)) &&
+		(contactFilter{city: f.city, from: f.from}) == f
 }
 
 // frameWords say what a frame does, for the tie question.
@@ -116,43 +175,73 @@ var frameWords = map[string]string{
 // Contact field: "What tags does John Smith have?", "Which city is Dan
 // Reyes in?", "Any notes on Rita Moreno?", "How do I reach Emma?".
 var (
-	reFieldCue   = re(`^(?:(how\s+(?:do|can|could)\s+i\s+(?:reach|contact|get\s+hold\s+of))|(what\s+do\s+we\s+(?:have|know)\s+(?:on\s+file\s+)?(?:for|about|on))|what(?:'s|\s+is|\s+are)?|which|whats|tell\s+me|read(?:\s+me)?|show\s+me|give\s+me|any|got\s+any|where(?:'s|\s+is)?)\s+`)
-	reFieldNoise = re(`\b(?:work|works|working|live|lives|living|based|located|the|my|our|colleague|contact|again|please|pls|does|do|did|is|are|has|have|got|in|on|of|for|at|with|set|currently|now|stored|saved|listed|there|any|s)\b`)
-	reWhereBased = re(`^where\s+(?:is\s+|does\s+)?(.+?)\s+(?:is\s+)?(?:based|located|lives?|living)(?:\s+(?:now|these\s+days))?$`)
-	reFieldWrite = re(`\b(?:to|as|into|update|change|set|add|remove|delete|new)\b`)
+	cueReach      = lexCue("how do|can|could i reach|contact|get_hold_of")
+	cueWeKnow     = lexCue("what do we have|know [on_file] for|about|on")
+	cueFieldAsk   = lexCue("what's|what_is|what_are|what|which|whats|tell_me|read_me|read|show_me|give_me|any|got_any|where's|where_is|where")
+	cueWhere      = lexCue("where [is|does]")
+	cueBasedTail  = lexCue("[is] based|located|live|lives|living [now|these_days]")
+	fieldNoise    = wordSet(`work works working live lives living based located the my our colleague contact again please pls does do did is are has have got in on of for at with set currently now stored saved listed there any s`)
+	fieldWriteCue = wordSet(`to as into update change set add remove delete new`)
 )
 
-func fitContactField(s string, sp []span, _ calendar) (frameFit, bool) {
-	if w := reWhereBased.FindStringSubmatch(s); w != nil {
-		if ref, ok := refOf(w[1]); ok {
-			return frameFit{score: 6, it: contactInfo{who: ref, field: "city"}}, true
+// cueEnd matches c at the start of s and returns where the words after
+// it start (len(s) when none follow).
+func cueEnd(s string, c cue) (int, bool) {
+	after, ok := opens(s, c)
+	if !ok {
+		return 0, false
+	}
+	return len(s) - len(strings.TrimLeft(after, " ")), true
+}
+
+// dropWords drops the words of set from s (a word's trailing comma or
+// full stop does not hide it).
+func dropWords(s string, set map[string]bool) string {
+	var keep []string
+	for _, w := range strings.Fields(s) {
+		if !set[strings.ToLower(strings.TrimRight(w, ",.;:!?"))] {
+			keep = append(keep, w)
 		}
 	}
-	m := reFieldCue.FindStringSubmatch(s)
-	if m == nil || reFieldWrite.MatchString(s[len(m[0]):]) {
+	return strings.Join(keep, " ")
+}
+
+func fitContactField(s string, sp []span, _ calendar) (frameFit, bool) {
+	if after, ok := opens(s, cueWhere); ok {
+		if who, ok := endsWithCue(after, cueBasedTail, 1); ok {
+			if ref, ok := refOf(who); ok {
+				return frameFit{score: 6, it: contactInfo{who: ref, field: "city"}}, true
+			}
+		}
+	}
+	field, end := "", 0
+	if e, ok := cueEnd(s, cueReach); ok && e < len(s) {
+		field, end = "email", e
+	} else if e, ok := cueEnd(s, cueWeKnow); ok && e < len(s) {
+		field, end = "*", e
+	} else if e, ok := cueEnd(s, cueFieldAsk); ok && e < len(s) {
+		end = e
+	} else {
 		return frameFit{}, false
 	}
-	rest := s[len(m[0]):]
-	field := ""
-	switch {
-	case m[1] != "":
-		field = "email"
-	case m[2] != "":
-		field = "*"
-	default:
+	if hasWord(s[end:], fieldWriteCue) {
+		return frameFit{}, false
+	}
+	rest := s[end:]
+	if field == "" {
 		f, ok := first(sp, spanField)
-		if !ok || f.start < len(m[0]) {
+		if !ok || f.start < end {
 			return frameFit{}, false
 		}
 		field = f.val
-		rest = s[len(m[0]):f.start] + " " + s[f.end:]
+		rest = s[end:f.start] + " " + s[f.end:]
 	}
 	if field == "name" || field == "" {
 		return frameFit{}, false
 	}
 	rest = strings.ReplaceAll(rest, "'s ", " ")
 	rest = strings.TrimSuffix(strings.TrimSuffix(strings.TrimSpace(rest), "'s"), "'")
-	who := strings.Join(strings.Fields(reFieldNoise.ReplaceAllString(rest, " ")), " ")
+	who := dropWords(rest, fieldNoise)
 	fit := frameFit{score: 6}
 	ref, ok := refOf(who)
 	if who == "" || !ok {
@@ -172,19 +261,32 @@ func fitContactField(s string, sp []span, _ calendar) (frameFit, bool) {
 // "Is there a member called Vera?", "Anyone in Paris?", "Who have we
 // got in London?", "Have we got a Chris in the contacts?".
 var (
-	reExistCue   = re(`^(?:is\s+there|are\s+there|have\s+we\s+got|have\s+we|do\s+we\s+have|got|who\s+(?:have\s+we\s+got|do\s+we\s+have))\s+(?:(?:a|an|any|the|some)\s+)?`)
-	reAnyoneCue  = re(`^(?:(?:is|are)\s+there\s+|have\s+we\s+got\s+|do\s+we\s+have\s+|got\s+)?(?:anyone|anybody|someone|somebody|any\s+(?:contacts?|people))\s+`)
-	rePlaceTail  = re(`^(?:(?:who\s+have\s+we\s+got|who\s+do\s+we\s+have|anyone|anybody|someone|people|contacts?)\s+)?(in|at|from|based\s+in|working\s+at|with)\s+(.+)$`)
-	reCalledTail = re(`^(.+?)\s+(?:called|named)\s+(.+)$`)
-	reInKind     = re(`^(.+?)\s+(?:in|among)\s+(?:the\s+|our\s+)?(contacts|crm|address\s+book|members|workspace|team)$`)
+	cueExist     = lexCue("is_there|are_there|have_we_got|have_we|do_we_have|got|who_have_we_got|who_do_we_have [a|an|any|the|some]")
+	cueAnyone    = lexCue("[is_there|are_there|have_we_got|do_we_have|got] anyone|anybody|someone|somebody|any_contact|any_contacts|any_people")
+	cuePlaceLead = lexCue("[who_have_we_got|who_do_we_have|anyone|anybody|someone|people|contact|contacts]")
+	cuePlaceMark = lexCue("in|at|from|based_in|working_at|with")
+	cueCalled    = lexCue("called|named")
+	cueInKind    = lexCue("in|among [the|our] contacts|crm|address_book|members|workspace|team")
 )
+
+// placeTail reads "[anyone] in|at|from|based in|working at|with X": the
+// marker's first word and the place.
+func placeTail(rest string) (marker, place string, ok bool) {
+	e, _ := cueEnd(rest, cuePlaceLead)
+	tail := rest[e:]
+	after, ok := opens(tail, cuePlaceMark)
+	if !ok || strings.TrimSpace(after) == "" || e > 0 && rest[e-1] != ' ' {
+		return "", "", false
+	}
+	return strings.ToLower(strings.Fields(tail)[0]), strings.TrimSpace(after), true
+}
 
 func fitExists(s string, sp []span, _ calendar) (frameFit, bool) {
 	rest := ""
-	if m := reAnyoneCue.FindString(s); m != "" {
-		rest = "anyone " + s[len(m):]
-	} else if m := reExistCue.FindString(s); m != "" {
-		rest = s[len(m):]
+	if e, ok := cueEnd(s, cueAnyone); ok && e < len(s) {
+		rest = "anyone " + s[e:]
+	} else if e, ok := cueEnd(s, cueExist); ok && e < len(s) {
+		rest = s[e:]
 		if strings.HasPrefix(strings.ToLower(s), "who ") {
 			rest = "anyone " + rest
 		}
@@ -192,13 +294,13 @@ func fitExists(s string, sp []span, _ calendar) (frameFit, bool) {
 		return frameFit{}, false
 	}
 	rest = strings.TrimSpace(rest)
-	if m := rePlaceTail.FindStringSubmatch(rest); m != nil {
-		place := unquote(m[2])
+	if marker, place, ok := placeTail(rest); ok {
+		place = unquote(place)
 		if !placeable(place) {
 			return frameFit{}, false
 		}
 		f := contactFilter{}
-		switch strings.ToLower(strings.Fields(m[1])[0]) {
+		switch marker {
 		case "in", "based":
 			f.city = place
 		case "from":
@@ -214,18 +316,18 @@ func fitExists(s string, sp []span, _ calendar) (frameFit, bool) {
 	}
 	// "a member called Vera", "a contact named Priya".
 	kind, name := "", ""
-	if m := reCalledTail.FindStringSubmatch(rest); m != nil {
-		kind, name = kindOf(lastWord(m[1])), unquote(m[2])
-		if !isKindWord(m[1]) && m[1] != "" && !strings.EqualFold(m[1], "anyone") {
+	if what, called, ok := findCue(rest, cueCalled, 1); ok && strings.TrimSpace(called) != "" {
+		kind, name = kindOf(lastWord(what)), unquote(called)
+		if !isKindWord(what) && what != "" && !strings.EqualFold(what, "anyone") {
 			return frameFit{}, false
 		}
-		if !isKindWord(m[1]) {
+		if !isKindWord(what) {
 			kind = "contact"
 		}
-	} else if m := reInKind.FindStringSubmatch(rest); m != nil {
+	} else if who, ok := endsWithCue(rest, cueInKind, 1); ok {
 		// "a Chris in the contacts"
-		kind, name = kindOf(strings.Fields(m[2])[0]), m[1]
-		if kind == "crm" || kind == "address" {
+		kind, name = kindOf(lastWord(rest)), who
+		if strings.EqualFold(lastWord(rest), "book") || strings.EqualFold(lastWord(rest), "crm") {
 			kind = "contact"
 		}
 	} else if k, ok := lastKind(sp, s, rest); ok {
@@ -255,7 +357,7 @@ func fitExists(s string, sp []span, _ calendar) (frameFit, bool) {
 	case "file":
 		fit.it = filesFind{query: name}
 	default:
-		return frameFit{}, false // tasks and folders: the family parsers read them
+		return frameFit{}, false // tasks and folders: their families' frames read them
 	}
 	return fit, true
 }
@@ -285,18 +387,44 @@ func lastKind(sp []span, s, rest string) (string, bool) {
 // Terse lists: "contact: Tess Hall, Hooli, Berlin", "task: call
 // Globex, Friday, Tom".
 var (
-	reTerseContact = re(`^(?:add|new\s+)?(?:contact|lead|client|customer|prospect|add)\s*[:\-–]\s*(.+,.+)$`)
-	reTerseTask    = re(`^(?:new\s+)?(?:task|to-?do)\s*:\s*([^,]+),\s*(.+)$`)
-	reAssignItem   = re(`^(?:assign(?:ed)?\s+(?:it\s+)?to|for|owner)\s+(.+)$`)
-	reDueItem      = re(`^(?:due|by|on)\s+(.+)$`)
+	cueTerseContact = lexCue("[add|new] contact|lead|client|customer|prospect|add")
+	cueTerseTask    = lexCue("[new] task|to-do|todo")
+	cueAssignItem   = lexCue("assign|assigned [it] to")
+	cueOwnerItem    = lexCue("for|owner")
+	cueDueItem      = lexCue("due|by|on")
 )
 
+// labelled reads "label: rest" (or "label - rest" when dash): the text
+// after the label's separator.
+func labelled(s string, label cue, dash bool) (string, bool) {
+	after, ok := opens(s, label)
+	if !ok {
+		return "", false
+	}
+	after = strings.TrimLeft(after, " ")
+	for _, sep := range []string{":", "-", "–"} {
+		if strings.HasPrefix(after, sep) && (sep == ":" || dash) {
+			return strings.TrimSpace(after[len(sep):]), true
+		}
+	}
+	return "", false
+}
+
+// itemAfter reads "<cue> value" in a list item: the value.
+func itemAfter(item string, c cue) (string, bool) {
+	after, ok := opens(item, c)
+	if !ok || strings.TrimSpace(after) == "" || after[0] != ' ' {
+		return "", false
+	}
+	return strings.TrimSpace(after), true
+}
+
 func fitTerseContact(s string, _ []span, _ calendar) (frameFit, bool) {
-	m := reTerseContact.FindStringSubmatch(s)
-	if m == nil {
+	list, ok := labelled(s, cueTerseContact, true)
+	if i := strings.Index(list, ","); !ok || i <= 0 || i == len(list)-1 {
 		return frameFit{}, false
 	}
-	f, err := parseContactDetails(m[1])
+	f, err := parseContactDetails(list)
 	if err != nil {
 		return frameFit{score: 4, err: err}, true
 	}
@@ -304,23 +432,26 @@ func fitTerseContact(s string, _ []span, _ calendar) (frameFit, bool) {
 }
 
 func fitTerseTask(s string, _ []span, cal calendar) (frameFit, bool) {
-	m := reTerseTask.FindStringSubmatch(s)
-	if m == nil {
+	list, ok := labelled(s, cueTerseTask, false)
+	title, items, found := strings.Cut(list, ",")
+	if !ok || !found || strings.TrimSpace(title) == "" || strings.TrimSpace(items) == "" {
 		return frameFit{}, false
 	}
-	t := taskCreate{title: capFirst(strings.TrimSpace(m[1]))}
-	for _, item := range splitList(m[2]) {
+	t := taskCreate{title: capFirst(strings.TrimSpace(title))}
+	for _, item := range splitList(items) {
 		v := item
-		if d := reDueItem.FindStringSubmatch(v); d != nil {
-			v = d[1]
+		if d, ok := itemAfter(v, cueDueItem); ok {
+			v = d
 		}
 		if due, err := parseDate(v, cal); err == nil && t.due == "" {
 			t.due = due
 			continue
 		}
 		who := item
-		if a := reAssignItem.FindStringSubmatch(item); a != nil {
-			who = a[1]
+		if a, ok := itemAfter(item, cueAssignItem); ok {
+			who = a
+		} else if a, ok := itemAfter(item, cueOwnerItem); ok {
+			who = a
 		}
 		if t.assignee == "" && (strings.EqualFold(who, "me") || validName(who) && (who != item || capitalised(who)) && len(strings.Fields(who)) <= 2) {
 			t.assignee = who
@@ -334,8 +465,13 @@ func fitTerseTask(s string, _ []span, cal calendar) (frameFit, bool) {
 	if d := reDateInTitle.FindString(t.title); d != "" {
 		return frameFit{score: 4, err: refuse("I could not tell whether %q in %q is the due date; put the due date at the end (\"…, due 2026-03-20\") or quote the title", d, t.title)}, true
 	}
-	return frameFit{score: 6, it: t}, true
+	// Every item of the list filled a typed slot (a date, a member).
+	return frameFit{score: scoreTerse, it: t}, true
 }
+
+// scoreTerse is a labelled terse list every item of which fills a typed
+// slot: it beats the same label read as a title with commas in it.
+const scoreTerse = scoreNamed + frameMargin
 
 // capitalised reports whether every word of s starts with a capital: a
 // bare name in a terse list ("Tom"), not a phrase ("then Priya").
@@ -351,14 +487,25 @@ func capitalised(s string) bool {
 // Task questions: "Who's doing the Q1 report?", "When's the renewal
 // offer due?", "Who is working on Renew the Hooli contract?" — the task
 // found by the words of its title, shown with its assignee and due date.
-var reTaskQuestion = re(`^(?:who(?:'s|\s+is)\s+(?:doing|working\s+on|handling|on|responsible\s+for|looking\s+after|in\s+charge\s+of)|when(?:'s|\s+is)|when\s+(?:does|do|should)|by\s+when\s+(?:is|does))\s+(?:the\s+)?(?:task\s+)?(.+?)(?:\s+task)?(?:\s+(?:due|have\s+to\s+be\s+done|need\s+to\s+be\s+done|be\s+done))?$`)
+var (
+	cueTaskWho  = lexCue("who's|who_is doing|working_on|handling|on|responsible_for|looking_after|in_charge_of [the] [task]")
+	cueTaskWhen = lexCue("when's|when_is|when_does|when_do|when_should|by_when_is|by_when_does [the] [task]")
+	cueTaskDue  = lexCue("[task] [due|have_to_be_done|need_to_be_done|be_done]")
+)
 
 func fitTaskQuestion(s string, sp []span, _ calendar) (frameFit, bool) {
-	m := reTaskQuestion.FindStringSubmatch(s)
-	if m == nil {
+	e, ok := cueEnd(s, cueTaskWho)
+	if !ok {
+		e, ok = cueEnd(s, cueTaskWhen)
+	}
+	if !ok || e >= len(s) {
 		return frameFit{}, false
 	}
-	q := strings.TrimSpace(m[1])
+	q := s[e:]
+	if before, ok := endsWithCue(q, cueTaskDue, 1); ok {
+		q = before
+	}
+	q = strings.TrimSpace(q)
 	if q == "" || rePronounWord.MatchString(q) {
 		return frameFit{score: 3, err: refuse("I could not tell which task you mean; give words of its title")}, true
 	}

@@ -21,9 +21,9 @@ var (
 	cueTagAfter   = lexCue("as|with [the_tag|a|an]")
 )
 
-// bulkFrames are tried where bulk changes stand among the family
-// parsers: before the task and file families, which would read "Move
-// all our Umbrella contacts to Valencia" as a move of something else.
+// bulkFrames are the bulk contact changes. Their cue names the
+// quantifier and the record kind, so they outscore the file family's
+// reading of "Move all our Umbrella contacts to Valencia" as a move.
 var bulkFrames = []frameDef{
 	{"bulk-tag", fitBulkTag},
 	{"bulk-city", fitBulkCity},
@@ -34,11 +34,6 @@ func init() {
 	frameWords["bulk-tag"] = "tagging every contact a filter matches"
 	frameWords["bulk-city"] = "moving every contact a filter matches"
 	frameWords["bulk-delete"] = "deleting every contact a filter matches"
-}
-
-// parseBulk recognises bulk contact changes with a filter.
-func parseBulk(s string, cal calendar) (intent, bool, *parseError) {
-	return pickCueFrame(bulkFrames, s, cal)
 }
 
 // quantified reads "all our Umbrella contacts at …" at the start of s:

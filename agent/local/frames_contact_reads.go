@@ -8,7 +8,7 @@ import "strings"
 // me John Smith", "Who is Maria Garcia?") and one detail of one contact
 // ("What's John Smith's email?", "Where is Luis based?", "Which company
 // does Kenji work for?"). They are tried after the contact change
-// frames, in the contacts family's place among the family parsers.
+// frames, competing with every other frame (compete.go).
 
 // The lexicon of contact reads.
 var (

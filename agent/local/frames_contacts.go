@@ -7,7 +7,7 @@ import "strings"
 // below and fills its slots (who, the field, the value, the details)
 // from the clause; the contact details themselves are read by
 // parseContactDetails (contact_fields.go). The frames are scored
-// against each other by pickFrame, so "Add the tag vip to Emma" is a
+// against each other and every other frame (compete.go), so "Add the tag vip to Emma" is a
 // tag (a strong cue) and never the weak "Add <name>" of a new contact.
 
 // The contacts family's lexicon.
@@ -54,8 +54,8 @@ var (
 	cueFromList   = lexCue("from [my|the|our] contacts|address_book|crm")
 )
 
-// contactFrames are the frames of the contacts family, tried where the
-// contacts family stands among the family parsers (parse.go).
+// contactFrames are the frames of the contacts family, scored in one
+// competition with every other frame (compete.go).
 var contactFrames = []frameDef{
 	{"contact-create", fitContactCreate},
 	{"contact-add-to", fitContactAddTo},

@@ -28,8 +28,8 @@ var (
 	cueSendVerb   = lexCue("send|forward|share")
 )
 
-// emailFrames are the frames of the email family, tried where the email
-// family stands among the family parsers (parse.go).
+// emailFrames are the frames of the email family, scored in one
+// competition with every other frame (compete.go).
 var emailFrames = []frameDef{
 	{"email-find", fitEmailFind},
 	{"email-send", fitEmailSend},
@@ -38,11 +38,6 @@ var emailFrames = []frameDef{
 func init() {
 	frameWords["email-find"] = "finding sent emails"
 	frameWords["email-send"] = "sending an email"
-}
-
-// parseEmail recognises email requests.
-func parseEmail(s string, cal calendar) (intent, bool, *parseError) {
-	return pickCueFrame(emailFrames, s, cal)
 }
 
 // fromParser turns a slot reader's answer into a frame's fit.

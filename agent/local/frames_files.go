@@ -5,7 +5,7 @@ import "strings"
 // The file frames: listing a folder, finding files, creating a folder,
 // and renaming, moving and deleting one file or folder found by name.
 // Each frame reads its cue words from the lexicon below. The frames are
-// scored against each other by pickFrame: "Find the file X" (a named
+// scored against each other and every other frame (compete.go): "Find the file X" (a named
 // kind) beats "Find the X" (a bare "the", read as a file because people
 // are not "the …").
 
@@ -46,8 +46,8 @@ var (
 // notFiles are the words after "find the" that name no file.
 var notFiles = wordSet(`contact contacts task tasks todo todos to-do to-dos email emails e-mail e-mails message messages member members team teams department departments people lead head manager outbox`)
 
-// fileFrames are the frames of the files family, tried where the files
-// family stands among the family parsers (parse.go).
+// fileFrames are the frames of the files family, scored in one
+// competition with every other frame (compete.go).
 var fileFrames = []frameDef{
 	{"files-list", fitFilesList},
 	{"files-find", fitFilesFind},
@@ -64,11 +64,6 @@ func init() {
 	} {
 		frameWords[k] = v
 	}
-}
-
-// parseFile recognises file and folder requests.
-func parseFile(s string, cal calendar) (intent, bool, *parseError) {
-	return pickCueFrame(fileFrames, fileLast(s), cal)
 }
 
 // fileLast reads "Rename the Contracts folder to Legal" as "Rename the
@@ -117,10 +112,18 @@ func fitFilesList(s string, _ []span, _ calendar) (frameFit, bool) {
 			return list("", scoreNamed)
 		}
 		if folder, ok := opens(strings.TrimSpace(rest), cueInFolder); ok && strings.TrimSpace(folder) != "" {
+			// "the files in X" names the kind; "the contents of X"
+			// only when X is called a folder.
+			if !namesFiles(s[:len(s)-len(rest)]) && !namesFolder(folder) {
+				return list(folder, scoreShape)
+			}
 			return list(folder, scoreNamed)
 		}
 	}
 	if rest, ok := opens(s, cueFilesWhatIn); ok && strings.TrimSpace(rest) != "" {
+		if !namesFolder(rest) {
+			return list(rest, scoreShape) // "What's in X?": X may be a file or the outbox
+		}
 		return list(rest, scoreCue)
 	}
 	if rest, ok := opens(s, cueFilesWeHave); ok {
@@ -210,12 +213,16 @@ func fitFileRename(s string, _ []span, _ calendar) (frameFit, bool) {
 	if to = unquote(strings.TrimSpace(to)); to == "" {
 		return frameFit{score: scoreCue, err: refuse("the new name is empty")}, true
 	}
-	return frameFit{score: scoreCue, it: fileChange{name: itemName(name), kind: kind, op: "rename", value: to}}, true
+	score := scoreCue
+	if kind == "" && !reFileExt.MatchString(name) {
+		score = scoreShape // neither a kind nor an extension says it is a file
+	}
+	return frameFit{score: score, it: fileChange{name: itemName(name), kind: kind, op: "rename", value: to}}, true
 }
 
 // "Move the file X to Archive", "Put X in Archive", "Move X to the
 // root".
-func fitFileMove(s string, _ []span, _ calendar) (frameFit, bool) {
+func fitFileMove(s string, _ []span, cal calendar) (frameFit, bool) {
 	move := func(what, dest string) (frameFit, bool) {
 		kind, name := kindAndName(what)
 		dest = strings.TrimSpace(dest)
@@ -228,7 +235,11 @@ func fitFileMove(s string, _ []span, _ calendar) (frameFit, bool) {
 		} else {
 			c.value = folderName(dest)
 		}
-		return frameFit{score: scoreShape, it: c}, true
+		score := scoreShape
+		if _, err := parseDate(dest, cal); err == nil && kind == "" {
+			score = scoreBare // a date is no folder's name: "Move X to Friday"
+		}
+		return frameFit{score: score, it: c}, true
 	}
 	if rest, ok := opens(s, cueFilePut); ok {
 		if what, dest, ok := findCue(rest, cueIntoFolder, 1); ok {
@@ -264,4 +275,26 @@ func fitFileDelete(s string, _ []span, _ calendar) (frameFit, bool) {
 		return frameFit{score: scoreBare, it: fileChange{name: itemName(name), kind: "file", op: "delete"}}, true
 	}
 	return frameFit{}, false
+}
+
+// namesFiles reports whether a cue's words name files or documents.
+func namesFiles(cueText string) bool {
+	for _, t := range tokens(cueText) {
+		switch t.norm {
+		case "files", "documents":
+			return true
+		}
+	}
+	return false
+}
+
+// namesFolder reports whether s calls its name a folder ("the folder X",
+// "X folder").
+func namesFolder(s string) bool {
+	for _, t := range tokens(s) {
+		if t.norm == "folder" {
+			return true
+		}
+	}
+	return false
 }

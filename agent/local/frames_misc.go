@@ -33,7 +33,7 @@ var (
 	cueRead         = lexCue("read")
 )
 
-// miscFrames stand first among the family parsers: each is a whole
+// miscFrames compete like every other frame: each is a whole
 // clause no other family reads.
 var miscFrames = []frameDef{
 	{"help", fitHelp},
@@ -49,17 +49,6 @@ func init() {
 	frameWords["bare-request"] = "a request to complete"
 	frameWords["extensions"] = "the installed extensions"
 	frameWords["file-read"] = "what a file says"
-}
-
-// parseMisc recognises help, a request that names only its kind and
-// the extensions question.
-func parseMisc(s string, cal calendar) (intent, bool, *parseError) {
-	return pickCueFrame(miscFrames, s, cal)
-}
-
-// parseFileRead recognises a question about what a file says.
-func parseFileRead(s string, cal calendar) (intent, bool, *parseError) {
-	return pickCueFrame(fileReadFrames, s, cal)
 }
 
 func fitHelp(s string, _ []span, _ calendar) (frameFit, bool) {
@@ -102,7 +91,7 @@ func fitBareRequest(s string, _ []span, _ calendar) (frameFit, bool) {
 // followed by "file" or "document", or after "read me".
 func fitFileRead(s string, _ []span, _ calendar) (frameFit, bool) {
 	var name, about string
-	fileLike := false
+	fileLike, bare := false, false
 	if rest, ok := opens(s, cueFileMention); ok {
 		if n, a, ok := findCue(rest, cueMentionVerb, 1); ok && strings.TrimSpace(a) != "" {
 			name, about, fileLike = n, unquote(strings.TrimSpace(a)), true
@@ -137,6 +126,8 @@ func fitFileRead(s string, _ []span, _ calendar) (frameFit, bool) {
 		if isRead || isShow {
 			if rest, ok := opens(s, cueFileReadMe); ok {
 				name, fileLike = readTarget(rest), true
+				// "Read me X": only an extension or "file" says X is one.
+				bare = isRead && !isShow && !namesFileWord(s[:len(s)-len(rest)])
 			}
 		}
 	}
@@ -145,10 +136,10 @@ func fitFileRead(s string, _ []span, _ calendar) (frameFit, bool) {
 	}
 	name = unquote(strings.TrimSpace(name))
 	if before, ok := endsWithCue(name, cueFileNoun, 1); ok {
-		name, fileLike = before, true
+		name, fileLike, bare = before, true, false
 	}
 	if reFileExt.MatchString(name) {
-		fileLike = true
+		fileLike, bare = true, false
 	}
 	if !fileLike {
 		return frameFit{}, false // "What does Kenji say?" is not about a file
@@ -156,7 +147,22 @@ func fitFileRead(s string, _ []span, _ calendar) (frameFit, bool) {
 	if name == "" || strings.HasSuffix(strings.ToLower(name), "'s record") {
 		return frameFit{score: scoreNamed, err: refuse("I could not tell which file you mean")}, true
 	}
+	if bare {
+		return frameFit{score: scoreBare, it: fileRead{name: name, about: about}}, true
+	}
 	return frameFit{score: scoreNamed, it: fileRead{name: name, about: about}}, true
+}
+
+// namesFileWord reports whether a cue's words call the thing read a
+// file or a document ("read me the file …", "the contents of …").
+func namesFileWord(cueText string) bool {
+	for _, t := range tokens(cueText) {
+		switch t.norm {
+		case "file", "document", "contents", "content", "text":
+			return true
+		}
+	}
+	return false
 }
 
 // readTarget drops who a file is read to: "Pricing.txt to me", "… out

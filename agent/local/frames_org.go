@@ -35,10 +35,11 @@ var (
 	cueWhoLeads   = lexCue("who|who's|who_is leads|heads|runs|manages [the]")
 	cueWhoHead    = lexCue("who|who's|who_is [the] lead|leader|head|manager of|for [the]")
 	cueUnitKind   = lexCue("team|department|dept")
+	cueChargeOf   = lexCue("charge of")
 )
 
-// orgFrames are the frames of the org family, tried where the org
-// family stands among the family parsers (parse.go).
+// orgFrames are the frames of the org family, scored in one
+// competition with every other frame (compete.go).
 var orgFrames = []frameDef{
 	{"org-departments", fitOrgDepartments},
 	{"org-teams", fitOrgTeams},
@@ -56,11 +57,6 @@ func init() {
 	} {
 		frameWords[k] = v
 	}
-}
-
-// parseOrg recognises org chart requests.
-func parseOrg(s string, cal calendar) (intent, bool, *parseError) {
-	return pickCueFrame(orgFrames, s, cal)
 }
 
 // whole reports whether c is all of s.
@@ -166,6 +162,9 @@ func fitOrgWhoIn(s string, _ []span, _ calendar) (frameFit, bool) {
 		rest, ok := opens(s, c)
 		if !ok || strings.TrimSpace(rest) == "" {
 			continue
+		}
+		if _, ok := opens(rest, cueChargeOf); ok {
+			return frameFit{}, false // "Who's in charge of X" is no unit "charge of X"
 		}
 		name, k := unitOf(rest)
 		if (strings.EqualFold(name, "my") || strings.EqualFold(name, "our")) && k == "team" {

@@ -10,7 +10,7 @@ import (
 // by its title (assign, status, complete, start, reopen, delete, due
 // date, shift, rename). Each frame reads its cue words from the lexicon
 // below; the title, due date and assignee of a new task are read by
-// parseTaskBody. The frames are scored against each other by pickFrame:
+// parseTaskBody. The frames are scored against each other and every other frame (compete.go):
 // a cue that names the task ("the task X") beats the bare form ("Move X
 // to Friday").
 
@@ -52,8 +52,8 @@ var (
 // statusCue are the statuses a task can be marked with.
 const statusCue = "done|complete|completed|finished|closed|in_progress|in-progress|started|open|to_do|todo|not_done"
 
-// taskFrames are the frames of the tasks family, tried where the tasks
-// family stands among the family parsers (parse.go).
+// taskFrames are the frames of the tasks family, scored in one
+// competition with every other frame (compete.go).
 var taskFrames = []frameDef{
 	{"task-create", fitTaskCreate},
 	{"task-remind", fitTaskRemind},
@@ -76,21 +76,6 @@ func init() {
 	} {
 		frameWords[k] = v
 	}
-}
-
-// parseTask recognises task requests: the task change frames, then the
-// task search frame. A change to a task named only by a
-// pronoun ("Mark it as done", "That is done") is refused: the title
-// search would match any task containing those letters.
-func parseTask(s string, cal calendar) (intent, bool, *parseError) {
-	s = taskLast(s)
-	if it, ok, err := pickCueFrame(taskFrames, s, cal); ok {
-		if c, isChange := it.(taskChange); isChange && vagueTasks[strings.ToLower(c.task)] {
-			return nil, true, refuse("I can't tell which task %q is; give its title", c.task)
-		}
-		return it, true, err
-	}
-	return pickCueFrame(taskFindFrames, s, cal)
 }
 
 // vagueTasks name no task: a pronoun or a quantifier.
@@ -363,7 +348,8 @@ func fitTaskDue(s string, _ []span, cal calendar) (frameFit, bool) {
 			}
 			task := strings.TrimSpace(after[:toks[i].start])
 			if d, err := parseDate(strings.TrimSpace(after[toks[i].wend:]), cal); err == nil && !reFileExt.MatchString(task) {
-				return frameFit{score: scoreBare, it: taskChange{task: taskRef(task), op: "due", value: d}}, true
+				// The destination fills a typed slot (a date).
+				return frameFit{score: scoreShape, it: taskChange{task: taskRef(task), op: "due", value: d}}, true
 			}
 		}
 	}

@@ -6,7 +6,7 @@ import (
 )
 
 // The lexicon: how people actually phrase requests, mapped onto the
-// canonical forms the family parsers read. Each entry is one idiom or
+// canonical forms the frames read. Each entry is one idiom or
 // synonym of one tool family ("bin" is delete, "tick off" is complete,
 // "hand … over to" is assign, "fire … over to" is send). Rewrites apply
 // only to the request's own words: never inside a value (after "notes:",
@@ -28,147 +28,214 @@ const delVerb = `(?:delete|remove|erase|get\s+rid\s+of)`
 // personRef is a short name: one to four words, no sentence punctuation.
 const personRef = `([\p{L}][\p{L}\p{M}.'-]*(?:\s+[\p{L}][\p{L}\p{M}.'-]*){0,3})`
 
-// clauseLexicon rewrites a whole clause (anchored patterns).
-var clauseLexicon = []rewrite{
+// lexEntry is one clause lexicon entry: matched word by word (words),
+// or, where a word matcher cannot read it (a preamble up to a colon, a
+// company told by its capitals, an email address, a plural to make
+// singular), a regular expression (rx).
+type lexEntry struct {
+	words *wordRule
+	rx    *rewrite
+}
+
+// w is a lexicon entry matched word by word (lexwords.go).
+func w(spec, repl string) lexEntry {
+	r := lexWords(spec, repl)
+	return lexEntry{words: &r}
+}
+
+// rx is a lexicon entry matched with a regular expression.
+func rx(pattern, repl string) lexEntry {
+	r := rw(pattern, repl)
+	return lexEntry{rx: &r}
+}
+
+// apply rewrites s, whose words are toks; it returns the words again
+// when s changed.
+func (e lexEntry) apply(s string, toks []lexTok) (string, []lexTok) {
+	if e.words != nil {
+		out, changed := e.words.apply(s, toks)
+		if changed {
+			return out, lexTokens(out)
+		}
+		return s, toks
+	}
+	if out := e.rx.rx.ReplaceAllString(s, e.rx.repl); out != s {
+		return out, lexTokens(out)
+	}
+	return s, toks
+}
+
+// Word classes shared by the entries below.
+const (
+	lxTagNouns  = "customers|prospects|leads|partners|clients|vips|suppliers|vendors"
+	lxWhen      = "this_week|next_week|this_month|next_month|today|tomorrow"
+	lxForMeVerb = "complete|delete|remove|rename|move|assign|reassign|start|mark"
+)
+
+// clauseLexicon rewrites a whole clause, entry by entry in this order.
+var clauseLexicon = []lexEntry{
 	// Greetings and fillers the polite-prefix list does not hold.
-	rw(`^(?:(?:so|um+|uh+|er+|erm|basically|ok|okay|right(?:\s+then)?|well|hang\s+on|one\s+thing\s+first|cheers|actually|anyway)\s*[,\-–—:]?\s+)+`, ``),
-	rw(`^no\s+changes(?:\s+please)?\s*[,\-–—:;]\s*`, ``),
-	rw(`^i\s+(?:just\s+|only\s+)?(?:want|need)\s+(?:to\s+know\s+)?(`+personRef+`(?:'s|'))\s+`, `what's $1 `),
-	rw(`^(?:chuck|bung|pop)\s+`, `put `),
-	rw(`^(?:whack|chuck|bung|pop)\s+(?:a|an|the)\s+([\w-]+)\s+tag\s+on\s+(.+)$`, `tag $2 as $1`),
-	rw(`^((?:complete|delete|remove|rename|move|assign|reassign|start|mark)\b.*?)\s+for\s+me$`, `$1`),
-	rw(`^message\s+`, `email `),
-	rw(`^(?:hiya|heya|yo|morning|afternoon|evening|hey\s+there|hi\s+there|hello\s+there)[,!.:]?\s+`, ``),
-	rw(`^(?:one\s+more(?:\s+thing)?|quick\s+question(?:\s+[^:?]{0,40})?|another\s+one|also)\s*:\s*`, ``),
-	rw(`^(?:before|after|while|btw|by\s+the\s+way|question|right|so|just\s+checking)\b[^:]{0,40}:\s+`, ``),
-	rw(`^(new\s+(?:contact|lead|client|customer|prospect))\s+for\s+(?:you|me)\s*:`, `$1:`),
-	rw(`^whats\b`, `what's`),
-	rw(`^(`+personRef+`(?:'s|')\s+(?:new\s+)?[\w-]+(?:\s+[\w-]+)?\s+is\s+\S.*?),?\s+(?:please\s+|can\s+you\s+|could\s+you\s+)?(?:update|change|fix|correct|amend)\s+(?:it|that|this|the\s+record)(?:\s+please)?$`, `$1`),
-	rw(`\b(everyone|everybody|anybody|anyone|who)\s+else\b`, `$1`),
-	rw(`^what\s+else\s+`+personRef+`\s+has$`, `what tasks does $1 have`),
-	rw(`^(?:what|which)\s+company\s+(?:does\s+)?`+personRef+`\s+works?\s+(?:for|at)$`, `which company does $1 work for`),
-	rw(`^(change|update|set|correct)\s+`+personRef+`(?:'s|')\s+(?:phone\s+|mobile\s+)?number\s+to\s+`, `$1 $2's phone to `),
-	rw(`^wheres\b`, `where's`),
-	rw(`^(?:can|could)\s+you\s+tell\s+me\s+(where|when|what|who|which)\b`, `$1`),
-	rw(`^((?:new\s+)?(?:contact|lead|client|customer|task|to-?do))\s+(?:pls|please|plz)\s*:`, `$1:`),
-	rw(`^who(?:'s|\s+is|\s+are)\s+(?:our|the|my)\s+(?:main\s+)?contacts?\s+(at|in|from)\s+`, `do we have a contact $1 `),
-	rw(`^who\s+else\s+(?:do\s+)?we\s+know\s+`, `who do we know `),
-	rw(`^who\s+we\s+know\s+`, `who do we know `),
-	rw(`^(?:any|got\s+any|do\s+we\s+have\s+any)\s+(customers|prospects|leads|partners|clients|vips|suppliers|vendors)$`, `show our $1`),
-	rw(`^what\s+(city|company|title|role|town|location)\s+(?:is|does)\s+`+personRef+`\s+(?:in|at|with|based\s+in|work\s+(?:at|for)|have)$`, `what's $2's $1`),
-	rw(`^what(?:'s|\s+is)\s+`+personRef+`(?:'s|')\s+(?:phone\s+)?number$`, `what's $1's phone`),
-	rw(`^`+personRef+`(?:'s|')\s+(?:phone\s+|mobile\s+)?number\s+is\s+`, `$1's phone is `),
-	rw(`^what\s+does\s+`+personRef+`(?:'s|')\s+(?:record|card|entry|contact|profile)\s+say$`, `show $1`),
-	rw(`^(`+delVerb+`\s+.+?),\s+(?:he|she|they)(?:'s|\s+has|\s+have)?\s+(?:left|quit|retired|moved\s+on|gone|no\s+longer).*$`, `$1`),
-	rw(`^save\s+`+personRef+`,\s*([^\s,]+@[^\s,]+\.[^\s,]+.*)$`, `add a contact for $1, $2`),
+	w("+ so|um|umm|ummm|uh|uhh|er|err|erm|basically|okay|ok|right_then|right|well|hang_on|one_thing_first|cheers|actually|anyway [-|–|—]", ""),
+	w("no changes [please] {sep}", ""),
+	w("i [just|only] want|need [to_know] {p's}", "what's $1's"),
+	w("chuck|bung|pop", "put"),
+	w("whack|chuck|bung|pop a|an|the {w} tag on {*} $", "tag $2 as $1"),
+	w("("+lxForMeVerb+") {*} for me $", "$1 $2"),
+	w("message", "email"),
+	w("hiya|heya|yo|morning|afternoon|evening|hey_there|hi_there|hello_there", ""),
+	rx(`^(?:one\s+more(?:\s+thing)?|quick\s+question(?:\s+[^:?]{0,40})?|another\s+one|also)\s*:\s*`, ``),
+	rx(`^(?:before|after|while|btw|by\s+the\s+way|question|right|so|just\s+checking)\b[^:]{0,40}:\s+`, ``),
+	w("(new) (contact|lead|client|customer|prospect) for you|me {sep}", "$1 $2:"),
+	w("whats", "what's"),
+	rx(`^(`+personRef+`(?:'s|')\s+(?:new\s+)?[\w-]+(?:\s+[\w-]+)?\s+is\s+\S.*?),?\s+(?:please\s+|can\s+you\s+|could\s+you\s+)?(?:update|change|fix|correct|amend)\s+(?:it|that|this|the\s+record)(?:\s+please)?$`, `$1`),
+	w("~ (everyone|everybody|anybody|anyone|who) else", "$1"),
+	w("what else {p} has $", "what tasks does $1 have"),
+	w("what|which company [does] {p} works|work for|at $", "which company does $1 work for"),
+	w("(change|update|set|correct) {p's} [phone|mobile] number to", "$1 $2's phone to"),
+	w("wheres", "where's"),
+	w("can|could you tell me (where|when|what|who|which)", "$1"),
+	w("(new_contact|new_lead|new_client|new_customer|new_task|new_to-do|new_todo|contact|lead|client|customer|task|to-do|todo) pls|please|plz {sep}", "$1:"),
+	w("who's|who_is|who_are our|the|my [main] contact|contacts (at|in|from)", "do we have a contact $1"),
+	w("who else [do] we know", "who do we know"),
+	w("who we know", "who do we know"),
+	w("any|got_any|do_we_have_any ("+lxTagNouns+") $", "show our $1"),
+	w("what (city|company|title|role|town|location) is|does {p} in|at|with|based_in|work_at|work_for|have $", "what's $2's $1"),
+	w("what's|what_is {p's} [phone] number $", "what's $1's phone"),
+	w("{p's} [phone|mobile] number is", "$1's phone is"),
+	w("what does {p's} record|card|entry|contact|profile say $", "show $1"),
+	rx(`^(`+delVerb+`\s+.+?),\s+(?:he|she|they)(?:'s|\s+has|\s+have)?\s+(?:left|quit|retired|moved\s+on|gone|no\s+longer).*$`, `$1`),
+	rx(`^save\s+`+personRef+`,\s*([^\s,]+@[^\s,]+\.[^\s,]+.*)$`, `add a contact for $1, $2`),
 	// Tasks: questions.
-	rw(`^what\s+tasks\s+`+personRef+`\s+(?:has|has\s+got|is\s+working\s+on)$`, `what tasks does $1 have`),
-	rw(`^what(?:'s|\s+is)\s+(?:left|open|outstanding|pending|still\s+open)\s+(?:for|on)\s+`+personRef+`$`, `show open tasks assigned to $1`),
-	rw(`^what(?:'s|\s+is)\s+on\s+my\s+plate\s+(this\s+week|next\s+week|today|tomorrow)$`, `show my tasks due $1`),
-	rw(`^when\s+is\s+(?:the\s+)?(?:task\s+)?(.+?)\s+(?:task\s+)?due$`, `find tasks about $1`),
-	rw(`^who\s+is\s+(?:the\s+)?(?:task\s+)?(.+?)\s+(?:task\s+)?assigned\s+to$`, `find tasks about $1`),
+	w("what tasks {p} has|has_got|is_working_on $", "what tasks does $1 have"),
+	w("what's|what_is left|open|outstanding|pending|still_open for|on {p} $", "show open tasks assigned to $1"),
+	w("what's|what_is on my plate (this_week|next_week|today|tomorrow) $", "show my tasks due $1"),
+	w("when is [the] [task] {*} [task] due $", "find tasks about $1"),
+	w("who is [the] [task] {*} [task] assigned to $", "find tasks about $1"),
 	// Bulk: "every customer" is every contact tagged customer; "email
 	// everyone at X" is every contact at X.
-	rw(`\b(every|each|all(?:\s+(?:of\s+)?(?:the|our|my))?)\s+(customer|prospect|lead|partner|client|vip|supplier|vendor)s?(?:\s+contacts?)?\b`, `$1 contacts tagged $2`),
-	rw(`^(e-?mail|message|write\s+to)\s+(?:everyone|everybody|all\s+(?:the\s+)?(?:people|folks))\s+(at|in|from|tagged)\s+`, `$1 all contacts $2 `),
+	rx(`\b(every|each|all(?:\s+(?:of\s+)?(?:the|our|my))?)\s+(customer|prospect|lead|partner|client|vip|supplier|vendor)s?(?:\s+contacts?)?\b`, `$1 contacts tagged $2`),
+	w("(e-mail|email|message|write_to) everyone|everybody|all_people|all_the_people|all_folks|all_the_folks (at|in|from|tagged)", "$1 all contacts $2"),
 	// Tasks: status and due date said as a fact.
-	rw(`^set\s+(the\s+.+?\s+task|the\s+task\s+.+?)\s+(?:to|as)\s+(in\s+progress|done|complete|completed|open)$`, `mark $1 as $2`),
-	rw(`^(?:the\s+)?(.+?)\s+task\s+is\s+(?:now\s+)?due\s+(?:on\s+|by\s+)?(.+)$`, `move the $1 task to $2`),
+	w("set (the_task) {*} to|as (in_progress|done|complete|completed|open) $", "mark $1 $2 as $3"),
+	w("set (the) {*} (task) to|as (in_progress|done|complete|completed|open) $", "mark $1 $2 $3 as $4"),
+	w("[the] {*} task is [now] due [on|by] {*} $", "move the $1 task to $2"),
 	// Contacts: delete.
-	rw(`^(?:bin|ditch|scrap|trash|bin\s+off)\s+`, `delete `),
-	rw(`^`+personRef+`\s+can\s+go(?:\s+from\s+(?:our|my|the)\s+(?:contacts|crm|address\s+book))?$`, `delete $1`),
+	w("bin_off|bin|ditch|scrap|trash", "delete"),
+	w("{p} can go $", "delete $1"),
+	w("{p} can go from our|my|the contacts|crm|address_book $", "delete $1"),
 	// Contacts: update.
-	rw(`^`+personRef+`(?:'s|\s+has)\s+moved\s+to\s+`, `$1 moved to `),
-	rw(`^`+personRef+`(?:'s|\s+has)\s+(?:left|quit)\s+.+?\s+and\s+(?:joined|moved\s+to|gone\s+to|started\s+at)\s+(.+)$`, `$1 now works at $2`),
-	rw(`^`+personRef+`(?:'s|\s+has)\s+(?:joined|started\s+at)\s+((?-i:[\p{Lu}0-9][^\s,]*(?:\s+[\p{Lu}0-9&][^\s,]*){0,4}))$`, `$1 now works at $2`),
-	rw(`^`+personRef+`\s+has\s+(?:a\s+)?new\s+(e-?mail(?:\s+address)?|phone(?:\s+number)?|number|mobile)\s*:?\s+`, `$1's new $2 is `),
-	rw(`^(?:stick|put|slap|add)\s+(?:a|an|the)\s+([\w-]+)\s+tag\s+on\s+(.+)$`, `tag $2 as $1`),
-	rw(`^(?:stick|put|slap)\s+(?:a|an|the)\s+tag\s+([\w-]+)\s+on\s+(.+)$`, `tag $2 as $1`),
-	rw(`^(?:take|remove)\s+the\s+([\w-]+)\s+tag\s+off\s+(.+)$`, `remove the tag $1 from $2`),
+	w("{p's} moved to", "$1 moved to"),
+	w("{p} has moved to", "$1 moved to"),
+	w("{p's} left|quit {*} and joined|moved_to|gone_to|started_at {*} $", "$1 now works at $3"),
+	w("{p} has left|quit {*} and joined|moved_to|gone_to|started_at {*} $", "$1 now works at $3"),
+	rx(`^`+personRef+`(?:'s|\s+has)\s+(?:joined|started\s+at)\s+((?-i:[\p{Lu}0-9][^\s,]*(?:\s+[\p{Lu}0-9&][^\s,]*){0,4}))$`, `$1 now works at $2`),
+	w("{p} has [a] new (email_address|e-mail_address|email|e-mail|phone_number|phone|number|mobile)", "$1's new $2 is"),
+	w("stick|put|slap|add a|an|the {w} tag on {*} $", "tag $2 as $1"),
+	w("stick|put|slap a|an|the tag {w} on {*} $", "tag $2 as $1"),
+	w("take|remove the {w} tag off {*} $", "remove the tag $1 from $2"),
 	// Contacts: existence and search.
-	rw(`^(?:is\s+there|have\s+we\s+got|do\s+we\s+have|got)\s+(?:a|any)\s+contacts?\s+(?:called|named)\s+(.+)$`, `find contacts named $1`),
-	rw(`^(?:is\s+there|are\s+there|have\s+we\s+got)\s+(?:anyone|anybody|someone|a\s+contact|any\s+contacts)\s+(at|in|from)\s+(.+)$`, `do we have a contact $1 $2`),
-	rw(`^do\s+we\s+know\s+(?:anyone|anybody|someone|people)\s+(in|at|from)\s+`, `who do we know $1 `),
-	rw(`^(?:is|are)\s+`+personRef+`\s+(?:a\s+contact|a\s+member|one\s+of\s+our\s+contacts|a\s+contact\s+or\s+a\s+member|a\s+member\s+or\s+a\s+contact|in\s+our\s+contacts)$`, `who is $1`),
+	w("is_there|have_we_got|do_we_have|got a|any contact|contacts called|named {*} $", "find contacts named $1"),
+	w("is_there|are_there|have_we_got anyone|anybody|someone|a_contact|any_contacts (at|in|from) {*} $", "do we have a contact $1 $2"),
+	w("do we know anyone|anybody|someone|people (in|at|from)", "who do we know $1"),
+	w("is|are {p} a_contact|a_member|one_of_our_contacts|a_contact_or_a_member|a_member_or_a_contact|in_our_contacts $", "who is $1"),
 	// The workspace's own people.
-	rw(`^(?:who\s+works\s+here|who(?:'s|\s+is|\s+are)\s+(?:on|in)\s+the\s+team\s+here|who(?:'s|\s+is|\s+are)\s+(?:in|on)\s+(?:this|the|our)\s+workspace|(?:who\s+are\s+|list\s+|show\s+(?:me\s+)?)?the\s+(?:members|people)\s+(?:of|in)\s+(?:this|the|our)\s+workspace|how\s+many\s+(?:people|members)\s+(?:work\s+here|are\s+(?:there|here|in\s+(?:this|the)\s+workspace)|(?:do\s+)?we\s+have))$`, `list members`),
-	rw(`^(?:list|show(?:\s+me)?)\s+(?:everyone|everybody|all\s+(?:the\s+)?(?:people|members))\s+(?:who|that)\s+works?\s+here$`, `list members`),
-	rw(`^(?:who\s+(?:are|is)|list|show(?:\s+me)?)\s+my\s+(?:teammates|team\s*mates)$`, `who's in my team`),
-	rw(`^who(?:'s|\s+is|\s+are)\s+on\s+my\s+team$`, `who's in my team`),
+	w("who works here $", "list members"),
+	w("who's|who_is|who_are on|in the team here $", "list members"),
+	w("who's|who_is|who_are in|on this|the|our workspace $", "list members"),
+	w("[who_are|list|show_me|show] the members|people of|in this|the|our workspace $", "list members"),
+	w("how many people|members work_here|are_there|are_here|are_in_this_workspace|are_in_the_workspace|we_have|do_we_have $", "list members"),
+	w("list|show_me|show everyone|everybody|all_the_people|all_people|all_the_members|all_members who|that work|works here $", "list members"),
+	w("who_are|who_is|list|show_me|show my teammates|team_mates $", "who's in my team"),
+	w("who's|who_is|who_are on my team $", "who's in my team"),
 	// Tasks.
-	rw(`^what\s+(?:does|do)\s+`+personRef+`\s+(?:need|have)\s+to\s+do\s+(this\s+week|next\s+week|this\s+month|next\s+month|today|tomorrow)$`, `show open tasks assigned to $1 due by $2`),
-	rw(`^what(?:'s|\s+is)\s+on\s+`+personRef+`(?:'s|')\s+plate\s+(this\s+week|next\s+week|this\s+month|next\s+month|today|tomorrow)$`, `show open tasks assigned to $1 due by $2`),
-	rw(`^(?:set|create|add|make)\s+(?:a\s+|me\s+a\s+)?reminder\s+for\s+me\s+to\s+`, `remind me to `),
-	rw(`^remind\s+me\s+((?:by|on|before)\s+(?:next\s+|this\s+|the\s+)?[\w/-]+(?:\s+of\s+\w+)?)\s+to\s+(.+)$`, `remind me to $2 $1`),
-	rw(`^i\s+(?:need|have|want)\s+to\s+(.+?),?\s+(?:can|could)\s+you\s+(?:add|make|put|set)\s+(?:that|it|this)\s+(?:up\s+)?(?:as|on|in|to)\s+(?:a\s+task|my\s+(?:tasks|to-?do\s+list|to-?dos))$`, `remind me to $1`),
-	rw(`^(?:to-?do|task|reminder)\s+for\s+(me|\S+)\s*[:\-–]\s*(.+)$`, `create a task for $1: $2`),
-	rw(`^(?:hand|give)\s+(?:a\s+)?(?:new\s+)?task\s+to\s+(me|\S+)\s*[:\-–]\s*(.+)$`, `create a task for $1: $2`),
-	rw(`^(?:hand|pass|give)\s+(?:the\s+)?(.+?)\s+(?:over|across|on)\s+to\s+(.+)$`, `reassign the $1 to $2`),
-	rw(`^(?:give|pass)\s+(?:the\s+task\s+)?(.+?)\s+to\s+(me|[\p{L}]+(?:\s+[\p{L}]+)?)$`, `reassign $1 to $2`),
-	rw(`^tick\s+(the\s+)?(.+?)\s+off$`, `complete $1$2`),
-	rw(`^(?:tick|check)\s+off\s+`, `complete `),
-	rw(`^(?:can|could|shall)\s+we\s+(move|push|postpone|reschedule|delay|rename|assign|reassign|delete|mark|change|update|add|create)\b`, `$1`),
-	rw(`^start\s+working\s+on\s+(?:the\s+task\s+)?`, `start the task `),
-	rw(`^what\s+has\s+`+personRef+`\s+got\s+on(?:\s+(?:at\s+the\s+moment|right\s+now|now|today))?$`, `what is $1 working on`),
-	rw(`^what(?:'s|\s+is)\s+`+personRef+`\s+(?:doing|busy\s+with|up\s+to)(?:\s+(?:at\s+the\s+moment|right\s+now|now|today|these\s+days))?$`, `what is $1 working on`),
-	rw(`^(?:is\s+there|do\s+we\s+have|have\s+we\s+got|got)\s+(?:a|any)\s+(?:tasks?|to-?dos?)\s+(?:about|for|on|called|named|to)\s+(.+)$`, `find tasks about $1`),
+	w("what does|do {p} need|have to do ("+lxWhen+") $", "show open tasks assigned to $1 due by $2"),
+	w("what's|what_is on {p's} plate ("+lxWhen+") $", "show open tasks assigned to $1 due by $2"),
+	w("set|create|add|make [a|me_a] reminder for me to", "remind me to"),
+	rx(`^remind\s+me\s+((?:by|on|before)\s+(?:next\s+|this\s+|the\s+)?[\w/-]+(?:\s+of\s+\w+)?)\s+to\s+(.+)$`, `remind me to $2 $1`),
+	w("i need|have|want to {*} can|could you add|make|put|set that|it|this [up] as|on|in|to a_task|my_tasks|my_to-do_list|my_todo_list|my_to-dos|my_todos $", "remind me to $1"),
+	w("to-do|todo|task|reminder for {w} {sep} {*} $", "create a task for $1: $2"),
+	w("hand|give [a] [new] task to {w} {sep} {*} $", "create a task for $1: $2"),
+	w("hand|pass|give [the] {*} over|across|on to {*} $", "reassign the $1 to $2"),
+	w("give|pass [the_task] {*} to {p2} $", "reassign $1 to $2"),
+	w("tick ([the]) {*} off $", "complete $1 $2"),
+	w("tick|check off", "complete"),
+	w("can|could|shall we (move|push|postpone|reschedule|delay|rename|assign|reassign|delete|mark|change|update|add|create)", "$1"),
+	w("start working on [the_task]", "start the task"),
+	w("what has {p} got on [at_the_moment|right_now|now|today] $", "what is $1 working on"),
+	w("what's|what_is {p} doing|busy_with|up_to [at_the_moment|right_now|now|today|these_days] $", "what is $1 working on"),
+	w("is_there|do_we_have|have_we_got|got a|any task|tasks|to-do|to-dos|todo|todos about|for|on|called|named|to {*} $", "find tasks about $1"),
 	// Email.
-	rw(`^(?:did|have)\s+we\s+ever\s+`, `did we `),
-	rw(`^(?:is\s+there\s+)?anything\s+(?:stuck|waiting|sitting|left|still)\s+(?:in\s+)?(?:the\s+)?outbox$`, `what's in the outbox`),
-	rw(`^(?:shoot|fire|send|drop|ping|pop)\s+(?:an?\s+)?(?:quick\s+)?(?:e-?mail|note|line|message)\s+(?:over\s+|off\s+)?to\s+`, `email `),
-	rw(`^(?:fire|shoot|ping|pop)\s+(?:the\s+)?(.+?)\s+(?:over|across|off)\s+to\s+(.+)$`, `send the $1 to $2`),
-	rw(`^(?:drop|shoot|ping|send)\s+`+personRef+`\s+an?\s+(?:quick\s+)?(?:e-?mail|note|line)\s+(?:to\s+say|saying)\s+`, `email $1 saying `),
+	w("did|have we ever", "did we"),
+	w("[is_there] anything stuck|waiting|sitting|left|still [in] [the] outbox $", "what's in the outbox"),
+	w("shoot|fire|send|drop|ping|pop [a|an] [quick] e-mail|email|note|line|message [over|off] to", "email"),
+	w("fire|shoot|ping|pop [the] {*} over|across|off to {*} $", "send the $1 to $2"),
+	w("drop|shoot|ping|send {p} a|an [quick] e-mail|email|note|line to_say|saying", "email $1 saying"),
 	// Files.
-	rw(`^(?:is\s+there|do\s+we\s+have|have\s+we\s+got)\s+(?:a|an|any)\s+(.+?)\s+folder$`, `find the folder $1`),
-	rw(`^(?:is\s+there|do\s+we\s+have|have\s+we\s+got)\s+(?:a|an|any)\s+folder\s+(?:called|named)\s+(.+)$`, `find the folder $1`),
-	rw(`^(?:have|do)\s+we\s+(?:got|have)\s+anything\s+(?:on|about)\s+(?:the\s+)?(.+)$`, `find the file $1`),
+	w("is_there|do_we_have|have_we_got a|an|any {*} folder $", "find the folder $1"),
+	w("is_there|do_we_have|have_we_got a|an|any folder called|named {*} $", "find the folder $1"),
+	w("have|do we got|have anything on|about [the] {*} $", "find the file $1"),
 	// Generic: "what X have we got" is "what X do we have".
-	rw(`^(what|which)\s+([\w-]+)\s+have\s+we\s+got(?:\s+installed)?$`, `$1 $2 do we have`),
-	rw(`^(?:is|are)\s+(?:the\s+)?([\w-]+)\s+extensions?\s+installed$`, `what extensions are installed`),
-	rw(`^(?:hi|hello|hey)?,?\s*what\s+can\s+you\s+(?:help\s+(?:me\s+)?with|do\s+for\s+me)$`, `what can you do`),
+	w("(what|which) {w} have we got [installed] $", "$1 $2 do we have"),
+	w("is|are [the] {w} extension|extensions installed $", "what extensions are installed"),
+	w("[hi|hello|hey] what can you help_me_with|help_with|do_for_me $", "what can you do"),
 	// A filler after an idiom's rewrite: "tick off X for me".
-	rw(`^((?:complete|delete|remove|rename|move|assign|reassign|start|mark)\b.*?)\s+for\s+me$`, `$1`),
+	w("("+lxForMeVerb+") {*} for me $", "$1 $2"),
 }
 
 // inlineLexicon rewrites inside a message, before it is split into
 // clauses: email prose ("… and let her know that …"), the details of a
 // new contact given in a second sentence about "she"/"he", and labelled
-// email parts. when, if set, must match the message for the rule to
+// email parts. when, if set, must hold for the message for the entry to
 // apply; unless, if set, must not.
 var inlineLexicon = []struct {
-	rewrite
-	when, unless *regexp.Regexp
+	lexEntry
+	when, unless func(string) bool
 }{
-	{rw(`\s+and\s+(?:let\s+(?:him|her|them)\s+know|tell\s+(?:him|her|them))(?:\s+that)?\s+`, ` saying `), reEmailOpen, nil},
-	{rw(`(?:,\s*|\s+to\s+|\s+and\s+)(?:let\s+(?:him|her|them)\s+know|tell\s+(?:him|her|them))(?:\s+that)?\s+`, ` saying `), reEmailOpen, nil},
-	{rw(`\s+and\s+say\s+(?:that\s+)?`, ` saying `), reEmailOpen, nil},
-	{rw(`\s+and\s+ask\s+(?:him|her|them)\s+to\s+`, ` saying could you `), reEmailOpen, nil},
-	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:she|he|they)\s+(?:lives?|is\s+based|is\s+located)\s+in\s+`, `, based in `), reContactVerb, nil},
-	{rw(`(?:,\s*|\s+)(?:with\s+)?(?:the\s+|a\s+)?subject\s*:\s*([^,]+?),\s*(?:say|saying|body|message|text)\s*:\s*`, ` with subject $1 saying `), reEmailOpen, nil},
-	{rw(`(?:,\s*|\s+)(?:say|body|message|text)\s*:\s*`, ` saying `), reEmailOpen, nil},
-	{rw(`\s+(?:an?\s+)?(?:quick\s+)?(e-?mail|message)\s+to\s+say\s+`, ` an $1 saying `), reEmailOpen, nil},
-	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:she|he|they)(?:'s|\s+is|\s+are)?\s+(?:works?|working)\s+(?:at|for)\s+`, `, works at `), reContactVerb, nil},
-	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:her|his|their)\s+(?:phone\s+number|number|phone|mobile|cell)\s+is\s+`, `, phone `), reContactVerb, nil},
-	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:her|his|their)\s+e-?mail(?:\s+address)?\s+is\s+`, `, email `), reContactVerb, nil},
-	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:she|he|they)(?:'s|\s+is|\s+are)\s+based\s+in\s+`, `, based in `), reContactVerb, nil},
-	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:she|he|they)(?:'s|\s+is|\s+are)\s+(?:at|with|from)\s+`, `, at `), reContactVerb, nil},
-	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:she|he|they)(?:'s|\s+is|\s+are)\s+(?:a|an)\s+(prospect|customer|partner|lead|vip|client|supplier)\b`, `, tagged $1`), reContactVerb, nil},
-	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:she|he|they)(?:'s|\s+is|\s+are)\s+(?:the|their|our)\s+`, `, `), reContactVerb, nil},
-	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:she|he)(?:'s|\s+is)\s+(?:a|an)\s+`, `, `), reContactVerb, reFreeTextKind},
-	{rw(`(?:[.,;?!]\s+|\s+and\s+)(?:she|he)(?:'s|\s+is)\s+`, `, `), reContactVerb, reFreeTextKind},
-	{rw(`\s+[-–]\s+due\s+`, `, due `), nil, nil},
-	{rw(`\s+[-–]\s+((?:e-?mail|phone|mobile|tel|tagged|based|works|title|company|city|notes?)\b)`, `, $1`), reContactVerb, nil},
-	{rw(`\s+[-–]\s+(?:he|she|they)(?:'s|\s+is|\s+are)\s+(?:a|an)\s+(prospect|customer|partner|lead|vip|client|supplier)\b`, `, tagged $1`), reContactVerb, nil},
+	{w("~ {mid} and|to let_him_know|let_her_know|let_them_know|tell_him|tell_her|tell_them [that] …", "saying"), emailOpens, nil},
+	{w("~ {comma} let_him_know|let_her_know|let_them_know|tell_him|tell_her|tell_them [that] …", " saying"), emailOpens, nil},
+	{w("~ {mid} and say [that] …", "saying"), emailOpens, nil},
+	{w("~ {mid} and ask him|her|them to …", "saying could you"), emailOpens, nil},
+	{w("~ {brk} she|he|they lives|live|is_based|is_located in …", ", based in"), contactVerb, nil},
+	{rx(`(?:,\s*|\s+)(?:with\s+)?(?:the\s+|a\s+)?subject\s*:\s*([^,]+?),\s*(?:say|saying|body|message|text)\s*:\s*`, ` with subject $1 saying `), emailOpens, nil},
+	{rx(`(?:,\s*|\s+)(?:say|body|message|text)\s*:\s*`, ` saying `), emailOpens, nil},
+	{w("~ {mid} [a|an] [quick] (email|e-mail|message) to say …", "an $1 saying"), emailOpens, nil},
+	{w("~ {brk} "+lxHeShe+" [is|are] works|work|working at|for …", ", works at"), contactVerb, nil},
+	{w("~ {brk} her|his|their phone_number|number|phone|mobile|cell is …", ", phone"), contactVerb, nil},
+	{w("~ {brk} her|his|their email|e-mail|email_address|e-mail_address is …", ", email"), contactVerb, nil},
+	{w("~ {brk} "+lxHeIs+" based in …", ", based in"), contactVerb, nil},
+	{w("~ {brk} "+lxHeIs+" at|with|from …", ", at"), contactVerb, nil},
+	{w("~ {brk} "+lxHeIs+" a|an ("+lxTagOne+")", ", tagged $1"), contactVerb, nil},
+	{w("~ {brk} "+lxHeIs+" the|their|our …", ","), contactVerb, nil},
+	{w("~ {brk} she's|he's|she_is|he_is a|an …", ","), contactVerb, freeTextKind},
+	{w("~ {brk} she's|he's|she_is|he_is …", ","), contactVerb, freeTextKind},
+	{w("~ {mid} -|– due …", ", due"), nil, nil},
+	{w("~ {mid} -|– (email|e-mail|phone|mobile|tel|tagged|based|works|title|company|city|note|notes)", ", $1"), contactVerb, nil},
+	{w("~ {mid} -|– "+lxHeIs+" a|an ("+lxTagOne+")", ", tagged $1"), contactVerb, nil},
 }
 
+// More word classes of the inline entries.
+const (
+	lxHeShe  = "she|he|they|she's|he's"
+	lxHeIs   = "she's|he's|she_is|he_is|they_are|they_is|she_are|he_are"
+	lxTagOne = "prospect|customer|partner|lead|vip|client|supplier"
+)
+
 var (
-	// reFreeTextKind is a message with a task or an email in it, whose
+	// freeTextWords mark a message with a task or an email in it, whose
 	// free text the broadest contact rules must not touch: "Create a
 	// task to call Jane, she's expecting it" keeps its title.
-	reFreeTextKind = re(`\b(?:tasks?|to-?dos?|reminders?|remind|e-?mails?|send|saying|message)\b`)
-	reEmailOpen    = re(`^(?:(?:please|pls|can\s+you|could\s+you)\s+)*(?:e-?mail|mail|write\s+to|message|send|shoot|drop|fire|forward)\b`)
-	reContactVerb  = re(`\b(?:add|create|save|new|register)\b`)
+	freeTextWords = wordSet(`task tasks todo todos to-do to-dos reminder reminders remind email emails e-mail e-mails send saying message`)
+	contactWords  = wordSet(`add create save new register`)
+	politeLead    = lexCue("please|pls|can_you|could_you")
+	emailVerbs    = lexCue("email|e-mail|mail|write_to|message|send|shoot|drop|fire|forward")
 )
+
+func freeTextKind(s string) bool { return hasWord(s, freeTextWords) }
+func contactVerb(s string) bool  { return hasWord(s, contactWords) }
+
+// emailOpens reports whether s asks for an email: its first word, after
+// any politeness, is an email verb.
+func emailOpens(s string) bool { return startsWith(s, politeLead, emailVerbs) }
 
 // reDataStart finds where the caller's own values begin: a label whose
 // value runs to the end of the message ("notes:") or an opening quote.
@@ -183,13 +250,12 @@ var reBodyStart = re(`\bsaying\s|\bsay\s*:`)
 // message.
 func applyInline(s string) string {
 	head, tail := splitData(s, reDataStart)
+	toks := lexTokens(head)
 	for _, r := range inlineLexicon {
-		if r.when != nil && !r.when.MatchString(head) || r.unless != nil && r.unless.MatchString(head) {
+		if r.when != nil && !r.when(head) || r.unless != nil && r.unless(head) {
 			continue
 		}
-		// A rule rewrites only up to where an email body begins, except
-		// the rules that introduce that body.
-		head = r.rx.ReplaceAllString(head, r.repl)
+		head, toks = r.apply(head, toks)
 	}
 	return strings.TrimSpace(head + tail)
 }
@@ -198,8 +264,9 @@ func applyInline(s string) string {
 func applyClauseLexicon(s string) string {
 	head, tail := splitData(s, reDataStart)
 	h2, t2 := splitData(head, reBodyStart)
-	for _, r := range clauseLexicon {
-		h2 = r.rx.ReplaceAllString(h2, r.repl)
+	toks := lexTokens(h2)
+	for _, e := range clauseLexicon {
+		h2, toks = e.apply(h2, toks)
 	}
 	return strings.TrimSpace(h2 + t2 + tail)
 }

@@ -26,15 +26,6 @@ func refuse(format string, a ...any) *parseError {
 
 func (e *parseError) reply() string { return cantYet(e.reason) }
 
-// clauseParser recognises one family's requests. ok is false when the
-// clause is not of its family; err is set when it is, but a part of it
-// cannot be read with confidence.
-type clauseParser func(s string, cal calendar) (it intent, ok bool, err *parseError)
-
-// parsers, most specific first: "Move the task X to Friday" is a task,
-// "Move X to Y" a file; "find Jane" falls through to contacts.
-var parsers = []clauseParser{parseMisc, parseFileRead, parseBulk, parseBulkEmail, parseOrg, parseTask, parseEmail, parseFile, parseContact}
-
 // parse turns a request into the intents it asks for, in order.
 func parse(text string, cal calendar) ([]intent, *parseError) { return parseWith(text, cal, false) }
 
@@ -95,30 +86,13 @@ func parseClause(s string, cal calendar) (intent, *parseError) {
 	if s == "" {
 		return nil, refuse("part of the message is empty")
 	}
-	// The frames first: the families built on them decide by score;
-	// the rest still go to the family parsers.
-	it, ok, frameErr := parseFrames(s, cal)
-	if ok && frameErr == nil {
-		return it, nil
+	// One competition: every frame of every family reads the clause
+	// and the score decides (compete.go).
+	it, ok, err := compete(s, cal)
+	if !ok {
+		return nil, refuse("I don't understand %q", s)
 	}
-	// A frame whose cue fits but whose slot is missing speaks only when
-	// no family parser reads the clause either.
-	for _, p := range parsers {
-		it, ok, err := p(s, cal)
-		if err != nil {
-			if frameErr != nil {
-				return nil, frameErr
-			}
-			return nil, err
-		}
-		if ok {
-			return it, nil
-		}
-	}
-	if frameErr != nil {
-		return nil, frameErr
-	}
-	return nil, refuse("I don't understand %q", s)
+	return it, err
 }
 
 // re compiles a case-insensitive pattern.
@@ -376,7 +350,7 @@ func outsideData(s string, joins [][]int) [][]int {
 	}
 	// An email body ("… saying …", "say: …") runs to the end of the
 	// message: nothing in it starts a further request.
-	if reEmailOpen.MatchString(s) {
+	if emailOpens(s) {
 		if loc := reBodyStart.FindStringIndex(s); loc != nil && loc[0] < dataFrom {
 			dataFrom = loc[0]
 		}
@@ -427,7 +401,7 @@ func checkPronouns(intents []intent, prior bool) *parseError {
 	return nil
 }
 
-// Shared helpers for the family parsers.
+// Shared helpers for the frames' slot readers.
 
 var (
 	reEmail    = regexp.MustCompile(`^[^\s@,;<>()"']+@[^\s@,;<>()"']+\.[^\s@,;<>()"']+$`)

@@ -67,16 +67,6 @@ var (
 	reFileExt    = re(`\.[a-z0-9]{1,5}$`)
 )
 
-// parseContact recognises contact requests: the contact frames
-// (frames_contacts.go) for creating, changing and deleting one contact,
-// then the reading frames (frames_contact_reads.go).
-func parseContact(s string, cal calendar) (intent, bool, *parseError) {
-	if it, ok, err := pickCueFrame(contactFrames, s, cal); ok {
-		return it, true, err
-	}
-	return pickCueFrame(contactReadFrames, s, cal)
-}
-
 // singular is a tag word without its plural "s": "customers" → "customer".
 func singular(w string) string {
 	w = strings.ToLower(w)
