@@ -72,8 +72,7 @@ func (e *env) snapshot() string {
 func TestRoles(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
-		m := e.browser()
-		m.signIn(e.a.member)
+		m := e.signedIn(e.a.member)
 		before := e.snapshot()
 		for _, r := range managerRoutes(e.a) {
 			p := m.do(r)
@@ -99,8 +98,7 @@ func TestRoles(t *testing.T) {
 		}
 
 		for _, who := range []access.Member{e.a.owner, e.a.admin} {
-			b := e.browser()
-			b.signIn(who)
+			b := e.signedIn(who)
 			for _, path := range []string{"/console/keys", "/console/keys/" + e.a.key.ID, "/console/budgets", "/console/conversations",
 				"/console/conversations/" + e.a.ownerConv, "/console/conversations/" + e.a.memberConv, "/console/deliveries",
 				"/console/deliveries/" + e.a.delivery, "/console/peers", "/console/members"} {
@@ -110,8 +108,7 @@ func TestRoles(t *testing.T) {
 			}
 		}
 		// Only an owner makes owners.
-		ad := e.browser()
-		ad.signIn(e.a.admin)
+		ad := e.signedIn(e.a.admin)
 		if p := ad.send("/console/members/"+e.a.member.ID+"/role", url.Values{"role": {"owner"}}); p.status != http.StatusForbidden {
 			t.Fatalf("admin making an owner: %d", p.status)
 		}
@@ -126,10 +123,8 @@ func TestRoles(t *testing.T) {
 func TestCSRF(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
-		owner := e.browser()
-		owner.signIn(e.a.owner)
-		other := e.browser()
-		other.signIn(e.a.admin)
+		owner := e.signedIn(e.a.owner)
+		other := e.signedIn(e.a.admin)
 		before := e.count(`SELECT count(*) FROM api_keys`)
 		form := func(csrf string) url.Values {
 			v := url.Values{"name": {"via csrf"}}
@@ -168,8 +163,7 @@ func TestCSRF(t *testing.T) {
 func TestSessionExpiry(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
-		b := e.browser()
-		b.signIn(e.a.owner)
+		b := e.signedIn(e.a.owner)
 		token := b.csrf()
 		e.clock.Add(console.DefaultIdle + time.Second)
 		if p := b.get("/console/keys"); p.status != http.StatusSeeOther || !strings.HasPrefix(p.header.Get("Location"), "/console/signin?next=") {
@@ -184,8 +178,7 @@ func TestSessionExpiry(t *testing.T) {
 		}
 
 		// Active every 20 minutes, it still ends at the absolute age.
-		b = e.browser()
-		b.signIn(e.a.owner)
+		b = e.signedIn(e.a.owner)
 		for elapsed := time.Duration(0); elapsed < console.DefaultMaxAge-20*time.Minute; elapsed += 20 * time.Minute {
 			e.clock.Add(20 * time.Minute)
 			if p := b.get("/console/keys"); p.status != 200 {
@@ -197,8 +190,7 @@ func TestSessionExpiry(t *testing.T) {
 			t.Fatalf("session past its absolute age: %d", p.status)
 		}
 
-		b = e.browser()
-		b.signIn(e.a.owner)
+		b = e.signedIn(e.a.owner)
 		if p := b.send("/console/signout", nil); p.status != http.StatusSeeOther {
 			t.Fatalf("sign out: %d", p.status)
 		}
@@ -315,8 +307,7 @@ func TestSignInWithToken(t *testing.T) {
 func TestCrossWorkspace(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
-		b := e.browser()
-		b.signIn(e.a.owner)
+		b := e.signedIn(e.a.owner)
 		before := e.snapshot()
 		for _, r := range []route{
 			{"GET", "/console/keys/" + e.b.key.ID, nil},
@@ -354,8 +345,7 @@ func TestCrossWorkspace(t *testing.T) {
 func TestKeyForms(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
-		b := e.browser()
-		b.signIn(e.a.owner)
+		b := e.signedIn(e.a.owner)
 		before := e.snapshot()
 		for _, bad := range []struct {
 			form  url.Values

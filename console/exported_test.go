@@ -17,8 +17,7 @@ import (
 func TestExportedSession(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
-		b := e.browser()
-		b.signIn(e.a.admin)
+		b := e.signedIn(e.a.admin)
 		cookies := b.jar.Cookies(mustURL(t, e.srv.URL+"/console"))
 		req := func(csrf string) *http.Request {
 			r := httptest.NewRequest("POST", "/oauth/authorize", strings.NewReader("csrf="+csrf))

@@ -22,8 +22,7 @@ func TestKeyLifecycle(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		ctx := context.Background()
-		b := e.browser()
-		b.signIn(e.a.owner)
+		b := e.signedIn(e.a.owner)
 		p := b.send("/console/keys", url.Values{"name": {"Billing"}, "total": {"20"}})
 		first := whsec.FindStringSubmatch(p.body)
 		if p.status != http.StatusCreated || first == nil {

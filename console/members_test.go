@@ -17,8 +17,7 @@ import (
 func TestMemberForms(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
-		b := e.browser()
-		b.signIn(e.a.owner)
+		b := e.signedIn(e.a.owner)
 		before := e.snapshot()
 		for _, bad := range []url.Values{
 			{"name": {"Eve"}, "email": {"not-an-email"}, "role": {"member"}},
