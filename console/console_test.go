@@ -70,6 +70,7 @@ func (e *env) snapshot() string {
 // nothing changed) and sees only their own conversations; an owner and an
 // admin reach every page.
 func TestRoles(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		m := e.signedIn(e.a.member)
@@ -121,6 +122,7 @@ func TestRoles(t *testing.T) {
 // TestCSRF: a form without the token, with a forged one, or with another
 // session's is refused and changes nothing; the session's own works.
 func TestCSRF(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		owner := e.signedIn(e.a.owner)
@@ -161,6 +163,7 @@ func TestCSRF(t *testing.T) {
 // TestSessionExpiry: an idle session and one past its absolute age are
 // gone: pages send to sign-in, forms change nothing; sign-out ends one.
 func TestSessionExpiry(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		b := e.signedIn(e.a.owner)
@@ -203,6 +206,7 @@ func TestSessionExpiry(t *testing.T) {
 // TestOneTimeLink: a link signs in once; the second use, an expired link
 // and a made-up one are refused with one message.
 func TestOneTimeLink(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		ctx := context.Background()
@@ -243,6 +247,7 @@ func TestOneTimeLink(t *testing.T) {
 // lands on that page; a foreign next is never followed, and the link
 // page alone still lands on the console's home.
 func TestLinkReturnsToNext(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		for next, want := range map[string]string{
@@ -276,6 +281,7 @@ func TestLinkReturnsToNext(t *testing.T) {
 // TestSignInWithToken: a member's access token signs in and returns to a
 // local next path only; a bad token is refused inline.
 func TestSignInWithToken(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		for next, want := range map[string]string{
@@ -305,6 +311,7 @@ func TestSignInWithToken(t *testing.T) {
 // TestCrossWorkspace: an owner naming another workspace's records by id
 // gets 404 and changes nothing.
 func TestCrossWorkspace(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		b := e.signedIn(e.a.owner)
@@ -343,6 +350,7 @@ func TestCrossWorkspace(t *testing.T) {
 // (aria-describedby) and create nothing; a good form creates the key with
 // its budgets in micro-dollars and shows its secrets once.
 func TestKeyForms(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		b := e.signedIn(e.a.owner)
@@ -397,6 +405,7 @@ func TestKeyForms(t *testing.T) {
 // TestHeaders: every console response carries the CSP, framing and
 // referrer rules, and the session cookie is HttpOnly and SameSite=Strict.
 func TestHeaders(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		b := e.browser()
@@ -452,6 +461,7 @@ func (b *browser) do(r route) reply {
 // TestCrossSiteArrival: a sign-in page reached from another site (where
 // the browser withholds the Strict cookie) reloads itself from here once.
 func TestCrossSiteArrival(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		b := e.browser()

@@ -15,6 +15,7 @@ import (
 // sees the signed-in member, checks the CSRF token of its own form, and
 // renders inside the console's chrome.
 func TestExportedSession(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		b := e.signedIn(e.a.admin)

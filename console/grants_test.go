@@ -49,6 +49,7 @@ func (f *fakeGrants) RevokeGrant(_ context.Context, ws, id string) error {
 // assistants and revokes one; another workspace's grant, or another
 // key's named under this one, is 404 and revokes nothing.
 func TestConnectedAssistants(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		grants := &fakeGrants{byWS: map[string][]console.Grant{

@@ -19,6 +19,7 @@ var whsec = regexp.MustCompile(`id="webhook-secret"[^>]*>(whsec_[^<]+)<`) // htm
 // updated (threshold kept), given a new webhook secret, and revoked; a
 // revoked key's form changes nothing.
 func TestKeyLifecycle(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		ctx := context.Background()

@@ -15,6 +15,7 @@ import (
 // member gets a one-time link that signs them in; the last owner cannot be
 // demoted; tokens are created (shown once) and revoked.
 func TestMemberForms(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		b := e.signedIn(e.a.owner)

@@ -19,6 +19,7 @@ import (
 // ours against our keys, the peer's against its pinned keys — and shows a
 // tampered one as failed; another workspace's negotiation is 404.
 func TestNegotiationTranscript(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		ctx := context.Background()

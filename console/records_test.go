@@ -18,6 +18,7 @@ import (
 // email they name; each record page shows it to its own workspace only,
 // and a folder's id under /file/ is 404.
 func TestRecordPages(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		ctx := context.Background()

@@ -43,15 +43,14 @@ func TestServerDefaults(t *testing.T) {
 	}
 }
 
-// A client that trickles its headers is cut off after ReadHeader, and no
-// handler runs.
+// A client that trickles its headers is cut off by ReadHeader (closed
+// without an answer), and no handler runs.
 func TestSlowLorisHeadersAreCutOff(t *testing.T) {
 	var served atomic.Int64
 	addr := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { served.Add(1) }),
 		httpapi.Timeouts{ReadHeader: 300 * time.Millisecond})
-	took := httpapitest.SlowLoris(t, addr, 50*time.Millisecond, 10*time.Second)
-	if took < 300*time.Millisecond {
-		t.Errorf("closed after %v, before ReadHeader", took)
+	if reply := httpapitest.SlowLoris(t, addr, 50*time.Millisecond, 10*time.Second); len(reply) != 0 {
+		t.Errorf("the server answered %q; want the connection closed on the header timeout", reply)
 	}
 	if served.Load() != 0 {
 		t.Errorf("a handler ran for a request whose headers never ended")
@@ -126,8 +125,10 @@ func TestStalledReaderIsCutOff(t *testing.T) {
 // long poll (GET, and POST with a body) held past Read and Write, and an
 // event stream whose gaps and whole length pass them.
 func TestLongResponsesOutliveTheTimeouts(t *testing.T) {
-	const step = 200 * time.Millisecond
-	hold := 4 * step
+	// A step long enough that a loaded machine's scheduling delays do not
+	// reach it between a deadline's move and its write.
+	const step = 500 * time.Millisecond
+	hold := 3 * step
 	mux := http.NewServeMux()
 	poll := func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
