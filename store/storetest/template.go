@@ -150,10 +150,11 @@ func postgresFromTemplate(dbURL, name string, migrate Migrator) error {
 	if err != nil {
 		return err
 	}
-	// The database is new and empty and nobody is connected to it: make
-	// it again as a copy of the template.
+	// The database is new and empty: make it again as a copy of the
+	// template. One that someone holds open cannot be dropped; it is left
+	// to be migrated by whoever opens it.
 	if err := adminExec(ctx, admin, "DROP DATABASE "+pgx.Identifier{db}.Sanitize()); err != nil {
-		return err
+		return nil
 	}
 	return adminExec(ctx, admin, createSQL(pgx.Identifier{db}.Sanitize(), src))
 }
