@@ -43,6 +43,7 @@ import (
 // another resource. A browser without a console session is sent to sign
 // in, and a consent form without the session's CSRF token changes nothing.
 func TestAssistantConnects(t *testing.T) {
+	t.Parallel() // its own nodes and Chromium profile
 	if _, err := exec.LookPath(chromium); err != nil {
 		t.Fatalf("%s is missing: apt-get install chromium (.ci/run does it)", chromium)
 	}
@@ -220,6 +221,7 @@ func (c *chrome) cookies() []*http.Cookie {
 // picks a key, a plain member is told only an owner or admin may connect an
 // assistant and gets no Allow button.
 func TestConsentByRole(t *testing.T) {
+	t.Parallel()
 	n := testbed.Start(t, node.Config{DatabaseURL: storetest.SQLiteURL(t)})
 	owner := testbed.Workspace(t, n.DB(), workspace.Owner, access.KeyParams{Name: "assistant key", Scopes: []string{"contacts:read"}})
 	ctx := context.Background()

@@ -63,6 +63,7 @@ func (h *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // pin a second node as a peer after checking its fingerprint. Every page
 // is kept as a screenshot at 375 px and desktop width.
 func TestBrowser(t *testing.T) {
+	t.Parallel() // its own nodes and Chromium profile
 	if _, err := exec.LookPath(chromium); err != nil {
 		t.Fatalf("%s is missing: apt-get install chromium (.ci/run does it)", chromium)
 	}

@@ -70,10 +70,10 @@ func (e *env) snapshot() string {
 // nothing changed) and sees only their own conversations; an owner and an
 // admin reach every page.
 func TestRoles(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
-		m := e.browser()
-		m.signIn(e.a.member)
+		m := e.signedIn(e.a.member)
 		before := e.snapshot()
 		for _, r := range managerRoutes(e.a) {
 			p := m.do(r)
@@ -99,8 +99,7 @@ func TestRoles(t *testing.T) {
 		}
 
 		for _, who := range []access.Member{e.a.owner, e.a.admin} {
-			b := e.browser()
-			b.signIn(who)
+			b := e.signedIn(who)
 			for _, path := range []string{"/console/keys", "/console/keys/" + e.a.key.ID, "/console/budgets", "/console/conversations",
 				"/console/conversations/" + e.a.ownerConv, "/console/conversations/" + e.a.memberConv, "/console/deliveries",
 				"/console/deliveries/" + e.a.delivery, "/console/peers", "/console/members"} {
@@ -110,8 +109,7 @@ func TestRoles(t *testing.T) {
 			}
 		}
 		// Only an owner makes owners.
-		ad := e.browser()
-		ad.signIn(e.a.admin)
+		ad := e.signedIn(e.a.admin)
 		if p := ad.send("/console/members/"+e.a.member.ID+"/role", url.Values{"role": {"owner"}}); p.status != http.StatusForbidden {
 			t.Fatalf("admin making an owner: %d", p.status)
 		}
@@ -124,12 +122,11 @@ func TestRoles(t *testing.T) {
 // TestCSRF: a form without the token, with a forged one, or with another
 // session's is refused and changes nothing; the session's own works.
 func TestCSRF(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
-		owner := e.browser()
-		owner.signIn(e.a.owner)
-		other := e.browser()
-		other.signIn(e.a.admin)
+		owner := e.signedIn(e.a.owner)
+		other := e.signedIn(e.a.admin)
 		before := e.count(`SELECT count(*) FROM api_keys`)
 		form := func(csrf string) url.Values {
 			v := url.Values{"name": {"via csrf"}}
@@ -166,10 +163,10 @@ func TestCSRF(t *testing.T) {
 // TestSessionExpiry: an idle session and one past its absolute age are
 // gone: pages send to sign-in, forms change nothing; sign-out ends one.
 func TestSessionExpiry(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
-		b := e.browser()
-		b.signIn(e.a.owner)
+		b := e.signedIn(e.a.owner)
 		token := b.csrf()
 		e.clock.Add(console.DefaultIdle + time.Second)
 		if p := b.get("/console/keys"); p.status != http.StatusSeeOther || !strings.HasPrefix(p.header.Get("Location"), "/console/signin?next=") {
@@ -184,8 +181,7 @@ func TestSessionExpiry(t *testing.T) {
 		}
 
 		// Active every 20 minutes, it still ends at the absolute age.
-		b = e.browser()
-		b.signIn(e.a.owner)
+		b = e.signedIn(e.a.owner)
 		for elapsed := time.Duration(0); elapsed < console.DefaultMaxAge-20*time.Minute; elapsed += 20 * time.Minute {
 			e.clock.Add(20 * time.Minute)
 			if p := b.get("/console/keys"); p.status != 200 {
@@ -197,8 +193,7 @@ func TestSessionExpiry(t *testing.T) {
 			t.Fatalf("session past its absolute age: %d", p.status)
 		}
 
-		b = e.browser()
-		b.signIn(e.a.owner)
+		b = e.signedIn(e.a.owner)
 		if p := b.send("/console/signout", nil); p.status != http.StatusSeeOther {
 			t.Fatalf("sign out: %d", p.status)
 		}
@@ -211,6 +206,7 @@ func TestSessionExpiry(t *testing.T) {
 // TestOneTimeLink: a link signs in once; the second use, an expired link
 // and a made-up one are refused with one message.
 func TestOneTimeLink(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		ctx := context.Background()
@@ -251,6 +247,7 @@ func TestOneTimeLink(t *testing.T) {
 // lands on that page; a foreign next is never followed, and the link
 // page alone still lands on the console's home.
 func TestLinkReturnsToNext(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		for next, want := range map[string]string{
@@ -284,6 +281,7 @@ func TestLinkReturnsToNext(t *testing.T) {
 // TestSignInWithToken: a member's access token signs in and returns to a
 // local next path only; a bad token is refused inline.
 func TestSignInWithToken(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		for next, want := range map[string]string{
@@ -313,10 +311,10 @@ func TestSignInWithToken(t *testing.T) {
 // TestCrossWorkspace: an owner naming another workspace's records by id
 // gets 404 and changes nothing.
 func TestCrossWorkspace(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
-		b := e.browser()
-		b.signIn(e.a.owner)
+		b := e.signedIn(e.a.owner)
 		before := e.snapshot()
 		for _, r := range []route{
 			{"GET", "/console/keys/" + e.b.key.ID, nil},
@@ -352,10 +350,10 @@ func TestCrossWorkspace(t *testing.T) {
 // (aria-describedby) and create nothing; a good form creates the key with
 // its budgets in micro-dollars and shows its secrets once.
 func TestKeyForms(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
-		b := e.browser()
-		b.signIn(e.a.owner)
+		b := e.signedIn(e.a.owner)
 		before := e.snapshot()
 		for _, bad := range []struct {
 			form  url.Values
@@ -407,6 +405,7 @@ func TestKeyForms(t *testing.T) {
 // TestHeaders: every console response carries the CSP, framing and
 // referrer rules, and the session cookie is HttpOnly and SameSite=Strict.
 func TestHeaders(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		b := e.browser()
@@ -462,6 +461,7 @@ func (b *browser) do(r route) reply {
 // TestCrossSiteArrival: a sign-in page reached from another site (where
 // the browser withholds the Strict cookie) reloads itself from here once.
 func TestCrossSiteArrival(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		b := e.browser()

@@ -162,6 +162,14 @@ type browser struct {
 	jar http.CookieJar
 }
 
+// signedIn is a new browser signed in as m.
+func (e *env) signedIn(m access.Member) *browser {
+	e.t.Helper()
+	b := e.browser()
+	b.signIn(m)
+	return b
+}
+
 func (e *env) browser() *browser {
 	jar, _ := cookiejar.New(nil)
 	return &browser{e: e, jar: jar, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}

@@ -15,10 +15,10 @@ import (
 // sees the signed-in member, checks the CSRF token of its own form, and
 // renders inside the console's chrome.
 func TestExportedSession(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
-		b := e.browser()
-		b.signIn(e.a.admin)
+		b := e.signedIn(e.a.admin)
 		cookies := b.jar.Cookies(mustURL(t, e.srv.URL+"/console"))
 		req := func(csrf string) *http.Request {
 			r := httptest.NewRequest("POST", "/oauth/authorize", strings.NewReader("csrf="+csrf))

@@ -49,6 +49,7 @@ func (f *fakeGrants) RevokeGrant(_ context.Context, ws, id string) error {
 // assistants and revokes one; another workspace's grant, or another
 // key's named under this one, is 404 and revokes nothing.
 func TestConnectedAssistants(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		grants := &fakeGrants{byWS: map[string][]console.Grant{
@@ -57,8 +58,7 @@ func TestConnectedAssistants(t *testing.T) {
 			e.b.ws: {{ID: "g2", ClientName: "ChatGPT", KeyID: e.b.key.ID, KeyName: e.b.key.Name, CreatedAt: e.clock.Now()}},
 		}}
 		e.withGrants(grants)
-		b := e.browser()
-		b.signIn(e.a.owner)
+		b := e.signedIn(e.a.owner)
 		if p := b.get("/console/keys"); !strings.Contains(p.body, "Connected assistants") || !strings.Contains(p.body, "Claude") || strings.Contains(p.body, "ChatGPT") {
 			t.Fatalf("keys page: %s", p.body)
 		}
@@ -74,8 +74,7 @@ func TestConnectedAssistants(t *testing.T) {
 		if len(grants.revoked) != 1 || grants.revoked[0] != "g1" {
 			t.Fatalf("revoked %v", grants.revoked)
 		}
-		m := e.browser()
-		m.signIn(e.b.member)
+		m := e.signedIn(e.b.member)
 		if p := m.send("/console/keys/"+e.b.key.ID+"/grants/g2/revoke", nil); p.status != http.StatusForbidden || len(grants.revoked) != 1 {
 			t.Fatalf("a plain member revoking a grant: %d", p.status)
 		}

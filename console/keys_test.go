@@ -19,11 +19,11 @@ var whsec = regexp.MustCompile(`id="webhook-secret"[^>]*>(whsec_[^<]+)<`) // htm
 // updated (threshold kept), given a new webhook secret, and revoked; a
 // revoked key's form changes nothing.
 func TestKeyLifecycle(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		ctx := context.Background()
-		b := e.browser()
-		b.signIn(e.a.owner)
+		b := e.signedIn(e.a.owner)
 		p := b.send("/console/keys", url.Values{"name": {"Billing"}, "total": {"20"}})
 		first := whsec.FindStringSubmatch(p.body)
 		if p.status != http.StatusCreated || first == nil {

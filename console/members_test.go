@@ -15,10 +15,10 @@ import (
 // member gets a one-time link that signs them in; the last owner cannot be
 // demoted; tokens are created (shown once) and revoked.
 func TestMemberForms(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
-		b := e.browser()
-		b.signIn(e.a.owner)
+		b := e.signedIn(e.a.owner)
 		before := e.snapshot()
 		for _, bad := range []url.Values{
 			{"name": {"Eve"}, "email": {"not-an-email"}, "role": {"member"}},

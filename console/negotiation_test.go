@@ -19,6 +19,7 @@ import (
 // ours against our keys, the peer's against its pinned keys — and shows a
 // tampered one as failed; another workspace's negotiation is 404.
 func TestNegotiationTranscript(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		ctx := context.Background()
@@ -62,8 +63,7 @@ func TestNegotiationTranscript(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		b := e.browser()
-		b.signIn(e.a.owner)
+		b := e.signedIn(e.a.owner)
 		p := b.get("/console/negotiations/" + id)
 		if p.status != 200 || !strings.Contains(p.body, "Every envelope's signature verifies") || strings.Count(p.body, "badge good\">verified") != 3 {
 			t.Fatalf("transcript: %d %s", p.status, p.body)
@@ -78,8 +78,7 @@ func TestNegotiationTranscript(t *testing.T) {
 		if p := b.get("/console/negotiations/" + id); !strings.Contains(p.body, "1 envelope(s) failed verification") || strings.Count(p.body, "badge bad\">failed") != 1 {
 			t.Fatalf("tampered transcript: %s", p.body)
 		}
-		other := e.browser()
-		other.signIn(e.b.owner)
+		other := e.signedIn(e.b.owner)
 		if p := other.get("/console/negotiations/" + id); p.status != http.StatusNotFound {
 			t.Fatalf("another workspace's negotiation: %d", p.status)
 		}

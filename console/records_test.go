@@ -18,6 +18,7 @@ import (
 // email they name; each record page shows it to its own workspace only,
 // and a folder's id under /file/ is 404.
 func TestRecordPages(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		ctx := context.Background()
@@ -55,8 +56,7 @@ func TestRecordPages(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		b := e.browser()
-		b.signIn(e.a.owner)
+		b := e.signedIn(e.a.owner)
 		conv := b.get("/console/conversations/" + e.a.ownerConv)
 		for _, href := range []string{"/console/records/folder/" + folder.ID, "/console/records/file/" + file.ID, "/console/records/email/" + emailID} {
 			if !strings.Contains(conv.body, `href="`+href+`"`) {
@@ -78,8 +78,7 @@ func TestRecordPages(t *testing.T) {
 		if p := b.get("/console/records/file/" + folder.ID); p.status != http.StatusNotFound {
 			t.Errorf("a folder's id as a file: %d", p.status)
 		}
-		other := e.browser()
-		other.signIn(e.b.owner)
+		other := e.signedIn(e.b.owner)
 		for _, path := range []string{"/console/records/folder/" + folder.ID, "/console/records/file/" + file.ID, "/console/records/email/" + emailID} {
 			if p := other.get(path); p.status != http.StatusNotFound {
 				t.Errorf("another workspace's %s: %d", path, p.status)

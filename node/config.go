@@ -55,6 +55,10 @@ type Config struct {
 	MaxQueueAge     time.Duration // SOIS_MAX_QUEUE_AGE: age of the oldest queued turn; default 0 (no limit)
 	MaxQueuedPerKey int           // SOIS_MAX_QUEUED_PER_KEY: one integration key's queued turns; default 100
 
+	// HTTPTimeouts bound a client's connection (docs/operating.md, "HTTP
+	// timeouts"); zero fields take httpapi's defaults.
+	HTTPTimeouts httpapi.Timeouts
+
 	Getenv func(string) string // for settings read by parts (SMTP); default os.Getenv
 
 	// Provider and Pricer, when set, replace the configured model provider

@@ -150,7 +150,7 @@ func (n *Node) Start(ctx context.Context) error {
 	for _, loop := range n.background {
 		go loop(bg)
 	}
-	n.server = &http.Server{Handler: n.handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	n.server = httpapi.NewServer(n.handler, n.cfg.HTTPTimeouts)
 	go func() {
 		if err := n.server.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			n.log.Error("http server stopped", "err", err)

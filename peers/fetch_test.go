@@ -114,6 +114,16 @@ func newFake(t *testing.T, o fakeOptions) fakePeer {
 
 func loopbackClient() *peers.Client { return peers.NewClient([]string{"127.0.0.1"}) }
 
+// fetch fetches the card and keys of the fake at f, failing t on error.
+func fetch(t *testing.T, f fakePeer) *peers.Fetched {
+	t.Helper()
+	fetched, err := peers.Fetch(context.Background(), loopbackClient(), f.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fetched
+}
+
 func TestFetch(t *testing.T) {
 	ctx := context.Background()
 	f := newFake(t, fakeOptions{})
@@ -144,10 +154,7 @@ func TestFetch(t *testing.T) {
 func TestFetchPlain(t *testing.T) {
 	ctx := context.Background()
 	f := newFake(t, fakeOptions{plain: true})
-	got, err := peers.Fetch(ctx, loopbackClient(), f.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := fetch(t, f)
 	if got.A2AURL != f.URL+"/a2a" || got.Card.ID != peers.PlainPrefix+f.URL+"/a2a" || got.Card.Name != "Fake Node" ||
 		len(got.Keys.Keys()) != 0 || got.Fingerprint != peers.CardFingerprint(got.Raw) {
 		t.Fatalf("fetched %+v", got)

@@ -17,10 +17,7 @@ import (
 func TestByNodeHolding(t *testing.T) {
 	ctx := context.Background()
 	f := newFake(t, fakeOptions{})
-	fetched, err := peers.Fetch(ctx, loopbackClient(), f.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
+	fetched := fetch(t, f)
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		first, second := newWorkspace(t, db), newWorkspace(t, db)
 		now := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)

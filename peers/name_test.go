@@ -51,12 +51,7 @@ func TestDefaultName(t *testing.T) {
 // fetchNode fetches a fake peer whose card says node id and name.
 func fetchNode(t *testing.T, id, name string) *peers.Fetched {
 	t.Helper()
-	f := newFake(t, fakeOptions{card: func(c *a2a.CardParams, _ string) { c.Node.NodeID, c.Name = id, name }})
-	got, err := peers.Fetch(context.Background(), loopbackClient(), f.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return got
+	return fetch(t, newFake(t, fakeOptions{card: func(c *a2a.CardParams, _ string) { c.Node.NodeID, c.Name = id, name }}))
 }
 
 func TestNamesAndResolve(t *testing.T) {
@@ -192,17 +187,11 @@ func TestNamesAndResolve(t *testing.T) {
 func TestRepin(t *testing.T) {
 	ctx := context.Background()
 	f := newFake(t, fakeOptions{})
-	before, err := peers.Fetch(ctx, loopbackClient(), f.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
+	before := fetch(t, f)
 	if _, err := f.Keys.Rotate(ctx, time.Hour); err != nil {
 		t.Fatal(err)
 	}
-	after, err := peers.Fetch(ctx, loopbackClient(), f.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
+	after := fetch(t, f)
 	if after.Fingerprint == before.Fingerprint || len(after.Keys.Keys()) != 2 {
 		t.Fatalf("rotation did not change the keys: %s, %d keys", after.Fingerprint, len(after.Keys.Keys()))
 	}

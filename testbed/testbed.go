@@ -16,6 +16,7 @@ import (
 	"github.com/soisnode/soisnode/budget"
 	"github.com/soisnode/soisnode/node"
 	"github.com/soisnode/soisnode/store"
+	"github.com/soisnode/soisnode/store/storetest"
 	"github.com/soisnode/soisnode/workspace"
 )
 
@@ -26,9 +27,12 @@ type Node struct {
 }
 
 // Start builds and starts a node on cfg (Listen forced to 127.0.0.1:0) and
-// shuts it down when t ends.
+// shuts it down when t ends. A new, empty test database gets the node's
+// schema as a copy of a template migrated once per test process
+// (storetest.FromTemplate).
 func Start(t testing.TB, cfg node.Config) *Node {
 	t.Helper()
+	storetest.FromTemplate(t, cfg.DatabaseURL, "node", node.Migrate)
 	cfg.Listen = "127.0.0.1:0"
 	if cfg.DataDir == "" {
 		cfg.DataDir = t.TempDir()

@@ -6,15 +6,19 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/soisnode/soisnode/store"
 )
 
-// Main runs a package's tests and stops a cluster started for them. Use it
-// from TestMain in every package that calls Each or Postgres.
-func Main(m *testing.M) {
+// Main runs a package's tests and stops a cluster started for them, after
+// running each of after (the package's own clean-up). Use it from TestMain
+// in every package that calls Each or Postgres.
+func Main(m *testing.M, after ...func()) {
+	templatesOn = true
 	code := m.Run()
+	for _, f := range after {
+		f()
+	}
+	removeTemplates()
 	started.Stop()
 	os.Exit(code)
 }
@@ -38,10 +42,13 @@ func SQLiteURL(t testing.TB) string {
 	return "sqlite://" + filepath.Join(t.TempDir(), "sois.db")
 }
 
-// SQLite opens a migrated SQLite database in t's temp folder.
+// SQLite opens a migrated SQLite database in t's temp folder (a copy of
+// a template, under Main).
 func SQLite(t testing.TB) *store.DB {
 	t.Helper()
-	return Open(t, SQLiteURL(t))
+	u := SQLiteURL(t)
+	FromTemplate(t, u, "store", migrateStore)
+	return Open(t, u)
 }
 
 // PostgresURL creates an empty database on the test server, dropped when
@@ -49,36 +56,48 @@ func SQLite(t testing.TB) *store.DB {
 // tests never skip.
 func PostgresURL(t testing.TB) string {
 	t.Helper()
+	return createDatabase(t, "")
+}
+
+// createDatabase creates a database on the test server, a copy of the
+// database template ("": PostgreSQL's empty template1), dropped when t
+// ends, and returns its URL.
+func createDatabase(t testing.TB, template string) string {
+	t.Helper()
 	admin, err := AdminURL()
 	if err != nil {
 		t.Fatalf("postgres for tests: %v", err)
 	}
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, admin)
-	if err != nil {
-		t.Fatalf("postgres for tests: connect: %v", err)
-	}
-	defer conn.Close(ctx)
 	name := NewDatabaseName()
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+	if err := adminExec(context.Background(), admin, createSQL(name, template)); err != nil {
 		t.Fatalf("create database: %v", err)
 	}
 	t.Cleanup(func() {
-		c, err := pgx.Connect(context.Background(), admin)
-		if err != nil {
-			return
-		}
-		defer c.Close(context.Background())
-		_, _ = c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+		_ = adminExec(context.Background(), admin, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
 	})
 	return WithDatabase(admin, name)
 }
 
-// Postgres opens a migrated, fresh PostgreSQL database.
+// Postgres opens a migrated, fresh PostgreSQL database (a copy of a
+// template, under Main).
 func Postgres(t testing.TB) *store.DB {
 	t.Helper()
-	return Open(t, PostgresURL(t))
+	if !templatesOn {
+		return Open(t, PostgresURL(t))
+	}
+	admin, err := AdminURL()
+	if err != nil {
+		t.Fatalf("postgres for tests: %v", err)
+	}
+	tmpl, err := postgresTemplate(admin, "store", migrateStore)
+	if err != nil {
+		t.Fatalf("storetest: template database: %v", err)
+	}
+	return Open(t, createDatabase(t, tmpl))
 }
+
+// migrateStore is soisnode's schema as a Migrator.
+func migrateStore(ctx context.Context, db *store.DB) error { return db.Migrate(ctx) }
 
 // Open opens url and applies soisnode's schema (not the job queue's;
 // node.Migrate adds that); the database is closed when t ends.

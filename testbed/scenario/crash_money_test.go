@@ -1,19 +1,14 @@
 package scenario_test
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/soisnode/soisnode/money"
-	"github.com/soisnode/soisnode/store"
 )
 
 // Issue "Hold every money promise under faults", item 2: the real binary
@@ -29,31 +24,12 @@ func TestCrashedCallsCountAsUnconfirmedSpend(t *testing.T) {
 			t.Parallel()
 			const inFlight = 6
 			url := databaseURL(t, db)
-			dir := t.TempDir()
 			fake := newFake(t, "openai")
 			addr := freeAddr(t)
-			env := []string{
-				"PATH=" + os.Getenv("PATH"), "HOME=" + dir,
-				"SOIS_DATABASE_URL=" + url, "SOIS_DATA_DIR=" + filepath.Join(dir, "data"), "SOIS_LISTEN=" + addr,
-				"SOIS_LLM_BASE_URL=" + fake.baseURL(), "SOIS_LLM_API_KEY=sk-test-key", "SOIS_MODEL=gpt-4.1-mini",
-				"SOIS_TURN_TIMEOUT=8s", "SOIS_RESCUE_AFTER=9s", "SOIS_WORKERS=8",
-			}
-			out, err := (&exec.Cmd{Path: bin, Args: []string{bin, "init", "--json"}, Env: env}).Output()
-			if err != nil {
-				t.Fatalf("soisnode init --json: %v", err)
-			}
-			var creds initCreds
-			if err := json.Unmarshal(out, &creds); err != nil || creds.APIKey == "" {
-				t.Fatalf("init --json printed %s (%v)", out, err)
-			}
-			sdb, err := store.Open(context.Background(), url)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer sdb.Close()
-			if _, err := sdb.Exec(t.Context(), `UPDATE api_keys SET budget_total = ?`, int64(5*money.Dollar)); err != nil {
-				t.Fatal(err)
-			}
+			env := processEnv(t.TempDir(), url, addr, append(fake.env(), "SOIS_TURN_TIMEOUT=8s", "SOIS_RESCUE_AFTER=9s", "SOIS_WORKERS=8")...)
+			creds := initNode(t, bin, env)
+			sdb := openDB(t, url)
+			setTotalBudget(t, sdb, 5*money.Dollar)
 			base := "http://" + addr
 
 			var dead atomic.Bool

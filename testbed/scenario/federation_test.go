@@ -6,9 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -33,19 +31,16 @@ type fedNode struct {
 
 func newFedNode(t *testing.T, bin, db, name, hookURL string) *fedNode {
 	t.Helper()
-	dir := t.TempDir()
 	addr := freeAddr(t)
 	f := &fedNode{name: name, base: "http://" + addr, url: databaseURL(t, db), bin: bin}
-	f.env = []string{
-		"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "SOIS_DATABASE_URL=" + f.url, "SOIS_DATA_DIR=" + filepath.Join(dir, "data"),
-		"SOIS_LISTEN=" + addr, "SOIS_NODE_NAME=" + name,
+	f.env = processEnv(t.TempDir(), f.url, addr,
+		"SOIS_NODE_NAME="+name,
 		"SOIS_PEER_ALLOW_HOSTS=127.0.0.1", "SOIS_WEBHOOK_ALLOW_HOSTS=127.0.0.1",
-		"SOIS_URL=" + f.base,
+		"SOIS_URL="+f.base,
 		// A job running when a node is killed is rescued after
 		// SOIS_RESCUE_AFTER (default 4 minutes): shorten it, as the
 		// restart tests do, so the SIGKILL case resumes within the wait.
-		"SOIS_TURN_TIMEOUT=8s", "SOIS_RESCUE_AFTER=9s",
-	}
+		"SOIS_TURN_TIMEOUT=8s", "SOIS_RESCUE_AFTER=9s")
 	out := f.run(t, "init", "--json")
 	if err := json.Unmarshal(out, &f.creds); err != nil {
 		t.Fatalf("%s init: %s", name, out)

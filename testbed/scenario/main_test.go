@@ -3,6 +3,7 @@ package scenario_test
 import (
 	"context"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -19,16 +20,26 @@ import (
 	"github.com/soisnode/soisnode/workspace"
 )
 
-func TestMain(m *testing.M) { storetest.Main(m) }
+func TestMain(m *testing.M) {
+	storetest.Main(m, func() {
+		if binDir != "" {
+			os.RemoveAll(binDir)
+		}
+	})
+}
 
 // databases are the two stores every scenario runs on.
 var databases = []string{"sqlite", "postgres"}
 
+// databaseURL is a new database of kind with the node's schema (a copy of
+// a template), for nodes in this process or soisnode processes.
 func databaseURL(t *testing.T, kind string) string {
+	u := storetest.SQLiteURL(t)
 	if kind == "postgres" {
-		return storetest.PostgresURL(t)
+		u = storetest.PostgresURL(t)
 	}
-	return storetest.SQLiteURL(t)
+	storetest.FromTemplate(t, u, "node", node.Migrate)
+	return u
 }
 
 // baseConfig is a node on url with nothing read from the environment (no

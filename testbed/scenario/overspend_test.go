@@ -4,9 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -35,6 +32,7 @@ import (
 const overBudget = 50_000 * money.Micro(1)
 
 func TestOverReportingModelSQLite(t *testing.T) {
+	t.Parallel()
 	fake := newFake(t, "openai")
 	cfg := baseConfig(t, databaseURL(t, "sqlite"))
 	fake.configure(&cfg)
@@ -47,39 +45,22 @@ func TestOverReportingModelSQLite(t *testing.T) {
 // Two `soisnode serve` processes (the real binary) on one PostgreSQL
 // database share the key.
 func TestOverReportingModelTwoProcessesPostgres(t *testing.T) {
+	t.Parallel()
 	bin := soisnodeBinary(t)
 	url := databaseURL(t, "postgres")
 	dir := t.TempDir()
 	fake := newFake(t, "gemini")
 	env := func(addr string) []string {
-		return []string{
-			"PATH=" + os.Getenv("PATH"), "HOME=" + dir,
-			"SOIS_DATABASE_URL=" + url, "SOIS_DATA_DIR=" + filepath.Join(dir, "data"), "SOIS_LISTEN=" + addr,
-			"GEMINI_API_KEY=" + fake.gem.APIKey, "SOIS_GEMINI_BASE_URL=" + fake.gem.URL(), "SOIS_MODEL=" + fake.model,
-			"SOIS_WORKERS=" + strconv.Itoa(burstSize),
-		}
+		return processEnv(dir, url, addr, append(fake.env(), "SOIS_WORKERS="+strconv.Itoa(burstSize))...)
 	}
 	addrs := []string{freeAddr(t), freeAddr(t)}
-	out, err := (&exec.Cmd{Path: bin, Args: []string{bin, "init", "--json"}, Env: env(addrs[0])}).Output()
-	if err != nil {
-		t.Fatalf("soisnode init --json: %v", err)
-	}
-	var creds initCreds
-	if err := json.Unmarshal(out, &creds); err != nil || creds.APIKey == "" {
-		t.Fatalf("init --json printed %s (%v)", out, err)
-	}
-	db, err := store.Open(context.Background(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	creds := initNode(t, bin, env(addrs[0]))
+	db := openDB(t, url)
 	var keyID string
 	if err := db.QueryRow(t.Context(), `SELECT id FROM api_keys`).Scan(&keyID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Exec(t.Context(), `UPDATE api_keys SET budget_total = ? WHERE id = ?`, int64(overBudget), keyID); err != nil {
-		t.Fatal(err)
-	}
+	setTotalBudget(t, db, overBudget, keyID)
 	var bases []string
 	for i, addr := range addrs {
 		c := serveChild(t, bin, env(addr), "serve "+strconv.Itoa(i+1))

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -23,14 +22,27 @@ import (
 // no side effect or charge repeated (the interrupted call's hold is counted
 // once, as unconfirmed spend).
 
-// soisnodeBinary builds ./cmd/soisnode into t's temporary folder.
+// The soisnode binary, built once for the package's tests into binDir
+// (TestMain removes it).
+var (
+	binDir   string
+	binOnce  sync.Once
+	binPath  string
+	binError error
+)
+
+// soisnodeBinary builds ./cmd/soisnode on first use and returns its path.
 func soisnodeBinary(t *testing.T) string {
 	t.Helper()
-	bin, err := runner.Build(context.Background(), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
+	binOnce.Do(func() {
+		if binDir, binError = os.MkdirTemp("", "soistest-bin-"); binError == nil {
+			binPath, binError = runner.Build(context.Background(), binDir)
+		}
+	})
+	if binError != nil {
+		t.Fatal(binError)
 	}
-	return bin
+	return binPath
 }
 
 // initCreds is what `soisnode init --json` prints.
@@ -165,26 +177,13 @@ func TestTurnResumesAfterKill(t *testing.T) {
 		t.Run(db, func(t *testing.T) {
 			t.Parallel()
 			url := databaseURL(t, db)
-			dir := t.TempDir()
 			fake := newFake(t, "openai")
 			addr := freeAddr(t)
-			env := []string{
-				"PATH=" + os.Getenv("PATH"), "HOME=" + dir,
-				"SOIS_DATABASE_URL=" + url, "SOIS_DATA_DIR=" + filepath.Join(dir, "data"), "SOIS_LISTEN=" + addr,
-				"SOIS_LLM_BASE_URL=" + fake.baseURL(), "SOIS_LLM_API_KEY=sk-test-key", "SOIS_MODEL=gpt-4.1-mini",
+			env := processEnv(t.TempDir(), url, addr, append(fake.env(),
 				// Short enough that a turn orphaned by a crash is rescued
 				// promptly, long enough for the turn to reach its second call.
-				"SOIS_TURN_TIMEOUT=8s", "SOIS_RESCUE_AFTER=9s",
-			}
-
-			out, err := (&exec.Cmd{Path: bin, Args: []string{bin, "init", "--json"}, Env: env}).Output()
-			if err != nil {
-				t.Fatalf("soisnode init --json: %v", err)
-			}
-			var creds initCreds
-			if err := json.Unmarshal(out, &creds); err != nil || creds.Token == "" || creds.APIKey == "" {
-				t.Fatalf("init --json printed %s (%v)", out, err)
-			}
+				"SOIS_TURN_TIMEOUT=8s", "SOIS_RESCUE_AFTER=9s")...)
+			creds := initNode(t, bin, env)
 			base := "http://" + addr
 
 			second := make(chan struct{})

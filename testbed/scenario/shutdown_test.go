@@ -6,9 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"sync"
 	"syscall"
 	"testing"
@@ -72,21 +70,10 @@ func (r *slowReceiver) wait(t *testing.T, n int) []string {
 // whose integration key sends its webhooks to recv.
 func shutdownEnv(t *testing.T, bin, dbURL string, recv *slowReceiver, extra ...string) (env []string, creds initCreds, base string) {
 	t.Helper()
-	dir := t.TempDir()
 	addr := freeAddr(t)
-	env = append([]string{
-		"PATH=" + os.Getenv("PATH"), "HOME=" + dir,
-		"SOIS_DATABASE_URL=" + dbURL, "SOIS_DATA_DIR=" + filepath.Join(dir, "data"), "SOIS_LISTEN=" + addr,
-		"SOIS_WEBHOOK_ALLOW_HOSTS=127.0.0.1",
-	}, extra...)
-	out, err := (&exec.Cmd{Path: bin, Args: []string{bin, "init", "--json"}, Env: env}).Output()
-	if err != nil {
-		t.Fatalf("soisnode init --json: %v", err)
-	}
-	if err := json.Unmarshal(out, &creds); err != nil {
-		t.Fatalf("init --json printed %s (%v)", out, err)
-	}
-	out, err = (&exec.Cmd{Path: bin, Args: []string{bin, "keys", "create", "--name", "hooked", "--response-url", recv.srv.URL + "/hook", "--json"}, Env: env}).Output()
+	env = processEnv(t.TempDir(), dbURL, addr, append([]string{"SOIS_WEBHOOK_ALLOW_HOSTS=127.0.0.1"}, extra...)...)
+	creds = initNode(t, bin, env)
+	out, err := (&exec.Cmd{Path: bin, Args: []string{bin, "keys", "create", "--name", "hooked", "--response-url", recv.srv.URL + "/hook", "--json"}, Env: env}).Output()
 	if err != nil {
 		t.Fatalf("soisnode keys create: %v", err)
 	}
@@ -209,6 +196,7 @@ func TestSIGTERMFinishesDeliveries(t *testing.T) {
 }
 
 func TestSecondSignalExitsAtOnce(t *testing.T) {
+	t.Parallel()
 	bin := soisnodeBinary(t)
 	recv := newSlowReceiver(t)
 	env, creds, base := shutdownEnv(t, bin, databaseURL(t, "sqlite"), recv, "SOIS_SHUTDOWN_GRACE=10m")

@@ -1,12 +1,8 @@
 package scenario_test
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -14,7 +10,6 @@ import (
 	"time"
 
 	"github.com/soisnode/soisnode/money"
-	"github.com/soisnode/soisnode/store"
 )
 
 // Issue 11, graceful stop of turns: SIGTERM with three turns in hand — one
@@ -37,33 +32,15 @@ func TestSIGTERMHandsBackRunningTurns(t *testing.T) {
 				msgQueued = "Say done (queued)"
 			)
 			url := databaseURL(t, db)
-			dir := t.TempDir()
 			fake := newFake(t, "openai")
 			addr := freeAddr(t)
-			env := []string{
-				"PATH=" + os.Getenv("PATH"), "HOME=" + dir,
-				"SOIS_DATABASE_URL=" + url, "SOIS_DATA_DIR=" + filepath.Join(dir, "data"), "SOIS_LISTEN=" + addr,
-				"SOIS_LLM_BASE_URL=" + fake.baseURL(), "SOIS_LLM_API_KEY=sk-test-key", "SOIS_MODEL=gpt-4.1-mini",
+			env := processEnv(t.TempDir(), url, addr, append(fake.env(),
 				// Two workers: the first two turns run, the third waits. A
 				// turn left to River's rescue would not resume within the test.
-				"SOIS_WORKERS=2", "SOIS_RESCUE_AFTER=30m", "SOIS_SHUTDOWN_GRACE=15s",
-			}
-			out, err := (&exec.Cmd{Path: bin, Args: []string{bin, "init", "--json"}, Env: env}).Output()
-			if err != nil {
-				t.Fatalf("soisnode init --json: %v", err)
-			}
-			var creds initCreds
-			if err := json.Unmarshal(out, &creds); err != nil || creds.APIKey == "" {
-				t.Fatalf("init --json printed %s (%v)", out, err)
-			}
-			sdb, err := store.Open(context.Background(), url)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer sdb.Close()
-			if _, err := sdb.Exec(t.Context(), `UPDATE api_keys SET budget_total = ?`, int64(5*money.Dollar)); err != nil {
-				t.Fatal(err)
-			}
+				"SOIS_WORKERS=2", "SOIS_RESCUE_AFTER=30m", "SOIS_SHUTDOWN_GRACE=15s")...)
+			creds := initNode(t, bin, env)
+			sdb := openDB(t, url)
+			setTotalBudget(t, sdb, 5*money.Dollar)
 			base := "http://" + addr
 
 			create := call{"contacts_create", map[string]any{"name": "Jane Doe", "email": "jane@acme.com"}}
