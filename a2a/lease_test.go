@@ -16,16 +16,18 @@ import (
 )
 
 // TestAcceptDurable: every turn a SendMessage accepts is committed with
-// what runs it should the node stop: the turn the node starts at once in
-// its local lane carries its lease (turns.lease_until, which the sweep
-// hands to River once it runs out), any other turn a River job, as for
-// POST /api/agent.
+// what runs it should the node stop: a turn the node keeps in its local
+// lane — the one it starts at once in its slot, and those waiting for that
+// slot (4 × Workers of them) — carries its lease (turns.lease_until, which
+// the sweep hands to River once it runs out), any other turn a River job,
+// as for POST /api/agent.
 func TestAcceptDurable(t *testing.T) {
+	const sends, local = 7, 1 + 4 // one slot, four places waiting for it
 	script := &testbed.Script{Step: testbed.Echo, Gate: make(chan struct{})}
 	n := testbed.Start(t, node.Config{DatabaseURL: storetest.SQLiteURL(t), Provider: script, Workers: 1})
 	t.Cleanup(func() { close(script.Gate) })
 	c := testbed.Workspace(t, n.DB(), workspace.Owner, access.KeyParams{})
-	for i := range 3 {
+	for i := range sends {
 		body := fmt.Sprintf(`{"jsonrpc":"2.0","id":1,"method":"SendMessage","params":{"message":{"messageId":"d%d","role":"ROLE_USER","parts":[{"text":"hello"}]},"configuration":{"returnImmediately":true}}}`, i)
 		req, _ := http.NewRequest("POST", n.URL()+"/a2a", bytes.NewReader([]byte(body)))
 		req.Header.Set("Content-Type", "application/json")
@@ -59,8 +61,8 @@ func TestAcceptDurable(t *testing.T) {
 		turns = append(turns, u)
 	}
 	rows.Close()
-	if len(turns) != 3 {
-		t.Fatalf("%d tasks with turns, want 3", len(turns))
+	if len(turns) != sends {
+		t.Fatalf("%d tasks with turns, want %d", len(turns), sends)
 	}
 	leased := 0
 	for _, u := range turns {
@@ -75,7 +77,7 @@ func TestAcceptDurable(t *testing.T) {
 			t.Errorf("conversation %s: lease_until %d and %d River jobs, want exactly one of them", u.conv, u.lease, jobs)
 		}
 	}
-	if leased != 1 {
-		t.Errorf("%d turns leased to the one local slot, want 1", leased)
+	if leased != local {
+		t.Errorf("%d turns leased to the local lane, want %d (its slot and the places waiting for it)", leased, local)
 	}
 }
