@@ -213,6 +213,10 @@ func (s *Server) submit(ctx context.Context, tx store.Tx, pr access.Principal, m
 	if s.cfg.Admit != nil && spent == nil {
 		params.Admit = s.cfg.Admit(o.KeyID)
 	}
+	fresh := task.ID == ""
+	if fresh {
+		params.With = newTask(&task, newID, o, m.ID, hash, now)
+	}
 	sub, err := conversation.Submit(ctx, tx, params, enqueue)
 	if err != nil {
 		if errs.Is(err, errs.NotFound) {
@@ -220,13 +224,10 @@ func (s *Server) submit(ctx context.Context, tx store.Tx, pr access.Principal, m
 		}
 		return Task{}, err
 	}
-	if task.ID != "" {
-		err = advanceTask(ctx, tx, &task, sub.Turn, now)
-	} else {
-		task, err = createTask(ctx, tx, newID, o, sub.ConversationID, sub.Turn, m.ID, hash, now)
-	}
-	if err != nil {
-		return Task{}, err
+	if !fresh {
+		if err := advanceTask(ctx, tx, &task, sub.Turn, now); err != nil {
+			return Task{}, err
+		}
 	}
 	if spent != nil {
 		msg := "I did not run: this integration key's budget is spent: " + errs.Message(spent) + "."

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/soisnode/soisnode/conversation"
 	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/store"
 )
@@ -57,34 +58,40 @@ func getTask(ctx context.Context, q store.Querier, o Owner, id string) (Task, er
 	return t, nil
 }
 
-// errTaken is createTask's answer when the messageId that opens the task
+// errTaken is newTask's answer when the messageId that opens the task
 // was sent before (the same key's task or answer holds it): nothing of
 // the accept may stand, and the task it made is the answer.
 var errTaken = errors.New("a2a: messageId already taken")
 
-// createTask stores a new task id for turn of conversationID, opened by
-// messageID (whose message hashes to hash). The row is the messageId's
-// claim (the unique index a2a_tasks_message): one statement writes the
-// task and claims its messageId, refusing it (errTaken) when the key has
-// used messageId already, for a task or for an answer (a2a_messages).
-func createTask(ctx context.Context, tx store.Tx, id string, o Owner, conversationID string, turn int, messageID, hash string, now time.Time) (Task, error) {
-	t := Task{ID: id, WorkspaceID: o.WorkspaceID, KeyID: o.KeyID, ConversationID: conversationID,
-		FirstTurn: turn, Turn: turn, CreatedAt: now, UpdatedAt: now}
-	// INSERT … SELECT (not VALUES) for the NOT EXISTS; the casts give
-	// PostgreSQL the parameters' types, which a SELECT list does not.
-	n, err := tx.Exec(ctx, `INSERT INTO a2a_tasks (`+taskCols+`, message_id, request_hash)
+// newTask is the task row that opens task id for turn of conversationID,
+// opened by messageID (whose message hashes to hash): a statement for
+// conversation.SubmitParams.With, so it is written with the turn (on
+// PostgreSQL, for a new conversation, in the turn's own statement). The
+// row is the messageId's claim (the unique index a2a_tasks_message): the
+// statement writes the task and claims its messageId, refusing it
+// (errTaken, from Check) when the key has used messageId already, for a
+// task or for an answer (a2a_messages). *t is the task once written.
+func newTask(t *Task, id string, o Owner, messageID, hash string, now time.Time) func(conversationID string, turn int) conversation.Stmt {
+	return func(conversationID string, turn int) conversation.Stmt {
+		*t = Task{ID: id, WorkspaceID: o.WorkspaceID, KeyID: o.KeyID, ConversationID: conversationID,
+			FirstTurn: turn, Turn: turn, CreatedAt: now, UpdatedAt: now}
+		// INSERT … SELECT (not VALUES) for the NOT EXISTS; the casts give
+		// PostgreSQL the parameters' types, which a SELECT list does not.
+		return conversation.Stmt{
+			Query: `INSERT INTO a2a_tasks (` + taskCols + `, message_id, request_hash)
 		SELECT ?, ?, ?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER), CAST(? AS BIGINT), CAST(? AS BIGINT), ?, ?
 		WHERE NOT EXISTS (SELECT 1 FROM a2a_messages WHERE key_id = ? AND message_id = ?)
 		ON CONFLICT DO NOTHING`,
-		t.ID, t.WorkspaceID, t.KeyID, t.ConversationID, t.FirstTurn, t.Turn, store.Micros(now), store.Micros(now), messageID, hash,
-		o.KeyID, messageID)
-	if err != nil {
-		return Task{}, fmt.Errorf("a2a: create task: %w", err)
+			Args: []any{t.ID, t.WorkspaceID, t.KeyID, t.ConversationID, t.FirstTurn, t.Turn, store.Micros(now), store.Micros(now), messageID, hash,
+				o.KeyID, messageID},
+			Check: func(n int64) error {
+				if n == 0 {
+					return errTaken
+				}
+				return nil
+			},
+		}
 	}
-	if n == 0 {
-		return Task{}, errTaken
-	}
-	return t, nil
 }
 
 // advanceTask moves a task on to the turn that answers its question.
@@ -101,7 +108,7 @@ func advanceTask(ctx context.Context, tx store.Tx, t *Task, turn int, now time.T
 // answered: one INSERT in the common case, so a resent answer returns the
 // same task and a concurrent twin waits for, then sees, the first. (A
 // message that opens a task claims its messageId with the task row,
-// createTask.) On PostgreSQL the claim first locks a2a_tasks against new
+// newTask.) On PostgreSQL the claim first locks a2a_tasks against new
 // rows until the transaction ends, so a task being opened at the same
 // moment with the same messageId is either seen here or sees this claim:
 // answers are rare, new tasks are not, and this keeps the lock on the

@@ -32,6 +32,23 @@ type SubmitParams struct {
 	// process that accepts it runs it at once and holds it until then
 	// (queue.Pending.HeldUntil); the enqueuer then writes no job.
 	LeaseUntil int64
+	// With, when set, gives one more statement of the accept that needs
+	// the new turn (a row naming it): Submit runs it right after writing
+	// the turn and before queuing it. On PostgreSQL, for a new
+	// conversation, it is sent in the same statement as the conversation
+	// and its turn (its main statement, after a data-modifying WITH), so
+	// the whole accept is one round trip.
+	With func(conversationID string, turn int) Stmt
+}
+
+// Stmt is a statement SubmitParams.With adds to Submit: Query (an INSERT,
+// with ? parameters and no WITH clause of its own) and its Args; Check,
+// when set, is given the rows it affected and may refuse the accept (its
+// error is Submit's, before the turn is queued).
+type Stmt struct {
+	Query string
+	Args  []any
+	Check func(rows int64) error
 }
 
 // Submitted says what Submit did.
@@ -64,14 +81,10 @@ func Submit(ctx context.Context, tx store.Tx, p SubmitParams, enqueue Enqueuer) 
 	switch {
 	case p.ConversationID == "" && tx.Dialect() == store.Postgres:
 		// One statement, one round trip: the conversation and its first
-		// turn (the turn's foreign key is checked at the statement's end).
-		_, err := tx.Exec(ctx, `WITH c AS (INSERT INTO conversations (id, workspace_id, key_id, member_id, status, turn_count, metadata, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?))
-			INSERT INTO turns (conversation_id, turn, message, status, created_at, lease_until) VALUES (?, 1, ?, ?, ?, ?)`,
-			convID, p.WorkspaceID, p.KeyID, p.MemberID, string(Queued), string(newMetadata(p.Metadata)), store.Micros(p.Now), store.Micros(p.Now),
-			convID, p.Message, string(Queued), store.Micros(p.Now), p.LeaseUntil)
-		if err != nil {
-			return Submitted{}, fmt.Errorf("conversation: create: %w", err)
+		// turn (the turn's foreign key is checked at the statement's end),
+		// and p.With's statement when set.
+		if err := createPostgres(ctx, tx, p, convID); err != nil {
+			return Submitted{}, err
 		}
 	case p.ConversationID == "":
 		_, err := tx.Exec(ctx, `INSERT INTO conversations (id, workspace_id, key_id, member_id, status, turn_count, metadata, created_at, updated_at)
@@ -83,12 +96,18 @@ func Submit(ctx context.Context, tx store.Tx, p SubmitParams, enqueue Enqueuer) 
 		if err := addTurn(ctx, tx, p, convID, turn); err != nil {
 			return Submitted{}, err
 		}
+		if err := runWith(ctx, tx, p, convID, turn); err != nil {
+			return Submitted{}, err
+		}
 	default:
 		var err error
 		if turn, err = nextTurn(ctx, tx, p); err != nil {
 			return Submitted{}, err
 		}
 		if err := addTurn(ctx, tx, p, convID, turn); err != nil {
+			return Submitted{}, err
+		}
+		if err := runWith(ctx, tx, p, convID, turn); err != nil {
 			return Submitted{}, err
 		}
 	}
@@ -109,6 +128,47 @@ func newMetadata(meta json.RawMessage) json.RawMessage {
 		return json.RawMessage(`{}`)
 	}
 	return meta
+}
+
+// createPostgres writes a new conversation and its first turn in one
+// statement, with p.With's statement as its main one when set.
+func createPostgres(ctx context.Context, tx store.Tx, p SubmitParams, convID string) error {
+	q := `WITH c AS (INSERT INTO conversations (id, workspace_id, key_id, member_id, status, turn_count, metadata, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?))`
+	args := []any{convID, p.WorkspaceID, p.KeyID, p.MemberID, string(Queued), string(newMetadata(p.Metadata)), store.Micros(p.Now), store.Micros(p.Now),
+		convID, p.Message, string(Queued), store.Micros(p.Now), p.LeaseUntil}
+	const turn = `INSERT INTO turns (conversation_id, turn, message, status, created_at, lease_until) VALUES (?, 1, ?, ?, ?, ?)`
+	if p.With == nil {
+		if _, err := tx.Exec(ctx, q+"\n"+turn, args...); err != nil {
+			return fmt.Errorf("conversation: create: %w", err)
+		}
+		return nil
+	}
+	w := p.With(convID, 1)
+	n, err := tx.Exec(ctx, q+", t AS ("+turn+")\n"+w.Query, append(args, w.Args...)...)
+	return w.done(n, err, "create")
+}
+
+// runWith runs p.With's statement, when set, on its own.
+func runWith(ctx context.Context, tx store.Tx, p SubmitParams, convID string, turn int) error {
+	if p.With == nil {
+		return nil
+	}
+	w := p.With(convID, turn)
+	n, err := tx.Exec(ctx, w.Query, w.Args...)
+	return w.done(n, err, "submit")
+}
+
+// done is the outcome of w, run as part of what (for the error): the
+// statement's error, else Check's answer to its n rows.
+func (w Stmt) done(n int64, err error, what string) error {
+	if err != nil {
+		return fmt.Errorf("conversation: %s: %w", what, err)
+	}
+	if w.Check != nil {
+		return w.Check(n)
+	}
+	return nil
 }
 
 // addTurn inserts the queued turn of a message.
