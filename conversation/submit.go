@@ -78,31 +78,26 @@ func Submit(ctx context.Context, tx store.Tx, p SubmitParams, enqueue Enqueuer) 
 		}
 	}
 	turn := 1
-	switch {
-	case p.ConversationID == "" && tx.Dialect() == store.Postgres:
+	if p.ConversationID == "" && tx.Dialect() == store.Postgres {
 		// One statement, one round trip: the conversation and its first
 		// turn (the turn's foreign key is checked at the statement's end),
 		// and p.With's statement when set.
 		if err := createPostgres(ctx, tx, p, convID); err != nil {
 			return Submitted{}, err
 		}
-	case p.ConversationID == "":
-		_, err := tx.Exec(ctx, `INSERT INTO conversations (id, workspace_id, key_id, member_id, status, turn_count, metadata, created_at, updated_at)
+	} else {
+		if p.ConversationID == "" {
+			_, err := tx.Exec(ctx, `INSERT INTO conversations (id, workspace_id, key_id, member_id, status, turn_count, metadata, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)`,
-			convID, p.WorkspaceID, p.KeyID, p.MemberID, string(Queued), string(newMetadata(p.Metadata)), store.Micros(p.Now), store.Micros(p.Now))
-		if err != nil {
-			return Submitted{}, fmt.Errorf("conversation: create: %w", err)
-		}
-		if err := addTurn(ctx, tx, p, convID, turn); err != nil {
-			return Submitted{}, err
-		}
-		if err := runWith(ctx, tx, p, convID, turn); err != nil {
-			return Submitted{}, err
-		}
-	default:
-		var err error
-		if turn, err = nextTurn(ctx, tx, p); err != nil {
-			return Submitted{}, err
+				convID, p.WorkspaceID, p.KeyID, p.MemberID, string(Queued), string(newMetadata(p.Metadata)), store.Micros(p.Now), store.Micros(p.Now))
+			if err != nil {
+				return Submitted{}, fmt.Errorf("conversation: create: %w", err)
+			}
+		} else {
+			var err error
+			if turn, err = nextTurn(ctx, tx, p); err != nil {
+				return Submitted{}, err
+			}
 		}
 		if err := addTurn(ctx, tx, p, convID, turn); err != nil {
 			return Submitted{}, err
