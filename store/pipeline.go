@@ -51,10 +51,6 @@ func (t *DeferTx) Defer(ctx context.Context, q string) error {
 // Held says how many deferred statements wait to be sent.
 func (t *DeferTx) Held() int { return len(t.pending) }
 
-// Drop forgets the deferred statements without sending them (such as a
-// trailing RELEASE SAVEPOINT that COMMIT makes needless).
-func (t *DeferTx) Drop() { t.pending = t.pending[:0] }
-
 // Flush sends the deferred statements now, on their own.
 func (t *DeferTx) Flush(ctx context.Context) error {
 	if t.err != nil {
