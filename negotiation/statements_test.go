@@ -53,12 +53,14 @@ func TestReceivedTurnStatements(t *testing.T) {
 		l := newLaneSide(t, db)
 		s := l.service()
 		// The first open reads the registry and caches the pin.
-		_, token := l.open(t, l.ring)
+		first, token := l.open(t, l.ring)
 		if err := s.Receive(ctx, token); err != nil {
 			t.Fatal(err)
 		}
 		waitFor(t, "the first answer", func() bool { return l.sent.count() == 1 })
-		s.FlushLeaseEnds() // the first answer's lease end is not counted below
+		// The first answer's lease end is not counted below: it is noted
+		// just after the send, so wait for it, then write it.
+		settleLeaseEnd(t, l, s, first)
 
 		id, token := l.open(t, l.ring)
 		var answer func()
@@ -98,7 +100,7 @@ func TestReceivedTurnStatements(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s.FlushLeaseEnds()
+		settleLeaseEnd(t, l, s, id) // the answer's, not the later turn's
 		later := count(t, db, s, func() {
 			if answer, err = s.Accept(ctx, next); err != nil {
 				t.Fatal(err)
@@ -115,6 +117,21 @@ func TestReceivedTurnStatements(t *testing.T) {
 		waitFor(t, "the second answer", func() bool { return l.sent.count() == 3 })
 		s.FlushLeaseEnds()
 	})
+}
+
+// settleLeaseEnd waits until the answer to exchange id's first turn has
+// noted its lease end (or the lease-end timer already wrote it), then
+// writes what is pending, so that it does not ride on a write counted
+// next.
+func settleLeaseEnd(t *testing.T, l *laneSide, s *Service, id string) {
+	t.Helper()
+	waitFor(t, "the answer's lease end", func() bool {
+		s.ends.mu.Lock()
+		n := len(s.ends.pending)
+		s.ends.mu.Unlock()
+		return n > 0 || l.lease(t, id, 1) == 0
+	})
+	s.FlushLeaseEnds()
 }
 
 // checkCount fails unless got has want's transactions and, in order, a
