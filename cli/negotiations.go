@@ -182,9 +182,11 @@ func verifyNegotiation(ctx context.Context, e *Env, db *store.DB, ws, id string,
 	if err != nil {
 		return err
 	}
-	ours, err := ring.PublicKeys(ctx)
+	// Every key this node has had: our old envelopes stay verifiable after
+	// their key leaves the JWKS (signed before it retired, never revoked).
+	ours, err := ring.AuditKeys(ctx)
 	if err != nil {
-		return fmt.Errorf("this node's published keys: %w", err)
+		return fmt.Errorf("this node's signing keys: %w", err)
 	}
 	checks, failed, err := negotiation.VerifyTranscript(ctx, db, n, self, ours, e.Now())
 	if err != nil {

@@ -147,6 +147,34 @@ func TestNegotiationsListShowVerify(t *testing.T) {
 				t.Fatalf("verify without turns: %s", out)
 			}
 
+			// Our old envelopes stay verifiable after their key has left
+			// the JWKS, if they were signed before it retired, and never
+			// once the key is revoked (rotated with no grace).
+			sh.ok("signing", "rotate")
+			retired := func(retireAt time.Time, grace int64) {
+				t.Helper()
+				if _, err := db.Exec(ctx, `UPDATE signing_keys SET retire_at = ?, expires_at = ? WHERE retire_at <> 0`,
+					store.Micros(retireAt), store.Micros(retireAt)+grace); err != nil {
+					t.Fatal(err)
+				}
+			}
+			retired(time.Now().Add(-time.Second), 1) // expired: out of the JWKS
+			if out := sh.ok("signing", "list"); !strings.Contains(out, "expired") {
+				t.Fatalf("signing list after expiry:\n%s", out)
+			}
+			if out := sh.ok("negotiations", "verify", "neg_one", "--workspace", ws); strings.Count(out, " OK") != 3 {
+				t.Fatalf("verify after our key left the JWKS:\n%s", out)
+			}
+			retired(now.Add(-10*time.Minute), 1) // retired before it signed them
+			if r := sh.run("negotiations", "verify", "neg_one", "--workspace", ws); r.code != 1 || strings.Count(r.stdout, "signed after its key was retired") != 2 || strings.Count(r.stdout, " OK") != 1 {
+				t.Fatalf("signed after retiring: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+			}
+			retired(time.Now(), 0) // revoked
+			if r := sh.run("negotiations", "verify", "neg_one", "--workspace", ws); r.code != 1 || strings.Count(r.stdout, "key revoked as compromised") != 2 {
+				t.Fatalf("revoked key: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+			}
+			retired(time.Now(), 1)
+
 			// A stored turn that differs from what was signed fails, alone.
 			if _, err := db.Exec(ctx, `UPDATE negotiation_turns SET data = ? WHERE negotiation_id = ? AND seq = 2`,
 				`{"kind":"contacts","items":[]}`, "neg_one"); err != nil {

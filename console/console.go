@@ -74,10 +74,11 @@ type Config struct {
 	// Deliveries is the webhook delivery queue.
 	Deliveries *webhook.Queue
 	Budgets    *budget.Budgets
-	// PublicKeys are this node's published signing keys (signed replies,
-	// our negotiation envelopes).
-	PublicKeys func(context.Context) (*verify.KeySet, error)
-	NodeID     string
+	// AuditKeys are every signing key this node has had (signing.Keyring.
+	// AuditKeys), to re-check its own stored signatures: signed replies and
+	// our negotiation envelopes, also after their key left the JWKS.
+	AuditKeys func(context.Context) (*verify.KeySet, error)
+	NodeID    string
 	// PeerAllowHosts are hosts exempt from the peers' https and
 	// private-address rules (SOIS_PEER_ALLOW_HOSTS).
 	PeerAllowHosts []string
@@ -95,8 +96,8 @@ type Console struct {
 
 // New builds the console; the configuration is checked once here.
 func New(cfg Config) (*Console, error) {
-	if cfg.DB == nil || cfg.Budgets == nil || cfg.Deliveries == nil || cfg.PublicKeys == nil || cfg.BaseURL == nil {
-		return nil, fmt.Errorf("console: DB, Budgets, Deliveries, PublicKeys and BaseURL are required")
+	if cfg.DB == nil || cfg.Budgets == nil || cfg.Deliveries == nil || cfg.AuditKeys == nil || cfg.BaseURL == nil {
+		return nil, fmt.Errorf("console: DB, Budgets, Deliveries, AuditKeys and BaseURL are required")
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

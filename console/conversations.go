@@ -124,7 +124,7 @@ func (c *Console) conversationPage(w http.ResponseWriter, r *http.Request, m Mem
 // verifyReply checks a signed reply against this node's published keys, as
 // a caller would with /.well-known/jwks.json.
 func (c *Console) verifyReply(ctx context.Context, token string) (*verify.Verified, string) {
-	keys, err := c.cfg.PublicKeys(ctx)
+	keys, err := c.cfg.AuditKeys(ctx)
 	if err != nil {
 		c.cfg.Log.Error("console: published keys", "err", err)
 		return nil, "the node's published keys could not be read"

@@ -85,7 +85,7 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	e.c, err = console.New(console.Config{
 		DB: db, Now: e.clock.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		BaseURL: func() string { return base }, CheckURL: webhook.Guard{}.CheckURL,
-		Deliveries: webhook.NewQueue(db, e.clock.Now), Budgets: budgets, PublicKeys: ring.PublicKeys, NodeID: "node-test",
+		Deliveries: webhook.NewQueue(db, e.clock.Now), Budgets: budgets, AuditKeys: ring.AuditKeys, NodeID: "node-test",
 		Secrets: &webhook.Secrets{DB: db, Sealer: box, Now: e.clock.Now},
 	})
 	if err != nil {

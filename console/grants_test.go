@@ -93,7 +93,7 @@ func (e *env) withGrants(g console.Grants) {
 	c, err := console.New(console.Config{
 		DB: e.db, Now: e.clock.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		BaseURL: func() string { return e.srv.URL }, CheckURL: webhook.Guard{}.CheckURL,
-		Deliveries: webhook.NewQueue(e.db, e.clock.Now), Budgets: budgets, PublicKeys: ring.PublicKeys, Grants: g,
+		Deliveries: webhook.NewQueue(e.db, e.clock.Now), Budgets: budgets, AuditKeys: ring.AuditKeys, Grants: g,
 	})
 	if err != nil {
 		e.t.Fatal(err)

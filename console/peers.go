@@ -236,7 +236,7 @@ func (c *Console) negotiationPage(w http.ResponseWriter, r *http.Request, m Memb
 	} else if !errs.Is(err, errs.NotFound) {
 		c.cfg.Log.Error("console: negotiation peer", "err", err)
 	}
-	ours, err := c.cfg.PublicKeys(ctx)
+	ours, err := c.cfg.AuditKeys(ctx)
 	if err != nil {
 		d.Err = c.userError(r, err)
 	} else {

@@ -20,7 +20,7 @@ func (n *Node) assembleConsole() error {
 	}
 	n.console, err = console.New(console.Config{
 		DB: n.db, Now: n.now, Log: n.log, BaseURL: func() string { return n.cfg.BaseURL() }, CheckURL: n.guard.CheckURL,
-		Secrets: n.secrets, Deliveries: n.deliveries, Budgets: n.budgets, PublicKeys: n.keys.PublicKeys,
+		Secrets: n.secrets, Deliveries: n.deliveries, Budgets: n.budgets, AuditKeys: n.keys.AuditKeys,
 		NodeID: n.nodeID, PeerAllowHosts: n.cfg.PeerAllowHosts, Idle: idle, MaxAge: maxAge,
 		Grants: consoleGrants{st: n.oauthStore()},
 	})

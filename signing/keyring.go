@@ -176,6 +176,32 @@ func (k *Keyring) PublicKeys(ctx context.Context) (*verify.KeySet, error) {
 	return verify.NewKeySet(keys...), nil
 }
 
+// AuditKeys returns every key this node has had, for re-checking its own
+// stored signatures (negotiation transcripts, signed replies) after their
+// key has left the JWKS. A retired key verifies only what it signed before
+// it retired (verify.Key.RetiredAt); a key rotated with no grace, the
+// compromised-key rotation, verifies nothing (verify.Key.Revoked). Never
+// use it to check what a peer or caller sends: that is PublicKeys.
+func (k *Keyring) AuditKeys(ctx context.Context) (*verify.KeySet, error) {
+	rows, err := k.store.all(ctx)
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]verify.Key, 0, len(rows))
+	for _, r := range rows {
+		if len(r.pub) != ed25519.PublicKeySize {
+			return nil, fmt.Errorf("signing: key %s: public key is %d bytes", r.kid, len(r.pub))
+		}
+		key := verify.Key{ID: r.kid, Public: ed25519.PublicKey(r.pub)}
+		if r.retireAt != 0 {
+			key.RetiredAt = store.Time(r.retireAt)
+			key.Revoked = r.expiresAt <= r.retireAt
+		}
+		keys = append(keys, key)
+	}
+	return verify.NewKeySet(keys...), nil
+}
+
 // KeySet implements verify.Source with the published keys.
 func (k *Keyring) KeySet(ctx context.Context) (*verify.KeySet, error) { return k.PublicKeys(ctx) }
 

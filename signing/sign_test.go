@@ -322,3 +322,46 @@ func TestThumbprintVector(t *testing.T) {
 		t.Fatalf("thumbprint = %s, %v", got, err)
 	}
 }
+
+func TestAuditKeys(t *testing.T) {
+	ctx := context.Background()
+	k, c := newTestKeyring(t)
+	reply := verify.Reply{Iss: "node-1", ConversationID: "c1", Turn: 1, Status: "completed", Reply: "Done.", Actions: json.RawMessage(`[]`), CostUSD: "0.000000"}
+	first, _ := k.SignReply(ctx, reply)
+	k.Rotate(ctx, time.Hour)
+	second, _ := k.SignReply(ctx, reply)
+	c.Add(2 * time.Hour) // the first key has left the JWKS
+	if _, _, err := verify.SignedReply(ctx, jwksOf(t, k), first, c.Now()); !errors.Is(err, verify.ErrUnknownKey) {
+		t.Fatalf("first reply against the JWKS after expiry: %v", err)
+	}
+	audit, err := k.AuditKeys(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, tok := range map[string]string{"first": first, "second": second} {
+		if _, _, err := verify.SignedReply(ctx, audit, tok, c.Now()); err != nil {
+			t.Fatalf("%s reply against the audit keys: %v", name, err)
+		}
+	}
+
+	// A retired key verifies only what it signed before it retired: its
+	// key entry dated earlier than the token refuses it.
+	firstKid := audit.Keys()[1].ID
+	early := verify.NewKeySet(verify.Key{ID: firstKid, Public: audit.Keys()[1].Public, RetiredAt: c.Now().Add(-3 * time.Hour)})
+	if _, _, err := verify.SignedReply(ctx, early, first, c.Now()); !errors.Is(err, verify.ErrRetired) {
+		t.Fatalf("signed after retiring: %v", err)
+	}
+
+	// A zero-grace rotation revokes: nothing the key signed verifies.
+	k.Rotate(ctx, 0)
+	audit, _ = k.AuditKeys(ctx)
+	if len(audit.Keys()) != 3 {
+		t.Fatalf("audit keys = %d, want every key (3)", len(audit.Keys()))
+	}
+	if _, _, err := verify.SignedReply(ctx, audit, second, c.Now()); !errors.Is(err, verify.ErrRevoked) {
+		t.Fatalf("revoked key's reply: %v", err)
+	}
+	if _, _, err := verify.SignedReply(ctx, audit, first, c.Now()); err != nil {
+		t.Fatalf("first key (retired with grace) after another rotation: %v", err)
+	}
+}

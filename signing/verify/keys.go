@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/go-jose/go-jose/v4"
 )
@@ -13,6 +14,14 @@ import (
 type Key struct {
 	ID     string // kid
 	Public ed25519.PublicKey
+	// RetiredAt, when set, is when the key stopped signing: a signature
+	// issued after it (beyond Skew) is refused with ErrRetired. Only a set
+	// of a node's past keys (signing.Keyring.AuditKeys) sets it; a JWKS
+	// never does.
+	RetiredAt time.Time
+	// Revoked marks a key retired as compromised (rotated with no grace):
+	// every signature by it is refused with ErrRevoked, whatever its iat.
+	Revoked bool
 }
 
 // KeySet is an immutable set of verification keys, usually parsed from a
@@ -78,35 +87,41 @@ func (s *KeySet) Keys() []Key {
 
 // Lookup returns the key with kid.
 func (s *KeySet) Lookup(kid string) (ed25519.PublicKey, bool) {
+	k, ok := s.key(kid)
+	return k.Public, ok
+}
+
+// key returns the whole Key with kid.
+func (s *KeySet) key(kid string) (Key, bool) {
 	if s == nil {
-		return nil, false
+		return Key{}, false
 	}
 	for _, k := range s.keys {
 		if k.ID == kid {
-			return k.Public, true
+			return k, true
 		}
 	}
-	return nil, false
+	return Key{}, false
 }
 
 // resolve finds kid in src, refreshing src once if it can.
-func resolve(ctx context.Context, src Source, kid string) (ed25519.PublicKey, error) {
+func resolve(ctx context.Context, src Source, kid string) (Key, error) {
 	if src == nil {
-		return nil, fmt.Errorf("%w %q: no key source", ErrUnknownKey, kid)
+		return Key{}, fmt.Errorf("%w %q: no key source", ErrUnknownKey, kid)
 	}
 	set, err := src.KeySet(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("verify: load keys: %w", err)
+		return Key{}, fmt.Errorf("verify: load keys: %w", err)
 	}
-	if pub, ok := set.Lookup(kid); ok {
-		return pub, nil
+	if k, ok := set.key(kid); ok {
+		return k, nil
 	}
 	if r, ok := src.(Refresher); ok {
 		if set, err = r.Refresh(ctx); err == nil {
-			if pub, ok := set.Lookup(kid); ok {
-				return pub, nil
+			if k, ok := set.key(kid); ok {
+				return k, nil
 			}
 		}
 	}
-	return nil, fmt.Errorf("%w %q", ErrUnknownKey, kid)
+	return Key{}, fmt.Errorf("%w %q", ErrUnknownKey, kid)
 }

@@ -61,6 +61,8 @@ var (
 	ErrNoSignature = errors.New("verify: request carries no signature")
 	ErrReplayed    = errors.New("verify: signature already used")
 	ErrTooLarge    = errors.New("verify: body too large")
+	ErrRetired     = errors.New("verify: signed after its key was retired")
+	ErrRevoked     = errors.New("verify: key revoked as compromised")
 )
 
 // Verified is what a successful verification establishes.
@@ -167,11 +169,17 @@ func inspect(ctx context.Context, keys Source, obj *jose.JSONWebSignature) (*Ver
 		return nil, nil, fmt.Errorf("%w: missing or invalid iat", ErrMalformed)
 	}
 	v.IssuedAt = time.Unix(int64(iat), 0)
-	pub, err := resolve(ctx, keys, h.KeyID)
+	k, err := resolve(ctx, keys, h.KeyID)
 	if err != nil {
 		return nil, nil, err
 	}
-	return v, pub, nil
+	switch {
+	case k.Revoked:
+		return nil, nil, fmt.Errorf("%w (kid %s)", ErrRevoked, k.ID)
+	case !k.RetiredAt.IsZero() && v.IssuedAt.After(k.RetiredAt.Add(Skew)):
+		return nil, nil, fmt.Errorf("%w: kid %s retired at %s, iat %d", ErrRetired, k.ID, k.RetiredAt.UTC().Format(time.RFC3339), v.IssuedAt.Unix())
+	}
+	return v, k.Public, nil
 }
 
 // checkTime rejects an iat older than maxAge (when maxAge > 0) or more than
