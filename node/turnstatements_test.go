@@ -21,7 +21,7 @@ import (
 // conversation, the holds of an earlier run), the run's reads 5
 // (conversation, turns, key, member, steps), the answer and outcome 4
 // (ledger, step, turn, conversation), the finish's read-back 2 and the
-// A2A push lookup 1 (docs/benchmarks.md, "Session 6"). Raise it only
+// A2A push lookup 1 (docs/benchmarks-history.md, "Session 6"). Raise it only
 // for a reason written there.
 const maxTurnStatements = 18
 
