@@ -174,11 +174,30 @@ func report(b *strings.Builder, rs []result, h header) {
 		}
 		fmt.Fprintf(b, "\n### Measured from outside: `POST /api/agent` → 202 (SQLite)\n\n")
 		fmt.Fprintf(b, "Each server a child process pinned to one CPU with `GOMAXPROCS=1`, the load generator (**%s**) a separate process on the other CPU, 32 connections; the servers alternate in %d rounds, figures are medians over the rounds, ratios the median of the per-round ratios.\n\n", gen, 3)
-		fmt.Fprintf(b, "| server | req/s | p50 ms | ÷ base | ÷ one INSERT |\n|---|---:|---:|---:|---:|\n")
-		fmt.Fprintf(b, "| soisnode serve, as shipped (the local agent works the accepted turns on the same CPU) | %s | %s | %s | %s |\n", f0(r.m["node-ops/s"]), f1(r.m["node-p50-ms"]), f2(r.m["ratio"]), f2(r.m["ratio-one"]))
-		fmt.Fprintf(b, "| soisnode serve, turns held (a model that never answers: the accept path alone) | %s | %s | %s | %s |\n", f0(r.m["gated-ops/s"]), f1(r.m["gated-p50-ms"]), f2(r.m["gated-ratio"]), f2(r.m["gated-ratio-one"]))
-		fmt.Fprintf(b, "| base: benchbase, bare net/http + credential check + the same three rows in one transaction | %s | %s | 1.00 | |\n", f0(r.m["base-ops/s"]), f1(r.m["base-p50-ms"]))
-		fmt.Fprintf(b, "| one: benchbase -one, bare net/http + one SQLite INSERT, no credential check | %s | %s | | 1.00 |\n", f0(r.m["one-ops/s"]), f1(r.m["one-p50-ms"]))
+		// Runs from before the a2a-go reference server have no a2ago
+		// metrics: their ÷ a2a-go cells and row stay out.
+		a2ago := r.has("a2ago-ops/s")
+		opt := func(unit string) string {
+			if !a2ago {
+				return ""
+			}
+			if unit == "" {
+				return " |"
+			}
+			return " " + f2(r.m[unit]) + " |"
+		}
+		head, rule := "", ""
+		if a2ago {
+			head, rule = " ÷ a2a-go |", "---:|"
+		}
+		fmt.Fprintf(b, "| server | req/s | p50 ms | ÷ base | ÷ one INSERT |%s\n|---|---:|---:|---:|---:|%s\n", head, rule)
+		fmt.Fprintf(b, "| soisnode serve, as shipped (the local agent works the accepted turns on the same CPU) | %s | %s | %s | %s |%s\n", f0(r.m["node-ops/s"]), f1(r.m["node-p50-ms"]), f2(r.m["ratio"]), f2(r.m["ratio-one"]), opt("ratio-a2ago"))
+		fmt.Fprintf(b, "| soisnode serve, turns held (a model that never answers: the accept path alone) | %s | %s | %s | %s |%s\n", f0(r.m["gated-ops/s"]), f1(r.m["gated-p50-ms"]), f2(r.m["gated-ratio"]), f2(r.m["gated-ratio-one"]), opt("gated-ratio-a2ago"))
+		fmt.Fprintf(b, "| base: benchbase, bare net/http + credential check + the same three rows in one transaction | %s | %s | 1.00 | |%s\n", f0(r.m["base-ops/s"]), f1(r.m["base-p50-ms"]), opt(""))
+		fmt.Fprintf(b, "| one: benchbase -one, bare net/http + one SQLite INSERT, no credential check | %s | %s | | 1.00 |%s\n", f0(r.m["one-ops/s"]), f1(r.m["one-p50-ms"]), opt(""))
+		if a2ago {
+			fmt.Fprintf(b, "| a2a-go: a2agosut -submitted, a bare a2a-go v2.3.1 JSON-RPC server, in-memory task store (not durable), non-blocking `SendMessage` answered \"submitted\" | %s | %s | | | 1.00 |\n", f0(r.m["a2ago-ops/s"]), f1(r.m["a2ago-p50-ms"]))
+		}
 		fmt.Fprintf(b, "\nResident memory of `soisnode serve`: idle **%s MB** (target < 60), peak under this load %s MB (held-turns node: %s MB).\n", f1(r.m["node-idle-RSS-MB"]), f1(r.m["peak-RSS-MB"]), f1(r.m["gated-peak-RSS-MB"]))
 	}
 	turns := pick(rs, func(n string) bool { return strings.HasPrefix(n, "External/") && strings.Contains(n, "/turns/") })
