@@ -350,11 +350,23 @@ func (e *extEnv) turns(b *testing.B, dialect, kind string, callers int) float64 
 	_ = testbed.ResetPeak(p.cmd.Process.Pid)
 	s := warm
 	s.Conns, s.Duration = callers, e.secs
+	own0 := overhead(b, p)
 	cpu0, cerr := testbed.ReadCPU(p.cmd.Process.Pid)
 	b.ResetTimer()
 	r := e.run(b, s)
 	b.StopTimer()
 	cpu1, cerr1 := testbed.ReadCPU(p.cmd.Process.Pid)
+	// The node's own overhead per turn of this run (the warm-up's turns
+	// subtracted), from the histogram it exports.
+	own, err := overhead(b, p).Sub(own0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if own.Count == 0 {
+		b.Fatalf("%s: no turn observed in sois_turn_overhead_seconds", p.name)
+	}
+	b.ReportMetric(own.Quantile(0.5)*1000, "own-p50-ms")
+	b.ReportMetric(own.Quantile(0.99)*1000, "own-p99-ms")
 	b.ReportMetric(r.RPS, "turns/s")
 	b.ReportMetric(r.P50, "p50-ms")
 	b.ReportMetric(r.P99, "p99-ms")
@@ -368,6 +380,15 @@ func (e *extEnv) turns(b *testing.B, dialect, kind string, callers int) float64 
 	}
 	b.ReportMetric(testbed.MB(p.mem(b).Peak), "peak-RSS-MB")
 	return r.RPS
+}
+
+// overhead reads sois_turn_overhead_seconds from p's /metrics.
+func overhead(b *testing.B, p *process) testbed.Histogram {
+	h, err := testbed.ScrapeHistogram(p.url+"/metrics", "sois_turn_overhead_seconds")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return h
 }
 
 // sweep offers open-loop load at fractions of the measured capacity to

@@ -203,8 +203,8 @@ func report(b *strings.Builder, rs []result, h header) {
 	turns := pick(rs, func(n string) bool { return strings.HasPrefix(n, "External/") && strings.Contains(n, "/turns/") })
 	if len(turns) > 0 {
 		fmt.Fprintf(b, "\n### Finished turns, closed loop (`?wait=10` until 200 completed), measured from outside\n\n")
-		fmt.Fprintf(b, "`local`: the built-in local agent (one tool call per turn); `zero`: an OpenAI-compatible fake model that answers at once (no tool), so the end-to-end time is the node's own overhead plus two loopback HTTP round trips. `÷ 202` is turns/s over the as-shipped 202 path's req/s of the same run (target ≥ 0.5 at 32 callers). `node CPU ms/turn`: the node process's CPU (user and system, /proc/<pid>/stat) per completed turn over the run, its own cost whatever else the machine runs.\n\n")
-		fmt.Fprintf(b, "| database / agent / callers | turns/s | p50 ms | p99 ms | ÷ 202 | node CPU ms/turn | peak RSS MB |\n|---|---:|---:|---:|---:|---:|---:|\n")
+		fmt.Fprintf(b, "`local`: the built-in local agent (one tool call per turn); `zero`: an OpenAI-compatible fake model that answers at once (no tool), so the end-to-end time is the node's own overhead plus two loopback HTTP round trips. `÷ 202` is turns/s over the as-shipped 202 path's req/s of the same run (target ≥ 0.5 at 32 callers). `node CPU ms/turn`: the node process's CPU (user and system, /proc/<pid>/stat) per completed turn over the run, its own cost whatever else the machine runs. `own p50/p99 ms`: the node's own overhead per turn, everything but the model (the node's histogram `sois_turn_overhead_seconds`: from a turn's acceptance to its committed outcome, minus the wall time of its model calls — for `zero` the whole HTTP round trip to the fake model, for `local` the local agent's understanding; queueing for a worker counts as the node's), read from its /metrics before and after the run; quantiles interpolated linearly within a bucket, as Prometheus's `histogram_quantile` does (target: p50 < 2 ms on SQLite).\n\n")
+		fmt.Fprintf(b, "| database / agent / callers | turns/s | p50 ms | p99 ms | own p50 ms | own p99 ms | ÷ 202 | node CPU ms/turn | peak RSS MB |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 		for _, r := range turns {
 			ratio := ""
 			if r.has("ratio-202") {
@@ -215,7 +215,11 @@ func report(b *strings.Builder, rs []result, h header) {
 			if r.has("node-cpu-ms/turn") {
 				cpu = f2(r.m["node-cpu-ms/turn"])
 			}
-			fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s |\n", strings.ReplaceAll(label, "/", " / "), f1(r.m["turns/s"]), f1(r.m["p50-ms"]), f1(r.m["p99-ms"]), ratio, cpu, f1(r.m["peak-RSS-MB"]))
+			own50, own99 := "", ""
+			if r.has("own-p50-ms") {
+				own50, own99 = f2(r.m["own-p50-ms"]), f2(r.m["own-p99-ms"])
+			}
+			fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", strings.ReplaceAll(label, "/", " / "), f1(r.m["turns/s"]), f1(r.m["p50-ms"]), f1(r.m["p99-ms"]), own50, own99, ratio, cpu, f1(r.m["peak-RSS-MB"]))
 		}
 	}
 	if r, ok := get("External/sqlite/sweep"); ok {
