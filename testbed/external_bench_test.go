@@ -365,6 +365,8 @@ func (e *extEnv) turns(b *testing.B, dialect, kind string, callers int) float64 
 	if own.Count == 0 {
 		b.Fatalf("%s: no turn observed in sois_turn_overhead_seconds", p.name)
 	}
+	b.Logf("%s/%s/c%d: %d turns completed in the run, %d observed in sois_turn_overhead_seconds (turns still running at its end finish after it)",
+		dialect, kind, callers, r.Requests, own.Count)
 	b.ReportMetric(own.Quantile(0.5)*1000, "own-p50-ms")
 	b.ReportMetric(own.Quantile(0.99)*1000, "own-p99-ms")
 	b.ReportMetric(r.RPS, "turns/s")
