@@ -66,7 +66,7 @@ func (r *Runner) finish(ctx context.Context, t *turnRun, o conversation.Outcome)
 		if r.OnFinish == nil {
 			return nil
 		}
-		f := Finished{Conv: conv, Turn: conv.Last()}
+		f := Finished{Conv: conv, Turn: conv.Last(), ModelTime: t.modelTime, FirstRun: t.firstRun}
 		if t.key.ID != "" {
 			f.Key = &t.key
 		}

@@ -3,10 +3,12 @@ package agent_test
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/soisnode/soisnode/agent"
+	"github.com/soisnode/soisnode/budget"
 	"github.com/soisnode/soisnode/conversation"
 	"github.com/soisnode/soisnode/money"
 	"github.com/soisnode/soisnode/store"
@@ -79,6 +81,56 @@ func TestFinalAnswerRecordedWithOutcome(t *testing.T) {
 				}
 				if c.status == conversation.Completed && turn.Reply != "done" {
 					t.Fatalf("reply %q", turn.Reply)
+				}
+			})
+		})
+	}
+}
+
+// clockedProvider is billedProvider on a test clock that moves only
+// inside its calls, by step per call.
+type clockedProvider struct {
+	*billedProvider
+	clock *atomic.Int64
+	step  time.Duration
+}
+
+func (p clockedProvider) Generate(ctx context.Context, req agent.Request) (agent.Response, error) {
+	p.clock.Add(int64(p.step))
+	return p.billedProvider.Generate(ctx, req)
+}
+
+// TestFinishedModelTime: the finish hook gets the wall time of the run's
+// model calls on the runner's clock (two calls of 700 ms each) and whether
+// this run started the turn; a turn an earlier run started (left running
+// by a stop or a crash) is not its first run.
+func TestFinishedModelTime(t *testing.T) {
+	for _, resumed := range []bool{false, true} {
+		t.Run(map[bool]string{false: "first run", true: "resumed"}[resumed], func(t *testing.T) {
+			storetest.Each(t, func(t *testing.T, db *store.DB) {
+				ctx := context.Background()
+				convID, _ := budgetTurn(t, db, budget.None)
+				var clock atomic.Int64
+				clock.Store(time.Now().Truncate(time.Second).UnixNano())
+				p := clockedProvider{&billedProvider{usage: func(agent.Request) agent.Usage { return agent.Usage{InputTokens: 1, OutputTokens: 1} }}, &clock, 700 * time.Millisecond}
+				r := paidRunner(t, db, p, time.Minute)
+				r.Now = func() time.Time { return time.Unix(0, clock.Load()) }
+				if resumed {
+					err := db.InTx(ctx, func(tx store.Tx) error {
+						_, err := conversation.Start(ctx, tx, convID, 1, r.Now().Add(-time.Minute))
+						return err
+					})
+					if err != nil {
+						t.Fatal(err)
+					}
+				}
+				var got []agent.Finished
+				r.OnFinish = func(_ context.Context, _ store.Tx, f agent.Finished) error { got = append(got, f); return nil }
+				if err := r.Run(ctx, convID, 1); err != nil {
+					t.Fatal(err)
+				}
+				if len(got) != 1 || got[0].Turn.Status != conversation.Completed || got[0].ModelTime != 1400*time.Millisecond || got[0].FirstRun == resumed {
+					t.Fatalf("finished %+v, want one completed turn with 1.4 s of model time, first run %v", got, !resumed)
 				}
 			})
 		})

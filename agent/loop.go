@@ -26,9 +26,10 @@ func (r *Runner) Run(ctx context.Context, convID string, turn int) error {
 	var started bool
 	var conv conversation.Conversation
 	var read startReads
+	startAt := r.Now()
 	err := r.DB.InTx(ctx, func(tx store.Tx) error {
 		var err error
-		started, err = conversation.Start(ctx, tx, convID, turn, r.Now())
+		started, err = conversation.Start(ctx, tx, convID, turn, startAt)
 		if err != nil || !started {
 			return err
 		}
@@ -57,7 +58,7 @@ func (r *Runner) Run(ctx context.Context, convID string, turn int) error {
 	if err != nil || !started {
 		return err
 	}
-	t := &turnRun{Runner: r, log: log, conv: conv, turn: turn}
+	t := &turnRun{Runner: r, log: log, conv: conv, turn: turn, firstRun: startedBy(conv, turn, startAt)}
 	outcome := t.run(ctx, read)
 	if t.waiting {
 		if err := conversation.Waited(ctx, r.DB, convID, turn); err != nil {
@@ -74,6 +75,17 @@ func (r *Runner) Run(ctx context.Context, convID string, turn int) error {
 		return fmt.Errorf("agent: turn %d of %s handed back: %w", turn, convID, errs.ErrShutdown)
 	}
 	return r.finish(ctx, t, outcome)
+}
+
+// startedBy reports whether the turn's recorded start is start, the
+// time this run's Start wrote (Start keeps an earlier run's start).
+func startedBy(conv conversation.Conversation, turn int, start time.Time) bool {
+	for _, tr := range conv.Turns {
+		if tr.Turn == turn {
+			return tr.StartedAt != nil && tr.StartedAt.UnixMicro() == start.UnixMicro()
+		}
+	}
+	return false
 }
 
 // shutdown reports whether ctx was canceled by a stopping process.
@@ -110,6 +122,10 @@ type turnRun struct {
 	tools       []workspace.Tool // the tools the caller may use (for DescribeTool)
 	// final: the model's final answer, recorded with the outcome (finish).
 	final *finalStep
+	// modelTime: the wall time this run spent in model calls (generate);
+	// firstRun: this run started the turn (Finished.FirstRun).
+	modelTime time.Duration
+	firstRun  bool
 }
 
 // startReads is what a run needs besides the conversation, read when it
@@ -345,7 +361,9 @@ func (t *turnRun) callModel(ctx context.Context, decls Declaration) (conversatio
 	if stop {
 		return o, true
 	}
+	called := t.Now()
 	resp, err := t.generate(ctx, req)
+	t.modelTime += t.Now().Sub(called)
 	if err != nil && shutdown(ctx) {
 		// Cut off by a stop: the hold stays, and the next run of the turn
 		// settles it as unconfirmed spend (Budgets.SettleTurn).

@@ -54,6 +54,14 @@ type Finished struct {
 	// read it again; nil when the run did not get as far (a turn given up
 	// or failed before its key was loaded).
 	Key *access.Key
+	// ModelTime is the wall time (Runner.Now) this run of the turn spent
+	// getting the provider's answers: every Provider.Generate call,
+	// retries and their waits included.
+	ModelTime time.Duration
+	// FirstRun: this run started the turn (it found it queued), so
+	// ModelTime covers every model call of it. False for a turn resumed
+	// after a wait on a tool, a stop or a crash, or given up (GiveUp).
+	FirstRun bool
 }
 
 // DoneFunc is told, after the finishing transaction committed, that a

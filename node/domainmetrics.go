@@ -22,6 +22,7 @@ import (
 type domainMetrics struct {
 	turns         *prometheus.CounterVec
 	turnSeconds   *prometheus.HistogramVec
+	turnOverhead  prometheus.Histogram
 	modelCalls    *prometheus.CounterVec
 	modelTokens   *prometheus.CounterVec
 	modelCost     *prometheus.CounterVec
@@ -29,6 +30,8 @@ type domainMetrics struct {
 	deliveries    *prometheus.CounterVec
 	toolCalls     *prometheus.CounterVec
 	toolSeconds   *prometheus.HistogramVec
+
+	now func() time.Time // the node's clock: when a turn's outcome committed
 
 	// finished holds a turn's outcome from the finishing transaction
 	// (onTurnFinished) until it commits (turnDone), so a rolled-back
@@ -41,10 +44,29 @@ type domainMetrics struct {
 type finishedTurn struct {
 	status   conversation.Status
 	duration time.Duration
+	// accepted is when the turn was accepted (its created_at) and model
+	// the wall time of its model calls; timed: both cover the whole turn
+	// (one run did all of it), so its own overhead is observed.
+	accepted time.Time
+	model    time.Duration
+	timed    bool
 }
 
-func newDomainMetrics(reg *prometheus.Registry) *domainMetrics {
+// overheadBuckets are sois_turn_overhead_seconds's: fine from 100 µs to
+// 1 s, where a turn's own overhead lies on an idle to a loaded node.
+var overheadBuckets = []float64{
+	.0001, .0002, .0003, .0004, .0005, .0006, .0008, .001, .0012, .0015, .002, .0025, .003, .004, .005, .006, .008,
+	.01, .015, .02, .03, .05, .075, .1, .15, .2, .3, .5, .75, 1,
+}
+
+// newDomainMetrics registers the domain series on reg; now is the node's
+// clock (nil: time.Now).
+func newDomainMetrics(reg *prometheus.Registry, now func() time.Time) *domainMetrics {
+	if now == nil {
+		now = time.Now
+	}
 	m := &domainMetrics{
+		now:      now,
 		finished: map[string]finishedTurn{},
 		turns: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "sois_turns_total", Help: "Turns finished on this node, by outcome (completed, input_required, failed, ...).",
@@ -53,6 +75,11 @@ func newDomainMetrics(reg *prometheus.Registry) *domainMetrics {
 			Name: "sois_turn_duration_seconds", Help: "Time a finished turn ran, from its start to its outcome, by outcome.",
 			Buckets: []float64{.1, .5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600},
 		}, []string{"status"}),
+		turnOverhead: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "sois_turn_overhead_seconds",
+			Help:    "The node's own time per finished turn: from its acceptance to its committed outcome, minus the wall time of its model calls (turns run in one go only).",
+			Buckets: overheadBuckets,
+		}),
 		modelCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "sois_model_calls_total", Help: "Model calls by provider, model and outcome (ok, error).",
 		}, []string{"provider", "model", "outcome"}),
@@ -76,12 +103,14 @@ func newDomainMetrics(reg *prometheus.Registry) *domainMetrics {
 			Buckets: []float64{.001, .005, .01, .05, .1, .5, 1, 5, 30},
 		}, []string{"tool"}),
 	}
-	reg.MustRegister(m.turns, m.turnSeconds, m.modelCalls, m.modelTokens, m.modelCost, m.budgetRefused, m.deliveries, m.toolCalls, m.toolSeconds)
+	reg.MustRegister(m.turns, m.turnSeconds, m.turnOverhead, m.modelCalls, m.modelTokens, m.modelCost, m.budgetRefused, m.deliveries, m.toolCalls, m.toolSeconds)
 	return m
 }
 
-// turnFinishing notes a turn's outcome inside its finishing transaction.
-func (m *domainMetrics) turnFinishing(conversationID string, t conversation.Turn) {
+// turnFinishing notes a turn's outcome inside its finishing transaction,
+// with the wall time of its model calls (model) when timed (the run that
+// finishes it started it: agent.Finished.FirstRun).
+func (m *domainMetrics) turnFinishing(conversationID string, t conversation.Turn, model time.Duration, timed bool) {
 	var d time.Duration
 	if t.FinishedAt != nil {
 		start := t.CreatedAt
@@ -91,11 +120,14 @@ func (m *domainMetrics) turnFinishing(conversationID string, t conversation.Turn
 		d = max(0, t.FinishedAt.Sub(start))
 	}
 	m.mu.Lock()
-	m.finished[conversationID] = finishedTurn{status: t.Status, duration: d}
+	m.finished[conversationID] = finishedTurn{status: t.Status, duration: d, accepted: t.CreatedAt, model: model, timed: timed && !t.CreatedAt.IsZero()}
 	m.mu.Unlock()
 }
 
-// turnCommitted counts the outcome noted for conversationID, if any.
+// turnCommitted counts the outcome noted for conversationID, if any, and
+// observes its own overhead: now (the outcome is committed, about to be
+// handed to the requests waiting for it) minus its acceptance minus its
+// model calls.
 func (m *domainMetrics) turnCommitted(conversationID string) {
 	m.mu.Lock()
 	f, ok := m.finished[conversationID]
@@ -106,6 +138,9 @@ func (m *domainMetrics) turnCommitted(conversationID string) {
 	}
 	m.turns.WithLabelValues(string(f.status)).Inc()
 	m.turnSeconds.WithLabelValues(string(f.status)).Observe(f.duration.Seconds())
+	if f.timed {
+		m.turnOverhead.Observe(max(0, m.now().Sub(f.accepted)-f.model).Seconds())
+	}
 }
 
 // turnCanceled counts a turn its caller canceled (REST or A2A), which

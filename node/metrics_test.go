@@ -3,12 +3,14 @@ package node_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -371,7 +373,7 @@ func TestMetricsLint(t *testing.T) {
 
 // domainFamilies are the domain series docs/operating.md documents.
 var domainFamilies = []string{
-	"sois_turns_total", "sois_turn_duration_seconds",
+	"sois_turns_total", "sois_turn_duration_seconds", "sois_turn_overhead_seconds",
 	"sois_model_calls_total", "sois_model_tokens_total", "sois_model_cost_usd_total",
 	"sois_webhook_attempts_total", "sois_webhook_due_deliveries", "sois_webhook_oldest_due_seconds", "sois_webhook_dead_deliveries",
 	"sois_mcp_tool_calls_total", "sois_mcp_tool_call_duration_seconds",
@@ -517,4 +519,69 @@ func TestModelErrorMetric(t *testing.T) {
 	requireValue(t, mfs, 1, "sois_model_calls_total", "provider", "failing", "model", "broken-1", "outcome", "error")
 	requireValue(t, mfs, 1, "sois_turns_total", "status", "failed")
 	requireValue(t, mfs, 1, "sois_turn_duration_seconds", "status", "failed")
+}
+
+// TestTurnOverheadMetric: sois_turn_overhead_seconds observes every turn
+// finished, with its model calls' time subtracted. The node's clock moves
+// only inside the scripted model (one second per call), so each turn took
+// exactly one second on it from acceptance to committed outcome (as
+// sois_turn_duration_seconds shows), all of it the model's: the node's own
+// overhead is exactly zero.
+func TestTurnOverheadMetric(t *testing.T) {
+	for name, url := range storetest.URLs(t) {
+		t.Run(name, func(t *testing.T) {
+			var clock atomic.Int64
+			clock.Store(time.Now().Truncate(time.Second).UnixNano())
+			now := func() time.Time { return time.Unix(0, clock.Load()) }
+			step := func(req agent.Request) agent.Response {
+				clock.Add(int64(time.Second))
+				return testbed.Echo(req)
+			}
+			n := testbed.Start(t, node.Config{DatabaseURL: url, Provider: &testbed.Script{Step: step}, Now: now})
+			c := testbed.Workspace(t, n.DB(), workspace.Owner, access.KeyParams{})
+			const turns = 3
+			for i := range turns {
+				r := n.Do("POST", "/api/agent?wait=20", c, map[string]any{"message": fmt.Sprintf("hello %d", i)})
+				var cv conv
+				r.JSON(t, &cv)
+				if cv.Status != "completed" {
+					t.Fatalf("turn %d: %d %s", i, r.Status, r.Body)
+				}
+			}
+			mfs := scrape(t, n)
+			requireValue(t, mfs, turns, "sois_turns_total", "status", "completed")
+			h := histogram(t, mfs, "sois_turn_overhead_seconds")
+			if h.GetSampleCount() != turns || h.GetSampleSum() != 0 {
+				t.Errorf("sois_turn_overhead_seconds: %d turns summing %v s, want %d summing 0", h.GetSampleCount(), h.GetSampleSum(), turns)
+			}
+			if d := histogram(t, mfs, "sois_turn_duration_seconds", "status", "completed"); d.GetSampleCount() != turns || d.GetSampleSum() != turns {
+				t.Errorf("sois_turn_duration_seconds: %d turns summing %v s, want %d summing %d", d.GetSampleCount(), d.GetSampleSum(), turns, turns)
+			}
+		})
+	}
+}
+
+// histogram is the histogram of family name with exactly labels.
+func histogram(t *testing.T, mfs map[string]*dto.MetricFamily, name string, labels ...string) *dto.Histogram {
+	t.Helper()
+	want := map[string]string{}
+	for i := 0; i+1 < len(labels); i += 2 {
+		want[labels[i]] = labels[i+1]
+	}
+next:
+	for _, m := range mfs[name].GetMetric() {
+		if len(m.GetLabel()) != len(want) {
+			continue
+		}
+		for _, l := range m.GetLabel() {
+			if want[l.GetName()] != l.GetValue() {
+				continue next
+			}
+		}
+		if m.Histogram != nil {
+			return m.Histogram
+		}
+	}
+	t.Fatalf("no histogram %s%v", name, labels)
+	return nil
 }

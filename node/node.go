@@ -100,7 +100,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Node, error) {
 	n.accepts = conversation.NewBatcher(db, 0)
 	n.stops = append(n.stops, n.accepts.Close)
 	n.metrics.reg.MustRegister(n.accepts)
-	n.domain = newDomainMetrics(n.metrics.reg)
+	n.domain = newDomainMetrics(n.metrics.reg, now)
 	n.metrics.reg.MustRegister(deliveryBacklog{db: db, now: now})
 	if err := n.assemble(ctx); err != nil {
 		db.Close()

@@ -81,7 +81,7 @@ func nodeID(ctx context.Context, db *store.DB, configured string) (string, error
 // it at its start; read again only for a turn that had not loaded it).
 func (n *Node) onTurnFinished(ctx context.Context, tx store.Tx, f agent.Finished) error {
 	conv, turn := f.Conv, f.Turn
-	n.domain.turnFinishing(conv.ID, turn)
+	n.domain.turnFinishing(conv.ID, turn, f.ModelTime, f.FirstRun)
 	ntx := &notingTx{Tx: tx}
 	if err := n.a2a.OnTurnStopped(ctx, ntx, conv.ID, turn.Turn); err != nil {
 		return err

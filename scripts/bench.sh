@@ -29,8 +29,9 @@ start=$(date +%s)
 # go command builds every binary, and one every test binary (each package
 # compiled and linked once, not once per benchmark run).
 $GO build -o bin/ ./cmd/soisnode ./testbed/benchbase/cmd/benchbase ./testbed/cmd/loadgen \
-	./testbed/cmd/benchreport ./testbed/cmd/testbed
+	./testbed/cmd/benchreport ./testbed/cmd/testbed ./testbed/a2agosut
 export SOIS_BENCH_BIN=$PWD/bin/soisnode SOIS_BENCH_BASE_BIN=$PWD/bin/benchbase SOIS_BENCH_LOADGEN=$PWD/bin/loadgen
+export SOIS_BENCH_A2AGO_BIN=$PWD/bin/a2agosut
 export SOIS_BENCH_SVG=$PWD/docs/bench-latency.svg
 TESTBIN=bin/bench
 rm -rf "$TESTBIN"

@@ -20,8 +20,9 @@ import (
 
 // Generator sends load from a separate process, as a user measuring the
 // node would: wrk when it is on PATH (closed loop only: wrk cannot pace
-// requests or check bodies), otherwise, and for open-loop runs and
-// checked bodies, the loadgen binary (./testbed/cmd/loadgen).
+// requests; it checks bodies only for a spec with CheckInWrk), otherwise,
+// and for open-loop runs and other checked bodies, the loadgen binary
+// (./testbed/cmd/loadgen).
 type Generator struct {
 	Wrk     string // wrk's path; "" when it is not installed
 	Loadgen string // the loadgen binary
@@ -48,12 +49,16 @@ type Spec struct {
 	Duration time.Duration
 	Rate     float64 // open loop when > 0 (always loadgen)
 	Expect   int
-	Contains string // a body every answer must contain (always loadgen)
+	Contains string // a body every answer must contain (loadgen, unless CheckInWrk)
+	// CheckInWrk lets wrk run a spec with Contains: a Lua response hook
+	// checks each answer's status and body and counts the wrong ones.
+	// Without it such a spec runs on loadgen, as before wrk could check.
+	CheckInWrk bool
 }
 
 // Name says which generator a spec uses.
 func (g Generator) Name(s Spec) string {
-	if g.Wrk != "" && s.Rate == 0 && s.Contains == "" {
+	if g.Wrk != "" && s.Rate == 0 && (s.Contains == "" || s.CheckInWrk) {
 		return "wrk"
 	}
 	return "loadgen"
@@ -114,6 +119,9 @@ func (g Generator) wrk(ctx context.Context, s Spec) (loadgen.Result, error) {
 	for k, vs := range s.Header {
 		fmt.Fprintf(&lua, "wrk.headers[%s] = %s\n", luaString(k), luaString(strings.Join(vs, ", ")))
 	}
+	if s.Contains != "" {
+		lua.WriteString(wrkCheck(s.Expect, s.Contains))
+	}
 	script := filepath.Join(dir, "post.lua")
 	if err := os.WriteFile(script, lua.Bytes(), 0o600); err != nil {
 		return loadgen.Result{}, err
@@ -127,6 +135,28 @@ func (g Generator) wrk(ctx context.Context, s Spec) (loadgen.Result, error) {
 	return ParseWrk(string(out))
 }
 
+// wrkCheck is the Lua of a checked spec: each thread counts the answers
+// wrk itself takes for good (status below 400) whose status is not expect
+// (when set) or whose body lacks contains; done prints their sum as
+// "Unexpected answers: N" (ParseWrk). wrk counts a status of 400 and
+// above itself.
+func wrkCheck(expect int, contains string) string {
+	return fmt.Sprintf(`local threads = {}
+function setup(thread) table.insert(threads, thread) end
+unexpected = 0
+function response(status, headers, body)
+  if status < 400 and ((%d ~= 0 and status ~= %d) or not string.find(body, %s, 1, true)) then
+    unexpected = unexpected + 1
+  end
+end
+function done(summary, latency, requests)
+  local n = 0
+  for _, t in ipairs(threads) do n = n + t:get("unexpected") end
+  io.write(string.format("Unexpected answers: %%d\n", n))
+end
+`, expect, expect, luaString(contains))
+}
+
 func luaString(s string) string {
 	return strconv.Quote(s) // Go's escapes (\", \\, \n, \xNN) are valid Lua
 }
@@ -136,10 +166,12 @@ var (
 	wrkPct      = regexp.MustCompile(`(?m)^\s+(50|90|99)%\s+([\d.]+)(us|ms|s|m)\s*$`)
 	wrkNon2xx   = regexp.MustCompile(`Non-2xx or 3xx responses: (\d+)`)
 	wrkSocket   = regexp.MustCompile(`Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)`)
+	wrkWrong    = regexp.MustCompile(`Unexpected answers: (\d+)`)
 )
 
 // ParseWrk reads wrk --latency output: requests, duration, the 50/90/99th
-// percentiles; non-2xx answers and socket errors count as errors.
+// percentiles; non-2xx answers, socket errors and the unexpected answers
+// a checked spec's script counted (wrkCheck) count as errors.
 func ParseWrk(out string) (loadgen.Result, error) {
 	r := loadgen.Result{Generator: "wrk"}
 	m := wrkRequests.FindStringSubmatch(out)
@@ -169,6 +201,12 @@ func ParseWrk(out string) (loadgen.Result, error) {
 			r.Errors += k
 		}
 		r.FirstError = strings.TrimSpace(m[0])
+	}
+	if m := wrkWrong.FindStringSubmatch(out); m != nil {
+		if k, _ := strconv.Atoi(m[1]); k > 0 {
+			r.Errors += k
+			r.FirstError = "answers with another status or without the expected body"
+		}
 	}
 	r.Requests = n - r.Errors
 	if r.Seconds > 0 {

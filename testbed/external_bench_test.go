@@ -36,19 +36,26 @@ var extAccept float64
 // BenchmarkExternal runs, on SQLite:
 //
 //   - Accept: POST /api/agent → 202, 32 connections, in extRounds rounds
-//     alternating four servers: "node" (soisnode serve as shipped: the
+//     alternating five servers: "node" (soisnode serve as shipped: the
 //     local agent works the accepted turns on the same core meanwhile),
 //     "gated" (soisnode with a model that never answers: its workers hang,
 //     so only the accept path runs), "base" (benchbase: bare net/http,
-//     the credential check and the node's three rows in one transaction)
-//     and "one" (benchbase -one: one INSERT, no credential check). Metrics:
-//     each one's req/s and p50, the ratios to base and one, the node's
-//     idle and peak RSS. The working node is stopped (SIGSTOP) outside
-//     its rounds, so its backlog is worked during its own later rounds.
+//     the credential check and the node's three rows in one transaction),
+//     "one" (benchbase -one: one INSERT, no credential check) and "a2ago"
+//     (testbed/a2agosut -submitted: a bare a2a-go v2 JSON-RPC server with
+//     its in-memory task store, not durable, sent a non-blocking
+//     SendMessage, every answer checked to be a submitted task). Metrics:
+//     each one's req/s and p50, the ratios to base, one and a2ago, the
+//     node's idle and peak RSS. The working node and a2ago are stopped
+//     (SIGSTOP) outside their rounds, so the work they leave behind an
+//     answer (the node's turns, a2a-go's task manager) is done during
+//     their own later rounds.
 //   - Turns/{local,zero}/c{1,8,32}: closed-loop callers with ?wait=10
 //     until the turn's 200: completed turns/s, p50/p99 end to end, the
 //     ratio to the 202 path's req/s, the node process's CPU per turn
-//     (/proc/<pid>/stat), peak RSS of the node.
+//     (/proc/<pid>/stat), the node's own overhead per turn at p50/p99
+//     (sois_turn_overhead_seconds read from its /metrics before and after
+//     the run), peak RSS of the node.
 //   - Sweep: open-loop offered load against the 202 path and against
 //     ?wait= turns, latency p50/p90/p99 per rate, and the node's RSS at the
 //     start and end of that sustained load; with SOIS_BENCH_SVG=path it
@@ -82,6 +89,7 @@ func BenchmarkExternal(b *testing.B) {
 
 type extEnv struct {
 	bin, baseBin string
+	a2agoBin     string
 	gen          testbed.Generator
 	pinServer    string
 	secs         time.Duration
@@ -89,9 +97,10 @@ type extEnv struct {
 
 func newExtEnv(b *testing.B) *extEnv {
 	e := &extEnv{
-		bin:     buildBinary(b, "SOIS_BENCH_BIN", "github.com/soisnode/soisnode/cmd/soisnode"),
-		baseBin: buildBinary(b, "SOIS_BENCH_BASE_BIN", "github.com/soisnode/soisnode/testbed/benchbase/cmd/benchbase"),
-		secs:    2 * time.Second,
+		bin:      buildBinary(b, "SOIS_BENCH_BIN", "github.com/soisnode/soisnode/cmd/soisnode"),
+		baseBin:  buildBinary(b, "SOIS_BENCH_BASE_BIN", "github.com/soisnode/soisnode/testbed/benchbase/cmd/benchbase"),
+		a2agoBin: buildBinary(b, "SOIS_BENCH_A2AGO_BIN", "github.com/soisnode/soisnode/testbed/a2agosut"),
+		secs:     2 * time.Second,
 	}
 	e.gen.Loadgen = buildBinary(b, "SOIS_BENCH_LOADGEN", "github.com/soisnode/soisnode/testbed/cmd/loadgen")
 	if p, err := exec.LookPath("wrk"); err == nil {
@@ -155,6 +164,32 @@ func (e *extEnv) base(b *testing.B, name, dialect string, one bool) *process {
 	return e.server(b, name, e.baseBin, args, nil, addr, creds, dir)
 }
 
+// a2ago starts the a2a-go reference server (a2agosut -submitted).
+func (e *extEnv) a2ago(b *testing.B, name string) *process {
+	addr := freeAddr(b)
+	return e.server(b, name, e.a2agoBin, []string{"-listen", addr, "-submitted"}, nil, addr, testbed.Creds{}, b.TempDir())
+}
+
+// a2agoSpec is a non-blocking A2A SendMessage over JSON-RPC to p, every
+// answer checked to be a submitted task (by wrk's Lua hook too). The
+// messageId is the same in every request: a2a-go v2.3.1 keys nothing on
+// it (each message without a taskId starts a new task; only a stored
+// task's retried execution compares messageIds), so distinct ones would
+// make no difference to the server.
+func a2agoSpec(p *process) testbed.Spec {
+	body, err := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": 1, "method": "SendMessage", "params": map[string]any{
+		"message":       map[string]any{"messageId": "ext-bench", "role": "ROLE_USER", "parts": []any{map[string]string{"text": testbed.StandardMessage}}},
+		"configuration": map[string]any{"returnImmediately": true},
+	}})
+	if err != nil {
+		panic(err)
+	}
+	h := http.Header{}
+	h.Set("Content-Type", "application/json")
+	return testbed.Spec{URL: p.url + "/a2a", Header: h, Body: body, Conns: 32, Expect: http.StatusOK,
+		Contains: `"TASK_STATE_SUBMITTED"`, CheckInWrk: true}
+}
+
 func spec(p *process, path string) testbed.Spec {
 	h := http.Header{}
 	h.Set("Content-Type", "application/json")
@@ -215,7 +250,9 @@ func (e *extEnv) accept(b *testing.B, dialect string) {
 		e.node(b, "gated", dialect, model),
 		e.base(b, "base", dialect, false),
 		e.base(b, "one", dialect, true),
+		e.a2ago(b, "a2ago"),
 	}
+	const a2agoIdx = 4
 	time.Sleep(2 * time.Second) // settle: River's leader election, first maintenance
 	idle := procs[0].mem(b)
 	for _, p := range procs[:2] {
@@ -223,35 +260,43 @@ func (e *extEnv) accept(b *testing.B, dialect string) {
 	}
 	res := make([][]loadgen.Result, len(procs))
 	b.ResetTimer()
-	// The working node's turns would take the CPU from the others' rounds:
-	// it is stopped (SIGSTOP) outside its own rounds, so the turns it
-	// accepted are worked during its later rounds, as in a steady state.
-	working := procs[0]
-	pause := func(stop bool) {
+	// The working node's turns would take the CPU from the others' rounds,
+	// and so would a2a-go's task manager, which goes on with each task
+	// after its answer: both are stopped (SIGSTOP) outside their own
+	// rounds, so what they accepted is worked during their later rounds,
+	// as in a steady state.
+	stopped := map[*process]bool{procs[0]: true, procs[a2agoIdx]: true}
+	pause := func(p *process, stop bool) {
+		if !stopped[p] {
+			return
+		}
 		sig := syscall.SIGCONT
 		if stop {
 			sig = syscall.SIGSTOP
 		}
-		if err := working.cmd.Process.Signal(sig); err != nil {
+		if err := p.cmd.Process.Signal(sig); err != nil {
 			b.Fatal(err)
 		}
 	}
-	pause(true)
+	for p := range stopped {
+		pause(p, true)
+	}
 	for r := range extRounds {
 		for k := range procs {
 			i := (r + k) % len(procs)
 			s := spec(procs[i], "/api/agent")
+			if i == a2agoIdx {
+				s = a2agoSpec(procs[i])
+			}
 			s.Duration = e.secs
-			if procs[i] == working {
-				pause(false)
-			}
+			pause(procs[i], false)
 			res[i] = append(res[i], e.run(b, s))
-			if procs[i] == working {
-				pause(true)
-			}
+			pause(procs[i], true)
 		}
 	}
-	pause(false)
+	for p := range stopped {
+		pause(p, false)
+	}
 	b.StopTimer()
 	med := func(rs []loadgen.Result, f func(loadgen.Result) float64) float64 {
 		v := make([]float64, len(rs))
@@ -280,9 +325,12 @@ func (e *extEnv) accept(b *testing.B, dialect string) {
 	b.ReportMetric(ratio(0, 3), "ratio-one")
 	b.ReportMetric(ratio(1, 2), "gated-ratio")
 	b.ReportMetric(ratio(1, 3), "gated-ratio-one")
+	b.ReportMetric(ratio(0, a2agoIdx), "ratio-a2ago")
+	b.ReportMetric(ratio(1, a2agoIdx), "gated-ratio-a2ago")
 	b.ReportMetric(testbed.MB(idle.RSS), "node-idle-RSS-MB")
 	b.ReportMetric(testbed.MB(procs[0].mem(b).Peak), "peak-RSS-MB")
 	b.ReportMetric(testbed.MB(procs[1].mem(b).Peak), "gated-peak-RSS-MB")
+	b.ReportMetric(testbed.MB(procs[a2agoIdx].mem(b).Peak), "a2ago-peak-RSS-MB")
 	if e.gen.Wrk != "" {
 		b.ReportMetric(1, "wrk")
 	}
@@ -302,11 +350,25 @@ func (e *extEnv) turns(b *testing.B, dialect, kind string, callers int) float64 
 	_ = testbed.ResetPeak(p.cmd.Process.Pid)
 	s := warm
 	s.Conns, s.Duration = callers, e.secs
+	own0 := overhead(b, p)
 	cpu0, cerr := testbed.ReadCPU(p.cmd.Process.Pid)
 	b.ResetTimer()
 	r := e.run(b, s)
 	b.StopTimer()
 	cpu1, cerr1 := testbed.ReadCPU(p.cmd.Process.Pid)
+	// The node's own overhead per turn of this run (the warm-up's turns
+	// subtracted), from the histogram it exports.
+	own, err := overhead(b, p).Sub(own0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if own.Count == 0 {
+		b.Fatalf("%s: no turn observed in sois_turn_overhead_seconds", p.name)
+	}
+	b.Logf("%s/%s/c%d: %d turns completed in the run, %d observed in sois_turn_overhead_seconds (turns still running at its end finish after it)",
+		dialect, kind, callers, r.Requests, own.Count)
+	b.ReportMetric(own.Quantile(0.5)*1000, "own-p50-ms")
+	b.ReportMetric(own.Quantile(0.99)*1000, "own-p99-ms")
 	b.ReportMetric(r.RPS, "turns/s")
 	b.ReportMetric(r.P50, "p50-ms")
 	b.ReportMetric(r.P99, "p99-ms")
@@ -320,6 +382,15 @@ func (e *extEnv) turns(b *testing.B, dialect, kind string, callers int) float64 
 	}
 	b.ReportMetric(testbed.MB(p.mem(b).Peak), "peak-RSS-MB")
 	return r.RPS
+}
+
+// overhead reads sois_turn_overhead_seconds from p's /metrics.
+func overhead(b *testing.B, p *process) testbed.Histogram {
+	h, err := testbed.ScrapeHistogram(p.url+"/metrics", "sois_turn_overhead_seconds")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return h
 }
 
 // sweep offers open-loop load at fractions of the measured capacity to

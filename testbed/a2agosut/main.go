@@ -2,7 +2,15 @@
 // handler and in-memory task store, with an executor that answers every
 // message at once — for comparing the node with a2a-go itself under the
 // A2A TCK (scripts/tck.sh, docs/a2a.md). It serves the agent card at
-// /.well-known/agent-card.json and JSON-RPC at /a2a, like the node.
+// /.well-known/agent-card.json and JSON-RPC at /a2a, like the node, and
+// GET /readyz (200 once it listens).
+//
+// With -submitted its executor only acknowledges each message as a
+// submitted task, as the in-process peer of a2a's BenchmarkSendMessage
+// does: the a2a-go reference server of the external benchmark
+// (testbed's BenchmarkExternal, docs/benchmarks.md).
+//
+//	a2agosut -listen 127.0.0.1:9999 [-submitted]
 package main
 
 import (
@@ -23,6 +31,7 @@ import (
 
 func main() {
 	listen := flag.String("listen", "127.0.0.1:9999", "address to listen on")
+	onlySubmit := flag.Bool("submitted", false, "answer every message with a submitted task and stop (the benchmark's reference server)")
 	flag.Parse()
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
@@ -42,7 +51,12 @@ func main() {
 	}
 	mux := http.NewServeMux()
 	mux.Handle(a2asrv.WellKnownAgentCardPath, a2asrv.NewStaticAgentCardHandler(card))
-	mux.Handle("/a2a", a2asrv.NewJSONRPCHandler(a2asrv.NewHandler(echo{})))
+	var exec a2asrv.AgentExecutor = echo{}
+	if *onlySubmit {
+		exec = submitted{}
+	}
+	mux.Handle("/a2a", a2asrv.NewJSONRPCHandler(a2asrv.NewHandler(exec)))
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })
 	log.Printf("a2a-go bare server on %s", base)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -70,6 +84,20 @@ func (echo) Execute(_ context.Context, ec *a2asrv.ExecutorContext) iter.Seq2[a2a
 }
 
 func (echo) Cancel(_ context.Context, ec *a2asrv.ExecutorContext) iter.Seq2[a2a.Event, error] {
+	return func(yield func(a2a.Event, error) bool) {
+		yield(a2a.NewStatusUpdateEvent(ec, a2a.TaskStateCanceled, nil), nil)
+	}
+}
+
+// submitted acknowledges every message as a submitted task and stops
+// (-submitted), like a2a's BenchmarkSendMessage peer.
+type submitted struct{}
+
+func (submitted) Execute(_ context.Context, ec *a2asrv.ExecutorContext) iter.Seq2[a2a.Event, error] {
+	return func(yield func(a2a.Event, error) bool) { yield(a2a.NewSubmittedTask(ec, ec.Message), nil) }
+}
+
+func (submitted) Cancel(_ context.Context, ec *a2asrv.ExecutorContext) iter.Seq2[a2a.Event, error] {
 	return func(yield func(a2a.Event, error) bool) {
 		yield(a2a.NewStatusUpdateEvent(ec, a2a.TaskStateCanceled, nil), nil)
 	}

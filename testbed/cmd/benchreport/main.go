@@ -174,18 +174,37 @@ func report(b *strings.Builder, rs []result, h header) {
 		}
 		fmt.Fprintf(b, "\n### Measured from outside: `POST /api/agent` → 202 (SQLite)\n\n")
 		fmt.Fprintf(b, "Each server a child process pinned to one CPU with `GOMAXPROCS=1`, the load generator (**%s**) a separate process on the other CPU, 32 connections; the servers alternate in %d rounds, figures are medians over the rounds, ratios the median of the per-round ratios.\n\n", gen, 3)
-		fmt.Fprintf(b, "| server | req/s | p50 ms | ÷ base | ÷ one INSERT |\n|---|---:|---:|---:|---:|\n")
-		fmt.Fprintf(b, "| soisnode serve, as shipped (the local agent works the accepted turns on the same CPU) | %s | %s | %s | %s |\n", f0(r.m["node-ops/s"]), f1(r.m["node-p50-ms"]), f2(r.m["ratio"]), f2(r.m["ratio-one"]))
-		fmt.Fprintf(b, "| soisnode serve, turns held (a model that never answers: the accept path alone) | %s | %s | %s | %s |\n", f0(r.m["gated-ops/s"]), f1(r.m["gated-p50-ms"]), f2(r.m["gated-ratio"]), f2(r.m["gated-ratio-one"]))
-		fmt.Fprintf(b, "| base: benchbase, bare net/http + credential check + the same three rows in one transaction | %s | %s | 1.00 | |\n", f0(r.m["base-ops/s"]), f1(r.m["base-p50-ms"]))
-		fmt.Fprintf(b, "| one: benchbase -one, bare net/http + one SQLite INSERT, no credential check | %s | %s | | 1.00 |\n", f0(r.m["one-ops/s"]), f1(r.m["one-p50-ms"]))
+		// Runs from before the a2a-go reference server have no a2ago
+		// metrics: their ÷ a2a-go cells and row stay out.
+		a2ago := r.has("a2ago-ops/s")
+		opt := func(unit string) string {
+			if !a2ago {
+				return ""
+			}
+			if unit == "" {
+				return " |"
+			}
+			return " " + f2(r.m[unit]) + " |"
+		}
+		head, rule := "", ""
+		if a2ago {
+			head, rule = " ÷ a2a-go |", "---:|"
+		}
+		fmt.Fprintf(b, "| server | req/s | p50 ms | ÷ base | ÷ one INSERT |%s\n|---|---:|---:|---:|---:|%s\n", head, rule)
+		fmt.Fprintf(b, "| soisnode serve, as shipped (the local agent works the accepted turns on the same CPU) | %s | %s | %s | %s |%s\n", f0(r.m["node-ops/s"]), f1(r.m["node-p50-ms"]), f2(r.m["ratio"]), f2(r.m["ratio-one"]), opt("ratio-a2ago"))
+		fmt.Fprintf(b, "| soisnode serve, turns held (a model that never answers: the accept path alone) | %s | %s | %s | %s |%s\n", f0(r.m["gated-ops/s"]), f1(r.m["gated-p50-ms"]), f2(r.m["gated-ratio"]), f2(r.m["gated-ratio-one"]), opt("gated-ratio-a2ago"))
+		fmt.Fprintf(b, "| base: benchbase, bare net/http + credential check + the same three rows in one transaction | %s | %s | 1.00 | |%s\n", f0(r.m["base-ops/s"]), f1(r.m["base-p50-ms"]), opt(""))
+		fmt.Fprintf(b, "| one: benchbase -one, bare net/http + one SQLite INSERT, no credential check | %s | %s | | 1.00 |%s\n", f0(r.m["one-ops/s"]), f1(r.m["one-p50-ms"]), opt(""))
+		if a2ago {
+			fmt.Fprintf(b, "| a2a-go: a2agosut -submitted, a bare a2a-go v2.3.1 JSON-RPC server, in-memory task store (not durable), non-blocking `SendMessage` answered \"submitted\" | %s | %s | | | 1.00 |\n", f0(r.m["a2ago-ops/s"]), f1(r.m["a2ago-p50-ms"]))
+		}
 		fmt.Fprintf(b, "\nResident memory of `soisnode serve`: idle **%s MB** (target < 60), peak under this load %s MB (held-turns node: %s MB).\n", f1(r.m["node-idle-RSS-MB"]), f1(r.m["peak-RSS-MB"]), f1(r.m["gated-peak-RSS-MB"]))
 	}
 	turns := pick(rs, func(n string) bool { return strings.HasPrefix(n, "External/") && strings.Contains(n, "/turns/") })
 	if len(turns) > 0 {
 		fmt.Fprintf(b, "\n### Finished turns, closed loop (`?wait=10` until 200 completed), measured from outside\n\n")
-		fmt.Fprintf(b, "`local`: the built-in local agent (one tool call per turn); `zero`: an OpenAI-compatible fake model that answers at once (no tool), so the end-to-end time is the node's own overhead plus two loopback HTTP round trips. `÷ 202` is turns/s over the as-shipped 202 path's req/s of the same run (target ≥ 0.5 at 32 callers). `node CPU ms/turn`: the node process's CPU (user and system, /proc/<pid>/stat) per completed turn over the run, its own cost whatever else the machine runs.\n\n")
-		fmt.Fprintf(b, "| database / agent / callers | turns/s | p50 ms | p99 ms | ÷ 202 | node CPU ms/turn | peak RSS MB |\n|---|---:|---:|---:|---:|---:|---:|\n")
+		fmt.Fprintf(b, "`local`: the built-in local agent (one tool call per turn); `zero`: an OpenAI-compatible fake model that answers at once (no tool), so the end-to-end time is the node's own overhead plus two loopback HTTP round trips. `÷ 202` is turns/s over the as-shipped 202 path's req/s of the same run (target ≥ 0.5 at 32 callers). `node CPU ms/turn`: the node process's CPU (user and system, /proc/<pid>/stat) per completed turn over the run, its own cost whatever else the machine runs. `own p50/p99 ms`: the node's own overhead per turn, everything but the model (the node's histogram `sois_turn_overhead_seconds`: from a turn's acceptance to its committed outcome, minus the wall time of its model calls — for `zero` the whole HTTP round trip to the fake model, for `local` the local agent's understanding; queueing for a worker counts as the node's), read from its /metrics before and after the run; quantiles interpolated linearly within a bucket, as Prometheus's `histogram_quantile` does (target: p50 < 2 ms on SQLite).\n\n")
+		fmt.Fprintf(b, "| database / agent / callers | turns/s | p50 ms | p99 ms | own p50 ms | own p99 ms | ÷ 202 | node CPU ms/turn | peak RSS MB |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 		for _, r := range turns {
 			ratio := ""
 			if r.has("ratio-202") {
@@ -196,7 +215,11 @@ func report(b *strings.Builder, rs []result, h header) {
 			if r.has("node-cpu-ms/turn") {
 				cpu = f2(r.m["node-cpu-ms/turn"])
 			}
-			fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s |\n", strings.ReplaceAll(label, "/", " / "), f1(r.m["turns/s"]), f1(r.m["p50-ms"]), f1(r.m["p99-ms"]), ratio, cpu, f1(r.m["peak-RSS-MB"]))
+			own50, own99 := "", ""
+			if r.has("own-p50-ms") {
+				own50, own99 = f2(r.m["own-p50-ms"]), f2(r.m["own-p99-ms"])
+			}
+			fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", strings.ReplaceAll(label, "/", " / "), f1(r.m["turns/s"]), f1(r.m["p50-ms"]), f1(r.m["p99-ms"]), own50, own99, ratio, cpu, f1(r.m["peak-RSS-MB"]))
 		}
 	}
 	if r, ok := get("External/sqlite/sweep"); ok {
