@@ -35,16 +35,28 @@ func (s *Server) SendMessage(ctx context.Context, req *spec.SendMessageRequest) 
 	if err != nil {
 		return nil, err
 	}
+	res, quick, err := s.send(ctx, pr, req)
+	if quick != nil {
+		return quick.view(), nil
+	}
+	return res, err
+}
+
+// send is SendMessage for the authenticated caller pr. A new task queued
+// without waiting is returned as quick (res nil): what its answer shows is
+// known without reading anything back, and the JSON-RPC binding writes it
+// itself (serveSend).
+func (s *Server) send(ctx context.Context, pr access.Principal, req *spec.SendMessageRequest) (res spec.SendMessageResult, quick *submitted, err error) {
 	text, err := messageText(req.Message)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	m := req.Message
 	var push *spec.PushConfig
 	if req.Config != nil && req.Config.PushConfig != nil {
 		push = req.Config.PushConfig
 		if err := s.checkPush(push); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	sum := sha256.Sum256([]byte(m.ContextID + "\x00" + string(m.TaskID) + "\x00" + text))
@@ -55,7 +67,7 @@ func (s *Server) SendMessage(ctx context.Context, req *spec.SendMessageRequest) 
 	var spent error
 	if s.cfg.CheckBudget != nil {
 		if spent = s.cfg.CheckBudget(ctx, pr); spent != nil && !errs.Is(spent, errs.BudgetSpent) {
-			return nil, s.protocolError(spent)
+			return nil, nil, s.protocolError(spent)
 		}
 	}
 
@@ -79,14 +91,14 @@ func (s *Server) SendMessage(ctx context.Context, req *spec.SendMessageRequest) 
 		// backlog full). Either way the task it made is the answer.
 		prior, found, ferr := findMessage(actx, s.cfg.DB, o.KeyID, m.ID)
 		if ferr != nil {
-			return nil, s.protocolError(ferr)
+			return nil, nil, s.protocolError(ferr)
 		}
 		if found {
 			if prior.hash != hash {
-				return nil, invalid("messageId %q was already sent with a different message", m.ID)
+				return nil, nil, invalid("messageId %q was already sent with a different message", m.ID)
 			}
 			if task, err = getTask(actx, s.cfg.DB, o, prior.taskID); err != nil {
-				return nil, s.protocolError(err)
+				return nil, nil, s.protocolError(err)
 			}
 			break
 		}
@@ -96,11 +108,11 @@ func (s *Server) SendMessage(ctx context.Context, req *spec.SendMessageRequest) 
 		// Taken by a twin not committed yet (the same group commit) or
 		// rolled back since: once more, after it.
 		if attempt == maxClaimAttempts {
-			return nil, s.protocolError(errs.E(errs.Unavailable, "messageId %q is being sent by another request at the same moment; retry", m.ID))
+			return nil, nil, s.protocolError(errs.E(errs.Unavailable, "messageId %q is being sent by another request at the same moment; retry", m.ID))
 		}
 	}
 	if err != nil {
-		return nil, s.protocolError(err)
+		return nil, nil, s.protocolError(err)
 	}
 	if fresh {
 		s.cfg.Log.Info("a2a message accepted", "task_id", task.ID, "conversation_id", task.ConversationID, "turn", task.Turn, "key_id", o.KeyID)
@@ -108,9 +120,13 @@ func (s *Server) SendMessage(ctx context.Context, req *spec.SendMessageRequest) 
 	blocking := req.Config == nil || !req.Config.ReturnImmediately
 	if fresh && !blocking && task.FirstTurn == task.Turn {
 		// Just queued: the task is known without reading it back.
-		return submittedView(task, text, now, historyLength(req.Config)), nil
+		return nil, &submitted{task: task, text: text, at: now, history: historyLength(req.Config)}, nil
 	}
-	return s.taskView(ctx, pr, task, blocking, historyLength(req.Config))
+	view, err := s.taskView(ctx, pr, task, blocking, historyLength(req.Config))
+	if err != nil {
+		return nil, nil, err
+	}
+	return view, nil, nil
 }
 
 // maxClaimAttempts bounds the accepts of one new-task message whose

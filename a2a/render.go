@@ -115,17 +115,27 @@ func messageID(taskID string, turn int, role string) string {
 	return taskID + "-" + strconv.Itoa(turn) + "-" + role
 }
 
-// submittedView is render's answer for a task whose one turn was queued a
-// moment ago with message text (no reply, receipts or cost yet).
-func submittedView(t Task, text string, at time.Time, historyLength int) *spec.Task {
-	at = at.UTC().Truncate(time.Millisecond)
+// submitted is a task whose one turn was queued a moment ago with message
+// text (no reply, receipts or cost yet), as a non-blocking SendMessage
+// answers it; history is the request's historyLength (-1: not set).
+type submitted struct {
+	task    Task
+	text    string
+	at      time.Time
+	history int
+}
+
+// view is render's answer for q.
+func (q *submitted) view() *spec.Task {
+	t := q.task
+	at := q.at.UTC().Truncate(time.Millisecond)
 	out := &spec.Task{ID: spec.TaskID(t.ID), ContextID: t.ConversationID,
 		Status: spec.TaskStatus{State: spec.TaskStateSubmitted, Timestamp: &at},
 		Metadata: map[string]any{"cost_usd": money.Micro(0).String(), "conversation_id": t.ConversationID,
 			"turn": t.Turn, "status": string(conversation.Queued)}}
-	if historyLength != 0 {
+	if q.history != 0 {
 		out.History = []*spec.Message{{ID: messageID(t.ID, t.Turn, "user"), ContextID: t.ConversationID, TaskID: out.ID,
-			Role: spec.MessageRoleUser, Parts: spec.ContentParts{spec.NewTextPart(text)}}}
+			Role: spec.MessageRoleUser, Parts: spec.ContentParts{spec.NewTextPart(q.text)}}}
 	}
 	return out
 }

@@ -143,6 +143,9 @@ func (s *Server) Handler() http.Handler {
 				writeRPCError(w, http.StatusOK, id, -32602, msg)
 				return
 			}
+			if s.serveSend(w, r, body, pr) {
+				return
+			}
 		}
 		r = r.WithContext(context.WithValue(r.Context(), authKey{}, auth{pr: pr, err: err}))
 		if isRPC {
