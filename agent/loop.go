@@ -27,16 +27,19 @@ func (r *Runner) Run(ctx context.Context, convID string, turn int) error {
 	var conv conversation.Conversation
 	var read startReads
 	err := r.DB.InTx(ctx, func(tx store.Tx) error {
-		var err error
-		started, err = conversation.Start(ctx, tx, convID, turn, r.Now())
-		if err != nil || !started {
+		attempt, err := conversation.StartRun(ctx, tx, convID, turn, r.Now())
+		if started = attempt > 0; err != nil || !started {
 			return err
 		}
 		// Holds left by an earlier run of this turn belong to calls that
-		// died with their process: they count as spent (unconfirmed).
-		lost, err := r.Budgets.SettleTurn(ctx, tx, convID, turn)
-		if err != nil {
-			return err
+		// died with their process: they count as spent (unconfirmed). A
+		// turn's holds are written only by its runs, after StartRun, so
+		// the first run (attempt 1) has none to look for.
+		var lost money.Micro
+		if attempt > 1 {
+			if lost, err = r.Budgets.SettleTurn(ctx, tx, convID, turn); err != nil {
+				return err
+			}
 		}
 		if lost != 0 {
 			log.Warn("calls lost with an earlier run of the turn are counted as unconfirmed spend", "cost_usd", lost.Short())
