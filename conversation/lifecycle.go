@@ -82,6 +82,12 @@ type Outcome struct {
 	Actions     []workspace.Receipt
 	SignedReply string
 	Now         time.Time
+	// Cost, when not zero, is the cost of a call recorded with the
+	// outcome (a model's final answer), added to the turn's and the
+	// conversation's cost by Finish's own statements (AddCost's, without
+	// two more); when the turn had already stopped it is added all the
+	// same, by AddCost.
+	Cost money.Micro
 }
 
 // Finish records a turn's outcome, if the turn is still active. It
@@ -94,17 +100,17 @@ func Finish(ctx context.Context, tx store.Tx, id string, turn int, o Outcome) (b
 	if err != nil {
 		return false, fmt.Errorf("conversation: finish: %w", err)
 	}
-	n, err := tx.Exec(ctx, `UPDATE turns SET status = ?, reply = ?, error = ?, actions = ?, finished_at = ?
+	n, err := tx.Exec(ctx, `UPDATE turns SET status = ?, reply = ?, error = ?, actions = ?, finished_at = ?, cost = cost + ?
 		WHERE conversation_id = ? AND turn = ? AND status IN (?, ?)`,
-		string(o.Status), o.Reply, o.Error, string(actions), store.Micros(o.Now), id, turn, string(Queued), string(Running))
+		string(o.Status), o.Reply, o.Error, string(actions), store.Micros(o.Now), int64(o.Cost), id, turn, string(Queued), string(Running))
 	if err != nil {
 		return false, fmt.Errorf("conversation: finish turn: %w", err)
 	}
 	if n == 0 {
-		return false, nil
+		return false, AddCost(ctx, tx, id, turn, o.Cost)
 	}
-	_, err = tx.Exec(ctx, `UPDATE conversations SET status = ?, reply = ?, error = ?, signed_reply = ?, updated_at = ? WHERE id = ?`,
-		string(o.Status), o.Reply, o.Error, o.SignedReply, store.Micros(o.Now), id)
+	_, err = tx.Exec(ctx, `UPDATE conversations SET status = ?, reply = ?, error = ?, signed_reply = ?, updated_at = ?, cost = cost + ? WHERE id = ?`,
+		string(o.Status), o.Reply, o.Error, o.SignedReply, store.Micros(o.Now), int64(o.Cost), id)
 	if err != nil {
 		return false, fmt.Errorf("conversation: finish: %w", err)
 	}
