@@ -46,12 +46,15 @@ func (r *Runner) finish(ctx context.Context, t *turnRun, o conversation.Outcome)
 	final := t.final
 	err := r.DB.InTx(ctx, func(tx store.Tx) error {
 		var err error
+		fo := o
 		if final != nil {
-			if err := final.record(ctx, tx); err != nil {
+			// The answer's cost is added by Finish's statements.
+			if err := final.record(ctx, tx, false); err != nil {
 				return err
 			}
+			fo.Cost = final.cost
 		}
-		if finished, err = conversation.Finish(ctx, tx, t.conv.ID, t.turn, o); err != nil || !finished {
+		if finished, err = conversation.Finish(ctx, tx, t.conv.ID, t.turn, fo); err != nil || !finished {
 			return err
 		}
 		if r.OnFinish == nil && r.Done == nil {
@@ -77,7 +80,7 @@ func (r *Runner) finish(ctx context.Context, t *turnRun, o conversation.Outcome)
 		// answer has calls does: the same end as if they had never been
 		// one transaction.
 		t.final = nil
-		if rerr := r.DB.InTx(ctx, func(tx store.Tx) error { return final.record(ctx, tx) }); rerr != nil {
+		if rerr := r.DB.InTx(ctx, func(tx store.Tx) error { return final.record(ctx, tx, true) }); rerr != nil {
 			t.prog.cost = final.costBefore
 			return r.finish(ctx, t, t.unrecorded(ctx, final.hold, rerr))
 		}

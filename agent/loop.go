@@ -28,16 +28,19 @@ func (r *Runner) Run(ctx context.Context, convID string, turn int) error {
 	var read startReads
 	startAt := r.Now()
 	err := r.DB.InTx(ctx, func(tx store.Tx) error {
-		var err error
-		started, err = conversation.Start(ctx, tx, convID, turn, startAt)
-		if err != nil || !started {
+		attempt, err := conversation.StartRun(ctx, tx, convID, turn, startAt)
+		if started = attempt > 0; err != nil || !started {
 			return err
 		}
 		// Holds left by an earlier run of this turn belong to calls that
-		// died with their process: they count as spent (unconfirmed).
-		lost, err := r.Budgets.SettleTurn(ctx, tx, convID, turn)
-		if err != nil {
-			return err
+		// died with their process: they count as spent (unconfirmed). A
+		// turn's holds are written only by its runs, after StartRun, so
+		// the first run (attempt 1) has none to look for.
+		var lost money.Micro
+		if attempt > 1 {
+			if lost, err = r.Budgets.SettleTurn(ctx, tx, convID, turn); err != nil {
+				return err
+			}
 		}
 		if lost != 0 {
 			log.Warn("calls lost with an earlier run of the turn are counted as unconfirmed spend", "cost_usd", lost.Short())
@@ -390,12 +393,16 @@ func (t *turnRun) callModel(ctx context.Context, decls Declaration) (conversatio
 	step := modelStep{Message: resp.Message, Model: model, Usage: resp.Usage, Cost: cost}
 	payload, _ := json.Marshal(step)
 	seq := t.prog.seq
-	record := func(ctx context.Context, tx store.Tx) error {
+	// record settles the hold, adds the cost to the turn (unless the
+	// caller's Finish adds it) and records the step.
+	record := func(ctx context.Context, tx store.Tx, addCost bool) error {
 		if err := hold.Settle(ctx, tx, charge(model, resp.Usage, cost)); err != nil {
 			return err
 		}
-		if err := conversation.AddCost(ctx, tx, t.conv.ID, t.turn, cost); err != nil {
-			return err
+		if addCost {
+			if err := conversation.AddCost(ctx, tx, t.conv.ID, t.turn, cost); err != nil {
+				return err
+			}
 		}
 		return conversation.AddStep(ctx, tx, t.conv.ID, conversation.Step{Turn: t.turn, Seq: seq, Kind: conversation.StepModel, Payload: payload}, t.Now())
 	}
@@ -403,12 +410,12 @@ func (t *turnRun) callModel(ctx context.Context, decls Declaration) (conversatio
 	if len(resp.Message.Calls) == 0 && !overrun {
 		// The final answer: recorded in the transaction that records the
 		// turn's outcome (finish), one commit fewer per turn.
-		t.final = &finalStep{record: record, hold: hold, costBefore: t.prog.cost}
+		t.final = &finalStep{record: record, cost: cost, hold: hold, costBefore: t.prog.cost}
 		t.prog.applyModel(step, seq, true)
 		return conversation.Outcome{Status: conversation.Completed, Reply: resp.Message.Text, Actions: t.prog.receipts}, true
 	}
 	rec := context.WithoutCancel(ctx) // the provider answered: record it even if a stop cancels the turn now
-	if err := t.DB.InTx(rec, func(tx store.Tx) error { return record(rec, tx) }); err != nil {
+	if err := t.DB.InTx(rec, func(tx store.Tx) error { return record(rec, tx, true) }); err != nil {
 		return t.unrecorded(ctx, hold, err), true
 	}
 	t.prog.applyModel(step, seq, true)
@@ -421,7 +428,10 @@ func (t *turnRun) callModel(ctx context.Context, decls Declaration) (conversatio
 // finalStep is a model call's final answer (no tool calls) not yet
 // recorded: finish records it in the transaction of the turn's outcome.
 type finalStep struct {
-	record     func(ctx context.Context, tx store.Tx) error // settles the hold, adds the cost, records the step
+	// record settles the hold, records the step and, with addCost, adds
+	// cost to the turn (finish has conversation.Finish add it instead).
+	record     func(ctx context.Context, tx store.Tx, addCost bool) error
+	cost       money.Micro // what the call cost
 	hold       *budget.Hold
 	costBefore money.Micro // the turn's cost without this call
 }

@@ -401,3 +401,39 @@ func TestHoldAcrossMidnight(t *testing.T) {
 		}
 	})
 }
+
+// TestFreeCallLedger: a free call (Max 0, no hold) that reports no usage
+// writes no ledger row; one that reports tokens (an unpriced model on a
+// key without budgets) still does, and a paid call always does.
+func TestFreeCallLedger(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		clk := newClock("2026-03-15T12:00:00Z")
+		b := newBudgets(t, db, clk, budget.Options{})
+		k := newKey(t, db, limits{daily: usd("1"), monthly: none, total: none})
+		charge := func(max money.Micro, c budget.Charge) {
+			t.Helper()
+			h, err := b.Reserve(ctx, k.req(max))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := db.InTx(ctx, func(tx store.Tx) error { return h.Settle(ctx, tx, c) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		charge(0, budget.Charge{})
+		charge(0, budget.Charge{Model: "local"})
+		if n := count(t, db, `SELECT count(*) FROM ledger WHERE key_id = ?`, k.id); n != 0 {
+			t.Fatalf("free calls without usage wrote %d ledger rows", n)
+		}
+		charge(0, budget.Charge{InputTokens: 10, OutputTokens: 2})
+		charge(usd("0.10"), budget.Charge{Cost: usd("0.05")})
+		charge(usd("0.10"), budget.Charge{})
+		if n := count(t, db, `SELECT count(*) FROM ledger WHERE key_id = ?`, k.id); n != 3 {
+			t.Fatalf("%d ledger rows, want 3 (a free call with usage, two paid calls)", n)
+		}
+		if s := ledgerSum(t, db, k); s != usd("0.05") {
+			t.Fatalf("ledger sum %s, want 0.05", s.Short())
+		}
+	})
+}

@@ -240,7 +240,8 @@ func spentError(w Window, need money.Micro) *errs.Error {
 
 // Settle records the finished call: inside tx it deletes the hold and
 // writes the call's ledger row with c, so spent always equals the ledger
-// sum. A hold already settled as unconfirmed (its process was thought
+// sum. A free call (Max 0, no hold) whose charge is zero, tokens
+// included, writes no row. A hold already settled as unconfirmed (its process was thought
 // dead) has its row replaced by c. When the spend may have reached a
 // threshold, an exact check runs in the background once tx has ended.
 func (h *Hold) Settle(ctx context.Context, tx store.Tx, c Charge) error {
@@ -252,6 +253,13 @@ func (h *Hold) Settle(ctx context.Context, tx store.Tx, c Charge) error {
 	}
 	now := h.b.now()
 	if h.id == "" {
+		if c == (Charge{Model: c.Model}) {
+			// A free call (no hold) that reported no usage and cost
+			// nothing: the ledger, the record of spend, has nothing to
+			// add; the call itself is recorded by its caller (the
+			// agent's model step).
+			return nil
+		}
 		return writeLedger(ctx, tx, h, c, now, false)
 	}
 	if _, err := tx.Exec(ctx, `DELETE FROM budget_holds WHERE id = ?`, h.id); err != nil {

@@ -16,18 +16,30 @@ import (
 // returns false when the turn already stopped (finished or canceled), so a
 // redelivered job does nothing.
 func Start(ctx context.Context, tx store.Tx, id string, turn int, now time.Time) (bool, error) {
-	n, err := tx.Exec(ctx, `UPDATE turns SET status = ?, attempts = attempts + 1,
+	attempt, err := StartRun(ctx, tx, id, turn, now)
+	return attempt > 0, err
+}
+
+// StartRun is Start returning the run's attempt: 1 for the turn's first
+// run, more for a run after one that was interrupted or died (a run that
+// only found the turn waiting on a tool gives its attempt back, Waited,
+// but never below 1), 0 when the turn already stopped.
+func StartRun(ctx context.Context, tx store.Tx, id string, turn int, now time.Time) (int, error) {
+	var attempt int
+	err := tx.QueryRow(ctx, `UPDATE turns SET status = ?, attempts = attempts + 1,
 		started_at = CASE WHEN started_at = 0 THEN ? ELSE started_at END
-		WHERE conversation_id = ? AND turn = ? AND status IN (?, ?)`,
-		string(Running), store.Micros(now), id, turn, string(Queued), string(Running))
+		WHERE conversation_id = ? AND turn = ? AND status IN (?, ?) RETURNING attempts`,
+		string(Running), store.Micros(now), id, turn, string(Queued), string(Running)).Scan(&attempt)
+	if err == store.ErrNoRows {
+		return 0, nil
+	}
 	if err != nil {
-		return false, fmt.Errorf("conversation: start turn: %w", err)
+		return 0, fmt.Errorf("conversation: start turn: %w", err)
 	}
-	if n == 0 {
-		return false, nil
+	if _, err = tx.Exec(ctx, `UPDATE conversations SET status = ?, updated_at = ? WHERE id = ?`, string(Running), store.Micros(now), id); err != nil {
+		return 0, fmt.Errorf("conversation: start turn: %w", err)
 	}
-	_, err = tx.Exec(ctx, `UPDATE conversations SET status = ?, updated_at = ? WHERE id = ?`, string(Running), store.Micros(now), id)
-	return true, err
+	return attempt, nil
 }
 
 // Waited takes back the attempt Start counted for a run that only found
@@ -70,6 +82,12 @@ type Outcome struct {
 	Actions     []workspace.Receipt
 	SignedReply string
 	Now         time.Time
+	// Cost, when not zero, is the cost of a call recorded with the
+	// outcome (a model's final answer), added to the turn's and the
+	// conversation's cost by Finish's own statements (AddCost's, without
+	// two more); when the turn had already stopped it is added all the
+	// same, by AddCost.
+	Cost money.Micro
 }
 
 // Finish records a turn's outcome, if the turn is still active. It
@@ -82,17 +100,17 @@ func Finish(ctx context.Context, tx store.Tx, id string, turn int, o Outcome) (b
 	if err != nil {
 		return false, fmt.Errorf("conversation: finish: %w", err)
 	}
-	n, err := tx.Exec(ctx, `UPDATE turns SET status = ?, reply = ?, error = ?, actions = ?, finished_at = ?
+	n, err := tx.Exec(ctx, `UPDATE turns SET status = ?, reply = ?, error = ?, actions = ?, finished_at = ?, cost = cost + ?
 		WHERE conversation_id = ? AND turn = ? AND status IN (?, ?)`,
-		string(o.Status), o.Reply, o.Error, string(actions), store.Micros(o.Now), id, turn, string(Queued), string(Running))
+		string(o.Status), o.Reply, o.Error, string(actions), store.Micros(o.Now), int64(o.Cost), id, turn, string(Queued), string(Running))
 	if err != nil {
 		return false, fmt.Errorf("conversation: finish turn: %w", err)
 	}
 	if n == 0 {
-		return false, nil
+		return false, AddCost(ctx, tx, id, turn, o.Cost)
 	}
-	_, err = tx.Exec(ctx, `UPDATE conversations SET status = ?, reply = ?, error = ?, signed_reply = ?, updated_at = ? WHERE id = ?`,
-		string(o.Status), o.Reply, o.Error, o.SignedReply, store.Micros(o.Now), id)
+	_, err = tx.Exec(ctx, `UPDATE conversations SET status = ?, reply = ?, error = ?, signed_reply = ?, updated_at = ?, cost = cost + ? WHERE id = ?`,
+		string(o.Status), o.Reply, o.Error, o.SignedReply, store.Micros(o.Now), int64(o.Cost), id)
 	if err != nil {
 		return false, fmt.Errorf("conversation: finish: %w", err)
 	}

@@ -144,7 +144,9 @@ func (n *Server) sendMessage(ctx context.Context, in *agentInput) (*agentOutput,
 		return nil, problemFor(n.log, err)
 	}
 	if !sub.Replayed {
-		n.log.Info("message accepted", "conversation_id", sub.ConversationID, "turn", sub.Turn, "key_id", pr.Key.ID)
+		// Debug: a turn's one line at Info is the runner's "turn
+		// finished" (docs/operating.md).
+		n.log.Debug("message accepted", "conversation_id", sub.ConversationID, "turn", sub.Turn, "key_id", pr.Key.ID)
 	}
 	return n.conversationResponse(reqCtx, pr.Caller.WorkspaceID, sub.ConversationID, time.Duration(in.Wait)*time.Second, waiting, sub.Turn)
 }

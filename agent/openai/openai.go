@@ -2,6 +2,11 @@
 // and the servers that speak it (Ollama, vLLM, LiteLLM, …), built on
 // github.com/openai/openai-go/v3.
 //
+// The SDK sends the request and maps failures to its error type; the
+// request's JSON is encoded and the response decoded here (request.go,
+// response.go), which costs a zero-latency turn a fraction of the SDK's
+// reflective encoding.
+//
 // One Generate is exactly one HTTP request: the SDK's retries are turned off
 // so the agent loop alone decides when to retry (on *agent.RetryableError).
 // The SDK's environment defaults (OPENAI_API_KEY, OPENAI_BASE_URL, …) are not
@@ -48,7 +53,7 @@ type Config struct {
 
 // Provider calls a chat completions endpoint. It is safe for concurrent use.
 type Provider struct {
-	svc    openai.ChatCompletionService
+	client openai.Client // Options only: sends the request (Execute)
 	model  string
 	apiKey string // only to scrub it from error messages
 	legacy bool
@@ -69,7 +74,7 @@ func New(cfg Config) *Provider {
 	}
 	hc := cfg.HTTPClient
 	if hc == nil {
-		hc = &http.Client{}
+		hc = &http.Client{Transport: transport()}
 	}
 	opts := []option.RequestOption{
 		option.WithBaseURL(base),
@@ -80,9 +85,9 @@ func New(cfg Config) *Provider {
 		opts = append(opts, option.WithAPIKey(cfg.APIKey))
 	}
 	return &Provider{
-		// The service, not openai.NewClient: the client would add the
-		// OPENAI_* environment defaults.
-		svc:    openai.NewChatCompletionService(opts...),
+		// A Client with these options only, not openai.NewClient: that
+		// would add the OPENAI_* environment defaults.
+		client: openai.Client{Options: opts},
 		model:  model,
 		apiKey: cfg.APIKey,
 		legacy: cfg.LegacyMaxTokens,
@@ -107,13 +112,37 @@ func (p *Provider) Generate(ctx context.Context, req agent.Request) (agent.Respo
 	if model == "" {
 		model = p.model
 	}
-	params, err := p.params(model, req)
+	body, err := p.body(model, req)
 	if err != nil {
 		return agent.Response{}, err
 	}
-	resp, err := p.svc.New(ctx, params)
-	if err != nil {
+	var raw []byte
+	if err := p.client.Post(ctx, "chat/completions", body, &raw); err != nil {
 		return agent.Response{}, p.classify(ctx, err)
 	}
-	return fromCompletion(resp, model)
+	c, err := decode(raw)
+	if err != nil {
+		return agent.Response{}, err
+	}
+	return fromCompletion(c, model)
+}
+
+// maxIdlePerHost is how many idle connections to the model server the
+// default client keeps: one per turn running at once, up to the node's
+// workers and more (net/http's default of 2 made most concurrent calls
+// open a new connection).
+const maxIdlePerHost = 64
+
+// transport is the default client's: net/http's default transport (its
+// proxy settings, timeouts and HTTP/2) keeping maxIdlePerHost idle
+// connections per host.
+func transport() http.RoundTripper {
+	t, ok := http.DefaultTransport.(*http.Transport)
+	if !ok {
+		return http.DefaultTransport
+	}
+	t = t.Clone()
+	t.MaxIdleConns = max(t.MaxIdleConns, maxIdlePerHost)
+	t.MaxIdleConnsPerHost = maxIdlePerHost
+	return t
 }

@@ -4,87 +4,135 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-
-	"github.com/openai/openai-go/v3"
-	"github.com/openai/openai-go/v3/shared"
+	"strconv"
+	"sync"
+	"unicode/utf8"
 
 	"github.com/soisnode/soisnode/agent"
 )
 
-// params maps an agent.Request to a chat completion request: the system
-// prompt as a system message, user text as user messages, model turns as
-// assistant messages with tool_calls, and each tool result as a tool message
-// answering its tool_call_id. Parallel tool calls are allowed whenever tools
-// are declared.
-func (p *Provider) params(model string, req agent.Request) (openai.ChatCompletionNewParams, error) {
-	params := openai.ChatCompletionNewParams{Model: model}
+// body encodes an agent.Request as a chat completion request's JSON: the
+// system prompt as a system message, user text as user messages, model
+// turns as assistant messages with tool_calls, and each tool result as a
+// tool message answering its tool_call_id. Parallel tool calls are allowed
+// whenever tools are declared.
+//
+// It is written here, not by the SDK's parameter types: their reflective
+// encoding (and the decode of every tool schema into a map for it) was
+// about a fifth of a zero-latency turn's CPU (docs/benchmarks.md, "Session
+// 7"). Each tool's schema reaches the wire byte for byte, compacted once
+// per distinct schema (schemas); strings are escaped as encoding/json
+// escapes them, without the HTML escapes (as the SDK sends them).
+func (p *Provider) body(model string, req agent.Request) ([]byte, error) {
+	b := make([]byte, 0, 1024+len(req.System)+toolsSize(req.Tools))
+	b = append(b, `{"model":`...)
+	b = appendString(b, model)
+	b = append(b, `,"messages":[`...)
+	first := true
+	sep := func() {
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+	}
 	if req.System != "" {
-		params.Messages = append(params.Messages, openai.SystemMessage(req.System))
+		sep()
+		b = append(b, `{"role":"system","content":`...)
+		b = appendString(b, req.System)
+		b = append(b, '}')
 	}
 	for i, m := range req.Messages {
-		msgs, err := toMessages(m)
-		if err != nil {
-			return params, fmt.Errorf("openai: message %d: %w", i, err)
+		switch m.Role {
+		case agent.RoleUser:
+			sep()
+			b = append(b, `{"role":"user","content":`...)
+			b = appendString(b, m.Text)
+			b = append(b, '}')
+		case agent.RoleModel:
+			sep()
+			b = append(b, `{"role":"assistant"`...)
+			if m.Text != "" || len(m.Calls) == 0 {
+				b = append(b, `,"content":`...)
+				b = appendString(b, m.Text)
+			}
+			if len(m.Calls) > 0 {
+				b = append(b, `,"tool_calls":[`...)
+				for j, c := range m.Calls {
+					if j > 0 {
+						b = append(b, ',')
+					}
+					args := string(bytes.TrimSpace(c.Args))
+					if args == "" || args == "null" {
+						args = "{}"
+					}
+					b = append(b, `{"id":`...)
+					b = appendString(b, c.ID)
+					b = append(b, `,"type":"function","function":{"name":`...)
+					b = appendString(b, c.Name)
+					b = append(b, `,"arguments":`...)
+					b = appendString(b, args)
+					b = append(b, `}}`...)
+				}
+				b = append(b, ']')
+			}
+			b = append(b, '}')
+		case agent.RoleTool:
+			if len(m.Results) == 0 {
+				return nil, fmt.Errorf("openai: message %d: tool message without results", i)
+			}
+			for _, r := range m.Results {
+				sep()
+				b = append(b, `{"role":"tool","tool_call_id":`...)
+				b = appendString(b, r.CallID)
+				b = append(b, `,"content":`...)
+				b = appendString(b, resultText(r))
+				b = append(b, '}')
+			}
+		default:
+			return nil, fmt.Errorf("openai: message %d: unknown role %q", i, m.Role)
 		}
-		params.Messages = append(params.Messages, msgs...)
 	}
-	for _, d := range req.Tools {
-		schema, err := schemaObject(d.Schema)
-		if err != nil {
-			return params, fmt.Errorf("openai: tool %s schema: %w", d.Name, err)
-		}
-		fn := shared.FunctionDefinitionParam{Name: d.Name, Parameters: schema}
-		if d.Description != "" {
-			fn.Description = openai.String(d.Description)
-		}
-		params.Tools = append(params.Tools, openai.ChatCompletionFunctionTool(fn))
-	}
-	if len(params.Tools) > 0 { // the API rejects parallel_tool_calls without tools
-		params.ParallelToolCalls = openai.Bool(true)
-	}
+	b = append(b, ']')
 	if n := int64(req.MaxOutputTokens); n > 0 {
 		if p.legacy {
-			params.MaxTokens = openai.Int(n)
+			b = append(b, `,"max_tokens":`...)
 		} else {
-			params.MaxCompletionTokens = openai.Int(n)
+			b = append(b, `,"max_completion_tokens":`...)
 		}
+		b = strconv.AppendInt(b, n, 10)
 	}
-	return params, nil
+	if len(req.Tools) > 0 { // the API rejects parallel_tool_calls without tools
+		b = append(b, `,"parallel_tool_calls":true,"tools":[`...)
+		for i, d := range req.Tools {
+			schema, err := schemas.get(d.Schema)
+			if err != nil {
+				return nil, fmt.Errorf("openai: tool %s schema: %w", d.Name, err)
+			}
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"type":"function","function":{"name":`...)
+			b = appendString(b, d.Name)
+			if d.Description != "" {
+				b = append(b, `,"description":`...)
+				b = appendString(b, d.Description)
+			}
+			b = append(b, `,"parameters":`...)
+			b = append(b, schema...)
+			b = append(b, `}}`...)
+		}
+		b = append(b, ']')
+	}
+	return append(b, '}'), nil
 }
 
-func toMessages(m agent.Message) ([]openai.ChatCompletionMessageParamUnion, error) {
-	switch m.Role {
-	case agent.RoleUser:
-		return []openai.ChatCompletionMessageParamUnion{openai.UserMessage(m.Text)}, nil
-	case agent.RoleModel:
-		var a openai.ChatCompletionAssistantMessageParam
-		if m.Text != "" || len(m.Calls) == 0 {
-			a.Content.OfString = openai.String(m.Text)
-		}
-		for _, c := range m.Calls {
-			args := string(bytes.TrimSpace(c.Args))
-			if args == "" || args == "null" {
-				args = "{}"
-			}
-			a.ToolCalls = append(a.ToolCalls, openai.ChatCompletionMessageToolCallUnionParam{
-				OfFunction: &openai.ChatCompletionMessageFunctionToolCallParam{
-					ID:       c.ID,
-					Function: openai.ChatCompletionMessageFunctionToolCallFunctionParam{Name: c.Name, Arguments: args},
-				},
-			})
-		}
-		return []openai.ChatCompletionMessageParamUnion{{OfAssistant: &a}}, nil
-	case agent.RoleTool:
-		if len(m.Results) == 0 {
-			return nil, fmt.Errorf("tool message without results")
-		}
-		out := make([]openai.ChatCompletionMessageParamUnion, 0, len(m.Results))
-		for _, r := range m.Results {
-			out = append(out, openai.ToolMessage(resultText(r), r.CallID))
-		}
-		return out, nil
+// toolsSize is about the bytes the declarations take on the wire.
+func toolsSize(ds []agent.ToolDecl) int {
+	n := 0
+	for _, d := range ds {
+		n += 64 + len(d.Name) + len(d.Description) + len(d.Schema)
 	}
-	return nil, fmt.Errorf("unknown role %q", m.Role)
+	return n
 }
 
 // resultText is the tool message content: the result's JSON, wrapped as
@@ -100,24 +148,104 @@ func resultText(r agent.ToolResult) string {
 	return string(content)
 }
 
-// schemaObject splits a tool's JSON schema into its top-level members,
-// each kept as raw JSON so the schema reaches the wire byte for byte (the
-// SDK would re-encode json.Number values as strings). An empty schema
-// declares no parameters.
-func schemaObject(raw json.RawMessage) (shared.FunctionParameters, error) {
-	if len(bytes.TrimSpace(raw)) == 0 {
-		return shared.FunctionParameters{"type": "object", "properties": map[string]any{}}, nil
+// emptySchema declares no parameters.
+var emptySchema = []byte(`{"type":"object","properties":{}}`)
+
+// schemaCache holds each distinct tool schema compacted and checked to be
+// a JSON object, so a turn copies its declarations instead of checking
+// them again: the built-in tools' schemas never change and an
+// extension's only with its manifest. Bounded: past maxCachedSchemas
+// entries it starts over.
+type schemaCache struct {
+	mu sync.Mutex
+	m  map[string][]byte
+}
+
+const maxCachedSchemas = 2048
+
+var schemas schemaCache
+
+// get returns raw compacted (emptySchema for an empty one), or an error
+// when it is not a JSON object. The result must not be modified.
+func (c *schemaCache) get(raw json.RawMessage) ([]byte, error) {
+	c.mu.Lock()
+	out, ok := c.m[string(raw)]
+	c.mu.Unlock()
+	if ok {
+		return out, nil
 	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &m); err != nil {
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return emptySchema, nil
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, raw); err != nil {
 		return nil, err
 	}
-	if m == nil {
+	if buf.Bytes()[0] != '{' {
 		return nil, fmt.Errorf("not a JSON object")
 	}
-	out := make(shared.FunctionParameters, len(m))
-	for k, v := range m {
-		out[k] = v
+	out = buf.Bytes()
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= maxCachedSchemas {
+		c.m = make(map[string][]byte)
 	}
+	c.m[string(raw)] = out
+	c.mu.Unlock()
 	return out, nil
+}
+
+// appendString appends s as a JSON string, escaped as encoding/json
+// escapes it with SetEscapeHTML(false): quotes, backslashes and control
+// characters, U+2028 and U+2029, and invalid UTF-8 as U+FFFD.
+func appendString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }
