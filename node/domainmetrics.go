@@ -31,8 +31,9 @@ type domainMetrics struct {
 	toolSeconds   *prometheus.HistogramVec
 
 	// finished holds a turn's outcome from the finishing transaction
-	// (onTurnFinished) until it commits (turnDone), so a rolled-back
-	// finish counts nothing. Keyed by conversation id.
+	// (onTurnFinished) until it commits (turnDone) or rolls back
+	// (turnRolledBack), so a rolled-back finish counts nothing and
+	// leaves nothing. Keyed by conversation id.
 	mu       sync.Mutex
 	finished map[string]finishedTurn
 }
@@ -106,6 +107,14 @@ func (m *domainMetrics) turnCommitted(conversationID string) {
 	}
 	m.turns.WithLabelValues(string(f.status)).Inc()
 	m.turnSeconds.WithLabelValues(string(f.status)).Observe(f.duration.Seconds())
+}
+
+// turnRolledBack drops the outcome noted for conversationID: its
+// finishing transaction rolled back, so it never happened.
+func (m *domainMetrics) turnRolledBack(conversationID string) {
+	m.mu.Lock()
+	delete(m.finished, conversationID)
+	m.mu.Unlock()
 }
 
 // turnCanceled counts a turn its caller canceled (REST or A2A), which
