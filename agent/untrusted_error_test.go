@@ -12,6 +12,8 @@ import (
 	"github.com/soisnode/soisnode/agent"
 	"github.com/soisnode/soisnode/conversation"
 	"github.com/soisnode/soisnode/errs"
+	"github.com/soisnode/soisnode/negotiation"
+	"github.com/soisnode/soisnode/peers"
 	"github.com/soisnode/soisnode/store"
 	"github.com/soisnode/soisnode/store/storetest"
 	"github.com/soisnode/soisnode/workspace"
@@ -103,6 +105,85 @@ func TestExtensionErrorReachesTheModelAsData(t *testing.T) {
 		}
 		if _, bare := content["error"]; bare {
 			t.Fatalf("extension error text reached the model as a bare error: %s", result.Content)
+		}
+	})
+}
+
+// negotiatingProvider calls peers_negotiate once, then replies.
+type negotiatingProvider struct{ scriptedProvider }
+
+func (p *negotiatingProvider) Generate(_ context.Context, req agent.Request) (agent.Response, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.reqs = append(p.reqs, req)
+	if len(p.reqs) == 1 {
+		return agent.Response{Message: agent.Message{Calls: []agent.ToolCall{{ID: "c1", Name: negotiation.ToolNegotiate, Args: json.RawMessage(`{"peer":"crm","goal":"every contact in Berlin"}`)}}}}, nil
+	}
+	return agent.Response{Message: agent.Message{Text: "done"}}, nil
+}
+
+// noPeers is a peer registry with no peer: every lookup fails with this
+// node's own words.
+type noPeers struct{}
+
+const ownError = "no peer crm in this workspace"
+
+func (noPeers) ByNode(context.Context, string) ([]peers.Peer, error) { return nil, nil }
+func (noPeers) Get(context.Context, string, string) (peers.Peer, error) {
+	return peers.Peer{}, errs.E(errs.NotFound, ownError)
+}
+
+// TestNegotiateErrorIsTheNodesOwn: a failed peers_negotiate call (the
+// peer is unknown) tells the model this node's own error as a plain tool
+// error, not wrapped as untrusted data as if a peer had written it. (What
+// a peer writes reaches the model only in the exchange's result, marked
+// untrusted: TestNegotiationWithModels in testbed/scenario.)
+func TestNegotiateErrorIsTheNodesOwn(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := time.Now()
+		var convID string
+		err := db.InTx(ctx, func(tx store.Tx) error {
+			ws, _ := access.CreateWorkspace(ctx, tx, "W", now)
+			m, _ := access.AddMember(ctx, tx, ws.ID, "M", "m@example.com", workspace.Owner, now)
+			k, _, err := access.CreateKey(ctx, tx, ws.ID, access.KeyParams{BudgetDaily: -1, BudgetMonthly: -1, BudgetTotal: -1}, nil, now)
+			if err != nil {
+				return err
+			}
+			s, err := conversation.Submit(ctx, tx, conversation.SubmitParams{WorkspaceID: ws.ID, KeyID: k.ID, MemberID: m.ID, Message: "ask the CRM", Now: now},
+				func(context.Context, store.Tx, string, int) error { return nil })
+			convID = s.ConversationID
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc := &negotiation.Service{DB: db, Peers: noPeers{}}
+		reg := workspace.NewRegistry(db, nil)
+		reg.Add(svc.AgentTools()...)
+		p := &negotiatingProvider{}
+		r := &agent.Runner{DB: db, Registry: reg, Provider: p, Waiters: map[string]agent.Waiter{negotiation.ToolNegotiate: svc.Waiter()}}
+		if err := r.Run(ctx, convID, 1); err != nil {
+			t.Fatal(err)
+		}
+		if len(p.reqs) != 2 {
+			t.Fatalf("model calls: %d", len(p.reqs))
+		}
+		var result *agent.ToolResult
+		for _, m := range p.reqs[1].Messages {
+			for i := range m.Results {
+				result = &m.Results[i]
+			}
+		}
+		if result == nil || !result.IsError {
+			t.Fatalf("no failed tool result reached the model: %+v", p.reqs[1].Messages)
+		}
+		var content map[string]any
+		if err := json.Unmarshal(result.Content, &content); err != nil {
+			t.Fatal(err)
+		}
+		if _, wrapped := content["untrusted_data"]; wrapped || content["error"] != ownError {
+			t.Fatalf("the node's own error reached the model as %s, want {\"error\": %q}", result.Content, ownError)
 		}
 	})
 }
