@@ -40,7 +40,7 @@ var (
 	cueRoot         = lexCue("[the] root|top|top_level|top-level [folder]")
 	cueTheFolder    = lexCue("[the] [folder]")
 	cueFolderWord   = lexCue("folder")
-	cueFileLast     = lexCue("rename|move|delete|remove|trash|erase|get_rid_of|open|show|show_me|list|display|browse|put [the]")
+	cueFileLast     = lexCue("rename|move|delete|remove|trash|erase|get_rid_of|open|show_me|show|list|display|browse|put [the]")
 )
 
 // notFiles are the words after "find the" that name no file.
@@ -68,7 +68,9 @@ func init() {
 
 // fileLast reads "Rename the Contracts folder to Legal" (or "Rename
 // Contracts folder to Legal") as "Rename the folder Contracts to Legal",
-// when what stands before the kind word is one name.
+// when what stands before the kind word is one name. ("show_me" comes
+// before "show" in the cue: the first alternative that fits is taken,
+// and "me" is no name.)
 func fileLast(s string) string {
 	toks := tokens(s)
 	j, ok := cueFileLast.match(toks, 0)

@@ -12,6 +12,8 @@ func TestFolderIsNoContact(t *testing.T) {
 		"Rename Contracts folder to Legal":     "Rename the folder Contracts to Legal",
 		"Move Q1 report.txt to Reports folder": "Move Q1 report.txt to Reports folder", // two names
 		"Delete Kenji Tanaka":                  "Delete Kenji Tanaka",
+		"Show me the Reports folder":           "Show me the folder Reports",
+		"Show me Reports folder":               "Show me the folder Reports",
 	} {
 		if got := fileLast(in); got != want {
 			t.Errorf("fileLast(%q) = %q, want %q", in, got, want)
