@@ -41,7 +41,7 @@ func (r *Runner) finish(ctx context.Context, t *turnRun, o conversation.Outcome)
 			t.log.Error("signing the reply failed", "err", err)
 		}
 	}
-	var finished bool
+	var finished, hooked bool
 	var conv conversation.Conversation
 	final := t.final
 	err := r.DB.InTx(ctx, func(tx store.Tx) error {
@@ -73,8 +73,12 @@ func (r *Runner) finish(ctx context.Context, t *turnRun, o conversation.Outcome)
 		if t.key.ID != "" {
 			f.Key = &t.key
 		}
+		hooked = true
 		return r.OnFinish(ctx, tx, f)
 	})
+	if err != nil && hooked && r.RolledBack != nil {
+		r.RolledBack(t.conv.ID)
+	}
 	if err != nil && final != nil {
 		// Record the answer on its own, then the outcome, as a turn whose
 		// answer has calls does: the same end as if they had never been

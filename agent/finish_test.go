@@ -23,7 +23,8 @@ import (
 // completes; failing always, Run returns the error with the answer and
 // its charge recorded, no hold left, and the turn still running (its job
 // runs it again). In every case each call has one ledger row and the
-// turn's cost is their sum.
+// turn's cost is their sum, and RolledBack is told of every hook run
+// that was rolled back.
 func TestFinalAnswerRecordedWithOutcome(t *testing.T) {
 	for _, c := range []struct {
 		name     string
@@ -40,8 +41,13 @@ func TestFinalAnswerRecordedWithOutcome(t *testing.T) {
 				ctx := context.Background()
 				convID, key := budgetTurn(t, db, 10*money.Dollar)
 				p := &billedProvider{usage: func(agent.Request) agent.Usage { return agent.Usage{InputTokens: 100, OutputTokens: 10} }}
-				failures, hooked := c.failures, 0
+				failures, hooked, rolledBack := c.failures, 0, 0
 				r := paidRunner(t, db, p, time.Minute)
+				r.RolledBack = func(id string) {
+					if id == convID {
+						rolledBack++
+					}
+				}
 				r.OnFinish = func(ctx context.Context, tx store.Tx, f agent.Finished) error {
 					turn := f.Turn
 					hooked++
@@ -81,6 +87,11 @@ func TestFinalAnswerRecordedWithOutcome(t *testing.T) {
 				}
 				if c.status == conversation.Completed && turn.Reply != "done" {
 					t.Fatalf("reply %q", turn.Reply)
+				}
+				// Each hook run whose transaction rolled back is reported,
+				// and only those: a committed one is Done's.
+				if failed := min(hooked, c.failures); rolledBack != failed {
+					t.Fatalf("RolledBack told %d times, want %d (hook run %d times)", rolledBack, failed, hooked)
 				}
 			})
 		})

@@ -301,17 +301,20 @@ func (t *turnRun) describe(ctx context.Context, call ToolCall) error {
 }
 
 // toolError is the step of a failed call: the model is told the
-// caller-safe message, and a failed write leaves an ok=false receipt. The
-// error of a tool whose effects reach outside the workspace (an
-// extension) may quote the remote server's own words, so it reaches the
-// model wrapped as untrusted data, like that tool's output.
+// caller-safe message, and a failed write leaves an ok=false receipt. An
+// extension's error quotes its remote server's own words, so it reaches
+// the model wrapped as untrusted data, like that tool's output. Every
+// other tool's error, also one whose work reaches outside (email_send,
+// peers_negotiate), is this node's own message: a plain tool error.
+// A peer's words come back only in peers_negotiate's result, which it
+// marks untrusted itself.
 func (t *turnRun) toolError(ctx context.Context, call ToolCall, step toolStep, toolErr error) toolStep {
 	if errs.KindOf(toolErr) == errs.Internal {
 		t.log.Error("tool failed", "tool", call.Name, "err", toolErr)
 	}
 	tool, lerr := t.Registry.Lookup(ctx, t.caller, call.Name)
 	step.Result.IsError = true
-	step.Result.Content = resultContent(workspace.Result{Data: map[string]string{"error": errs.Message(toolErr)}, Untrusted: lerr == nil && tool.OutsideTx()})
+	step.Result.Content = resultContent(workspace.Result{Data: map[string]string{"error": errs.Message(toolErr)}, Untrusted: lerr == nil && tool.External()})
 	if lerr == nil && tool.Effect != workspace.Read {
 		step.Receipts = []workspace.Receipt{{Tool: call.Name, OK: false, Summary: errs.Message(toolErr)}}
 	}

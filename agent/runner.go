@@ -89,8 +89,13 @@ type Runner struct {
 	// Done is told, after commit, that a turn stopped (wakes ?wait=
 	// requests, handing them the finished conversation).
 	Done DoneFunc
-	Log  *slog.Logger
-	Now  func() time.Time
+	// RolledBack is told that a finishing transaction in which OnFinish
+	// ran was rolled back (the hook, or the commit, failed), so what the
+	// hook noted for after its commit can be dropped: that Done will not
+	// come for it.
+	RolledBack func(conversationID string)
+	Log        *slog.Logger
+	Now        func() time.Time
 	// Waiters run the tool calls whose results come later (by tool name):
 	// the turn stays running and its job is run again every WaitPoll.
 	Waiters  map[string]Waiter

@@ -28,6 +28,7 @@ import (
 	"github.com/soisnode/soisnode/peers"
 	"github.com/soisnode/soisnode/store/storetest"
 	"github.com/soisnode/soisnode/testbed"
+	"github.com/soisnode/soisnode/testbed/poll"
 	"github.com/soisnode/soisnode/webhook"
 	"github.com/soisnode/soisnode/workspace"
 )
@@ -265,13 +266,7 @@ func TestBrowser(t *testing.T) {
 // waitFor polls cond until it holds or 30 s pass.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	poll.Wait(t, 30*time.Second, what, cond)
 }
 
 // chrome is a headless Chromium tab on the node.
@@ -341,18 +336,15 @@ func (c *chrome) waitText(text string) {
 func (c *chrome) waitJS(expr string) {
 	c.t.Helper()
 	cond := `document.readyState === "complete" && (` + expr + `)`
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	var err error
+	if !poll.Until(30*time.Second, func() bool {
 		// A navigation in progress interrupts an evaluation: ask again.
-		ok, err := chromedp.Run(c.ctx, chromedp.Evaluate[bool](cond))
-		if err == nil && ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			body, _ := chromedp.Run(c.ctx, chromedp.Evaluate[string](`location.href + "\n" + document.body.innerText.slice(0, 3000)`))
-			c.t.Fatalf("the page does not make %s true (%v)\n%s", expr, err, body)
-		}
-		time.Sleep(50 * time.Millisecond)
+		var ok bool
+		ok, err = chromedp.Run(c.ctx, chromedp.Evaluate[bool](cond))
+		return err == nil && ok
+	}) {
+		body, _ := chromedp.Run(c.ctx, chromedp.Evaluate[string](`location.href + "\n" + document.body.innerText.slice(0, 3000)`))
+		c.t.Fatalf("the page does not make %s true (%v)\n%s", expr, err, body)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/store"
 	"github.com/soisnode/soisnode/store/storetest"
+	"github.com/soisnode/soisnode/testbed/poll"
 )
 
 // batchRig is a Batcher whose first batch can be held open, so that the
@@ -60,12 +61,8 @@ func (r *batchRig) hold() (release func() error) {
 
 // waitQueued waits until n accepts are queued behind the held batch.
 func (r *batchRig) waitQueued(n int) {
-	deadline := time.Now().Add(10 * time.Second)
-	for r.b.Waiting() < n {
-		if time.Now().After(deadline) {
-			r.t.Fatalf("%d accepts queued, want %d", r.b.Waiting(), n)
-		}
-		time.Sleep(time.Millisecond) // polling a counter, not waiting for work
+	if !poll.Until(10*time.Second, func() bool { return r.b.Waiting() >= n }) {
+		r.t.Fatalf("%d accepts queued, want %d", r.b.Waiting(), n)
 	}
 }
 
@@ -367,13 +364,7 @@ func TestBatcherClose(t *testing.T) {
 		}
 		closed := make(chan error, 1)
 		go func() { closed <- r.b.Close(ctx) }()
-		deadline := time.Now().Add(10 * time.Second)
-		for !r.b.Closing() {
-			if time.Now().After(deadline) {
-				t.Fatal("Close did not start")
-			}
-			time.Sleep(time.Millisecond)
-		}
+		poll.Wait(t, 10*time.Second, "Close to start", r.b.Closing)
 		ran := false
 		err := r.b.InTx(ctx, func(tx store.Tx) error { ran = true; return nil })
 		if !errors.Is(err, conversation.ErrClosed) || !errs.Is(err, errs.Unavailable) || ran {
@@ -444,12 +435,8 @@ func TestBatcherDialectDefault(t *testing.T) {
 				done <- b.InTx(ctx, func(tx store.Tx) error { _, err := submitTx(ctx, tx, "queued", "", nil); return err })
 			}()
 		}
-		deadline := time.Now().Add(10 * time.Second)
-		for b.Waiting() < n {
-			if time.Now().After(deadline) {
-				t.Fatalf("%d accepts queued behind the held batch, want %d", b.Waiting(), n)
-			}
-			time.Sleep(time.Millisecond) // polling a counter, not waiting for work
+		if !poll.Until(10*time.Second, func() bool { return b.Waiting() >= n }) {
+			t.Fatalf("%d accepts queued behind the held batch, want %d", b.Waiting(), n)
 		}
 		close(gate)
 		if err := <-held; err != nil {

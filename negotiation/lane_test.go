@@ -15,6 +15,7 @@ import (
 	"github.com/soisnode/soisnode/signing"
 	"github.com/soisnode/soisnode/store"
 	"github.com/soisnode/soisnode/store/storetest"
+	"github.com/soisnode/soisnode/testbed/poll"
 	"github.com/soisnode/soisnode/workspace"
 )
 
@@ -124,13 +125,7 @@ func (l *laneSide) lease(t *testing.T, id string, seq int64) int64 {
 // waitFor polls the database until cond holds, or fails.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond) // polling the database with a deadline
-	}
+	poll.Wait(t, 20*time.Second, what, cond)
 }
 
 func (l *laneSide) turns(t *testing.T, id string) int {

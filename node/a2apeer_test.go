@@ -19,6 +19,7 @@ import (
 	"github.com/soisnode/soisnode/negotiation"
 	"github.com/soisnode/soisnode/peers"
 	"github.com/soisnode/soisnode/testbed"
+	"github.com/soisnode/soisnode/testbed/poll"
 	"github.com/soisnode/soisnode/workspace"
 )
 
@@ -61,10 +62,7 @@ func (a *plainAgent) messages() []*spec.Message {
 // what it received.
 func (a *plainAgent) waitMessages(t *testing.T, n int) []*spec.Message {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for len(a.messages()) < n && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond) // polling what the agent received, with a deadline
-	}
+	poll.Until(30*time.Second, func() bool { return len(a.messages()) >= n })
 	return a.messages()
 }
 
@@ -236,12 +234,8 @@ func TestPlainA2AAgentRefuses(t *testing.T) {
 			}
 			// Too big: the send fails and is tried again (a second call
 			// means the first ended), and nothing is recorded.
-			deadline := time.Now().Add(60 * time.Second)
-			for calls.Load() < 2 {
-				if time.Now().After(deadline) {
-					t.Fatalf("the agent was called %d times, want a retry", calls.Load())
-				}
-				time.Sleep(20 * time.Millisecond) // polling a counter, with a deadline
+			if !poll.Until(60*time.Second, func() bool { return calls.Load() >= 2 }) {
+				t.Fatalf("the agent was called %d times, want a retry", calls.Load())
 			}
 			var v negotiationView
 			erp.Do("GET", "/api/negotiations/"+created.ID, ce, nil).JSON(t, &v)

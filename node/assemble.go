@@ -62,7 +62,7 @@ func (n *Node) assemble(ctx context.Context) error {
 	n.runner = &agent.Runner{
 		DB: n.db, Registry: n.registry, Provider: provider, Pricer: pricer, Budgets: n.budgets,
 		Log: n.log, Now: n.now, MaxSteps: n.cfg.MaxSteps, TurnTimeout: n.cfg.TurnTimeout,
-		Signer: n.keys, NodeID: n.nodeID, OnFinish: n.onTurnFinished, Done: n.turnDone,
+		Signer: n.keys, NodeID: n.nodeID, OnFinish: n.onTurnFinished, Done: n.turnDone, RolledBack: n.turnRolledBack,
 		Waiters: map[string]agent.Waiter{negotiation.ToolNegotiate: n.negotiations.Waiter()},
 	}
 	if !n.freeProvider {

@@ -34,8 +34,9 @@ type domainMetrics struct {
 	now func() time.Time // the node's clock: when a turn's outcome committed
 
 	// finished holds a turn's outcome from the finishing transaction
-	// (onTurnFinished) until it commits (turnDone), so a rolled-back
-	// finish counts nothing. Keyed by conversation id.
+	// (onTurnFinished) until it commits (turnDone) or rolls back
+	// (turnRolledBack), so a rolled-back finish counts nothing and
+	// leaves nothing. Keyed by conversation id.
 	mu       sync.Mutex
 	finished map[string]finishedTurn
 }
@@ -141,6 +142,14 @@ func (m *domainMetrics) turnCommitted(conversationID string) {
 	if f.timed {
 		m.turnOverhead.Observe(max(0, m.now().Sub(f.accepted)-f.model).Seconds())
 	}
+}
+
+// turnRolledBack drops the outcome noted for conversationID: its
+// finishing transaction rolled back, so it never happened.
+func (m *domainMetrics) turnRolledBack(conversationID string) {
+	m.mu.Lock()
+	delete(m.finished, conversationID)
+	m.mu.Unlock()
 }
 
 // turnCanceled counts a turn its caller canceled (REST or A2A), which

@@ -21,6 +21,7 @@ import (
 	"github.com/soisnode/soisnode/store"
 	"github.com/soisnode/soisnode/store/storetest"
 	"github.com/soisnode/soisnode/testbed"
+	"github.com/soisnode/soisnode/testbed/poll"
 	"github.com/soisnode/soisnode/workspace"
 	"github.com/soisnode/soisnode/workspace/contacts"
 )
@@ -131,21 +132,20 @@ func (h *hookSink) wait(t *testing.T, id string, n int) []negotiationView {
 // finished polls a negotiation until it is no longer open.
 func finished(t *testing.T, n *testbed.Node, c testbed.Creds, id string) negotiationView {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		res := n.Do("GET", "/api/negotiations/"+id, c, nil)
-		var v negotiationView
-		if res.Status == http.StatusOK {
-			res.JSON(t, &v)
-			if v.Status != "open" {
-				return v
-			}
+	var res testbed.Response
+	var v negotiationView
+	if !poll.Until(30*time.Second, func() bool {
+		res = n.Do("GET", "/api/negotiations/"+id, c, nil)
+		v = negotiationView{}
+		if res.Status != http.StatusOK {
+			return false
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("negotiation %s still open: %d %s", id, res.Status, res.Body)
-		}
-		time.Sleep(50 * time.Millisecond) // polling the API with a deadline
+		res.JSON(t, &v)
+		return v.Status != "open"
+	}) {
+		t.Fatalf("negotiation %s still open: %d %s", id, res.Status, res.Body)
 	}
+	return v
 }
 
 func seedContacts(t *testing.T, db *store.DB, c testbed.Creds, fs ...contacts.Fields) {
@@ -390,18 +390,11 @@ func TestNegotiationExpiresAndCancels(t *testing.T) {
 	}
 	res = long.Do("POST", "/api/negotiations", cl, map[string]any{"peer": crm.NodeID(), "goal": "every contact in London"})
 	res.JSON(t, &created)
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	poll.Wait(t, 30*time.Second, "the open envelope to be recorded", func() bool {
 		var v negotiationView
 		long.Do("GET", "/api/negotiations/"+created.ID, cl, nil).JSON(t, &v)
-		if len(v.Turns) == 1 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the open envelope was never recorded")
-		}
-		time.Sleep(20 * time.Millisecond) // polling with a deadline
-	}
+		return len(v.Turns) == 1
+	})
 	res = long.Do("POST", "/api/negotiations/"+created.ID+"/cancel", cl, nil)
 	var canceled negotiationView
 	res.JSON(t, &canceled)

@@ -10,6 +10,7 @@ import (
 	"github.com/soisnode/soisnode/store"
 	"github.com/soisnode/soisnode/store/storetest"
 	"github.com/soisnode/soisnode/testbed"
+	"github.com/soisnode/soisnode/testbed/poll"
 )
 
 // TestNodePurgesNonces: a running node purges expired negotiation nonces
@@ -40,12 +41,7 @@ func TestNodePurgesNonces(t *testing.T) {
 		}
 		return n
 	}
-	for deadline := time.Now().Add(20 * time.Second); count("expired") != 0; {
-		if time.Now().After(deadline) {
-			t.Fatal("the node did not purge the expired nonce")
-		}
-		time.Sleep(20 * time.Millisecond) // polling the database, not waiting for time to pass
-	}
+	poll.Wait(t, 20*time.Second, "the node to purge the expired nonce", func() bool { return count("expired") == 0 })
 	if count("live") != 1 {
 		t.Fatal("the node purged a live nonce")
 	}

@@ -27,6 +27,7 @@ import (
 	"github.com/soisnode/soisnode/node"
 	"github.com/soisnode/soisnode/store/storetest"
 	"github.com/soisnode/soisnode/testbed"
+	"github.com/soisnode/soisnode/testbed/poll"
 	"github.com/soisnode/soisnode/webhook"
 	"github.com/soisnode/soisnode/workspace"
 )
@@ -91,16 +92,13 @@ func requireValue(t *testing.T, mfs map[string]*dto.MetricFamily, want float64, 
 // waitValue polls /metrics until the sample is want.
 func waitValue(t *testing.T, n *testbed.Node, want float64, name string, labels ...string) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		got, ok := value(scrape(t, n), name, labels...)
-		if ok && got == want {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s%v = %v (present %v), want %v", name, labels, got, ok, want)
-		}
-		time.Sleep(20 * time.Millisecond)
+	var got float64
+	var ok bool
+	if !poll.Until(30*time.Second, func() bool {
+		got, ok = value(scrape(t, n), name, labels...)
+		return ok && got == want
+	}) {
+		t.Fatalf("%s%v = %v (present %v), want %v", name, labels, got, ok, want)
 	}
 }
 
@@ -313,13 +311,7 @@ func fillRunning(t *testing.T, n *testbed.Node, s *testbed.Script, c testbed.Cre
 	if r := n.Do("POST", "/api/agent", c, map[string]any{"message": "first"}); r.Status != 202 {
 		t.Fatalf("first message: %d %s", r.Status, r.Body)
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for s.Calls() < 1 {
-		if time.Now().After(deadline) {
-			t.Fatal("the first turn never reached the model")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	poll.Wait(t, 20*time.Second, "the first turn to reach the model", func() bool { return s.Calls() >= 1 })
 }
 
 // TestCanceledTurnMetric: a turn its caller cancels counts as canceled.

@@ -56,7 +56,8 @@ type Node struct {
 	dispatcher *webhook.Dispatcher
 	// queuedDeliveries holds the conversation ids whose finishing
 	// transaction queued a webhook delivery (onTurnFinished), until it
-	// commits (turnDone wakes the dispatcher then).
+	// commits (turnDone wakes the dispatcher then) or rolls back
+	// (turnRolledBack).
 	queuedDeliveries sync.Map
 	files            *files.Service
 	runner           *agent.Runner

@@ -15,6 +15,7 @@ import (
 	"github.com/soisnode/soisnode/node"
 	"github.com/soisnode/soisnode/store/storetest"
 	"github.com/soisnode/soisnode/testbed"
+	"github.com/soisnode/soisnode/testbed/poll"
 	"github.com/soisnode/soisnode/workspace"
 )
 
@@ -100,17 +101,11 @@ func TestGracefulShutdown(t *testing.T) {
 	done := make(chan testbed.Response, 1)
 	go func() { done <- tb.Do("POST", "/api/agent?wait=30", c, map[string]any{"message": "slow"}) }()
 	// Wait until the turn is running, then shut down while it runs.
-	for i := 0; ; i++ {
+	poll.Wait(t, 10*time.Second, "the turn to start", func() bool {
 		var running int
 		_ = n.DB().QueryRow(ctx, `SELECT count(*) FROM turns WHERE status = 'running'`).Scan(&running)
-		if running == 1 {
-			break
-		}
-		if i > 500 {
-			t.Fatal("turn never started")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return running == 1
+	})
 	stopped := make(chan error, 1)
 	go func() {
 		sctx, cancel := context.WithTimeout(ctx, 20*time.Second)

@@ -152,6 +152,13 @@ func (n *Node) turnDone(conversationID string, conv *conversation.Conversation) 
 	}
 }
 
+// turnRolledBack drops what onTurnFinished noted for a finishing
+// transaction that rolled back: turnDone will not come for it.
+func (n *Node) turnRolledBack(conversationID string) {
+	n.domain.turnRolledBack(conversationID)
+	n.queuedDeliveries.Delete(conversationID)
+}
+
 // RotateWebhookSecret gives a key of workspace ws a new webhook secret
 // (the first one for a key created before secrets existed) and returns it;
 // the previous one keeps signing for webhook.SecretGrace. An unknown key

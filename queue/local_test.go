@@ -12,6 +12,7 @@ import (
 	"github.com/soisnode/soisnode/store"
 	"github.com/soisnode/soisnode/store/storetest"
 	"github.com/soisnode/soisnode/testbed"
+	"github.com/soisnode/soisnode/testbed/poll"
 	"github.com/soisnode/soisnode/workspace"
 )
 
@@ -170,13 +171,7 @@ func jobs(t *testing.T, db *store.DB) (due, later int) {
 // eventually polls cond until it holds or the deadline passes.
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("never: %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	poll.Wait(t, 20*time.Second, what, cond)
 }
 
 // TestLocalLaneStartsAtOnce: a turn accepted with a free slot runs in this

@@ -527,8 +527,9 @@ func fitContactDelete(s string, _ []span, _ calendar) (frameFit, bool) {
 	if who, ok := endsWithCue(after, cueFromList, 1); ok {
 		return one(who, scoreNamed)
 	}
-	// "Delete Kenji Tanaka": only a name or an email is a contact.
-	if who, ok := refOf(after); ok && who.pron == "" && !reFileExt.MatchString(after) || ok && who.email != "" {
+	// "Delete Kenji Tanaka": only a name or an email is a contact; a
+	// name with a file's kind in it ("Reports folder") is not one.
+	if who, ok := refOf(after); ok && who.pron == "" && !reFileExt.MatchString(after) && !namesFileKind(after) || ok && who.email != "" {
 		return frameFit{score: scoreBare, it: contactDelete{who: who}}, true
 	}
 	return frameFit{}, false

@@ -40,7 +40,7 @@ var (
 	cueRoot         = lexCue("[the] root|top|top_level|top-level [folder]")
 	cueTheFolder    = lexCue("[the] [folder]")
 	cueFolderWord   = lexCue("folder")
-	cueFileLast     = lexCue("rename|move|delete|remove|trash|erase|get_rid_of|open|show|show_me|list|display|browse|put the")
+	cueFileLast     = lexCue("rename|move|delete|remove|trash|erase|get_rid_of|open|show_me|show|list|display|browse|put [the]")
 )
 
 // notFiles are the words after "find the" that name no file.
@@ -66,9 +66,11 @@ func init() {
 	}
 }
 
-// fileLast reads "Rename the Contracts folder to Legal" as "Rename the
-// folder Contracts to Legal", when what stands before the kind word is
-// one name.
+// fileLast reads "Rename the Contracts folder to Legal" (or "Rename
+// Contracts folder to Legal") as "Rename the folder Contracts to Legal",
+// when what stands before the kind word is one name. ("show_me" comes
+// before "show" in the cue: the first alternative that fits is taken,
+// and "me" is no name.)
 func fileLast(s string) string {
 	toks := tokens(s)
 	j, ok := cueFileLast.match(toks, 0)
@@ -80,8 +82,11 @@ func fileLast(s string) string {
 			return s // "… in …": more than one name
 		}
 		if cueFileKind.matches(toks[i]) {
-			verb := strings.TrimSpace(s[:toks[j-1].start])
-			return verb + " the " + s[toks[i].start:toks[i].wend] + " " + strings.TrimSpace(s[toks[j].start:toks[i].start]) + s[toks[i].wend:]
+			verb := strings.TrimSpace(s[:toks[j].start]) // "Delete the", or "Delete"
+			if toks[j-1].norm != "the" {
+				verb += " the"
+			}
+			return verb + " " + s[toks[i].start:toks[i].wend] + " " + strings.TrimSpace(s[toks[j].start:toks[i].start]) + s[toks[i].wend:]
 		}
 	}
 	return s
@@ -282,6 +287,17 @@ func namesFiles(cueText string) bool {
 	for _, t := range tokens(cueText) {
 		switch t.norm {
 		case "files", "documents":
+			return true
+		}
+	}
+	return false
+}
+
+// namesFileKind reports whether s holds a word naming a file's kind
+// (file, folder, document): what it names is no contact.
+func namesFileKind(s string) bool {
+	for _, t := range tokens(s) {
+		if cueFileKind.matches(t) {
 			return true
 		}
 	}

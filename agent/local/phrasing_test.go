@@ -205,6 +205,11 @@ var phrasings = []phrasing{
 	{say: "Move Q1 report.txt into the Reports folder", want: `Moved the file "Q1 report.txt" to the folder Reports.`, writes: "files_move"},
 	{say: "Delete Onboarding pack.txt", want: `Deleted the file "Onboarding pack.txt".`, writes: "files_delete"},
 	{say: "Remove the Contracts folder", want: `Deleted the folder "Contracts".`, writes: "files_delete"},
+	// A folder is a file-family object, with or without "the": never a
+	// contact named "Reports".
+	{say: "Delete Reports folder", want: `Deleted the folder "Reports"`, writes: "files_delete"},
+	{say: "Delete Contracts folder", want: `Deleted the folder "Contracts".`, writes: "files_delete"},
+	{say: "Open Reports folder", want: "1 item in the folder Reports"},
 	{say: "Do we have a file called budget?", want: `No files matched "budget".`},
 	{say: "Find the file Q1 report", want: `Found 1 file matching "Q1 report": Q1 report.txt`},
 	{say: "Search files for summary", want: `Found 1 file matching "summary": Q4 summary.txt`},

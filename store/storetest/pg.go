@@ -40,17 +40,29 @@ func FindPGBin() string {
 }
 
 // StartCluster initialises and starts a throw-away cluster listening on
-// 127.0.0.1 with fsync off. Stop removes it.
+// 127.0.0.1 with fsync off. Stop removes it. It first reaps the clusters
+// of test processes that died without stopping theirs (see Reap).
 func StartCluster() (*Cluster, error) {
+	reapStale()
+	return startClusterIn(os.TempDir())
+}
+
+// startClusterIn starts a cluster in a new folder under parent, marked
+// with this process as its owner.
+func startClusterIn(parent string) (*Cluster, error) {
 	bin := FindPGBin()
 	if bin == "" {
 		return nil, fmt.Errorf("storetest: PostgreSQL server binaries not found in %v (apt-get install -y postgresql), and TEST_DATABASE_URL is unset", pgBinDirs)
 	}
-	dir, err := os.MkdirTemp("", "soistest-pg-")
+	dir, err := os.MkdirTemp(parent, "soistest-pg-")
 	if err != nil {
 		return nil, err
 	}
 	c := &Cluster{dir: dir, bin: bin}
+	if err := markOwner(dir); err != nil {
+		c.Stop()
+		return nil, err
+	}
 	asRoot := os.Geteuid() == 0
 	if asRoot {
 		c.user = "postgres"

@@ -11,9 +11,11 @@ import (
 
 // Main runs a package's tests and stops a cluster started for them, after
 // running each of after (the package's own clean-up). Use it from TestMain
-// in every package that calls Each or Postgres.
+// in every package that calls Each or Postgres. Before the tests it reaps
+// what test processes killed before their clean-up left (Reap).
 func Main(m *testing.M, after ...func()) {
 	templatesOn = true
+	reapStale()
 	code := m.Run()
 	for _, f := range after {
 		f()

@@ -88,6 +88,11 @@ func sqliteFromTemplate(path, name string, migrate Migrator) error {
 		templateMu.Lock()
 		if templateDir == "" {
 			dir, err := os.MkdirTemp("", "soistest-tmpl-")
+			if err == nil {
+				if err = markOwner(dir); err != nil {
+					_ = os.RemoveAll(dir)
+				}
+			}
 			if err != nil {
 				templateMu.Unlock()
 				return err

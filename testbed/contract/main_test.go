@@ -24,6 +24,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/soisnode/soisnode/testbed/poll"
 )
 
 // binary is the soisnode executable built once for the whole package.
@@ -149,23 +151,22 @@ func (n *node) serve(t testing.TB) {
 	}
 	go func() { n.err = n.cmd.Wait(); close(n.done) }()
 	t.Cleanup(func() { n.stop(t) })
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
+	healthy := poll.Until(30*time.Second, func() bool {
 		select {
 		case <-n.done:
 			t.Fatalf("soisnode serve exited early: %v\n%s", n.err, n.logs)
 		default:
 		}
 		r, err := http.Get(n.URL + "/healthz")
-		if err == nil {
-			r.Body.Close()
-			if r.StatusCode == http.StatusOK {
-				return
-			}
+		if err != nil {
+			return false
 		}
-		time.Sleep(50 * time.Millisecond)
+		r.Body.Close()
+		return r.StatusCode == http.StatusOK
+	})
+	if !healthy {
+		t.Fatalf("soisnode serve did not become healthy\n%s", n.logs)
 	}
-	t.Fatalf("soisnode serve did not become healthy\n%s", n.logs)
 }
 
 // stop sends SIGTERM and waits for a graceful exit; it reports the exit.

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/soisnode/soisnode/testbed/poll"
 )
 
 // delivery is one webhook request as the receiver saw it.
@@ -78,16 +80,10 @@ func (rc *receiver) deliveries(path string) []delivery {
 // wait returns the deliveries to path once there are at least n.
 func (rc *receiver) wait(t *testing.T, path string, n int, timeout time.Duration) []delivery {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		if d := rc.deliveries(path); len(d) >= n {
-			return d
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: %d deliveries after %v, want %d", path, len(rc.deliveries(path)), timeout, n)
-		}
-		time.Sleep(50 * time.Millisecond)
+	if !poll.Until(timeout, func() bool { return len(rc.deliveries(path)) >= n }) {
+		t.Fatalf("%s: %d deliveries after %v, want %d", path, len(rc.deliveries(path)), timeout, n)
 	}
+	return rc.deliveries(path)
 }
 
 // jwks fetches and parses the node's key set with go-jose.

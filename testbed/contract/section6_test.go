@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/soisnode/soisnode/testbed/poll"
 )
 
 // DESIGN §6: webhook delivery.
@@ -191,11 +193,5 @@ func TestSection6Webhooks(t *testing.T) {
 
 func waitFor(t *testing.T, timeout time.Duration, ok func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("condition not met within %v", timeout)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	poll.Wait(t, timeout, "the condition", ok)
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/soisnode/soisnode/testbed/poll"
 )
 
 // DESIGN §9: operating it.
@@ -196,16 +198,14 @@ func TestSection9Operating(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		up := false
-		for i := 0; i < 300 && !up; i++ {
-			if r, err := http.Get("http://" + addr + "/readyz"); err == nil {
-				r.Body.Close()
-				up = r.StatusCode == http.StatusOK
+		up := poll.Until(15*time.Second, func() bool {
+			r, err := http.Get("http://" + addr + "/readyz")
+			if err != nil {
+				return false
 			}
-			if !up {
-				time.Sleep(50 * time.Millisecond)
-			}
-		}
+			r.Body.Close()
+			return r.StatusCode == http.StatusOK
+		})
 		if !up {
 			t.Fatal("serve --listen did not come up on the flag's address")
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/soisnode/soisnode/node"
 	"github.com/soisnode/soisnode/store"
 	"github.com/soisnode/soisnode/testbed"
+	"github.com/soisnode/soisnode/testbed/poll"
 	"github.com/soisnode/soisnode/workspace"
 )
 
@@ -70,13 +71,12 @@ func burst(t *testing.T, nodes []*testbed.Node, fake *fakeModel, c testbed.Creds
 			for old := maxHold.Load(); m > old && !maxHold.CompareAndSwap(old, m); old = maxHold.Load() {
 			}
 		}
-		for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		// Held at most 15 s: past it the call is answered anyway.
+		poll.Until(15*time.Second, func() bool {
 			var all, active int
 			err := db.QueryRow(context.Background(), `SELECT count(*), COALESCE(SUM(CASE WHEN status IN ('queued', 'running') THEN 1 ELSE 0 END), 0) FROM turns`).Scan(&all, &active)
-			if err != nil || all >= burstSize && int64(active) <= inFlight.Load() {
-				break
-			}
-		}
+			return err != nil || all >= burstSize && int64(active) <= inFlight.Load()
+		})
 		return reply{Text: "Done.", Usage: &usage{In: int64(len(r.Body)+3) / 4, Out: r.MaxOut}}
 	})
 

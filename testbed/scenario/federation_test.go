@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/soisnode/soisnode/store"
+	"github.com/soisnode/soisnode/testbed/poll"
 	"github.com/soisnode/soisnode/workspace/contacts"
 )
 
@@ -81,18 +82,17 @@ func (f *fedNode) start(t *testing.T) {
 // negotiation polls a negotiation until it is not open, or fails.
 func (f *fedNode) finished(t *testing.T, id string) fedNegotiation {
 	t.Helper()
-	deadline := time.Now().Add(120 * time.Second)
-	for {
-		status, body := apiCall(t, "GET", f.base+"/api/negotiations/"+id, f.creds, nil)
-		var n fedNegotiation
-		if status == http.StatusOK && json.Unmarshal(body, &n) == nil && n.Status != "open" {
-			return n
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: negotiation %s not finished: %d %s", f.name, id, status, body)
-		}
-		time.Sleep(100 * time.Millisecond) // polling the API with a deadline
+	var status int
+	var body []byte
+	var n fedNegotiation
+	if !poll.Until(120*time.Second, func() bool {
+		status, body = apiCall(t, "GET", f.base+"/api/negotiations/"+id, f.creds, nil)
+		n = fedNegotiation{}
+		return status == http.StatusOK && json.Unmarshal(body, &n) == nil && n.Status != "open"
+	}) {
+		t.Fatalf("%s: negotiation %s not finished: %d %s", f.name, id, status, body)
 	}
+	return n
 }
 
 type fedNegotiation struct {
@@ -158,17 +158,15 @@ func newWebhooks(t *testing.T) *webhooks {
 
 func (w *webhooks) waitFor(t *testing.T, path, id string) {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
+	delivered := poll.Until(60*time.Second, func() bool {
 		w.mu.Lock()
 		ids := strings.Join(w.got[path], ",")
 		w.mu.Unlock()
-		if strings.Contains(ids, id) {
-			return
-		}
-		time.Sleep(50 * time.Millisecond) // waiting for an HTTP delivery, with a deadline
+		return strings.Contains(ids, id)
+	})
+	if !delivered {
+		t.Fatalf("no negotiation.finished for %s at %s", id, path)
 	}
-	t.Fatalf("no negotiation.finished for %s at %s", id, path)
 }
 
 func contactNames(t *testing.T, url string) string {
@@ -307,13 +305,9 @@ func TestFederationBetweenTwoProcesses(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			deadline := time.Now().Add(60 * time.Second)
-			for count(t, sdb, `SELECT count(*) FROM negotiation_turns WHERE negotiation_id = ?`, opened.ID) == 0 {
-				if time.Now().After(deadline) {
-					t.Fatal("the CRM never received the open envelope")
-				}
-				time.Sleep(5 * time.Millisecond) // polling the database with a deadline
-			}
+			poll.Wait(t, 60*time.Second, "the CRM to receive the open envelope", func() bool {
+				return count(t, sdb, `SELECT count(*) FROM negotiation_turns WHERE negotiation_id = ?`, opened.ID) > 0
+			})
 			sdb.Close()
 			crm.proc.kill()
 			crm.start(t)
@@ -336,13 +330,9 @@ func TestFederationBetweenTwoProcesses(t *testing.T) {
 			if err := json.Unmarshal(crm.run(t, "signing", "rotate", "--json"), &rotated); err != nil || rotated.PeersTold != 1 {
 				t.Fatalf("rotate: %v %+v", err, rotated)
 			}
-			deadline = time.Now().Add(60 * time.Second)
-			for !strings.Contains(string(erp.run(t, "peers", "list", "--json")), rotated.KID) {
-				if time.Now().After(deadline) {
-					t.Fatal("the ERP never pinned the announced key")
-				}
-				time.Sleep(100 * time.Millisecond) // polling with a deadline
-			}
+			poll.Wait(t, 60*time.Second, "the ERP to pin the announced key", func() bool {
+				return strings.Contains(string(erp.run(t, "peers", "list", "--json")), rotated.KID)
+			})
 			crm.proc.stop(t)
 			crm.start(t)
 			status, body = apiCall(t, "POST", erp.base+"/api/negotiations", erp.creds, map[string]any{"peer": "CRM", "goal": "every contact in Paris"})

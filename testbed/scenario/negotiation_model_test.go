@@ -14,6 +14,7 @@ import (
 	"github.com/soisnode/soisnode/peers"
 	"github.com/soisnode/soisnode/store"
 	"github.com/soisnode/soisnode/testbed"
+	"github.com/soisnode/soisnode/testbed/poll"
 	"github.com/soisnode/soisnode/workspace"
 	"github.com/soisnode/soisnode/workspace/contacts"
 )
@@ -80,21 +81,20 @@ func (x *modelExchange) open(t *testing.T, goal string) (erp, crm map[string]any
 	var created struct{ ID string }
 	res.JSON(t, &created)
 	get := func(n *testbed.Node, c testbed.Creds) map[string]any {
-		deadline := time.Now().Add(60 * time.Second)
-		for {
-			var v map[string]any
-			r := n.Do("GET", "/api/negotiations/"+created.ID, c, nil)
-			if r.Status == http.StatusOK {
-				r.JSON(t, &v)
-				if v["status"] != "open" {
-					return v
-				}
+		var v map[string]any
+		var r testbed.Response
+		if !poll.Until(60*time.Second, func() bool {
+			v = nil
+			r = n.Do("GET", "/api/negotiations/"+created.ID, c, nil)
+			if r.Status != http.StatusOK {
+				return false
 			}
-			if time.Now().After(deadline) {
-				t.Fatalf("negotiation %s still open: %s", created.ID, r.Body)
-			}
-			time.Sleep(50 * time.Millisecond) // polling the API with a deadline
+			r.JSON(t, &v)
+			return v["status"] != "open"
+		}) {
+			t.Fatalf("negotiation %s still open: %s", created.ID, r.Body)
 		}
+		return v
 	}
 	return get(x.erp, x.ce), get(x.crm, x.cc)
 }
@@ -103,22 +103,16 @@ func (x *modelExchange) open(t *testing.T, goal string) (erp, crm map[string]any
 // model's, or the node's with the reason) and returns the negotiation.
 func summarized(t *testing.T, n *testbed.Node, c testbed.Creds, id string) map[string]any {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for {
+	poll.Wait(t, 60*time.Second, "the summary of "+id+" to be written", func() bool {
 		var pending int
 		if err := n.DB().QueryRow(context.Background(), `SELECT summary_pending FROM negotiations WHERE id = ?`, id).Scan(&pending); err != nil {
 			t.Fatal(err)
 		}
-		if pending == 0 {
-			var v map[string]any
-			n.Do("GET", "/api/negotiations/"+id, c, nil).JSON(t, &v)
-			return v
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the summary of %s was never written", id)
-		}
-		time.Sleep(50 * time.Millisecond) // polling the database with a deadline
-	}
+		return pending == 0
+	})
+	var v map[string]any
+	n.Do("GET", "/api/negotiations/"+id, c, nil).JSON(t, &v)
+	return v
 }
 
 // waitSnoozes waits until the agent turn's job was put back (snoozed) at
@@ -129,15 +123,12 @@ func waitSnoozes(t *testing.T, db *store.DB, n int64) {
 	if db.Dialect() == store.Postgres {
 		q = `SELECT COALESCE((metadata->>'snoozes')::bigint, 0) FROM river_job WHERE kind = 'agent_turn' ORDER BY id LIMIT 1`
 	}
-	deadline := time.Now().Add(30 * time.Second)
 	var got int64
-	for time.Now().Before(deadline) {
-		if err := db.QueryRow(context.Background(), q).Scan(&got); err == nil && got >= n {
-			return
-		}
-		time.Sleep(50 * time.Millisecond) // polling the database with a deadline
+	if !poll.Until(30*time.Second, func() bool {
+		return db.QueryRow(context.Background(), q).Scan(&got) == nil && got >= n
+	}) {
+		t.Errorf("the waiting turn's job was snoozed %d times, want %d", got, n)
 	}
-	t.Errorf("the waiting turn's job was snoozed %d times, want %d", got, n)
 }
 
 // ledgerOf is what the ledger recorded under an exchange's scope.

@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/soisnode/soisnode/testbed/poll"
 )
 
 func TestCacheSharesOneFetch(t *testing.T) {
@@ -141,17 +143,10 @@ func TestCacheServesStaleWhileRefreshing(t *testing.T) {
 		}
 	}
 	close(release)
-	deadline := time.Now().Add(5 * time.Second)
-	for {
+	poll.Wait(t, 5*time.Second, "the background refresh to land", func() bool {
 		v, _ := c.getOrStale(context.Background(), "ws", fetch, ttl)
-		if v == "new" {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("background refresh never landed")
-		}
-		time.Sleep(time.Millisecond)
-	}
+		return v == "new"
+	})
 	if n := fetches.Load(); n != 1 {
 		t.Fatalf("refreshed %d times, want 1", n)
 	}
