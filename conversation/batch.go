@@ -251,10 +251,11 @@ func (b *Batcher) commit(batch []*batchReq) {
 		ok = nil
 	}
 	b.batches.Add(1)
-	err := b.db.InTx(ctx, func(stx store.Tx) error {
+	err := b.db.InDeferTx(ctx, func(dtx *store.DeferTx) error {
 		// On PostgreSQL the savepoint statements are held back and sent in
-		// one round trip with the accept's first statement (store.DeferTx).
-		dtx := store.Deferring(stx)
+		// one round trip with the accept's first statement (store.DeferTx),
+		// BEGIN with the first accept's, and the gathered writes (the
+		// River jobs) with COMMIT.
 		tx := &batchTx{Tx: dtx}
 		open := false // the last accept's savepoint is still open (it stood)
 		for i, r := range live {
@@ -307,12 +308,10 @@ func (b *Batcher) commit(batch []*batchReq) {
 			open = true
 			ok = append(ok, r)
 		}
-		// A failed last accept's rollback, if held back.
-		if err := dtx.Flush(ctx); err != nil {
-			broken(nil)
-			return fmt.Errorf("conversation: roll back to savepoint: %w", err)
-		}
-		// The gathered writes of every accept that stands, together.
+		// The gathered writes of every accept that stands, together. On
+		// PostgreSQL a failed last accept's rollback to its savepoint,
+		// if held back, goes first, and the writes held back go with
+		// COMMIT (InDeferTx): if any fails, nothing of the batch commits.
 		if err := tx.flush(ctx); err != nil {
 			broken(nil)
 			return err

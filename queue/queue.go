@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -92,6 +93,11 @@ type Queue struct {
 	// insertMany inserts many jobs in one statement (InsertManyFastTx).
 	insertMany func(ctx context.Context, tx store.Tx, params []river.InsertManyParams) error
 	db         *store.DB
+	// maxAttempts and notifyEvery are River's MaxAttempts and
+	// FetchCooldown, for the turn jobs written by deferTurnJobs.
+	maxAttempts int
+	notifyEvery time.Duration
+	notified    atomic.Int64 // Unix ns of deferTurnJobs's last insert NOTIFY
 
 	run        TurnFunc // nil: insert-only
 	giveUp     func(ctx context.Context, conversationID string, turn int, err error)
@@ -205,6 +211,7 @@ func New(db *store.DB, cfg Config, run TurnFunc) (*Queue, error) {
 		rc.Workers = workers
 		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}}
 	}
+	q.maxAttempts, q.notifyEvery = rc.MaxAttempts, rc.FetchCooldown
 	if db.Dialect() == store.Postgres {
 		c, err := river.NewClient(riverpgxv5.New(db.Pool()), rc)
 		if err != nil {
@@ -350,7 +357,17 @@ type gatherer interface {
 }
 
 // insertTurns inserts the gathered TurnArgs of a batch in one statement.
+// On PostgreSQL, in a transaction that holds writes back (a batch's,
+// store.InDeferTx), the statement is written here and held back to go
+// with the batch's COMMIT in one round trip (River's insert reads its
+// rows back, so it cannot ride in a pipeline); see deferTurnJobs.
 func (q *Queue) insertTurns(ctx context.Context, tx store.Tx, items []any) error {
+	if d, ok := tx.(*store.DeferTx); ok && d.HoldsWrites() && tx.Dialect() == store.Postgres {
+		if err := q.deferTurnJobs(ctx, d, items); err != nil {
+			return fmt.Errorf("queue: insert %d turns' jobs: %w", len(items), err)
+		}
+		return nil
+	}
 	params := make([]river.InsertManyParams, len(items))
 	for i, it := range items {
 		params[i] = river.InsertManyParams{Args: it.(TurnArgs)}

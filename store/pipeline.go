@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -23,8 +24,17 @@ type DeferTx struct {
 	Tx
 	pg      pgx.Tx // nil on SQLite
 	db      *DB
-	pending []string
+	pending []deferred
 	err     error // a deferred statement failed: the transaction is broken
+	begun   bool  // InDeferTx: the BEGIN held first in pending was sent
+	lazy    bool  // InDeferTx's transaction (BEGIN held back)
+}
+
+// deferred is a statement held back: its text (as written) and arguments.
+type deferred struct {
+	q     string
+	args  []any
+	quiet bool // not told to the observer (BEGIN, as InTx's is not)
 }
 
 // Deferring wraps tx, a transaction of db's InTx, so that statements can
@@ -44,9 +54,31 @@ func (t *DeferTx) Defer(ctx context.Context, q string) error {
 		_, err := t.Tx.Exec(ctx, q)
 		return err
 	}
-	t.pending = append(t.pending, q)
+	t.pending = append(t.pending, deferred{q: q})
 	return nil
 }
+
+// DeferExec holds q, with args, back like Defer in a transaction of
+// InDeferTx on PostgreSQL: a write whose result the caller does not need,
+// only whether it failed, which fails the statement it is sent with (or
+// InDeferTx's COMMIT, when nothing follows it: nothing of the
+// transaction commits). Elsewhere (SQLite, or a transaction of InTx whose
+// COMMIT would not send it) it runs q now.
+func (t *DeferTx) DeferExec(ctx context.Context, q string, args ...any) error {
+	if t.err != nil {
+		return t.err
+	}
+	if !t.HoldsWrites() {
+		_, err := t.Exec(ctx, q, args...)
+		return err
+	}
+	t.pending = append(t.pending, deferred{q: q, args: args})
+	return nil
+}
+
+// HoldsWrites says whether DeferExec holds writes back (a transaction of
+// InDeferTx on PostgreSQL) rather than running them at once.
+func (t *DeferTx) HoldsWrites() bool { return t.lazy }
 
 // Held says how many deferred statements wait to be sent.
 func (t *DeferTx) Held() int { return len(t.pending) }
@@ -55,6 +87,9 @@ func (t *DeferTx) Held() int { return len(t.pending) }
 func (t *DeferTx) Flush(ctx context.Context) error {
 	if t.err != nil {
 		return t.err
+	}
+	if err := t.unabort(ctx); err != nil {
+		return err
 	}
 	if len(t.pending) == 0 {
 		return nil
@@ -93,13 +128,52 @@ func (t *DeferTx) Raw() any {
 	return t.Tx.Raw()
 }
 
+// unabort sends the held statements that take no arguments (ROLLBACK TO
+// SAVEPOINT and what follows it) at once, in one round trip of the simple
+// protocol, when a statement that failed left the transaction aborted: in
+// a pipeline, pgx first prepares the statements its connection has not
+// prepared yet, and an aborted transaction refuses to prepare anything but
+// ROLLBACK (TO SAVEPOINT) and COMMIT, which would fail the whole pipeline.
+// The simple protocol runs each statement before it reads the next.
+func (t *DeferTx) unabort(ctx context.Context) error {
+	if len(t.pending) == 0 || t.pg == nil || t.pg.Conn().PgConn().TxStatus() != 'E' {
+		return nil
+	}
+	var sb strings.Builder
+	i := 0
+	for ; i < len(t.pending) && t.pending[i].args == nil; i++ {
+		if !t.pending[i].quiet {
+			t.db.observe(t.pending[i].q)
+		}
+		sb.WriteString(t.pending[i].q)
+		sb.WriteString(";")
+	}
+	t.pending = t.pending[:copy(t.pending, t.pending[i:])]
+	if i == 0 {
+		return nil
+	}
+	if _, err := t.pg.Conn().PgConn().Exec(ctx, sb.String()).ReadAll(); err != nil {
+		return t.fail(err)
+	}
+	return nil
+}
+
 // send queues the deferred statements, then q (when not empty), in one
 // batch; the deferred ones are gone from t.
 func (t *DeferTx) send(ctx context.Context, q string, args ...any) pgx.BatchResults {
 	b := &pgx.Batch{}
 	for _, p := range t.pending {
-		t.db.observe(p)
-		b.Queue(p)
+		if !p.quiet {
+			t.db.observe(p.q)
+		}
+		if p.args == nil {
+			b.Queue(p.q)
+		} else {
+			b.Queue(Rebind(Postgres, p.q), p.args...)
+		}
+	}
+	if t.lazy {
+		t.begun = true // BEGIN, first in pending since InDeferTx, goes now
 	}
 	if q != "" {
 		t.db.observe(q)
@@ -113,6 +187,9 @@ func (t *DeferTx) send(ctx context.Context, q string, args ...any) pgx.BatchResu
 func (t *DeferTx) Exec(ctx context.Context, q string, args ...any) (int64, error) {
 	if t.err != nil {
 		return 0, t.err
+	}
+	if err := t.unabort(ctx); err != nil {
+		return 0, err
 	}
 	if len(t.pending) == 0 {
 		return t.Tx.Exec(ctx, q, args...)
@@ -136,6 +213,9 @@ func (t *DeferTx) Exec(ctx context.Context, q string, args ...any) (int64, error
 func (t *DeferTx) QueryRow(ctx context.Context, q string, args ...any) Row {
 	if t.err != nil {
 		return errRow{t.err}
+	}
+	if err := t.unabort(ctx); err != nil {
+		return errRow{err}
 	}
 	if len(t.pending) == 0 {
 		return t.Tx.QueryRow(ctx, q, args...)
