@@ -108,14 +108,7 @@ func TestDeferredTurnJobs(t *testing.T) {
 				t.Fatalf("job of turn %d:\n%+v\nRiver's insert wrote\n%+v", i+1, j, river)
 			}
 		}
-		if err := q.Start(ctx); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-			defer cancel()
-			_ = q.Stop(sctx)
-		})
+		startQueue(t, q)
 		ranAll := func(want ...int) {
 			t.Helper()
 			var ran []int

@@ -109,7 +109,14 @@ func start(t *testing.T, db *store.DB, cfg queue.Config, run queue.TurnFunc) *qu
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := q.Start(ctx); err != nil {
+	startQueue(t, q)
+	return q
+}
+
+// startQueue starts q and has the test's end stop it.
+func startQueue(t *testing.T, q *queue.Queue) {
+	t.Helper()
+	if err := q.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
@@ -117,7 +124,6 @@ func start(t *testing.T, db *store.DB, cfg queue.Config, run queue.TurnFunc) *qu
 		defer cancel()
 		_ = q.Stop(sctx)
 	})
-	return q
 }
 
 // accept writes turn of conversation "conv" with its lease and enqueues it
