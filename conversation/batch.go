@@ -389,14 +389,18 @@ func (t *batchTx) flush(ctx context.Context) error {
 	return nil
 }
 
-// alone runs one accept in a transaction of its own.
+// alone runs one accept in a transaction of its own (store.InDeferTx).
 func (b *Batcher) alone(r *batchReq) {
 	if err := r.ctx.Err(); err != nil {
 		r.done <- fmt.Errorf("conversation: accept not run: %w", err)
 		return
 	}
 	b.batches.Add(1)
-	err := b.db.InTx(r.ctx, func(tx store.Tx) error { return run(r, tx) })
+	// On PostgreSQL BEGIN goes with the accept's first statement, and
+	// its held-back writes (a new conversation's statement, its job) with
+	// COMMIT: a lone REST accept is one round trip. A held-back write
+	// that fails fails the commit, with its own error.
+	err := b.db.InDeferTx(r.ctx, func(tx *store.DeferTx) error { return run(r, tx) })
 	if err == nil {
 		b.committed.Add(1)
 	}

@@ -42,12 +42,12 @@ func TestDeferredTurnJobs(t *testing.T) {
 			poll = 50 * time.Millisecond // SQLite has no NOTIFY
 		}
 		r := newRuns()
-		q, err := queue.New(db, queue.Config{Workers: 2, LocalWaiting: -1, PollInterval: poll, FetchCooldown: time.Millisecond}, r.run)
+		q, err := queue.New(db, queue.Config{Workers: 4, LocalWaiting: -1, PollInterval: poll, FetchCooldown: time.Millisecond}, r.run)
 		if err != nil {
 			t.Fatal(err)
 		}
 		// Turn 1 by River's own insert (a transaction of InTx), 2 and 3
-		// gathered in a transaction of InDeferTx.
+		// gathered in a transaction of InDeferTx (a batch's).
 		if err := db.InTx(ctx, func(tx store.Tx) error {
 			g := &gathering{DeferTx: store.Deferring(tx)}
 			if err := q.EnqueueTurn(ctx, g, "conv", 1); err != nil {
@@ -74,6 +74,19 @@ func TestDeferredTurnJobs(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
+		// Turn 4 alone (no batch gathering it) in a transaction of
+		// InDeferTx: held back for COMMIT too.
+		if err := db.InDeferTx(ctx, func(tx *store.DeferTx) error {
+			if err := q.EnqueueTurn(ctx, tx, "conv", 4); err != nil {
+				return err
+			}
+			if pg && tx.Held() == 0 {
+				t.Fatal("the lone job's insert was not held back for COMMIT")
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
 		type job struct{ kind, maxAttempts, priority, queue, state, metadata, tags, attempt, errors, unique, args string }
 		argsText := "CAST(args AS TEXT)"
 		if !pg {
@@ -94,8 +107,8 @@ func TestDeferredTurnJobs(t *testing.T) {
 			jobs = append(jobs, j)
 		}
 		rows.Close()
-		if len(jobs) != 3 {
-			t.Fatalf("%d jobs, want 3", len(jobs))
+		if len(jobs) != 4 {
+			t.Fatalf("%d jobs, want 4", len(jobs))
 		}
 		for i, j := range jobs {
 			var a queue.TurnArgs
@@ -127,12 +140,12 @@ func TestDeferredTurnJobs(t *testing.T) {
 				}
 			}
 		}
-		ranAll(1, 2, 3) // River's first fetch at its start
+		ranAll(1, 2, 3, 4) // River's first fetch at its start
 		// Inserted while the producer sleeps until its next poll (an hour
 		// on PostgreSQL): the NOTIFY sent with COMMIT wakes it.
 		if err := db.InDeferTx(ctx, func(tx *store.DeferTx) error {
 			g := &gathering{DeferTx: tx}
-			for turn := 4; turn <= 5; turn++ {
+			for turn := 5; turn <= 6; turn++ {
 				if err := q.EnqueueTurn(ctx, g, "conv", turn); err != nil {
 					return err
 				}
@@ -141,6 +154,6 @@ func TestDeferredTurnJobs(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		ranAll(4, 5)
+		ranAll(5, 6)
 	})
 }

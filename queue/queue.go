@@ -340,11 +340,20 @@ func (q *Queue) Insert(ctx context.Context, tx store.Tx, args river.JobArgs, opt
 // In a group commit (tx is a batch's transaction, conversation.Batcher),
 // the job is gathered and written with the other accepts' jobs of the
 // batch in one insert before the batch commits; alone, it is inserted
-// here. Either way it commits with the turn or not at all.
+// here (on PostgreSQL in a transaction of store.InDeferTx, held back to
+// go with COMMIT, deferTurnJobs). Either way it commits with the turn or
+// not at all.
 func (q *Queue) EnqueueTurn(ctx context.Context, tx store.Tx, conversationID string, turn int) error {
 	args := TurnArgs{ConversationID: conversationID, Turn: turn}
 	if g, ok := tx.(gatherer); ok {
 		g.Gather(q, args, q.insertTurns)
+		return nil
+	}
+	if d, ok := tx.(*store.DeferTx); ok && d.HoldsWrites() && tx.Dialect() == store.Postgres {
+		// Held back to go with the transaction's COMMIT (store.InDeferTx).
+		if err := q.deferTurnJobs(ctx, d, []any{args}); err != nil {
+			return fmt.Errorf("queue: insert the turn's job: %w", err)
+		}
 		return nil
 	}
 	return q.insert(ctx, tx, args, nil)
