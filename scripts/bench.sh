@@ -54,6 +54,8 @@ bench() { # package directory, benchmark regexp, benchtime
 	bench ./testbed '^(BenchmarkExternal|BenchmarkScaleOut)$' 1x
 	# In-process comparisons, each beside its baseline or peer.
 	bench ./testbed '^(BenchmarkAcceptPath|BenchmarkPromptTokens)$' "$BENCHTIME"
+	# Resident memory at constant load (growth between rounds; ~15 s).
+	bench ./testbed '^BenchmarkMemory$/^sqlite$' 6000x
 	bench ./testbed '^BenchmarkNegotiationTurn$' 200x
 	bench ./agent '^BenchmarkHistoryTokens$' "$BENCHTIME"
 	bench ./signing '^BenchmarkJWS$' "$BENCHTIME"

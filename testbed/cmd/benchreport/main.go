@@ -48,7 +48,8 @@ func parse(path string) ([]result, string, error) {
 		if len(fields) < 4 || !strings.HasPrefix(fields[0], "Benchmark") {
 			continue
 		}
-		if _, err := strconv.Atoi(fields[1]); err != nil {
+		iterations, err := strconv.Atoi(fields[1])
+		if err != nil {
 			continue
 		}
 		name := strings.TrimPrefix(fields[0], "Benchmark")
@@ -57,7 +58,7 @@ func parse(path string) ([]result, string, error) {
 				name = name[:i]
 			}
 		}
-		r := result{name: name, m: map[string]float64{}}
+		r := result{name: name, m: map[string]float64{"n": float64(iterations)}}
 		for i := 2; i+1 < len(fields); i += 2 {
 			v, err := strconv.ParseFloat(fields[i], 64)
 			if err != nil {
@@ -228,6 +229,10 @@ func report(b *strings.Builder, rs []result, h header) {
 		fmt.Fprintf(b, "[bench-latency.svg](bench-latency.svg): open loop (loadgen paces requests and times each from when it was due) at 0.25–1.25× the capacity measured above, for the 202 path and for `?wait=10` turns with the local agent. Resident memory of the node over that sustained load: **start %s MB, end %s MB** (peak %s MB).\n",
 			f1(r.m["start-RSS-MB"]), f1(r.m["end-RSS-MB"]), f1(r.m["peak-RSS-MB"]))
 	}
+	if r, ok := get("Memory/sqlite"); ok {
+		fmt.Fprintf(b, "\nAt constant load (`BenchmarkMemory/sqlite`: the installed binary with its local agent working the turns, %s POSTs in 4 rounds alternating with `benchbase`): the node's resident memory after the last round minus after the middle one **%s MB** (flat is ≈ 0; `benchbase` %s MB), idle %s MB, peak %s MB.\n",
+			f0(r.m["n"]), f2(r.m["node-growth-MB"]), f2(r.m["base-growth-MB"]), f1(r.m["node-idle-RSS-MB"]), f1(r.m["peak-RSS-MB"]))
+	}
 	scale := pick(rs, func(n string) bool { return strings.HasPrefix(n, "ScaleOut/") })
 	if len(scale) > 0 {
 		fmt.Fprintf(b, "\n### Scale-out: completed turns/s with 1, 2, 3 processes on one PostgreSQL\n\n")
@@ -240,7 +245,7 @@ func report(b *strings.Builder, rs []result, h header) {
 	fmt.Fprintf(b, "\n### In-process comparisons (node ÷ baseline in the same run)\n\n")
 	fmt.Fprintf(b, "| benchmark | node | baseline | ratio | peer | ÷ peer | peak RSS MB |\n|---|---:|---:|---:|---:|---:|---:|\n")
 	for _, r := range rs {
-		if strings.HasPrefix(r.name, "External/") || strings.HasPrefix(r.name, "ScaleOut/") || !r.has("ratio") || r.has("prompt-tokens") || r.has("history-tokens") {
+		if strings.HasPrefix(r.name, "External/") || strings.HasPrefix(r.name, "ScaleOut/") || strings.HasPrefix(r.name, "Memory/") || !r.has("ratio") || r.has("prompt-tokens") || r.has("history-tokens") {
 			continue
 		}
 		node, base, unit := r.m["node-ops/s"], r.m["base-ops/s"], " ops/s"
