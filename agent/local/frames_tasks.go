@@ -108,6 +108,29 @@ func taskLast(s string) string {
 // "Create a task to call Jane tomorrow", "New to-do: …", "Add Buy milk
 // to my tasks".
 func fitTaskCreate(s string, _ []span, cal calendar) (frameFit, bool) {
+	prio, rest := leadPriority(s)
+	if prio == "" {
+		return fitTaskCreateBody(s, cal)
+	}
+	fit, ok := fitTaskCreateBody(rest, cal)
+	if !ok || fit.err != nil {
+		return fit, ok
+	}
+	t, isTask := fit.it.(taskCreate)
+	if !isTask {
+		return fit, ok
+	}
+	if t.priority != "" && t.priority != prio {
+		return frameFit{score: fit.score, err: refuse("the task has two priorities (%s and %s)", prio, t.priority)}, true
+	}
+	t.priority = prio
+	fit.it = t
+	return fit, true
+}
+
+// fitTaskCreateBody is fitTaskCreate once a priority said before the
+// task noun is taken out.
+func fitTaskCreateBody(s string, cal calendar) (frameFit, bool) {
 	if after, ok := opens(s, cueTaskNew); ok {
 		body := trimSep(after)
 		if b, ok := opens(body, cueTaskTitled); ok {

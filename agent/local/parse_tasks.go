@@ -9,6 +9,8 @@ type (
 	// taskCreate: "Add a task 'Send Q1 report' due 2026-12-05 assigned to Maria".
 	taskCreate struct {
 		title, due, assignee string
+		// priority is "high", "medium", "low" or "" (task_priority.go).
+		priority string
 		// about: the title's "her"/"him" is the contact created or
 		// changed earlier in the same request.
 		about bool
@@ -84,7 +86,8 @@ var (
 )
 
 // parseTaskBody reads what follows "create a task": a title (quoted or
-// not) and, at the end, a due date and an assignee in either order.
+// not) and, at the end, a due date, an assignee and a priority in any
+// order.
 func parseTaskBody(body string, cal calendar) (taskCreate, *parseError) {
 	var t taskCreate
 	if m := reForWhom.FindStringSubmatch(body); m != nil {
@@ -113,6 +116,13 @@ func parseTaskBody(body string, cal calendar) (taskCreate, *parseError) {
 				t.due, work = d, work[:m[0]]
 				continue
 			}
+		}
+		if p, rest, ok := peelPriority(work); ok {
+			if t.priority != "" && t.priority != p {
+				return t, refuse("the task has two priorities (%s and %s)", t.priority, p)
+			}
+			t.priority, work = p, rest
+			continue
 		}
 		if t.assignee == "" {
 			if m := reAssignSuffix.FindStringSubmatchIndex(work); m != nil {

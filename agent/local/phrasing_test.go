@@ -132,6 +132,19 @@ var phrasings = []phrasing{
 	{say: "Add a task for me to renew the domain in 3 days", want: `Task created: "Renew the domain" (due 2026-03-07, assigned to you).`, writes: "tasks_create"},
 	{say: "Please remind me to email Kenji on March 10th", want: `Task created: "Email Kenji" (due 2026-03-10, assigned to you).`, writes: "tasks_create"},
 	{say: "Make a task called Draft the newsletter due 2026-04-01 and assign it to Sam Lee", want: `Task created: "Draft the newsletter" (due 2026-04-01, assigned to Sam Lee).`, writes: "tasks_create"},
+	// A priority before or after the title, around the due date (it goes
+	// into the description: tasks have no priority field).
+	{say: "Create a task to call Jane Doe tomorrow, high priority", want: `Task created: "Call Jane Doe" (due 2026-03-05, priority high).`, writes: "tasks_create", args: []string{`"description":"Priority: high"`}},
+	{say: "Create a task to call Jane Doe, due tomorrow, high priority", want: `Task created: "Call Jane Doe" (due 2026-03-05, priority high).`, writes: "tasks_create", args: []string{`"description":"Priority: high"`}},
+	{say: "Add a high priority task: call Jane Doe tomorrow", want: `Task created: "Call Jane Doe" (due 2026-03-05, priority high).`, writes: "tasks_create", args: []string{`"description":"Priority: high"`}},
+	{say: "New task: renew the domain, priority low, by Friday", want: `Task created: "Renew the domain" (due 2026-03-06, priority low).`, writes: "tasks_create", args: []string{`"description":"Priority: low"`}},
+	{say: "Create an urgent task to send the invoice to Hooli on Friday and assign it to Sam", want: `Task created: "Send the invoice to Hooli" (due 2026-03-06, assigned to Sam Lee, priority high).`, writes: "tasks_create"},
+	{say: "Remind me to book the venue next week - urgent", want: `Task created: "Book the venue" (due 2026-03-11, assigned to you, priority high).`, writes: "tasks_create"},
+	{say: "Add a task to review the Globex contract, assigned to Tom, with high priority, due March 20", want: `Task created: "Review the Globex contract" (due 2026-03-20, assigned to Tom Baker, priority high).`, writes: "tasks_create"},
+	{say: "Create a task to fix the login page and priority medium", want: `Task created: "Fix the login page" (priority medium).`, writes: "tasks_create", args: []string{`"description":"Priority: medium"`}},
+	{say: "Add a low priority task: call Emma, high priority", want: refused + "the task has two priorities", writes: ""},
+	{say: "Create a task to review high priority bugs", want: `Task created: "Review high priority bugs".`, writes: "tasks_create"},
+	{say: "Create a task to call Jane Doe tomorrow high priority tickets", want: refused + "I could not tell whether", writes: ""},
 
 	// Tasks: find.
 	{say: "What's on Maria's plate?", want: `Found 1 task assigned to Maria Garcia: "Prepare the Q1 report"`},

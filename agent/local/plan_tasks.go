@@ -25,7 +25,11 @@ func (t taskCreate) run(r *runner) bool {
 		return cont(fl)
 	}
 	title, contactID := r.aboutContact(t.title)
-	res, ok := r.exec(mk("tasks_create", "title", title, "due", t.due,
+	var desc string
+	if t.priority != "" {
+		desc = "Priority: " + t.priority
+	}
+	res, ok := r.exec(mk("tasks_create", "title", title, "description", desc, "due", t.due,
 		"assignee_id", member.str("id"), "contact_id", contactID))
 	if !ok {
 		return false
@@ -48,6 +52,9 @@ func (t taskCreate) run(r *runner) bool {
 	}
 	if contactID != "" {
 		d = append(d, "contact "+contactName(r.contact))
+	}
+	if t.priority != "" {
+		d = append(d, "priority "+t.priority)
 	}
 	r.say("Task created: %s.", withDetails(taskTitle(task), d))
 	return true
