@@ -143,6 +143,10 @@ var phrasings = []phrasing{
 	{say: "Add a task to review the Globex contract, assigned to Tom, with high priority, due March 20", want: `Task created: "Review the Globex contract" (due 2026-03-20, assigned to Tom Baker, priority high).`, writes: "tasks_create"},
 	{say: "Create a task to fix the login page and priority medium", want: `Task created: "Fix the login page" (priority medium).`, writes: "tasks_create", args: []string{`"description":"Priority: medium"`}},
 	{say: "Add a low priority task: call Emma, high priority", want: refused + "the task has two priorities", writes: ""},
+	{say: "Add a task to call Priya on Monday and make it high priority", want: `Task created: "Call Priya" (due 2026-03-09, priority high).`, writes: "tasks_create"},
+	{say: "Create a task to deal with urgent", want: `Task created: "Deal with urgent".`, writes: "tasks_create"},
+	{say: "Create a task to ship the fix (low priority) by next Friday", want: `Task created: "Ship the fix" (due 2026-03-06, priority low).`, writes: "tasks_create"},
+	{say: "Create a task to call Jane Doe with high priority clients tomorrow", want: `Task created: "Call Jane Doe with high priority clients" (due 2026-03-05).`, writes: "tasks_create"},
 	{say: "Create a task to review high priority bugs", want: `Task created: "Review high priority bugs".`, writes: "tasks_create"},
 	{say: "Create a task to call Jane Doe tomorrow high priority tickets", want: refused + "I could not tell whether", writes: ""},
 

@@ -21,14 +21,20 @@ func priorityWord(w string) string {
 	return ""
 }
 
-const prioLevel = `(high|top|medium|normal|low|urgent)`
+const (
+	prioLevel = `(high|top|medium|normal|low|urgent)`
+	// prioPhrase is "high priority", "priority: low", "priority of high".
+	prioPhrase = prioLevel + `[\s-]+priority|priority(?:\s*[:=]\s*|\s+(?:of\s+|is\s+)?)` + prioLevel
+	// prioSep comes before a trailing priority: a comma or semicolon, a
+	// dash, "and", an opening bracket, maybe "make it" or "it's".
+	prioSep = `(?:\s*[,;]\s*(?:and\s+)?|\s+[-–]\s+|\s+and\s+|\s+\(\s*)(?:(?:make|mark)\s+it\s+|it'?s\s+|it\s+is\s+)?(?:a\s+|at\s+|as\s+)?`
+)
 
 var (
 	// rePrioritySuffix is a priority phrase at the end of a task body,
 	// after a separator: ", high priority", " and priority low",
 	// " with high priority", " (urgent)", ", urgent".
-	rePrioritySuffix = re(`(?:\s*[,;]\s*(?:and\s+|with\s+|at\s+|as\s+)?(?:a\s+)?|\s+[-–]\s+|\s+(?:and|with)\s+(?:a\s+)?|\s+\(\s*)(?:` +
-		prioLevel + `\s+priority|priority(?:\s*[:=]\s*|\s+(?:of\s+|is\s+)?)` + prioLevel + `|(urgent))\s*\)?$`)
+	rePrioritySuffix = re(`(?:` + prioSep + `(?:` + prioPhrase + `|(urgent))|(?:\s*[,;]\s*(?:and\s+)?|\s+and\s+|\s+)with\s+(?:a\s+)?(?:` + prioPhrase + `))\s*\)?$`)
 	// rePriorityLead is a priority before the task noun: "a high
 	// priority task", "an urgent to-do", "a low-priority reminder".
 	rePriorityLead = re(`\b(?:` + prioLevel + `[\s-]+priority|(urgent))\s+((?:new\s+)?(?:task|to-do|todo|reminder)\b)`)
@@ -40,7 +46,7 @@ func peelPriority(work string) (prio, rest string, ok bool) {
 	if m == nil {
 		return "", work, false
 	}
-	for g := 1; g <= 3; g++ {
+	for g := 1; g <= 5; g++ {
 		if m[2*g] >= 0 {
 			return priorityWord(work[m[2*g]:m[2*g+1]]), work[:m[0]], true
 		}
