@@ -111,6 +111,19 @@ func (d *Dispatcher) fill(ctx context.Context) (started int, more bool, err erro
 	if err != nil {
 		return 0, false, err
 	}
+	// Stop may have begun while this claim ran (the room above may even
+	// count workers its stop let finish): what it leased is handed back,
+	// not sent, so Stop waits only for the attempts already in flight.
+	select {
+	case <-d.quit:
+		for _, c := range batch {
+			if err := d.unlease(ctx, c); err != nil {
+				return 0, false, err
+			}
+		}
+		return 0, false, nil
+	default:
+	}
 	var over []claimed
 	for _, c := range batch {
 		if !d.take(c.origin) {
