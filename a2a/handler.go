@@ -115,7 +115,7 @@ func (s *Server) send(ctx context.Context, pr access.Principal, req *spec.SendMe
 		return nil, nil, s.protocolError(err)
 	}
 	if fresh {
-		s.cfg.Log.Info("a2a message accepted", "task_id", task.ID, "conversation_id", task.ConversationID, "turn", task.Turn, "key_id", o.KeyID)
+		s.cfg.Log.Debug("a2a message accepted", "task_id", task.ID, "conversation_id", task.ConversationID, "turn", task.Turn, "key_id", o.KeyID)
 	}
 	blocking := req.Config == nil || !req.Config.ReturnImmediately
 	if fresh && !blocking && task.FirstTurn == task.Turn {
