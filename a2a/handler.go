@@ -224,7 +224,7 @@ func (s *Server) submit(ctx context.Context, tx store.Tx, pr access.Principal, m
 	}
 	params := conversation.SubmitParams{
 		WorkspaceID: o.WorkspaceID, KeyID: o.KeyID, MemberID: pr.Member.ID, ConversationID: convID,
-		Message: text, Now: now, LeaseUntil: lease,
+		Message: text, Now: now, LeaseUntil: lease, TaskID: newID,
 	}
 	if s.cfg.Admit != nil && spent == nil {
 		params.Admit = s.cfg.Admit(o.KeyID)

@@ -96,7 +96,7 @@ func newTask(t *Task, id string, o Owner, messageID, hash string, now time.Time)
 
 // advanceTask moves a task on to the turn that answers its question.
 func advanceTask(ctx context.Context, tx store.Tx, t *Task, turn int, now time.Time) error {
-	if _, err := tx.Exec(ctx, `UPDATE a2a_tasks SET turn = ?, updated_at = ? WHERE id = ?`, turn, store.Micros(now), t.ID); err != nil {
+	if _, err := tx.Exec(ctx, `UPDATE a2a_tasks SET turn = ?, updated_at = ? WHERE key_id = ? AND id = ?`, turn, store.Micros(now), t.KeyID, t.ID); err != nil {
 		return fmt.Errorf("a2a: advance task: %w", err)
 	}
 	t.Turn, t.UpdatedAt = turn, now
@@ -162,7 +162,8 @@ func findMessage(ctx context.Context, q store.Querier, keyID, messageID string) 
 	return c, true, nil
 }
 
-// listParams selects a page of an owner's tasks, newest first.
+// listParams selects a page of an owner's tasks, newest first (by id: a
+// task id is a ULID, in creation order).
 type listParams struct {
 	ContextID string
 	Limit     int
@@ -172,12 +173,7 @@ type listParams struct {
 
 // listTasks returns up to p.Limit tasks and the cursor of the next page.
 func listTasks(ctx context.Context, q store.Querier, o Owner, p listParams) ([]Task, string, error) {
-	where := `workspace_id = ? AND key_id = ?`
-	args := []any{o.WorkspaceID, o.KeyID}
-	if p.ContextID != "" {
-		where += ` AND conversation_id = ?`
-		args = append(args, p.ContextID)
-	}
+	where, args := ownedBy(o, p.ContextID)
 	if !p.After.IsZero() {
 		where += ` AND updated_at > ?`
 		args = append(args, store.Micros(p.After))
@@ -187,10 +183,10 @@ func listTasks(ctx context.Context, q store.Querier, o Owner, p listParams) ([]T
 		if err != nil {
 			return nil, "", errs.E(errs.Invalid, "invalid pageToken")
 		}
-		where += ` AND (created_at < ? OR (created_at = ? AND id < ?))`
-		args = append(args, c.At, c.At, c.ID)
+		where += ` AND id < ?`
+		args = append(args, c.ID)
 	}
-	rows, err := q.Query(ctx, `SELECT `+taskCols+` FROM a2a_tasks WHERE `+where+` ORDER BY created_at DESC, id DESC LIMIT ?`,
+	rows, err := q.Query(ctx, `SELECT `+taskCols+` FROM a2a_tasks WHERE `+where+` ORDER BY id DESC LIMIT ?`,
 		append(args, p.Limit+1)...)
 	if err != nil {
 		return nil, "", fmt.Errorf("a2a: list tasks: %w", err)
@@ -216,11 +212,24 @@ func listTasks(ctx context.Context, q store.Querier, o Owner, p listParams) ([]T
 	return out, next, nil
 }
 
+// ownedBy is the WHERE clause (and its arguments) of the owner's tasks,
+// of one context when contextID is set: the key's range of the primary
+// key, and for a context the tasks its turns name (turns' primary key).
+func ownedBy(o Owner, contextID string) (string, []any) {
+	where := `key_id = ? AND workspace_id = ?`
+	args := []any{o.KeyID, o.WorkspaceID}
+	if contextID != "" {
+		where += ` AND id IN (SELECT task_id FROM turns WHERE conversation_id = ? AND task_id IS NOT NULL) AND conversation_id = ?`
+		args = append(args, contextID, contextID)
+	}
+	return where, args
+}
+
 // countTasks is ListTasks' totalSize.
 func countTasks(ctx context.Context, q store.Querier, o Owner, contextID string) (int, error) {
 	var n int
-	err := q.QueryRow(ctx, `SELECT count(*) FROM a2a_tasks WHERE workspace_id = ? AND key_id = ? AND (? = '' OR conversation_id = ?)`,
-		o.WorkspaceID, o.KeyID, contextID, contextID).Scan(&n)
+	where, args := ownedBy(o, contextID)
+	err := q.QueryRow(ctx, `SELECT count(*) FROM a2a_tasks WHERE `+where, args...).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("a2a: count tasks: %w", err)
 	}
@@ -228,9 +237,12 @@ func countTasks(ctx context.Context, q store.Querier, o Owner, contextID string)
 }
 
 // tasksOfTurn returns the tasks whose latest turn is turn of a conversation
-// (background work: any owner).
+// (background work: any owner): the task the turn names, through its
+// conversation's key (none for a turn sent over REST).
 func tasksOfTurn(ctx context.Context, q store.Querier, conversationID string, turn int) ([]Task, error) {
-	rows, err := q.Query(ctx, `SELECT `+taskCols+` FROM a2a_tasks WHERE conversation_id = ? AND turn = ?`, conversationID, turn)
+	rows, err := q.Query(ctx, `SELECT t.id, t.workspace_id, t.key_id, t.conversation_id, t.first_turn, t.turn, t.created_at, t.updated_at
+		FROM turns u JOIN conversations c ON c.id = u.conversation_id JOIN a2a_tasks t ON t.key_id = c.key_id AND t.id = u.task_id
+		WHERE u.conversation_id = ? AND u.turn = ? AND t.turn = u.turn`, conversationID, turn)
 	if err != nil {
 		return nil, fmt.Errorf("a2a: tasks of turn: %w", err)
 	}

@@ -32,6 +32,11 @@ type SubmitParams struct {
 	// process that accepts it runs it at once and holds it until then
 	// (queue.Pending.HeldUntil); the enqueuer then writes no job.
 	LeaseUntil int64
+	// TaskID, when set, names the protocol task (an A2A task, package
+	// a2a) the new turn belongs to: it is written on the turn
+	// (turns.task_id), where the task of a turn and the tasks of a
+	// conversation are found. Empty for a turn sent over REST.
+	TaskID string
 	// With, when set, gives one more statement of the accept that needs
 	// the new turn (a row naming it): Submit runs it right after writing
 	// the turn and before queuing it. On PostgreSQL, for a new
@@ -131,8 +136,8 @@ func createPostgres(ctx context.Context, tx store.Tx, p SubmitParams, convID str
 	q := `WITH c AS (INSERT INTO conversations (id, workspace_id, key_id, member_id, status, turn_count, metadata, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?))`
 	args := []any{convID, p.WorkspaceID, p.KeyID, p.MemberID, string(Queued), string(newMetadata(p.Metadata)), store.Micros(p.Now), store.Micros(p.Now),
-		convID, p.Message, string(Queued), store.Micros(p.Now), p.LeaseUntil}
-	const turn = `INSERT INTO turns (conversation_id, turn, message, status, created_at, lease_until) VALUES (?, 1, ?, ?, ?, ?)`
+		convID, p.Message, string(Queued), store.Micros(p.Now), p.LeaseUntil, taskID(p)}
+	const turn = `INSERT INTO turns (conversation_id, turn, message, status, created_at, lease_until, task_id) VALUES (?, 1, ?, ?, ?, ?, ?)`
 	if p.With == nil {
 		if _, err := tx.Exec(ctx, q+"\n"+turn, args...); err != nil {
 			return fmt.Errorf("conversation: create: %w", err)
@@ -168,12 +173,20 @@ func (w Stmt) done(n int64, err error, what string) error {
 
 // addTurn inserts the queued turn of a message.
 func addTurn(ctx context.Context, tx store.Tx, p SubmitParams, convID string, turn int) error {
-	_, err := tx.Exec(ctx, `INSERT INTO turns (conversation_id, turn, message, status, created_at, lease_until) VALUES (?, ?, ?, ?, ?, ?)`,
-		convID, turn, p.Message, string(Queued), store.Micros(p.Now), p.LeaseUntil)
+	_, err := tx.Exec(ctx, `INSERT INTO turns (conversation_id, turn, message, status, created_at, lease_until, task_id) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		convID, turn, p.Message, string(Queued), store.Micros(p.Now), p.LeaseUntil, taskID(p))
 	if err != nil {
 		return fmt.Errorf("conversation: add turn: %w", err)
 	}
 	return nil
+}
+
+// taskID is the turn's task_id: NULL for none.
+func taskID(p SubmitParams) any {
+	if p.TaskID == "" {
+		return nil
+	}
+	return p.TaskID
 }
 
 // nextTurn moves an existing conversation to a new queued turn, refusing

@@ -17,7 +17,11 @@ var migrations embed.FS
 // own transaction, in file-name order. Several processes may call it at
 // once: PostgreSQL serialises them with an advisory lock, SQLite with its
 // write lock.
-func (db *DB) Migrate(ctx context.Context) error {
+func (db *DB) Migrate(ctx context.Context) error { return db.migrate(ctx, "") }
+
+// migrate applies the migrations not yet applied up to and including
+// version last ("": all of them).
+func (db *DB) migrate(ctx context.Context, last string) error {
 	names, err := fs.Glob(migrations, "migrations/*.sql")
 	if err != nil {
 		return fmt.Errorf("store: list migrations: %w", err)
@@ -28,6 +32,9 @@ func (db *DB) Migrate(ctx context.Context) error {
 	}
 	for _, name := range names {
 		version := strings.TrimSuffix(strings.TrimPrefix(name, "migrations/"), ".sql")
+		if last != "" && version > last {
+			break
+		}
 		body, err := migrations.ReadFile(name)
 		if err != nil {
 			return fmt.Errorf("store: read %s: %w", name, err)
@@ -58,10 +65,14 @@ func (db *DB) Migrate(ctx context.Context) error {
 	return nil
 }
 
-// translate adapts the few type names that differ between the dialects.
+// translate adapts what differs between the dialects: a type name, and
+// SQLite's WITHOUT ROWID (a table clustered on its primary key), which
+// PostgreSQL has no words for and no need of (its tables are heaps with
+// the primary key's index beside them).
 func translate(d Dialect, sql string) string {
 	if d == Postgres {
 		sql = strings.ReplaceAll(sql, " BLOB", " BYTEA")
+		sql = strings.ReplaceAll(sql, ") WITHOUT ROWID;", ");")
 	}
 	return sql
 }
