@@ -12,8 +12,11 @@
 --     a2a_tasks_key go.
 -- a2a_messages and a2a_push_configs are rebuilt without their foreign key
 -- to a2a_tasks(id), which is no longer unique on its own (package a2a
--- writes them only for a task of the same key). Rows are kept as they
--- are.
+-- writes them only for a task of the same key), and a2a_tasks.workspace_id
+-- without one to workspaces: it is the key's workspace, and the same
+-- accept writes the conversation, whose foreign keys check it (on
+-- PostgreSQL each foreign key is one more query per row). Rows are kept
+-- as they are.
 
 ALTER TABLE turns ADD COLUMN task_id TEXT;
 UPDATE turns SET task_id = t.id FROM a2a_tasks t
@@ -21,7 +24,7 @@ UPDATE turns SET task_id = t.id FROM a2a_tasks t
 
 CREATE TABLE a2a_tasks_v2 (
     id              TEXT NOT NULL,
-    workspace_id    TEXT NOT NULL REFERENCES workspaces(id),
+    workspace_id    TEXT NOT NULL,
     key_id          TEXT NOT NULL,
     conversation_id TEXT NOT NULL,
     first_turn      INTEGER NOT NULL,
