@@ -255,6 +255,10 @@ func TestDeliveryFailureIsRecorded(t *testing.T) {
 		if d.Sent || !strings.HasPrefix(status, "failed: ") || sentAt != 0 || res.Actions[0].OK {
 			t.Fatalf("status %q sent_at %d receipt %+v", status, sentAt, res.Actions[0])
 		}
+		// The relay's words reach the model fenced as data.
+		if !res.Untrusted {
+			t.Fatal("a failed send's result (the relay's words) is not marked untrusted")
+		}
 		if !strings.Contains(res.Actions[0].Summary, "kept in the outbox (email/"+d.Email.ID+")") {
 			t.Fatalf("summary = %q", res.Actions[0].Summary)
 		}
@@ -272,8 +276,9 @@ func TestDeliveryFailureIsRecorded(t *testing.T) {
 		cfg.Password = password
 		e.reg = workspace.NewRegistry(db, func() time.Time { return now })
 		e.reg.Add(New(cfg).Tools()...)
-		if d := decode[sendData](t, e.call(e.a, "email_send", map[string]any{"to": []string{"jane@acme.example"}, "subject": "S", "body": "B"})); !d.Sent {
-			t.Fatalf("authenticated send = %+v", d)
+		sent := e.call(e.a, "email_send", map[string]any{"to": []string{"jane@acme.example"}, "subject": "S", "body": "B"})
+		if d := decode[sendData](t, sent); !d.Sent || sent.Untrusted {
+			t.Fatalf("authenticated send = %+v (untrusted %v)", d, sent.Untrusted)
 		}
 
 		// A refused recipient and a relay that is not there.

@@ -66,8 +66,12 @@ func (s *Service) send(ctx context.Context, env workspace.Env, a sendArgs) (work
 		return workspace.Result{}, err
 	}
 	if derr != nil {
-		return result(*e, workspace.Receipt{Tool: "email_send", OK: false, Ref: ref,
-			Summary: fmt.Sprintf("Email not sent: %s; kept in the outbox (%s)", strings.TrimPrefix(e.Status, StatusFailedPrefix), ref)}), nil
+		res := result(*e, workspace.Receipt{Tool: "email_send", OK: false, Ref: ref,
+			Summary: fmt.Sprintf("Email not sent: %s; kept in the outbox (%s)", strings.TrimPrefix(e.Status, StatusFailedPrefix), ref)})
+		// The status and error quote the relay's own words (reason):
+		// data from outside the workspace, never instructions.
+		res.Untrusted = true
+		return res, nil
 	}
 	return result(*e, workspace.Receipt{Tool: "email_send", OK: true, Ref: ref,
 		Summary: sentSummary(*e)}), nil
