@@ -21,14 +21,16 @@ import (
 // sendMethod is the JSON-RPC method serveSend answers.
 const sendMethod = "SendMessage"
 
-// rpcRequest is a JSON-RPC request as a2a-go's JSON-RPC binding decodes it
-// (its internal jsonrpc.ServerRequest): the same fields and types, so a
-// body decodes here exactly as it would there.
+// rpcRequest is a JSON-RPC SendMessage request as a2a-go's JSON-RPC
+// binding decodes it (its internal jsonrpc.ServerRequest, whose params it
+// then decodes into a SendMessageRequest): the same fields and types, so
+// a body decodes here exactly as it would there, in one pass instead of
+// two (the params validated and copied once).
 type rpcRequest struct {
-	JSONRPC string          `json:"jsonrpc"`
-	Method  string          `json:"method"`
-	Params  json.RawMessage `json:"params,omitempty"`
-	ID      any             `json:"id"`
+	JSONRPC string                   `json:"jsonrpc"`
+	Method  string                   `json:"method"`
+	Params  *spec.SendMessageRequest `json:"params,omitempty"`
+	ID      any                      `json:"id"`
 }
 
 // serveSend answers an authenticated JSON-RPC SendMessage (POST, body
@@ -48,14 +50,10 @@ func (s *Server) serveSend(w http.ResponseWriter, r *http.Request, body []byte, 
 		return false
 	}
 	var env rpcRequest
-	if json.Unmarshal(body, &env) != nil || env.JSONRPC != "2.0" || env.Method != sendMethod || !validID(env.ID) {
+	if json.Unmarshal(body, &env) != nil || env.JSONRPC != "2.0" || env.Method != sendMethod || !validID(env.ID) || env.Params == nil {
 		return false
 	}
-	var req spec.SendMessageRequest
-	if json.Unmarshal(env.Params, &req) != nil {
-		return false
-	}
-	res, quick, err := s.send(r.Context(), pr, &req)
+	res, quick, err := s.send(r.Context(), pr, env.Params)
 	if err == nil && quick != nil {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(appendSubmitted(make([]byte, 0, 640+2*len(quick.text)), env.ID, quick))
