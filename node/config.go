@@ -2,6 +2,7 @@ package node
 
 import (
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -88,6 +89,9 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		MCPAllowHosts:     splitList(getenv("SOIS_MCP_ALLOW_HOSTS")),
 		Getenv:            getenv,
 	}
+	if err := CheckPublicURL(c.PublicURL); err != nil {
+		return c, fmt.Errorf("config: SOIS_PUBLIC_URL: %w", err)
+	}
 	var err error
 	for _, f := range []struct {
 		name string
@@ -120,6 +124,29 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		}
 	}
 	return c, nil
+}
+
+// CheckPublicURL refuses a public URL (SOIS_PUBLIC_URL, serve
+// --public-url) that callers could not use: the card, the OAuth metadata,
+// the console's links and /mcp's host check are built from it, so
+// "node.example.com" or "ftp://…" would publish broken addresses. Empty
+// is fine (http://<listen>).
+func CheckPublicURL(s string) error {
+	if s == "" {
+		return nil
+	}
+	u, err := url.Parse(s)
+	switch {
+	case err != nil:
+		return fmt.Errorf("%q is not a URL: %w", s, err)
+	case u.Scheme != "http" && u.Scheme != "https":
+		return fmt.Errorf("%q must start with https:// (or http://), e.g. https://node.example.com", s)
+	case u.Host == "" || u.Hostname() == "":
+		return fmt.Errorf("%q has no host", s)
+	case u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
+		return fmt.Errorf("%q must be a base URL, without user, query or fragment", s)
+	}
+	return nil
 }
 
 func splitList(s string) []string {

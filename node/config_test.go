@@ -1,6 +1,10 @@
 package node_test
 
 import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -30,6 +34,40 @@ func TestShutdownGrace(t *testing.T) {
 			return ""
 		}); err == nil {
 			t.Errorf("SOIS_SHUTDOWN_GRACE=%q accepted", v)
+		}
+	}
+}
+
+// TestPublicURL: SOIS_PUBLIC_URL must be an absolute http(s) base URL
+// (the card, the OAuth metadata and the console's links are built from
+// it); anything else stops the node at start with the variable named,
+// and a public URL given to New directly (serve --public-url) is
+// checked the same way, before any database is opened.
+func TestPublicURL(t *testing.T) {
+	env := func(v string) func(string) string {
+		return func(k string) string {
+			if k == "SOIS_PUBLIC_URL" {
+				return v
+			}
+			return ""
+		}
+	}
+	for _, v := range []string{"", "https://node.example.com", "http://127.0.0.1:8080/", "https://node.example.com/sois"} {
+		if _, err := node.ConfigFromEnv(env(v)); err != nil {
+			t.Errorf("SOIS_PUBLIC_URL=%q refused: %v", v, err)
+		}
+	}
+	for _, v := range []string{"notaurl", "node.example.com:8080", "ftp://node.example.com", "https://", "https://:8080",
+		"https://u:p@node.example.com", "https://node.example.com/?x=1", "https://node.example.com/#top", "http://[::1"} {
+		_, err := node.ConfigFromEnv(env(v))
+		if err == nil || !strings.Contains(err.Error(), "SOIS_PUBLIC_URL") {
+			t.Errorf("SOIS_PUBLIC_URL=%q: %v, want a refusal naming the variable", v, err)
+		}
+		dir := t.TempDir()
+		if _, err := node.New(context.Background(), node.Config{PublicURL: v, DatabaseURL: "sqlite://" + filepath.Join(dir, "db"), DataDir: dir}, nil); err == nil {
+			t.Errorf("New with PublicURL %q: no error", v)
+		} else if _, statErr := os.Stat(filepath.Join(dir, "db")); statErr == nil {
+			t.Errorf("New with PublicURL %q opened the database before refusing it", v)
 		}
 	}
 }

@@ -87,6 +87,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Node, error) {
 	if log == nil {
 		log = slog.Default()
 	}
+	if err := CheckPublicURL(cfg.PublicURL); err != nil {
+		return nil, fmt.Errorf("node: public URL: %w", err)
+	}
 	db, err := store.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return nil, err
