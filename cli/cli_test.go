@@ -83,6 +83,13 @@ func TestInitKeysTokensMembers(t *testing.T) {
 				{"keys", "create", "--scopes", "contacts:fly"},
 				{"keys", "create", "--response-url", "http://10.0.0.1/hook"},
 				{"keys", "update", k.ID, "--budget-daily", "5", "--no-budget-daily"},
+				{"keys", "update", k.ID, "--response-url", "https://hooks.example.com/x", "--no-response-url"},
+				// A new key has nothing to remove, a listing adds
+				// no one: flags of another form are refused, not
+				// ignored.
+				{"keys", "create", "--no-budget-daily"},
+				{"keys", "create", "--no-response-url"},
+				{"members", "list", "--role", "viewer"},
 				{"keys", "update", "NOPE", "--name", "x"},
 				{"members", "add", "--name", "X", "--email", "not-an-email"},
 				{"members", "add", "--name", "X", "--email", "x@example.com", "--role", "king"},
@@ -110,6 +117,11 @@ func TestInitKeysTokensMembers(t *testing.T) {
 			}
 			if code != 0 || json.Unmarshal([]byte(out), &tok) != nil || !strings.HasPrefix(tok.Token, "sois_tok_") {
 				t.Fatalf("tokens create: %d %s %s", code, out, errOut)
+			}
+			// revoke takes the id alone: a member named there would
+			// suggest a check that does not happen.
+			if _, errOut, code = run(t, env, "tokens", "revoke", tok.ID, "--member", "owner@example.com"); code == 0 || !strings.Contains(errOut, "--member") {
+				t.Fatalf("tokens revoke --member: exit %d, stderr %q", code, errOut)
 			}
 			if _, errOut, code = run(t, env, "tokens", "revoke", tok.ID); code != 0 {
 				t.Fatalf("tokens revoke: %s", errOut)

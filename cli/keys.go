@@ -48,18 +48,22 @@ type keyFlags struct {
 	threshold                               int
 }
 
-func (f *keyFlags) register(fs *flag.FlagSet) {
+// register declares the flags; the --no-… flags, which remove a setting,
+// only when update is set (a new key has nothing to remove).
+func (f *keyFlags) register(fs *flag.FlagSet, update bool) {
 	fs.StringVar(&f.name, "name", "", "key name")
 	fs.StringVar(&f.responseURL, "response-url", "", "webhook URL for results (https, or an allow-listed host)")
 	fs.StringVar(&f.scopes, "scopes", "", "comma-separated scopes, e.g. contacts:read,tasks:write (empty: all the member may do)")
 	fs.StringVar(&f.daily, "budget-daily", "", "daily budget in USD (UTC day)")
 	fs.StringVar(&f.monthly, "budget-monthly", "", "monthly budget in USD (UTC calendar month)")
 	fs.StringVar(&f.total, "budget-total", "", "total budget in USD")
-	fs.BoolVar(&f.noDaily, "no-budget-daily", false, "remove the daily budget")
-	fs.BoolVar(&f.noMonthly, "no-budget-monthly", false, "remove the monthly budget")
-	fs.BoolVar(&f.noTotal, "no-budget-total", false, "remove the total budget")
-	fs.BoolVar(&f.noResponse, "no-response-url", false, "remove the response URL")
 	fs.IntVar(&f.threshold, "threshold", 0, "soft threshold in percent of each budget (default 80)")
+	if update {
+		fs.BoolVar(&f.noDaily, "no-budget-daily", false, "remove the daily budget")
+		fs.BoolVar(&f.noMonthly, "no-budget-monthly", false, "remove the monthly budget")
+		fs.BoolVar(&f.noTotal, "no-budget-total", false, "remove the total budget")
+		fs.BoolVar(&f.noResponse, "no-response-url", false, "remove the response URL")
+	}
 }
 
 // apply sets the fields whose flags were given onto p.
@@ -91,6 +95,9 @@ func (f *keyFlags) apply(fs *flag.FlagSet, p *access.KeyParams) error {
 	budget("budget-total", f.total, f.noTotal, &p.BudgetTotal)
 	if err != nil {
 		return err
+	}
+	if f.noResponse && set["response-url"] {
+		return usagef("use either --response-url or --no-response-url")
 	}
 	if set["name"] {
 		p.Name = f.name
@@ -129,7 +136,7 @@ func runKeys(ctx context.Context, e *Env, args []string) error {
 	fs, asJSON := c.FlagSet, c.json
 	var kf keyFlags
 	if sub == "create" || sub == "update" {
-		kf.register(fs)
+		kf.register(fs, sub == "update")
 	}
 	db, ws, pos, err := c.parseOpen(ctx, args, -1, "")
 	if err != nil {

@@ -16,9 +16,12 @@ func runMembers(ctx context.Context, e *Env, args []string) error {
 	sub, args := args[0], args[1:]
 	c := e.workspaceCommand("members " + sub)
 	asJSON := c.json
-	name := c.String("name", "", "member's name")
-	email := c.String("email", "", "member's email")
-	role := c.String("role", "member", "owner, admin, member or viewer")
+	var name, email, role string // add's flags: list takes none
+	if sub == "add" {
+		c.StringVar(&name, "name", "", "member's name")
+		c.StringVar(&email, "email", "", "member's email")
+		c.StringVar(&role, "role", "member", "owner, admin, member or viewer")
+	}
 	db, ws, _, err := c.parseOpen(ctx, args, -1, "")
 	if err != nil {
 		return err
@@ -26,7 +29,7 @@ func runMembers(ctx context.Context, e *Env, args []string) error {
 	defer db.Close()
 	switch sub {
 	case "add":
-		m, err := access.AddMember(ctx, db, ws, *name, *email, workspace.Role(*role), e.Now())
+		m, err := access.AddMember(ctx, db, ws, name, email, workspace.Role(role), e.Now())
 		if err != nil {
 			return err
 		}
@@ -53,8 +56,11 @@ func runTokens(ctx context.Context, e *Env, args []string) error {
 	sub, args := args[0], args[1:]
 	c := e.workspaceCommand("tokens " + sub)
 	asJSON := c.json
-	member := c.String("member", "", "member id or email (default: the workspace's first owner)")
-	name := c.String("name", "", "token name")
+	var member, name string // create's flags: revoke takes only the id
+	if sub == "create" {
+		c.StringVar(&member, "member", "", "member id or email (default: the workspace's first owner)")
+		c.StringVar(&name, "name", "", "token name")
+	}
 	db, ws, pos, err := c.parseOpen(ctx, args, -1, "")
 	if err != nil {
 		return err
@@ -62,11 +68,11 @@ func runTokens(ctx context.Context, e *Env, args []string) error {
 	defer db.Close()
 	switch sub {
 	case "create":
-		memberID, err := pickMember(ctx, db, ws, *member)
+		memberID, err := pickMember(ctx, db, ws, member)
 		if err != nil {
 			return err
 		}
-		t, secret, err := access.CreateToken(ctx, db, ws, memberID, *name, e.Now())
+		t, secret, err := access.CreateToken(ctx, db, ws, memberID, name, e.Now())
 		if err != nil {
 			return err
 		}
