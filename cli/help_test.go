@@ -155,6 +155,10 @@ func TestBadCommandLines(t *testing.T) {
 		{[]string{"extensions", "add", "crm"}, "want 2 argument(s), got 1", "extensions add NAME URL [flags]"},
 		{[]string{"deliveries", "list", "x"}, "want 0 argument(s), got 1", "--before"},
 		{[]string{"send"}, `want 1 argument(s), got 0: send "message"`, "--wait"},
+		// The node holds a request at most 60 s: a longer wait is refused,
+		// not cut short in silence.
+		{[]string{"send", "hi", "--token", "sois_tok_x", "--key", "sois_x", "--wait", "99"}, "--wait must be 0 to 60 seconds", "--wait"},
+		{[]string{"send", "hi", "--token", "sois_tok_x", "--key", "sois_x", "--wait", "-1"}, "--wait must be 0 to 60 seconds", "--wait"},
 	}
 	for _, c := range cases {
 		out, errOut, code := run(t, env, c.args...)
