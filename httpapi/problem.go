@@ -107,6 +107,16 @@ func setProblems() {
 		if n, _ := fmt.Sscanf(msg, "request body is too large limit=%d bytes", &limit); status == http.StatusRequestEntityTooLarge && n == 1 {
 			msg = fmt.Sprintf("request body is too large: the limit is %d bytes", limit-1)
 		}
+		// Huma says "validation failed" also of a body it could not parse
+		// at all; say what is wrong with it (errors[] has the detail).
+		if msg == "validation failed" {
+			switch status {
+			case http.StatusBadRequest:
+				msg = "malformed request body: not valid JSON"
+			case http.StatusUnsupportedMediaType:
+				msg = "unsupported Content-Type: send application/json"
+			}
+		}
 		p := newProblem(status, msg)
 		for _, e := range es {
 			var d *huma.ErrorDetail

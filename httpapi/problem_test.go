@@ -56,3 +56,23 @@ func TestValidationEchoesLittle(t *testing.T) {
 		})
 	}
 }
+
+// TestUnparsableBodySaysSo: a body that is not JSON, or not sent as JSON,
+// is not "validation failed" but says what is wrong with it.
+func TestUnparsableBodySaysSo(t *testing.T) {
+	api := httpapitest.New(t, httpapitest.Options{})
+	c := api.Workspace(t, workspace.Owner, access.KeyParams{})
+	for _, tc := range []struct {
+		ctype, body, want string
+		status            int
+	}{
+		{"application/json", `{"message": `, "not valid JSON", http.StatusBadRequest},
+		{"application/json", `{"message": "hi",}`, "not valid JSON", http.StatusBadRequest},
+		{"text/plain", `{"message": "hi"}`, "send application/json", http.StatusUnsupportedMediaType},
+	} {
+		r := api.Post("/api/agent", append(httpapitest.Auth(c), "Content-Type: "+tc.ctype, strings.NewReader(tc.body))...)
+		if d := problem(t, r, tc.status); !strings.Contains(d, tc.want) {
+			t.Errorf("%s %q: detail %q, want it to say %q", tc.ctype, tc.body, d, tc.want)
+		}
+	}
+}
