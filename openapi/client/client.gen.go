@@ -1286,7 +1286,7 @@ type ClientInterface interface {
 
 	// ListConversations List the key's conversations
 	//
-	// Newest first, paged with next_cursor.
+	// Newest first, paged with next_cursor, optionally by status. Each conversation comes without its turns (turns is []): get one for its turns and their actions.
 	//
 	// Corresponds with GET /api/agent/conversations (the `ListConversations` operationId).
 	ListConversations(ctx context.Context, params *ListConversationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1476,7 +1476,7 @@ func (c *Client) GetBudget(ctx context.Context, reqEditors ...RequestEditorFn) (
 
 // ListConversations List the key's conversations
 //
-// Newest first, paged with next_cursor.
+// Newest first, paged with next_cursor, optionally by status. Each conversation comes without its turns (turns is []): get one for its turns and their actions.
 //
 // Corresponds with GET /api/agent/conversations (the `ListConversations` operationId).
 func (c *Client) ListConversations(ctx context.Context, params *ListConversationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2478,7 +2478,7 @@ type ClientWithResponsesInterface interface {
 
 	// ListConversationsWithResponse List the key's conversations
 	//
-	// Newest first, paged with next_cursor.
+	// Newest first, paged with next_cursor, optionally by status. Each conversation comes without its turns (turns is []): get one for its turns and their actions.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -3987,7 +3987,7 @@ func (c *ClientWithResponses) GetBudgetWithResponse(ctx context.Context, reqEdit
 
 // ListConversationsWithResponse List the key's conversations
 //
-// Newest first, paged with next_cursor.
+// Newest first, paged with next_cursor, optionally by status. Each conversation comes without its turns (turns is []): get one for its turns and their actions.
 //
 // Returns a wrapper object for the known response body format(s).
 //
