@@ -123,11 +123,19 @@ func TestInitKeysTokensMembers(t *testing.T) {
 			if _, errOut, code = run(t, env, "tokens", "revoke", tok.ID, "--member", "owner@example.com"); code == 0 || !strings.Contains(errOut, "--member") {
 				t.Fatalf("tokens revoke --member: exit %d, stderr %q", code, errOut)
 			}
-			if _, errOut, code = run(t, env, "tokens", "revoke", tok.ID); code != 0 {
-				t.Fatalf("tokens revoke: %s", errOut)
+			// --json is JSON for a revocation too, not a sentence.
+			out, errOut, code = run(t, env, "tokens", "revoke", tok.ID, "--json")
+			var revokedTok struct {
+				ID      string `json:"id"`
+				Revoked bool   `json:"revoked"`
 			}
-			if _, errOut, code = run(t, env, "keys", "revoke", k.ID); code != 0 {
-				t.Fatalf("keys revoke: %s", errOut)
+			if code != 0 || json.Unmarshal([]byte(out), &revokedTok) != nil || revokedTok.ID != tok.ID || !revokedTok.Revoked {
+				t.Fatalf("tokens revoke --json: %d %q %s", code, out, errOut)
+			}
+			out, errOut, code = run(t, env, "keys", "revoke", k.ID, "--json")
+			var revokedKey cli.KeyView
+			if code != 0 || json.Unmarshal([]byte(out), &revokedKey) != nil || revokedKey.ID != k.ID || !revokedKey.Revoked {
+				t.Fatalf("keys revoke --json: %d %q %s", code, out, errOut)
 			}
 		})
 	}

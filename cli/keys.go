@@ -223,6 +223,13 @@ func runKeys(ctx context.Context, e *Env, args []string) error {
 		if err := access.RevokeKey(ctx, db, ws, pos[0], e.Now()); err != nil {
 			return err
 		}
+		if *asJSON {
+			k, err := access.GetKey(ctx, db, ws, pos[0])
+			if err != nil {
+				return err
+			}
+			return printJSON(e.Stdout, viewKey(k))
+		}
 		fmt.Fprintf(e.Stdout, "Key %s revoked.\n", pos[0])
 		return nil
 	}

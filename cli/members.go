@@ -88,6 +88,9 @@ func runTokens(ctx context.Context, e *Env, args []string) error {
 		if err := access.RevokeToken(ctx, db, ws, pos[0], e.Now()); err != nil {
 			return err
 		}
+		if *asJSON {
+			return printJSON(e.Stdout, map[string]any{"id": pos[0], "revoked": true})
+		}
 		fmt.Fprintf(e.Stdout, "Token %s revoked.\n", pos[0])
 		return nil
 	}
