@@ -2,6 +2,7 @@ package node
 
 import (
 	"fmt"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -212,5 +213,23 @@ func (c Config) BaseURL() string {
 	if c.PublicURL != "" {
 		return strings.TrimRight(c.PublicURL, "/")
 	}
-	return "http://" + c.Listen
+	u, _ := listenURL(c.Listen)
+	return u
+}
+
+// listenURL is the URL of a listen address that callers on this machine
+// can use: http://host:port, with 127.0.0.1 for an address that listens
+// on every interface (":8080", "0.0.0.0:8080", "[::]:8080"), which names
+// no host a client can reach (the card, OAuth metadata and printed curl
+// read "http://:8080" or "http://[::]:8080" otherwise). everywhere
+// reports that case: callers elsewhere need SOIS_PUBLIC_URL.
+func listenURL(addr string) (u string, everywhere bool) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://" + addr, false
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host, everywhere = "127.0.0.1", true
+	}
+	return "http://" + net.JoinHostPort(host, port), everywhere
 }

@@ -71,3 +71,27 @@ func TestPublicURL(t *testing.T) {
 		}
 	}
 }
+
+// TestBaseURLOfAnEveryInterfaceListen: without a public URL, the URL the
+// CLI prints (init's base_url, console links) is the listen address's,
+// with 127.0.0.1 for an address that listens on every interface, which
+// no client can connect to by name.
+func TestBaseURLOfAnEveryInterfaceListen(t *testing.T) {
+	for listen, want := range map[string]string{
+		"":                "http://127.0.0.1:8080",
+		":8080":           "http://127.0.0.1:8080",
+		"0.0.0.0:9000":    "http://127.0.0.1:9000",
+		"[::]:9000":       "http://127.0.0.1:9000",
+		"127.0.0.1:9000":  "http://127.0.0.1:9000",
+		"[::1]:9000":      "http://[::1]:9000",
+		"node.lan:9000":   "http://node.lan:9000",
+		"192.0.2.10:9000": "http://192.0.2.10:9000",
+	} {
+		if got := (node.Config{Listen: listen}).BaseURL(); got != want {
+			t.Errorf("Listen %q: BaseURL %q, want %q", listen, got, want)
+		}
+	}
+	if got := (node.Config{Listen: ":8080", PublicURL: "https://node.example.com/"}).BaseURL(); got != "https://node.example.com" {
+		t.Errorf("with a public URL: %q", got)
+	}
+}
