@@ -137,6 +137,9 @@ func TestInitKeysTokensMembers(t *testing.T) {
 			if code != 0 || json.Unmarshal([]byte(out), &revokedKey) != nil || revokedKey.ID != k.ID || !revokedKey.Revoked {
 				t.Fatalf("keys revoke --json: %d %q %s", code, out, errOut)
 			}
+			if _, errOut, code = run(t, env, "keys", "update", k.ID, "--name", "revived"); code == 0 || !strings.Contains(errOut, "revoked") {
+				t.Fatalf("keys update of a revoked key: exit %d, stderr %q", code, errOut)
+			}
 		})
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/soisnode/soisnode/access"
 	"github.com/soisnode/soisnode/budget"
+	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/money"
 	"github.com/soisnode/soisnode/store"
 	"github.com/soisnode/soisnode/webhook"
@@ -195,6 +196,9 @@ func runKeys(ctx context.Context, e *Env, args []string) error {
 			cur, err := access.GetKey(ctx, tx, ws, pos[0])
 			if err != nil {
 				return err
+			}
+			if cur.Revoked { // as the console refuses it
+				return errs.E(errs.Conflict, "key %s is revoked; it cannot be changed", cur.ID)
 			}
 			p := cur.Params()
 			if err := kf.apply(fs, &p); err != nil {
