@@ -118,6 +118,14 @@ func TestInitKeysTokensMembers(t *testing.T) {
 			if code != 0 || json.Unmarshal([]byte(out), &tok) != nil || !strings.HasPrefix(tok.Token, "sois_tok_") {
 				t.Fatalf("tokens create: %d %s %s", code, out, errOut)
 			}
+			// tokens list names the tokens (to revoke one), never a secret.
+			out, errOut, code = run(t, env, "tokens", "list", "--member", "vera@example.com", "--json")
+			if code != 0 || !strings.Contains(out, tok.ID) || strings.Contains(out, "sois_tok_") || strings.Count(out, `"id"`) != 1 {
+				t.Fatalf("tokens list --member: %d %s %s", code, out, errOut)
+			}
+			if out, _, _ = run(t, env, "tokens", "list"); !strings.Contains(out, tok.ID) || strings.Count(out, "\n") < 3 {
+				t.Fatalf("tokens list: %s", out)
+			}
 			// revoke takes the id alone: a member named there would
 			// suggest a check that does not happen.
 			if _, errOut, code = run(t, env, "tokens", "revoke", tok.ID, "--member", "owner@example.com"); code == 0 || !strings.Contains(errOut, "--member") {

@@ -51,15 +51,18 @@ func runMembers(ctx context.Context, e *Env, args []string) error {
 
 func runTokens(ctx context.Context, e *Env, args []string) error {
 	if len(args) == 0 {
-		return usagef("tokens create [--member ID|EMAIL] [--name N] | tokens revoke ID")
+		return usagef("tokens create [--member ID|EMAIL] [--name N] | tokens list [--member ID|EMAIL] | tokens revoke ID")
 	}
 	sub, args := args[0], args[1:]
 	c := e.workspaceCommand("tokens " + sub)
 	asJSON := c.json
-	var member, name string // create's flags: revoke takes only the id
-	if sub == "create" {
+	var member, name string // create's flags, and list's --member: revoke takes only the id
+	switch sub {
+	case "create":
 		c.StringVar(&member, "member", "", "member id or email (default: the workspace's first owner)")
 		c.StringVar(&name, "name", "", "token name")
+	case "list":
+		c.StringVar(&member, "member", "", "only this member's tokens (id or email)")
 	}
 	db, ws, pos, err := c.parseOpen(ctx, args, -1, "")
 	if err != nil {
@@ -81,6 +84,21 @@ func runTokens(ctx context.Context, e *Env, args []string) error {
 		}
 		fmt.Fprintf(e.Stdout, "Token %s created for member %s. Access token (shown once):\n%s\n", t.ID, t.MemberID, secret)
 		return nil
+	case "list":
+		memberID := ""
+		if member != "" {
+			if memberID, err = pickMember(ctx, db, ws, member); err != nil {
+				return err
+			}
+		}
+		ts, err := access.ListTokens(ctx, db, ws, memberID)
+		if err != nil {
+			return err
+		}
+		return printList(e.Stdout, *asJSON, ts, "No tokens.", "ID\tMEMBER\tNAME\tCREATED\tREVOKED",
+			func(t access.Token) []any {
+				return []any{t.ID, t.MemberID, t.Name, t.CreatedAt.UTC().Format("2006-01-02T15:04:05Z"), t.Revoked}
+			})
 	case "revoke":
 		if len(pos) != 1 {
 			return usagef("tokens revoke ID")
@@ -94,7 +112,7 @@ func runTokens(ctx context.Context, e *Env, args []string) error {
 		fmt.Fprintf(e.Stdout, "Token %s revoked.\n", pos[0])
 		return nil
 	}
-	return usagef("unknown tokens command %q (create, revoke)", sub)
+	return usagef("unknown tokens command %q (create, list, revoke)", sub)
 }
 
 // pickMember resolves --member (an id or email) in the workspace, or the
