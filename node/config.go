@@ -85,8 +85,8 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		GeminiAPIKey: getenv("GEMINI_API_KEY"), GeminiBaseURL: getenv("SOIS_GEMINI_BASE_URL"),
 		LLMBaseURL: getenv("SOIS_LLM_BASE_URL"), LLMAPIKey: getenv("SOIS_LLM_API_KEY"), LLMLegacyMax: getenv("SOIS_LLM_LEGACY_MAX_TOKENS") == "1", Model: getenv("SOIS_MODEL"),
 		PricesFile: getenv("SOIS_PRICES_FILE"), MasterKey: getenv("SOIS_MASTER_KEY"),
-		WebhookAllowHosts: splitList(getenv("SOIS_WEBHOOK_ALLOW_HOSTS")),
-		PeerAllowHosts:    splitList(getenv("SOIS_PEER_ALLOW_HOSTS")),
+		WebhookAllowHosts: webhook.ParseAllowHosts(getenv("SOIS_WEBHOOK_ALLOW_HOSTS")),
+		PeerAllowHosts:    webhook.ParseAllowHosts(getenv("SOIS_PEER_ALLOW_HOSTS")),
 		MCPAllowHosts:     splitList(getenv("SOIS_MCP_ALLOW_HOSTS")),
 		Getenv:            getenv,
 	}

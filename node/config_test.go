@@ -95,3 +95,27 @@ func TestBaseURLOfAnEveryInterfaceListen(t *testing.T) {
 		t.Errorf("with a public URL: %q", got)
 	}
 }
+
+// TestAllowHostsTakeHostPortAndURLs: the allow lists name hosts; an entry
+// written with its port, or as a URL, allows its host (it was kept whole,
+// matched nothing, and the error still said to list the host there).
+func TestAllowHostsTakeHostPortAndURLs(t *testing.T) {
+	cfg, err := node.ConfigFromEnv(func(k string) string {
+		switch k {
+		case "SOIS_WEBHOOK_ALLOW_HOSTS":
+			return "127.0.0.1:18812, http://localhost:9000/hook"
+		case "SOIS_PEER_ALLOW_HOSTS":
+			return "https://crm.test:8443, [::1]:80"
+		}
+		return ""
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(cfg.WebhookAllowHosts, ","); got != "127.0.0.1,localhost" {
+		t.Errorf("SOIS_WEBHOOK_ALLOW_HOSTS: %q", got)
+	}
+	if got := strings.Join(cfg.PeerAllowHosts, ","); got != "crm.test,::1" {
+		t.Errorf("SOIS_PEER_ALLOW_HOSTS: %q", got)
+	}
+}
