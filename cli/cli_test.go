@@ -87,6 +87,7 @@ func TestInitKeysTokensMembers(t *testing.T) {
 				// A new key has nothing to remove, a listing adds
 				// no one: flags of another form are refused, not
 				// ignored.
+				{"keys", "create", "--threshold", "0"}, // was taken as the default, 80
 				{"keys", "create", "--no-budget-daily"},
 				{"keys", "create", "--no-response-url"},
 				{"members", "list", "--role", "viewer"},

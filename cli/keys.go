@@ -113,6 +113,9 @@ func (f *keyFlags) apply(fs *flag.FlagSet, p *access.KeyParams) error {
 		p.Scopes = splitComma(f.scopes)
 	}
 	if set["threshold"] {
+		if f.threshold == 0 { // KeyParams reads 0 as "the default, 80"
+			return usagef("--threshold must be 1 to 100 percent")
+		}
 		p.ThresholdPercent = f.threshold
 	}
 	return nil
