@@ -19,7 +19,7 @@ import (
 type Config struct {
 	Listen      string // SOIS_LISTEN; default 127.0.0.1:8080
 	DatabaseURL string // SOIS_DATABASE_URL; default sqlite://./data/sois.db
-	PublicURL   string // SOIS_PUBLIC_URL; default http://<Listen>
+	PublicURL   string // SOIS_PUBLIC_URL; default http://<Listen> (127.0.0.1 for every interface)
 	DataDir     string // SOIS_DATA_DIR; default ./data (key-encryption key file)
 	NodeID      string // SOIS_NODE_ID; default: generated once and stored in the database
 	NodeName    string // SOIS_NODE_NAME; default "soisnode"
@@ -207,7 +207,7 @@ func (c Config) withDefaults() Config {
 // ShutdownWaitOrDefault is ShutdownWait, or its default when unset.
 func (c Config) ShutdownWaitOrDefault() time.Duration { return c.withDefaults().ShutdownWait }
 
-// BaseURL is the URL callers use: PublicURL, or http://Listen.
+// BaseURL is the URL callers use: PublicURL, or the listen address's (listenURL).
 func (c Config) BaseURL() string {
 	c = c.withDefaults()
 	if c.PublicURL != "" {
