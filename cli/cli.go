@@ -68,6 +68,7 @@ func verbs() []verb {
 		}},
 		{name: "tokens", short: "access tokens", run: runTokens, subs: []sub{
 			{"create", "", "create an access token for a member (default: the first owner)"},
+			{"list", "", "list the workspace's access tokens (ids and names, never the secrets)"},
 			{"revoke", "ID", "revoke an access token"},
 		}},
 		{name: "members", short: "workspace members", run: runMembers, subs: []sub{

@@ -83,6 +83,14 @@ func TestInitKeysTokensMembers(t *testing.T) {
 				{"keys", "create", "--scopes", "contacts:fly"},
 				{"keys", "create", "--response-url", "http://10.0.0.1/hook"},
 				{"keys", "update", k.ID, "--budget-daily", "5", "--no-budget-daily"},
+				{"keys", "update", k.ID, "--response-url", "https://hooks.example.com/x", "--no-response-url"},
+				// A new key has nothing to remove, a listing adds
+				// no one: flags of another form are refused, not
+				// ignored.
+				{"keys", "create", "--threshold", "0"}, // was taken as the default, 80
+				{"keys", "create", "--no-budget-daily"},
+				{"keys", "create", "--no-response-url"},
+				{"members", "list", "--role", "viewer"},
 				{"keys", "update", "NOPE", "--name", "x"},
 				{"members", "add", "--name", "X", "--email", "not-an-email"},
 				{"members", "add", "--name", "X", "--email", "x@example.com", "--role", "king"},
@@ -111,11 +119,35 @@ func TestInitKeysTokensMembers(t *testing.T) {
 			if code != 0 || json.Unmarshal([]byte(out), &tok) != nil || !strings.HasPrefix(tok.Token, "sois_tok_") {
 				t.Fatalf("tokens create: %d %s %s", code, out, errOut)
 			}
-			if _, errOut, code = run(t, env, "tokens", "revoke", tok.ID); code != 0 {
-				t.Fatalf("tokens revoke: %s", errOut)
+			// tokens list names the tokens (to revoke one), never a secret.
+			out, errOut, code = run(t, env, "tokens", "list", "--member", "vera@example.com", "--json")
+			if code != 0 || !strings.Contains(out, tok.ID) || strings.Contains(out, "sois_tok_") || strings.Count(out, `"id"`) != 1 {
+				t.Fatalf("tokens list --member: %d %s %s", code, out, errOut)
 			}
-			if _, errOut, code = run(t, env, "keys", "revoke", k.ID); code != 0 {
-				t.Fatalf("keys revoke: %s", errOut)
+			if out, _, _ = run(t, env, "tokens", "list"); !strings.Contains(out, tok.ID) || strings.Count(out, "\n") < 3 {
+				t.Fatalf("tokens list: %s", out)
+			}
+			// revoke takes the id alone: a member named there would
+			// suggest a check that does not happen.
+			if _, errOut, code = run(t, env, "tokens", "revoke", tok.ID, "--member", "owner@example.com"); code == 0 || !strings.Contains(errOut, "--member") {
+				t.Fatalf("tokens revoke --member: exit %d, stderr %q", code, errOut)
+			}
+			// --json is JSON for a revocation too, not a sentence.
+			out, errOut, code = run(t, env, "tokens", "revoke", tok.ID, "--json")
+			var revokedTok struct {
+				ID      string `json:"id"`
+				Revoked bool   `json:"revoked"`
+			}
+			if code != 0 || json.Unmarshal([]byte(out), &revokedTok) != nil || revokedTok.ID != tok.ID || !revokedTok.Revoked {
+				t.Fatalf("tokens revoke --json: %d %q %s", code, out, errOut)
+			}
+			out, errOut, code = run(t, env, "keys", "revoke", k.ID, "--json")
+			var revokedKey cli.KeyView
+			if code != 0 || json.Unmarshal([]byte(out), &revokedKey) != nil || revokedKey.ID != k.ID || !revokedKey.Revoked {
+				t.Fatalf("keys revoke --json: %d %q %s", code, out, errOut)
+			}
+			if _, errOut, code = run(t, env, "keys", "update", k.ID, "--name", "revived"); code == 0 || !strings.Contains(errOut, "revoked") {
+				t.Fatalf("keys update of a revoked key: exit %d, stderr %q", code, errOut)
 			}
 		})
 	}

@@ -55,6 +55,9 @@ func runExtensions(ctx context.Context, e *Env, args []string) error {
 		if err := db.InTx(ctx, func(tx store.Tx) error { return extensions.Remove(ctx, tx, ws, pos[0]) }); err != nil {
 			return err
 		}
+		if *asJSON {
+			return printJSON(e.Stdout, map[string]any{"name": pos[0], "removed": true})
+		}
 		fmt.Fprintf(e.Stdout, "Extension %s removed.\n", pos[0])
 		return nil
 	}

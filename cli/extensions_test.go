@@ -41,7 +41,9 @@ func TestExtensions(t *testing.T) {
 	}
 	sh.fails(1, "no extension named", "extensions", "remove", "crm", "--workspace", other)
 
-	sh.ok("extensions", "remove", "crm", "--workspace", ws)
+	if out := sh.ok("extensions", "remove", "crm", "--workspace", ws, "--json"); strings.TrimSpace(out) != "{\n  \"name\": \"crm\",\n  \"removed\": true\n}" {
+		t.Fatalf("remove --json printed %q", out)
+	}
 	sh.fails(1, "no extension named", "extensions", "remove", "crm", "--workspace", ws)
 	if out := sh.ok("extensions", "list", "--workspace", ws); strings.Contains(out, "crm") || !strings.Contains(out, "erp_2") {
 		t.Fatalf("after remove:\n%s", out)

@@ -52,6 +52,7 @@ func TestHelpTouchesNoDatabase(t *testing.T) {
 		{[]string{"tokens"}, "revoke"},
 		{[]string{"tokens", "create"}, "--member"},
 		{[]string{"tokens", "revoke"}, "--workspace"},
+		{[]string{"tokens", "list"}, "--member"},
 		{[]string{"members"}, "add"},
 		{[]string{"members", "add"}, "--role"},
 		{[]string{"members", "list"}, "--json"},
@@ -151,10 +152,14 @@ func TestBadCommandLines(t *testing.T) {
 		{[]string{"completion", "fishy"}, `unknown command "fishy"`, "zsh"},
 		// Missing or extra arguments are caught before the database opens.
 		{[]string{"keys", "revoke"}, "want 1 argument(s), got 0: keys create | keys list", "keys revoke ID [flags]"},
-		{[]string{"tokens", "revoke", "a", "b"}, "want 1 argument(s), got 2: tokens create | tokens revoke ID", "tokens revoke ID [flags]"},
+		{[]string{"tokens", "revoke", "a", "b"}, "want 1 argument(s), got 2: tokens create | tokens list | tokens revoke ID", "tokens revoke ID [flags]"},
 		{[]string{"extensions", "add", "crm"}, "want 2 argument(s), got 1", "extensions add NAME URL [flags]"},
 		{[]string{"deliveries", "list", "x"}, "want 0 argument(s), got 1", "--before"},
 		{[]string{"send"}, `want 1 argument(s), got 0: send "message"`, "--wait"},
+		// The node holds a request at most 60 s: a longer wait is refused,
+		// not cut short in silence.
+		{[]string{"send", "hi", "--token", "sois_tok_x", "--key", "sois_x", "--wait", "99"}, "--wait must be 0 to 60 seconds", "--wait"},
+		{[]string{"send", "hi", "--token", "sois_tok_x", "--key", "sois_x", "--wait", "-1"}, "--wait must be 0 to 60 seconds", "--wait"},
 	}
 	for _, c := range cases {
 		out, errOut, code := run(t, env, c.args...)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/soisnode/soisnode/access"
 	"github.com/soisnode/soisnode/budget"
+	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/money"
 	"github.com/soisnode/soisnode/store"
 	"github.com/soisnode/soisnode/webhook"
@@ -48,18 +49,22 @@ type keyFlags struct {
 	threshold                               int
 }
 
-func (f *keyFlags) register(fs *flag.FlagSet) {
+// register declares the flags; the --no-… flags, which remove a setting,
+// only when update is set (a new key has nothing to remove).
+func (f *keyFlags) register(fs *flag.FlagSet, update bool) {
 	fs.StringVar(&f.name, "name", "", "key name")
 	fs.StringVar(&f.responseURL, "response-url", "", "webhook URL for results (https, or an allow-listed host)")
 	fs.StringVar(&f.scopes, "scopes", "", "comma-separated scopes, e.g. contacts:read,tasks:write (empty: all the member may do)")
 	fs.StringVar(&f.daily, "budget-daily", "", "daily budget in USD (UTC day)")
 	fs.StringVar(&f.monthly, "budget-monthly", "", "monthly budget in USD (UTC calendar month)")
 	fs.StringVar(&f.total, "budget-total", "", "total budget in USD")
-	fs.BoolVar(&f.noDaily, "no-budget-daily", false, "remove the daily budget")
-	fs.BoolVar(&f.noMonthly, "no-budget-monthly", false, "remove the monthly budget")
-	fs.BoolVar(&f.noTotal, "no-budget-total", false, "remove the total budget")
-	fs.BoolVar(&f.noResponse, "no-response-url", false, "remove the response URL")
 	fs.IntVar(&f.threshold, "threshold", 0, "soft threshold in percent of each budget (default 80)")
+	if update {
+		fs.BoolVar(&f.noDaily, "no-budget-daily", false, "remove the daily budget")
+		fs.BoolVar(&f.noMonthly, "no-budget-monthly", false, "remove the monthly budget")
+		fs.BoolVar(&f.noTotal, "no-budget-total", false, "remove the total budget")
+		fs.BoolVar(&f.noResponse, "no-response-url", false, "remove the response URL")
+	}
 }
 
 // apply sets the fields whose flags were given onto p.
@@ -92,6 +97,9 @@ func (f *keyFlags) apply(fs *flag.FlagSet, p *access.KeyParams) error {
 	if err != nil {
 		return err
 	}
+	if f.noResponse && set["response-url"] {
+		return usagef("use either --response-url or --no-response-url")
+	}
 	if set["name"] {
 		p.Name = f.name
 	}
@@ -105,6 +113,9 @@ func (f *keyFlags) apply(fs *flag.FlagSet, p *access.KeyParams) error {
 		p.Scopes = splitComma(f.scopes)
 	}
 	if set["threshold"] {
+		if f.threshold == 0 { // KeyParams reads 0 as "the default, 80"
+			return usagef("--threshold must be 1 to 100 percent")
+		}
 		p.ThresholdPercent = f.threshold
 	}
 	return nil
@@ -129,7 +140,7 @@ func runKeys(ctx context.Context, e *Env, args []string) error {
 	fs, asJSON := c.FlagSet, c.json
 	var kf keyFlags
 	if sub == "create" || sub == "update" {
-		kf.register(fs)
+		kf.register(fs, sub == "update")
 	}
 	db, ws, pos, err := c.parseOpen(ctx, args, -1, "")
 	if err != nil {
@@ -189,6 +200,9 @@ func runKeys(ctx context.Context, e *Env, args []string) error {
 			if err != nil {
 				return err
 			}
+			if cur.Revoked { // as the console refuses it
+				return errs.E(errs.Conflict, "key %s is revoked; it cannot be changed", cur.ID)
+			}
 			p := cur.Params()
 			if err := kf.apply(fs, &p); err != nil {
 				return err
@@ -215,6 +229,13 @@ func runKeys(ctx context.Context, e *Env, args []string) error {
 		}
 		if err := access.RevokeKey(ctx, db, ws, pos[0], e.Now()); err != nil {
 			return err
+		}
+		if *asJSON {
+			k, err := access.GetKey(ctx, db, ws, pos[0])
+			if err != nil {
+				return err
+			}
+			return printJSON(e.Stdout, viewKey(k))
 		}
 		fmt.Fprintf(e.Stdout, "Key %s revoked.\n", pos[0])
 		return nil

@@ -16,9 +16,12 @@ func runMembers(ctx context.Context, e *Env, args []string) error {
 	sub, args := args[0], args[1:]
 	c := e.workspaceCommand("members " + sub)
 	asJSON := c.json
-	name := c.String("name", "", "member's name")
-	email := c.String("email", "", "member's email")
-	role := c.String("role", "member", "owner, admin, member or viewer")
+	var name, email, role string // add's flags: list takes none
+	if sub == "add" {
+		c.StringVar(&name, "name", "", "member's name")
+		c.StringVar(&email, "email", "", "member's email")
+		c.StringVar(&role, "role", "member", "owner, admin, member or viewer")
+	}
 	db, ws, _, err := c.parseOpen(ctx, args, -1, "")
 	if err != nil {
 		return err
@@ -26,7 +29,7 @@ func runMembers(ctx context.Context, e *Env, args []string) error {
 	defer db.Close()
 	switch sub {
 	case "add":
-		m, err := access.AddMember(ctx, db, ws, *name, *email, workspace.Role(*role), e.Now())
+		m, err := access.AddMember(ctx, db, ws, name, email, workspace.Role(role), e.Now())
 		if err != nil {
 			return err
 		}
@@ -48,13 +51,19 @@ func runMembers(ctx context.Context, e *Env, args []string) error {
 
 func runTokens(ctx context.Context, e *Env, args []string) error {
 	if len(args) == 0 {
-		return usagef("tokens create [--member ID|EMAIL] [--name N] | tokens revoke ID")
+		return usagef("tokens create [--member ID|EMAIL] [--name N] | tokens list [--member ID|EMAIL] | tokens revoke ID")
 	}
 	sub, args := args[0], args[1:]
 	c := e.workspaceCommand("tokens " + sub)
 	asJSON := c.json
-	member := c.String("member", "", "member id or email (default: the workspace's first owner)")
-	name := c.String("name", "", "token name")
+	var member, name string // create's flags, and list's --member: revoke takes only the id
+	switch sub {
+	case "create":
+		c.StringVar(&member, "member", "", "member id or email (default: the workspace's first owner)")
+		c.StringVar(&name, "name", "", "token name")
+	case "list":
+		c.StringVar(&member, "member", "", "only this member's tokens (id or email)")
+	}
 	db, ws, pos, err := c.parseOpen(ctx, args, -1, "")
 	if err != nil {
 		return err
@@ -62,11 +71,11 @@ func runTokens(ctx context.Context, e *Env, args []string) error {
 	defer db.Close()
 	switch sub {
 	case "create":
-		memberID, err := pickMember(ctx, db, ws, *member)
+		memberID, err := pickMember(ctx, db, ws, member)
 		if err != nil {
 			return err
 		}
-		t, secret, err := access.CreateToken(ctx, db, ws, memberID, *name, e.Now())
+		t, secret, err := access.CreateToken(ctx, db, ws, memberID, name, e.Now())
 		if err != nil {
 			return err
 		}
@@ -75,6 +84,21 @@ func runTokens(ctx context.Context, e *Env, args []string) error {
 		}
 		fmt.Fprintf(e.Stdout, "Token %s created for member %s. Access token (shown once):\n%s\n", t.ID, t.MemberID, secret)
 		return nil
+	case "list":
+		memberID := ""
+		if member != "" {
+			if memberID, err = pickMember(ctx, db, ws, member); err != nil {
+				return err
+			}
+		}
+		ts, err := access.ListTokens(ctx, db, ws, memberID)
+		if err != nil {
+			return err
+		}
+		return printList(e.Stdout, *asJSON, ts, "No tokens.", "ID\tMEMBER\tNAME\tCREATED\tREVOKED",
+			func(t access.Token) []any {
+				return []any{t.ID, t.MemberID, t.Name, t.CreatedAt.UTC().Format("2006-01-02T15:04:05Z"), t.Revoked}
+			})
 	case "revoke":
 		if len(pos) != 1 {
 			return usagef("tokens revoke ID")
@@ -82,10 +106,13 @@ func runTokens(ctx context.Context, e *Env, args []string) error {
 		if err := access.RevokeToken(ctx, db, ws, pos[0], e.Now()); err != nil {
 			return err
 		}
+		if *asJSON {
+			return printJSON(e.Stdout, map[string]any{"id": pos[0], "revoked": true})
+		}
 		fmt.Fprintf(e.Stdout, "Token %s revoked.\n", pos[0])
 		return nil
 	}
-	return usagef("unknown tokens command %q (create, revoke)", sub)
+	return usagef("unknown tokens command %q (create, list, revoke)", sub)
 }
 
 // pickMember resolves --member (an id or email) in the workspace, or the

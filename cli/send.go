@@ -17,7 +17,7 @@ func runSend(ctx context.Context, e *Env, args []string) error {
 	token := fs.String("token", "", "access token (SOIS_TOKEN)")
 	key := fs.String("key", "", "integration key (SOIS_API_KEY)")
 	conv := fs.String("conversation", "", "continue this conversation")
-	wait := fs.Int("wait", 30, "seconds to wait for the reply (0: return at once)")
+	wait := fs.Int("wait", 30, "seconds to wait for the reply, 0 to 60 (0: return at once)")
 	idem := fs.String("idempotency-key", "", "Idempotency-Key header")
 	asJSON := fs.Bool("json", false, "print the response JSON")
 	pos, err := e.parse(fs, args)
@@ -26,6 +26,9 @@ func runSend(ctx context.Context, e *Env, args []string) error {
 	}
 	if len(pos) != 1 || strings.TrimSpace(pos[0]) == "" {
 		return usagef(`send "message" [--wait S] [--conversation ID]`)
+	}
+	if *wait < 0 || *wait > 60 {
+		return usagef("--wait must be 0 to 60 seconds (the node holds a request at most 60 s), not %d", *wait)
 	}
 	base := first(*url, e.Getenv("SOIS_URL"), e.Getenv("SOIS_PUBLIC_URL"), "http://127.0.0.1:8080")
 	tok, k := first(*token, e.Getenv("SOIS_TOKEN")), first(*key, e.Getenv("SOIS_API_KEY"))
@@ -36,7 +39,7 @@ func runSend(ctx context.Context, e *Env, args []string) error {
 	if *conv == "" {
 		body, _ = json.Marshal(map[string]any{"message": pos[0]})
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, fmt.Sprintf("%s/api/agent?wait=%d", strings.TrimRight(base, "/"), min(max(*wait, 0), 60)), bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, fmt.Sprintf("%s/api/agent?wait=%d", strings.TrimRight(base, "/"), *wait), bytes.NewReader(body))
 	if err != nil {
 		return err
 	}

@@ -228,7 +228,7 @@ func (n *Server) registerConversations(api huma.API) {
 	})
 	huma.Register(api, huma.Operation{
 		OperationID: "list-conversations", Method: http.MethodGet, Path: "/api/agent/conversations",
-		Summary: "List the key's conversations", Description: "Newest first, paged with next_cursor.",
+		Summary: "List the key's conversations", Description: "Newest first, paged with next_cursor, optionally by status. Each conversation comes without its turns (turns is []): get one for its turns and their actions.",
 		Tags: []string{"Agent"}, Security: securityBoth, Errors: []int{401, 422, 429},
 	}, func(ctx context.Context, in *listInput) (*listOutput, error) {
 		pr := principal(ctx)

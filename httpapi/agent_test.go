@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -203,12 +204,18 @@ func TestListConversationsPages(t *testing.T) {
 		}
 		r := api.Get("/api/agent/conversations?limit=2&cursor="+cursor, httpapitest.Auth(c)...)
 		var page struct {
-			Conversations []struct{ ID string } `json:"conversations"`
-			NextCursor    string                `json:"next_cursor"`
+			Conversations []struct {
+				ID    string
+				Turns []json.RawMessage `json:"turns"`
+			} `json:"conversations"`
+			NextCursor string `json:"next_cursor"`
 		}
 		decode(t, r, &page)
 		for _, cv := range page.Conversations {
 			got = append(got, cv.ID)
+			if cv.Turns == nil || len(cv.Turns) != 0 { // as the operation's description says
+				t.Fatalf("a listed conversation with turns %v, want []", cv.Turns)
+			}
 		}
 		if page.NextCursor == "" {
 			break

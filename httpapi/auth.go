@@ -29,10 +29,22 @@ func securitySchemes() map[string]*huma.SecurityScheme {
 	}
 }
 
-// authenticate checks both credentials of a request.
+// authenticate checks both credentials of a request. An Authorization
+// header of another scheme, or none, authenticates no one.
 func (n *Server) authenticate(ctx context.Context, authz, apiKey string) (access.Principal, error) {
-	token, _ := strings.CutPrefix(strings.TrimSpace(authz), "Bearer ")
-	return access.Authenticate(ctx, n.db, strings.TrimSpace(token), strings.TrimSpace(apiKey))
+	token, _ := bearer(authz)
+	return access.Authenticate(ctx, n.db, token, strings.TrimSpace(apiKey))
+}
+
+// bearer returns the credentials of an Authorization header of the Bearer
+// scheme (RFC 6750 §2.1), whose name is case-insensitive (RFC 9110
+// §11.1): "Bearer x", "bearer x" and "BEARER x" all carry x.
+func bearer(authz string) (string, bool) {
+	scheme, token, ok := strings.Cut(strings.TrimSpace(authz), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	return strings.TrimSpace(token), true
 }
 
 // authMiddleware authenticates every operation that declares security,
@@ -97,8 +109,7 @@ func (n *Server) MCPCaller(r *http.Request) (workspace.Caller, error) {
 // oauthToken returns the OAuth access token of a request that carries one
 // and no integration key.
 func oauthToken(r *http.Request) (string, bool) {
-	token, ok := strings.CutPrefix(strings.TrimSpace(r.Header.Get("Authorization")), "Bearer ")
-	token = strings.TrimSpace(token)
+	token, ok := bearer(r.Header.Get("Authorization"))
 	return token, ok && r.Header.Get("X-Api-Key") == "" && strings.HasPrefix(token, oauth.AccessTokenPrefix)
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/soisnode/soisnode/errs"
 	"github.com/soisnode/soisnode/money"
 	"github.com/soisnode/soisnode/negotiation"
+	"github.com/soisnode/soisnode/workspace"
 )
 
 // NegotiationTurn is one signed envelope of a negotiation.
@@ -96,13 +97,16 @@ func (n *Server) registerNegotiations(api huma.API) {
 		Summary: "Open a negotiation with a pinned peer",
 		Description: "Creates the negotiation and answers at once; this node's agent then writes the open envelope and a durable job sends it to the peer's /federation/v1/messages. " +
 			"Both agents take turns until one accepts, rejects or closes, or a limit (turns, budget, deadline) ends it. Poll the Location, or wait for negotiation.finished at the key's response_url.",
-		Tags: []string{"Negotiations"}, Security: securityBoth, Errors: []int{400, 401, 404, 409, 422, 429},
+		Tags: []string{"Negotiations"}, Security: securityBoth, Errors: []int{400, 401, 403, 404, 409, 422, 429},
 	}, n.createNegotiation)
 	huma.Register(api, huma.Operation{
 		OperationID: "list-negotiations", Method: http.MethodGet, Path: "/api/negotiations",
 		Summary: "List the workspace's negotiations", Description: "Newest first, paged with next_cursor, optionally by status; turns are left out (get one for its transcript).",
-		Tags: []string{"Negotiations"}, Security: securityBoth, Errors: []int{400, 401, 422, 429},
+		Tags: []string{"Negotiations"}, Security: securityBoth, Errors: []int{400, 401, 403, 422, 429},
 	}, func(ctx context.Context, in *negotiationListInput) (*negotiationListOutput, error) {
+		if err := allowPeers(ctx, negotiation.ScopeRead, workspace.Read); err != nil {
+			return nil, problemFor(n.log, err)
+		}
 		page, next, err := negotiation.List(ctx, n.db, negotiation.ListParams{
 			WorkspaceID: principal(ctx).Caller.WorkspaceID, Status: negotiation.Status(in.Status), Limit: in.Limit, Cursor: in.Cursor,
 		})
@@ -120,8 +124,11 @@ func (n *Server) registerNegotiations(api huma.API) {
 		OperationID: "get-negotiation", Method: http.MethodGet, Path: "/api/negotiations/{id}",
 		Summary:     "Get a negotiation",
 		Description: "The negotiation with its signed transcript. Another workspace's negotiation is not found.",
-		Tags:        []string{"Negotiations"}, Security: securityBoth, Errors: []int{401, 404, 429},
+		Tags:        []string{"Negotiations"}, Security: securityBoth, Errors: []int{401, 403, 404, 429},
 	}, func(ctx context.Context, in *negotiationGetInput) (*negotiationOutput, error) {
+		if err := allowPeers(ctx, negotiation.ScopeRead, workspace.Read); err != nil {
+			return nil, problemFor(n.log, err)
+		}
 		neg, err := negotiation.Get(ctx, n.db, principal(ctx).Caller.WorkspaceID, in.ID)
 		if err != nil {
 			return nil, problemFor(n.log, err)
@@ -131,9 +138,12 @@ func (n *Server) registerNegotiations(api huma.API) {
 	huma.Register(api, huma.Operation{
 		OperationID: "cancel-negotiation", Method: http.MethodPost, Path: "/api/negotiations/{id}/cancel",
 		Summary:     "Cancel an open negotiation",
-		Description: "Ends it here as closed and tells the peer with a signed close envelope. A finished negotiation is 409.",
-		Tags:        []string{"Negotiations"}, Security: securityBoth, Errors: []int{401, 404, 409, 429},
+		Description: "Ends it here as canceled and tells the peer with a signed close envelope carrying {\"kind\":\"cancel\"}, which ends it canceled there too. A finished negotiation is 409.",
+		Tags:        []string{"Negotiations"}, Security: securityBoth, Errors: []int{401, 403, 404, 409, 429},
 	}, func(ctx context.Context, in *negotiationGetInput) (*negotiationOutput, error) {
+		if err := allowPeers(ctx, negotiation.ScopeWrite, workspace.Write); err != nil {
+			return nil, problemFor(n.log, err)
+		}
 		neg, err := n.negotiations.Cancel(ctx, principal(ctx).Caller.WorkspaceID, in.ID)
 		if err != nil {
 			return nil, problemFor(n.log, err)
@@ -143,6 +153,9 @@ func (n *Server) registerNegotiations(api huma.API) {
 }
 
 func (n *Server) createNegotiation(ctx context.Context, in *negotiationCreateInput) (*negotiationOutput, error) {
+	if err := allowPeers(ctx, negotiation.ScopeWrite, workspace.Write); err != nil {
+		return nil, problemFor(n.log, err)
+	}
 	pr := principal(ctx)
 	maxUSD, err := money.Parse(in.Body.MaxUSD)
 	if err != nil {
@@ -156,4 +169,16 @@ func (n *Server) createNegotiation(ctx context.Context, in *negotiationCreateInp
 		return nil, problemFor(n.log, err)
 	}
 	return &negotiationOutput{Location: "/api/negotiations/" + neg.ID, Body: ViewNegotiation(neg)}, nil
+}
+
+// allowPeers refuses (403) a caller whose role or key scopes would not let
+// it call the peers tools an operation stands for: opening or canceling
+// an exchange is peers_negotiate's (peers:write, a write), reading one
+// peers_list's (peers:read). A key scoped to contacts:read, or a viewer,
+// opens no exchange over the API that it could not open as a tool.
+func allowPeers(ctx context.Context, scope string, e workspace.Effect) error {
+	if c := principal(ctx).Caller; !c.Allows(scope, e) {
+		return errs.E(errs.Forbidden, "this needs scope %s and a role that may %s", scope, e)
+	}
+	return nil
 }

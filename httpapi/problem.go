@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -106,17 +107,54 @@ func setProblems() {
 		if n, _ := fmt.Sscanf(msg, "request body is too large limit=%d bytes", &limit); status == http.StatusRequestEntityTooLarge && n == 1 {
 			msg = fmt.Sprintf("request body is too large: the limit is %d bytes", limit-1)
 		}
+		// Huma says "validation failed" also of a body it could not parse
+		// at all; say what is wrong with it (errors[] has the detail).
+		if msg == "validation failed" {
+			switch status {
+			case http.StatusBadRequest:
+				msg = "malformed request body: not valid JSON"
+			case http.StatusUnsupportedMediaType:
+				msg = "unsupported Content-Type: send application/json"
+			}
+		}
 		p := newProblem(status, msg)
 		for _, e := range es {
 			var d *huma.ErrorDetail
 			if errors.As(e, &d) {
-				p.Errors = append(p.Errors, d)
+				c := *d
+				c.Value = echoed(c.Value)
+				p.Errors = append(p.Errors, &c)
 			} else if e != nil {
 				p.Errors = append(p.Errors, &huma.ErrorDetail{Message: e.Error()})
 			}
 		}
 		return p
 	}
+}
+
+// maxEchoed is the most of a caller's value, as JSON, that a validation
+// error repeats back: the location and message say what was wrong, and a
+// 60 KB message or a whole 1 MB body need not travel back with them.
+const maxEchoed = 256
+
+// echoed is the value a validation error shows: v itself when short, a
+// long string cut to maxEchoed bytes (on a character boundary) and ended
+// with "…", and nothing for any other value too long to show.
+func echoed(v any) any {
+	if s, ok := v.(string); ok {
+		if len(s) <= maxEchoed {
+			return s
+		}
+		i := maxEchoed
+		for i > 0 && !utf8.RuneStart(s[i]) {
+			i--
+		}
+		return s[:i] + "…"
+	}
+	if b, err := json.Marshal(v); err != nil || len(b) > maxEchoed {
+		return nil
+	}
+	return v
 }
 
 // problemWriter turns the plain-text errors of the router itself (no

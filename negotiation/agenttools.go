@@ -20,6 +20,13 @@ const (
 	ToolNegotiate = "peers_negotiate"
 )
 
+// The scopes of those tools, which the caller API of negotiations asks
+// too: reading peers and exchanges, and opening or ending one.
+const (
+	ScopeRead  = "peers:read"
+	ScopeWrite = "peers:write"
+)
+
 // AgentTools are peers_list and peers_negotiate, for the workspace
 // registry (every provider and MCP see them). Through the agent loop,
 // peers_negotiate waits for the exchange to end (Poll); over MCP it opens
@@ -29,12 +36,12 @@ func (s *Service) AgentTools() []workspace.Tool {
 		workspace.Define(workspace.Spec[workspace.NoArgs]{
 			Name:        ToolPeers,
 			Description: "List the nodes this workspace federates with (pinned peers): name, node id and what each may ask of us.",
-			Scope:       "peers:read", Effect: workspace.Read, Run: s.runPeersList,
+			Scope:       ScopeRead, Effect: workspace.Read, Run: s.runPeersList,
 		}),
 		workspace.Define(workspace.Spec[negotiateArgs]{
 			Name:        ToolNegotiate,
 			Description: "Open a signed negotiation with a pinned peer node: its agent answers the goal under its policy (for example by sending records, which are imported here when the goal says so); returns the exchange's summary and receipts.",
-			Scope:       "peers:write", Effect: workspace.Write, OpenWorld: true, Run: s.runNegotiate,
+			Scope:       ScopeWrite, Effect: workspace.Write, OpenWorld: true, Run: s.runNegotiate,
 		}),
 	}
 }

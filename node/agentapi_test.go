@@ -3,6 +3,7 @@ package node_test
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 
@@ -176,4 +177,20 @@ func TestConcurrentSubmissions(t *testing.T) {
 			t.Fatalf("listed %d conversations", len(page.Conversations))
 		}
 	})
+}
+
+// TestMediaTypeInAnyCase: a media type is case-insensitive, so a JSON
+// body sent as "Application/JSON" is taken like one sent as
+// "application/json", on the caller API and on /mcp alike.
+func TestMediaTypeInAnyCase(t *testing.T) {
+	n := testbed.Start(t, node.Config{DatabaseURL: storetest.SQLiteURL(t), Provider: &testbed.Script{Step: testbed.Echo}})
+	c := testbed.Workspace(t, n.DB(), workspace.Owner, access.KeyParams{})
+	if r := n.Do("POST", "/api/agent", c, map[string]any{"message": "hi"}, "Content-Type", "Application/JSON; charset=UTF-8"); r.Status != 202 {
+		t.Fatalf("POST /api/agent as Application/JSON: %d %s", r.Status, r.Body)
+	}
+	r := n.Do("POST", "/mcp", c, map[string]any{"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
+		"Content-Type", "APPLICATION/JSON", "Accept", "application/json, text/event-stream", "MCP-Protocol-Version", "2025-06-18")
+	if r.Status != 200 || !strings.Contains(string(r.Body), "contacts_search") {
+		t.Fatalf("POST /mcp as APPLICATION/JSON: %d %s", r.Status, r.Body)
+	}
 }

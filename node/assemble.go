@@ -164,5 +164,5 @@ func (n *Node) routes() http.Handler {
 	n.oauth.Mount(mux)
 	mux.Handle("/mcp", mcp.NewHandler(n.registry, n.http.MCPCaller, mcp.Options{Name: "soisnode", Version: Version, Logger: n.log,
 		AllowedHosts: n.mcpHosts, OnCall: n.domain.toolCall, Challenge: n.http.MCPChallenge}))
-	return n.logRequests(mux)
+	return httpapi.MediaTypeCase(n.logRequests(mux))
 }

@@ -2,6 +2,8 @@ package node
 
 import (
 	"fmt"
+	"net"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -17,7 +19,7 @@ import (
 type Config struct {
 	Listen      string // SOIS_LISTEN; default 127.0.0.1:8080
 	DatabaseURL string // SOIS_DATABASE_URL; default sqlite://./data/sois.db
-	PublicURL   string // SOIS_PUBLIC_URL; default http://<Listen>
+	PublicURL   string // SOIS_PUBLIC_URL; default http://<Listen> (127.0.0.1 for every interface)
 	DataDir     string // SOIS_DATA_DIR; default ./data (key-encryption key file)
 	NodeID      string // SOIS_NODE_ID; default: generated once and stored in the database
 	NodeName    string // SOIS_NODE_NAME; default "soisnode"
@@ -83,10 +85,13 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		GeminiAPIKey: getenv("GEMINI_API_KEY"), GeminiBaseURL: getenv("SOIS_GEMINI_BASE_URL"),
 		LLMBaseURL: getenv("SOIS_LLM_BASE_URL"), LLMAPIKey: getenv("SOIS_LLM_API_KEY"), LLMLegacyMax: getenv("SOIS_LLM_LEGACY_MAX_TOKENS") == "1", Model: getenv("SOIS_MODEL"),
 		PricesFile: getenv("SOIS_PRICES_FILE"), MasterKey: getenv("SOIS_MASTER_KEY"),
-		WebhookAllowHosts: splitList(getenv("SOIS_WEBHOOK_ALLOW_HOSTS")),
-		PeerAllowHosts:    splitList(getenv("SOIS_PEER_ALLOW_HOSTS")),
+		WebhookAllowHosts: webhook.ParseAllowHosts(getenv("SOIS_WEBHOOK_ALLOW_HOSTS")),
+		PeerAllowHosts:    webhook.ParseAllowHosts(getenv("SOIS_PEER_ALLOW_HOSTS")),
 		MCPAllowHosts:     splitList(getenv("SOIS_MCP_ALLOW_HOSTS")),
 		Getenv:            getenv,
+	}
+	if err := CheckPublicURL(c.PublicURL); err != nil {
+		return c, fmt.Errorf("config: SOIS_PUBLIC_URL: %w", err)
 	}
 	var err error
 	for _, f := range []struct {
@@ -120,6 +125,29 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		}
 	}
 	return c, nil
+}
+
+// CheckPublicURL refuses a public URL (SOIS_PUBLIC_URL, serve
+// --public-url) that callers could not use: the card, the OAuth metadata,
+// the console's links and /mcp's host check are built from it, so
+// "node.example.com" or "ftp://…" would publish broken addresses. Empty
+// is fine (http://<listen>).
+func CheckPublicURL(s string) error {
+	if s == "" {
+		return nil
+	}
+	u, err := url.Parse(s)
+	switch {
+	case err != nil:
+		return fmt.Errorf("%q is not a URL: %w", s, err)
+	case u.Scheme != "http" && u.Scheme != "https":
+		return fmt.Errorf("%q must start with https:// (or http://), e.g. https://node.example.com", s)
+	case u.Host == "" || u.Hostname() == "":
+		return fmt.Errorf("%q has no host", s)
+	case u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
+		return fmt.Errorf("%q must be a base URL, without user, query or fragment", s)
+	}
+	return nil
 }
 
 func splitList(s string) []string {
@@ -179,11 +207,29 @@ func (c Config) withDefaults() Config {
 // ShutdownWaitOrDefault is ShutdownWait, or its default when unset.
 func (c Config) ShutdownWaitOrDefault() time.Duration { return c.withDefaults().ShutdownWait }
 
-// BaseURL is the URL callers use: PublicURL, or http://Listen.
+// BaseURL is the URL callers use: PublicURL, or the listen address's (listenURL).
 func (c Config) BaseURL() string {
 	c = c.withDefaults()
 	if c.PublicURL != "" {
 		return strings.TrimRight(c.PublicURL, "/")
 	}
-	return "http://" + c.Listen
+	u, _ := listenURL(c.Listen)
+	return u
+}
+
+// listenURL is the URL of a listen address that callers on this machine
+// can use: http://host:port, with 127.0.0.1 for an address that listens
+// on every interface (":8080", "0.0.0.0:8080", "[::]:8080"), which names
+// no host a client can reach (the card, OAuth metadata and printed curl
+// read "http://:8080" or "http://[::]:8080" otherwise). everywhere
+// reports that case: callers elsewhere need SOIS_PUBLIC_URL.
+func listenURL(addr string) (u string, everywhere bool) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://" + addr, false
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host, everywhere = "127.0.0.1", true
+	}
+	return "http://" + net.JoinHostPort(host, port), everywhere
 }

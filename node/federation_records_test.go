@@ -117,12 +117,16 @@ func seedOrg(t *testing.T, db *store.DB, c testbed.Creds) {
 				}
 			}
 		}
-		for _, n := range []tasks.New{
+		for i, n := range []tasks.New{
 			{Title: "Call Acme", Due: "2027-02-01", AssigneeID: ids["Ann Lee"]},
 			{Title: "Send the quote"},
 			{Title: "Old thing"},
 		} {
-			tk, err := tasks.Create(ctx, tx, c.WorkspaceID, c.MemberID, n, now)
+			// A second apart: the peer lists tasks by created_at, then id,
+			// and ids made at one instant do not keep their order when
+			// another node in this process makes ids between them (the
+			// test failed now and then with the two in reverse).
+			tk, err := tasks.Create(ctx, tx, c.WorkspaceID, c.MemberID, n, now.Add(time.Duration(i)*time.Second))
 			if err != nil {
 				return err
 			}

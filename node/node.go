@@ -87,6 +87,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Node, error) {
 	if log == nil {
 		log = slog.Default()
 	}
+	if err := CheckPublicURL(cfg.PublicURL); err != nil {
+		return nil, fmt.Errorf("node: public URL: %w", err)
+	}
 	db, err := store.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return nil, err
@@ -139,7 +142,12 @@ func (n *Node) Start(ctx context.Context) error {
 	}
 	n.listener = l
 	if n.cfg.PublicURL == "" {
-		n.cfg.PublicURL = "http://" + l.Addr().String()
+		u, everywhere := listenURL(l.Addr().String())
+		n.cfg.PublicURL = u
+		if everywhere {
+			n.log.Warn("listening on every interface without SOIS_PUBLIC_URL: the agent card, OAuth metadata and links name "+u+"; set SOIS_PUBLIC_URL to the URL callers elsewhere use",
+				"addr", l.Addr().String())
+		}
 	}
 	httpapi.ServeAt(n.api, n.cfg.PublicURL)
 	if err := n.queue.Start(context.WithoutCancel(ctx)); err != nil {

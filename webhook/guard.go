@@ -30,12 +30,21 @@ type Guard struct {
 	Setting string
 }
 
-// ParseAllowHosts splits a comma-separated SOIS_WEBHOOK_ALLOW_HOSTS value,
-// dropping ports and IPv6 brackets.
+// ParseAllowHosts splits a comma-separated SOIS_WEBHOOK_ALLOW_HOSTS (or
+// SOIS_PEER_ALLOW_HOSTS) value into host names, dropping ports and IPv6
+// brackets; an entry written as a URL ("http://127.0.0.1:9000/hook")
+// stands for its host.
 func ParseAllowHosts(v string) []string {
 	var out []string
 	for _, h := range strings.Split(v, ",") {
 		h = strings.TrimSpace(h)
+		if strings.Contains(h, "://") {
+			u, err := url.Parse(h)
+			if err != nil {
+				continue // no host to allow
+			}
+			h = u.Host
+		}
 		if host, _, err := net.SplitHostPort(h); err == nil {
 			h = host
 		}

@@ -136,8 +136,8 @@ func TestCheckURLNames(t *testing.T) {
 }
 
 func TestParseAllowHosts(t *testing.T) {
-	got := ParseAllowHosts("localhost:8080, [::1]:9000,,127.0.0.1 , Example.COM.")
-	want := []string{"localhost", "::1", "127.0.0.1", "example.com"}
+	got := ParseAllowHosts("localhost:8080, [::1]:9000,,127.0.0.1 , Example.COM., http://hooks.test:9000/in, https://[::1]/, http://%zz")
+	want := []string{"localhost", "::1", "127.0.0.1", "example.com", "hooks.test", "::1"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("got %q, want %q", got, want)
 	}

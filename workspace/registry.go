@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -209,7 +210,10 @@ func (t Tool) Validate(args json.RawMessage) error {
 		t.resolved = rs
 	}
 	if err := t.resolved.Validate(v); err != nil {
-		return errs.E(errs.Invalid, "arguments of %s: %v", t.Name, err)
+		// The validator prints a JSON null as Go's zero reflect.Value;
+		// a caller sent null, so say null.
+		msg := strings.ReplaceAll(err.Error(), "<invalid reflect.Value>", "null")
+		return errs.E(errs.Invalid, "arguments of %s: %s", t.Name, msg)
 	}
 	return nil
 }

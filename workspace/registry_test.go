@@ -3,6 +3,7 @@ package workspace
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/soisnode/soisnode/errs"
@@ -63,6 +64,12 @@ func TestRegistryChecksPermissionAndSchema(t *testing.T) {
 	}
 	if err := tool.Validate(json.RawMessage(`{"id":"x"}`)); err != nil {
 		t.Fatalf("valid args refused: %v", err)
+	}
+	// A null where a string is required is named as null, not as the
+	// validator's Go internals.
+	if err := tool.Validate(json.RawMessage(`{"id": null}`)); !errs.Is(err, errs.Invalid) ||
+		!strings.Contains(err.Error(), `null has type "null", want "string"`) || strings.Contains(err.Error(), "reflect") {
+		t.Errorf("Validate of a null id = %v", err)
 	}
 	if ran != 0 {
 		t.Fatal("a tool ran during lookups and validation")

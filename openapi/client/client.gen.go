@@ -1286,7 +1286,7 @@ type ClientInterface interface {
 
 	// ListConversations List the key's conversations
 	//
-	// Newest first, paged with next_cursor.
+	// Newest first, paged with next_cursor, optionally by status. Each conversation comes without its turns (turns is []): get one for its turns and their actions.
 	//
 	// Corresponds with GET /api/agent/conversations (the `ListConversations` operationId).
 	ListConversations(ctx context.Context, params *ListConversationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1362,7 +1362,7 @@ type ClientInterface interface {
 
 	// CancelNegotiation Cancel an open negotiation
 	//
-	// Ends it here as closed and tells the peer with a signed close envelope. A finished negotiation is 409.
+	// Ends it here as canceled and tells the peer with a signed close envelope carrying {"kind":"cancel"}, which ends it canceled there too. A finished negotiation is 409.
 	//
 	// Corresponds with POST /api/negotiations/{id}/cancel (the `CancelNegotiation` operationId).
 	CancelNegotiation(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1476,7 +1476,7 @@ func (c *Client) GetBudget(ctx context.Context, reqEditors ...RequestEditorFn) (
 
 // ListConversations List the key's conversations
 //
-// Newest first, paged with next_cursor.
+// Newest first, paged with next_cursor, optionally by status. Each conversation comes without its turns (turns is []): get one for its turns and their actions.
 //
 // Corresponds with GET /api/agent/conversations (the `ListConversations` operationId).
 func (c *Client) ListConversations(ctx context.Context, params *ListConversationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1652,7 +1652,7 @@ func (c *Client) GetNegotiation(ctx context.Context, id string, reqEditors ...Re
 
 // CancelNegotiation Cancel an open negotiation
 //
-// Ends it here as closed and tells the peer with a signed close envelope. A finished negotiation is 409.
+// Ends it here as canceled and tells the peer with a signed close envelope carrying {"kind":"cancel"}, which ends it canceled there too. A finished negotiation is 409.
 //
 // Corresponds with POST /api/negotiations/{id}/cancel (the `CancelNegotiation` operationId).
 func (c *Client) CancelNegotiation(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2478,7 +2478,7 @@ type ClientWithResponsesInterface interface {
 
 	// ListConversationsWithResponse List the key's conversations
 	//
-	// Newest first, paged with next_cursor.
+	// Newest first, paged with next_cursor, optionally by status. Each conversation comes without its turns (turns is []): get one for its turns and their actions.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -2568,7 +2568,7 @@ type ClientWithResponsesInterface interface {
 
 	// CancelNegotiationWithResponse Cancel an open negotiation
 	//
-	// Ends it here as closed and tells the peer with a signed close envelope. A finished negotiation is 409.
+	// Ends it here as canceled and tells the peer with a signed close envelope carrying {"kind":"cancel"}, which ends it canceled there too. A finished negotiation is 409.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -3530,6 +3530,8 @@ type ListNegotiationsResponse struct {
 	ApplicationproblemJSON400 *Problem
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
 	ApplicationproblemJSON422 *Problem
 	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
@@ -3551,6 +3553,11 @@ func (r ListNegotiationsResponse) GetApplicationproblemJSON400() *Problem {
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
 func (r ListNegotiationsResponse) GetApplicationproblemJSON401() *Problem {
 	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListNegotiationsResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
 }
 
 // GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
@@ -3611,6 +3618,8 @@ type CreateNegotiationResponse struct {
 	ApplicationproblemJSON400 *Problem
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *Problem
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
@@ -3638,6 +3647,11 @@ func (r CreateNegotiationResponse) GetApplicationproblemJSON400() *Problem {
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
 func (r CreateNegotiationResponse) GetApplicationproblemJSON401() *Problem {
 	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateNegotiationResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
 }
 
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
@@ -3706,6 +3720,8 @@ type GetNegotiationResponse struct {
 	JSON200 *NegotiationJSON
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *Problem
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
@@ -3726,6 +3742,11 @@ func (r GetNegotiationResponse) GetJSON200() *NegotiationJSON {
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
 func (r GetNegotiationResponse) GetApplicationproblemJSON401() *Problem {
 	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetNegotiationResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
 }
 
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
@@ -3789,6 +3810,8 @@ type CancelNegotiationResponse struct {
 	JSON200 *NegotiationJSON
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *Problem
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
@@ -3811,6 +3834,11 @@ func (r CancelNegotiationResponse) GetJSON200() *NegotiationJSON {
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
 func (r CancelNegotiationResponse) GetApplicationproblemJSON401() *Problem {
 	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CancelNegotiationResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
 }
 
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
@@ -3959,7 +3987,7 @@ func (c *ClientWithResponses) GetBudgetWithResponse(ctx context.Context, reqEdit
 
 // ListConversationsWithResponse List the key's conversations
 //
-// Newest first, paged with next_cursor.
+// Newest first, paged with next_cursor, optionally by status. Each conversation comes without its turns (turns is []): get one for its turns and their actions.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -4109,7 +4137,7 @@ func (c *ClientWithResponses) GetNegotiationWithResponse(ctx context.Context, id
 
 // CancelNegotiationWithResponse Cancel an open negotiation
 //
-// Ends it here as closed and tells the peer with a signed close envelope. A finished negotiation is 409.
+// Ends it here as canceled and tells the peer with a signed close envelope carrying {"kind":"cancel"}, which ends it canceled there too. A finished negotiation is 409.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -4979,6 +5007,13 @@ func ParseListNegotiationsResponse(rsp *http.Response) (*ListNegotiationsRespons
 		}
 		response.ApplicationproblemJSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest Problem
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -5039,6 +5074,13 @@ func ParseCreateNegotiationResponse(rsp *http.Response) (*CreateNegotiationRespo
 			return nil, err
 		}
 		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest Problem
@@ -5121,6 +5163,13 @@ func ParseGetNegotiationResponse(rsp *http.Response) (*GetNegotiationResponse, e
 		}
 		response.ApplicationproblemJSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest Problem
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -5194,6 +5243,13 @@ func ParseCancelNegotiationResponse(rsp *http.Response) (*CancelNegotiationRespo
 			return nil, err
 		}
 		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest Problem
