@@ -386,6 +386,7 @@ var reNotesLabel = re(`\bnotes?\s*:`)
 // request explains, and marks tasks whose title points at that contact.
 func checkPronouns(intents []intent, prior bool) *parseError {
 	seen := prior
+	folder := "" // the folder an earlier part of the message creates
 	for i, it := range intents {
 		if p, ok := it.(interface{ pronoun() string }); ok && p.pronoun() != "" && !seen {
 			return refuse("I can't tell who %q is; name the contact instead", p.pronoun())
@@ -396,10 +397,28 @@ func checkPronouns(intents []intent, prior bool) *parseError {
 		case taskCreate:
 			v.about = seen && rePronounWord.MatchString(v.title)
 			intents[i] = v
+		case folderCreate:
+			folder = v.name
+		case fileChange:
+			// "Create a folder Invoices and move Pricing.txt into it":
+			// "it" is the folder just created; with none, it is refused.
+			if thingPronoun[strings.ToLower(v.name)] {
+				return refuse("I can't tell which file or folder %q is; name it", v.name)
+			}
+			if v.op == "move" && !v.toRoot && thingPronoun[strings.ToLower(v.value)] {
+				if folder == "" {
+					return refuse("I can't tell which folder %q is; name the folder", v.value)
+				}
+				v.value = folder
+				intents[i] = v
+			}
 		}
 	}
 	return nil
 }
+
+// thingPronoun are the words that point at a file or folder named before.
+var thingPronoun = wordSet(`it there that this them`)
 
 // Shared helpers for the frames' slot readers.
 

@@ -255,8 +255,25 @@ func (r *runner) moveContact(name, city string) (fl flow, ok bool) {
 	if !g[nameContact] {
 		return proceed, false
 	}
+	// "Move Dan to Hooli": a place the workspace knows only as a
+	// company is the contact's new company, not a city named Hooli; a
+	// place known as both is not guessed.
+	field := "city"
+	if !knownCities[strings.ToLower(city)] {
+		pg, fl := r.lookup(city, nameCompany, nameCity)
+		if fl != proceed {
+			return fl, true
+		}
+		switch {
+		case pg[nameCompany] && pg[nameCity]:
+			r.say("%s", cantYet(fmt.Sprintf("%q is both a company and a city in your contacts; say \"set %s's city to %s\" or \"%s now works at %s\"", city, name, city, name, city)))
+			return skip, true
+		case pg[nameCompany]:
+			field = "company"
+		}
+	}
 	var f contactFields
-	if err := f.set("city", city); err != nil {
+	if err := f.set(field, city); err != nil {
 		r.say("%s", err.reply())
 		return skip, true
 	}

@@ -217,6 +217,9 @@ func (c taskChange) run(r *runner) bool {
 			return false
 		}
 	}
+	if fl := r.personNotTask(c.task, found); fl != proceed {
+		return cont(fl)
+	}
 	task, fl := r.resolveOne(kTask, c.task, taskCands(found), op.done)
 	if fl != proceed {
 		return cont(fl)
@@ -350,4 +353,27 @@ func (r *runner) maybeMember(name, action string) (obj, flow) {
 		return nil, proceed
 	}
 	return r.oneMember(name, action)
+}
+
+// personNotTask stops a change to a task named only by a person's name
+// that is no task's title: "Mark Priya as done" must not complete "Call
+// Priya about the pilot" because the title holds her name.
+func (r *runner) personNotTask(ref string, found []obj) flow {
+	if len(strings.Fields(ref)) > 2 || !validName(ref) {
+		return proceed
+	}
+	for _, t := range found {
+		if fold(t.str("title")) == fold(ref) {
+			return proceed
+		}
+	}
+	g, fl := r.lookup(ref, nameContact, nameMember)
+	if fl != proceed {
+		return fl
+	}
+	if !g[nameContact] && !g[nameMember] {
+		return proceed
+	}
+	r.say("%s", cantYet(fmt.Sprintf("%q is a person, not a task; name the task by its title", ref)))
+	return skip
 }
