@@ -319,8 +319,10 @@ func (r wordRule) applyOnce(s string, toks []lexTok) (string, bool) {
 		}
 		b.WriteString(repl)
 		if m.end < len(toks) {
-			if r.anywhere {
+			if r.anywhere && !r.endsWithSep() {
 				done = toks[m.end-1].wend
+			} else if r.anywhere {
+				done = toks[m.end-1].end // "due: Friday": the label's colon goes
 			} else {
 				done = toks[m.end-1].end
 				b.WriteByte(' ')
@@ -398,6 +400,21 @@ func hasWord(s string, words map[string]bool) bool {
 		if words[t.key] {
 			return true
 		}
+	}
+	return false
+}
+
+// endsWithSep reports whether the entry's last slot (before "…") is
+// {sep}: a label such as "due:", whose mark the rewrite drops.
+func (r wordRule) endsWithSep() bool {
+	for k := len(r.slots) - 1; k >= 0; k-- {
+		switch r.slots[k].kind {
+		case "more":
+			continue
+		case "sep":
+			return true
+		}
+		return false
 	}
 	return false
 }

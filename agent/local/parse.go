@@ -99,11 +99,11 @@ func parseClause(s string, cal calendar) (intent, *parseError) {
 func re(p string) *regexp.Regexp { return regexp.MustCompile(`(?i)` + p) }
 
 var (
-	quoteFixer = strings.NewReplacer("\u2019", "'", "\u2018", "'", "\u201c", `"`, "\u201d", `"`, "\u00a0", " ")
+	quoteFixer = strings.NewReplacer("\u2019", "'", "\u2018", "'", "\u201c", `"`, "\u201d", `"`, "\u00a0", " ", " | ", ", ")
 	rePolite   = re(`^(?:(?:(?:hey|hi|hello)\s+there|please|pls|plz|kindly|hey|hi|hello|ok|okay|so|now|then|also|afterwards|and|just|quick\s+(?:one|question)|good\s+(?:morning|afternoon|evening)|(?:thanks|thank\s+you)(?:\s+(?:a\s+lot|so\s+much|very\s+much|loads))?|cheers|great)[,!:.]?\s+|(?:can|could|would|will)\s+you\s+(?:please\s+|kindly\s+|quickly\s+)?|i(?:'d|\s+would)\s+like\s+(?:you\s+)?to\s+|i\s+(?:want|need)\s+you\s+to\s+|i\s+want\s+to\s+|let'?s\s+|go\s+ahead\s+and\s+)`)
 	reThanks   = re(`(?:[,;.!]\s*(?:please|pls|thanks(?:\s+a\s+lot)?|thank\s+you(?:\s+(?:so|very)\s+much)?|cheers|thx)|\s+(?:please|pls))$`)
 	// reTellMe strips "tell me" before a question: "tell me who works at X".
-	reTellMe = re(`^(?:(?:tell|show)\s+me|let\s+me\s+know|do\s+you\s+know)\s+((?:who|what|which|where|when|whether|how)\b.*)$`)
+	reTellMe = re(`^(?:(?:tell|show)\s+me|let\s+me\s+know|do\s+you\s+know)\s+((?:who|what|which|where|when|whether|how|if)\b.*)$`)
 	// reOnlyPolite is a clause that asks for nothing: "Thank you!".
 	reOnlyPolite = re(`^(?:(?:ok(?:ay)?\s+)?(?:thanks|thank\s+you)(?:\s+(?:a\s+lot|so\s+much|very\s+much|loads|a\s+million))?|right\s+then|hang\s+on|thank\s+you(?:\s+(?:so|very)\s+much)?|cheers|thx|ta|hi|hiya|heya|hello|hey|hi\s+there|hello\s+there|hey\s+there|(?:good\s+)?(?:morning|afternoon|evening)|ok|okay|great|please|pls)$`)
 )
