@@ -263,7 +263,7 @@ func freeTextKind(s string) bool { return hasWord(s, freeTextWords) }
 
 // taskMessage reports whether s names a task or a reminder.
 func taskMessage(s string) bool { return hasWord(s, taskWords) }
-func contactVerb(s string) bool  { return hasWord(s, contactWords) }
+func contactVerb(s string) bool { return hasWord(s, contactWords) }
 
 // emailOpens reports whether s asks for an email: its first word, after
 // any politeness, is an email verb.
