@@ -89,6 +89,10 @@ func parseSend(rest string, mailVerb bool) (intent, bool, *parseError) {
 		}
 		e.to = to
 	}
+	if hasWord(e.attach, ccWords) || hasWord(head, ccWords) {
+		return nil, true, refuse("I can't copy (cc) anyone on an email; name every recipient instead (\"email Jane and Tom …\")")
+	}
+	e.attach = withoutFileNoun(e.attach)
 	if reTwoFiles.MatchString(e.attach) {
 		return nil, true, refuse("I can attach only one file to an email; send %q as separate emails", e.attach)
 	}
@@ -196,3 +200,18 @@ func parseEmailFilter(adj, noun, rest string) (intent, bool, *parseError) {
 	}
 	return f, true, nil
 }
+
+// ccWords mark a copy to someone, which an email here cannot carry.
+var ccWords = wordSet(`cc bcc`)
+
+// withoutFileNoun drops the noun after a file's name: "the Pricing.txt
+// file", "the pricing document" name the file Pricing.txt, pricing.
+func withoutFileNoun(name string) string {
+	f := strings.Fields(name)
+	if len(f) > 1 && fileNouns[strings.ToLower(f[len(f)-1])] {
+		return strings.Join(f[:len(f)-1], " ")
+	}
+	return name
+}
+
+var fileNouns = wordSet(`file document doc attachment`)
