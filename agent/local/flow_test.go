@@ -142,7 +142,7 @@ var flowCases = []flowCase{
 		reply: "^Contact deleted: Jane Doe (CEO, Acme Corp, jane@acme.com",
 	}}},
 	{name: "delete none matched", turns: []turn{{
-		say: "Delete the contact Nobody Here", calls: []string{"contacts_search"}, reply: `^No contact matched "Nobody Here"; nothing was deleted.`,
+		say: "Delete the contact Nobody Here", calls: []string{"contacts_search", "org_members"}, reply: `^No contact matched "Nobody Here"; nothing was deleted.`,
 	}}},
 	{name: "a small bulk delete is confirmed too", turns: []turn{
 		{say: "Delete all contacts from Initech", calls: []string{`contacts_search {"city":"Initech","limit":100}`, `contacts_search {"company":"Initech","limit":100}`},

@@ -234,6 +234,7 @@ var inlineLexicon = []struct {
 	{w("~ {brk} "+lxHeIs+" the|their|our …", ","), contactVerb, nil},
 	{w("~ {brk} she's|he's|she_is|he_is a|an …", ","), contactVerb, freeTextKind},
 	{w("~ {brk} she's|he's|she_is|he_is …", ","), contactVerb, freeTextKind},
+	{w("(delete|remove|bin|ditch) {p} and {p} $", "$1 $2 and $1 $3"), twoNames, nil},
 	{w("~ {mid} -|– due …", ", due"), nil, nil},
 	{w("~ {mid} due|deadline|due_date {sep} …", "due"), taskMessage, nil},
 	{w("~ {mid} assignee|owner|assigned_to|assign_to {sep} …", "assigned to"), taskMessage, nil},
@@ -260,6 +261,26 @@ var (
 )
 
 func freeTextKind(s string) bool { return hasWord(s, freeTextWords) }
+
+// twoNames reports whether s is "delete A and B" with two names: not
+// "delete the contact A and list departments", not "remove Priya and
+// Dan from Sales".
+func twoNames(s string) bool {
+	f := strings.Fields(s)
+	if len(f) < 4 {
+		return false
+	}
+	a, b, ok := strings.Cut(strings.Join(f[1:], " "), " and ")
+	for _, n := range []string{a, b} {
+		w := strings.Fields(n)
+		if !ok || len(w) > 4 || !validName(n) || actionVerbSet[strings.ToLower(w[0])] {
+			return false
+		}
+	}
+	return true
+}
+
+var actionVerbSet = wordSet(strings.ReplaceAll(actionVerbs, "|", " "))
 
 // taskMessage reports whether s names a task or a reminder.
 func taskMessage(s string) bool { return hasWord(s, taskWords) }
