@@ -235,7 +235,7 @@ var flowCases = []flowCase{
 		say: "Create a task to renew the lease in 3 days", calls: []string{`tasks_create {"title":"Renew the lease","due":"2026-03-07"}`},
 	}}},
 	{name: "task assignee unknown", turns: []turn{{
-		say: "Add a task 'Plan offsite' assigned to Zed", calls: []string{`org_members {"query":"Zed"}`},
+		say: "Add a task 'Plan offsite' assigned to Zed", calls: []string{`org_members {"query":"Zed"}`, "contacts_search"},
 		reply: `^No member matched "Zed"; nothing was created.`,
 	}}},
 	{name: "assign asks which Tom", turns: []turn{

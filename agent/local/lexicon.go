@@ -116,6 +116,11 @@ var clauseLexicon = []lexEntry{
 	w("add|put {p} to|on|in the|our|my ("+lxTagOne+") list $", "tag $1 as $2"),
 	w("{p} isn't|is_not|is_no_longer in|based_in {*} [anymore|any_more] {sep} he's|she's|he_is|she_is|they're|they_are [now] [based] in {*} $", "$1 moved to $3"),
 	w("add|save {p} to [my|our|the] contacts|crm|address_book with", "add a contact for $1 with"),
+	w("put {p} into|in|onto|on [my|our|the] contacts|crm|address_book", "add $1 to my contacts"),
+	w("{p} changed|switched|has_changed|has_switched jobs|companies|employer {sep} he's|she's|he_is|she_is|they're|they_are [now] at|with {*} [now] $", "$1 now works at $2"),
+	w("list|show|find|get [me] [the|our|all] [of_our|the] ("+lxTagOne+") contacts|leads|people (in|at|from|based_in) {*} $", "list contacts $2 $3 tagged $1"),
+	w("add|put [this|these|that] to|on|in my|the|our todo_list|to-do_list|task_list|tasks|todos|to-dos|list {sep}", "todo:"),
+	w("bump|slip|slide|punt", "push"),
 	w("remind|tell me what {p's} {w} is $", "what's $1's $2"),
 	w("if|whether {p} is still {*} $", "is $1 still $2"),
 	w("is|does {p} still work_at|work_for|at|with|in|based_in|live_in {*} $", "show $1"),
@@ -194,7 +199,7 @@ var clauseLexicon = []lexEntry{
 	w("did|have we ever", "did we"),
 	w("[is_there] anything stuck|waiting|sitting|left|still [in] [the] outbox $", "what's in the outbox"),
 	w("shoot|fire|send|drop|ping|pop [a|an] [quick] e-mail|email|note|line|message [over|off] to", "email"),
-	w("fire|shoot|ping|pop [the] {*} over|across|off to {*} $", "send the $1 to $2"),
+	w("fire|shoot|ping|pop|send [the] {*} over|across|off to {*} $", "send the $1 to $2"),
 	w("drop|shoot|ping|send {p} a|an [quick] e-mail|email|note|line to_say|saying", "email $1 saying"),
 	// Files.
 	w("is_there|do_we_have|have_we_got a|an|any {*} folder $", "find the folder $1"),
@@ -254,7 +259,7 @@ var (
 	// free text the broadest contact rules must not touch: "Create a
 	// task to call Jane, she's expecting it" keeps its title.
 	freeTextWords = wordSet(`task tasks todo todos to-do to-dos reminder reminders remind email emails e-mail e-mails send saying message`)
-	contactWords  = wordSet(`add create save new register`)
+	contactWords  = wordSet(`add create save new register put pop`)
 	taskWords     = wordSet(`task tasks todo to-do reminder remind`)
 	politeLead    = lexCue("please|pls|can_you|could_you")
 	emailVerbs    = lexCue("email|e-mail|mail|write_to|message|send|shoot|drop|fire|forward")

@@ -93,6 +93,9 @@ func parseSend(rest string, mailVerb bool) (intent, bool, *parseError) {
 		return nil, true, refuse("I can't copy (cc) anyone on an email; name every recipient instead (\"email Jane and Tom …\")")
 	}
 	e.attach = withoutFileNoun(e.attach)
+	if f := strings.Fields(e.attach); len(f) > 1 && laterWords[strings.ToLower(f[len(f)-1])] {
+		return nil, true, refuse("I can only send an email now, not at a later time; send it when it should go, or add a task to send it")
+	}
 	if reTwoFiles.MatchString(e.attach) {
 		return nil, true, refuse("I can attach only one file to an email; send %q as separate emails", e.attach)
 	}
@@ -215,3 +218,6 @@ func withoutFileNoun(name string) string {
 }
 
 var fileNouns = wordSet(`file document doc attachment`)
+
+// laterWords end a request to send an email later ("… tomorrow").
+var laterWords = wordSet(`tomorrow tonight later monday tuesday wednesday thursday friday saturday sunday week month morning afternoon evening`)

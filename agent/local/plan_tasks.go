@@ -325,7 +325,20 @@ func (r *runner) oneMember(name, action string) (obj, flow) {
 	if res[0].failed() {
 		return nil, r.lookupFailed("the member "+quoted(name), res[0])
 	}
-	return r.resolveOne(kMember, name, memberCands(res[0].data.list("members")), action)
+	cands := memberCands(res[0].data.list("members"))
+	if len(namedBy(name, cands)) == 0 && action != "" && r.tools["contacts_search"] {
+		// "Remind John Smith to …" where John Smith is a contact: a task
+		// goes to a member, so say so rather than "no member matched".
+		g, fl := r.lookup(name, nameContact)
+		if fl != proceed {
+			return nil, fl
+		}
+		if g[nameContact] {
+			r.say("%s", cantYet(fmt.Sprintf("%q is a contact, not a member of this workspace, and a task is assigned to a member; nothing was %s (say \"remind me to …\" for a task of your own)", name, action)))
+			return nil, skip
+		}
+	}
+	return r.resolveOne(kMember, name, cands, action)
 }
 
 func memberCands(list []obj) []candidate {
