@@ -323,7 +323,7 @@ func (r wordRule) applyOnce(s string, toks []lexTok) (string, bool) {
 				done = toks[m.end-1].wend
 			} else if r.anywhere {
 				done = toks[m.end-1].end // "due: Friday": the label's colon goes
-			} else if t := toks[m.end-1]; r.slots[len(r.slots)-1].kind == "" && s[t.wend:t.end] == "," {
+			} else if t, last := toks[m.end-1], r.slots[len(r.slots)-1]; r.repl != "" && last.kind == "" && !last.lit.opt && s[t.wend:t.end] == "," {
 				// "put X into the contacts, a buyer at …": a comma after
 				// the entry's last word stays.
 				done = t.end
