@@ -390,3 +390,20 @@ func (r *runner) personNotTask(ref string, found []obj) flow {
 	r.say("%s", cantYet(fmt.Sprintf("%q is a person, not a task; name the task by its title", ref)))
 	return skip
 }
+
+func (t taskOrLead) needs() []string { return t.taskFind.needs() }
+
+// run looks the name up first: a team or department of that name that
+// no task title matches is answered with its lead; otherwise the task.
+func (t taskOrLead) run(r *runner) bool {
+	if r.tools["org_teams"] && r.tools["org_departments"] {
+		g, fl := r.lookup(t.query, nameTask, nameTeam, nameDepartment)
+		if fl != proceed {
+			return cont(fl)
+		}
+		if !g[nameTask] && (g[nameTeam] || g[nameDepartment]) {
+			return orgLead{unit: t.query}.run(r)
+		}
+	}
+	return t.taskFind.run(r)
+}
