@@ -121,6 +121,21 @@ var clauseLexicon = []lexEntry{
 	w("list|show|find|get [me] [the|our|all] [of_our|the] ("+lxTagOne+") contacts|leads|people (in|at|from|based_in) {*} $", "list contacts $2 $3 tagged $1"),
 	w("add|put [this|these|that] to|on|in my|the|our todo_list|to-do_list|task_list|tasks|todos|to-dos|list {sep}", "todo:"),
 	w("bump|slip|slide|punt", "push"),
+	w("add|save|create my|a|our [new] colleague's|friend's|client's|customer's|partner's contact|details {sep}", "new contact:"),
+	w("save|add|store|record|note this|the|a [new] number|phone|phone_number|mobile for {p} {sep}", "set $1's phone to"),
+	w("save|add|store|record|note this|the|a [new] email|e-mail|email_address|address for {p} {sep}", "set $1's email to"),
+	w("{p's} got|has_got a new number|phone|phone_number|mobile {sep}", "set $1's phone to"),
+	w("{p's} got|has_got a new email|e-mail|email_address {sep}", "set $1's email to"),
+	w("remove|drop|delete|take_off|take_away {p's} {w} tag $", "remove the tag $2 from $1"),
+	w("i need|want [a] reminder to", "remind me to"),
+	w("{n2} finished|completed|has_finished|has_completed|is_done_with|closed [the_task] {*} $", "complete $2"),
+	w("change|set|move|update|push [the] {*} task's due_date|deadline|date to", "move the $1 task to"),
+	w("what's|what_is|anything|is_anything overdue for|of {p} $", "show overdue tasks assigned to $1"),
+	w("[the] {*} task should|can|must be deleted|removed|cancelled|canceled $", "delete the $1 task"),
+	w("tell|inform {p} by email|e-mail [that] {*} $", "email $1 saying $2"),
+	w("let {p} know by email|e-mail [that] {*} $", "email $1 saying $2"),
+	w("how many people|members|employees|folks are in|on [the] {*} $", "who is in $1"),
+	w("check|see whether|if {p's} {w} is [still] {*} $", "what's $1's $2"),
 	w("remind|tell me what {p's} {w} is $", "what's $1's $2"),
 	w("if|whether {p} is still {*} $", "is $1 still $2"),
 	w("is|does {p} still work_at|work_for|at|with|in|based_in|live_in {*} $", "show $1"),
@@ -262,7 +277,7 @@ var (
 	contactWords  = wordSet(`add create save new register put pop`)
 	taskWords     = wordSet(`task tasks todo to-do reminder remind`)
 	politeLead    = lexCue("please|pls|can_you|could_you")
-	emailVerbs    = lexCue("email|e-mail|mail|write_to|message|send|shoot|drop|fire|forward")
+	emailVerbs    = lexCue("email|e-mail|mail|write_to|write|compose|draft|message|send|shoot|drop|fire|forward")
 )
 
 func freeTextKind(s string) bool { return hasWord(s, freeTextWords) }
