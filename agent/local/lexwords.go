@@ -436,4 +436,3 @@ func (r wordRule) endsWithSep() bool {
 	}
 	return false
 }
-
