@@ -115,7 +115,7 @@ var clauseLexicon = []lexEntry{
 	w("{p} is no_longer|not a|an ("+lxTagOne+") [anymore|any_more] $", "remove the tag $2 from $1"),
 	w("add|put {p} to|on|in the|our|my ("+lxTagOne+") list $", "tag $1 as $2"),
 	w("remove|take|drop {p} from|off the|our|my ("+lxTagOne+") list $", "remove the tag $2 from $1"),
-	w("tag {p} ("+lxTagOne+") $", "tag $1 as $2"),
+	w("tag {w} ("+lxTagOne+") $", "tag $1 as $2"),
 	w("{p} isn't|is_not|is_no_longer in|based_in {*} [anymore|any_more] {sep} he's|she's|he_is|she_is|they're|they_are [now] [based] in {*} $", "$1 moved to $3"),
 	w("add|save {p} to [my|our|the] contacts|crm|address_book with", "add a contact for $1 with"),
 	w("put {p} into|in|onto|on [my|our|the] contacts|crm|address_book", "add $1 to my contacts"),
