@@ -93,6 +93,11 @@ func parseSend(rest string, mailVerb bool) (intent, bool, *parseError) {
 		return nil, true, refuse("I can't copy (cc) anyone on an email; name every recipient instead (\"email Jane and Tom …\")")
 	}
 	e.attach = withoutFileNoun(e.attach)
+	if f := strings.Fields(e.attach); len(f) > 0 && notFileWords[strings.ToLower(f[len(f)-1])] {
+		// "Forward the last email to Tom", "send Priya's email to Maria":
+		// an email or a contact's detail is no file to attach.
+		return nil, true, refuse("I can only send a file from the workspace or your own words; I can't forward an email or send %q", e.attach)
+	}
 	if f := strings.Fields(e.attach); len(f) > 1 && laterWords[strings.ToLower(f[len(f)-1])] {
 		return nil, true, refuse("I can only send an email now, not at a later time; send it when it should go, or add a task to send it")
 	}
@@ -218,6 +223,9 @@ func withoutFileNoun(name string) string {
 }
 
 var fileNouns = wordSet(`file document doc attachment`)
+
+// notFileWords end what a request would attach but is no file.
+var notFileWords = wordSet(`email e-mail emails e-mails message messages mail address number phone details`)
 
 // laterWords end a request to send an email later ("… tomorrow").
 var laterWords = wordSet(`tomorrow tonight later monday tuesday wednesday thursday friday saturday sunday week month morning afternoon evening`)

@@ -372,13 +372,16 @@ func (r *runner) maybeMember(name, action string) (obj, flow) {
 // that is no task's title: "Mark Priya as done" must not complete "Call
 // Priya about the pilot" because the title holds her name.
 func (r *runner) personNotTask(ref string, found []obj) flow {
+	if f := strings.Fields(ref); len(f) > 1 && taskNouns[strings.ToLower(f[len(f)-1])] && ownerWord(f[0]) && !hasExactTitle(found, ref) {
+		// "Complete Tom's task", "all of Maria's tasks": no title.
+		r.say("%s", cantYet(fmt.Sprintf("%q is no task's title; name the task by its title (\"mark all of Tom's tasks as done\" completes every task of a member)", ref)))
+		return skip
+	}
 	if len(strings.Fields(ref)) > 2 || !validName(ref) {
 		return proceed
 	}
-	for _, t := range found {
-		if fold(t.str("title")) == fold(ref) {
-			return proceed
-		}
+	if hasExactTitle(found, ref) {
+		return proceed
 	}
 	g, fl := r.lookup(ref, nameContact, nameMember)
 	if fl != proceed {
@@ -406,4 +409,24 @@ func (t taskOrLead) run(r *runner) bool {
 		}
 	}
 	return t.taskFind.run(r)
+}
+
+// taskNouns end a reference to tasks by their owner, not their title.
+var taskNouns = wordSet(`task tasks to-do to-dos todo todos`)
+
+// hasExactTitle reports whether one of found has exactly the title ref.
+func hasExactTitle(found []obj, ref string) bool {
+	for _, t := range found {
+		if fold(t.str("title")) == fold(ref) {
+			return true
+		}
+	}
+	return false
+}
+
+// ownerWord reports whether w names whose tasks, not which: "Tom's",
+// "all", "every", "my".
+func ownerWord(w string) bool {
+	lw := strings.ToLower(w)
+	return strings.HasSuffix(lw, "'s") || lw == "all" || lw == "every" || lw == "my" || lw == "our"
 }
