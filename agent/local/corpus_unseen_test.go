@@ -193,6 +193,7 @@ var corpusUnseen = []corpusCase{
 	// Bulk in other words.
 	{Q, "email all our vip contacts saying happy holidays", "", "Priya Patel|Dan Reyes", ""},
 	{Q, "remove the customer tag from everyone in London", "", "John Smith|Chris Martin", ""},
+	{D, "remove the customer tag from everyone in London >> yes", "contacts_update contacts_update", "Updated 2 contacts", `"tags":[]`},
 	// Two requests in other words.
 	{D, "Create a contact for Tim Cole at Globex and tag him as prospect", "contacts_create~contacts_create contacts_update", "Tim Cole", `prospect`},
 	{D, "Find Priya's email and send her the pricing file", "email_send", "Priya Patel", `"attachments":["`},

@@ -149,6 +149,8 @@ var clauseLexicon = []lexEntry{
 	w("don't|do_not forget to", "remind me to"),
 	w("~ first_thing [on|in_the] (monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow)", "$1"),
 	w("(tag|delete|remove|move|mark|label) everyone|everybody|all_people|all_the_people (at|in|from|tagged|based_in)", "$1 every contact $2"),
+	w("remove|take|drop the {w} tag from|off everyone|everybody|every_contact|all_contacts|all_our_contacts {*} $", "untag every contact $2 as $1"),
+	w("remove|take|drop the tag {w} from|off everyone|everybody|every_contact|all_contacts|all_our_contacts {*} $", "untag every contact $2 as $1"),
 	w("new (contact|lead|client|customer|prospect) from|via [the|our|a] [web|website|signup|sign-up|contact] form|webhook|zapier|signup|sign-up|import [name]", "new $1:"),
 	// Tasks: questions.
 	w("is [the] [task] {*} [task] done|finished|complete|completed|closed|open|in_progress|started [yet] $", "find tasks about $1"),

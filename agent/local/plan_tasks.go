@@ -235,6 +235,9 @@ func (c taskChange) run(r *runner) bool {
 				return cont(r.lookupFailed("the member "+quoted(c.value), res[1]))
 			}
 			var fl flow
+			if fl = r.contactNotMember(c.value, memberCands(res[1].data.list("members")), op.done); fl != proceed {
+				return cont(fl)
+			}
 			if m, fl = r.resolveOne(kMember, c.value, memberCands(res[1].data.list("members")), op.done); fl != proceed {
 				return cont(fl)
 			}
@@ -326,19 +329,28 @@ func (r *runner) oneMember(name, action string) (obj, flow) {
 		return nil, r.lookupFailed("the member "+quoted(name), res[0])
 	}
 	cands := memberCands(res[0].data.list("members"))
-	if len(namedBy(name, cands)) == 0 && action != "" && r.tools["contacts_search"] {
-		// "Remind John Smith to …" where John Smith is a contact: a task
-		// goes to a member, so say so rather than "no member matched".
-		g, fl := r.lookup(name, nameContact)
-		if fl != proceed {
-			return nil, fl
-		}
-		if g[nameContact] {
-			r.say("%s", cantYet(fmt.Sprintf("%q is a contact, not a member of this workspace, and a task is assigned to a member; nothing was %s (say \"remind me to …\" for a task of your own)", name, action)))
-			return nil, skip
-		}
+	if fl := r.contactNotMember(name, cands, action); fl != proceed {
+		return nil, fl
 	}
 	return r.resolveOne(kMember, name, cands, action)
+}
+
+// contactNotMember stops a task change for a name no member has but a
+// contact does ("Remind John Smith to …", "Assign … to Priya"): a task
+// goes to a member, so it says so rather than "no member matched".
+func (r *runner) contactNotMember(name string, members []candidate, action string) flow {
+	if len(namedBy(name, members)) > 0 || action == "" || !r.tools["contacts_search"] {
+		return proceed
+	}
+	g, fl := r.lookup(name, nameContact)
+	if fl != proceed {
+		return fl
+	}
+	if g[nameContact] {
+		r.say("%s", cantYet(fmt.Sprintf("%q is a contact, not a member of this workspace, and a task is assigned to a member; nothing was %s (say \"remind me to …\" for a task of your own)", name, action)))
+		return skip
+	}
+	return proceed
 }
 
 func memberCands(list []obj) []candidate {
