@@ -10,9 +10,10 @@ import (
 // filter matches. It always asks first, with the count and the names,
 // and changes nothing unless the answer is yes.
 type contactUpdateAll struct {
-	filter  contactFilter
-	addTags []string
-	city    string
+	filter   contactFilter
+	addTags  []string
+	dropTags []string // "untag every contact in London as customer"
+	city     string
 }
 
 func (contactUpdateAll) needs() []string { return []string{"contacts_search", "contacts_update"} }
@@ -21,6 +22,9 @@ func (contactUpdateAll) needs() []string { return []string{"contacts_search", "c
 func (u contactUpdateAll) change(n int, desc string) string {
 	if u.city != "" {
 		return fmt.Sprintf("move %s%s to %s", count(n, kContact), desc, u.city)
+	}
+	if len(u.dropTags) > 0 {
+		return fmt.Sprintf("remove the tag %s from %s%s", strings.Join(u.dropTags, ", "), count(n, kContact), desc)
 	}
 	return fmt.Sprintf("tag %s%s as %s", count(n, kContact), desc, strings.Join(u.addTags, ", "))
 }
@@ -33,8 +37,8 @@ func (u contactUpdateAll) run(r *runner) bool {
 			if u.city != "" {
 				args["city"] = u.city
 			}
-			if len(u.addTags) > 0 {
-				args["tags"] = union(c.strs("tags"), u.addTags)
+			if len(u.addTags) > 0 || len(u.dropTags) > 0 {
+				args["tags"] = minus(union(c.strs("tags"), u.addTags), u.dropTags)
 			}
 			return mk("contacts_update", "", args)
 		})

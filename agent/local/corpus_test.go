@@ -282,7 +282,8 @@ func testSet() []corpusCase {
 
 // devSet is the development set beyond the phrasings.
 func devSet() []corpusCase {
-	return append(append(append(append([]corpusCase(nil), corpusDev...), corpusDevMore...), corpusDevLate...), corpusDevFrames...)
+	out := append(append(append(append([]corpusCase(nil), corpusDev...), corpusDevMore...), corpusDevLate...), corpusDevFrames...)
+	return append(out, corpusUnseen...)
 }
 
 // seedCorpusExtras adds what newCorpusWS holds beyond the demo.

@@ -36,7 +36,7 @@ const (
 	numberWords  = `\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten`
 	// relDate are dates that may end a task title without a marker word:
 	// "call Jane tomorrow".
-	relDate = `today|tonight|tmrw|tmr|tomoz|2moro|tomorrow(?:\s+(?:morning|afternoon|evening|night))?|(?:the\s+)?day\s+after\s+tomorrow|(?:` + weekdayNames + `)\s+week|a\s+week\s+on\s+(?:` + weekdayNames + `)|(?:next|this|coming)\s+(?:week|` + weekdayNames + `)|in\s+(?:` + numberWords + `)\s+(?:days?|weeks?|fortnights?)|(?:` + numberWords + `)\s+(?:days?|weeks?|fortnights?)\s+(?:from\s+(?:now|today)|(?:from\s+)?today)|(?:a\s+|one\s+)?fortnight(?:\s+(?:from\s+)?(?:now|today))?|(?:at\s+)?(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?month|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4}`
+	relDate = `today|tonight|tmrw|tmr|tomoz|2moro|tomorrow(?:\s+(?:morning|afternoon|evening|night))?|(?:the\s+)?day\s+after\s+tomorrow|(?:` + weekdayNames + `)\s+week|a\s+week\s+on\s+(?:` + weekdayNames + `)|(?:next|this|coming)\s+(?:week|` + weekdayNames + `)|in\s+(?:` + numberWords + `)\s+(?:days?|weeks?|fortnights?)|(?:` + numberWords + `)\s+(?:days?|weeks?|fortnights?)\s+(?:from\s+(?:now|today)|(?:from\s+)?today)|(?:a\s+|one\s+)?fortnight(?:\s+(?:from\s+)?(?:now|today))?|(?:at\s+)?(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?month|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}(?:/\d{4})?`
 	// dateExpr are all the date forms understood.
 	dateExpr = relDate + `|(?:on\s+)?(?:` + weekdayNames + `)|(?:` + monthNames + `)\.?\s+(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?|(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:` + monthNames + `)\.?(?:,?\s+\d{4})?`
 )
@@ -48,7 +48,7 @@ var (
 	reInN       = re(`^(?:in (` + numberWords + `) (days?|weeks?|fortnights?)|(` + numberWords + `) (days?|weeks?|fortnights?) (?:from (?:now|today)|(?:from )?today)|(?:(a|one) )?(fortnight)(?: (?:from )?(?:now|today))?)$`)
 	reWeekday   = re(`^(?:(?:next|this|coming) )?(` + weekdayNames + `)$`)
 	reWeekOn    = re(`^(?:(` + weekdayNames + `) week|a week on (` + weekdayNames + `))$`)
-	reNumeric   = regexp.MustCompile(`^(\d{1,2})/(\d{1,2})/(\d{4})$`)
+	reNumeric   = regexp.MustCompile(`^(\d{1,2})/(\d{1,2})(?:/(\d{4}))?$`)
 	reTimeOfDay = re(` (?:morning|afternoon|evening|night)$`)
 )
 
@@ -63,7 +63,7 @@ func parseDate(expr string, cal calendar) (string, *parseError) {
 		return "", refuse("%q is not a valid date", expr)
 	}
 	if m := reNumeric.FindStringSubmatch(e); m != nil {
-		return numericDate(expr, m[1], m[2], m[3])
+		return numericDate(expr, m[1], m[2], m[3], cal)
 	}
 	if m := reMonthDay.FindStringSubmatch(e); m != nil {
 		return calendarDate(expr, m[1], m[2], m[3], cal)
@@ -157,10 +157,26 @@ func calendarDate(expr, month, dayText, yearText string, cal calendar) (string, 
 
 // numericDate reads 30/06/2027 (British) and 6/30/2027 (American). When
 // both readings are valid dates and differ, it asks rather than guess.
-func numericDate(expr, a, b, yearText string) (string, *parseError) {
+//
+// Without a year (15/3) it is the next such date from today.
+func numericDate(expr, a, b, yearText string, cal calendar) (string, *parseError) {
 	x, _ := strconv.Atoi(a)
 	y, _ := strconv.Atoi(b)
 	year, _ := strconv.Atoi(yearText)
+	if yearText == "" {
+		if !cal.known {
+			return "", refuse("I don't know today's date, so I can't tell the year of %q; give the date as YYYY-MM-DD", expr)
+		}
+		year = cal.today.Year()
+		d, err := numericDate(expr, a, b, strconv.Itoa(year), cal)
+		if err != nil {
+			return "", err
+		}
+		if t, _ := time.Parse(time.DateOnly, d); t.Before(cal.today) {
+			return numericDate(expr, a, b, strconv.Itoa(year+1), cal)
+		}
+		return d, nil
+	}
 	valid := func(d, m int) bool {
 		if m < 1 || m > 12 || d < 1 {
 			return false

@@ -142,7 +142,7 @@ var flowCases = []flowCase{
 		reply: "^Contact deleted: Jane Doe (CEO, Acme Corp, jane@acme.com",
 	}}},
 	{name: "delete none matched", turns: []turn{{
-		say: "Delete the contact Nobody Here", calls: []string{"contacts_search"}, reply: `^No contact matched "Nobody Here"; nothing was deleted.`,
+		say: "Delete the contact Nobody Here", calls: []string{"contacts_search", "org_members"}, reply: `^No contact matched "Nobody Here"; nothing was deleted.`,
 	}}},
 	{name: "a small bulk delete is confirmed too", turns: []turn{
 		{say: "Delete all contacts from Initech", calls: []string{`contacts_search {"city":"Initech","limit":100}`, `contacts_search {"company":"Initech","limit":100}`},
@@ -235,7 +235,7 @@ var flowCases = []flowCase{
 		say: "Create a task to renew the lease in 3 days", calls: []string{`tasks_create {"title":"Renew the lease","due":"2026-03-07"}`},
 	}}},
 	{name: "task assignee unknown", turns: []turn{{
-		say: "Add a task 'Plan offsite' assigned to Zed", calls: []string{`org_members {"query":"Zed"}`},
+		say: "Add a task 'Plan offsite' assigned to Zed", calls: []string{`org_members {"query":"Zed"}`, "contacts_search"},
 		reply: `^No member matched "Zed"; nothing was created.`,
 	}}},
 	{name: "assign asks which Tom", turns: []turn{

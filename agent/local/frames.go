@@ -489,6 +489,7 @@ func capitalised(s string) bool {
 // found by the words of its title, shown with its assignee and due date.
 var (
 	cueTaskWho  = lexCue("who's|who_is doing|working_on|handling|on|responsible_for|looking_after|in_charge_of [the] [task]")
+	cueInCharge = lexCue("who's|who_is responsible_for|in_charge_of|looking_after")
 	cueTaskWhen = lexCue("when's|when_is|when_does|when_do|when_should|by_when_is|by_when_does [the] [task]")
 	cueTaskDue  = lexCue("[task] [due|have_to_be_done|need_to_be_done|be_done]")
 )
@@ -512,6 +513,11 @@ func fitTaskQuestion(s string, sp []span, _ calendar) (frameFit, bool) {
 	// A person, a team or a place is not a task title: "who's in Sales".
 	if _, ok := first(sp, spanKindNoun); ok && !strings.Contains(strings.ToLower(s), "task") {
 		return frameFit{}, false
+	}
+	if _, ok := cueEnd(s, cueInCharge); ok && validName(q) {
+		// "Who's in charge of Engineering?": a team or department of
+		// that name (and no task) is answered with its lead.
+		return frameFit{score: 6, it: taskOrLead{taskFind{query: q}}}, true
 	}
 	return frameFit{score: 6, it: taskFind{query: q}}, true
 }

@@ -14,6 +14,7 @@ var (
 	cueQuantifier = lexCue("all|every|each [of] [the|our|my]")
 	cueContacts   = lexCue("contacts|contact")
 	cueBulkTag    = lexCue("tag|label|mark")
+	cueBulkUntag  = lexCue("untag")
 	cueBulkAddTag = lexCue("add|put|stick")
 	cueBulkCity   = lexCue("move|set|change|update [the_city_of|the_city_for]")
 	cueBulkGets   = lexCue("should_get|gets|get|needs|need|should_have [the|a] tag")
@@ -110,6 +111,23 @@ func lastTag(s string, c cue) (before, tag string, ok bool) {
 // every customer", "Each contact tagged customer should get the tag
 // renewal".
 func fitBulkTag(s string, _ []span, _ calendar) (frameFit, bool) {
+	if after, ok := opens(s, cueBulkUntag); ok {
+		// "Untag every contact in London as customer" (the lexicon's
+		// form of "remove the customer tag from everyone in London").
+		if mod, rest, ok := quantified(strings.TrimSpace(after)); ok {
+			if filter, tag, ok := lastTag(rest, cueTagAfter); ok {
+				fit, ok := bulkOf(mod, filter, tag, "", false)
+				if u, isU := fit.it.(contactUpdateAll); isU {
+					u.dropTags, u.addTags = u.addTags, nil
+					if u.filter.tag == "" {
+						u.filter.tag = tag // only the contacts that have it
+					}
+					fit.it = u
+				}
+				return fit, ok
+			}
+		}
+	}
 	if after, ok := opens(s, cueBulkTag); ok {
 		if mod, rest, ok := quantified(strings.TrimSpace(after)); ok {
 			if filter, tag, ok := lastTag(rest, cueTagAfter); ok {

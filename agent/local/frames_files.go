@@ -234,6 +234,11 @@ func fitFileMove(s string, _ []span, cal calendar) (frameFit, bool) {
 		if name == "" || dest == "" {
 			return frameFit{}, false
 		}
+		if kind == "" && endsWithUnitNoun(dest) {
+			// "Move Sam to the Sales EMEA team": the org chart, which no
+			// tool changes.
+			return frameFit{score: scoreShape, err: refuse("I can't move people between teams or departments: there is no tool that changes the org chart")}, true
+		}
 		c := fileChange{name: itemName(name), kind: kind, op: "move"}
 		if isRoot(dest) {
 			c.toRoot = true
@@ -313,4 +318,10 @@ func namesFolder(s string) bool {
 		}
 	}
 	return false
+}
+
+// endsWithUnitNoun reports whether s ends with "team" or "department".
+func endsWithUnitNoun(s string) bool {
+	_, ok := endsWithCue(s, cueUnitKind, 1)
+	return ok
 }

@@ -31,6 +31,7 @@ var (
 	cueReadTail     = lexCue("[out] to|for me|us")
 	cueReadAloud    = lexCue("out_loud|aloud")
 	cueRead         = lexCue("read")
+	cueOpenFile     = lexCue("open|view|display|pull_up [up] [the]")
 )
 
 // miscFrames compete like every other frame: each is a whole
@@ -121,6 +122,15 @@ func fitFileRead(s string, _ []span, _ calendar) (frameFit, bool) {
 		}
 	}
 	if name == "" {
+		// "Open Pricing.txt", "view the pricing file": an extension or
+		// the word "file" makes it a file (a folder is listed instead).
+		if rest, ok := opens(s, cueOpenFile); ok {
+			if r := strings.TrimSpace(rest); reFileExt.MatchString(r) || endsWithFileNoun(r) {
+				name = r
+			}
+		}
+	}
+	if name == "" {
 		_, isRead := opens(s, cueRead)
 		_, isShow := opens(s, cueShowContents)
 		if isRead || isShow {
@@ -180,4 +190,11 @@ func readTarget(s string) string {
 		}
 		return s
 	}
+}
+
+// endsWithFileNoun reports whether s ends with "file" or "document"
+// after a name.
+func endsWithFileNoun(s string) bool {
+	_, ok := endsWithCue(s, cueFileNoun, 1)
+	return ok
 }

@@ -36,6 +36,10 @@ var (
 	cueWhoHead    = lexCue("who|who's|who_is [the] lead|leader|head|manager of|for [the]")
 	cueUnitKind   = lexCue("team|department|dept")
 	cueChargeOf   = lexCue("charge of")
+	cueWhoReports = lexCue("who|who's|who_is|who_are reports|report|reporting to")
+	cueManages    = lexCue("manage|lead|supervise|look_after")
+	cueWhoAreList = lexCue("who_are|who's_in|who_is_in|who's_on|who_is_on|list|show [me]")
+	cueReportTail = lexCue("direct_reports|reports|team|team_members|people")
 )
 
 // orgFrames are the frames of the org family, scored in one
@@ -151,9 +155,23 @@ func fitOrgMemberOf(s string, _ []span, _ calendar) (frameFit, bool) {
 		if who, ok := endsWithCue(rest, cueReportTo, 1); ok {
 			return member(who, lead)
 		}
+		if who, ok := endsWithCue(rest, cueManages, 1); ok {
+			return member(who, reports) // "Who does Maria manage?"
+		}
+	}
+	if rest, ok := opens(s, cueWhoReports); ok && strings.TrimSpace(rest) != "" {
+		return member(rest, reports) // "Who reports to Maria?"
+	}
+	if rest, ok := opens(s, cueWhoAreList); ok {
+		if owner, tail, ok := possessive(rest); ok && owner != "" && !isMe(owner) && whole(strings.TrimSpace(tail), cueReportTail) {
+			return member(owner, reports) // "Who are Maria's direct reports?"
+		}
 	}
 	return frameFit{}, false
 }
+
+// reports is the intent of a question about the people a member leads.
+func reports(m string) intent { return orgMemberReports{member: m} }
 
 // "Who's in the Sales team?", "Who works in Engineering?", "Who's in
 // my team?".

@@ -12,7 +12,7 @@ import "strings"
 
 var (
 	reLeadMention = re(`^(?:(?:look\s+at|look\s+up|find|check|open|about|re)\s+)?` + personRefShortest + `(?:\s+(?:rang|called|phoned|emailed|wrote|messaged|got\s+promoted|got\s+in\s+touch|was\s+in\s+touch|has\s+news))?\s*[.!:;]\s+(he|she|they|his|her|their)\b(.*)$`)
-	reLeadAdd     = re(`^i\s+(?:just\s+|have\s+just\s+|recently\s+)?(?:met|spoke\s+(?:to|with)|talked\s+to|had\s+a\s+call\s+with)\s+` + personRefShortest + `(?:\s+(?:today|yesterday|this\s+morning|earlier|at\s+[^,.!?]{1,40}))?\s*[,.!]\s+((?:he|she|they)\b[^.!?]*)[.!?]\s+(?:(?:can|could|would|will)\s+you\s+)?(?:please\s+)?(?:add|save)\s+(?:him|her|them)(?:\s+(?:as\s+a\s+(?:new\s+)?contact|to\s+(?:the|our|my)\s+contacts))?(?:\s+please)?$`)
+	reLeadAdd     = re(`^i\s+(?:just\s+|have\s+just\s+|recently\s+)?(?:met|spoke\s+(?:to|with)|talked\s+to|had\s+a\s+call\s+with)\s+` + personRefShortest + `(?:\s+(?:today|yesterday|this\s+morning|earlier|at\s+[^,.!?]{1,40}))?\s*[,.!]\s+((?:he|she|they)\b[^.!?]*)[.!?]\s+(?:(?:can|could|would|will)\s+you\s+)?(?:please\s+)?(?:add|save)\s+(?:him|her|them)(?:\s+(?:as\s+a\s+(?:new\s+)?contact|to\s+(?:(?:the|our|my)\s+)?contacts))?(?:\s+please)?$`)
 	reLeadMet     = re(`^i\s+(?:just\s+|have\s+just\s+|recently\s+)?met\s+` + personRef + `\s*[.!]\s+((?:he|she|they)\b.*)$`)
 )
 

@@ -84,7 +84,7 @@ var clauseLexicon = []lexEntry{
 	w("message", "email"),
 	w("hiya|heya|yo|morning|afternoon|evening|hey_there|hi_there|hello_there", ""),
 	rx(`^(?:one\s+more(?:\s+thing)?|quick\s+question(?:\s+[^:?]{0,40})?|another\s+one|also)\s*:\s*`, ``),
-	rx(`^(?:before|after|while|btw|by\s+the\s+way|question|right|so|just\s+checking)\b[^:]{0,40}:\s+`, ``),
+	rx(`^(?:(?:before|after|while|btw|by\s+the\s+way|question|right|so|just\s+checking|webhook|cron|zapier|automation|script|bot|alert|daily|weekly|nightly|monthly|digest)\b[^:]{0,40}:|\[[^\]]{1,30}\])\s+`, ``),
 	w("(new) (contact|lead|client|customer|prospect) for you|me {sep}", "$1 $2:"),
 	w("whats", "what's"),
 	rx(`^(`+personRef+`(?:'s|')\s+(?:new\s+)?[\w-]+(?:\s+[\w-]+)?\s+is\s+\S.*?),?\s+(?:please\s+|can\s+you\s+|could\s+you\s+)?(?:update|change|fix|correct|amend)\s+(?:it|that|this|the\s+record)(?:\s+please)?$`, `$1`),
@@ -101,11 +101,64 @@ var clauseLexicon = []lexEntry{
 	w("any|got_any|do_we_have_any ("+lxTagNouns+") $", "show our $1"),
 	w("what (city|company|title|role|town|location) is|does {p} in|at|with|based_in|work_at|work_for|have $", "what's $2's $1"),
 	w("what's|what_is {p's} [phone] number $", "what's $1's phone"),
-	w("{p's} [phone|mobile] number is", "$1's phone is"),
+	w("{p's} [new] [phone|mobile] number is", "$1's phone is"),
 	w("what does {p's} record|card|entry|contact|profile say $", "show $1"),
 	rx(`^(`+delVerb+`\s+.+?),\s+(?:he|she|they)(?:'s|\s+has|\s+have)?\s+(?:left|quit|retired|moved\s+on|gone|no\s+longer).*$`, `$1`),
 	rx(`^save\s+`+personRef+`,\s*([^\s,]+@[^\s,]+\.[^\s,]+.*)$`, `add a contact for $1, $2`),
+	// Said as news, or in a question's word order (session 8).
+	w("where's", "where is"),
+	w("how many ("+lxTagNouns+") do_we_have|have_we_got|are_there|have_we $", "show our $1"),
+	w("how many (teams|departments) are_there|do_we_have|have_we_got|have_we|exist $", "list $1"),
+	w("{p's} {w} should now be", "$1's $2 should be"),
+	w("{p} got|was|has_been|'s_been promoted to", "$1 is now"),
+	w("~ {comma} [please|so|can_you|could_you] update|change|fix his|her|their title|role|job_title|record|details|entry [please] $", ""),
+	w("{p} is no_longer|not a|an ("+lxTagOne+") [anymore|any_more] $", "remove the tag $2 from $1"),
+	w("add|put {p} to|on|in the|our|my ("+lxTagOne+") list $", "tag $1 as $2"),
+	w("remove|take|drop {p} from|off the|our|my ("+lxTagOne+") list $", "remove the tag $2 from $1"),
+	w("tag {w} ("+lxTagOne+") $", "tag $1 as $2"),
+	w("put|mark|set {p} down as a|an ("+lxTagOne+") $", "tag $1 as $2"),
+	w("update|change|edit {p} {comma} (title|city|company|email|phone|mobile|tags)", "update the contact $1: $2"),
+	w("{p} now lives|is_based|is_living|lives in", "$1 moved to"),
+	w("{p} isn't|is_not|is_no_longer in|based_in {*} [anymore|any_more] {sep} he's|she's|he_is|she_is|they're|they_are [now] [based] in {*} $", "$1 moved to $3"),
+	w("add|save {p} to [my|our|the] contacts|crm|address_book with", "add a contact for $1 with"),
+	w("put {p} into|in|onto|on [my|our|the] contacts|crm|address_book", "add $1 to my contacts"),
+	w("{p} changed|switched|has_changed|has_switched jobs|companies|employer {sep} he's|she's|he_is|she_is|they're|they_are [now] at|with {*} [now] $", "$1 now works at $2"),
+	w("list|show|find|get [me] [the|our|all] [of_our|the] ("+lxTagOne+") contacts|leads|people (in|at|from|based_in) {*} $", "list contacts $2 $3 tagged $1"),
+	w("add|put [this|these|that] to|on|in my|the|our todo_list|to-do_list|task_list|tasks|todos|to-dos|list {sep}", "todo:"),
+	w("bump|slip|slide|punt", "push"),
+	w("add|save|create my|a|our [new] colleague's|friend's|client's|customer's|partner's contact|details {sep}", "new contact:"),
+	w("save|add|store|record|note this|the|a [new] number|phone|phone_number|mobile for {p} {sep}", "set $1's phone to"),
+	w("save|add|store|record|note this|the|a [new] email|e-mail|email_address|address for {p} {sep}", "set $1's email to"),
+	w("{p's} got|has_got a new number|phone|phone_number|mobile {sep}", "set $1's phone to"),
+	w("{p's} got|has_got a new email|e-mail|email_address {sep}", "set $1's email to"),
+	w("remove|drop|delete|take_off|take_away {p's} {w} tag $", "remove the tag $2 from $1"),
+	w("i need|want [a] reminder to", "remind me to"),
+	w("{n2} finished|completed|has_finished|has_completed|is_done_with|closed [the_task] {*} $", "complete $2"),
+	w("change|set|move|update|push [the] {*} task's due_date|deadline|date to", "move the $1 task to"),
+	w("what's|what_is|anything|is_anything overdue for|of {p} $", "show overdue tasks assigned to $1"),
+	w("[the] {*} task should|can|must be deleted|removed|cancelled|canceled $", "delete the $1 task"),
+	w("tell|inform {p} by email|e-mail [that] {*} $", "email $1 saying $2"),
+	w("let {p} know by email|e-mail [that] {*} $", "email $1 saying $2"),
+	w("how many people|members|employees|folks are in|on [the] {*} $", "who is in $1"),
+	w("check|see whether|if {p's} {w} is [still] {*} $", "what's $1's $2"),
+	w("remind|tell me what {p's} {w} is $", "what's $1's $2"),
+	w("if|whether {p} is still {*} $", "is $1 still $2"),
+	w("is|does {p} still work_at|work_for|at|with|in|based_in|live_in {*} $", "show $1"),
+	w("where did|do|have we|i|you put|save|saved|store|stored|file|filed|keep [the] {*} $", "where is the $1"),
+	w("what does|do [the] {*} say|mention about {*} $", "does the $1 mention $2"),
+	w("who manages|supervises {p} $", "who is $1's manager"),
+	w("make|put {p2} the owner|assignee|owner_of|in_charge of {*} $", "reassign $2 to $1"),
+	w("i've|i_have|we've|we_have|i|we started|begun [on|with|working_on] {*} $", "start $1"),
+	w("don't|do_not forget to", "remind me to"),
+	w("~ first_thing [on|in_the] (monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow)", "$1"),
+	w("(tag|delete|remove|move|mark|label) everyone|everybody|all_people|all_the_people (at|in|from|tagged|based_in)", "$1 every contact $2"),
+	w("remove|take|drop the {w} tag from|off everyone|everybody|every_contact|all_contacts|all_our_contacts {*} $", "untag every contact $2 as $1"),
+	w("remove|take|drop the tag {w} from|off everyone|everybody|every_contact|all_contacts|all_our_contacts {*} $", "untag every contact $2 as $1"),
+	w("new (contact|lead|client|customer|prospect) from|via [the|our|a] [web|website|signup|sign-up|contact] form|webhook|zapier|signup|sign-up|import [name]", "new $1:"),
 	// Tasks: questions.
+	w("is [the] [task] {*} [task] done|finished|complete|completed|closed|open|in_progress|started [yet] $", "find tasks about $1"),
+	w("what's|what_is the status|state of [the] [task] {*} $", "find tasks about $1"),
+	w("did|has {p2} finish|finished|complete|completed|do|done|close|closed [the_task] {*} [yet] $", "find tasks about $2"),
 	w("what tasks {p} has|has_got|is_working_on $", "what tasks does $1 have"),
 	w("what's|what_is left|open|outstanding|pending|still_open for|on {p} $", "show open tasks assigned to $1"),
 	w("what's|what_is on my plate (this_week|next_week|today|tomorrow) $", "show my tasks due $1"),
@@ -152,7 +205,7 @@ var clauseLexicon = []lexEntry{
 	w("what's|what_is on {p's} plate ("+lxWhen+") $", "show open tasks assigned to $1 due by $2"),
 	w("set|create|add|make [a|me_a] reminder for me to", "remind me to"),
 	rx(`^remind\s+me\s+((?:by|on|before)\s+(?:next\s+|this\s+|the\s+)?[\w/-]+(?:\s+of\s+\w+)?)\s+to\s+(.+)$`, `remind me to $2 $1`),
-	w("i need|have|want to {*} can|could you add|make|put|set that|it|this [up] as|on|in|to a_task|my_tasks|my_to-do_list|my_todo_list|my_to-dos|my_todos $", "remind me to $1"),
+	w("i need|have|want to {*} [please] [can_you|could_you] add|make|put|set that|it|this [up] [as|on|in|to] a_task|my_tasks|my_to-do_list|my_todo_list|my_to-dos|my_todos [please] $", "remind me to $1"),
 	w("to-do|todo|task|reminder for {w} {sep} {*} $", "create a task for $1: $2"),
 	w("hand|give [a] [new] task to {w} {sep} {*} $", "create a task for $1: $2"),
 	w("hand|pass|give [the] {*} over|across|on to {*} $", "reassign the $1 to $2"),
@@ -168,7 +221,7 @@ var clauseLexicon = []lexEntry{
 	w("did|have we ever", "did we"),
 	w("[is_there] anything stuck|waiting|sitting|left|still [in] [the] outbox $", "what's in the outbox"),
 	w("shoot|fire|send|drop|ping|pop [a|an] [quick] e-mail|email|note|line|message [over|off] to", "email"),
-	w("fire|shoot|ping|pop [the] {*} over|across|off to {*} $", "send the $1 to $2"),
+	w("fire|shoot|ping|pop|send [the] {*} over|across|off to {*} $", "send the $1 to $2"),
 	w("drop|shoot|ping|send {p} a|an [quick] e-mail|email|note|line to_say|saying", "email $1 saying"),
 	// Files.
 	w("is_there|do_we_have|have_we_got a|an|any {*} folder $", "find the folder $1"),
@@ -208,7 +261,11 @@ var inlineLexicon = []struct {
 	{w("~ {brk} "+lxHeIs+" the|their|our …", ","), contactVerb, nil},
 	{w("~ {brk} she's|he's|she_is|he_is a|an …", ","), contactVerb, freeTextKind},
 	{w("~ {brk} she's|he's|she_is|he_is …", ","), contactVerb, freeTextKind},
+	{w("(delete|remove|bin|ditch) {p} and {p} $", "$1 $2 and $1 $3"), twoNames, nil},
+	{w("(tag) {p} and {p} as {w} $", "$1 $2 as $4 and $1 $3 as $4"), twoNames, nil},
 	{w("~ {mid} -|– due …", ", due"), nil, nil},
+	{w("~ {mid} due|deadline|due_date {sep} …", "due"), taskMessage, nil},
+	{w("~ {mid} assignee|owner|assigned_to|assign_to {sep} …", "assigned to"), taskMessage, nil},
 	{w("~ {mid} -|– (email|e-mail|phone|mobile|tel|tagged|based|works|title|company|city|note|notes)", ", $1"), contactVerb, nil},
 	{w("~ {mid} -|– "+lxHeIs+" a|an ("+lxTagOne+")", ", tagged $1"), contactVerb, nil},
 }
@@ -225,13 +282,37 @@ var (
 	// free text the broadest contact rules must not touch: "Create a
 	// task to call Jane, she's expecting it" keeps its title.
 	freeTextWords = wordSet(`task tasks todo todos to-do to-dos reminder reminders remind email emails e-mail e-mails send saying message`)
-	contactWords  = wordSet(`add create save new register`)
+	contactWords  = wordSet(`add create save new register put pop`)
+	taskWords     = wordSet(`task tasks todo to-do reminder remind`)
 	politeLead    = lexCue("please|pls|can_you|could_you")
-	emailVerbs    = lexCue("email|e-mail|mail|write_to|message|send|shoot|drop|fire|forward")
+	emailVerbs    = lexCue("email|e-mail|mail|write_to|write|compose|draft|message|send|shoot|drop|fire|forward")
 )
 
 func freeTextKind(s string) bool { return hasWord(s, freeTextWords) }
-func contactVerb(s string) bool  { return hasWord(s, contactWords) }
+
+// twoNames reports whether s is "delete A and B" with two names: not
+// "delete the contact A and list departments", not "remove Priya and
+// Dan from Sales".
+func twoNames(s string) bool {
+	f := strings.Fields(s)
+	if len(f) < 4 {
+		return false
+	}
+	a, b, ok := strings.Cut(strings.Join(f[1:], " "), " and ")
+	for _, n := range []string{a, b} {
+		w := strings.Fields(n)
+		if !ok || len(w) > 4 || !validName(n) || actionVerbSet[strings.ToLower(w[0])] {
+			return false
+		}
+	}
+	return true
+}
+
+var actionVerbSet = wordSet(strings.ReplaceAll(actionVerbs, "|", " "))
+
+// taskMessage reports whether s names a task or a reminder.
+func taskMessage(s string) bool { return hasWord(s, taskWords) }
+func contactVerb(s string) bool { return hasWord(s, contactWords) }
 
 // emailOpens reports whether s asks for an email: its first word, after
 // any politeness, is an email verb.

@@ -20,6 +20,8 @@ import (
 //	{w}     one word of letters, digits and hyphens ("vip", "Tom")
 //	{p}     a person's name: one to four name words, as many as fit
 //	{p2}    one or two name words
+//	{n2}    one or two name words, the first capitalised ("Sam", not
+//	        "delete the")
 //	{p's}   a name whose last word ends in 's or ' ("Jane Doe's"); the
 //	        capture is the name without it
 //	{sep}   no word: the word before ends with , : ; or a dash follows
@@ -189,14 +191,25 @@ func (r wordRule) match(s string, toks []lexTok, k, i int, caps [][2]int) (lexMa
 		if i < len(toks) && oneWord(s[toks[i].start:toks[i].wend]) {
 			return next(i+1, true)
 		}
-	case "p", "p2":
+	case "p", "p2", "n2":
 		most := 4
-		if sl.kind == "p2" {
+		if sl.kind != "p" {
 			most = 2
 		}
+		if sl.kind == "n2" && (i >= len(toks) || !capitalised(s[toks[i].start:toks[i].end])) {
+			return lexMatch{}, false
+		}
 		n := 0
-		for n < most && i+n < len(toks) && nameWord(s[toks[i+n].start:toks[i+n].end]) {
+		for n < most && i+n < len(toks) {
+			// A name may end with a comma or colon ("for Emma Schultz:").
+			t := toks[i+n]
+			if !nameWord(s[t.start:t.wend]) {
+				break
+			}
 			n++
+			if t.wend != t.end {
+				break
+			}
 		}
 		for ; n >= 1; n-- {
 			if m, ok := next(i+n, true); ok {
@@ -319,8 +332,15 @@ func (r wordRule) applyOnce(s string, toks []lexTok) (string, bool) {
 		}
 		b.WriteString(repl)
 		if m.end < len(toks) {
-			if r.anywhere {
+			if r.anywhere && !r.endsWithSep() {
 				done = toks[m.end-1].wend
+			} else if r.anywhere {
+				done = toks[m.end-1].end // "due: Friday": the label's colon goes
+			} else if t, last := toks[m.end-1], r.slots[len(r.slots)-1]; r.repl != "" && last.kind == "" && !last.lit.opt && s[t.wend:t.end] == "," {
+				// "put X into the contacts, a buyer at …": a comma after
+				// the entry's last word stays.
+				done = t.end
+				b.WriteString(", ")
 			} else {
 				done = toks[m.end-1].end
 				b.WriteByte(' ')
@@ -398,6 +418,21 @@ func hasWord(s string, words map[string]bool) bool {
 		if words[t.key] {
 			return true
 		}
+	}
+	return false
+}
+
+// endsWithSep reports whether the entry's last slot (before "…") is
+// {sep}: a label such as "due:", whose mark the rewrite drops.
+func (r wordRule) endsWithSep() bool {
+	for k := len(r.slots) - 1; k >= 0; k-- {
+		switch r.slots[k].kind {
+		case "more":
+			continue
+		case "sep":
+			return true
+		}
+		return false
 	}
 	return false
 }

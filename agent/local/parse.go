@@ -99,11 +99,11 @@ func parseClause(s string, cal calendar) (intent, *parseError) {
 func re(p string) *regexp.Regexp { return regexp.MustCompile(`(?i)` + p) }
 
 var (
-	quoteFixer = strings.NewReplacer("\u2019", "'", "\u2018", "'", "\u201c", `"`, "\u201d", `"`, "\u00a0", " ")
+	quoteFixer = strings.NewReplacer("\u2019", "'", "\u2018", "'", "\u201c", `"`, "\u201d", `"`, "\u00a0", " ", " | ", ", ")
 	rePolite   = re(`^(?:(?:(?:hey|hi|hello)\s+there|please|pls|plz|kindly|hey|hi|hello|ok|okay|so|now|then|also|afterwards|and|just|quick\s+(?:one|question)|good\s+(?:morning|afternoon|evening)|(?:thanks|thank\s+you)(?:\s+(?:a\s+lot|so\s+much|very\s+much|loads))?|cheers|great)[,!:.]?\s+|(?:can|could|would|will)\s+you\s+(?:please\s+|kindly\s+|quickly\s+)?|i(?:'d|\s+would)\s+like\s+(?:you\s+)?to\s+|i\s+(?:want|need)\s+you\s+to\s+|i\s+want\s+to\s+|let'?s\s+|go\s+ahead\s+and\s+)`)
 	reThanks   = re(`(?:[,;.!]\s*(?:please|pls|thanks(?:\s+a\s+lot)?|thank\s+you(?:\s+(?:so|very)\s+much)?|cheers|thx)|\s+(?:please|pls))$`)
 	// reTellMe strips "tell me" before a question: "tell me who works at X".
-	reTellMe = re(`^(?:(?:tell|show)\s+me|let\s+me\s+know|do\s+you\s+know)\s+((?:who|what|which|where|when|whether|how)\b.*)$`)
+	reTellMe = re(`^(?:(?:tell|show)\s+me|let\s+me\s+know|do\s+you\s+know)\s+((?:who|what|which|where|when|whether|how|if)\b.*)$`)
 	// reOnlyPolite is a clause that asks for nothing: "Thank you!".
 	reOnlyPolite = re(`^(?:(?:ok(?:ay)?\s+)?(?:thanks|thank\s+you)(?:\s+(?:a\s+lot|so\s+much|very\s+much|loads|a\s+million))?|right\s+then|hang\s+on|thank\s+you(?:\s+(?:so|very)\s+much)?|cheers|thx|ta|hi|hiya|heya|hello|hey|hi\s+there|hello\s+there|hey\s+there|(?:good\s+)?(?:morning|afternoon|evening)|ok|okay|great|please|pls)$`)
 )
@@ -386,6 +386,7 @@ var reNotesLabel = re(`\bnotes?\s*:`)
 // request explains, and marks tasks whose title points at that contact.
 func checkPronouns(intents []intent, prior bool) *parseError {
 	seen := prior
+	folder := "" // the folder an earlier part of the message creates
 	for i, it := range intents {
 		if p, ok := it.(interface{ pronoun() string }); ok && p.pronoun() != "" && !seen {
 			return refuse("I can't tell who %q is; name the contact instead", p.pronoun())
@@ -396,10 +397,28 @@ func checkPronouns(intents []intent, prior bool) *parseError {
 		case taskCreate:
 			v.about = seen && rePronounWord.MatchString(v.title)
 			intents[i] = v
+		case folderCreate:
+			folder = v.name
+		case fileChange:
+			// "Create a folder Invoices and move Pricing.txt into it":
+			// "it" is the folder just created; with none, it is refused.
+			if thingPronoun[strings.ToLower(v.name)] {
+				return refuse("I can't tell which file or folder %q is; name it", v.name)
+			}
+			if v.op == "move" && !v.toRoot && thingPronoun[strings.ToLower(v.value)] {
+				if folder == "" {
+					return refuse("I can't tell which folder %q is; name the folder", v.value)
+				}
+				v.value = folder
+				intents[i] = v
+			}
 		}
 	}
 	return nil
 }
+
+// thingPronoun are the words that point at a file or folder named before.
+var thingPronoun = wordSet(`it there that this them`)
 
 // Shared helpers for the frames' slot readers.
 

@@ -89,6 +89,18 @@ func parseSend(rest string, mailVerb bool) (intent, bool, *parseError) {
 		}
 		e.to = to
 	}
+	if hasWord(e.attach, ccWords) || hasWord(head, ccWords) {
+		return nil, true, refuse("I can't copy (cc) anyone on an email; name every recipient instead (\"email Jane and Tom …\")")
+	}
+	e.attach = withoutFileNoun(e.attach)
+	if f := strings.Fields(e.attach); len(f) > 0 && notFileWords[strings.ToLower(f[len(f)-1])] {
+		// "Forward the last email to Tom", "send Priya's email to Maria":
+		// an email or a contact's detail is no file to attach.
+		return nil, true, refuse("I can only send a file from the workspace or your own words; I can't forward an email or send %q", e.attach)
+	}
+	if f := strings.Fields(e.attach); len(f) > 1 && laterWords[strings.ToLower(f[len(f)-1])] {
+		return nil, true, refuse("I can only send an email now, not at a later time; send it when it should go, or add a task to send it")
+	}
 	if reTwoFiles.MatchString(e.attach) {
 		return nil, true, refuse("I can attach only one file to an email; send %q as separate emails", e.attach)
 	}
@@ -196,3 +208,24 @@ func parseEmailFilter(adj, noun, rest string) (intent, bool, *parseError) {
 	}
 	return f, true, nil
 }
+
+// ccWords mark a copy to someone, which an email here cannot carry.
+var ccWords = wordSet(`cc bcc`)
+
+// withoutFileNoun drops the noun after a file's name: "the Pricing.txt
+// file", "the pricing document" name the file Pricing.txt, pricing.
+func withoutFileNoun(name string) string {
+	f := strings.Fields(name)
+	if len(f) > 1 && fileNouns[strings.ToLower(f[len(f)-1])] {
+		return strings.Join(f[:len(f)-1], " ")
+	}
+	return name
+}
+
+var fileNouns = wordSet(`file document doc attachment`)
+
+// notFileWords end what a request would attach but is no file.
+var notFileWords = wordSet(`email e-mail emails e-mails message messages mail address number phone details`)
+
+// laterWords end a request to send an email later ("… tomorrow").
+var laterWords = wordSet(`tomorrow tonight later monday tuesday wednesday thursday friday saturday sunday week month morning afternoon evening`)

@@ -25,7 +25,11 @@ type (
 // parseFolderCreate reads a new folder's name and its parent: "Contracts
 // in Legal", `"Made in Berlin"`.
 func parseFolderCreate(v string) (intent, bool, *parseError) {
-	v = strings.TrimSpace(v)
+	// "New folder: Board Papers": the label's colon is no part of the name.
+	v = strings.TrimSpace(strings.TrimLeft(v, ":;,-–— "))
+	if v == "" {
+		return nil, true, refuse("the folder has no name")
+	}
 	if name, rest, ok := leadingQuote(v); ok {
 		rest = strings.TrimSpace(rest)
 		if rest == "" {

@@ -21,6 +21,9 @@ type (
 	}
 	// orgMemberLead: "Who is Tom's manager?" — the leads of a member's teams.
 	orgMemberLead struct{ member string }
+	// orgMemberReports: "Who reports to Maria?" — the members of the
+	// teams a member leads.
+	orgMemberReports struct{ member string }
 	// orgMyTeam: "Who's in my team?"
 	orgMyTeam struct{}
 	// orgLead: "Who leads Engineering?"

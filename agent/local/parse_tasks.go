@@ -20,6 +20,9 @@ type (
 		status, assignee, query, dueFrom, dueTo string
 		overdue                                 bool
 	}
+	// taskOrLead: "Who's in charge of X?" — the task X, or the lead
+	// of the team or department X when no task has that title.
+	taskOrLead struct{ taskFind }
 	// taskChange is one operation on one task named by its title:
 	// assign, complete, status, due, title or delete.
 	taskChange struct {

@@ -210,7 +210,33 @@ func (r *runner) oneContact(ref contactRef, action string) (obj, flow) {
 	if res[0].failed() {
 		return nil, r.lookupFailed(quoted(ref.String()), res[0])
 	}
-	return r.resolveOne(kContact, ref.String(), contactCands(res[0].data.list("contacts")), action)
+	cands := contactCands(res[0].data.list("contacts"))
+	if len(namedBy(ref.String(), cands)) == 0 && action != "" && ref.name != "" && r.tools["org_members"] {
+		// "Change Tom's email to …" where Tom is a member: say so
+		// rather than "no contact matched".
+		if m, fl := r.memberNamed(ref.name); fl != proceed {
+			return nil, fl
+		} else if m != nil {
+			r.say("%s", cantYet(fmt.Sprintf("%s is a member of this workspace, not a contact, and I can't change members; nothing was %s", memberLine(m), action)))
+			return nil, skip
+		}
+	}
+	return r.resolveOne(kContact, ref.String(), cands, action)
+}
+
+// memberNamed is the one member a name means, or nil (none or several).
+func (r *runner) memberNamed(name string) (obj, flow) {
+	res, ok := r.exec(mk("org_members", "query", name))
+	if !ok {
+		return nil, halt
+	}
+	if res[0].failed() {
+		return nil, proceed
+	}
+	if ms := namedBy(name, memberCands(res[0].data.list("members"))); len(ms) == 1 {
+		return ms[0].rec, proceed
+	}
+	return nil, proceed
 }
 
 func contactCands(list []obj) []candidate {

@@ -139,6 +139,13 @@ func (c fileChange) run(r *runner) bool {
 			return cont(fl)
 		}
 	}
+	if c.op == "rename" && c.kind == "" && len(fileItems(res[0].data)) == 0 {
+		// "Rename Call Priya about the pilot to …": no file is named so,
+		// so it is the task of that exact title, or the contact.
+		if fl, ok := r.renameOther(c.name, c.value); ok {
+			return cont(fl)
+		}
+	}
 	item, fl := r.resolveOne(k, c.name, fileCands(ofKind(fileItems(res[0].data), c.kind)), op.done)
 	if fl != proceed {
 		return cont(fl)
@@ -255,8 +262,25 @@ func (r *runner) moveContact(name, city string) (fl flow, ok bool) {
 	if !g[nameContact] {
 		return proceed, false
 	}
+	// "Move Dan to Hooli": a place the workspace knows only as a
+	// company is the contact's new company, not a city named Hooli; a
+	// place known as both is not guessed.
+	field := "city"
+	if !knownCities[strings.ToLower(city)] {
+		pg, fl := r.lookup(city, nameCompany, nameCity)
+		if fl != proceed {
+			return fl, true
+		}
+		switch {
+		case pg[nameCompany] && pg[nameCity]:
+			r.say("%s", cantYet(fmt.Sprintf("%q is both a company and a city in your contacts; say \"set %s's city to %s\" or \"%s now works at %s\"", city, name, city, name, city)))
+			return skip, true
+		case pg[nameCompany]:
+			field = "company"
+		}
+	}
 	var f contactFields
-	if err := f.set("city", city); err != nil {
+	if err := f.set(field, city); err != nil {
 		r.say("%s", err.reply())
 		return skip, true
 	}
@@ -264,4 +288,35 @@ func (r *runner) moveContact(name, city string) (fl flow, ok bool) {
 		return halt, true
 	}
 	return skip, true
+}
+
+// renameOther renames what a rename names when no file or folder has
+// that name: the task of exactly that title, or the contact. A name
+// that is both is not guessed.
+func (r *runner) renameOther(name, to string) (fl flow, ok bool) {
+	g, fl := r.lookup(name, nameTask, nameContact)
+	if fl != proceed {
+		return fl, true
+	}
+	switch {
+	case g[nameTask] && g[nameContact]:
+		r.say("%s", cantYet(fmt.Sprintf("%q is both a task and a contact; say \"rename the task %s to …\" or \"change %s's name to …\"", name, name, name)))
+		return skip, true
+	case g[nameTask]:
+		if !(taskChange{task: name, op: "title", value: to}).run(r) {
+			return halt, true
+		}
+		return skip, true
+	case g[nameContact]:
+		var f contactFields
+		if err := f.set("name", to); err != nil {
+			r.say("%s", err.reply())
+			return skip, true
+		}
+		if !(contactUpdate{who: contactRef{name: name}, set: f}).run(r) {
+			return halt, true
+		}
+		return skip, true
+	}
+	return proceed, false
 }

@@ -146,3 +146,52 @@ func (orgMyTeam) run(r *runner) bool {
 	r.say("Members of the %s team: %s.", unitName(team), namesOf(members, memberName, shownInReply))
 	return true
 }
+
+func (m orgMemberReports) needs() []string { return []string{"org_members", "org_teams"} }
+
+// run answers with the members of the teams the member leads (the lead
+// left out), team by team.
+func (m orgMemberReports) run(r *runner) bool {
+	member, fl := r.oneMember(m.member, "")
+	if fl != proceed {
+		return cont(fl)
+	}
+	res, ok := r.exec(mk("org_teams"))
+	if !ok {
+		return false
+	}
+	if res[0].failed() {
+		return cont(r.lookupFailed("the teams", res[0]))
+	}
+	who, id := memberName(member), member.str("id")
+	if m.member == me {
+		who = "You"
+	}
+	var out []string
+	for _, t := range res[0].data.list("teams") {
+		if t.sub("lead").str("id") != id && t.str("lead_id") != id {
+			continue
+		}
+		members, fl := r.unitMembers(candidate{rec: t, id: t.str("id"), group: "team"})
+		if fl != proceed {
+			return cont(fl)
+		}
+		var names []string
+		for _, p := range members {
+			if p.str("id") != id {
+				names = append(names, memberName(p))
+			}
+		}
+		if len(names) == 0 {
+			out = append(out, fmt.Sprintf("%s leads the %s team, which has no other members.", who, unitName(t)))
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s leads the %s team: %s.", who, unitName(t), strings.Join(names, ", ")))
+	}
+	if len(out) == 0 {
+		r.say("%s %s no team, so nobody reports to %s in the org chart.", who, map[bool]string{true: "lead", false: "leads"}[m.member == me], map[bool]string{true: "you", false: "them"}[m.member == me])
+		return true
+	}
+	r.say("%s", strings.Join(out, " "))
+	return true
+}

@@ -217,6 +217,9 @@ func (c taskChange) run(r *runner) bool {
 			return false
 		}
 	}
+	if fl := r.personNotTask(c.task, found); fl != proceed {
+		return cont(fl)
+	}
 	task, fl := r.resolveOne(kTask, c.task, taskCands(found), op.done)
 	if fl != proceed {
 		return cont(fl)
@@ -232,6 +235,9 @@ func (c taskChange) run(r *runner) bool {
 				return cont(r.lookupFailed("the member "+quoted(c.value), res[1]))
 			}
 			var fl flow
+			if fl = r.contactNotMember(c.value, memberCands(res[1].data.list("members")), op.done); fl != proceed {
+				return cont(fl)
+			}
 			if m, fl = r.resolveOne(kMember, c.value, memberCands(res[1].data.list("members")), op.done); fl != proceed {
 				return cont(fl)
 			}
@@ -322,7 +328,29 @@ func (r *runner) oneMember(name, action string) (obj, flow) {
 	if res[0].failed() {
 		return nil, r.lookupFailed("the member "+quoted(name), res[0])
 	}
-	return r.resolveOne(kMember, name, memberCands(res[0].data.list("members")), action)
+	cands := memberCands(res[0].data.list("members"))
+	if fl := r.contactNotMember(name, cands, action); fl != proceed {
+		return nil, fl
+	}
+	return r.resolveOne(kMember, name, cands, action)
+}
+
+// contactNotMember stops a task change for a name no member has but a
+// contact does ("Remind John Smith to …", "Assign … to Priya"): a task
+// goes to a member, so it says so rather than "no member matched".
+func (r *runner) contactNotMember(name string, members []candidate, action string) flow {
+	if len(namedBy(name, members)) > 0 || action == "" || !r.tools["contacts_search"] {
+		return proceed
+	}
+	g, fl := r.lookup(name, nameContact)
+	if fl != proceed {
+		return fl
+	}
+	if g[nameContact] {
+		r.say("%s", cantYet(fmt.Sprintf("%q is a contact, not a member of this workspace, and a task is assigned to a member; nothing was %s (say \"remind me to …\" for a task of your own)", name, action)))
+		return skip
+	}
+	return proceed
 }
 
 func memberCands(list []obj) []candidate {
@@ -350,4 +378,67 @@ func (r *runner) maybeMember(name, action string) (obj, flow) {
 		return nil, proceed
 	}
 	return r.oneMember(name, action)
+}
+
+// personNotTask stops a change to a task named only by a person's name
+// that is no task's title: "Mark Priya as done" must not complete "Call
+// Priya about the pilot" because the title holds her name.
+func (r *runner) personNotTask(ref string, found []obj) flow {
+	if f := strings.Fields(ref); len(f) > 1 && taskNouns[strings.ToLower(f[len(f)-1])] && ownerWord(f[0]) && !hasExactTitle(found, ref) {
+		// "Complete Tom's task", "all of Maria's tasks": no title.
+		r.say("%s", cantYet(fmt.Sprintf("%q is no task's title; name the task by its title (\"mark all of Tom's tasks as done\" completes every task of a member)", ref)))
+		return skip
+	}
+	if len(strings.Fields(ref)) > 2 || !validName(ref) {
+		return proceed
+	}
+	if hasExactTitle(found, ref) {
+		return proceed
+	}
+	g, fl := r.lookup(ref, nameContact, nameMember)
+	if fl != proceed {
+		return fl
+	}
+	if !g[nameContact] && !g[nameMember] {
+		return proceed
+	}
+	r.say("%s", cantYet(fmt.Sprintf("%q is a person, not a task; name the task by its title", ref)))
+	return skip
+}
+
+func (t taskOrLead) needs() []string { return t.taskFind.needs() }
+
+// run looks the name up first: a team or department of that name that
+// no task title matches is answered with its lead; otherwise the task.
+func (t taskOrLead) run(r *runner) bool {
+	if r.tools["org_teams"] && r.tools["org_departments"] {
+		g, fl := r.lookup(t.query, nameTask, nameTeam, nameDepartment)
+		if fl != proceed {
+			return cont(fl)
+		}
+		if !g[nameTask] && (g[nameTeam] || g[nameDepartment]) {
+			return orgLead{unit: t.query}.run(r)
+		}
+	}
+	return t.taskFind.run(r)
+}
+
+// taskNouns end a reference to tasks by their owner, not their title.
+var taskNouns = wordSet(`task tasks to-do to-dos todo todos`)
+
+// hasExactTitle reports whether one of found has exactly the title ref.
+func hasExactTitle(found []obj, ref string) bool {
+	for _, t := range found {
+		if fold(t.str("title")) == fold(ref) {
+			return true
+		}
+	}
+	return false
+}
+
+// ownerWord reports whether w names whose tasks, not which: "Tom's",
+// "all", "every", "my".
+func ownerWord(w string) bool {
+	lw := strings.ToLower(w)
+	return strings.HasSuffix(lw, "'s") || lw == "all" || lw == "every" || lw == "my" || lw == "our"
 }
