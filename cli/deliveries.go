@@ -37,8 +37,8 @@ func runDeliveries(ctx context.Context, e *Env, args []string) error {
 		if *status != "" && !webhook.Status(*status).Valid() {
 			return usagef("--status must be pending, delivered, dead or disabled")
 		}
-		if *limit <= 0 {
-			return usagef("--limit must be positive")
+		if *limit <= 0 || *limit > 500 {
+			return usagef("--limit must be 1 to 500")
 		}
 	case "show", "redeliver":
 		if len(pos) != 1 {

@@ -141,6 +141,7 @@ func TestBadCommandLines(t *testing.T) {
 		{[]string{"peers", "list", "--yes"}, "unknown flag: --yes", "--workspace"},
 		{[]string{"members", "add", "--role"}, "flag needs an argument", "--email"},
 		{[]string{"deliveries", "list", "--limit", "many"}, "invalid argument", "--status"},
+		{[]string{"deliveries", "list", "--limit", "501"}, "--limit must be 1 to 500", "--status"},
 		{[]string{"signing", "rotate", "--grace", "soon"}, "invalid argument", "--grace"},
 		{[]string{"keys"}, "missing command: keys create | keys list | keys update ID", "rotate-secret"},
 		{[]string{"keys", "bogus"}, `unknown keys command "bogus"`, "rotate-secret"},

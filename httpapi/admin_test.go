@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -116,5 +117,9 @@ func TestAdminDeliveriesPaging(t *testing.T) {
 	}
 	if len(seen) != 5 {
 		t.Fatalf("saw %d of 5 deliveries", len(seen))
+	}
+	// A cursor that no page gave is refused, not compared as text.
+	if r := api.Call(t, "GET", "/api/admin/deliveries?cursor=zzz", c, nil); r.Status < 400 || r.Status >= 500 || !strings.Contains(string(r.Body), "invalid cursor") {
+		t.Fatalf("cursor zzz: %d %s", r.Status, r.Body)
 	}
 }

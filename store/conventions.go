@@ -14,6 +14,14 @@ import (
 // stamped with the current time.
 func NewID() string { return ulid.Make().String() }
 
+// ValidID reports whether s could be an id NewID made (a ULID in its
+// canonical form), so a cursor that is not one is refused instead of
+// compared.
+func ValidID(s string) bool {
+	_, err := ulid.ParseStrict(s)
+	return err == nil && len(s) == ulid.EncodedSize
+}
+
 // NewIDAt is NewID stamped with t (a tool's env.Now), so ids made in one
 // call sort by that clock.
 func NewIDAt(t time.Time) string {

@@ -21,3 +21,23 @@ func TestMicros(t *testing.T) {
 		t.Fatalf("Micros(the epoch) = %d", got)
 	}
 }
+
+func TestValidID(t *testing.T) {
+	for _, c := range []struct {
+		id   string
+		want bool
+	}{
+		{store.NewID(), true},
+		{"01JD7X3K9Q6M2B5V8N4R0T1W2Y", true},
+		{"", false},
+		{"zzz", false},
+		{"01JD7X3K9Q6M2B5V8N4R0T1W2", false},   // 25 characters
+		{"01JD7X3K9Q6M2B5V8N4R0T1W2YY", false}, // 27
+		{"01JD7X3K9Q6M2B5V8N4R0T1W2U", false},  // U is not Crockford base32
+		{"81JD7X3K9Q6M2B5V8N4R0T1W2Y", false},  // past the largest time
+	} {
+		if got := store.ValidID(c.id); got != c.want {
+			t.Errorf("ValidID(%q) = %v, want %v", c.id, got, c.want)
+		}
+	}
+}

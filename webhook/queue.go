@@ -61,6 +61,9 @@ func (q *Queue) List(ctx context.Context, f Filter) ([]Delivery, error) {
 		where, args = append(where, "status = ?"), append(args, string(f.Status))
 	}
 	if f.Before != "" {
+		if !store.ValidID(f.Before) {
+			return nil, errs.E(errs.Invalid, "invalid cursor %q: pass the id of the last delivery of the previous page (next_cursor)", f.Before)
+		}
 		where, args = append(where, "id < ?"), append(args, f.Before)
 	}
 	if f.Limit <= 0 {

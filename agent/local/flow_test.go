@@ -398,13 +398,13 @@ var flowCases = []flowCase{
 	}}},
 	{name: "one unknown clause refuses the whole message", turns: []turn{{say: "Find Jane. Then bake a cake", reply: `^I can't do that yet: I don't understand "bake a cake"`}}},
 	{name: "create not allowed", tools: without("contacts_create"), turns: []turn{{
-		say: "Create a contact for Jane Doe, CEO of Acme Corp, jane@acme.com", reply: "^I can't do that: your key does not allow contacts_create.",
+		say: "Create a contact for Jane Doe, CEO of Acme Corp, jane@acme.com", reply: "^I can't do that: your access does not allow contacts_create (the integration key's scopes, or your role in the workspace).",
 	}}},
 	{name: "update not allowed", tools: without("contacts_update", "contacts_search"), turns: []turn{{
-		say: "Update Jane Doe's phone to +44 20 7946 0000", reply: "^I can't do that: your key does not allow contacts_search or contacts_update.",
+		say: "Update Jane Doe's phone to +44 20 7946 0000", reply: "^I can't do that: your access does not allow contacts_search or contacts_update (the integration key's scopes, or your role in the workspace).",
 	}}},
 	{name: "later action not allowed: nothing runs", tools: without("tasks_create"), turns: []turn{{
-		say: "Create a contact for Ana Lima at Umbrella and a task to send her the onboarding pack", reply: "^I can't do that: your key does not allow tasks_create.",
+		say: "Create a contact for Ana Lima at Umbrella and a task to send her the onboarding pack", reply: "^I can't do that: your access does not allow tasks_create (the integration key's scopes, or your role in the workspace).",
 	}}},
 	{name: "member fallback not allowed", tools: without("org_members"), turns: []turn{{
 		say: "Email Zed Zulu saying hi", calls: []string{"contacts_search"}, reply: `^No contact matched "Zed Zulu"; the email was not sent.`,

@@ -255,9 +255,10 @@ func sameTools(got []agent.ToolCall, want []call) bool {
 	return true
 }
 
-// denied is the reply when the caller's key or role lacks tools.
+// denied is the reply when the caller's key or role lacks tools: the
+// agent is offered only the tools both allow, and cannot tell which refused.
 func denied(tools []string) string {
-	return "I can't do that: your key does not allow " + orList(tools) + "."
+	return "I can't do that: your access does not allow " + orList(tools) + " (the integration key's scopes, or your role in the workspace)."
 }
 
 // orList joins words as "a", "a or b", "a, b or c".
