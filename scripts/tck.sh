@@ -10,10 +10,13 @@
 #   TCK_PYTHON=python3                   a Python with the TCK's packages
 #
 # The TCK is Python. It needs pytest, pytest-asyncio, requests, httpx,
-# jsonschema, PyYAML, python-dotenv and deepdiff (the mandatory JSON-RPC
-# tests import nothing of gRPC): from PyPI into a venv, or from Debian
+# jsonschema, PyYAML, python-dotenv, deepdiff, and grpcio with protobuf
+# (one mandatory test module imports the TCK's gRPC client, and pytest
+# then fails to collect it; no gRPC call is made): from PyPI into a venv,
+# or from Debian
 #   apt-get install python3-pytest python3-pytest-asyncio python3-requests \
-#     python3-httpx python3-jsonschema python3-yaml python3-dotenv python3-deepdiff
+#     python3-httpx python3-jsonschema python3-yaml python3-dotenv python3-deepdiff \
+#     python3-grpcio python3-protobuf
 # This script installs nothing itself.
 #
 # Both servers listen on 127.0.0.1 with a free port. The node runs on a
@@ -34,7 +37,7 @@ TCK_DIR=$(cd "$TCK_DIR" && pwd)
 PY=${TCK_PYTHON:-python3}
 OUT=${TCK_OUT:-bin/tck}
 GO=${GO:-go}
-if ! "$PY" -c 'import pytest, pytest_asyncio, requests, httpx, jsonschema, yaml, dotenv, deepdiff' 2>/dev/null; then
+if ! "$PY" -c 'import pytest, pytest_asyncio, requests, httpx, jsonschema, yaml, dotenv, deepdiff, grpc, google.protobuf' 2>/dev/null; then
 	echo "scripts/tck.sh: $PY lacks the TCK's packages (see the comment at the top of this script)" >&2
 	exit 2
 fi
