@@ -9,7 +9,10 @@
 --   * a turn names its task (turns.task_id, NULL for a turn sent over
 --     REST), so the task of a stopped turn and the tasks of a context are
 --     found through the turns' primary key: a2a_tasks_turn and
---     a2a_tasks_key go.
+--     a2a_tasks_key go. Of the turns before this migration, each task's
+--     first and latest turn are marked: the ones those lookups read (an
+--     answered question's turns between them stay NULL, and so does any
+--     turn sent over REST among them).
 -- a2a_messages and a2a_push_configs are rebuilt without their foreign key
 -- to a2a_tasks(id), which is no longer unique on its own (package a2a
 -- writes them only for a task of the same key), and a2a_tasks.workspace_id
